@@ -1,0 +1,1 @@
+"""Arabic text functions shared by every stage: hygiene, normalization, tokenization, stemming."""

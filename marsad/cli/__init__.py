@@ -1,0 +1,42 @@
+"""The ``marsad`` command: a thin shell over the library.
+
+Each command lives in its own module of this package and registers itself on
+``main``; every command only parses arguments and calls one library function.
+Library errors (:class:`marsad.errors.MarsadError`) become one line on stderr
+and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import click
+
+from marsad import __version__
+from marsad.errors import MarsadError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MarsadError as e:
+            click.echo(f"marsad: {e}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("marsad: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(0)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="marsad")
+def main():
+    """marsad (مرصد): a searchable, linked archive of Arabic news pages."""
+
+
+for _mod in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_mod.name}")

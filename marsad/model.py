@@ -1,0 +1,181 @@
+"""Typed records passed between marsad's stages.
+
+Every stage takes and returns these dataclasses: ``parse`` makes ``Page`` and
+``Article`` records, ``enrich`` fills their enrichment lists, ``archive``
+stores them and ``search``/``relate`` return hits built from them.
+Text is kept as printed; letter normalization belongs to search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+# Keys of an article in `marsad parse --json`, in the order of the gold file.
+ARTICLE_KEYS = ("headline", "deck", "kind", "author", "dateline", "images", "paragraphs", "related")
+# Metadata keys, printed only when known (HTML, JSONL, feeds).
+META_KEYS = ("id", "url", "outlet", "publisher", "section", "published", "language", "source", "extra")
+ENRICH_KEYS = ("entities", "dates", "figures", "quotes")
+# A field made with this is left out of JSON while it is None, so that outputs keep the gold shape.
+_OPTIONAL = field(default=None, metadata={"omit_none": True})
+
+
+@dataclass(slots=True)
+class Image:
+    caption: str
+    credit: str | None = None
+    agency: str | None = None  # reuters, afp, epa, ap, getty, archive, other
+    lead: bool = False
+    after_paragraph: int | None = None  # how many body paragraphs precede it; None for the lead
+
+
+@dataclass(slots=True)
+class RelatedItem:
+    """One item of a "related articles" box printed on the page."""
+
+    headline: str
+    section: str | None = None
+    image_caption: str | None = None
+    image_credit: str | None = None
+    image_agency: str | None = None
+    teaser: str | None = None
+    source: str | None = None
+    dateline: str | None = None
+    url: str | None = _OPTIONAL
+
+
+@dataclass(slots=True)
+class Teaser:
+    """A listing-page item that belongs to no article on the page."""
+
+    headline: str
+    teaser: str | None = None
+    author: str | None = None
+    url: str | None = _OPTIONAL
+
+
+@dataclass(slots=True)
+class EntityMention:
+    text: str
+    type: str  # PERS, LOC, ORG, MISC
+    start: int  # offsets into the paragraph
+    end: int
+    paragraph: int
+    canonical: str | None = None
+
+
+@dataclass(slots=True)
+class DateMention:
+    text: str
+    iso: str  # YYYY, YYYY-MM or YYYY-MM-DD
+    start: int
+    end: int
+    paragraph: int
+    relative: bool = False
+    calendar: str = "gregorian"  # or "hijri" (iso is always Gregorian)
+
+
+@dataclass(slots=True)
+class Figure:
+    text: str
+    value: float
+    kind: str  # percent, money, count
+    unit: str | None  # "%", ISO currency code, or None
+    counted: str | None  # what is counted: "شخص", "بحار", ...
+    start: int
+    end: int
+    paragraph: int
+
+
+@dataclass(slots=True)
+class Quote:
+    text: str
+    speaker: str | None
+    paragraph: int
+    canonical: str | None = None  # the speaker's canonical entity
+
+
+@dataclass(slots=True)
+class Article:
+    headline: str
+    paragraphs: list[str] = field(default_factory=list)
+    deck: str | None = None
+    kind: str = "news"  # news or opinion
+    author: str | None = None
+    dateline: str | None = None
+    images: list[Image] = field(default_factory=list)
+    related: list[RelatedItem] = field(default_factory=list)
+    # metadata
+    id: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    publisher: str | None = None
+    section: str | None = None
+    published: str | None = None  # ISO 8601
+    language: str | None = None
+    source: str | None = None  # where the page came from: a path, or path#record
+    extra: dict[str, Any] = field(default_factory=dict)  # input fields kept as given
+    # enrichment
+    entities: list[EntityMention] | None = None
+    dates: list[DateMention] | None = None
+    figures: list[Figure] | None = None
+    quotes: list[Quote] | None = None
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The gold-file shape, plus metadata and enrichment where present."""
+        out: dict[str, Any] = {k: _plain(getattr(self, k)) for k in ARTICLE_KEYS}
+        for k in META_KEYS:
+            v = getattr(self, k)
+            if v:
+                out[k] = _plain(v)
+        for k in ENRICH_KEYS:
+            v = getattr(self, k)
+            if v is not None:
+                out[k] = _plain(v)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Article:
+        kw = {f.name: d[f.name] for f in fields(cls) if f.name in d}
+        kw["images"] = [Image(**i) for i in d.get("images") or []]
+        kw["related"] = [RelatedItem(**r) for r in d.get("related") or []]
+        for key, typ in (("entities", EntityMention), ("dates", DateMention),
+                         ("figures", Figure), ("quotes", Quote)):
+            if d.get(key) is not None:
+                kw[key] = [typ(**x) for x in d[key]]
+        return cls(**kw)
+
+
+@dataclass(slots=True)
+class Page:
+    """What parsing one page gives: its articles and its stray teasers."""
+
+    articles: list[Article] = field(default_factory=list)
+    teasers: list[Teaser] = field(default_factory=list)
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"articles": [a.to_dict() for a in self.articles],
+                "teasers": [_plain(t) for t in self.teasers]}
+
+
+@dataclass(slots=True)
+class Failure:
+    """An input that could not be handled, reported while the batch goes on."""
+
+    source: str
+    stage: str  # read, parse, enrich, store
+    reason: str
+
+
+def _plain(v: Any) -> Any:
+    if hasattr(v, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(v, f.name)) for f in fields(v)
+                if not (f.metadata.get("omit_none") and getattr(v, f.name) is None)}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
