@@ -179,3 +179,61 @@ def _plain(v: Any) -> Any:
     if isinstance(v, list):
         return [_plain(x) for x in v]
     return v
+
+
+@dataclass(slots=True)
+class IngestReport:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[Failure] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # ids of the articles stored or found unchanged
+
+
+@dataclass(slots=True)
+class SearchHit:
+    id: str
+    url: str | None
+    title: str
+    outlet: str | None
+    published: str | None
+    score: float
+    snippet: str  # HTML-safe text with matches wrapped in <mark>…</mark>
+    copies: int = 0  # near-duplicates folded into this hit
+
+
+@dataclass(slots=True)
+class SearchResult:
+    total: int
+    hits: list[SearchHit] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "hits": [_plain(h) for h in self.hits]}
+
+
+@dataclass(slots=True)
+class RelatedHit:
+    id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    score: float
+    reason: str
+
+
+@dataclass(slots=True)
+class Story:
+    id: str
+    title: str
+    articles: list[str]
+    outlets: list[str]
+    first_seen: str | None
+    last_seen: str | None
+
+
+@dataclass(slots=True)
+class EntitySummary:
+    id: str  # stable key of the canonical entity
+    name: str  # canonical name
+    type: str
+    articles: int  # number of articles mentioning it
