@@ -1,0 +1,68 @@
+"""Photo credits printed at the end of Arabic captions: ``caption (credit)``.
+
+The table of credits and their agency codes is data (``marsad/data/credits.json``);
+this module only finds the parenthesized tail and looks it up.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+
+AGENCIES = ("reuters", "afp", "epa", "ap", "getty", "archive", "other")
+
+# A caption ends in one parenthesized group that holds no other parentheses.
+_TAIL = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]{1,60})\)\s*[.:]?\s*$", re.S)
+# Compound credits: "أ.ف.ب - أرشيفية", "رويترز / أرشيفية", "الشرق الأوسط، تصوير: فلان".
+_PARTS = re.compile(r"\s*(?:[-–—/|،,]|\s\+\s)\s*")
+_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ـ": None, ".": None,
+                       "-": None, " ": None, "«": None, "»": None, "\"": None, "'": None})
+# A photographer's name is a credit of its own: "تصوير: فلان".
+_PHOTOGRAPHER = re.compile(r"^(?:تصوير|عدسة|صورة|الصورة|photo)\s*[:：]?\s*\S", re.I)
+
+
+def credit_key(credit: str) -> str:
+    """The lookup key of a printed credit: hamza forms folded, dots and spaces dropped."""
+    return credit.translate(_FOLD).lower()
+
+
+@cache
+def _table() -> dict[str, str]:
+    raw = json.loads(resources.files("marsad.data").joinpath("credits.json").read_text("utf-8"))
+    return {credit_key(name): agency for agency in AGENCIES for name in raw.get(agency, ())}
+
+
+def agency_of(credit: str) -> str | None:
+    """Agency code of a printed credit, or None when it is not a known credit.
+
+    In compound credits the wire agency wins over "archive": "أ.ف.ب - أرشيفية" is afp.
+    """
+    table = _table()
+    found = []
+    for part in _PARTS.split(credit.strip()):
+        if not part:
+            continue
+        agency = table.get(credit_key(part))
+        if agency is None and _PHOTOGRAPHER.match(part):
+            agency = "other"
+        if agency is None:
+            return None
+        found.append(agency)
+    wires = [a for a in found if a != "archive"]
+    if wires:
+        return wires[0]
+    return "archive" if found else None
+
+
+def split_credit(line: str) -> tuple[str, str, str] | None:
+    """Split ``caption (credit)`` into (caption, credit, agency); None unless the credit is known."""
+    m = _TAIL.match(line.strip())
+    if not m:
+        return None
+    credit = m["credit"].strip()
+    agency = agency_of(credit)
+    if agency is None:
+        return None
+    return m["caption"].strip(), credit, agency
