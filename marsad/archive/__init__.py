@@ -1,0 +1,119 @@
+"""The archive: where parsed (and enriched) articles are stored, searched and related.
+
+``open_archive(path)`` gives an :class:`Archive` over a storage backend
+(:class:`~marsad.archive.base.Store`; SQLite by default). Writes go in batches,
+one transaction each; after they commit, the relate stage is told which
+articles it should look at again.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from marsad.archive.base import Store
+from marsad.model import Article, EntitySummary, Failure, IngestReport
+
+BATCH_SIZE = 500  # articles per transaction: big enough to be fast, small enough to lose little on a crash
+
+
+class Archive:
+    """A news archive over one :class:`Store`. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The SQLite connection, for stage modules that own tables (SQLite store only)."""
+        return self.store.conn
+
+    def ingest(self, paths: Iterable[str | os.PathLike], *, enrich: bool = True,
+               progress: bool = False) -> IngestReport:
+        """Parse every input, optionally enrich, and store; bad inputs go to ``report.failed``."""
+        from marsad.archive.ingest import ingest
+
+        return ingest(self, paths, enrich=enrich, progress=progress)
+
+    def put(self, articles: Iterable[Article]) -> IngestReport:
+        """Upsert articles in batches: same content is unchanged, changed content replaces the old."""
+        report = IngestReport()
+        batch: list[Article] = []
+        for article in articles:
+            batch.append(article)
+            if len(batch) >= BATCH_SIZE:
+                self.store_batch(batch, report)
+                batch = []
+        if batch:
+            self.store_batch(batch, report)
+        self.relate(report)
+        return report
+
+    def store_batch(self, batch: list[Article], report: IngestReport) -> None:
+        """Store one batch in one transaction and add its counts to ``report``."""
+        result = self.store.put_batch(batch)
+        report.new += result.new
+        report.updated += result.updated
+        report.unchanged += result.unchanged
+        report.ids.extend(result.ids)
+
+    def relate(self, report: IngestReport) -> None:
+        """Let the relate stage update stories and duplicates for the ids of a committed ingest."""
+        if not report.ids:
+            return
+        from marsad.archive.migrations import stage_module
+
+        relate = stage_module("marsad.relate")
+        if relate is None or not hasattr(relate, "update"):
+            return
+        try:
+            relate.update(self, report.ids)
+        except Exception as e:  # stored articles stay stored; the next ingest retries relating them
+            report.failed.append(Failure(source="relate", stage="relate", reason=f"{type(e).__name__}: {e}"))
+
+    def get(self, id: str) -> Article:
+        return self.store.get(id)
+
+    def latest(self, limit: int = 20, offset: int = 0, section: str | None = None,
+               outlet: str | None = None) -> list[Article]:
+        return self.store.latest(limit, offset, section, outlet)
+
+    def iter_articles(self, since: str | None = None) -> Iterator[Article]:
+        return self.store.iter_articles(since)
+
+    def count(self) -> int:
+        return self.store.count()
+
+    def facets(self) -> dict[str, list[tuple[str, int]]]:
+        return self.store.facets()
+
+    def entities(self, limit: int = 100, type: str | None = None) -> list[EntitySummary]:
+        return self.store.entities(limit, type)
+
+    def entity(self, id: str) -> dict[str, Any]:
+        return self.store.entity(id)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_archive(path: str | os.PathLike | None = None, readonly: bool = False,
+                 timeout: float = 10.0) -> Archive:
+    """Open (or, for writing, create) the archive at ``path`` (default: Settings().db).
+
+    Readers use ``readonly=True``: a missing file is an error, never a new empty archive.
+    ``timeout`` is how long to wait, in seconds, for a lock another process holds.
+    Raises :class:`marsad.errors.ArchiveError` for a missing, corrupt, locked or read-only archive.
+    """
+    from marsad.archive.sqlite import SQLiteStore
+    from marsad.settings import load
+
+    return Archive(SQLiteStore(load(path).db, readonly=readonly, timeout=timeout))

@@ -1,0 +1,94 @@
+"""The ingest pipeline: parse → (enrich) → store in batches, with progress and a report.
+
+Every batch is committed on its own, so an interrupted ingest keeps what it
+stored and running it again completes the job: stored articles come back as
+unchanged. A page that fails to parse, or an article that fails to enrich, is
+reported with its source and reason while the rest goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+from marsad.model import Article, Failure, IngestReport, Page
+
+
+def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, progress: bool = False,
+           batch_size: int | None = None) -> IngestReport:
+    """Ingest every input ``parse`` accepts into ``arc``; see :meth:`marsad.archive.Archive.ingest`.
+
+    With ``enrich`` and :mod:`marsad.enrich` installed, entities, dates, figures
+    and quotes are found before storing; without the module, articles are stored as parsed.
+    """
+    from marsad.archive import BATCH_SIZE
+    from marsad.parse import iter_pages
+
+    report = IngestReport()
+    enricher = _enricher() if enrich else None
+    with _progress(progress) as advance:
+        for batch in batches(iter_pages([os.fspath(p) for p in paths]), batch_size or BATCH_SIZE,
+                             report, enricher):
+            arc.store_batch(batch, report)
+            advance(len(batch))
+    arc.relate(report)
+    return report
+
+
+def batches(items: Iterable[Page | Failure], size: int, report: IngestReport,
+            enricher: Callable[[Article], Article] | None) -> Iterator[list[Article]]:
+    """Group the articles of parsed pages into batches; failures go to ``report.failed``."""
+    batch: list[Article] = []
+    for item in items:
+        if isinstance(item, Failure):
+            report.failed.append(item)
+            continue
+        for article in item.articles:
+            if article.source is None:
+                article.source = item.source
+            batch.append(_enriched(article, enricher, report) if enricher else article)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _enriched(article: Article, enricher: Callable[[Article], Article], report: IngestReport) -> Article:
+    """The enriched article, or the article as parsed (reported) when enrichment fails on it."""
+    try:
+        return enricher(article)
+    except Exception as e:  # one bad article must not stop the batch
+        report.failed.append(Failure(source=article.source or article.id or article.headline[:60],
+                                     stage="enrich", reason=f"{type(e).__name__}: {e}"))
+        return article
+
+
+def _enricher() -> Callable[[Article], Article] | None:
+    from marsad.archive.migrations import stage_module
+
+    module = stage_module("marsad.enrich")
+    return getattr(module, "enrich_article", None) if module is not None else None
+
+
+@contextmanager
+def _progress(show: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress line on stderr (count, items/s, elapsed), or nothing."""
+    if not show:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        Progress,
+        SpinnerColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (SpinnerColumn(), TextColumn("ingesting"), TextColumn("{task.completed:,} articles"),
+               TaskProgressColumn(show_speed=True), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task("ingest", total=None)
+        yield lambda n: bar.advance(task, n)

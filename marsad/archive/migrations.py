@@ -1,0 +1,124 @@
+"""Named schema migrations, applied in order and recorded in the ``migrations`` table.
+
+The archive's own migrations come first, then those of the stage modules that
+own tables (``MIGRATIONS: list[tuple[name, sql]]`` in each). A name, once
+applied, is never run again; a new schema change is a new name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from datetime import UTC, datetime
+
+# Stage modules whose MIGRATIONS run after the archive's own, in this order.
+STAGE_MODULES = ("marsad.search.index", "marsad.relate.store")
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("archive-0001-articles", """
+CREATE TABLE articles (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT UNIQUE NOT NULL,
+    url TEXT, headline TEXT, deck TEXT, outlet TEXT, publisher TEXT, section TEXT,
+    published TEXT, author TEXT, kind TEXT, dateline TEXT, body TEXT,
+    data TEXT NOT NULL, source TEXT, content_hash TEXT NOT NULL, ingested_at TEXT NOT NULL,
+    enrich_hash TEXT  -- hash of entities/dates/figures/quotes; NULL when not enriched
+);
+CREATE INDEX articles_published ON articles(published);
+CREATE INDEX articles_url ON articles(url);
+CREATE INDEX articles_outlet ON articles(outlet, published);
+CREATE INDEX articles_section ON articles(section, published);
+"""),
+    ("archive-0002-entities", """
+CREATE TABLE entities (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    articles INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX entities_by_count ON entities(articles DESC);
+CREATE TABLE mentions (
+    article INTEGER NOT NULL REFERENCES articles(rowid),
+    entity TEXT NOT NULL REFERENCES entities(id),
+    text TEXT NOT NULL, type TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, paragraph INTEGER NOT NULL
+);
+CREATE INDEX mentions_entity ON mentions(entity, article);
+CREATE INDEX mentions_article ON mentions(article);
+"""),
+]
+
+_LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+
+
+def all_migrations() -> list[tuple[str, str]]:
+    """The archive's migrations, then those of every stage module that is installed."""
+    out = list(MIGRATIONS)
+    for name in STAGE_MODULES:
+        module = stage_module(name)
+        if module is not None:
+            out.extend(getattr(module, "MIGRATIONS", []))
+    return out
+
+
+def applied(conn: sqlite3.Connection) -> set[str]:
+    has_ledger = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").fetchone()
+    if not has_ledger:
+        return set()
+    return {row[0] for row in conn.execute("SELECT name FROM migrations")}
+
+
+def pending(conn: sqlite3.Connection, migrations: list[tuple[str, str]] | None = None) -> list[str]:
+    done = applied(conn)
+    return [name for name, _ in (migrations or all_migrations()) if name not in done]
+
+
+def apply(conn: sqlite3.Connection, migrations: list[tuple[str, str]] | None = None) -> list[str]:
+    """Run every migration not yet recorded, each in its own transaction; return the names run.
+
+    Two processes opening a new archive at once are safe: each migration takes
+    the write lock, and one that another process has just applied is skipped.
+    """
+    conn.execute(_LEDGER)
+    migrations = migrations if migrations is not None else all_migrations()
+    _check_unique(migrations)
+    done = applied(conn)
+    ran = []
+    for name, sql in migrations:
+        if name in done:
+            continue
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        script = (f"BEGIN IMMEDIATE;\n{sql}\n;\nINSERT INTO migrations(name, applied_at) "
+                  f"VALUES ({_quote(name)}, {_quote(stamp)});\nCOMMIT;")
+        try:
+            conn.executescript(script)
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if name in applied(conn):  # another process won the race
+                continue
+            raise
+        ran.append(name)
+    return ran
+
+
+def stage_module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        # Only a stage that is not installed is skipped; a broken one must fail loudly.
+        if e.name and name.startswith(e.name):
+            return None
+        raise
+
+
+def _check_unique(migrations: list[tuple[str, str]]) -> None:
+    names = [name for name, _ in migrations]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"migration names must be unique: {', '.join(dupes)}")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,316 @@
+"""The SQLite store: one file, WAL mode, one transaction per batch.
+
+Readers may search while an ingest writes (WAL). Every SQLite failure that a
+user can meet (missing, corrupt, locked, read-only file) becomes an
+:class:`~marsad.errors.ArchiveError` with one readable line, and a failed batch
+is rolled back whole, so stored data is never lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import quote
+
+from marsad.archive import migrations
+from marsad.archive.base import BatchResult, Store, article_id, encode
+from marsad.errors import ArchiveError, NotFound
+from marsad.model import Article, EntitySummary
+
+_COLUMNS = ("id", "url", "headline", "deck", "outlet", "publisher", "section", "published", "author",
+            "kind", "dateline", "body", "data", "source", "content_hash", "ingested_at", "enrich_hash")
+_INSERT = (f"INSERT INTO articles(rowid, {', '.join(_COLUMNS)}) "
+           f"VALUES (?, {', '.join('?' * len(_COLUMNS))})")
+_UPDATE = (f"UPDATE articles SET {', '.join(c + ' = ?' for c in _COLUMNS)} WHERE rowid = ?")
+_ADD_ENTITY = ("INSERT INTO entities(id, name, type, articles) VALUES (?, ?, ?, 1) "
+               "ON CONFLICT(id) DO UPDATE SET articles = articles + 1")
+_ADD_MENTION = ('INSERT INTO mentions(article, entity, text, type, start, "end", paragraph) '
+                'VALUES (?, ?, ?, ?, ?, ?, ?)')
+_MAX_VARS = 900  # bound parameters per IN (...) query, well under SQLite's limit
+
+
+class _Row(NamedTuple):
+    id: str
+    hash: str
+    enrich_hash: str | None
+    values: tuple  # in _COLUMNS order
+    article: Article
+
+
+def connect(path: Path, *, readonly: bool = False, timeout: float = 10.0) -> sqlite3.Connection:
+    """Open the archive file with the pragmas marsad relies on; ArchiveError on any user-facing fault."""
+    _check_path(path, readonly)
+    uri = f"file:{quote(str(path.resolve()))}" + ("?mode=ro" if readonly else "")
+    with translate_errors(path):
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            _check_marsad(path, tables, readonly)
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; consistent always
+            conn.execute("PRAGMA cache_size = -65536")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            if not readonly:
+                migrations.apply(conn)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+def _check_path(path: Path, readonly: bool) -> None:
+    if readonly and not path.exists():
+        raise ArchiveError(f"no archive at {path}; build one with `marsad ingest PAGES --db {path}`")
+    if path.is_dir():
+        raise ArchiveError(f"{path} is a folder, not an archive file")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not readonly and not folder.is_dir():
+        raise ArchiveError(f"cannot create archive {path}: folder {folder} does not exist")
+    if not readonly and path.exists() and not os.access(path, os.W_OK):
+        raise ArchiveError(f"archive {path} is read-only; open it for reading or fix its permissions")
+    if not readonly and not os.access(folder, os.W_OK):
+        raise ArchiveError(f"folder {folder} is read-only; the archive needs it writable for its journal")
+
+
+def _check_marsad(path: Path, tables: set[str], readonly: bool) -> None:
+    """Refuse a database that is not ours, so that marsad never writes into someone else's file."""
+    if tables and "migrations" not in tables:
+        raise ArchiveError(f"{path} is an SQLite database but not a marsad archive")
+    if readonly and "articles" not in tables:
+        raise ArchiveError(f"{path} is empty, not a marsad archive; build one with `marsad ingest`")
+
+
+@contextmanager
+def translate_errors(path: Path) -> Iterator[None]:
+    """Turn the SQLite errors a user can meet into one-line ArchiveErrors."""
+    try:
+        yield
+    except sqlite3.DatabaseError as e:
+        raise ArchiveError(_explain(path, e)) from e
+
+
+def _explain(path: Path, error: sqlite3.DatabaseError) -> str:
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is corrupt or not a marsad archive ({text})"
+    if "locked" in text or "busy" in text:
+        return f"archive {path} is locked by another process; try again when it has finished"
+    if "readonly" in text or "read-only" in text:
+        return f"archive {path} is read-only ({text}); check the file and folder permissions"
+    if "disk is full" in text:
+        return f"no space left for archive {path}; nothing of the failed batch was stored"
+    if "unable to open" in text:
+        return f"cannot open archive {path} ({text})"
+    return f"archive {path}: {text}"
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0):
+        self.path = Path(path)
+        self.readonly = readonly
+        self.conn = connect(self.path, readonly=readonly, timeout=timeout)
+        self._index = migrations.stage_module("marsad.search.index")
+        self._key = _canonical_key()
+
+    # -- writing -------------------------------------------------------------
+
+    def put_batch(self, articles: list[Article]) -> BatchResult:
+        result = BatchResult()
+        rows = _unique_rows(articles, result)
+        with self.transaction():
+            known = self._known([r.id for r in rows])
+            fresh = [r for r in rows if r.id not in known]
+            changed = [(known[r.id][0], r) for r in rows if r.id in known and _differs(r, *known[r.id][1:])]
+            result.unchanged += len(rows) - len(fresh) - len(changed)
+            if changed:
+                self._drop([rowid for rowid, _ in changed])
+                self.conn.executemany(_UPDATE, [(*r.values, rowid) for rowid, r in changed])
+            start = self._next_rowid()
+            placed = [(start + i, r) for i, r in enumerate(fresh)]
+            self.conn.executemany(_INSERT, [(rowid, *r.values) for rowid, r in placed])
+            stored = [(rowid, r.article) for rowid, r in changed + placed]
+            if self._index is not None and stored:
+                self._index.add(self.conn, stored)
+            self._add_mentions(stored)
+        result.new += len(fresh)
+        result.updated += len(changed)
+        result.changed_ids.extend(r.id for _, r in changed + placed)
+        return result
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it is stored, or none of it."""
+        with translate_errors(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _known(self, ids: list[str]) -> dict[str, tuple[int, str, str | None]]:
+        out = {}
+        for i in range(0, len(ids), _MAX_VARS):
+            chunk = ids[i:i + _MAX_VARS]
+            sql = (f"SELECT id, rowid, content_hash, enrich_hash FROM articles "
+                   f"WHERE id IN ({','.join('?' * len(chunk))})")
+            out.update((r[0], r[1:]) for r in self.conn.execute(sql, chunk))
+        return out
+
+    def _next_rowid(self) -> int:
+        return (self.conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0) + 1
+
+    def _drop(self, rowids: list[int]) -> None:
+        """Forget what the old versions of changed articles put in the index and entity tables."""
+        if self._index is not None:
+            self._index.remove(self.conn, rowids)
+        for i in range(0, len(rowids), _MAX_VARS):
+            chunk = rowids[i:i + _MAX_VARS]
+            marks = ",".join("?" * len(chunk))
+            pairs = self.conn.execute(
+                f"SELECT DISTINCT entity, article FROM mentions WHERE article IN ({marks})", chunk).fetchall()
+            self.conn.executemany("UPDATE entities SET articles = articles - 1 WHERE id = ?",
+                                  [(entity,) for entity, _ in pairs])
+            self.conn.execute(f"DELETE FROM mentions WHERE article IN ({marks})", chunk)
+        self.conn.execute("DELETE FROM entities WHERE articles <= 0")
+
+    def _add_mentions(self, stored: list[tuple[int, Article]]) -> None:
+        entities, mentions = [], []
+        for rowid, article in stored:
+            seen = set()
+            for m in article.entities or ():
+                name = m.canonical or m.text
+                key = self._key(name)
+                mentions.append((rowid, key, m.text, m.type, m.start, m.end, m.paragraph))
+                if key not in seen:
+                    seen.add(key)
+                    entities.append((key, name, m.type))
+        if mentions:
+            self.conn.executemany(_ADD_ENTITY, entities)
+            self.conn.executemany(_ADD_MENTION, mentions)
+
+    # -- reading -------------------------------------------------------------
+
+    def get(self, id: str) -> Article:
+        row = self.conn.execute("SELECT data, source FROM articles WHERE id = ?", (id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no article with id {id!r} in the archive")
+        return _article(*row)
+
+    def latest(self, limit=20, offset=0, section=None, outlet=None) -> list[Article]:
+        sql, params = latest_sql(limit, offset, section, outlet)
+        return [_article(*row) for row in self.conn.execute(sql, params)]
+
+    def iter_articles(self, since: str | None = None) -> Iterator[Article]:
+        where, params = ("WHERE published >= ?", (since,)) if since else ("", ())
+        sql = f"SELECT data, source FROM articles {where} ORDER BY published, rowid"
+        for row in self.conn.execute(sql, params):
+            yield _article(*row)
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def facets(self) -> dict[str, list[tuple[str, int]]]:
+        return {f"{col}s": [tuple(r) for r in self.conn.execute(
+            f"SELECT {col}, count(*) AS n FROM articles WHERE {col} IS NOT NULL "
+            f"GROUP BY {col} ORDER BY n DESC, {col}")] for col in ("outlet", "section")}
+
+    def entities(self, limit: int = 100, type: str | None = None) -> list[EntitySummary]:
+        where, params = ("AND type = ?", [type]) if type else ("", [])
+        sql = (f"SELECT id, name, type, articles FROM entities WHERE articles > 0 {where} "
+               "ORDER BY articles DESC, id LIMIT ?")
+        return [EntitySummary(*row) for row in self.conn.execute(sql, [*params, limit])]
+
+    def entity(self, id: str) -> dict[str, Any]:
+        q = self.conn.execute
+        row = q("SELECT id, name, type, articles FROM entities WHERE id = ?", (id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no entity with id {id!r} in the archive")
+        return {
+            "id": row[0], "name": row[1], "type": row[2], "articles": row[3],
+            "variants": [r[0] for r in q(
+                "SELECT text, count(*) AS n FROM mentions WHERE entity = ? GROUP BY text "
+                "ORDER BY n DESC, text", (id,))],
+            "timeline": [tuple(r) for r in q(
+                "SELECT substr(a.published, 1, 7) AS month, count(DISTINCT a.rowid) FROM mentions m "
+                "JOIN articles a ON a.rowid = m.article WHERE m.entity = ? AND a.published IS NOT NULL "
+                "GROUP BY month ORDER BY month", (id,))],
+            # For a co-mentioned entity, `articles` counts the articles shared with this one.
+            "co_mentioned": [EntitySummary(*r) for r in q(
+                "SELECT e.id, e.name, e.type, count(DISTINCT o.article) AS n FROM mentions m "
+                "JOIN mentions o ON o.article = m.article AND o.entity != m.entity "
+                "JOIN entities e ON e.id = o.entity WHERE m.entity = ? "
+                "GROUP BY e.id ORDER BY n DESC, e.id LIMIT 10", (id,))],
+            "latest": [_article(*r) for r in q(
+                "SELECT data, source FROM articles WHERE rowid IN "
+                "(SELECT article FROM mentions WHERE entity = ?) "
+                "ORDER BY published DESC, rowid DESC LIMIT 10", (id,))],
+        }
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def latest_sql(limit: int, offset: int, section: str | None, outlet: str | None) -> tuple[str, list]:
+    """SQL and parameters for the newest articles, optionally of one section and/or outlet."""
+    conds, params = [], []
+    for col, value in (("section", section), ("outlet", outlet)):
+        if value:
+            conds.append(f"{col} = ?")
+            params.append(value)
+    where = f"WHERE {' AND '.join(conds)}" if conds else ""
+    sql = f"SELECT data, source FROM articles {where} ORDER BY published DESC, rowid DESC LIMIT ? OFFSET ?"
+    return sql, [*params, limit, offset]
+
+
+def _unique_rows(articles: list[Article], result: BatchResult) -> list[_Row]:
+    """One row per id: a repeat with the same content counts as unchanged, a changed repeat wins."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    rows: dict[str, _Row] = {}
+    for a in articles:
+        a.id = article_id(a)
+        data, digest, enrich_digest = encode(a)
+        row = _Row(a.id, digest, enrich_digest, (
+            a.id, a.url, a.headline, a.deck, a.outlet, a.publisher, a.section, a.published, a.author,
+            a.kind, a.dateline, a.body, data, a.source, digest, stamp, enrich_digest), a)
+        if a.id not in rows:
+            result.ids.append(a.id)
+        elif not _differs(row, rows[a.id].hash, rows[a.id].enrich_hash):
+            result.unchanged += 1
+            continue
+        else:
+            result.updated += 1
+        rows[a.id] = row
+    return list(rows.values())
+
+
+def _differs(row: _Row, stored_hash: str, stored_enrich_hash: str | None) -> bool:
+    """Changed content replaces; so does new enrichment, but a plain re-parse keeps stored enrichment."""
+    if row.hash != stored_hash:
+        return True
+    return row.enrich_hash is not None and row.enrich_hash != stored_enrich_hash
+
+
+def _article(data: str, source: str | None) -> Article:
+    article = Article.from_dict(json.loads(data))
+    article.source = source
+    return article
+
+
+def _canonical_key():
+    try:
+        from marsad.enrich import canonical_key
+    except ImportError:  # enrichment not installed: stored entities keep their given names
+        return str.strip
+    return canonical_key

@@ -1,0 +1,38 @@
+"""``marsad ingest``: parse pages and store them in the archive."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from marsad.cli import main
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--db", type=click.Path(dir_okay=False),
+              help="Archive file (default: $MARSAD_DB, else marsad.db in the working folder).")
+@click.option("--enrich/--no-enrich", default=True, show_default=True,
+              help="Find entities, dates, figures and quotes before storing.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary; failures are still printed.")
+def ingest(paths, db, enrich, quiet):
+    """Parse every input PATH (files or folders, any format `marsad parse` accepts) into the archive.
+
+    The same page ingested again adds nothing; a changed version replaces the old one.
+    Each batch is committed on its own: after an interruption, run the same command again.
+
+    Exit status: 0 when every input was stored, 1 when some inputs failed (they are listed
+    with their reasons; the rest is stored), 2 when the archive itself cannot be used.
+    """
+    from marsad.archive import open_archive
+    from marsad.settings import load
+
+    with open_archive(load(db).db) as arc:
+        report = arc.ingest(paths, enrich=enrich, progress=not quiet)
+    if not quiet:
+        click.echo(f"new {report.new:,} · updated {report.updated:,} · unchanged {report.unchanged:,}"
+                   f" · failed {len(report.failed):,}")
+    for f in report.failed:
+        click.echo(f"failed: {f.source} ({f.stage}): {f.reason}", err=True)
+    sys.exit(1 if report.failed else 0)
