@@ -1,0 +1,110 @@
+"""``marsad parse``: print the structure of news pages, readable or as JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from marsad.cli import main
+from marsad.model import Article, Failure, Page
+
+_PREVIEW_LINES = 2
+_PREVIEW_CHARS = 160
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True,
+              help='JSON output: {"articles": [...], "teasers": [...]} for one page; '
+                   'one object per line, each with "source", for several pages.')
+def parse(paths, as_json):
+    """Parse each PATH (a page, a folder, .jsonl[.gz|.xz], .warc[.gz], an RSS/Atom feed) and print it.
+
+    Bad inputs are reported on stderr, one line each, and the rest are still parsed.
+    Exit status: 0 when every input was parsed, 2 when any failed.
+    """
+    from marsad.parse import iter_pages
+    from marsad.settings import load
+
+    results = iter_pages(paths, max_bytes=load().max_page_bytes)
+    failed = _print_json(results) if as_json else _print_readable(results)
+    sys.exit(2 if failed else 0)
+
+
+def _report(failure: Failure) -> None:
+    click.echo(f"marsad: {failure.source}: {failure.reason}", err=True)
+
+
+def _print_json(results) -> int:
+    """Gold shape when the run yields one page, JSON lines when it yields several; returns the failures."""
+    failed = 0
+    held: Page | None = None
+    streaming = False
+    for item in results:
+        if isinstance(item, Failure):
+            _report(item)
+            failed += 1
+        elif held is None and not streaming:
+            held = item
+        else:
+            if held is not None:
+                _echo_line(held)
+                held, streaming = None, True
+            _echo_line(item)
+    if held is not None:
+        click.echo(json.dumps(held.to_dict(), ensure_ascii=False, indent=1))
+    return failed
+
+
+def _echo_line(page: Page) -> None:
+    click.echo(json.dumps({"source": page.source, **page.to_dict()}, ensure_ascii=False))
+
+
+def _print_readable(results) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=True)
+    failed = 0
+    for item in results:
+        if isinstance(item, Failure):
+            _report(item)
+            failed += 1
+            continue
+        counts = f"{len(item.articles)} article(s), {len(item.teasers)} teaser(s)"
+        console.rule(f"[dim]{escape(item.source or '')}[/] · {counts}")
+        for article in item.articles:
+            _print_article(console, article)
+        for t in item.teasers:
+            console.print(f"• [bold]{escape(t.headline)}[/]" + (f" — {escape(t.author)}" if t.author else ""))
+            if t.teaser:
+                console.print(f"  {escape(_short(t.teaser))}")
+    return failed
+
+
+def _print_article(console, a: Article) -> None:
+    from rich.markup import escape
+
+    console.print(f"\n[bold]{escape(a.headline)}[/]")
+    if a.deck:
+        console.print(f"[italic]{escape(a.deck)}[/]")
+    facts = [("kind", a.kind), ("author", a.author), ("dateline", a.dateline), ("published", a.published),
+             ("section", a.section), ("outlet", a.outlet), ("url", a.url), ("id", a.id)]
+    console.print(" · ".join(f"[dim]{k}:[/] {escape(v)}" for k, v in facts if v))
+    for img in a.images:
+        where = "lead" if img.lead else f"after ¶{img.after_paragraph}"
+        credit = f" ({escape(img.credit)} → {img.agency})" if img.credit else ""
+        console.print(f"  [cyan]image[/] {escape(f'[{where}]')} {escape(img.caption)}{credit}")
+    console.print(f"  [dim]{len(a.paragraphs)} paragraph(s)[/]")
+    for p in a.paragraphs[:_PREVIEW_LINES]:
+        console.print(f"  ¶ {escape(_short(p))}")
+    for r in a.related:
+        extra = " · ".join(escape(x) for x in (r.section, r.source, r.dateline, r.url) if x)
+        extra = f" [dim]({extra})[/]" if extra else ""
+        console.print(f"  [magenta]related[/] {escape(r.headline)}{extra}")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _PREVIEW_CHARS else text[:_PREVIEW_CHARS].rstrip() + "…"

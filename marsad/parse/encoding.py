@@ -1,0 +1,100 @@
+"""Bytes of a page to clean Unicode text.
+
+The charset comes, in order, from a byte-order mark, the HTTP content type, the
+page's own ``<meta charset>`` or XML declaration, then UTF-8 if the bytes are
+valid UTF-8, then detection (charset-normalizer) among the encodings Arabic
+pages are actually written in. Every result goes through :func:`clean_text`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+from marsad.arabic.hygiene import clean_text
+from marsad.errors import InputError
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+_XML_ENCODING = re.compile(rb"<\?xml[^>]{0,100}?encoding\s*=\s*[\"']([\w.:-]+)", re.I)
+# How much of the page the charset sniffing looks at (the HTML spec says 1024 bytes; pages are sloppier).
+_SNIFF_BYTES = 8192
+_DETECT_BYTES = 65536
+# Labels that pages declare while their bytes are really UTF-8 or windows-1256.
+_LATIN_LABELS = {"iso8859-1", "cp1252", "ascii"}
+_DETECT_CANDIDATES = ["utf_8", "cp1256", "iso8859_6", "utf_16", "utf_32", "cp720", "mac_arabic", "cp1252"]
+# Share of control bytes above which data is taken for binary.
+_BINARY_SHARE = 0.05
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b")
+
+
+def decode(data: bytes, content_type: str | None = None) -> str:
+    """Decode a page and apply text hygiene; raise InputError for binary data."""
+    encoding = _from_bom(data)
+    if encoding:
+        return clean_text(data.decode(encoding, errors="replace"))
+    if looks_binary(data):
+        raise InputError("binary data, not a text or HTML page")
+    declared = declared_encoding(data, content_type)
+    for encoding in (declared, "utf-8"):
+        if encoding:
+            try:
+                return clean_text(data.decode(encoding))
+            except UnicodeDecodeError:
+                pass  # a wrong declaration: fall through to UTF-8, then detection
+    return clean_text(data.decode(detect_encoding(data), errors="replace"))
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:_SNIFF_BYTES]
+    if not sample:
+        return False
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return controls / len(sample) > _BINARY_SHARE
+
+
+def declared_encoding(data: bytes, content_type: str | None = None) -> str | None:
+    """The charset named by the HTTP header or the page itself, as a Python codec name."""
+    candidates = []
+    if content_type:
+        m = _HEADER_CHARSET.search(content_type)
+        if m:
+            candidates.append(m.group(1))
+    head = data[:_SNIFF_BYTES]
+    for pattern in (_META_CHARSET, _XML_ENCODING):
+        m = pattern.search(head)
+        if m:
+            candidates.append(m.group(1).decode("ascii", "replace"))
+    for label in candidates:
+        name = codec_name(label)
+        if name:
+            # Latin labels on Arabic pages are a common mistake: let UTF-8 and detection decide.
+            return None if name in _LATIN_LABELS else name
+    return None
+
+
+def codec_name(label: str) -> str | None:
+    """A normalized codec name for a charset label, or None if Python does not know it."""
+    try:
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+    # UTF-16/32 labels in a page that has no BOM are wrong: the page could not have been read to find them.
+    return None if name.startswith(("utf-16", "utf-32")) else name
+
+
+def detect_encoding(data: bytes) -> str:
+    """The most plausible encoding of undeclared, non-UTF-8 bytes."""
+    best = charset_normalizer.from_bytes(data[:_DETECT_BYTES], cp_isolation=_DETECT_CANDIDATES).best()
+    return best.encoding if best else "cp1256"
+
+
+def _from_bom(data: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None

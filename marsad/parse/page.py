@@ -1,0 +1,111 @@
+"""The bytes of one input → :class:`Page`, whatever kind of page they hold.
+
+Kinds: an HTML page, a crawler text dump, a JSON record (or list of records, or a
+``{"articles": [...]}`` document as ``marsad parse --json`` prints it), an RSS or
+Atom feed. A page that holds no Arabic news raises :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from marsad.errors import InputError, TooLarge
+from marsad.model import Article, Page, Teaser
+from marsad.parse.encoding import decode
+from marsad.parse.html import parse_html
+from marsad.parse.records import feed_to_page, record_to_page
+from marsad.parse.text import parse_text
+
+_HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|div|p|article|title)\b", re.I)
+_FEED_START = re.compile(r"<(?:rss|feed|rdf:rdf)\b", re.I)
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+# How much of a page's article text the language check reads, and the share of Arabic letters it wants.
+_LANGUAGE_SAMPLE = 4000
+_MIN_ARABIC_SHARE = 0.5
+_MIB = 1024 * 1024
+
+
+def parse_bytes(data: bytes, name: str = "<input>", content_type: str | None = None,
+                *, max_bytes: int | None = None) -> Page:
+    """Parse one input. Raises TooLarge above ``max_bytes`` and InputError for a page with no Arabic news."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise TooLarge(f"page is {len(data) / _MIB:.1f} MB, above the {max_bytes / _MIB:.0f} MB limit "
+                       "(MARSAD_MAX_PAGE_BYTES)")
+    if not data.strip():
+        raise InputError("empty page")
+    text = decode(data, content_type)
+    page = parse_decoded(text, name, content_type)
+    check_news(page)
+    page.source = name
+    return page
+
+
+def parse_decoded(text: str, name: str, content_type: str | None = None) -> Page:
+    kind = sniff(text, content_type)
+    if kind == "json":
+        return _parse_json(text, name)
+    if kind == "feed":
+        return feed_to_page(text, name)
+    if kind == "html":
+        return parse_html(text, name)
+    return parse_text(text, source=name)
+
+
+def sniff(text: str, content_type: str | None = None) -> str:
+    """The kind of a decoded page: json, feed, html or text."""
+    head = text[:2048].lstrip()
+    ctype = (content_type or "").lower()
+    if head[:1] in "{[" and head or "json" in ctype:
+        return "json"
+    if _FEED_START.search(head) or any(t in ctype for t in ("rss", "atom")):
+        return "feed"
+    if "html" in ctype or _HTML_START.search(head):
+        return "html"
+    return "text"
+
+
+def check_news(page: Page) -> None:
+    """Raise InputError unless the page holds some Arabic news."""
+    if not page.articles and not page.teasers:
+        raise InputError("no news article found in the page")
+    sample = _text_sample(page)
+    letters = len(_LETTER.findall(sample))
+    if not letters:
+        raise InputError("no text found in the page")
+    if len(_ARABIC_LETTER.findall(sample)) / letters < _MIN_ARABIC_SHARE:
+        raise InputError("not Arabic news: the page's text is mostly in another script")
+
+
+def _text_sample(page: Page) -> str:
+    parts: list[str] = []
+    size = 0
+    for a in page.articles:
+        for piece in (a.headline, *a.paragraphs):
+            parts.append(piece)
+            size += len(piece)
+            if size > _LANGUAGE_SAMPLE:
+                return " ".join(parts)
+    parts.extend(f"{t.headline} {t.teaser or ''}" for t in page.teasers)
+    return " ".join(parts)[:_LANGUAGE_SAMPLE]
+
+
+def _parse_json(text: str, name: str) -> Page:
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise InputError(f"invalid JSON ({e})") from None
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        try:
+            return Page(articles=[Article.from_dict(a) for a in data["articles"]],
+                        teasers=[Teaser(**t) for t in data.get("teasers") or []], source=name)
+        except (TypeError, AttributeError) as e:
+            raise InputError(f"not a marsad articles document ({e})") from None
+    records = data if isinstance(data, list) else [data]
+    page = Page(source=name)
+    for i, record in enumerate(records, 1):
+        sub = record_to_page(record, f"{name}#{i}" if len(records) > 1 else name)
+        page.articles.extend(sub.articles)
+        page.teasers.extend(sub.teasers)
+    return page

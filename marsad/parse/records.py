@@ -1,0 +1,159 @@
+"""JSON records and feed entries → :class:`Page`.
+
+A record is either a raw page (``{"html": ...}``, or ``{"text": ...}`` without a
+title: a whole crawler text dump) or an already-extracted article
+(``{"id", "url", "title", "text", "published", "outlet", "section", ...}``).
+Every field given is kept: known ones on the Article, the rest in ``Article.extra``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marsad.arabic.hygiene import clean_text
+from marsad.errors import InputError
+from marsad.model import Article, Page
+from marsad.parse.html import html_paragraphs, parse_html
+from marsad.parse.htmlmeta import iso_datetime
+from marsad.parse.text import parse_text
+
+# Article field ← record keys, first present wins. The rest of the record goes to ``extra``.
+_FIELDS = {
+    "headline": ("title", "headline"),
+    "id": ("id", "_id", "doc_id"),
+    "url": ("url", "link", "uri"),
+    "outlet": ("outlet", "site", "site_name", "publisher"),
+    "section": ("section", "category"),
+    "published": ("published", "date_published", "datePublished", "pubDate", "date"),
+    "author": ("author", "byline", "authors"),
+    "language": ("language", "lang"),
+    "deck": ("deck", "subtitle", "subheadline"),
+    "dateline": ("dateline",),
+}
+_BODY_KEYS = ("text", "body", "content", "article")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def record_to_page(record: Any, source: str) -> Page:
+    """The page of one JSON record; raw pages go through the HTML or text-dump parser."""
+    if not isinstance(record, dict):
+        raise InputError("a JSON record must be an object")
+    if isinstance(record.get("html"), str):
+        page = parse_html(clean_text(record["html"]), source)
+        return _fill(page, record, skip=("html",))
+    body_key = next((k for k in _BODY_KEYS if isinstance(record.get(k), str)), None)
+    if body_key and not any(record.get(k) for k in _FIELDS["headline"]):
+        page = parse_text(clean_text(record[body_key]), source)
+        return _fill(page, record, skip=(body_key,))
+    return Page(articles=[record_to_article(record, source)], source=source)
+
+
+def record_to_article(record: dict[str, Any], source: str | None = None) -> Article:
+    """An already-extracted article record, every field kept."""
+    values, extra = _split_fields(record)
+    headline = values.pop("headline", None)
+    body_key = next((k for k in _BODY_KEYS if isinstance(extra.get(k), str)), None)
+    body = extra.pop(body_key) if body_key else ""
+    if not headline and not body.strip():
+        raise InputError("record has neither a title nor a text")
+    paragraphs = split_paragraphs(body)
+    abstract = extra.get("abstract") or extra.get("description")
+    if "deck" not in values and isinstance(abstract, str) and not _is_lede(abstract, paragraphs):
+        # An RSS description that is not a copy of the lede reads as a sub-headline.
+        values["deck"] = clean_text(abstract).strip()
+    return Article(headline=clean_text(headline or paragraphs[0]), paragraphs=paragraphs,
+                   source=source, extra=extra, **values)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """One paragraph per non-empty line, spaces collapsed, text otherwise as given."""
+    lines = (_SPACES.sub(" ", line).strip() for line in clean_text(text).split("\n"))
+    return [line for line in lines if line]
+
+
+def _split_fields(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    values: dict[str, Any] = {}
+    extra = dict(record)
+    for field, keys in _FIELDS.items():
+        for key in keys:
+            value = extra.get(key)
+            if value in (None, "", []):
+                continue
+            extra.pop(key)
+            values[field] = _value(field, value)
+            break
+    if "published" in values:
+        iso = iso_datetime(values["published"])
+        if iso is None:
+            extra["published_raw"] = values.pop("published")
+        else:
+            values["published"] = iso
+    extra = {k: v for k, v in extra.items() if v not in (None, "")}
+    return values, extra
+
+
+def _value(field: str, value: Any) -> Any:
+    if isinstance(value, list):  # authors: ["a", "b"], or [{"name": ...}]
+        names = [v.get("name") if isinstance(v, dict) else v for v in value]
+        value = "، ".join(str(n) for n in names if n)
+    elif isinstance(value, dict):
+        value = value.get("name") or value.get("href") or str(value)
+    value = str(value)
+    return value if field == "id" else clean_text(value).strip()
+
+
+def _is_lede(abstract: str, paragraphs: list[str]) -> bool:
+    """True when an abstract merely repeats (or truncates) the opening of the body."""
+    head = _SPACES.sub(" ", clean_text(abstract)).strip().rstrip(".…")[:60]
+    opening = " ".join(paragraphs[:2])
+    return not head or head in opening
+
+
+def _fill(page: Page, record: dict[str, Any], skip: tuple[str, ...]) -> Page:
+    """Add a raw-page record's metadata to the articles parsed out of it."""
+    values, extra = _split_fields({k: v for k, v in record.items() if k not in skip})
+    values.pop("headline", None)
+    for article in page.articles:
+        for field, value in values.items():
+            if field == "id" and len(page.articles) > 1:
+                continue  # one id cannot name several articles
+            if not getattr(article, field):
+                setattr(article, field, value)
+        article.extra.update(extra)
+    return page
+
+
+def feed_to_page(text: str, source: str) -> Page:
+    """The articles of an RSS or Atom feed, one per entry (feedparser)."""
+    import feedparser  # slow to import; only feeds need it
+
+    feed = feedparser.parse(text)
+    if not feed.entries:
+        reason = getattr(feed, "bozo_exception", None)
+        raise InputError(f"feed has no entries{f' ({reason})' if reason else ''}")
+    outlet = feed.feed.get("title")
+    page = Page(source=source)
+    for i, entry in enumerate(feed.entries, 1):
+        record = _entry_record(entry, outlet)
+        try:
+            page.articles.append(record_to_article(record, f"{source}#{record.get('url') or i}"))
+        except InputError:
+            continue  # an entry with neither title nor text carries nothing
+    return page
+
+
+def _entry_record(entry: Any, outlet: str | None) -> dict[str, Any]:
+    content = entry.get("content") or []
+    body = content[0].get("value", "") if content else ""
+    summary = entry.get("summary", "")
+    tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
+    record = {
+        "id": entry.get("id"), "url": entry.get("link"), "title": entry.get("title"),
+        "text": "\n".join(html_paragraphs(body or summary)),
+        "abstract": "\n".join(html_paragraphs(summary)) if body else None,
+        "published": entry.get("published") or entry.get("updated"),
+        "author": entry.get("author"), "section": tags[0] if tags else None, "tags": tags[1:] or None,
+        "outlet": outlet,
+    }
+    return {k: v for k, v in record.items() if v}

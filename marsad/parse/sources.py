@@ -1,0 +1,167 @@
+"""Files, folders, JSONL, WARC and feeds → a stream of :class:`Page` or :class:`Failure`.
+
+A bad input (missing, unreadable, binary, too large, holding no Arabic news)
+becomes a Failure with its source and reason, and the stream goes on.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import lzma
+import os
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from marsad.errors import MarsadError, TooLarge
+from marsad.model import Failure, Page
+from marsad.parse.page import check_news, parse_bytes
+from marsad.parse.records import record_to_page
+
+_JSONL = (".jsonl", ".jsonl.gz", ".jsonl.xz", ".jsonl.bz2", ".ndjson")
+_WARC = (".warc", ".warc.gz", ".arc", ".arc.gz")
+_OPENERS = {".gz": gzip.open, ".xz": lzma.open, ".bz2": bz2.open}
+# Content types hinted by file extensions; anything else is sniffed from the bytes.
+_CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".xhtml": "text/html",
+                  ".json": "application/json", ".rss": "application/rss+xml", ".atom": "application/atom+xml"}
+# WARC records of these content types can hold a news page.
+_PAGE_TYPES = ("html", "xml", "text/plain", "json")
+_CORRUPT = (EOFError, lzma.LZMAError, gzip.BadGzipFile, zlib.error, OSError)
+
+
+def iter_pages(paths: Iterable[str | os.PathLike], *,
+               max_bytes: int | None = None) -> Iterator[Page | Failure]:
+    """Every page in the given files and folders (recursively), or a Failure for each bad input.
+
+    ``max_bytes`` (default: Settings.max_page_bytes) bounds one page; larger pages are refused.
+    """
+    if max_bytes is None:
+        from marsad.settings import load
+
+        max_bytes = load().max_page_bytes
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
+            if not files:
+                yield Failure(str(path), "read", "folder holds no files")
+            for file in files:
+                yield from _iter_file(file, max_bytes)
+        elif path.exists():
+            yield from _iter_file(path, max_bytes)
+        else:
+            yield Failure(str(path), "read", "no such file or folder")
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _iter_file(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
+    name = path.name.lower()
+    try:
+        if name.endswith(_JSONL):
+            yield from _iter_jsonl(path, max_bytes)
+        elif name.endswith(_WARC):
+            yield from _iter_warc(path, max_bytes)
+        else:
+            yield _single_page(path, max_bytes)
+    except UnicodeDecodeError:
+        yield Failure(str(path), "read", "not UTF-8 text")
+    except _CORRUPT as e:
+        yield Failure(str(path), "read", _os_reason(e))
+
+
+def _single_page(path: Path, max_bytes: int) -> Page | Failure:
+    suffix = path.suffix.lower()
+    opener = _OPENERS.get(suffix)
+    inner = Path(path.stem) if opener else path  # page.html.gz is read as page.html
+    if not opener and path.stat().st_size > max_bytes:
+        return _failure(str(path), TooLarge(f"file is {path.stat().st_size:,} bytes, above the "
+                                            f"{max_bytes:,}-byte limit (MARSAD_MAX_PAGE_BYTES)"))
+    with (opener or open)(path, "rb") as f:
+        data = f.read(max_bytes + 1)
+    content_type = _CONTENT_TYPES.get(inner.suffix.lower())
+    return guarded(str(path), lambda: parse_bytes(data, str(path), content_type, max_bytes=max_bytes))
+
+
+def _iter_jsonl(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
+    opener = _OPENERS.get(path.suffix.lower(), open)
+    with opener(path, "rt", encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            source = f"{path}#{n}"
+            if len(line) > max_bytes:
+                yield _failure(source, TooLarge(f"record is over the {max_bytes:,}-byte limit"))
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as e:
+                yield Failure(source, "read", f"invalid JSON ({e})")
+                continue
+            yield guarded(source, lambda r=record, s=source: _checked(record_to_page(r, s)))
+
+
+def _iter_warc(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    with open(path, "rb") as f:
+        try:
+            for record in ArchiveIterator(f, arc2warc=True):
+                item = _warc_page(path, record, max_bytes)
+                if item is not None:
+                    yield item
+        except ArchiveLoadFailed as e:
+            yield Failure(str(path), "read", f"not a readable WARC file ({e})")
+
+
+def _warc_page(path: Path, record, max_bytes: int) -> Page | Failure | None:
+    """The page of a WARC response or resource record; None for records that hold no page."""
+    if record.rec_type not in ("response", "resource"):
+        return None
+    http = record.http_headers
+    if http is not None and not (http.get_statuscode() or "").startswith("2"):
+        return None  # redirects and errors
+    content_type = (http.get_header("Content-Type") if http is not None
+                    else record.rec_headers.get_header("Content-Type")) or ""
+    if content_type and not any(t in content_type.lower() for t in _PAGE_TYPES):
+        return None  # images, scripts, style sheets
+    uri = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("WARC-Record-ID")
+    source = f"{path}#{uri}"
+    data = record.content_stream().read(max_bytes + 1)
+    page = guarded(source, lambda: parse_bytes(data, source, content_type or None, max_bytes=max_bytes))
+    if isinstance(page, Page):
+        for article in page.articles:
+            article.url = article.url or uri
+    return page
+
+
+def _checked(page: Page) -> Page:
+    check_news(page)
+    return page
+
+
+def guarded(source: str, parse: Callable[[], Page]) -> Page | Failure:
+    """The page ``parse`` returns, or a Failure: one bad page must not stop a batch."""
+    try:
+        return parse()
+    except MarsadError as e:
+        return _failure(source, e)
+    except RecursionError:
+        return Failure(source, "parse", "page is nested too deeply to parse")
+    except Exception as e:  # a parser bug on one odd page is reported, never a traceback
+        return Failure(source, "parse", f"unexpected {type(e).__name__}: {e}")
+
+
+def _failure(source: str, error: MarsadError) -> Failure:
+    return Failure(source, "read" if isinstance(error, TooLarge) else "parse", error.message)
+
+
+def _os_reason(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror.lower()
+    return f"corrupt or truncated file ({e})"
