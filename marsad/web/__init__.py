@@ -1,0 +1,64 @@
+"""The web reader and JSON API: ``create_app(settings)`` builds the FastAPI application.
+
+HTML pages (``views``) and their JSON twins (``api``) load the same data from
+:mod:`marsad.web.load`; errors share one shape (:mod:`marsad.web.errors`).
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from marsad import __version__
+from marsad.settings import Settings
+
+HERE = Path(__file__).parent
+
+
+def _templates() -> Jinja2Templates:
+    from marsad.web import text
+
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(bidi=text.isolate_latin, date=text.arabic_date, snippet=text.safe_snippet,
+                       month=text.month_label, dict_with=text.with_param,
+                       dict_without=text.without_param)
+    return Jinja2Templates(env=env)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    from marsad.web import api, docs, errors, views
+    from marsad.web.deps import ArchivePool
+    from marsad.web.headers import SecurityHeaders
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.pool.close()
+
+    app = FastAPI(title="marsad — مرصد", version=__version__, lifespan=lifespan,
+                  description="A searchable, linked archive of Arabic news: reader and JSON API.",
+                  docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.pool = ArchivePool(settings)
+    app.state.templates = _templates()
+    app.add_middleware(SecurityHeaders)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(docs.router)
+    app.include_router(views.router)
+    return app
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the reader with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+                proxy_headers=False, server_header=False)

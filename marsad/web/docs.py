@@ -1,0 +1,28 @@
+"""/docs: the OpenAPI description rendered on the server (no CDN, no script), beside /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+router = APIRouter(include_in_schema=False)
+
+
+def endpoints(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per (method, path) of an OpenAPI document."""
+    rows = []
+    for path, ops in spec.get("paths", {}).items():
+        for method, op in ops.items():
+            params = [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
+                       "type": p.get("schema", {}).get("type", "")} for p in op.get("parameters", [])]
+            rows.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                         "params": params})
+    return rows
+
+
+@router.get("/docs")
+def docs_page(request: Request):
+    spec = request.app.openapi()
+    return request.app.state.templates.TemplateResponse(
+        request, "docs.html", {"endpoints": endpoints(spec), "info": spec.get("info", {})})

@@ -1,0 +1,46 @@
+"""One error shape, ``{"error": {"code", "message", "status"}}``: JSON under /api, a page elsewhere."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from marsad.errors import ArchiveError, Forbidden, InputError, MarsadError, NotFound, TooLarge
+
+_BY_STATUS = {404: NotFound, 403: Forbidden, 413: TooLarge, 503: ArchiveError}
+_MESSAGES = {404: "الصفحة غير موجودة", 405: "طريقة الطلب غير مسموحة"}
+
+
+def error_body(code: str, message: str, status: int) -> dict:
+    return {"error": {"code": code, "message": message, "status": status}}
+
+
+def _render(request: Request, code: str, message: str, status: int):
+    body = error_body(code, message, status)
+    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+        return JSONResponse(body, status_code=status)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, "error.html", body["error"], status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(MarsadError)
+    async def marsad_error(request: Request, exc: MarsadError):
+        return _render(request, exc.code, exc.message, exc.status)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        cls = _BY_STATUS.get(exc.status_code)
+        code = cls.code if cls else f"E{exc.status_code}"
+        message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _MESSAGES else \
+            _MESSAGES.get(exc.status_code, str(exc.detail))
+        return _render(request, code, message, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        return _render(request, InputError.code, f"{where}: {first.get('msg', 'invalid request')}",
+                       InputError.status)

@@ -1,0 +1,146 @@
+"""What each page shows, loaded from the archive as plain data.
+
+Every function here feeds one HTML page and its JSON twin; handlers only pick
+the output format. Relate, search and enrichment are called through their
+public functions so the reader shows whatever those stages know.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from typing import Any
+
+from marsad import relate
+from marsad.errors import NotFound
+from marsad.model import Article, Image, SearchResult, Story
+from marsad.search import search as run_search
+
+ENTITY_TYPES = {"PERS": "شخص", "LOC": "مكان", "ORG": "منظمة", "MISC": "أخرى"}
+PER_PAGE = 10
+HOME_STORIES = 24
+# Stories scanned for one home page when filtering by section (each costs one article read).
+_SCAN_LIMIT = 400
+
+
+def summary(a: Article) -> dict[str, Any]:
+    """The few fields a list of articles shows."""
+    lead = a.deck or (a.paragraphs[0] if a.paragraphs else "")
+    return {"id": a.id, "headline": a.headline, "outlet": a.outlet, "section": a.section,
+            "published": a.published, "url": a.url, "lead": _clip(lead, 220)}
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + "…"
+
+
+def _story_key(s: Story) -> str:
+    return s.last_seen or s.first_seen or ""
+
+
+def home(arc, section: str | None = None, outlet: str | None = None) -> dict[str, Any]:
+    """Latest stories (newest first) with their lead report, and the latest articles beside them."""
+    stories = sorted(relate.stories(arc), key=_story_key, reverse=True)
+    if outlet:
+        stories = [s for s in stories if outlet in s.outlets]
+    picked: list[dict[str, Any]] = []
+    for s in stories[:_SCAN_LIMIT]:
+        lead = arc.get(s.articles[0])
+        if section and lead.section != section:
+            continue
+        picked.append({"story": asdict(s), "lead": summary(lead)})
+        if len(picked) >= HOME_STORIES:
+            break
+    latest = [summary(a) for a in arc.latest(limit=HOME_STORIES, section=section, outlet=outlet)]
+    return {"stories": picked, "latest": latest, "facets": arc.facets(),
+            "section": section, "outlet": outlet}
+
+
+def body_blocks(a: Article) -> list[tuple[str, Any]]:
+    """Paragraphs with the inline photos where they stood: ('p', text) and ('img', Image)."""
+    inline: dict[int, list[Image]] = {}
+    for img in a.images:
+        if not img.lead and img.after_paragraph is not None:
+            inline.setdefault(img.after_paragraph, []).append(img)
+    blocks: list[tuple[str, Any]] = []
+    for i, p in enumerate(a.paragraphs):
+        blocks.extend(("img", img) for img in inline.get(i, []))
+        blocks.append(("p", p))
+    blocks.extend(("img", img) for img in inline.get(len(a.paragraphs), []))
+    return blocks
+
+
+def entity_margin(a: Article) -> list[dict[str, Any]]:
+    """The article's entities, one per canonical name, most mentioned first."""
+    from marsad.enrich import canonical_key
+
+    counts: Counter[tuple[str, str]] = Counter()
+    for m in a.entities or []:
+        counts[(m.canonical or m.text, m.type)] += 1
+    return [{"id": canonical_key(name), "name": name, "type": typ, "type_label": ENTITY_TYPES.get(typ, typ),
+             "mentions": n} for (name, typ), n in counts.most_common()]
+
+
+def quotes(a: Article) -> list[dict[str, Any]]:
+    from marsad.enrich import canonical_key
+
+    return [{"text": q.text, "speaker": q.speaker,
+             "speaker_id": canonical_key(q.canonical) if q.canonical else None}
+            for q in a.quotes or []]
+
+
+def article(arc, id: str) -> dict[str, Any]:
+    """One article as its page shows it: body, related box, the story's other reports, entities."""
+    a = arc.get(id)
+    story = relate.story_of(arc, id)
+    others = []
+    if story:
+        others = [summary(arc.get(x)) for x in story.articles if x != id][:12]
+        others.sort(key=lambda s: s["published"] or "")
+    lead = next((img for img in a.images if img.lead), None)
+    return {"article": a, "lead_image": lead, "blocks": body_blocks(a),
+            "related": [asdict(r) for r in relate.related(arc, id, limit=6)],
+            "story": asdict(story) if story else None, "story_reports": others,
+            "copies": relate.copies_of(arc, id),
+            "entities": entity_margin(a), "quotes": quotes(a)}
+
+
+def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str | None = None,
+           since: str | None = None, until: str | None = None, entity: str | None = None) -> dict[str, Any]:
+    """One page of search hits with the filters and facets around them."""
+    entity_name = arc.entity(entity)["name"] if entity else None
+    query = f"{q} \"{entity_name}\"".strip() if entity_name else q
+    result = SearchResult(total=0)
+    if query.strip():
+        result = run_search(arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
+                            since=since, until=until, outlet=outlet, section=section)
+    pages = max(1, -(-result.total // PER_PAGE))
+    return {"q": q, "result": result, "page": page, "pages": pages, "facets": arc.facets(),
+            **_entity_facet(arc), "outlet": outlet, "section": section,
+            "since": since, "until": until, "entity": entity, "entity_name": entity_name}
+
+
+def _entity_facet(arc) -> dict[str, Any]:
+    top = arc.entities(limit=12)
+    return {"entity_facet": [(e.id, e.articles) for e in top], "entity_labels": {e.id: e.name for e in top}}
+
+
+def entity(arc, id: str) -> dict[str, Any]:
+    d = arc.entity(id)
+    return {**d, "type_label": ENTITY_TYPES.get(d["type"], d["type"]),
+            "latest": [summary(a) for a in d["latest"]],
+            "co_mentioned": [asdict(e) for e in d["co_mentioned"]]}
+
+
+def story(arc, id: str) -> dict[str, Any]:
+    """A story's reports across outlets, oldest first."""
+    s = relate.story(arc, id)
+    if s is None:
+        raise NotFound(f"no story {id!r}")
+    reports = sorted((summary(arc.get(x)) for x in s.articles), key=lambda r: r["published"] or "")
+    return {"story": asdict(s), "reports": reports}
+
+
+def stories(arc, limit: int = 50, offset: int = 0, since: str | None = None) -> dict[str, Any]:
+    found = sorted(relate.stories(arc, since=since), key=_story_key, reverse=True)
+    return {"total": len(found), "stories": [asdict(s) for s in found[offset:offset + limit]]}

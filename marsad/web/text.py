@@ -1,0 +1,66 @@
+"""Text helpers for templates: bidi isolation of Latin runs inside Arabic, dates, snippets."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+# A run of Latin words (with digits and inner punctuation) inside Arabic text.
+_LATIN_RUN = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’&.\-]*"
+                        r"(?:[ ]+[A-Za-z\u00C0-\u024F0-9][A-Za-z\u00C0-\u024F0-9'’&.\-]*)*")
+_MONTHS_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
+              "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2}))?")
+
+
+def isolate_latin(text: str | None) -> Markup:
+    """Escape ``text`` and wrap each Latin run in ``<bdi>`` so it keeps its own direction."""
+    if not text:
+        return Markup("")
+    out: list[str] = []
+    pos = 0
+    for m in _LATIN_RUN.finditer(text):
+        out.append(str(escape(text[pos:m.start()])))
+        out.append(f"<bdi>{escape(m.group())}</bdi>")
+        pos = m.end()
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def arabic_date(iso: str | None, with_time: bool = False) -> str:
+    """'2025-10-09T14:05:00+00:00' -> '9 أكتوبر 2025' (and the time when asked)."""
+    m = _ISO_DATE.match(iso or "")
+    if not m:
+        return iso or ""
+    year, month, day, hour, minute = m.groups()
+    text = f"{_MONTHS_AR[int(month) - 1]} {year}"
+    if day:
+        text = f"{int(day)} {text}"
+    if with_time and hour:
+        text = f"{text}، {hour}:{minute}"
+    return text
+
+
+def month_label(ym: str) -> str:
+    """'2018-03' -> 'مارس 2018'."""
+    return arabic_date(ym)
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """Search snippets are already escaped with only <mark> tags added; re-check that before trusting."""
+    plain = snippet.replace("<mark>", "").replace("</mark>", "")
+    if "<" in plain or ">" in plain:
+        return Markup(escape(snippet))
+    return Markup(snippet)
+
+
+def with_param(params: dict, key: str, value) -> dict:
+    """Query parameters for a link: ``params`` with ``key`` set (page resets), empty values dropped."""
+    out = {k: v for k, v in params.items() if v and k not in (key, "page")}
+    out[key] = value
+    return out
+
+
+def without_param(params: dict, key: str) -> dict:
+    return {k: v for k, v in params.items() if v and k not in (key, "page")}

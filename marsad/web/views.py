@@ -1,0 +1,73 @@
+"""HTML pages. Each handler loads its data through ``Depends`` and renders one template."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from marsad.web import load
+from marsad.web.deps import Arc
+from marsad.web.svg import timeline_svg
+
+router = APIRouter(include_in_schema=False)
+_DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"  # YYYY, YYYY-MM or YYYY-MM-DD (empty: no limit)
+
+
+def _page(request: Request, template: str, data: dict):
+    return request.app.state.templates.TemplateResponse(request, template, data)
+
+
+def _opt(value: str | None) -> str | None:
+    return value.strip() or None if value else None
+
+
+def home_data(arc: Arc, section: str | None = None, outlet: str | None = None) -> dict:
+    return load.home(arc, _opt(section), _opt(outlet))
+
+
+def search_data(arc: Arc, q: str = Query("", max_length=500),
+                page: int = Query(1, ge=1, le=1000),
+                outlet: str | None = None, section: str | None = None,
+                since: str | None = Query(None, pattern=_DATE),
+                until: str | None = Query(None, pattern=_DATE),
+                entity: str | None = None) -> dict:
+    return load.search(arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until),
+                       _opt(entity))
+
+
+HomeData = Annotated[dict, Depends(home_data)]
+SearchData = Annotated[dict, Depends(search_data)]
+
+
+@router.get("/")
+def home_page(request: Request, data: HomeData):
+    return _page(request, "home.html", data)
+
+
+@router.get("/articles/{id}")
+def article_page(request: Request, id: str, arc: Arc):
+    return _page(request, "article.html", load.article(arc, id))
+
+
+@router.get("/search")
+def search_page(request: Request, data: SearchData):
+    return _page(request, "search.html", data)
+
+
+@router.get("/entities")
+def entities_page(request: Request, arc: Arc,
+                  type: str | None = Query(None, pattern="^(PERS|LOC|ORG|MISC)?$")):
+    return _page(request, "entities.html", {"entities": arc.entities(limit=150, type=_opt(type)),
+                                            "type": _opt(type), "types": load.ENTITY_TYPES})
+
+
+@router.get("/entities/{id}")
+def entity_page(request: Request, id: str, arc: Arc):
+    data = load.entity(arc, id)
+    return _page(request, "entity.html", {**data, "chart": timeline_svg(data["timeline"])})
+
+
+@router.get("/stories/{id}")
+def story_page(request: Request, id: str, arc: Arc):
+    return _page(request, "story.html", load.story(arc, id))
