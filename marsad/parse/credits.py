@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 AGENCIES = ("reuters", "afp", "epa", "ap", "getty", "archive", "other")
 
-# A caption ends in one parenthesized group that holds no other parentheses.
-_TAIL = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]{1,60})\)\s*[.:]?\s*$", re.S)
 # Compound credits: "أ.ف.ب - أرشيفية", "رويترز / أرشيفية", "الشرق الأوسط، تصوير: فلان".
 _PARTS = re.compile(r"\s*(?:[-–—/|،,]|\s\+\s)\s*")
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ـ": None, ".": None,
@@ -34,6 +32,7 @@ def _table() -> dict[str, str]:
     return {credit_key(name): agency for agency in AGENCIES for name in raw.get(agency, ())}
 
 
+@lru_cache(maxsize=1024)
 def agency_of(credit: str) -> str | None:
     """Agency code of a printed credit, or None when it is not a known credit.
 
@@ -56,13 +55,28 @@ def agency_of(credit: str) -> str | None:
     return "archive" if found else None
 
 
+def _tail(line: str) -> tuple[str, str] | None:
+    """(caption, credit) of ``caption (credit)``: one last parenthesized group, maybe then "." or ":"."""
+    s = line.rstrip()
+    if s[-1:] in (".", ":"):
+        s = s[:-1].rstrip()
+    if not s.endswith(")"):
+        return None
+    opening = s.rfind("(", 0, len(s) - 1)
+    credit = s[opening + 1:-1].strip()
+    if opening < 0 or not 0 < len(credit) <= 60 or ")" in credit:
+        return None
+    return s[:opening].strip(), credit
+
+
+# Pages print each caption several times (above and below the logo, in related boxes).
+@lru_cache(maxsize=4096)
 def split_credit(line: str) -> tuple[str, str, str] | None:
     """Split ``caption (credit)`` into (caption, credit, agency); None unless the credit is known."""
-    m = _TAIL.match(line.strip())
-    if not m:
+    tail = _tail(line)
+    if tail is None:
         return None
-    credit = m["credit"].strip()
-    agency = agency_of(credit)
+    agency = agency_of(tail[1])
     if agency is None:
         return None
-    return m["caption"].strip(), credit, agency
+    return tail[0], tail[1], agency

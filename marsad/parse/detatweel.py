@@ -13,28 +13,59 @@ import unicodedata
 
 TATWEEL = "\u0640"
 _LETTER = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"  # Arabic letters, without tatweel
-# A word of Arabic letters with tatweel between letters; harakat may follow letters.
-_WORD = re.compile(f"[{_LETTER}][{_LETTER}\u064b-\u0652\u0670{TATWEEL}]*[{_LETTER}\u064b-\u0652\u0670]")
-_MEDIAL = re.compile(f"(?<=[{_LETTER}\u064b-\u0652\u0670]){TATWEEL}+(?=[{_LETTER}])")
+_MARKS = "\u064b-\u0652\u0670"  # harakat, which may follow a letter before its tatweel
+_RUN = re.compile(f"(?<=[{_LETTER}{_MARKS}]){TATWEEL}+(?=[{_LETTER}])")
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]+")
 
 
-def _despace(m: re.Match[str]) -> str:
-    word = m.group()
-    runs = _MEDIAL.findall(word)
+# Print pages stretch many words; past this many clearly stretched words, a lone tatweel is spacing too.
+_SPACED_PAGE = 3
+
+
+def _is_spaced(word: str) -> bool:
+    runs = _RUN.findall(word)
     # One short stretch inside a word (محمـد) may be deliberate; two or more, or a long run, is spacing.
-    if len(runs) >= 2 or any(len(r) >= 2 for r in runs):
-        return _MEDIAL.sub("", word)
-    return word
+    return len(runs) >= 2 or any(len(r) >= 2 for r in runs)
+
+
+def _word_bounds(text: str, i: int) -> tuple[int, int]:
+    start = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i)) + 1
+    ends = [e for e in (text.find(" ", i), text.find("\n", i)) if e >= 0]
+    return start, min(ends) if ends else len(text)
+
+
+def _stretched_words(text: str) -> list[tuple[int, int]]:
+    spans = []
+    # Walk the tatweel characters with str.find: pages hold few, and a regex scan of the page costs more.
+    i = text.find(TATWEEL)
+    while i >= 0:
+        start, end = _word_bounds(text, i)
+        spans.append((start, end))
+        i = text.find(TATWEEL, end)
+    return spans
 
 
 def detatweel(text: str) -> str:
     """Drop tatweel used as letter-spacing inside words; keep ``بـ«``, ``الـ17`` and lone dashes."""
-    if TATWEEL not in text:
+    spans = _stretched_words(text)
+    if not spans:
         return text
-    return _WORD.sub(_despace, text)
+    spaced = [_is_spaced(text[a:b]) for a, b in spans]
+    print_page = sum(spaced) >= _SPACED_PAGE
+    out: list[str] = []
+    done = 0
+    for (start, end), word_spaced in zip(spans, spaced, strict=True):
+        word = text[start:end]
+        out.append(text[done:start])
+        out.append(_RUN.sub("", word) if word_spaced or print_page else word)
+        done = end
+    out.append(text[done:])
+    return "".join(out)
 
 
 def unshape(text: str) -> str:
     """Map Arabic presentation forms (ligatures, positional shapes) back to plain letters."""
+    # Their UTF-8 forms all start with byte EF; checking for it is far cheaper than a regex scan.
+    if b"\xef" not in text.encode("utf-8", "surrogatepass"):
+        return text
     return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)

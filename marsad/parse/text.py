@@ -21,7 +21,13 @@ from marsad.model import Article, Image, Page
 from marsad.parse.credits import split_credit
 from marsad.parse.detatweel import detatweel, unshape
 from marsad.parse.textlines import (
-    dateline_line, is_caption, is_name, is_title, page_data, split_dateline, words,
+    dateline_line,
+    is_caption,
+    is_name,
+    is_title,
+    page_data,
+    split_dateline,
+    words,
 )
 from marsad.parse.textlists import related_items, teasers
 
@@ -166,14 +172,17 @@ def _take_dateline(paragraphs: list[str]) -> str | None:
 
 
 def _headless_article(lines: list[str]) -> Article | None:
-    """A page with no logo line: a headline over Arabic prose (print-edition text)."""
-    if len(lines) < 2 or not is_title(lines[0]):
+    """A page with no logo line (print-edition text): the title line just above the first dateline or
+    paragraph of Arabic prose is the headline; what comes before it (edition name, menus) is dropped."""
+    lines = [s for s in lines if any(c.isalpha() for c in s)]
+    first = next((k for k, s in enumerate(lines) if dateline_line(s) or _is_prose(s)), None)
+    if not first or not is_title(lines[first - 1]):
         return None
-    body = lines[1:]
-    prose = [s for s in body if words(s) >= 15 and _arabic_share(s) > 0.5]
-    if not prose:
-        return None
-    return _article(body, _Header(start=0, body=1, headline=lines[0]))
+    return _article(lines[first:], _Header(start=first - 1, body=first, headline=lines[first - 1]))
+
+
+def _is_prose(line: str) -> bool:
+    return words(line) >= 15 and _arabic_share(line) > 0.5
 
 
 def _arabic_share(line: str) -> float:

@@ -40,13 +40,25 @@ def page_data() -> PageData:
     )
 
 
-_SENTENCE_END = re.compile(r"[.:؛;,،]\W*$")
+_SENTENCE_PUNCT = frozenset(".:؛;,،")
+_CLOSERS = " »«\"'”’)]}"  # closing marks that may follow a sentence's last stop
 _PUNCT = re.compile(r"[.:؛;,،!؟?«»\"()\d]")
-# "جدة ـ الرياض: «الشرق الأوسط»", "- هونغ كونغ: »الشرق الأوسط«", "بيروت: كارولين عاكوم".
-_PLACE = r"(?:[-–]\s*)?(?P<place>[^\W\d_][^:«»()\d.،,!?؟\"]{0,40}?)"
-_DATELINE_LINE = re.compile(_PLACE + r"\s*:\s*(?P<src>[«»][^«»]{1,40}[«»]|[^\s:«»().،,]+(?:\s[^\s:«»().،,]+){0,3})")
-_DATELINE_LEAD = re.compile(_PLACE + r"\s*:\s*(?P<src>[«»][^«»]{1,40}[«»])\s*[-–:]?\s*(?P<rest>\S.*)$", re.S)
+# "جدة ـ الرياض: «الشرق الأوسط»", "- هونغ كونغ: »الشرق الأوسط«" (print text keeps guillemets in visual
+# order), "بيروت: كارولين عاكوم", "واشنطن: علي بردى عواصم: »الشرق الأوسط«".
+_WORD = r"[^\s:«»()\d.،,!?؟\"]+"
+_PLACE = rf"(?P<place>[^\W\d_]{_WORD[:-1]}*(?:\s(?:[ـ-]\s)?{_WORD}){{0,4}})"
+_SOURCE = rf"[«»][^«»]{{1,40}}[«»]|{_WORD}(?:\s{_WORD}){{0,2}}"
+_QUOTED = re.compile(r"[«»]([^«»]{1,40})[«»]")
+_PART = rf"{_PLACE.replace('?P<place>', '')}\s*:\s*(?:{_SOURCE})"
+_DATELINE_LINE = re.compile(rf"(?:[-–]\s*)?{_PART}(?:\s+{_PART})*")
+_DATELINE_LEAD = re.compile(
+    rf"(?:[-–]\s*)?{_PLACE}\s*:\s*(?P<src>[«»][^«»]{{1,40}}[«»])\s*[-–:]?\s*(?P<rest>\S.*)$", re.S)
 _RELATED_SOURCE = re.compile(r"(?P<src>[«»]?[^«»()]{1,40}?[«»]?)\s*\((?P<place>[^()]{1,40})\)")
+
+
+def ends_sentence(line: str) -> bool:
+    """True when the line closes like a sentence or a clause: "…جداً»." or "قال:"."""
+    return line.rstrip(_CLOSERS)[-1:] in _SENTENCE_PUNCT
 
 
 def words(line: str) -> int:
@@ -55,7 +67,7 @@ def words(line: str) -> int:
 
 def is_title(line: str) -> bool:
     """A headline-like line: short and not closed like a sentence."""
-    return words(line) <= 24 and not _SENTENCE_END.search(line)
+    return words(line) <= 24 and not ends_sentence(line)
 
 
 def is_name(line: str) -> bool:
@@ -66,11 +78,7 @@ def is_name(line: str) -> bool:
 def is_caption(line: str) -> bool:
     """A photo caption standing alone: a short line ending in a known credit, not a sentence."""
     parts = split_credit(line)
-    return parts is not None and words(parts[0]) <= 45 and not _SENTENCE_END.search(parts[0])
-
-
-def _place_ok(place: str) -> bool:
-    return 1 <= words(place.strip()) <= 5
+    return parts is not None and words(parts[0]) <= 45 and not ends_sentence(parts[0])
 
 
 def _source_ok(src: str) -> bool:
@@ -80,8 +88,8 @@ def _source_ok(src: str) -> bool:
 
 def dateline_line(line: str) -> str | None:
     """The whole line when it is only a dateline."""
-    m = _DATELINE_LINE.fullmatch(line)
-    if m and _place_ok(m["place"]) and words(line) <= 10:
+    if (words(line) <= 12 and _DATELINE_LINE.fullmatch(line)
+            and all(_source_ok(src) for src in _QUOTED.findall(line))):
         return line.lstrip("-– ")
     return None
 
@@ -89,7 +97,7 @@ def dateline_line(line: str) -> str | None:
 def split_dateline(paragraph: str) -> tuple[str, str] | None:
     """(dateline, rest) when a paragraph opens with ``place: «source»``; the source must be known."""
     m = _DATELINE_LEAD.match(paragraph)
-    if not (m and _place_ok(m["place"]) and _source_ok(m["src"])):
+    if not (m and _source_ok(m["src"])):
         return None
     dateline = paragraph[: m.start("rest")].rstrip(" -–:").lstrip("-– ")
     return dateline, m["rest"]

@@ -13,7 +13,7 @@ from marsad.parse.textlines import is_caption, is_name, is_title, page_data, rel
 
 
 def related_items(lines: list[str]) -> list[RelatedItem]:
-    """Items of a related box: ``[headline] section+caption (credit)``, headline, teaser, ``source (city)``."""
+    """Related-box items: ``[headline] section+caption (credit)``, headline, teaser, ``source (city)``."""
     groups: list[tuple[list[str], tuple[str, str] | None]] = []
     group: list[str] = []
     for line in lines:
@@ -36,7 +36,8 @@ def _shared_first_words(groups: list[list[str]]) -> frozenset[str]:
     return frozenset(w for w, n in firsts.items() if n >= 2)
 
 
-def _related_item(group: list[str], source: tuple[str, str] | None, shared: frozenset[str]) -> RelatedItem | None:
+def _related_item(group: list[str], source: tuple[str, str] | None,
+                  shared: frozenset[str]) -> RelatedItem | None:
     cap = next((i for i, line in enumerate(group) if is_caption(line)), None)
     section = caption = credit = agency = None
     if cap is None:

@@ -1,0 +1,166 @@
+"""The crawler text-dump parser: the gold page, real golden pages, and each page structure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.parse.detatweel import TATWEEL, detatweel, unshape
+from marsad.parse.text import parse_text
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def test_gold_fixture(shared: Path) -> None:
+    fixtures = shared / "fixtures"
+    text = (fixtures / "aawsat-page-2025.txt").read_text("utf-8")
+    gold = json.loads((fixtures / "aawsat-page-2025.gold.json").read_text("utf-8"))
+    assert parse_text(text).to_dict() == gold
+
+
+@pytest.mark.parametrize("page", sorted(GOLDEN.glob("*.txt")), ids=lambda p: p.stem)
+def test_golden_pages(page: Path) -> None:
+    expected = json.loads(page.with_suffix(".json").read_text("utf-8"))
+    assert parse_text(page.read_text("utf-8")).to_dict() == expected
+
+
+NEWS = """\
+الحكومة تعلن خطة جديدة للنقل العام في العاصمة
+
+خطة تشمل الحافلات والقطارات
+
+حافلة في وسط المدينة (واس)
+حافلة في وسط المدينة (واس)
+TT
+
+الحكومة تعلن خطة جديدة للنقل العام في العاصمة
+
+حافلة في وسط المدينة (واس)
+حافلة في وسط المدينة (واس)
+
+الرياض: «الشرق الأوسط» أعلنت الحكومة أمس خطة جديدة للنقل العام تشمل الحافلات والقطارات في العاصمة.
+
+وقال الوزير إن الخطة تبدأ العام المقبل.
+
+محطة القطار الجديدة (غيتي)
+
+وأضاف أن الكلفة تبلغ مليار ريال.
+
+مقالات ذات صلة
+
+صحتك طبيب يفحص مريضاً (رويترز)
+
+دراسة جديدة عن النوم
+
+قال باحثون إن النوم المبكر يحسن الذاكرة.
+
+«الشرق الأوسط» (لندن)
+صحتك مختبر في جامعة (أ.ف.ب)
+
+علاج جديد للسكري
+
+أعلنت شركة عن علاج جديد.
+
+«الشرق الأوسط» (باريس)
+"""
+
+
+def test_news_page_structure() -> None:
+    (article,) = parse_text(NEWS).articles
+    assert article.headline == "الحكومة تعلن خطة جديدة للنقل العام في العاصمة"
+    assert article.deck == "خطة تشمل الحافلات والقطارات"
+    assert article.dateline == "الرياض: «الشرق الأوسط»"
+    assert article.paragraphs[0].startswith("أعلنت الحكومة أمس")
+    assert len(article.paragraphs) == 3
+    lead, photo = article.images
+    assert (lead.caption, lead.credit, lead.agency) == ("حافلة في وسط المدينة", "واس", "other")
+    assert lead.lead
+    assert (photo.agency, photo.after_paragraph) == ("getty", 2)
+    # "صحتك" is a known section; the shared first word would find it anyway.
+    assert [(r.section, r.headline, r.image_agency, r.dateline) for r in article.related] == [
+        ("صحتك", "دراسة جديدة عن النوم", "reuters", "لندن"),
+        ("صحتك", "علاج جديد للسكري", "afp", "باريس"),
+    ]
+
+
+def test_unknown_section_found_from_shared_first_word() -> None:
+    page = NEWS.replace("صحتك ", "منوعاتنا ")
+    related = parse_text(page).articles[0].related
+    assert [r.section for r in related] == ["منوعاتنا", "منوعاتنا"]
+    assert related[0].image_caption == "طبيب يفحص مريضاً"
+
+
+ARCHIVE = """\
+وزراء الخارجية العرب يجتمعون في القاهرة
+
+اجتماع طارئ لبحث الأوضاع في المنطقة
+TT
+
+القاهرة: «الشرق الأوسط»
+
+يعقد وزراء الخارجية العرب اجتماعاً طارئاً اليوم في مقر الجامعة العربية لبحث تطورات الأوضاع في المنطقة.
+"""
+
+
+def test_archive_page_with_dateline_line() -> None:
+    (article,) = parse_text(ARCHIVE).articles
+    assert (article.headline, article.deck) == ("وزراء الخارجية العرب يجتمعون في القاهرة",
+                                               "اجتماع طارئ لبحث الأوضاع في المنطقة")
+    assert article.dateline == "القاهرة: «الشرق الأوسط»"
+    assert article.paragraphs[0].startswith("يعقد وزراء")
+
+
+def test_listing_title_printed_twice() -> None:
+    page = "عنوان المقال الأول\nعنوان المقال الأول\nاستمع إلى المقالة\nجملة تشويقية عن المقال.\nكاتب معروف\n"
+    (teaser,) = parse_text(page).teasers
+    assert (teaser.headline, teaser.teaser, teaser.author) == (
+        "عنوان المقال الأول", "جملة تشويقية عن المقال.", "كاتب معروف")
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n", "Hello world.\nThis page is in English only.", "TT\n"])
+def test_no_news_gives_an_empty_page(text: str) -> None:
+    page = parse_text(text)
+    assert page.articles == [] and page.teasers == []
+
+
+def test_crlf_and_invisible_characters_do_not_matter(shared: Path) -> None:
+    text = (shared / "fixtures" / "aawsat-page-2025.txt").read_text("utf-8")
+    noisy = "\ufeff" + text.replace("\n", "\r\n").replace("بوتين", "بو\u200cتين")
+    assert parse_text(noisy).to_dict() == parse_text(text).to_dict()
+
+
+def test_detatweel_examples() -> None:
+    assert detatweel("اســـــتـــــأنـــــف العمل") == "استأنف العمل"
+    # Kept as printed: a prefix before a quote or a number, a lone dash, one stretch in a name.
+    for kept in ("بـ«نية إيجابية»", "الـ17", "جدة ـ الرياض", "محمـد"):
+        assert detatweel(kept) == kept
+
+
+def test_unshape_presentation_forms() -> None:
+    assert unshape("ﺣﻨﲔ ﻓﻲ ﻫﻮﻧﻎ ﻛﻮﻧﻎ") == "حنين في هونغ كونغ"
+
+
+_arabic = st.text(alphabet=st.sampled_from("ابتثجحخدذرزسشصضطظعغفقكلمنهوي" + TATWEEL + " \n«»"), max_size=60)
+_any = st.one_of(_arabic, st.text(max_size=60))
+
+
+@given(_any)
+def test_detatweel_is_idempotent(text: str) -> None:
+    once = detatweel(text)
+    assert detatweel(once) == once
+
+
+@given(_any)
+def test_detatweel_never_lengthens_and_only_drops_tatweel(text: str) -> None:
+    out = detatweel(text)
+    assert len(out) <= len(text)
+    assert out.replace(TATWEEL, "") == text.replace(TATWEEL, "")
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x5ff)))
+def test_detatweel_keeps_non_arabic_text(text: str) -> None:
+    assert detatweel(text) == text
