@@ -40,12 +40,12 @@ def decode(data: bytes, content_type: str | None = None) -> str:
     if looks_binary(data):
         raise InputError("binary data, not a text or HTML page")
     declared = declared_encoding(data, content_type)
-    for encoding in (declared, "utf-8"):
+    for encoding in ("utf-8", declared):
         if encoding:
             try:
                 return clean_text(data.decode(encoding))
             except UnicodeDecodeError:
-                pass  # a wrong declaration: fall through to UTF-8, then detection
+                pass  # valid UTF-8 wins over any label; a wrong label falls through to detection
     return clean_text(data.decode(detect_encoding(data), errors="replace"))
 
 

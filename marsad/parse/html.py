@@ -37,7 +37,6 @@ _BLOCK_TAGS = {"p", "div", "section", "article", "li", "ul", "ol", "blockquote",
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6", "strong", "span", "div", "p")
 _ARABIC = re.compile("[\u0621-\u064a]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_SPACES = re.compile(r"[ \t\f\v]+")
 # Private-use marks standing for an image inside the body text: \ue000<index>\ue001.
 _IMAGE_MARK = re.compile("\ue000(\\d+)\ue001")
 # A body needs at least this many characters of paragraph text to count as an article.
@@ -45,6 +44,7 @@ _MIN_BODY_CHARS = 80
 _MIN_PARAGRAPH_CHARS = 20
 _MIN_ALT_CHARS = 15
 _MIN_RELATED_CHARS = 12
+_MIN_DECK_CHARS, _MAX_DECK_CHARS = 10, 400
 # A wire-style dateline opening the body: "دمشق، سوريا (CNN) --" (text dumps use "place: «source»").
 _WIRE_DATELINE = re.compile(
     r"^(?P<d>[^\n()«»:.]{2,50}?\s*\([^()\n]{1,30}\))\s*(?:--|[-–—ـ:])\s*(?P<rest>\S.*)$", re.S)
@@ -58,6 +58,7 @@ def _knowledge() -> dict:
     return {
         "noise": re.compile(rf"{stems}|(?:^|[\s_-])(?:{tokens})(?:$|[\s_-])", re.I),
         "related": re.compile("|".join(re.escape(s) for s in data["related_class_stems"]), re.I),
+        "deck": re.compile("|".join(re.escape(s) for s in data["deck_class_stems"]), re.I),
         "credit": re.compile("|".join(re.escape(s) for s in data["credit_class_stems"]), re.I),
         "related_headings": tuple(h.lower() for h in data["related_headings"]),
         "noise_prefixes": tuple(p.lower() for p in data["noise_paragraph_prefixes"]),
@@ -75,6 +76,9 @@ def parse_html(text: str, source: str | None = None) -> Page:
     base = meta.get("url") or ""
     related = _take_related(tree, base)
     _drop_noise(tree)
+    deck = _take_deck(tree)
+    for h1 in list(tree.iter("h1")):  # the headline, already in meta
+        _remove(h1)
     paragraphs, images = _body(tree, meta)
     if sum(map(len, paragraphs)) < _MIN_BODY_CHARS:
         paragraphs, images = _fallback_body(tree, meta), []
@@ -85,7 +89,7 @@ def parse_html(text: str, source: str | None = None) -> Page:
     author, paragraphs = _split_byline(paragraphs)
     dateline, paragraphs = split_dateline(paragraphs)
     article = Article(
-        headline=headline, paragraphs=paragraphs, images=images, related=related, dateline=dateline,
+        headline=headline, deck=deck, paragraphs=paragraphs, images=images, related=related, dateline=dateline,
         kind=_kind(meta), author=meta.get("author") or author, url=meta.get("url"),
         section=meta.get("section"),
         published=meta.get("published"), publisher=meta.get("publisher") or meta.get("outlet"),
@@ -180,15 +184,19 @@ def _take_related(tree, base: str) -> list[RelatedItem]:
     blocks = [el for el in tree.iter(etree.Element)
               if el.tag not in _KEEP_TAGS and k["related"].search(_class_id(el)) and not _holds_body(el)]
     for heading in tree.iter(*_HEADINGS):
-        text = (heading.text_content() or "").strip().lower()
-        if text and len(text) < 40 and text.startswith(k["related_headings"]):
-            parent = heading.getparent()
-            if parent is not None and parent.tag not in _KEEP_TAGS and not _holds_body(parent):
-                blocks.append(parent)
+        text = (heading.text or "").strip().lower()
+        if not text.startswith(k["related_headings"]):
+            continue
+        if text.rstrip(" :：-–") in k["related_headings"]:
+            block = _box_of(heading)  # a box title
+        else:  # an inline "اقرأ أيضاً: <a>…</a>" line
+            block = heading if heading.find(".//a[@href]") is not None else None
+        if block is not None:
+            blocks.append(block)
     items: dict[str, RelatedItem] = {}
     for block in blocks:
         for a in block.iter("a"):
-            title = _SPACES.sub(" ", a.text_content()).strip()
+            title = _squash(a.text_content())
             href = a.get("href")
             if href and len(title) >= _MIN_RELATED_CHARS and _ARABIC.search(title):
                 url = urljoin(base, href)
@@ -196,6 +204,28 @@ def _take_related(tree, base: str) -> list[RelatedItem]:
     for block in blocks:
         _remove(block)
     return list(items.values())
+
+
+def _take_deck(tree) -> str | None:
+    """The sub-headline, from an element classed as one; it is removed from the tree."""
+    pattern = _knowledge()["deck"]
+    for el in tree.iter(etree.Element):
+        if el.tag not in _KEEP_TAGS and pattern.search(_class_id(el)):
+            text = _squash(el.text_content())
+            if _MIN_DECK_CHARS <= len(text) <= _MAX_DECK_CHARS and _ARABIC.search(text):
+                _remove(el)
+                return text
+    return None
+
+
+def _box_of(heading):
+    """The box a "related" heading titles: its parent, or one level up when the parent is only a title."""
+    block = heading.getparent()
+    if block is not None and len(block.text_content()) < 60:
+        block = block.getparent()
+    if block is None or block.tag in _KEEP_TAGS or _holds_body(block):
+        return None
+    return block
 
 
 def _body(tree, meta: dict) -> tuple[list[str], list[Image]]:
@@ -281,14 +311,14 @@ def _image_of(el) -> Image | None:
     if caption_el is not None:
         for child in caption_el.iter():
             if child is not caption_el and _knowledge()["credit"].search(_class_id(child)):
-                credit = _SPACES.sub(" ", child.text_content()).strip() or None
+                credit = _squash(child.text_content()) or None
                 child.getparent().remove(child)
                 break
         caption = caption_el.text_content()
     else:
         img = el if el.tag == "img" else el.find(".//img")
         caption = (img.get("alt") or img.get("title") or "") if img is not None else ""
-    caption = _SPACES.sub(" ", caption).strip()
+    caption = _squash(caption)
     if len(caption) < _MIN_ALT_CHARS or not _ARABIC.search(caption):
         return None
     split = split_credit(caption)
@@ -322,8 +352,13 @@ def _lines(container) -> list[str]:
         elif el.tag in _BLOCK_TAGS:
             el.text = "\n" + (el.text or "")
             el.tail = "\n" + (el.tail or "")
-    lines = (_SPACES.sub(" ", line).strip() for line in container.text_content().split("\n"))
+    lines = (_squash(line) for line in container.text_content().split("\n"))
     return [line for line in lines if len(line) > 1]
+
+
+def _squash(text: str) -> str:
+    """Runs of spaces as one space, no spaces at the ends."""
+    return " ".join(text.split())
 
 
 def _fallback_body(tree, meta: dict) -> list[str]:
@@ -333,7 +368,7 @@ def _fallback_body(tree, meta: dict) -> list[str]:
         import trafilatura  # slow to import; most pages never need it
 
         text = trafilatura.extract(tree, include_comments=False, include_tables=False) or ""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (_squash(line) for line in text.split("\n"))
     return [line for line in lines if line]
 
 
