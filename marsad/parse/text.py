@@ -14,7 +14,7 @@ The page is read from its structure, not from any one page's strings:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from marsad.arabic.hygiene import clean_text
 from marsad.model import Article, Image, Page
@@ -45,7 +45,6 @@ class _Header:
     kind: str = "news"
     author: str | None = None
     lead: Image | None = None
-    skip: set[str] = field(default_factory=set)  # header lines printed again where the body starts
 
 
 def parse_text(text: str, source: str | None = None) -> Page:
@@ -92,10 +91,14 @@ def _news_header(lines: list[str], i: int, t: int) -> _Header:
     """headline, [deck], caption ×2, TT, headline, caption ×2."""
     middle = lines[i + 1:t]
     captions = [s for s in middle if is_caption(s) or middle.count(s) > 1]
-    deck = " ".join(s for s in middle if s not in captions) or None
+    rest = [s for s in middle if s not in captions]
     skip = {lines[i], *middle}
-    return _Header(start=i, body=_skip(lines, t + 2, skip), headline=lines[i], deck=deck,
-                   lead=_lead(captions), skip=skip)
+    head = _Header(start=i, body=_skip(lines, t + 2, skip), headline=lines[i], lead=_lead(captions))
+    if len(rest) == 2 and is_name(rest[0]) and not is_title(rest[1]):
+        head.kind, head.author = "opinion", rest[0]  # a column printing its title above the writer's bio
+    else:
+        head.deck = " ".join(rest) or None
+    return head
 
 
 def _opinion_header(lines: list[str], t: int, lo: int, title: str) -> _Header | None:

@@ -23,7 +23,7 @@ def related_items(lines: list[str]) -> list[RelatedItem]:
             continue
         groups.append((group, source))
         group = []
-    if group:
+    if group and not groups:  # a box that prints no sources; a tail after the last source is page chrome
         groups.append((group, None))
     shared = _shared_first_words([g for g, _ in groups])
     items = [_related_item(g, s, shared) for g, s in groups]

@@ -164,3 +164,16 @@ def test_detatweel_never_lengthens_and_only_drops_tatweel(text: str) -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=0x5ff)))
 def test_detatweel_keeps_non_arabic_text(text: str) -> None:
     assert detatweel(text) == text
+
+
+def test_opinion_with_title_above_the_writer() -> None:
+    page = ("عن الصبر والانتظار\nكاتب معروف\nكاتب وصحافي عمل في صحف عدة ويكتب في الشؤون العربية.\nTT\n"
+            "عن الصبر والانتظار\nاستمع إلى المقالة\nالفقرة الأولى من المقال تتحدث عن الصبر.\n")
+    (article,) = parse_text(page).articles
+    assert (article.kind, article.author, article.deck) == ("opinion", "كاتب معروف", None)
+    assert article.paragraphs == ["الفقرة الأولى من المقال تتحدث عن الصبر."]
+
+
+def test_page_chrome_after_the_related_box_is_not_an_item() -> None:
+    related = parse_text(NEWS + "الأكثر قراءة\nخبر آخر لا صلة له\n").articles[0].related
+    assert len(related) == 2
