@@ -48,22 +48,31 @@ def connect(path: Path, *, readonly: bool = False, timeout: float = 10.0) -> sql
     _check_path(path, readonly)
     uri = f"file:{quote(str(path.resolve()))}" + ("?mode=ro" if readonly else "")
     with translate_errors(path):
-        conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None,
-                               check_same_thread=False)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            _check_marsad(path, tables, readonly)
-            if not readonly:
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; consistent always
-            conn.execute("PRAGMA cache_size = -65536")
-            conn.execute("PRAGMA temp_store = MEMORY")
-            if not readonly:
-                migrations.apply(conn)
-        except BaseException:
-            conn.close()
-            raise
+            return _open(path, uri, readonly, timeout)
+        except sqlite3.OperationalError as e:
+            # A WAL archive on read-only media cannot get its shared-memory file: read it as immutable.
+            if not readonly or not ("readonly" in str(e) or "unable to open" in str(e)):
+                raise
+            return _open(path, uri + "&immutable=1", readonly, timeout)
+
+
+def _open(path: Path, uri: str, readonly: bool, timeout: float) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        _check_marsad(path, tables, readonly)
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; consistent always
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        if not readonly:
+            migrations.apply(conn)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
