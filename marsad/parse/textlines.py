@@ -47,12 +47,14 @@ _PUNCT = re.compile(r"[.:؛;,،!؟?«»\"()\d]")
 # order), "بيروت: كارولين عاكوم", "واشنطن: علي بردى عواصم: »الشرق الأوسط«".
 _WORD = r"[^\s:«»()\d.،,!?؟\"]+"
 _PLACE = rf"(?P<place>[^\W\d_]{_WORD[:-1]}*(?:\s(?:[ـ-]\s)?{_WORD}){{0,4}})"
-_SOURCE = rf"[«»][^«»]{{1,40}}[«»]|{_WORD}(?:\s{_WORD}){{0,2}}"
+_QUOTE = r"[«»][^«»]{1,40}[«»]"
 _QUOTED = re.compile(r"[«»]([^«»]{1,40})[«»]")
-_PART = rf"{_PLACE.replace('?P<place>', '')}\s*:\s*(?:{_SOURCE})"
+# "place: source" (a quoted source, or a reporter's name of up to three words), or "place - «source»".
+_NAME = rf"{_WORD}(?:\s{_WORD}){{0,2}}"
+_PART = rf"{_PLACE.replace('?P<place>', '')}(?:\s*:\s*(?:{_QUOTE}|{_NAME})|\s+[-–ـ]\s+{_QUOTE})"
 _DATELINE_LINE = re.compile(rf"(?:[-–]\s*)?{_PART}(?:\s+{_PART})*")
 _DATELINE_LEAD = re.compile(
-    rf"(?:[-–]\s*)?{_PLACE}\s*:\s*(?P<src>[«»][^«»]{{1,40}}[«»])\s*[-–:]?\s*(?P<rest>\S.*)$", re.S)
+    rf"(?:[-–]\s*)?{_PLACE}(?:\s*:\s*|\s+[-–ـ]\s+)(?P<src>{_QUOTE})\s*[-–:]?\s*(?P<rest>\S.*)$", re.S)
 _RELATED_SOURCE = re.compile(r"(?P<src>[«»]?[^«»()]{1,40}?[«»]?)\s*\((?P<place>[^()]{1,40})\)")
 
 

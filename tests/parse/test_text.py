@@ -177,3 +177,13 @@ def test_opinion_with_title_above_the_writer() -> None:
 def test_page_chrome_after_the_related_box_is_not_an_item() -> None:
     related = parse_text(NEWS + "الأكثر قراءة\nخبر آخر لا صلة له\n").articles[0].related
     assert len(related) == 2
+
+
+@pytest.mark.parametrize(("opening", "dateline"), [
+    ("لندن - «الشرق الأوسط»: قال مسؤول إن المحادثات مستمرة.", "لندن - «الشرق الأوسط»"),
+    ("واشنطن: علي بردى عواصم: «الشرق الأوسط»", "واشنطن: علي بردى عواصم: «الشرق الأوسط»"),
+    ("وقال الوزير: «نحن هنا» وأضاف أن المحادثات مستمرة.", None),
+])
+def test_datelines(opening: str, dateline: str | None) -> None:
+    page = f"عنوان الخبر\nTT\nعنوان الخبر\n{opening}\nفقرة ثانية من الخبر.\n"
+    assert parse_text(page).articles[0].dateline == dateline
