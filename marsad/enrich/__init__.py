@@ -1,0 +1,63 @@
+"""Enrichment: who, where, when, how much and who said what, for each article.
+
+``enrich_article`` fills an article's ``entities`` (with canonical names), ``dates``, ``figures``
+and ``quotes``; every offset indexes into the paragraph it names. Entities come from the NER
+tagger (``marsad.enrich.ner``); when no trained model is installed, articles get no entities
+and the other extractors still run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from functools import cache
+
+from marsad.enrich.canonical import canonical_key, resolve
+from marsad.enrich.dates import find_dates, parse_published
+from marsad.enrich.figures import find_figures
+from marsad.enrich.quotes import find_quotes
+from marsad.errors import MarsadError
+from marsad.model import Article, Page
+
+__all__ = ["canonical_key", "enrich_article", "enrich_page", "ner_available"]
+
+Tagger = Callable[[str], list[tuple[int, int, str, str]]]
+
+
+@cache
+def _tagger() -> Tagger | None:
+    try:
+        from marsad.enrich.ner import _model, find_entities
+    except ImportError:
+        return None
+    try:
+        _model()
+    except (MarsadError, OSError):  # no trained model installed: reported by ner_available()
+        return None
+    return find_entities
+
+
+def ner_available() -> bool:
+    """Whether a trained NER model is installed, so that articles get entities."""
+    return _tagger() is not None
+
+
+def enrich_article(article: Article, tagger: Tagger | None = None) -> Article:
+    """A copy of ``article`` with entities, dates, figures and quotes filled in."""
+    tagger = tagger or _tagger()
+    pub = parse_published(article.published)
+    raw, dates, figures = [], [], []
+    for i, paragraph in enumerate(article.paragraphs):
+        if tagger is not None:
+            raw.extend((i, s, e, kind, text) for s, e, kind, text in tagger(paragraph))
+        found = find_dates(paragraph, i, pub)
+        dates.extend(found)
+        figures.extend(find_figures(paragraph, i, [(d.start, d.end) for d in found]))
+    entities = resolve(raw)
+    quotes = find_quotes(article.paragraphs, entities)
+    return replace(article, entities=entities, dates=dates, figures=figures, quotes=quotes)
+
+
+def enrich_page(page: Page, tagger: Tagger | None = None) -> Page:
+    """A copy of ``page`` with every article enriched."""
+    return replace(page, articles=[enrich_article(a, tagger) for a in page.articles])

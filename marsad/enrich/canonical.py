@@ -1,0 +1,225 @@
+"""One canonical entity per real-world entity, however it is written or named.
+
+A mention loses its glued conjunctions and prepositions (لروسيا → روسيا, بالكرملين → الكرملين)
+and, for a person, the titles before the name (الرئيس الروسي فلاديمير بوتين → فلاديمير بوتين).
+Then it is looked up in the alias table (``aliases.json``, plus the country names of
+``countries.tsv``) by folded spelling, and place names also by consonant skeleton, so that
+دوشانبي = دوشنبه = دوشنباي. Within an article a surname links to the one full name it ends
+(بوتين → فلاديمير بوتين); two different full names sharing it stay apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from marsad.enrich.lexicon import fold, load, skip_letters, strip_marks
+from marsad.model import EntityMention
+
+_WORD = re.compile(r"\S+")
+_KEY_DROP = re.compile(r"[^\w-]+")
+_SKELETON_VOWELS = str.maketrans("", "", "اويه")
+_MIN_SKELETON = 4
+
+
+def skeleton(folded: str) -> str:
+    """The consonants of each folded word: long vowels and a final ه/ي dropped after the first letter."""
+    return " ".join(w[:1] + w[1:].translate(_SKELETON_VOWELS) for w in folded.split())
+
+
+def _fold_name(name: str) -> str:
+    return " ".join(fold(w) for w in name.split())
+
+
+@cache
+def _index() -> tuple[dict[str, str], dict[str, str]]:
+    """(folded name → canonical, place skeleton → canonical); spellings claimed twice are dropped."""
+    exact: dict[str, set[str]] = {}
+    places: dict[str, set[str]] = {}
+    aliases = load("aliases.json")
+    entries = [(canon, [canon, *variants], kind) for kind, table in aliases.items()
+               if not kind.startswith("_") for canon, variants in table.items()]
+    claimed = {_fold_name(v) for _, names, _ in entries for v in names}
+    entries += [(name, [name], "LOC") for name in _countries() if _fold_name(name) not in claimed]
+    for canon, names, kind in entries:
+        for name in names:
+            exact.setdefault(_fold_name(name), set()).add(canon)
+            if kind == "LOC" and len(skeleton(_fold_name(name)).replace(" ", "")) >= _MIN_SKELETON:
+                places.setdefault(skeleton(_fold_name(name)), set()).add(canon)
+    return ({k: next(iter(v)) for k, v in exact.items() if len(v) == 1},
+            {k: next(iter(v)) for k, v in places.items() if len(v) == 1})
+
+
+@cache
+def _countries() -> list[str]:
+    from importlib import resources
+
+    text = resources.files("marsad.enrich").joinpath("data/countries.tsv").read_text(encoding="utf-8")
+    return [line.split("\t")[1] for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def _titles() -> frozenset[str]:
+    return frozenset(_fold_name(t) for t in load("titles.json")["titles"])
+
+
+def lookup(name: str, type: str | None = None) -> str | None:
+    """The canonical name of a known entity, by folded spelling (places also by skeleton)."""
+    exact, places = _index()
+    key = _fold_name(name)
+    if key in exact:
+        return exact[key]
+    if type in (None, "LOC") and len(skeleton(key).replace(" ", "")) >= _MIN_SKELETON:
+        return places.get(skeleton(key))
+    return None
+
+
+def _clitic_forms(word: str) -> list[tuple[int, str]]:
+    """(letters dropped from the span, printed word) for a word with its proclitics peeled, least first."""
+    out = [(0, word)]
+    f = fold(word)
+    base, dropped = (word, 0)
+    if f[:1] in ("و", "ف") and len(f) > 3:
+        base, dropped = word[skip_letters(word, 1):], 1
+        out.append((1, base))
+    fb = fold(base)
+    if fb.startswith("لل") and len(fb) > 4:
+        out.append((dropped, "ال" + base[skip_letters(base, 2):]))
+    elif fb[:1] in ("ب", "ل", "ك") and len(fb) > 3:
+        out.append((dropped + 1, base[skip_letters(base, 1):]))
+    return out
+
+
+def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
+    """(letters dropped from the span, name): a proclitic goes when the rest is a known name or ال…."""
+    first, _, rest = name.partition(" ")
+    forms = _clitic_forms(first)
+    for dropped, form in forms:
+        if lookup(f"{form} {rest}".strip(), type):
+            return dropped, f"{form} {rest}".strip()
+    dropped, form = forms[-1]
+    if form != first and fold(form).startswith("ال") and len(fold(form)) >= 5:
+        return dropped, f"{form} {rest}".strip()
+    return 0, name
+
+
+def title_prefix(words: list[str]) -> int:
+    """How many leading words are titles, or nationality adjectives (ال…ي) after a title."""
+    titles, i = _titles(), 0
+    while i < len(words):
+        f = fold(words[i])
+        title = f in titles or (i == 0 and f[:1] in ("و", "ف") and f[1:] in titles)
+        nisba = i > 0 and f.startswith("ال") and f.endswith(("ي", "يه")) and len(f) >= 5
+        if not (title or nisba):
+            break
+        i += 1
+    return i
+
+
+def _trim(surface: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span to start and end on a letter or digit (a final dot may stay: د.)."""
+    while start < end and not surface[start].isalnum():
+        start += 1
+    while end > start and not (surface[end - 1].isalnum() or surface[end - 1] == "."):
+        end -= 1
+    return start, end
+
+
+def clean(surface: str, type: str) -> tuple[int, int, str]:
+    """(start, end, name) of the name inside a mention's text: no clitics, titles or edge punctuation."""
+    words = [w for w in _WORD.finditer(surface) if any(c.isalnum() for c in w.group())]
+    if not words:
+        return 0, 0, ""
+    if type == "PERS":
+        words = words[min(title_prefix([w.group() for w in words]), len(words) - 1):]
+    start, end = _trim(surface, words[0].start(), words[-1].end())
+    text = surface[start:end]
+    dropped, name = strip_clitics(strip_marks(text), type)
+    if dropped:
+        start += skip_letters(text, dropped)
+    return start, end, " ".join(name.split())
+
+
+@dataclass(slots=True)
+class _Mention:
+    paragraph: int
+    start: int
+    end: int
+    type: str
+    text: str
+    name: str
+    canonical: str | None = None
+
+
+def _link_people(mentions: list[_Mention]) -> None:
+    """A person's shorter name takes the canonical of the one longer name it ends."""
+    people = [m for m in mentions if m.type == "PERS"]
+    fulls: dict[tuple[str, ...], str] = {}
+    for m in people:
+        words = tuple(_fold_name(m.name).split())
+        if len(words) > 1:
+            fulls.setdefault(words, m.canonical or m.name)
+    for m in people:
+        words = tuple(_fold_name(m.name).split())
+        targets = {c for f, c in fulls.items() if len(f) > len(words) and f[-len(words):] == words}
+        if len(targets) == 1:
+            m.canonical = targets.pop()
+        elif len(targets) > 1 and m.canonical not in targets:
+            m.canonical = None  # two people share this name: leave it to its own spelling
+
+
+def _group_places(mentions: list[_Mention]) -> None:
+    """Unknown spellings of one place in an article share its most printed spelling."""
+    groups: dict[str, list[_Mention]] = {}
+    for m in mentions:
+        if m.type == "LOC" and m.canonical is None:
+            sk = skeleton(_fold_name(m.name))
+            if len(sk.replace(" ", "")) >= _MIN_SKELETON:
+                groups.setdefault(sk, []).append(m)
+    for group in groups.values():
+        best = Counter(m.name for m in group).most_common(1)[0][0]
+        for m in group:
+            m.canonical = best
+
+
+def _strip_glued(mentions: list[_Mention]) -> None:
+    """وموسكو when موسكو is also named in the article: the و is a conjunction."""
+    names = {_fold_name(m.name) for m in mentions}
+    for m in mentions:
+        f = _fold_name(m.name)
+        if m.canonical is None and f[:1] in ("و", "ف", "ب", "ل") and f[1:] in names:
+            cut = skip_letters(m.text, 1)
+            m.start, m.text, m.name = m.start + cut, m.text[cut:], m.name[skip_letters(m.name, 1):]
+
+
+def resolve(raw: list[tuple[int, int, int, str, str]]) -> list[EntityMention]:
+    """Mentions (paragraph, start, end, type, text) of one article → EntityMentions with canonicals."""
+    mentions = []
+    for para, start, _end, type_, surface in raw:
+        s, e, name = clean(surface, type_)
+        if name:
+            mentions.append(_Mention(para, start + s, start + e, type_, surface[s:e], name))
+    _strip_glued(mentions)
+    for m in mentions:
+        m.canonical = m.canonical or lookup(m.name, m.type)
+    _link_people(mentions)
+    _group_places(mentions)
+    firsts: dict[str, str] = {}
+    for m in mentions:
+        m.canonical = m.canonical or firsts.setdefault(_fold_name(m.name), m.name)
+    return [EntityMention(m.text, m.type, m.start, m.end, m.paragraph, m.canonical) for m in mentions]
+
+
+def canonical_name(name: str, type: str | None = None) -> str:
+    """The canonical name of one name seen alone: the alias table's, else the name without clitics."""
+    _, cleaned = strip_clitics(" ".join(strip_marks(name).split()), type)
+    return lookup(cleaned, type) or cleaned
+
+
+def canonical_key(name: str) -> str:
+    """The stable, URL-safe id of an entity: its canonical name folded, words joined by '-'."""
+    key = _KEY_DROP.sub("", "-".join(_fold_name(canonical_name(name)).split())).strip("-_")
+    return key or "h" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]

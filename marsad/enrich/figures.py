@@ -1,0 +1,207 @@
+"""Figures: percentages, sums of money and counts, with a normalized value.
+
+``22.6 في المائة`` → 22.6 %, ``1.5 مليار دولار`` → 1.5e9 USD, ``تسعة بحارة`` → 9 × بحارة.
+Numbers may be digits (Western or Arabic-Indic) or words; number words, currencies and the
+words that never name what is counted are data (``numbers.json``, ``currencies.json``).
+Years and numbers inside dates are not figures: the caller passes the date spans to skip.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from marsad.enrich.lexicon import drop_tanween_alef, fold, folded_table, load, skip_letters, tokens
+from marsad.model import Figure
+
+_DIGITS = re.compile(r"\d+(?:[.,٫٬]\d+)*")
+_THOUSANDS = re.compile(r"\d{1,3}(?:[,٬]\d{3})+(?:[.٫]\d+)?")
+_ARABIC_WORD = re.compile("[\u0621-\u063a\u0641-\u064a]")
+_CLITICS = ("و", "ف", "ب", "ل")
+
+
+@dataclass(slots=True)
+class _Number:
+    value: float
+    start: int  # offset of the first character of the number
+    next: int  # index of the first token after it
+    words: bool  # written in words
+    scaled: bool  # has a scale word (ألف، مليون، مليار)
+
+
+@cache
+def _lexicon() -> dict:
+    nums = load("numbers.json")
+    money = load("currencies.json")
+    currencies, qualifiers = {}, {}
+    for cur in money["currencies"]:
+        for name in cur["names"]:
+            currencies[fold(name)] = cur["code"]
+            qualifiers[fold(name)] = folded_table(cur["qualifiers"])
+    return {
+        "units": folded_table(nums["units"]), "tens": folded_table(nums["tens"]),
+        "hundreds": folded_table(nums["hundreds"]), "scales": folded_table(nums["scales"]),
+        "teen_heads": folded_table(nums["teen_heads"]), "teen_tails": {fold(w) for w in nums["teen_tails"]},
+        "percent": [tuple(fold(w) for w in p.split()) for p in nums["percent_after"]],
+        "stop": {fold(w) for w in nums["stop_nouns"]}, "duals": {fold(w) for w in nums["duals"]},
+        "currencies": currencies, "qualifiers": qualifiers, "symbols": money["symbols"],
+        "months": set(folded_table(load("months.json")["gregorian"]))
+        | set(folded_table(load("months.json")["hijri"])),
+    }
+
+
+def parse_digits(text: str) -> float:
+    """'1.5' → 1.5, '1,500' → 1500, '٢٢٫٦' → 22.6, '1,5' → 1.5 (decimal comma)."""
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "").replace("٬", "")
+    return float(text.replace("٫", ".").replace(",", ".").replace("٬", ""))
+
+
+def _word_value(word: str) -> tuple[str, float] | None:
+    lex = _lexicon()
+    key = drop_tanween_alef(fold(word))
+    for kind in ("units", "tens", "hundreds", "scales"):
+        if key in lex[kind]:
+            return kind, lex[kind][key]
+    return None
+
+
+def _strip_clitic(word: str) -> tuple[int, str]:
+    """(letters dropped, rest) when a conjunction or preposition is glued to a number word."""
+    if word[:1] in _CLITICS and _word_value(word[1:]):
+        return 1, word[1:]
+    return 0, word
+
+
+def _read_words(toks: list, i: int) -> _Number | None:
+    lex = _lexicon()
+    dropped, word = _strip_clitic(toks[i][2])
+    total = current = 0.0
+    j, scaled = i, False
+    while j < len(toks):
+        key = fold(word)
+        if key in lex["teen_heads"] and j + 1 < len(toks) and fold(toks[j + 1][2]) in lex["teen_tails"]:
+            current += lex["teen_heads"][key] + 10
+            j += 2
+        elif (hit := _word_value(word)) is None:
+            break
+        else:
+            total, current, scaled = _add_word(total, current, scaled, hit, key)
+            j += 1
+        if j >= len(toks):
+            break
+        word = toks[j][2]
+        if word.startswith("و") and _word_value(word[1:]):
+            word = word[1:]
+    if j == i:
+        return None
+    start = toks[i][0] + skip_letters(toks[i][2], dropped)
+    return _Number(total + current, start, j, True, scaled)
+
+
+def _add_word(total: float, current: float, scaled: bool, hit: tuple[str, float], key: str):
+    """One more number word: units, tens and hundreds add up; a scale multiplies what came before."""
+    kind, val = hit
+    if kind == "scales":
+        count = current or (2 if key in _lexicon()["duals"] else 1)
+        return total + count * val, 0.0, True
+    if kind == "hundreds" and 0 < current < 10 and val == 100:
+        return total, current * 100, scaled
+    return total, current + val, scaled
+
+
+def _read_number(toks: list, i: int) -> _Number | None:
+    word = toks[i][2]
+    if not _DIGITS.fullmatch(word):
+        return _read_words(toks, i)
+    value, j, scaled = parse_digits(word), i + 1, False
+    if j < len(toks) and (hit := _word_value(toks[j][2])) and hit[0] == "scales":
+        value, j, scaled = value * hit[1], j + 1, True
+    return _Number(value, toks[i][0], j, False, scaled)
+
+
+def _percent(toks: list, j: int) -> int | None:
+    """Index after a percent sign or phrase starting at ``j``."""
+    if j < len(toks) and toks[j][2] in ("%", "٪"):
+        return j + 1
+    for phrase in _lexicon()["percent"]:
+        words = [fold(t[2]) for t in toks[j:j + len(phrase)]]
+        if tuple(words) == phrase:
+            return j + len(phrase)
+    return None
+
+
+def _currency(toks: list, j: int) -> tuple[str, int] | None:
+    lex = _lexicon()
+    if j >= len(toks):
+        return None
+    key = drop_tanween_alef(fold(toks[j][2]))
+    if key not in lex["currencies"]:
+        key = fold(toks[j][2])
+        if key not in lex["currencies"]:
+            return None
+    code = lex["currencies"][key]
+    if j + 1 < len(toks) and (q := lex["qualifiers"][key].get(fold(toks[j + 1][2]))):
+        return q, j + 2
+    return code, j + 1
+
+
+def _counted(toks: list, j: int) -> str | None:
+    if j >= len(toks):
+        return None
+    word = toks[j][2]
+    key = fold(word)
+    lex = _lexicon()
+    if not _ARABIC_WORD.match(word) or len(key) < 2 or key in lex["stop"] or key in lex["months"]:
+        return None
+    if _word_value(word) or key.startswith("ال"):
+        return None
+    return drop_tanween_alef(word)
+
+
+def _classify(toks: list, i: int, num: _Number) -> tuple[str, str | None, str | None, int, int] | None:
+    """(kind, unit, counted, start, index after) for the number, or None when it is no figure."""
+    lex, j, start = _lexicon(), num.next, num.start
+    before = toks[i - 1][2] if i > 0 else ""
+    if (after := _percent(toks, j)) is not None:
+        return "percent", "%", None, start, after
+    if before in ("%", "٪"):
+        return "percent", "%", None, toks[i - 1][0], j
+    if before in lex["symbols"]:
+        return "money", lex["symbols"][before], None, toks[i - 1][0], j
+    if (money := _currency(toks, j)) is not None:
+        return "money", money[0], None, start, money[1]
+    counted = _counted(toks, j)
+    if counted is not None:
+        return "count", None, counted, start, j + 1
+    if num.scaled:
+        return "count", None, None, start, j
+    return None
+
+
+def _is_year(num: _Number, got: tuple, text: str) -> bool:
+    """A bare four-digit number between 1900 and 2100 with nothing counted is a year."""
+    return got[0] == "count" and got[2] is None and not num.words and not num.scaled \
+        and len(text) == 4 and 1900 <= num.value <= 2100
+
+
+def find_figures(paragraph: str, index: int = 0, skip: list[tuple[int, int]] = ()) -> list[Figure]:
+    """Every figure of one paragraph; spans in ``skip`` (dates) are left alone."""
+    toks = tokens(paragraph)
+    out: list[Figure] = []
+    i = 0
+    while i < len(toks):
+        num = _read_number(toks, i)
+        if num is None or any(s <= toks[i][0] < e for s, e in skip):
+            i += 1
+            continue
+        got = _classify(toks, i, num)
+        if got is None or _is_year(num, got, toks[i][2]):
+            i = num.next
+            continue
+        kind, unit, counted, start, after = got
+        end = toks[after - 1][1]
+        out.append(Figure(paragraph[start:end], num.value, kind, unit, counted, start, end, index))
+        i = after
+    return out

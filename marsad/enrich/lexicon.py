@@ -1,0 +1,63 @@
+"""Shared helpers of the enrichment stage: data files, word tokens with offsets, letter folding.
+
+Every extractor works on the paragraph as printed and reports offsets into it, so folding is
+only ever applied to copies of single words (the keys of the data tables), never to the text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from marsad.arabic.normalize import normalize_for_matching
+
+# Numbers keep their decimal and thousands separators; words keep their diacritics and tatweel.
+TOKEN = re.compile(r"\d+(?:[.,٫٬]\d+)*|[\u0621-\u063a\u0640-\u065f\u0670]+|[A-Za-z]+|\S")
+_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
+_TANWEEN_ALEF = re.compile("(?:[\u064b]ا|ا[\u064b])$")
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """One JSON file of ``marsad/enrich/data``, parsed once."""
+    text = resources.files("marsad.enrich").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) for every word, number and punctuation mark of ``text``."""
+    return [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
+
+
+@lru_cache(maxsize=1 << 17)
+def fold(word: str) -> str:
+    """The matching form of a word: no diacritics or tatweel; alef, ya, ta marbuta, hamza folded."""
+    return normalize_for_matching(word)
+
+
+def strip_marks(word: str) -> str:
+    return _MARKS.sub("", word)
+
+
+def drop_tanween_alef(word: str) -> str:
+    """شخصاً → شخص: the accusative ending of an indefinite noun, as printed otherwise."""
+    return _TANWEEN_ALEF.sub("", word)
+
+
+def folded_table(table: dict[str, Any]) -> dict[str, Any]:
+    """A name → value table keyed by folded names (words joined by single spaces)."""
+    return {" ".join(fold(w) for w in k.split()): v for k, v in table.items() if not k.startswith("_")}
+
+
+def skip_letters(text: str, n: int) -> int:
+    """The offset just after the first ``n`` letters of ``text`` and the marks that follow them."""
+    i = count = 0
+    while i < len(text) and count < n:
+        count += not _MARKS.match(text[i])
+        i += 1
+    while i < len(text) and _MARKS.match(text[i]):
+        i += 1
+    return i

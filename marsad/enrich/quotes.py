@@ -1,0 +1,157 @@
+"""Direct quotes in «…», “…” or "…" with their speaker.
+
+A speech verb (``قال``, ``أكد``, ``أضاف``… as data in ``speech.json``) followed by a name sets
+the current speaker: ``قال بيسكوف … : «…»``. A verb with no name after it (``وأضاف: «…»``,
+``وأشار إلى أن «…»``) keeps the last speaker named, across paragraphs. A quote counts as speech
+when a speech verb comes before it in its sentence, with a colon, a complementizer (أن، إن…) or
+nothing much in between, or when a verb follows it (``«…»، قال فلان``). Quoted names
+(``قمة «روسيا - آسيا الوسطى»``, ``«تاس»``) are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from marsad.arabic.normalize import normalize_for_matching
+from marsad.enrich.canonical import canonical_name, clean, title_prefix
+from marsad.enrich.lexicon import fold, load, tokens
+from marsad.model import EntityMention, Quote
+
+_QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]*\"")
+_SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
+_MAX_SUBJECT = 8  # tokens after a verb searched for its subject
+_NEAR = 2  # a quote this close after a verb needs no colon or complementizer
+
+
+@dataclass(slots=True)
+class _Speaker:
+    name: str
+    canonical: str | None
+
+
+@cache
+def _lexicon() -> dict[str, frozenset[str]]:
+    data = load("speech.json")
+    return {k: frozenset(fold(w) for w in data[k])
+            for k in ("verbs", "participles", "stops", "complementizers", "name_cues")}
+
+
+def _bare(word: str) -> str:
+    """A folded word without a glued و/ف (and without a glued ب/ل before a name cue)."""
+    f = fold(word).rstrip("ـ")
+    return f[1:] if f[:1] in ("و", "ف") and len(f) > 3 else f
+
+
+def _is(word: str, kind: str) -> bool:
+    lex = _lexicon()[kind]
+    f = fold(word)
+    return f in lex or _bare(word) in lex or (kind == "name_cues" and f[1:] in lex and f[:1] in ("ب", "ل"))
+
+
+def _sentence_start(paragraph: str, pos: int, quotes: list[re.Match]) -> int:
+    start = 0
+    for m in _SENTENCE_END.finditer(paragraph, 0, pos):
+        if not any(q.start() < m.start() < q.end() for q in quotes):
+            start = m.end()
+    return start
+
+
+def _subject(toks: list, k: int, entities: list[EntityMention], mentions_before: list) -> _Speaker | None:
+    """The speaker named right after the verb at token ``k``, if any."""
+    lex = _lexicon()
+    limit = k + 1
+    while limit < len(toks) and limit <= k + _MAX_SUBJECT:
+        word = toks[limit][2]
+        if fold(word) in lex["stops"] or not (word[0].isalpha() or word[0] == "ـ"):
+            break
+        limit += 1
+    if limit == k + 1:
+        return None
+    lo, hi = toks[k][1], toks[limit - 1][1]
+    for e in entities:
+        if lo <= e.start < hi and e.type in ("PERS", "ORG"):
+            return _Speaker(e.text, e.canonical)
+    words = [t[2] for t in toks[k + 1:limit]]
+    phrase = " ".join(words[:title_prefix(words) + 3])
+    return _fallback_speaker(phrase, mentions_before)
+
+
+def _fallback_speaker(phrase: str, mentions_before: list) -> _Speaker:
+    """Without a tagged name: the name as printed, or the person an earlier title phrase introduced."""
+    words = phrase.split()
+    if title_prefix(words) < len(words):
+        _, _, name = clean(phrase, "PERS")
+        return _Speaker(name, canonical_name(name, "PERS"))
+    role = normalize_for_matching(words[-1])
+    for m, context in reversed(mentions_before):
+        if m.type == "PERS" and role in context:
+            return _Speaker(phrase, m.canonical)
+    return _Speaker(phrase, None)
+
+
+def _is_speech(toks: list, verb_k: int | None, quote: re.Match) -> bool:
+    if verb_k is None:
+        return False
+    between = [t for t in toks if toks[verb_k][1] <= t[0] < quote.start()]
+    if len(between) <= _NEAR:
+        return True
+    lex = _lexicon()
+    return any(t[2] in (":", "：") or fold(t[2]) in lex["complementizers"] for t in between)
+
+
+def _is_name(paragraph: str, toks: list, quote: re.Match) -> bool:
+    inner = quote.group()[1:-1].split()
+    if len(inner) < 2:
+        return True
+    before = [t for t in toks if t[1] <= quote.start()]
+    prev = before[-1][2] if before else ""
+    if prev in ("لـ", "بـ", "ل", "ب") and len(before) > 1:
+        prev = before[-2][2]
+    return _is(prev, "name_cues") or _is(inner[0], "name_cues")
+
+
+def _verbs(toks: list) -> list[int]:
+    return [k for k, t in enumerate(toks) if _is(t[2], "verbs") or _is(t[2], "participles")]
+
+
+def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention], state: dict) -> list[Quote]:
+    toks = tokens(paragraph)
+    quotes = list(_QUOTES.finditer(paragraph))
+    inside = [q.span() for q in quotes]
+    verbs = [k for k in _verbs(toks) if not any(a < toks[k][0] < b for a, b in inside)]
+    events = sorted([(toks[k][0], "verb", k) for k in verbs] + [(q.start(), "quote", q) for q in quotes],
+                    key=lambda e: e[0])
+    out: list[Quote] = []
+    for pos, kind, item in events:
+        if kind == "verb":
+            if not _is(toks[item][2], "participles"):
+                subject = _subject(toks, item, entities, state["mentions"])
+                state["speaker"] = subject or state["speaker"]
+            continue
+        if _is_name(paragraph, toks, item):
+            continue
+        start = _sentence_start(paragraph, pos, quotes)
+        before = [k for k in verbs if start <= toks[k][0] < pos]
+        speaker = state["speaker"]
+        if not _is_speech(toks, before[-1] if before else None, item):
+            after = [k for k in verbs if 0 <= toks[k][0] - item.end() <= 4]
+            if not after:
+                continue
+            speaker = _subject(toks, after[0], entities, state["mentions"]) or speaker
+        name, canonical = (speaker.name, speaker.canonical) if speaker else (None, None)
+        out.append(Quote(item.group()[1:-1].strip(), name, index, canonical))
+    return out
+
+
+def find_quotes(paragraphs: list[str], entities: list[EntityMention]) -> list[Quote]:
+    """Every direct quote of an article, with the speaker as printed and its canonical entity."""
+    state: dict = {"speaker": None, "mentions": []}
+    out: list[Quote] = []
+    for i, paragraph in enumerate(paragraphs):
+        here = [e for e in entities if e.paragraph == i]
+        out.extend(_paragraph_quotes(paragraph, i, here, state))
+        for e in here:
+            state["mentions"].append((e, normalize_for_matching(paragraph[max(0, e.start - 30):e.start])))
+    return out

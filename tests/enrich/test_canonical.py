@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.enrich import canonical_key
+from marsad.enrich.canonical import canonical_name, clean, resolve, skeleton
+
+
+@pytest.mark.parametrize(("names", "canonical"), [
+    (["بوتين", "فلاديمير بوتين"], "فلاديمير بوتين"),
+    (["دوشانبي", "دوشنبه", "دوشنباي"], "دوشنبه"),
+    (["طاجكستان", "طاجيكستان", "لطاجيكستان"], "طاجيكستان"),
+    (["روسيا", "لروسيا", "وروسيا", "روسيا الاتحادية"], "روسيا"),
+    (["موسكو", "وموسكو", "بموسكو"], "موسكو"),
+    (["الكرملين", "بالكرملين", "للكرملين", "وبالكرملين"], "الكرملين"),
+    (["أمريكا", "الولايات المتحدة", "الولايات المتحدة الأمريكية"], "الولايات المتحدة"),
+])
+def test_variants_share_one_canonical_and_key(names, canonical):
+    assert {canonical_name(n) for n in names} == {canonical}
+    assert len({canonical_key(n) for n in names}) == 1
+
+
+def test_titles_are_stripped_from_people():
+    text = "الرئيس الروسي فلاديمير بوتين"
+    start, end, name = clean(text, "PERS")
+    assert (text[start:end], name) == ("فلاديمير بوتين", "فلاديمير بوتين")
+    assert clean("الناطق الرئاسي الروسي دميتري بيسكوف", "PERS")[2] == "دميتري بيسكوف"
+    assert clean("نظيره الطاجيكي إمام علي رحمون", "PERS")[2] == "إمام علي رحمون"
+
+
+def test_a_name_is_never_reduced_to_nothing():
+    assert clean("الرئيس", "PERS")[2] == "الرئيس"
+
+
+def test_clitics_go_only_when_the_rest_is_a_name():
+    assert canonical_name("وليد") == "وليد"
+    assert canonical_name("واشنطن") == "واشنطن"
+    assert canonical_name("وهران") == "وهران"
+    assert clean("لروسيا", "LOC") == (1, 6, "روسيا")
+
+
+def test_surname_links_to_the_one_full_name_in_the_article():
+    raw = [(0, 0, 12, "PERS", "سامي الخطيب"), (1, 0, 6, "PERS", "الخطيب")]
+    assert [m.canonical for m in resolve(raw)] == ["سامي الخطيب", "سامي الخطيب"]
+
+
+def test_two_people_sharing_a_name_are_not_merged():
+    raw = [(0, 0, 9, "PERS", "محمد علي"), (0, 10, 18, "PERS", "أحمد علي"), (0, 20, 23, "PERS", "علي")]
+    assert [m.canonical for m in resolve(raw)] == ["محمد علي", "أحمد علي", "علي"]
+    assert canonical_key("محمد") != canonical_key("محمود")
+
+
+def test_place_skeletons_merge_unknown_spellings_within_an_article():
+    raw = [(0, 0, 7, "LOC", "لوهانسك"), (1, 0, 7, "LOC", "لوهانسك"), (2, 0, 6, "LOC", "لوهنسك")]
+    assert {m.canonical for m in resolve(raw)} == {"لوهانسك"}
+
+
+def test_people_are_not_merged_by_skeleton():
+    assert canonical_name("أندريه", "PERS") == "أندريه"
+    assert skeleton("دوشانبي") == skeleton("دوشنبه") == skeleton("دوشنباي")
+
+
+def test_glued_conjunction_goes_when_the_bare_name_is_in_the_article():
+    raw = [(0, 0, 6, "LOC", "ستيبانا"), (0, 10, 17, "LOC", "وستيبانا")]
+    got = resolve(raw)
+    assert [(m.text, m.start, m.canonical) for m in got] == [
+        ("ستيبانا", 0, "ستيبانا"), ("ستيبانا", 11, "ستيبانا")]
+
+
+def test_page_entities_link_across_spellings(aawsat, tagger):
+    from marsad.enrich import enrich_article
+
+    article = enrich_article(aawsat[0], tagger)
+    by_text: dict[str, set[str]] = {}
+    for m in article.entities:
+        assert article.paragraphs[m.paragraph][m.start:m.end] == m.text
+        by_text.setdefault(m.text, set()).add(m.canonical)
+    assert by_text["بوتين"] == by_text["فلاديمير بوتين"] == {"فلاديمير بوتين"}
+    assert by_text["دوشانبي"] == by_text["دوشنبه"] == by_text["دوشنباي"] == {"دوشنبه"}
+    assert by_text["طاجكستان"] == by_text["طاجيكستان"] == {"طاجيكستان"}
+    assert by_text["بيسكوف"] == {"دميتري بيسكوف"}
+    assert "لروسيا" not in by_text and "وموسكو" not in by_text
+
+
+@given(st.text(max_size=40))
+def test_keys_are_url_safe_and_stable(name):
+    key = canonical_key(name)
+    assert key and re.fullmatch(r"[\w-]+", key) and "/" not in key
+    assert key == canonical_key(name)
+
+
+@given(st.text(alphabet=st.sampled_from(list("الرئيس بوتينوزير«»،.لروسياـً")), max_size=40),
+       st.sampled_from(["PERS", "LOC", "ORG", "MISC"]))
+def test_clean_span_indexes_the_mention(surface, kind):
+    start, end, _ = clean(surface, kind)
+    assert 0 <= start <= end <= len(surface)

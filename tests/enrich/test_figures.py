@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.enrich.figures import find_figures, parse_digits
+
+
+def _figures(text: str) -> list[tuple]:
+    return [(f.text, f.value, f.kind, f.unit, f.counted) for f in find_figures(text)]
+
+
+@pytest.mark.parametrize(("needle", "expected"), [
+    ("22.6 في المائة", ("22.6 في المائة", 22.6, "percent", "%", None)),
+    ("1.5 مليار دولار", ("1.5 مليار دولار", 1.5e9, "money", "USD", None)),
+    ("1.2 مليون طاجيكي", ("1.2 مليون طاجيكي", 1.2e6, "count", None, "طاجيكي")),
+    ("سبعة مليارات دولار", ("سبعة مليارات دولار", 7e9, "money", "USD", None)),
+    ("تسعة بحارة", ("تسعة بحارة", 9.0, "count", None, "بحارة")),
+    ("14 شخصاً", ("14 شخصاً", 14.0, "count", None, "شخص")),
+    ("151 شخصاً", ("151 شخصاً", 151.0, "count", None, "شخص")),
+    ("30 في المائة", ("30 في المائة", 30.0, "percent", "%", None)),
+    ("80 مليون نسمة", ("80 مليون نسمة", 8e7, "count", None, "نسمة")),
+])
+def test_page_figures(find_paragraph, needle, expected):
+    _, i, paragraph = find_paragraph(needle)
+    found = find_figures(paragraph, i)
+    assert expected in [(f.text, f.value, f.kind, f.unit, f.counted) for f in found]
+    for f in found:
+        assert paragraph[f.start:f.end] == f.text and f.paragraph == i
+
+
+def test_years_in_the_page_are_not_figures(find_paragraph):
+    _, _, paragraph = find_paragraph("22.6 في المائة")
+    assert all(f.value != 2024 for f in find_figures(paragraph))
+
+
+@pytest.mark.parametrize(("text", "value", "kind", "unit"), [
+    ("%30", 30.0, "percent", "%"),
+    ("٪٢٢٫٦", 22.6, "percent", "%"),
+    ("٢٢٫٦ في المئة", 22.6, "percent", "%"),
+    ("15 بالمئة", 15.0, "percent", "%"),
+    ("مليوني دولار", 2e6, "money", "USD"),
+    ("ثلاثمائة وخمسون مليون دولار أميركي", 3.5e8, "money", "USD"),
+    ("5 مليارات يورو", 5e9, "money", "EUR"),
+    ("$1.5 مليار", 1.5e9, "money", "USD"),
+    ("1,500 جنيه إسترليني", 1500.0, "money", "GBP"),
+    ("ألفين ريال قطري", 2000.0, "money", "QAR"),
+    ("عشرة آلاف درهم", 1e4, "money", "AED"),
+    ("مائتي دينار أردني", 200.0, "money", "JOD"),
+    ("مليار ليرة", 1e9, "money", "TRY"),
+])
+def test_percentages_and_money(text, value, kind, unit):
+    assert [(f.value, f.kind, f.unit) for f in find_figures(text)] == [(value, kind, unit)]
+
+
+@pytest.mark.parametrize(("text", "value", "counted"), [
+    ("خمسة وعشرون ألف شخص", 25000.0, "شخص"),
+    ("أحد عشر لاعباً", 11.0, "لاعب"),
+    ("اثنا عشر رجلاً", 12.0, "رجل"),
+    ("ثلاث سفن", 3.0, "سفن"),
+    ("وتسعة بحارة", 9.0, "بحارة"),
+    ("2000 شخص", 2000.0, "شخص"),
+    ("1.2 مليون", 1.2e6, None),
+])
+def test_counts(text, value, counted):
+    assert [(f.value, f.counted) for f in find_figures(text)] == [(value, counted)]
+
+
+def test_clitic_stays_out_of_the_span():
+    (f,) = find_figures("وتسعة بحارة")
+    assert f.text == "تسعة بحارة" and f.start == 1
+
+
+@pytest.mark.parametrize("text", ["عام 2024", "في 2025، وتحديد", "أحد المسؤولين", "في آن واحد",
+                                  "تسعة من مواطنيها", "كازاخستان 2024", "الرقم 5"])
+def test_not_figures(text):
+    assert find_figures(text) == []
+
+
+def test_dates_passed_as_skip_spans_are_not_figures():
+    assert find_figures("في 23 يوليو 2025 قتل 3 أشخاص", 0, [(3, 16)])[0].value == 3.0
+
+
+@pytest.mark.parametrize(("digits", "value"), [("1.5", 1.5), ("1,500", 1500.0), ("٢٢٫٦", 22.6), ("1,5", 1.5),
+                                               ("1,500,000", 1.5e6), ("١٬٢٠٠", 1200.0)])
+def test_parse_digits(digits, value):
+    assert parse_digits(digits) == value
+
+
+_FIGURE_CHARS = list("0123456789٠١٫.,% مليوناردولفيائةسبعتحشخصًاوألفـ$٪")
+
+
+@given(st.text(alphabet=st.sampled_from(_FIGURE_CHARS), max_size=60))
+def test_never_raises_and_spans_index_the_text(text):
+    for f in find_figures(text, 2):
+        assert text[f.start:f.end] == f.text
+        assert f.kind in ("percent", "money", "count") and f.paragraph == 2

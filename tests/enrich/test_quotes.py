@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.enrich import enrich_article
+from marsad.enrich.quotes import find_quotes
+from marsad.model import EntityMention
+
+
+def _quotes(article, tagger) -> list[tuple[str | None, str | None, str]]:
+    enriched = enrich_article(article, tagger)
+    return [(q.speaker, q.canonical, q.text) for q in enriched.quotes]
+
+
+def test_said_then_added_keeps_the_last_speaker(aawsat, tagger):
+    quotes = _quotes(aawsat[0], tagger)
+    peskov = [(s, c) for s, c, t in quotes if t.startswith(("الرئيس علييف هنأ", "المحادثة كانت"))]
+    assert peskov == [("بيسكوف", "دميتري بيسكوف"), ("بيسكوف", "دميتري بيسكوف")]
+    putin = [c for _, c, t in quotes if t in ("تتطور بشكل إيجابي على جميع المحاور", "حليفان موثوقان")]
+    assert putin == ["فلاديمير بوتين", "فلاديمير بوتين"]
+    # ولفت إلى أن «…»: no name after the verb, so the last speaker named (بوتين) goes on.
+    assert [c for _, c, t in quotes if t.startswith("القضايا الأكثر")] == ["فلاديمير بوتين"]
+
+
+def test_a_title_resolves_to_the_person_it_introduced(aawsat, tagger):
+    quotes = _quotes(aawsat[0], tagger)
+    assert [(s, c) for s, c, t in quotes if t.startswith("الشريك الأساسي")] == [
+        ("الرئيس الطاجيكي", "إمام علي رحمون")]
+
+
+def test_colon_quotes_across_paragraphs(aawsat, tagger):
+    quotes = _quotes(aawsat[1], tagger)
+    assert [c for _, c, _ in quotes] == ["لي جاي ميونغ"] * 4
+    assert quotes[0][2].startswith("أشعر بأن علي أن أعتذر")
+    assert quotes[1][2].startswith("أخشى أنه إذا فعلت ذلك")
+    hong_kong = _quotes(aawsat[3], tagger)
+    assert [c for _, c, _ in hong_kong] == ["جون لي", "جون لي"]  # وقال جون لي … : «…» then وأضاف: «…»
+
+
+def test_quoted_names_are_not_speech(aawsat, tagger):
+    texts = {t for a in aawsat for _, _, t in _quotes(a, tagger)}
+    for name in ("روسيا - آسيا الوسطى", "تاس", "العالم التركي", "رابطة الدول المستقلة+",
+                 "وكالة الصحافة الفرنسية", "إم في ماجيك سيز", "إيترنيتي سي", "لجنة مستقلة",
+                 "سبوتنيك أذربيجان"):
+        assert name not in texts
+
+
+def test_quote_after_its_verb_and_straight_quotes():
+    text = '"لن نتراجع عن هذا القرار"، قال سامي الخطيب للصحافيين.'
+    start = text.index("سامي")
+    ents = [EntityMention("سامي الخطيب", "PERS", start, start + 11, 0, "سامي الخطيب")]
+    got = [(q.text, q.canonical) for q in find_quotes([text], ents)]
+    assert got == [("لن نتراجع عن هذا القرار", "سامي الخطيب")]
+
+
+def test_without_a_tagger_the_name_after_the_verb_is_the_speaker():
+    text = "وقال بيسكوف رداً على سؤال إن «العلاقات تتطور بشكل جيد»."
+    assert [(q.speaker, q.canonical) for q in find_quotes([text], [])] == [("بيسكوف", "دميتري بيسكوف")]
+
+
+def test_no_speech_verb_no_quote():
+    assert find_quotes(["ونجا التسعة بعد غرق سفينة «إيترنيتي سي» التي ترفع العلم الليبيري"], []) == []
+
+
+_QUOTE_CHARS = list("قال بيسكوف:«»\"“”وأضافإن. ،")
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(_QUOTE_CHARS), max_size=60), max_size=4))
+def test_never_raises(paragraphs):
+    for q in find_quotes(paragraphs, []):
+        assert 0 <= q.paragraph < len(paragraphs)
+        assert q.text in paragraphs[q.paragraph]
