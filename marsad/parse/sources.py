@@ -109,6 +109,12 @@ def _iter_warc(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rb") as f:
+        magic = f.read(8)
+    if not magic.startswith((b"WARC/", b"filedesc")):
+        yield Failure(str(path), "read", "not a WARC or ARC file")
+        return
     with open(path, "rb") as f:
         try:
             for record in ArchiveIterator(f, arc2warc=True):

@@ -93,7 +93,8 @@ def test_opengraph_and_meta_fallbacks() -> None:
             '<meta property="article:section" content="رأي">'
             '<meta name="author" content="منى خالد">')
     article = _article(_page(head, f"<div class='story'>{_paragraphs()}</div>"))
-    assert (article.headline, article.url, article.outlet) == ("خطة لدعم المزارعين", "https://example.com/a/2", "المثال")
+    assert (article.headline, article.url) == ("خطة لدعم المزارعين", "https://example.com/a/2")
+    assert article.outlet == "المثال"
     assert article.published == "2024-03-05T07:00:00+00:00"
     assert article.author == "منى خالد"
     assert article.kind == "opinion"  # the section is an opinion section
@@ -102,7 +103,8 @@ def test_opengraph_and_meta_fallbacks() -> None:
 def test_figures_captions_credits_and_positions() -> None:
     body = (
         "<article><h1>خطة لدعم المزارعين</h1>"
-        "<figure><img src='a.jpg'><figcaption>مزارعون في حقل قمح خلال موسم الحصاد (رويترز)</figcaption></figure>"
+        "<figure><img src='a.jpg'>"
+        "<figcaption>مزارعون في حقل قمح خلال موسم الحصاد (رويترز)</figcaption></figure>"
         f"<div class='article-body'>{_paragraphs(BODY[:2])}"
         "<figure><img src='b.jpg'><figcaption>وزير الزراعة خلال المؤتمر الصحافي"
         "<span class='image-credit'>أ.ف.ب</span></figcaption></figure>"
@@ -152,11 +154,11 @@ def test_json_ld_article_body_when_there_are_no_paragraphs() -> None:
 def test_text_as_printed_and_hygiene() -> None:
     text = "قال\u200f الوزير\u00a0إن «الخطة» ستبدأ قريباً، وإن الحكومة ستدعم ١٠٠٠ أسرة؛ فهل تنجح؟"
     article = _article(_page("<title>خبر</title>", f"<div>{_paragraphs([text, *BODY])}</div>"))
-    assert article.paragraphs[0] == "قال الوزير إن «الخطة» ستبدأ قريباً، وإن الحكومة ستدعم ١٠٠٠ أسرة؛ فهل تنجح؟"
+    assert article.paragraphs[0] == text.replace("\u200f", "").replace("\u00a0", " ")
 
 
 def test_english_page_is_refused() -> None:
-    html = _page("<title>News</title>", "<p>" + "The minister said the plan will start soon. " * 5 + "</p>", "en")
+    html = _page("<title>News</title>", "<p>" + "The minister said the plan starts soon. " * 5 + "</p>", "en")
     with pytest.raises(InputError, match="not Arabic"):
         parse_bytes(html.encode())
 
@@ -173,7 +175,8 @@ ARABIC = "قال وزير الزراعة إن الخطة تشمل قروضا م�
 
 def _encoded_page(encoding: str, meta: str) -> bytes:
     body = "".join(f"<p>{t}</p>" for t in [ARABIC] * 3)
-    return f"<html><head>{meta}<title>خبر</title></head><body><div>{body}</div></body></html>".encode(encoding)
+    html = f"<html><head>{meta}<title>خبر</title></head><body><div>{body}</div></body></html>"
+    return html.encode(encoding)
 
 
 @pytest.mark.parametrize(("encoding", "meta"), [
@@ -191,9 +194,9 @@ def test_legacy_encodings(encoding: str, meta: str) -> None:
     assert page.articles[0].paragraphs == [ARABIC] * 3
 
 
-@pytest.mark.parametrize("bom", [codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8])
-def test_byte_order_marks(bom: bytes) -> None:
-    codec = {codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be", codecs.BOM_UTF8: "utf-8"}[bom]
+@pytest.mark.parametrize(("bom", "codec"), [(codecs.BOM_UTF16_LE, "utf-16-le"),
+                                            (codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF8, "utf-8")])
+def test_byte_order_marks(bom: bytes, codec: str) -> None:
     page = parse_bytes(bom + _encoded_page(codec, '<meta charset="utf-16">'))
     assert page.articles[0].paragraphs == [ARABIC] * 3
 
