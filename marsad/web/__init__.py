@@ -27,7 +27,8 @@ def _templates() -> Jinja2Templates:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(bidi=text.isolate_latin, date=text.arabic_date, snippet=text.safe_snippet,
                        month=text.month_label, dict_with=text.with_param,
-                       dict_without=text.without_param)
+                       dict_without=text.without_param,
+                       section=text.section_label)
     return Jinja2Templates(env=env)
 
 

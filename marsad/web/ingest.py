@@ -16,11 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from marsad.errors import Forbidden, InputError, MarsadError, TooLarge
 from marsad.model import Article, Failure
 
-_RAW_SUFFIX = {"text/html": ".html", "application/xhtml+xml": ".html", "text/plain": ".txt",
-               "application/x-ndjson": ".jsonl", "application/jsonl": ".jsonl", "application/rss+xml": ".xml",
-               "application/atom+xml": ".xml", "application/xml": ".xml", "text/xml": ".xml",
-               "application/warc": ".warc", "application/gzip": ".gz"}
-_BODY_KEYS = (("content", ""), ("html", ".html"), ("text", ".txt"))
+_BODY_KEYS = (("content", None), ("html", "text/html"), ("text", "text/plain"))
 _META = ("id", "url", "outlet", "publisher", "section", "published")
 
 
@@ -45,11 +41,14 @@ async def read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def pages_from_body(body: bytes, content_type: str, name: str | None) -> list[tuple[str, bytes, dict]]:
-    """(name, bytes, metadata) for each page in the request."""
+Item = tuple[str, bytes, str | None, dict]  # name, bytes, content type, metadata
+
+
+def pages_from_body(body: bytes, content_type: str, name: str | None) -> list[Item]:
+    """(name, bytes, content type, metadata) for each page in the request."""
     kind = content_type.split(";")[0].strip().lower()
     if kind != "application/json":
-        return [((name or "page") + ("" if name else _RAW_SUFFIX.get(kind, "")), body, {})]
+        return [(name or "page", body, content_type or None, {})]
     try:
         doc = json.loads(body)
     except ValueError as e:
@@ -60,39 +59,38 @@ def pages_from_body(body: bytes, content_type: str, name: str | None) -> list[tu
     return [_json_page(i, item) for i, item in enumerate(items)]
 
 
-def _json_page(i: int, item: Any) -> tuple[str, bytes, dict]:
+def _json_page(i: int, item: Any) -> Item:
     if not isinstance(item, dict):
         raise InputError(f"pages[{i}] is not an object")
-    for key, suffix in _BODY_KEYS:
+    for key, ctype in _BODY_KEYS:
         if isinstance(item.get(key), str):
-            name = str(item.get("name") or f"page-{i}{suffix}")
-            return name, item[key].encode("utf-8"), {k: item[k] for k in _META if item.get(k)}
+            meta = {k: str(item[k]) for k in _META if item.get(k)}
+            return str(item.get("name") or f"page-{i}"), item[key].encode("utf-8"), ctype, meta
     raise InputError(f'pages[{i}] has no "content", "html" or "text"')
 
 
-def parse_pages(items: list[tuple[str, bytes, dict]],
-                max_page_bytes: int) -> tuple[list[Article], list[Failure]]:
+def parse_pages(items: list[Item], max_page_bytes: int) -> tuple[list[Article], list[Failure]]:
+    """Parse and enrich every page; a bad page is reported and the rest go on."""
     from marsad.enrich import enrich_article
     from marsad.parse import parse_bytes
 
     articles, failed = [], []
-    for name, data, meta in items:
-        if len(data) > max_page_bytes:
-            failed.append(Failure(name, "read", f"page over {max_page_bytes} bytes"))
-            continue
+    for name, data, ctype, meta in items:
         try:
-            for page in parse_bytes(data, name):
-                for a in page.articles:
-                    for key, value in meta.items():
-                        setattr(a, key, getattr(a, key) or value)
-                    a.source = a.source or f"api:{name}"
-                    articles.append(enrich_article(a))
+            page = parse_bytes(data, name, ctype, max_bytes=max_page_bytes)
         except MarsadError as e:
             failed.append(Failure(name, "parse", e.message))
+            continue
+        for a in page.articles:
+            for key, value in meta.items():
+                if key != "id" or len(page.articles) == 1:  # one id cannot name several articles
+                    setattr(a, key, getattr(a, key) or value)
+            a.source = a.source or f"api:{name}"
+            articles.append(enrich_article(a))
     return articles, failed
 
 
-def store(pool, items: list[tuple[str, bytes, dict]]) -> dict[str, Any]:
+def store(pool, items: list[Item]) -> dict[str, Any]:
     from marsad.archive import open_archive
 
     articles, failed = parse_pages(items, pool.settings.max_page_bytes)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from pathlib import Path
 
 from markupsafe import Markup, escape
 
@@ -64,3 +67,13 @@ def with_param(params: dict, key: str, value) -> dict:
 
 def without_param(params: dict, key: str) -> dict:
     return {k: v for k, v in params.items() if v and k not in (key, "page")}
+
+
+@cache
+def _sections() -> dict[str, str]:
+    return json.loads((Path(__file__).parent / "data" / "sections.json").read_text(encoding="utf-8"))
+
+
+def section_label(section: str | None) -> str:
+    """An outlet's section key as an Arabic label ('middleEast' -> 'الشرق الأوسط'); unknown keys as given."""
+    return _sections().get(section or "", section or "")
