@@ -27,9 +27,24 @@ def credit_key(credit: str) -> str:
 
 
 @cache
+def _raw() -> dict[str, list[str]]:
+    return json.loads(resources.files("marsad.data").joinpath("credits.json").read_text("utf-8"))
+
+
+@cache
 def _table() -> dict[str, str]:
-    raw = json.loads(resources.files("marsad.data").joinpath("credits.json").read_text("utf-8"))
-    return {credit_key(name): agency for agency in AGENCIES for name in raw.get(agency, ())}
+    return {credit_key(name): agency for agency in AGENCIES for name in _raw().get(agency, ())}
+
+
+@cache
+def _not_credits() -> frozenset[str]:
+    return frozenset(credit_key(name) for name in _raw()["not_credits"])
+
+
+def _credit_like(credit: str) -> bool:
+    """An unknown tail that reads like a credit: a few words naming a source, no digits, no date words."""
+    return (credit.count(" ") < 4 and not any(c.isdigit() for c in credit)
+            and credit_key(credit) not in _not_credits())
 
 
 @lru_cache(maxsize=1024)
@@ -71,12 +86,19 @@ def _tail(line: str) -> tuple[str, str] | None:
 
 # Pages print each caption several times (above and below the logo, in related boxes).
 @lru_cache(maxsize=4096)
-def split_credit(line: str) -> tuple[str, str, str] | None:
-    """Split ``caption (credit)`` into (caption, credit, agency); None unless the credit is known."""
+def split_credit(line: str, known_only: bool = True) -> tuple[str, str, str] | None:
+    """Split ``caption (credit)`` into (caption, credit, agency).
+
+    With ``known_only`` the credit must be in the table; otherwise a short credit-like tail that is
+    not a date word ("(الرئاسة المصرية)", not "(الأربعاء)") is taken too, as agency "other". Use that
+    only where the line is known to be a caption, or stands alone between paragraphs.
+    """
     tail = _tail(line)
     if tail is None:
         return None
     agency = agency_of(tail[1])
+    if agency is None and not known_only and _credit_like(tail[1]):
+        agency = "other"
     if agency is None:
         return None
     return tail[0], tail[1], agency

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from marsad.arabic.hygiene import clean_text
 from marsad.model import Article, Image, Page
-from marsad.parse.credits import split_credit
 from marsad.parse.detatweel import detatweel, unshape
 from marsad.parse.textlines import (
+    caption_parts,
     dateline_line,
     is_caption,
     is_name,
@@ -127,7 +127,7 @@ def _archive_header(lines: list[str], t: int, lo: int) -> _Header | None:
 def _lead(captions: list[str]) -> Image | None:
     if not captions:
         return None
-    parts = split_credit(captions[0])
+    parts = caption_parts(captions[0])
     if parts is None:
         return Image(caption=captions[0], lead=True)
     return Image(caption=parts[0], credit=parts[1], agency=parts[2], lead=True)
@@ -148,7 +148,7 @@ def _article(body: list[str], head: _Header) -> Article:
     for line in body[:cut]:
         if line in data.boilerplate or line in data.logo_lines:
             continue
-        parts = split_credit(line) if is_caption(line) else None
+        parts = caption_parts(line)
         if parts:
             images.append(Image(caption=parts[0], credit=parts[1], agency=parts[2],
                                 after_paragraph=len(paragraphs)))

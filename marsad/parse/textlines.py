@@ -77,10 +77,17 @@ def is_name(line: str) -> bool:
     return words(line) <= 5 and not _PUNCT.search(line.replace("د.", ""))
 
 
+def caption_parts(line: str) -> tuple[str, str, str] | None:
+    """(caption, credit, agency) of a photo caption standing alone: a line that is not a sentence,
+    ending in a credit in parentheses (known, or short and credit-like)."""
+    parts = split_credit(line, known_only=False)
+    if parts is None or words(parts[0]) > 45 or ends_sentence(parts[0]):
+        return None
+    return parts
+
+
 def is_caption(line: str) -> bool:
-    """A photo caption standing alone: a short line ending in a known credit, not a sentence."""
-    parts = split_credit(line)
-    return parts is not None and words(parts[0]) <= 45 and not ends_sentence(parts[0])
+    return caption_parts(line) is not None
 
 
 def _source_ok(src: str) -> bool:
@@ -108,7 +115,7 @@ def split_dateline(paragraph: str) -> tuple[str, str] | None:
 def related_source(line: str) -> tuple[str, str] | None:
     """(source, dateline city) of a related item's ``«الشرق الأوسط» (كييف)`` line."""
     m = _RELATED_SOURCE.fullmatch(line)
-    if not m or words(line) > 8 or split_credit(line) is not None:
+    if not m or words(line) > 8 or not _source_ok(m["src"]) or split_credit(line) is not None:
         return None
     return m["src"].strip("«» "), m["place"].strip()
 

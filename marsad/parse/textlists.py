@@ -8,8 +8,15 @@ from __future__ import annotations
 from collections import Counter
 
 from marsad.model import RelatedItem, Teaser
-from marsad.parse.credits import split_credit
-from marsad.parse.textlines import is_caption, is_name, is_title, page_data, related_source, split_section
+from marsad.parse.textlines import (
+    caption_parts,
+    is_caption,
+    is_name,
+    is_title,
+    page_data,
+    related_source,
+    split_section,
+)
 
 
 def related_items(lines: list[str]) -> list[RelatedItem]:
@@ -43,7 +50,7 @@ def _related_item(group: list[str], source: tuple[str, str] | None,
     if cap is None:
         rest = group
     else:
-        caption, credit, agency = split_credit(group[cap])  # type: ignore[misc]
+        caption, credit, agency = caption_parts(group[cap])  # type: ignore[misc]
         section, caption = split_section(caption, shared)
         rest = group[cap + 1:] or group[:cap]
     if not rest:

@@ -37,3 +37,12 @@ def test_split_credit() -> None:
 ])
 def test_not_a_credit(line: str) -> None:
     assert split_credit(line) is None
+
+
+def test_unknown_credit_only_when_asked() -> None:
+    line = "الرئيس خلال استقبال الوفد (وزارة الدفاع الروسية)"
+    assert split_credit(line) is None
+    caption, credit, agency = split_credit(line, known_only=False)
+    assert (caption, credit, agency) == ("الرئيس خلال استقبال الوفد", "وزارة الدفاع الروسية", "other")
+    for not_credit in ("اجتماع في ديسمبر (كانون الأول)", "قمة اليوم (الأربعاء)", "القرار رقم (2254)"):
+        assert split_credit(not_credit, known_only=False) is None

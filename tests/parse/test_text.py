@@ -187,3 +187,12 @@ def test_page_chrome_after_the_related_box_is_not_an_item() -> None:
 def test_datelines(opening: str, dateline: str | None) -> None:
     page = f"عنوان الخبر\nTT\nعنوان الخبر\n{opening}\nفقرة ثانية من الخبر.\n"
     assert parse_text(page).articles[0].dateline == dateline
+
+
+def test_body_caption_with_an_unknown_credit() -> None:
+    page = ("عنوان الخبر\nTT\nعنوان الخبر\nالفقرة الأولى من الخبر.\nالرئيس خلال الاجتماع (الرئاسة المصرية)\n"
+            "وعقد الاجتماع في ديسمبر (كانون الأول)\n")
+    article = parse_text(page).articles[0]
+    images = [(i.credit, i.agency, i.after_paragraph) for i in article.images]
+    assert images == [("الرئاسة المصرية", "other", 1)]
+    assert article.paragraphs[-1] == "وعقد الاجتماع في ديسمبر (كانون الأول)"
