@@ -154,9 +154,17 @@ def _article(body: list[str], head: _Header) -> Article:
                                 after_paragraph=len(paragraphs)))
         else:
             paragraphs.append(line)
+    _drop_trailing_chrome(paragraphs)
     dateline = _take_dateline(paragraphs)
     return Article(headline=head.headline, paragraphs=paragraphs, deck=head.deck, kind=head.kind,
                    author=head.author, dateline=dateline, images=images, related=related)
+
+
+def _drop_trailing_chrome(paragraphs: list[str]) -> None:
+    """Short unpunctuated lines closing a body are page chrome (tags, "most read"), not paragraphs."""
+    # A few words with no punctuation at all: a sentence cut short still carries some.
+    while len(paragraphs) > 1 and is_name(paragraphs[-1]):
+        paragraphs.pop()
 
 
 def _take_dateline(paragraphs: list[str]) -> str | None:

@@ -196,3 +196,9 @@ def test_body_caption_with_an_unknown_credit() -> None:
     images = [(i.credit, i.agency, i.after_paragraph) for i in article.images]
     assert images == [("الرئاسة المصرية", "other", 1)]
     assert article.paragraphs[-1] == "وعقد الاجتماع في ديسمبر (كانون الأول)"
+
+
+def test_page_chrome_after_the_last_body_is_dropped(shared: Path) -> None:
+    text = (shared / "fixtures" / "aawsat-page-2025.txt").read_text("utf-8")
+    gold = json.loads((shared / "fixtures" / "aawsat-page-2025.gold.json").read_text("utf-8"))
+    assert parse_text(text + "\nروسيا\nآسيا الوسطى\nالأكثر قراءة\n").to_dict() == gold
