@@ -57,12 +57,14 @@ def parse_text(text: str, source: str | None = None) -> Page:
         head = _header(lines, t, logos[k - 1] + 2 if k else 0)
         if head is not None:
             heads.append(head)
+    page.teasers = teasers(lines[: heads[0].start] if heads else lines)
     for k, head in enumerate(heads):
-        end = heads[k + 1].start if k + 1 < len(heads) else len(lines)
-        article = _article(lines[head.body:end], head)
+        region = lines[head.body:heads[k + 1].start if k + 1 < len(heads) else len(lines)]
+        cut = _listing_start(region)
+        article = _article(region[:cut], head)
         if article.paragraphs:
             page.articles.append(article)
-    page.teasers = teasers(lines[: heads[0].start] if heads else lines)
+        page.teasers += teasers(region[cut:])
     if not page.articles and not page.teasers and not logos:
         headless = _headless_article(lines)
         page.articles = [headless] if headless else []
@@ -137,6 +139,17 @@ def _skip(lines: list[str], i: int, skip: set[str]) -> int:
     while i < len(lines) and lines[i] in skip:
         i += 1
     return i
+
+
+def _listing_start(region: list[str]) -> int:
+    """Where a list of teasers ("more from this writer") starts after an article's body: the title
+    before the first listen button that follows a paragraph. A button under the headline is the
+    article's own."""
+    markers = page_data().listen_markers
+    for k, line in enumerate(region):
+        if line in markers and k >= 2 and any(words(s) > 12 for s in region[:k - 1]):
+            return k - 2 if region[k - 1] == region[k - 2] else k - 1
+    return len(region)
 
 
 def _article(body: list[str], head: _Header) -> Article:

@@ -202,3 +202,13 @@ def test_page_chrome_after_the_last_body_is_dropped(shared: Path) -> None:
     text = (shared / "fixtures" / "aawsat-page-2025.txt").read_text("utf-8")
     gold = json.loads((shared / "fixtures" / "aawsat-page-2025.gold.json").read_text("utf-8"))
     assert parse_text(text + "\nروسيا\nآسيا الوسطى\nالأكثر قراءة\n").to_dict() == gold
+
+
+def test_teasers_after_a_column_are_not_its_paragraphs() -> None:
+    page = ("كاتب معروف\nTT\nعن الصبر والانتظار\nاستمع إلى المقالة\n"
+            "الفقرة الأولى من المقال تتحدث عن الصبر والانتظار في زمن السرعة والعجلة والقلق.\n"
+            "مقال آخر للكاتب\nاستمع إلى المقالة\nجملة تشويقية عن المقال الآخر.\nكاتب معروف\n")
+    parsed = parse_text(page)
+    assert [a.paragraphs for a in parsed.articles] == [
+        ["الفقرة الأولى من المقال تتحدث عن الصبر والانتظار في زمن السرعة والعجلة والقلق."]]
+    assert [(t.headline, t.author) for t in parsed.teasers] == [("مقال آخر للكاتب", "كاتب معروف")]
