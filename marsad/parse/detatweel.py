@@ -20,6 +20,7 @@ _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]+")
 
 # Print pages stretch many words; past this many clearly stretched words, a lone tatweel is spacing too.
 _SPACED_PAGE = 3
+_MAX_WORD = 200
 
 
 def _is_spaced(word: str) -> bool:
@@ -29,9 +30,11 @@ def _is_spaced(word: str) -> bool:
 
 
 def _word_bounds(text: str, i: int) -> tuple[int, int]:
-    start = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i)) + 1
-    ends = [e for e in (text.find(" ", i), text.find("\n", i)) if e >= 0]
-    return start, min(ends) if ends else len(text)
+    # Searches are bounded so that a page without spaces stays linear; no word is this long.
+    lo, hi = max(0, i - _MAX_WORD), min(len(text), i + _MAX_WORD)
+    start = max(text.rfind(" ", lo, i), text.rfind("\n", lo, i), lo - 1) + 1
+    ends = [e for e in (text.find(" ", i, hi), text.find("\n", i, hi)) if e >= 0]
+    return start, min(ends) if ends else hi
 
 
 def _stretched_words(text: str) -> list[tuple[int, int]]:

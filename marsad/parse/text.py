@@ -146,9 +146,12 @@ def _listing_start(region: list[str]) -> int:
     before the first listen button that follows a paragraph. A button under the headline is the
     article's own."""
     markers = page_data().listen_markers
+    prose = False
     for k, line in enumerate(region):
-        if line in markers and k >= 2 and any(words(s) > 12 for s in region[:k - 1]):
+        if line in markers and prose and k >= 2:
             return k - 2 if region[k - 1] == region[k - 2] else k - 1
+        # The line before a button is its title, so prose must come before that line.
+        prose = prose or (k >= 1 and words(region[k - 1]) > 12)
     return len(region)
 
 
