@@ -1,0 +1,182 @@
+"""Ingest speed, memory and search latency on all of ant-multisource (31.5k articles).
+
+Each stage runs in its own child process so that its peak RSS is its own:
+  1. ingest everything into a fresh archive (parse + analysis + indexing, no NER);
+  2. ingest a 1,000-article slice with enrichment on (when marsad.enrich is installed);
+  3. search that archive with headline and 1–3-word queries; p50/p99 latency.
+Indexing time is the time spent in the search index hooks, beside Lucene's 6.4 s on the same bodies
+(../shared/tools/README.md). Usage: python3 bench/ingest.py [--queries 400] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
+SOURCE = SHARED / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
+LUCENE_INDEX_SECONDS = 6.4
+TARGETS = {"articles/s": ">= 1,000", "peak RSS MB": "< 500", "p50 ms": "< 10", "p99 ms": "< 50"}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stage_ingest(db: Path, src: Path, enrich: bool) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from marsad.archive import open_archive
+
+    with open_archive(db) as arc:
+        spent = _time_index_hooks(arc)
+        start = time.perf_counter()
+        report = arc.ingest([src], enrich=enrich)
+        seconds = time.perf_counter() - start
+    return {"articles": report.new + report.updated + report.unchanged, "new": report.new,
+            "failed": len(report.failed), "seconds": seconds, "index_seconds": spent[0],
+            "rss_mb": peak_rss_mb(), "db_mb": db.stat().st_size / 2**20}
+
+
+def _time_index_hooks(arc) -> list[float]:
+    """Wrap the search index's add/remove so that their time is counted apart."""
+    spent = [0.0]
+    index = arc.store._index
+    if index is None:
+        return spent
+
+    class Timed:
+        def add(self, conn, rows):
+            t = time.perf_counter()
+            index.add(conn, rows)
+            spent[0] += time.perf_counter() - t
+
+        def remove(self, conn, rowids):
+            index.remove(conn, rowids)
+
+    arc.store._index = Timed()
+    return spent
+
+
+def stage_search(db: Path, src: Path, n: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    try:
+        from marsad.search import search
+    except ImportError:
+        return {"skipped": "marsad.search.search is not installed"}
+    from marsad.archive import open_archive
+
+    queries = make_queries(src, n)
+    with open_archive(db, readonly=True) as arc:
+        times, totals = [], []
+        for q in queries:
+            t = time.perf_counter()
+            result = search(arc.conn, q, limit=10)
+            times.append((time.perf_counter() - t) * 1000)
+            totals.append(result.total)
+    times.sort()
+    return {"queries": len(queries), "p50_ms": statistics.median(times),
+            "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
+            "zero_hits": sum(1 for t in totals if not t), "rss_mb": peak_rss_mb()}
+
+
+def make_queries(src: Path, n: int) -> list[str]:
+    """Half headlines, half 1-3 consecutive words of a body, from a fixed random sample."""
+    rng = random.Random(7)
+    with lzma.open(src, "rt", encoding="utf-8") as f:
+        records = [json.loads(line) for line in f]
+    picks = rng.sample(records, n)
+    queries = [r["title"] for r in picks[: n // 2]]
+    for r in picks[n // 2:]:
+        words = r["text"].split()
+        size = rng.randint(1, 3)
+        at = rng.randrange(max(1, len(words) - size))
+        queries.append(" ".join(words[at:at + size]))
+    return queries
+
+
+def run_child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
+                         cwd=ROOT, check=False)
+    if out.returncode:
+        sys.exit(f"stage {args[0]} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def write_slice(src: Path, dest: Path, n: int) -> Path:
+    with lzma.open(src, "rt", encoding="utf-8") as f, dest.open("w", encoding="utf-8") as out:
+        for i, line in enumerate(f):
+            if i >= n:
+                break
+            out.write(line)
+    return dest
+
+
+def has_enrich() -> bool:
+    sys.path.insert(0, str(ROOT))
+    try:
+        from marsad.enrich import enrich_article  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--queries", type=int, default=400)
+    ap.add_argument("--keep", type=Path, help="build the archive in this folder and keep it")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        stage, db, src, *rest = args.child
+        result = (stage_search(Path(db), Path(src), int(rest[0])) if stage == "search"
+                  else stage_ingest(Path(db), Path(src), enrich=stage == "enrich"))
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        report(folder, args.queries)
+
+
+def report(folder: Path, queries: int) -> None:
+    db = folder / "bench.db"
+    for p in folder.glob("bench.db*"):
+        p.unlink()
+    full = run_child("ingest", str(db), str(SOURCE))
+    rows = [("ingest, no NER", full)]
+    if has_enrich():
+        slice_db = folder / "enrich.db"
+        for p in folder.glob("enrich.db*"):
+            p.unlink()
+        sliced = write_slice(SOURCE, folder / "slice.jsonl", 1000)
+        rows.append(("ingest + enrich, 1k slice", run_child("enrich", str(slice_db), str(sliced))))
+    print("| run | articles | failed | seconds | articles/s | peak RSS MB | index s | archive MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, r in rows:
+        print(f"| {name} | {r['articles']:,} | {r['failed']} | {r['seconds']:.1f} | "
+              f"{r['articles'] / r['seconds']:,.0f} | {r['rss_mb']:.0f} | {r['index_seconds']:.1f} | "
+              f"{r['db_mb']:.0f} |")
+    print(f"\nindexing: marsad {full['index_seconds']:.1f} s (index hooks, {full['articles']:,} articles: "
+          f"headline, deck, body, captions) · Lucene {LUCENE_INDEX_SECONDS} s (29,377 bodies)")
+    s = run_child("search", str(db), str(SOURCE), str(queries))
+    if "skipped" in s:
+        print(f"search: skipped ({s['skipped']})")
+    else:
+        print(f"search: {s['queries']} queries · p50 {s['p50_ms']:.2f} ms · p99 {s['p99_ms']:.2f} ms · "
+              f"{s['zero_hits']} without hits · peak RSS {s['rss_mb']:.0f} MB")
+    print("targets: " + " · ".join(f"{k} {v}" for k, v in TARGETS.items()))
+
+
+if __name__ == "__main__":
+    main()

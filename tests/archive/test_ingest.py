@@ -1,0 +1,114 @@
+"""The ingest pipeline and the `marsad ingest` / `marsad entities` commands."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from marsad.archive.ingest import batches
+from marsad.cli import main
+from marsad.model import Failure, IngestReport, Page
+from tests.archive.conftest import make_article, putin
+
+
+def _jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _record(i, **changes):
+    record = {"id": f"rec-{i}", "url": f"https://example.com/{i}", "title": f"عنوان الخبر رقم {i}",
+              "text": f"هذا نص الخبر رقم {i} عن الاقتصاد العربي.\nوفقرة ثانية من الخبر.",
+              "outlet": "Example", "category": "economy", "published": "2025-03-01T10:00:00+00:00"}
+    record.update(changes)
+    return record
+
+
+def test_batches_group_articles_and_report_failures():
+    report = IngestReport()
+    pages = [Page(articles=[make_article(i, source=None)], source=f"p{i}.html") for i in range(5)]
+    items = [*pages[:2], Failure("bad.html", "parse", "no news article found"), *pages[2:]]
+    got = list(batches(items, 2, report, None))
+    assert [len(b) for b in got] == [2, 2, 1]
+    assert [a.source for b in got for a in b] == [f"p{i}.html" for i in range(5)]
+    assert report.failed == [Failure("bad.html", "parse", "no news article found")]
+
+
+def test_an_article_that_fails_to_enrich_is_reported_and_stored_as_parsed():
+    def enrich(article):
+        if article.id == "art-1":
+            raise ValueError("tagger broke")
+        article.entities = [putin()]
+        return article
+
+    report = IngestReport()
+    pages = [Page(articles=[make_article(i)]) for i in range(3)]
+    stored = [a for b in batches(pages, 10, report, enrich) for a in b]
+    assert [a.entities for a in stored] == [[putin()], None, [putin()]]
+    assert [(f.source, f.stage) for f in report.failed] == [("pages/1.html", "enrich")]
+    assert "tagger broke" in report.failed[0].reason
+
+
+def test_ingest_jsonl_then_again_then_changed(arc, tmp_path):
+    src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(3)])
+    first = arc.ingest([src], enrich=False)
+    assert (first.new, first.updated, first.unchanged, first.failed) == (3, 0, 0, [])
+    stored = arc.get("rec-1")
+    assert (stored.outlet, stored.section, stored.source) == ("Example", "economy", f"{src}#2")
+    again = arc.ingest([src], enrich=False)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 3)
+    _jsonl(src, [_record(0), _record(1, title="عنوان جديد"), _record(2), _record(3)])
+    changed = arc.ingest([src], enrich=False)
+    assert (changed.new, changed.updated, changed.unchanged) == (1, 1, 2)
+    assert arc.get("rec-1").headline == "عنوان جديد"
+    assert arc.count() == 4
+
+
+def test_bad_inputs_are_reported_with_path_and_reason_and_the_rest_goes_on(arc, tmp_path):
+    good = _jsonl(tmp_path / "good.jsonl", [_record(1), "not an object", _record(2)])
+    missing = tmp_path / "missing.html"
+    report = arc.ingest([good, missing], enrich=False)
+    assert report.new == 2
+    reasons = {f.source: f.reason for f in report.failed}
+    assert str(missing) in reasons and len(report.failed) == 2
+    assert all(f.reason for f in report.failed)
+
+
+def test_cli_ingest_summary_and_exit_status(tmp_path):
+    db = tmp_path / "cli.db"
+    src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(2)])
+    runner = CliRunner()
+    ok = runner.invoke(main, ["ingest", str(src), "--db", str(db), "--no-enrich"])
+    assert ok.exit_code == 0, ok.output
+    assert "new 2 · updated 0 · unchanged 0 · failed 0" in ok.output
+    bad = runner.invoke(main, ["ingest", str(src), str(tmp_path / "nope.html"), "--db", str(db),
+                               "--no-enrich", "--quiet"])
+    assert bad.exit_code == 1
+    assert f"failed: {tmp_path / 'nope.html'} (read):" in bad.output
+    assert "new 0" not in bad.output
+
+
+def test_cli_ingest_uses_marsad_db_from_the_environment(tmp_path, monkeypatch):
+    src = _jsonl(tmp_path / "a.jsonl", [_record(1)])
+    monkeypatch.setenv("MARSAD_DB", str(tmp_path / "env.db"))
+    result = CliRunner().invoke(main, ["ingest", str(src), "--no-enrich", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "env.db").exists()
+
+
+def test_ingest_help_documents_the_exit_status():
+    result = CliRunner().invoke(main, ["ingest", "--help"])
+    assert "1 when some inputs failed" in " ".join(result.output.split())
+
+
+def test_cli_entities_lists_canonical_entities_with_counts(arc, tmp_path):
+    arc.put([make_article(1, entities=[putin()]), make_article(2, entities=[putin(0, "بوتين")])])
+    db = arc.store.path
+    result = CliRunner().invoke(main, ["entities", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["entities"]
+    assert [(r["name"], r["type"], r["articles"]) for r in rows] == [("فلاديمير بوتين", "PERS", 2)]
+    assert set(rows[0]) == {"id", "name", "type", "articles"}
+    text = CliRunner().invoke(main, ["entities", "--db", str(db), "--type", "LOC"])
+    assert text.exit_code == 0 and text.output == ""
