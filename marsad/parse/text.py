@@ -9,7 +9,10 @@ The page is read from its structure, not from any one page's strings:
   and deck above the logo and the body straight after it;
 - in the body, a short line ending in a photo credit is a photo; the rest are paragraphs;
 - a "related articles" marker starts a box of related items;
-- on listing pages (no logo), each listen button sits between a title and its teaser.
+- on listing pages, and in lists after a body, each listen button sits between a title
+  and its teaser;
+- print-edition text (no logo) is a headline over a dateline or Arabic prose; its
+  presentation forms and letter-spacing tatweel are undone first.
 """
 
 from __future__ import annotations
