@@ -45,8 +45,9 @@ _CLOSERS = " »«\"'”’)]}"  # closing marks that may follow a sentence's las
 _PUNCT = re.compile(r"[.:؛;,،!؟?«»\"()\d]")
 # "جدة ـ الرياض: «الشرق الأوسط»", "- هونغ كونغ: »الشرق الأوسط«" (print text keeps guillemets in visual
 # order), "بيروت: كارولين عاكوم", "واشنطن: علي بردى عواصم: »الشرق الأوسط«".
-_WORD = r"[^\s:«»()\d.،,!?؟\"]+"
-_PLACE = rf"(?P<place>[^\W\d_]{_WORD[:-1]}*(?:\s(?:[ـ-]\s)?{_WORD}){{0,4}})"
+_WORD_CHAR = r"[^\s:«»()\d.،,!?؟\"]"
+_WORD = _WORD_CHAR + "+"
+_PLACE = rf"(?P<place>[^\W\d_]{_WORD_CHAR}*(?:\s(?:[ـ-]\s)?{_WORD}){{0,4}})"
 _QUOTE = r"[«»][^«»]{1,40}[«»]"
 _QUOTED = re.compile(r"[«»]([^«»]{1,40})[«»]")
 # "place: source" (a quoted source, or a reporter's name of up to three words), or "place - «source»".
