@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -9,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from marsad.errors import ArchiveError, Forbidden, InputError, MarsadError, NotFound, TooLarge
 
+log = logging.getLogger("marsad.web")
 _BY_STATUS = {404: NotFound, 403: Forbidden, 413: TooLarge, 503: ArchiveError}
 _MESSAGES = {404: "الصفحة غير موجودة", 405: "طريقة الطلب غير مسموحة"}
 
@@ -37,6 +40,11 @@ def install(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _MESSAGES else \
             _MESSAGES.get(exc.status_code, str(exc.detail))
         return _render(request, code, message, exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+        return _render(request, "E500", "internal error; the server log has the details", 500)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):

@@ -75,8 +75,12 @@ def url_of(kind: str, arc, aawsat_id: str) -> str:
 def open_page(browser, base: str, url: str, width: int):
     page = browser.new_page(viewport={"width": width, "height": 900})
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    # Console errors include CSP violations; a failed subresource (font, stylesheet) is reported by URL.
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
     page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.on("response", lambda r: problems.append(f"{r.status}: {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document" else None)
     page.goto(base + url)
     page.wait_for_load_state("networkidle")
     page.evaluate("document.fonts.ready")

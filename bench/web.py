@@ -1,0 +1,180 @@
+"""Web reader speed: article and search pages under load, against a real server on 127.0.0.1.
+
+Builds (once) an archive of all of ant-multisource with `marsad ingest`, starts `marsad serve` on a free
+port, and loads it with wrk (Debian package `wrk`), or with an asyncio/httpx loop when wrk is absent.
+Targets: at 10 connections p50 < 25 ms and p99 < 150 ms with zero errors; throughput at 50 connections.
+Usage: python3 bench/web.py [--db bench/out/web-ant.db] [--seconds 15] [--no-enrich] [--rebuild]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
+SOURCE = SHARED / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+_UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def build(db: Path, enrich: bool) -> None:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    cmd = ["nice", sys.executable, "-m", "marsad", "ingest", str(SOURCE), "--db", str(db), "--quiet"]
+    if not enrich:
+        cmd.append("--no-enrich")
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=False)
+    print(f"built {db} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+
+
+def sample_paths(db: Path, n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """Article page paths and search page paths (1–2 words of real headlines) to cycle through."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    rows = conn.execute("SELECT id, headline FROM articles").fetchall()
+    conn.close()
+    rng = random.Random(seed)
+    picked = rng.sample(rows, min(n, len(rows)))
+    articles = [f"/articles/{quote(id, safe='')}" for id, _ in picked]
+    searches = []
+    for _, headline in picked:
+        words = [w for w in re.findall(r"[\u0621-\u064A]{3,}", headline or "")]
+        if words:
+            k = rng.choice((1, 2))
+            start = rng.randrange(max(1, len(words) - k + 1))
+            searches.append("/search?q=" + quote(" ".join(words[start:start + k])))
+    return articles, searches
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "marsad", "serve", "--db", str(db), "--port", str(port)],
+                            cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+def run_wrk(base: str, paths: list[str], conns: int, seconds: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        script, listing = Path(tmp) / "paths.lua", Path(tmp) / "paths.txt"
+        script.write_text(WRK_SCRIPT)
+        listing.write_text("\n".join(paths) + "\n")
+        out = subprocess.run(["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "--latency", "--timeout", "5s",
+                              "-s", str(script), base], capture_output=True, text=True,
+                             env={**os.environ, "WRK_PATHS": str(listing)}, check=True).stdout
+    found = re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    pct = {p: float(v) * _UNIT[u] for p, v, u in found}
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {"p50": pct.get("50"), "p99": pct.get("99"),
+            "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+            "errors": (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)}
+
+
+def run_httpx(base: str, paths: list[str], conns: int, seconds: int) -> dict:
+    import httpx
+
+    async def main() -> dict:
+        latencies, errors = [], 0
+        stop = time.perf_counter() + seconds
+
+        async def worker(client: httpx.AsyncClient, i: int) -> None:
+            nonlocal errors
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                r = await client.get(paths[i % len(paths)])
+                latencies.append((time.perf_counter() - t) * 1e3)
+                errors += r.status_code != 200
+                i += conns
+
+        limits = httpx.Limits(max_connections=conns)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=5) as client:
+            await asyncio.gather(*(worker(client, i) for i in range(conns)))
+        latencies.sort()
+        return {"p50": latencies[len(latencies) // 2], "p99": latencies[int(len(latencies) * 0.99)],
+                "rps": len(latencies) / seconds, "requests": len(latencies), "errors": errors}
+
+    return asyncio.run(main())
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "web-ant.db")
+    ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--paths", type=int, default=500,
+                    help="distinct articles (and searches) to cycle through")
+    ap.add_argument("--no-enrich", action="store_true", help="build the archive without enrichment")
+    ap.add_argument("--rebuild", action="store_true")
+    args = ap.parse_args()
+    if args.rebuild and args.db.exists():
+        args.db.unlink()
+    if not args.db.exists():
+        build(args.db, enrich=not args.no_enrich)
+    articles, searches = sample_paths(args.db, args.paths)
+    load = run_wrk if shutil.which("wrk") else run_httpx
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(args.db, port)
+    try:
+        load(base, articles + searches, 4, 3)  # warm the caches and every thread's connection
+        rows = [(name, conns, load(base, paths, conns, args.seconds))
+                for name, paths in (("article page", articles), ("search page", searches))
+                for conns in (10, 50)]
+        rss = peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(10)
+    conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
+    count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn.close()
+    tool = load.__name__.removeprefix("run_")
+    print(f"\nweb reader over {count:,} articles ({tool}, {args.seconds} s per run, "
+          f"server peak RSS {rss:.0f} MB)")
+    print(f"{'page':<14}{'conns':>6}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'requests':>10}{'errors':>8}"
+          "  target")
+    for name, conns, r in rows:
+        target = "p50 < 25, p99 < 150, 0 errors" if conns == 10 else "throughput, 0 errors"
+        print(f"{name:<14}{conns:>6}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps']:>9.0f}{r['requests']:>10}"
+              f"{r['errors']:>8}  {target}")
+
+
+if __name__ == "__main__":
+    main()
