@@ -30,12 +30,15 @@ class Archive:
         """The SQLite connection, for stage modules that own tables (SQLite store only)."""
         return self.store.conn
 
-    def ingest(self, paths: Iterable[str | os.PathLike], *, enrich: bool = True,
-               progress: bool = False) -> IngestReport:
-        """Parse every input, optionally enrich, and store; bad inputs go to ``report.failed``."""
+    def ingest(self, paths: Iterable[str | os.PathLike], *, enrich: bool = True, progress: bool = False,
+               parallel: bool | None = None) -> IngestReport:
+        """Parse every input, optionally enrich, and store; bad inputs go to ``report.failed``.
+
+        ``parallel`` parses in a child process while this one stores (default: for big inputs).
+        """
         from marsad.archive.ingest import ingest
 
-        return ingest(self, paths, enrich=enrich, progress=progress)
+        return ingest(self, paths, enrich=enrich, progress=progress, parallel=parallel)
 
     def put(self, articles: Iterable[Article]) -> IngestReport:
         """Upsert articles in batches: same content is unchanged, changed content replaces the old."""

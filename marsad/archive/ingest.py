@@ -16,22 +16,33 @@ from marsad.model import Article, Failure, IngestReport, Page
 
 
 def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, progress: bool = False,
-           batch_size: int | None = None) -> IngestReport:
+           batch_size: int | None = None, parallel: bool | None = None) -> IngestReport:
     """Ingest every input ``parse`` accepts into ``arc``; see :meth:`marsad.archive.Archive.ingest`.
 
     With ``enrich`` and :mod:`marsad.enrich` installed, entities, dates, figures
     and quotes are found before storing; without the module, articles are stored as parsed.
+    ``parallel`` parses in a child process while this one stores (default: for big inputs
+    on a machine with two cores or more).
     """
     from marsad.archive import BATCH_SIZE
+    from marsad.archive.workers import parallel_batches, worth_a_worker
     from marsad.parse import iter_pages
 
     report = IngestReport()
-    enricher = _enricher() if enrich else None
+    paths = [os.fspath(p) for p in paths]
+    size = batch_size or BATCH_SIZE
+    if parallel is None:
+        parallel = worth_a_worker(paths)
+    if parallel:
+        stream = parallel_batches(paths, size, enrich)
+    else:
+        stream = ((b, []) for b in batches(iter_pages(paths), size, report, enricher() if enrich else None))
     with _progress(progress) as advance:
-        for batch in batches(iter_pages([os.fspath(p) for p in paths]), batch_size or BATCH_SIZE,
-                             report, enricher):
-            arc.store_batch(batch, report)
-            advance(len(batch))
+        for batch, failures in stream:
+            report.failed.extend(failures)
+            if batch:
+                arc.store_batch(batch, report)
+                advance(len(batch))
     arc.relate(report)
     return report
 
@@ -65,7 +76,7 @@ def _enriched(article: Article, enricher: Callable[[Article], Article], report: 
         return article
 
 
-def _enricher() -> Callable[[Article], Article] | None:
+def enricher() -> Callable[[Article], Article] | None:
     from marsad.archive.migrations import stage_module
 
     module = stage_module("marsad.enrich")

@@ -112,3 +112,17 @@ def test_cli_entities_lists_canonical_entities_with_counts(arc, tmp_path):
     assert set(rows[0]) == {"id", "name", "type", "articles"}
     text = CliRunner().invoke(main, ["entities", "--db", str(db), "--type", "LOC"])
     assert text.exit_code == 0 and text.output == ""
+
+
+def test_parallel_ingest_stores_the_same_and_reports_failures(tmp_path):
+    from marsad.archive import open_archive
+
+    src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(5)] + ["not an object"])
+    results = {}
+    for parallel in (False, True):
+        with open_archive(tmp_path / f"{parallel}.db") as arc:
+            report = arc.ingest([src], enrich=False, parallel=parallel)
+            results[parallel] = (report.new, [(f.source, f.stage) for f in report.failed],
+                                 [a.to_dict() for a in arc.iter_articles()])
+    assert results[True] == results[False]
+    assert results[True][0] == 5 and len(results[True][1]) == 1
