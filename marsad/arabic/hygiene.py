@@ -10,23 +10,23 @@ import re
 import unicodedata
 
 # Zero-width and bidi control characters: invisible, and they break matching and offsets.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u00ad]")
-_SPACES = re.compile("[\u00a0\u2007\u202f\u2000-\u2006\u2008-\u200a\u205f\u3000]")
-_NEWLINES = re.compile("\r\n?|[\u2028\u2029\u0085]")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u00ad"
+_SPACES = "\u00a0\u2007\u202f\u2000-\u2006\u2008-\u200a\u205f\u3000"
+_NEWLINES = "\u2028\u2029\u0085"
 
-
-def normalize_newlines(text: str) -> str:
-    return _NEWLINES.sub("\n", text)
-
-
-def drop_invisible(text: str) -> str:
-    return _INVISIBLE.sub("", text)
-
-
-def normalize_spaces(text: str) -> str:
-    return _SPACES.sub(" ", text)
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_SPACES_RE = re.compile(f"[{_SPACES}]")
+_NEWLINES_RE = re.compile(f"\r\n?|[{_NEWLINES}]")
+# Most pages need none of the three passes; one search tells.
+_ANY_RE = re.compile(f"[\r{_INVISIBLE}{_SPACES}{_NEWLINES}]")
 
 
 def clean_text(text: str) -> str:
     """NFC, LF line endings, plain spaces, no zero-width or bidi controls."""
-    return unicodedata.normalize("NFC", normalize_spaces(drop_invisible(normalize_newlines(text))))
+    if _ANY_RE.search(text):
+        text = _NEWLINES_RE.sub("\n", text)
+        text = _INVISIBLE_RE.sub("", text)
+        text = _SPACES_RE.sub(" ", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
