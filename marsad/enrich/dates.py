@@ -14,10 +14,9 @@ import re
 from datetime import date, timedelta
 from functools import cache
 
-from marsad.enrich.lexicon import fold, folded_table, load
+from marsad.enrich.lexicon import fold, folded_table, load, loose_alternation
 from marsad.model import DateMention
 
-_LETTER_CLASS = {"ا": "[اأإآ]", "ي": "[يى]", "ه": "[هة]", "و": "[وؤ]"}
 _MARKS = "[\u0640\u064b-\u065f\u0670]*"
 # Feminine forms first, so that a match never stops before the final ة.
 _PAST = "الماضية|الماضي|المنصرمة|المنصرم|الفائتة|الفائت|السابق"
@@ -31,18 +30,6 @@ _D = r"(?P<day>\d{1,2})"
 _Y = r"(?P<year>\d{4})"
 
 
-def _loose(name: str) -> str:
-    """A regex for a folded name that accepts any spelling folding to it, with diacritics."""
-    out = []
-    for ch in name:
-        out.append(r"\s+" if ch == " " else _LETTER_CLASS.get(ch, re.escape(ch)) + _MARKS)
-    return "".join(out)
-
-
-def _alternation(names) -> str:
-    return "|".join(_loose(n) for n in sorted(names, key=len, reverse=True))
-
-
 @cache
 def _tables() -> dict:
     data = load("months.json")
@@ -51,9 +38,18 @@ def _tables() -> dict:
 
 
 @cache
-def _patterns() -> list[tuple[str, re.Pattern]]:
+def _patterns() -> list[tuple[str, re.Pattern, re.Pattern]]:
+    """(kind, quick test, full pattern): the full pattern only runs where its quick test found something."""
+    quick = {"hijri": loose_alternation(_tables()["hijri"]), "hijri_year": r"\d{4}", "numeric": r"\d[/.-]\d",
+             "greg": loose_alternation(_tables()["greg"]), "today": "اليوم|أمس|الأمس|غد",
+             "weekday": loose_alternation(_tables()["week"]), "day_word": "أمس|غد",
+             "period": "العام|السنة|الشهر|عامنا", "year": r"\d{4}"}
+    return [(kind, re.compile(quick[kind]), pattern) for kind, pattern in _full_patterns()]
+
+
+def _full_patterns() -> list[tuple[str, re.Pattern]]:
     t = _tables()
-    greg, hijri, week = (_alternation(t[k]) for k in ("greg", "hijri", "week"))
+    greg, hijri, week = (loose_alternation(t[k]) for k in ("greg", "hijri", "week"))
     gloss = rf"(?:\s*[(/]\s*(?P<gloss>{greg})\s*\)?)?"
     rel = rf"\s+(?:(?:من|في)\s+)?(?:{_YEAR_WORDS}\s+)?(?P<rel>{_PAST}|{_NEXT}|{_THIS})"
     year = rf"\s*[،,]?\s+(?:(?:من|في)\s+)?(?:{_YEAR_WORDS}\s+)?{_Y}\s*م?"
@@ -196,7 +192,9 @@ def find_dates(paragraph: str, index: int = 0, published: str | date | None = No
     pub = published if isinstance(published, date) or published is None else parse_published(published)
     taken: list[tuple[int, int]] = []
     out: list[DateMention] = []
-    for kind, pattern in _patterns():
+    for kind, quick, pattern in _patterns():
+        if not quick.search(paragraph):
+            continue
         for m in pattern.finditer(paragraph):
             start, end = m.start(), m.end()
             text = m[0].rstrip()

@@ -12,11 +12,20 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from marsad.enrich.lexicon import drop_tanween_alef, fold, folded_table, load, skip_letters, tokens
+from marsad.enrich.lexicon import (
+    drop_tanween_alef,
+    fold,
+    folded_table,
+    load,
+    skip_letters,
+    tokens,
+    with_clitics,
+)
 from marsad.model import Figure
 
 _DIGITS = re.compile(r"\d+(?:[.,٫٬]\d+)*")
-_THOUSANDS = re.compile(r"\d{1,3}(?:[,٬]\d{3})+(?:[.٫]\d+)?")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?")
 _ARABIC_WORD = re.compile("[\u0621-\u063a\u0641-\u064a]")
 _CLITICS = ("و", "ف", "ب", "ل")
 
@@ -46,16 +55,22 @@ def _lexicon() -> dict:
         "percent": [tuple(fold(w) for w in p.split()) for p in nums["percent_after"]],
         "stop": {fold(w) for w in nums["stop_nouns"]}, "duals": {fold(w) for w in nums["duals"]},
         "currencies": currencies, "qualifiers": qualifiers, "symbols": money["symbols"],
+        "starts": with_clitics([*nums["units"], *nums["tens"], *nums["hundreds"], *nums["scales"],
+                                *nums["teen_heads"]]),
         "months": set(folded_table(load("months.json")["gregorian"]))
         | set(folded_table(load("months.json")["hijri"])),
     }
 
 
 def parse_digits(text: str) -> float:
-    """'1.5' → 1.5, '1,500' → 1500, '٢٢٫٦' → 22.6, '1,5' → 1.5 (decimal comma)."""
+    """'1.5' → 1.5, '1,500' → 1500, '1.860.000' → 1860000, '٢٢٫٦' → 22.6, '1,5' → 1.5 (decimal comma)."""
+    text = text.replace("٫", ".").replace("٬", ",")
     if _THOUSANDS.fullmatch(text):
-        text = text.replace(",", "").replace("٬", "")
-    return float(text.replace("٫", ".").replace(",", ".").replace("٬", ""))
+        return float(text.replace(",", ""))
+    if _DOT_THOUSANDS.fullmatch(text):
+        return float(text.replace(".", "").replace(",", "."))
+    head, sep, tail = text.replace(",", ".").rpartition(".")
+    return float(f"{head.replace('.', '')}.{tail}" if sep else tail)
 
 
 def _word_value(word: str) -> tuple[str, float] | None:
@@ -189,15 +204,20 @@ def _is_year(num: _Number, got: tuple, text: str) -> bool:
 def find_figures(paragraph: str, index: int = 0, skip: list[tuple[int, int]] = ()) -> list[Figure]:
     """Every figure of one paragraph; spans in ``skip`` (dates) are left alone."""
     toks = tokens(paragraph)
+    starts = _lexicon()["starts"]
     out: list[Figure] = []
     i = 0
     while i < len(toks):
+        word = toks[i][2]
+        if not (word[0].isdigit() or fold(word) in starts):
+            i += 1
+            continue
         num = _read_number(toks, i)
         if num is None or any(s <= toks[i][0] < e for s, e in skip):
             i += 1
             continue
         got = _classify(toks, i, num)
-        if got is None or _is_year(num, got, toks[i][2]):
+        if got is None or _is_year(num, got, word):
             i = num.next
             continue
         kind, unit, counted, start, after = got

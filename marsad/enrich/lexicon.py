@@ -17,6 +17,8 @@ from marsad.arabic.normalize import normalize_for_matching
 # Numbers keep their decimal and thousands separators; words keep their diacritics and tatweel.
 TOKEN = re.compile(r"\d+(?:[.,٫٬]\d+)*|[\u0621-\u063a\u0640-\u065f\u0670]+|[A-Za-z]+|\S")
 _MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
+_LETTER_CLASS = {"ا": "[اأإآ]", "ي": "[يى]", "ه": "[هة]", "و": "[وؤ]"}
+_MARK_RUN = "[\u0640\u064b-\u065f\u0670]*"
 _TANWEEN_ALEF = re.compile("(?:[\u064b]ا|ا[\u064b])$")
 
 
@@ -27,9 +29,18 @@ def load(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-def tokens(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, token) for every word, number and punctuation mark of ``text``."""
-    return [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
+@lru_cache(maxsize=16)
+def tokens(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, token) for every word, number and punctuation mark of ``text``.
+
+    Cached for the few paragraphs at hand, since figures and quotes both walk the same paragraph."""
+    return tuple((m.start(), m.end(), m.group()) for m in TOKEN.finditer(text))
+
+
+def with_clitics(words) -> frozenset[str]:
+    """Folded words, also with a glued و، ف، ب or ل (words of three letters or more), for a quick test."""
+    folded = {fold(w) for w in words}
+    return frozenset(folded | {c + w for w in folded if len(w) >= 3 for c in ("و", "ف", "ب", "ل")})
 
 
 @lru_cache(maxsize=1 << 17)
@@ -61,3 +72,11 @@ def skip_letters(text: str, n: int) -> int:
     while i < len(text) and _MARKS.match(text[i]):
         i += 1
     return i
+
+
+def loose_alternation(names) -> str:
+    """A regex matching any of the folded ``names`` however it is printed: any alef, ya or ta marbuta
+    that folds to the letter, diacritics or tatweel after any letter, any run of spaces between words."""
+    def loose(name: str) -> str:
+        return "".join(r"\s+" if c == " " else _LETTER_CLASS.get(c, re.escape(c)) + _MARK_RUN for c in name)
+    return "|".join(loose(n) for n in sorted(names, key=len, reverse=True))

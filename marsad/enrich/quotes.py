@@ -16,10 +16,11 @@ from functools import cache
 
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import canonical_name, clean, title_prefix
-from marsad.enrich.lexicon import fold, load, tokens
+from marsad.enrich.lexicon import fold, load, tokens, with_clitics
 from marsad.model import EntityMention, Quote
 
 _QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]*\"")
+_QUOTE_MARK = re.compile("[«“\"]")
 _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
@@ -34,20 +35,15 @@ class _Speaker:
 @cache
 def _lexicon() -> dict[str, frozenset[str]]:
     data = load("speech.json")
-    return {k: frozenset(fold(w) for w in data[k])
-            for k in ("verbs", "participles", "stops", "complementizers", "name_cues")}
-
-
-def _bare(word: str) -> str:
-    """A folded word without a glued و/ف (and without a glued ب/ل before a name cue)."""
-    f = fold(word).rstrip("ـ")
-    return f[1:] if f[:1] in ("و", "ف") and len(f) > 3 else f
+    lex = {k: frozenset(fold(w) for w in data[k]) for k in ("stops", "complementizers")}
+    for k in ("verbs", "participles", "name_cues"):
+        lex[k] = with_clitics(data[k])
+    return lex
 
 
 def _is(word: str, kind: str) -> bool:
-    lex = _lexicon()[kind]
-    f = fold(word)
-    return f in lex or _bare(word) in lex or (kind == "name_cues" and f[1:] in lex and f[:1] in ("ب", "ل"))
+    """Whether a word, maybe with a glued و، ف، ب or ل (or a tatweel: لـ), is in a word list."""
+    return fold(word).rstrip("ـ") in _lexicon()[kind]
 
 
 def _sentence_start(paragraph: str, pos: int, quotes: list[re.Match]) -> int:
@@ -147,6 +143,8 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
 
 def find_quotes(paragraphs: list[str], entities: list[EntityMention]) -> list[Quote]:
     """Every direct quote of an article, with the speaker as printed and its canonical entity."""
+    if not any(_QUOTE_MARK.search(p) for p in paragraphs):
+        return []
     state: dict = {"speaker": None, "mentions": []}
     out: list[Quote] = []
     for i, paragraph in enumerate(paragraphs):

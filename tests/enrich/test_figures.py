@@ -96,3 +96,8 @@ def test_never_raises_and_spans_index_the_text(text):
     for f in find_figures(text, 2):
         assert text[f.start:f.end] == f.text
         assert f.kind in ("percent", "money", "count") and f.paragraph == 2
+
+
+@given(st.from_regex(r"\d{1,4}(?:[.,٫٬]\d{1,4}){0,4}", fullmatch=True))
+def test_parse_digits_never_raises(digits):
+    assert parse_digits(digits) >= 0
