@@ -3,7 +3,7 @@
 The charset comes, in order, from a byte-order mark, the HTTP content type, the
 page's own ``<meta charset>`` or XML declaration, then UTF-8 if the bytes are
 valid UTF-8, then detection (charset-normalizer) among the encodings Arabic
-pages are actually written in. Every result goes through :func:`clean_text`.
+pages are actually written in. Results go through :func:`clean_text` unless the caller cleans later.
 """
 
 from __future__ import annotations
@@ -32,21 +32,25 @@ _BINARY_SHARE = 0.05
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b")
 
 
-def decode(data: bytes, content_type: str | None = None) -> str:
-    """Decode a page and apply text hygiene; raise InputError for binary data."""
+def decode(data: bytes, content_type: str | None = None, *, clean: bool = True) -> str:
+    """Decode a page and apply text hygiene (unless ``clean`` is false); raise InputError for binary data."""
+    return clean_text(_decode(data, content_type)) if clean else _decode(data, content_type)
+
+
+def _decode(data: bytes, content_type: str | None) -> str:
     encoding = _from_bom(data)
     if encoding:
-        return clean_text(data.decode(encoding, errors="replace"))
+        return data.decode(encoding, errors="replace")
     if looks_binary(data):
         raise InputError("binary data, not a text or HTML page")
     declared = declared_encoding(data, content_type)
     for encoding in ("utf-8", declared):
         if encoding:
             try:
-                return clean_text(data.decode(encoding))
+                return data.decode(encoding)
             except UnicodeDecodeError:
                 pass  # valid UTF-8 wins over any label; a wrong label falls through to detection
-    return clean_text(data.decode(detect_encoding(data), errors="replace"))
+    return data.decode(detect_encoding(data), errors="replace")
 
 
 def looks_binary(data: bytes) -> bool:

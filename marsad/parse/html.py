@@ -19,12 +19,11 @@ from importlib import resources
 from urllib.parse import urljoin
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from marsad.errors import InputError
 from marsad.model import Article, Image, Page, RelatedItem
 from marsad.parse.credits import agency_of, split_credit
-from marsad.parse.htmlmeta import extract_meta
+from marsad.parse.htmlmeta import extract_meta, text_of
 from marsad.parse.textlines import split_dateline as split_source_dateline
 
 # Elements that never hold article text.
@@ -36,6 +35,7 @@ _BLOCK_TAGS = {"p", "div", "section", "article", "li", "ul", "ol", "blockquote",
                "h6", "td", "tr", "table", "dd", "dt", "pre", "header", "main", "figcaption", "center"}
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6", "strong", "span", "div", "p")
 _ARABIC = re.compile("[\u0621-\u064a]")
+_CLASSED = etree.XPath("//*[@class or @id]")  # elements a template may mark as noise, deck or box
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Private-use marks standing for an image inside the body text: \ue000<index>\ue001.
 _IMAGE_MARK = re.compile("\ue000(\\d+)\ue001")
@@ -45,6 +45,8 @@ _MIN_PARAGRAPH_CHARS = 20
 _MIN_ALT_CHARS = 15
 _MIN_RELATED_CHARS = 12
 _MIN_DECK_CHARS, _MAX_DECK_CHARS = 10, 400
+# Paragraph text (outside links) above which an element is taken for the body, never for noise.
+_BODY_GUARD_CHARS = 400
 # A wire-style dateline opening the body: "دمشق، سوريا (CNN) --" (text dumps use "place: «source»").
 _WIRE_DATELINE = re.compile(
     r"^(?P<d>[^\n()«»:.]{2,50}?\s*\([^()\n]{1,30}\))\s*(?:--|[-–—ـ:])\s*(?P<rest>\S.*)$", re.S)
@@ -89,8 +91,8 @@ def parse_html(text: str, source: str | None = None) -> Page:
     author, paragraphs = _split_byline(paragraphs)
     dateline, paragraphs = split_dateline(paragraphs)
     article = Article(
-        headline=headline, deck=deck, paragraphs=paragraphs, images=images, related=related, dateline=dateline,
-        kind=_kind(meta), author=meta.get("author") or author, url=meta.get("url"),
+        headline=headline, deck=deck, paragraphs=paragraphs, images=images, related=related,
+        dateline=dateline, kind=_kind(meta), author=meta.get("author") or author, url=meta.get("url"),
         section=meta.get("section"),
         published=meta.get("published"), publisher=meta.get("publisher") or meta.get("outlet"),
         outlet=meta.get("outlet") or meta.get("publisher"), language=meta.get("language"), source=source)
@@ -112,10 +114,9 @@ def split_dateline(paragraphs: list[str]) -> tuple[str | None, list[str]]:
 
 def html_paragraphs(fragment: str) -> list[str]:
     """The paragraphs of an HTML fragment, such as a feed entry's content."""
-    try:
-        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return [fragment.strip()] if fragment.strip() else []
+    root = etree.HTML(f"<div>{fragment}</div>", _parser())
+    if root is None:
+        return []
     for el in list(root.iter(*_DROP_TAGS)):
         _remove(el)
     return _lines(root)
@@ -130,11 +131,20 @@ def _split_byline(paragraphs: list[str]) -> tuple[str | None, list[str]]:
     return None, paragraphs
 
 
-def _load(text: str) -> lxml_html.HtmlElement:
+@cache
+def _parser() -> etree.HTMLParser:
+    # Plain lxml elements (no lxml.html class lookup) are several times cheaper to walk.
+    return etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+
+
+def _load(text: str) -> etree._Element:
     try:
-        return lxml_html.document_fromstring(_XML_DECL.sub("", text, count=1))
+        tree = etree.HTML(_XML_DECL.sub("", text, count=1), _parser())
     except (etree.ParserError, ValueError) as e:
         raise InputError(f"not a readable HTML page ({e})") from None
+    if tree is None:
+        raise InputError("not a readable HTML page")
+    return tree
 
 
 def _class_id(el) -> str:
@@ -144,23 +154,20 @@ def _class_id(el) -> str:
 def _drop_noise(tree) -> None:
     noise = _knowledge()["noise"]
     doomed = [el for el in tree.iter(*_DROP_TAGS)]
-    for el in tree.iter(etree.Element):
+    for el in _CLASSED(tree):
         if el.tag not in _KEEP_TAGS and noise.search(_class_id(el)) and not _holds_body(el):
             doomed.append(el)
-    for el in tree.iter(etree.Comment):
-        doomed.append(el)
     for el in doomed:
         _remove(el)
 
 
 def _holds_body(el) -> bool:
-    """True for an element that wraps several long paragraphs: a noisy class on a body wrapper."""
-    long_paragraphs = 0
+    """True for an element whose paragraphs hold much text outside links: a body wrapper, not a box."""
+    text = 0
     for p in el.iter("p"):
-        if len(p.text_content()) > 150:
-            long_paragraphs += 1
-            if long_paragraphs > 2:
-                return True
+        text += len(text_of(p)) - sum(len(text_of(a)) for a in p.iter("a"))
+        if text > _BODY_GUARD_CHARS:
+            return True
     return False
 
 
@@ -181,22 +188,24 @@ def _remove(el) -> None:
 def _take_related(tree, base: str) -> list[RelatedItem]:
     """Items of "related articles" boxes, which are then removed from the tree."""
     k = _knowledge()
-    blocks = [el for el in tree.iter(etree.Element)
+    blocks = [el for el in _CLASSED(tree)
               if el.tag not in _KEEP_TAGS and k["related"].search(_class_id(el)) and not _holds_body(el)]
     for heading in tree.iter(*_HEADINGS):
         text = (heading.text or "").strip().lower()
         if not text.startswith(k["related_headings"]):
             continue
-        if text.rstrip(" :：-–") in k["related_headings"]:
+        if heading.find(".//a[@href]") is not None:
+            block = heading  # an inline "اقرأ أيضاً: <a>…</a>" line
+        elif text.rstrip(" :：-–") in k["related_headings"]:
             block = _box_of(heading)  # a box title
-        else:  # an inline "اقرأ أيضاً: <a>…</a>" line
-            block = heading if heading.find(".//a[@href]") is not None else None
+        else:
+            continue
         if block is not None:
             blocks.append(block)
     items: dict[str, RelatedItem] = {}
     for block in blocks:
         for a in block.iter("a"):
-            title = _squash(a.text_content())
+            title = _squash(text_of(a))
             href = a.get("href")
             if href and len(title) >= _MIN_RELATED_CHARS and _ARABIC.search(title):
                 url = urljoin(base, href)
@@ -209,9 +218,9 @@ def _take_related(tree, base: str) -> list[RelatedItem]:
 def _take_deck(tree) -> str | None:
     """The sub-headline, from an element classed as one; it is removed from the tree."""
     pattern = _knowledge()["deck"]
-    for el in tree.iter(etree.Element):
+    for el in _CLASSED(tree):
         if el.tag not in _KEEP_TAGS and pattern.search(_class_id(el)):
-            text = _squash(el.text_content())
+            text = _squash(text_of(el))
             if _MIN_DECK_CHARS <= len(text) <= _MAX_DECK_CHARS and _ARABIC.search(text):
                 _remove(el)
                 return text
@@ -221,7 +230,7 @@ def _take_deck(tree) -> str | None:
 def _box_of(heading):
     """The box a "related" heading titles: its parent, or one level up when the parent is only a title."""
     block = heading.getparent()
-    if block is not None and len(block.text_content()) < 60:
+    if block is not None and len(text_of(block)) < 60:
         block = block.getparent()
     if block is None or block.tag in _KEEP_TAGS or _holds_body(block):
         return None
@@ -262,7 +271,7 @@ def _best_container(tree):
     """The element whose paragraphs (and grandchildren paragraphs, at half weight) hold the most text."""
     scores: dict = defaultdict(float)
     for p in tree.iter("p", "pre", "blockquote"):
-        n = len(p.text_content().strip())
+        n = len(text_of(p).strip())
         if n < _MIN_PARAGRAPH_CHARS:
             continue
         parent = p.getparent()
@@ -311,10 +320,10 @@ def _image_of(el) -> Image | None:
     if caption_el is not None:
         for child in caption_el.iter():
             if child is not caption_el and _knowledge()["credit"].search(_class_id(child)):
-                credit = _squash(child.text_content()) or None
+                credit = _squash(text_of(child)) or None
                 child.getparent().remove(child)
                 break
-        caption = caption_el.text_content()
+        caption = text_of(caption_el)
     else:
         img = el if el.tag == "img" else el.find(".//img")
         caption = (img.get("alt") or img.get("title") or "") if img is not None else ""
@@ -352,7 +361,7 @@ def _lines(container) -> list[str]:
         elif el.tag in _BLOCK_TAGS:
             el.text = "\n" + (el.text or "")
             el.tail = "\n" + (el.tail or "")
-    lines = (_squash(line) for line in container.text_content().split("\n"))
+    lines = (_squash(line) for line in text_of(container).split("\n"))
     return [line for line in lines if len(line) > 1]
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from lxml import html as lxml_html
+from lxml import etree
 
 # JSON-LD types that describe one article.
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle",
@@ -37,7 +37,7 @@ _TITLE_SUFFIX = re.compile(r"\s+[-|–—:»]\s+[^-|–—:»]{2,40}$")
 _SPACES = re.compile(r"\s+")
 
 
-def extract_meta(tree: lxml_html.HtmlElement) -> dict[str, Any]:
+def extract_meta(tree: etree._Element) -> dict[str, Any]:
     """Metadata found in the page's head and JSON-LD; missing fields are left out."""
     meta: dict[str, Any] = {}
     _merge(meta, _from_json_ld(tree))
@@ -46,6 +46,11 @@ def extract_meta(tree: lxml_html.HtmlElement) -> dict[str, Any]:
     if meta.get("published"):
         meta["published"] = iso_datetime(meta["published"])
     return {k: v for k, v in meta.items() if v}
+
+
+def text_of(el: etree._Element) -> str:
+    """All text inside an element (lxml.html's text_content, for plain lxml trees)."""
+    return "".join(el.itertext())
 
 
 def iso_datetime(value: str) -> str | None:
@@ -150,7 +155,7 @@ def _from_document(tree) -> dict[str, Any]:
     out: dict[str, Any] = {"language": tree.get("lang")}
     h1 = tree.find(".//h1")
     if h1 is not None:
-        out["headline"] = _text(h1.text_content())
+        out["headline"] = _text(text_of(h1))
     if not out.get("headline"):
         title = tree.find(".//title")
         if title is not None and title.text:
@@ -164,7 +169,7 @@ def _from_document(tree) -> dict[str, Any]:
         out["url"] = link.get("href")
     author = tree.find(".//*[@rel='author']")
     if author is not None:
-        out["author"] = _text(author.text_content())
+        out["author"] = _text(text_of(author))
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 
+from marsad.arabic.hygiene import clean_text
 from marsad.errors import InputError, TooLarge
 from marsad.model import Article, Page, Teaser
 from marsad.parse.encoding import decode
@@ -19,10 +20,12 @@ from marsad.parse.text import parse_text
 
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|div|p|article|title)\b", re.I)
 _FEED_START = re.compile(r"<(?:rss|feed|rdf:rdf)\b", re.I)
-_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
-_LETTER = re.compile(r"[^\W\d_]")
+# Runs of Arabic letters, and of letters of other scripts (Latin, Greek, Cyrillic, Hebrew, Indic, CJK).
+_ARABIC_RUN = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]+")
+_FOREIGN_RUN = re.compile("[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0900-\u0dff"
+                          "\u3040-\u9fff\uac00-\ud7af]+")
 # How much of a page's article text the language check reads, and the share of Arabic letters it wants.
-_LANGUAGE_SAMPLE = 4000
+_LANGUAGE_SAMPLE = 1000
 _MIN_ARABIC_SHARE = 0.5
 _MIB = 1024 * 1024
 
@@ -35,15 +38,17 @@ def parse_bytes(data: bytes, name: str = "<input>", content_type: str | None = N
                        "(MARSAD_MAX_PAGE_BYTES)")
     if not data.strip():
         raise InputError("empty page")
-    text = decode(data, content_type)
-    page = parse_decoded(text, name, content_type)
+    page = parse_decoded(decode(data, content_type, clean=False), name, content_type)
     check_news(page)
     page.source = name
     return page
 
 
 def parse_decoded(text: str, name: str, content_type: str | None = None) -> Page:
+    """Parse decoded text of any kind; hygiene is applied here, or by the text-dump parser itself."""
     kind = sniff(text, content_type)
+    if kind != "text":
+        text = clean_text(text)
     if kind == "json":
         return _parse_json(text, name)
     if kind == "feed":
@@ -71,10 +76,11 @@ def check_news(page: Page) -> None:
     if not page.articles and not page.teasers:
         raise InputError("no news article found in the page")
     sample = _text_sample(page)
-    letters = len(_LETTER.findall(sample))
+    arabic = sum(map(len, _ARABIC_RUN.findall(sample)))
+    letters = arabic + sum(map(len, _FOREIGN_RUN.findall(sample)))
     if not letters:
         raise InputError("no text found in the page")
-    if len(_ARABIC_LETTER.findall(sample)) / letters < _MIN_ARABIC_SHARE:
+    if arabic / letters < _MIN_ARABIC_SHARE:
         raise InputError("not Arabic news: the page's text is mostly in another script")
 
 

@@ -1,0 +1,148 @@
+"""Parsing speed and main-text quality, marsad against trafilatura in the same run.
+
+Text pages: the crawler text fixture, parsed from bytes N times (decode, hygiene, parse, checks).
+HTML pages: the two real pages in ../shared/data/news/html-fixtures plus pages rendered from
+sample articles (a news-site template with navigation, share buttons, a "read also" line, a
+related box and a footer). For HTML, each tool extracts the main text of the same pages; quality
+is token precision/recall against the known text (CNN: its expected.txt; rendered: the article).
+Each measurement runs in its own process (one core) so that peak RSS is that tool's own.
+
+    python3 bench/parse.py [--text-pages 3000] [--html-rounds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import multiprocessing
+import os
+import resource
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
+sys.path.insert(0, str(ROOT))  # the checkout's marsad, also in the spawned measuring processes
+FIXTURES = SHARED / "data/news/html-fixtures"
+RENDERED = 40
+
+TEMPLATE = """<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>{title} - المثال</title><meta property="og:title" content="{title}">
+<meta property="article:published_time" content="{published}"><meta property="og:site_name" content="المثال">
+<script>window.dataLayer = [];</script><style>body{{font-family:serif}}</style></head><body>
+<header><nav class="main-menu"><ul><li><a href="/">الرئيسية</a></li><li><a href="/world">العالم</a></li>
+<li><a href="/economy">اقتصاد</a></li><li><a href="/sport">رياضة</a></li></ul></nav></header>
+<main><article><h1>{title}</h1><div class="share-bar"><a href="#">فيسبوك</a><a href="#">تويتر</a></div>
+<figure><img src="/lead.jpg"><figcaption>صورة تعبيرية من موقع الحدث (رويترز)</figcaption></figure>
+<div class="article-body">{body}</div>
+<div class="tags"><a href="/t/1">وسوم</a><a href="/t/2">أخبار</a></div></article>
+<aside class="most-read"><h3>الأكثر قراءة</h3><ul>{most_read}</ul></aside>
+<section class="related-news"><h3>أخبار ذات صلة</h3><ul>{related}</ul></section></main>
+<footer><p>جميع الحقوق محفوظة © المثال 2018</p><p>من نحن · اتصل بنا · سياسة الخصوصية</p></footer>
+</body></html>"""
+
+
+def rendered_pages(n: int) -> list[tuple[bytes, str]]:
+    """(page, known main text) for the first n sample articles."""
+    with open(SHARED / "data/news/ant-multisource/sample.jsonl", encoding="utf-8") as f:
+        records = [json.loads(line) for line, _ in zip(f, range(n), strict=False)]
+    pages = []
+    for i, r in enumerate(records):
+        paragraphs = [p for p in r["text"].split("\n") if p.strip()]
+        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs[:2])
+        body += f'<p>اقرأ أيضاً: <a href="/n/{i}">{html.escape(records[i - 1]["title"])}</a></p>'
+        body += "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs[2:])
+        others = [records[(i + k) % len(records)]["title"] for k in (1, 2, 3)]
+        links = "".join(f'<li><a href="/n/{k}">{html.escape(t)}</a></li>' for k, t in enumerate(others))
+        page = TEMPLATE.format(title=html.escape(r["title"]), published=r["published"], body=body,
+                               most_read=links, related=links)
+        pages.append((page.encode("utf-8"), "\n".join(paragraphs)))
+    return pages
+
+
+def html_pages() -> list[tuple[bytes, str | None]]:
+    cnn = (FIXTURES / "cnn-arabic-2013-syria-clashes.html").read_bytes()
+    expected = (FIXTURES / "cnn-arabic-2013-syria-clashes.expected.txt").read_text("utf-8")
+    assabah = (FIXTURES / "assabah-164913.html").read_bytes()
+    return [(cnn, expected), (assabah, None), *rendered_pages(RENDERED)]
+
+
+def marsad_text(data: bytes) -> str:
+    from marsad.parse import parse_bytes
+
+    a = parse_bytes(data).articles[0]
+    return "\n".join(([a.dateline] if a.dateline else []) + a.paragraphs)
+
+
+def trafilatura_text(data: bytes) -> str:
+    import trafilatura
+
+    return trafilatura.extract(data) or ""
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_text(pages: int) -> dict:
+    from marsad.parse import parse_bytes
+
+    data = (SHARED / "fixtures/aawsat-page-2025.txt").read_bytes()
+    parse_bytes(data)  # warm up: data tables load once
+    start = time.perf_counter()
+    for _ in range(pages):
+        parse_bytes(data)
+    seconds = time.perf_counter() - start
+    return {"pages": pages, "per_s": pages / seconds, "peak_mb": _peak_mb(), "kb": len(data) / 1024}
+
+
+def run_html(tool: str, rounds: int) -> dict:
+    extract = marsad_text if tool == "marsad" else trafilatura_text
+    pages = html_pages()
+    texts = [extract(data) for data, _ in pages]  # warm up, and the texts for quality
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for data, _ in pages:
+            extract(data)
+    seconds = time.perf_counter() - start
+    cnn = _overlap(texts[0], pages[0][1])
+    rendered = [_overlap(t, known) for t, (_, known) in zip(texts[2:], pages[2:], strict=True)]
+    return {"pages": rounds * len(pages), "per_s": rounds * len(pages) / seconds, "peak_mb": _peak_mb(),
+            "cnn": cnn, "rendered": tuple(sum(x) / len(rendered) for x in zip(*rendered, strict=True))}
+
+
+def _overlap(got: str, expected: str) -> tuple[float, float]:
+    """Token (precision, recall) of extracted text against the known main text."""
+    g, e = Counter(got.split()), Counter(expected.split())
+    common = sum((g & e).values())
+    return common / max(sum(g.values()), 1), common / max(sum(e.values()), 1)
+
+
+def _in_child(fn, *args) -> dict:
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(fn, args)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--text-pages", type=int, default=3000)
+    ap.add_argument("--html-rounds", type=int, default=20)
+    args = ap.parse_args()
+    text = _in_child(run_text, args.text_pages)
+    ours = _in_child(run_html, "marsad", args.html_rounds)
+    theirs = _in_child(run_html, "trafilatura", args.html_rounds)
+    print(f"text pages ({text['kb']:.0f} KB fixture, parse_bytes, one core): "
+          f"{text['per_s']:,.0f} pages/s over {text['pages']:,} pages, peak RSS {text['peak_mb']:.0f} MB")
+    print(f"\nHTML: 2 real pages + {RENDERED} rendered, {args.html_rounds} rounds, one core")
+    print(f"{'tool':<22}{'pages/s':>9}{'peak MB':>9}{'CNN P':>8}{'CNN R':>8}{'rend. P':>9}{'rend. R':>9}")
+    for name, r in (("marsad parse_bytes", ours), ("trafilatura.extract", theirs)):
+        print(f"{name:<22}{r['per_s']:>9,.0f}{r['peak_mb']:>9.0f}{r['cnn'][0]:>8.3f}{r['cnn'][1]:>8.3f}"
+              f"{r['rendered'][0]:>9.3f}{r['rendered'][1]:>9.3f}")
+    print(f"\nHTML speed ratio marsad/trafilatura: {ours['per_s'] / theirs['per_s']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
