@@ -1,0 +1,34 @@
+"""`marsad demo` and `marsad serve` from the command line."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from marsad.cli import main
+
+
+def test_demo_builds_a_fresh_archive(tmp_path):
+    db = tmp_path / "demo.db"
+    result = CliRunner().invoke(main, ["demo", "--no-serve", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert db.exists() and str(db) in result.output
+    again = CliRunner().invoke(main, ["demo", "--no-serve", "--db", str(db)])
+    assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_serve_refuses_a_missing_archive_in_one_line(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from marsad.settings import load
+    from marsad.web import create_app
+
+    with TestClient(create_app(load(tmp_path / "missing.db"))) as c:
+        r = c.get("/api/stories")
+        assert r.status_code == 503 and r.json()["error"]["code"] == "E200"
+        assert c.get("/").status_code == 503
+
+
+def test_help():
+    for cmd in ("serve", "demo"):
+        result = CliRunner().invoke(main, [cmd, "--help"])
+        assert result.exit_code == 0 and "--port" in result.output and "--db" in result.output
