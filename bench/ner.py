@@ -1,0 +1,97 @@
+"""NER quality and speed on the official ANERcorp CAMeL Lab test file.
+
+Prints entity-level P/R/F1 per type and micro (seqeval default mode) for the shipped model,
+tagging speed on one core (tokens/s, best of 3 passes), peak RSS and the size of the shipped
+model data. ``--baseline`` also trains and scores a plain word-shape CRF in the same run.
+Usage: python3 bench/ner.py [--baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
+ANCHOR = {"CAMeLBERT-MSA (GPU, published)": 82.4, "AraBERTv0.2-base third-party micro": 81.27}
+sys.path.insert(0, str(ROOT))
+
+from marsad.enrich import ner  # noqa: E402
+from marsad.enrich.nercorpus import anercorp_split, official_test  # noqa: E402
+from marsad.enrich.nertrain import score  # noqa: E402
+
+
+def run_shipped(test) -> tuple[dict, float]:
+    ner.tag(["x"])  # load the model outside the timing
+    sents = [[t for t, _ in s] for s in test]
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        pred = [ner.tag(s) for s in sents]
+        best = min(best, time.perf_counter() - start)
+    return score([[g for _, g in s] for s in test], pred), sum(map(len, sents)) / best
+
+
+def shape_features(tokens: list[str]) -> list[dict]:
+    from marsad.enrich.nerfeatures import shape
+
+    out = []
+    for i, tok in enumerate(tokens):
+        d = {"w": tok, "shape": shape(tok), "p2": tok[:2], "s2": tok[-2:]}
+        for off in (-1, 1):
+            j = i + off
+            d[f"{off}w"] = tokens[j] if 0 <= j < len(tokens) else "<pad>"
+        out.append(d)
+    return out
+
+
+def run_baseline(test) -> dict:
+    """A plain CRF on word identity, shape and 2-letter affixes with a ±1 window."""
+    import pycrfsuite
+
+    train, _ = anercorp_split(SHARED)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for s in train:
+        trainer.append(shape_features([t for t, _ in s]), [g for _, g in s])
+    trainer.set_params({"c1": 0.1, "c2": 0.01, "max_iterations": 100})
+    with tempfile.TemporaryDirectory() as tmp:
+        trainer.train(f"{tmp}/base.crfsuite")
+        tagger = pycrfsuite.Tagger()
+        tagger.open(f"{tmp}/base.crfsuite")
+        pred = [tagger.tag(shape_features([t for t, _ in s])) for s in test]
+    return score([[g for _, g in s] for s in test], pred)
+
+
+def print_scores(name: str, scores: dict) -> None:
+    cells = "  ".join(f"{k} {v['f1'] * 100:5.1f}" for k, v in scores.items() if k != "micro")
+    m = scores["micro"]
+    print(f"{name:34} {cells}  micro P {m['precision'] * 100:5.1f} R {m['recall'] * 100:5.1f} "
+          f"F1 {m['f1'] * 100:5.1f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--baseline", action="store_true", help="also train the plain word-shape CRF")
+    args = ap.parse_args()
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    test = official_test(SHARED)
+    scores, tokens_per_s = run_shipped(test)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    size = sum(f.stat().st_size for f in ner.DATA.glob("ner*")) / 2**20
+    print(f"ANERcorp CAMeL Lab test: {sum(map(len, test))} tokens, {scores['micro']['support']} entities")
+    print_scores("marsad CRF (shipped)", scores)
+    if args.baseline:
+        print_scores("plain word-shape CRF (this run)", run_baseline(test))
+    for name, f1 in ANCHOR.items():
+        print(f"{name:34} micro F1 {f1:5.1f}")
+    print(f"speed {tokens_per_s:,.0f} tokens/s on one core · peak RSS {rss:.0f} MB · "
+          f"model data {size:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""The NER tagger, its training data split, its metric and its CLI."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.cli import main
+from marsad.enrich import ner
+from marsad.enrich.nercorpus import TEST_START, anercorp_split, entities, official_test
+from marsad.enrich.nerfeatures import tokenize
+from marsad.enrich.nertrain import score
+
+F1_FLOOR = 0.0  # set from the measured test F1 minus ~2 points
+_IOB2 = re.compile(r"^(O|[BI]-(PERS|LOC|ORG|MISC))$")
+
+
+@pytest.fixture(scope="module")
+def split(shared):
+    return anercorp_split(shared)
+
+
+def test_rebuilt_train_matches_provenance_counts(split):
+    train, test = split
+    assert sum(map(len, train)) == 125_087
+    assert sum(map(len, test)) == 25_007
+    assert tuple(t for t, _ in test[0][: len(TEST_START)]) == TEST_START
+
+
+def test_train_shares_no_sentence_with_official_test(split, shared):
+    train, _ = split
+    seen = {tuple(t for t, _ in s) for s in train}
+    # The official file replaced each sentence's first token (PROVENANCE), so also compare tails.
+    tails = {k[1:] for k in seen if len(k) >= 6}
+    for s in official_test(shared):
+        toks = tuple(t for t, _ in s)
+        assert toks not in seen
+        assert toks[1:] not in tails
+
+
+def test_entities_follow_seqeval_default_mode():
+    tags = ["B-PERS", "I-PERS", "I-LOC", "O", "I-ORG", "I-ORG", "B-ORG", "B-MISC", "I-PERS"]
+    assert entities(tags) == [("PERS", 0, 2), ("LOC", 2, 3), ("ORG", 4, 6), ("ORG", 6, 7),
+                              ("MISC", 7, 8), ("PERS", 8, 9)]
+
+
+def test_official_test_entity_counts(shared):
+    """PROVENANCE counts 2,285 entities seqeval-style: PERS 907, LOC 676, ORG 459, MISC 243."""
+    kinds = [k for s in official_test(shared) for k, _, _ in entities([g for _, g in s])]
+    assert {k: kinds.count(k) for k in set(kinds)} == {"PERS": 907, "LOC": 676, "ORG": 459, "MISC": 243}
+
+
+def test_score_perfect_and_half():
+    gold = [["B-PERS", "I-PERS", "O", "B-LOC"]]
+    assert score(gold, gold)["micro"]["f1"] == 1.0
+    half = score(gold, [["B-PERS", "I-PERS", "O", "O"]])["micro"]
+    assert (half["precision"], half["recall"]) == (1.0, 0.5)
+
+
+@given(st.text(alphabet="بوتين موسكو، .ال\n«»0123", max_size=60))
+def test_tokenize_offsets_point_at_tokens(text):
+    for start, end, tok in tokenize(text):
+        assert text[start:end] == tok and not tok.isspace()
+
+
+def test_tags_are_valid_iob2(shared):
+    sents = [[t for t, _ in s] for s in official_test(shared)[:50]]
+    for toks in sents:
+        tags = ner.tag(toks)
+        assert len(tags) == len(toks)
+        assert all(_IOB2.match(t) for t in tags)
+        for prev, cur in zip(["O", *tags], tags, strict=False):
+            if cur.startswith("I-"):
+                assert prev[2:] == cur[2:], "an I- tag must continue an entity of its type"
+
+
+def test_finds_people_places_and_organizations():
+    text = "قال الرئيس الروسي فلاديمير بوتين في موسكو إن الكرملين سيرد على قرار الاتحاد الأوروبي."
+    found = {(surface, kind) for _, _, kind, surface in ner.find_entities(text)}
+    assert ("فلاديمير بوتين", "PERS") in found
+    assert ("موسكو", "LOC") in found
+    assert ("الكرملين", "ORG") in found or ("الكرملين", "LOC") in found
+    for start, end, _, surface in ner.find_entities(text):
+        assert text[start:end] == surface
+
+
+def test_conll_cli_round_trip_keeps_blank_lines(tmp_path):
+    src = tmp_path / "in.conll"
+    src.write_text("بوتين O\nفي O\nموسكو O\n\n\nوصل O\nماكرون O\n.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["tag", "--conll", str(src)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.split("\n")
+    assert [ln.split(" ")[0] for ln in lines] == ["بوتين", "في", "موسكو", "", "", "وصل", "ماكرون", ".", ""]
+    assert all(_IOB2.match(ln.split(" ")[1]) for ln in lines if ln)
+
+
+def test_f1_on_official_test_file(shared):
+    test = official_test(shared)
+    pred = [ner.tag([t for t, _ in s]) for s in test]
+    assert score([[g for _, g in s] for s in test], pred)["micro"]["f1"] >= F1_FLOOR
