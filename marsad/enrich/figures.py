@@ -53,7 +53,8 @@ def _lexicon() -> dict:
         "hundreds": folded_table(nums["hundreds"]), "scales": folded_table(nums["scales"]),
         "teen_heads": folded_table(nums["teen_heads"]), "teen_tails": {fold(w) for w in nums["teen_tails"]},
         "percent": [tuple(fold(w) for w in p.split()) for p in nums["percent_after"]],
-        "stop": {fold(w) for w in nums["stop_nouns"]}, "duals": {fold(w) for w in nums["duals"]},
+        "stop": {fold(w) for w in nums["stop_nouns"]}, "plurals": {fold(w) for w in nums["plurals"]},
+        "alone": {fold(w) for w in nums["alone"]}, "duals": {fold(w) for w in nums["duals"]},
         "currencies": currencies, "qualifiers": qualifiers, "symbols": money["symbols"],
         "starts": with_clitics([*nums["units"], *nums["tens"], *nums["hundreds"], *nums["scales"],
                                 *nums["teen_heads"]]),
@@ -109,7 +110,8 @@ def _read_words(toks: list, i: int) -> _Number | None:
         word = toks[j][2]
         if word.startswith("و") and _word_value(word[1:]):
             word = word[1:]
-    if j == i:
+    first = fold(toks[i][2][dropped:])
+    if j == i or (j == i + 1 and (first in lex["plurals"] or first in lex["alone"])):
         return None
     start = toks[i][0] + skip_letters(toks[i][2], dropped)
     return _Number(total + current, start, j, True, scaled)
@@ -162,7 +164,8 @@ def _currency(toks: list, j: int) -> tuple[str, int] | None:
     return code, j + 1
 
 
-def _counted(toks: list, j: int) -> str | None:
+def _counted(toks: list, j: int, value: float) -> str | None:
+    """The noun after a number, as printed without its accusative ending (شخصاً، قتيلا → شخص، قتيل)."""
     if j >= len(toks):
         return None
     word = toks[j][2]
@@ -172,7 +175,11 @@ def _counted(toks: list, j: int) -> str | None:
         return None
     if _word_value(word) or key.startswith("ال"):
         return None
-    return drop_tanween_alef(word)
+    noun = drop_tanween_alef(word)
+    # After 11 to 99 the noun is an indefinite accusative, often printed without its tanween.
+    if noun == word and value.is_integer() and 11 <= value % 100 <= 99 and len(key) >= 4 and key[-1] == "ا":
+        noun = word[:len(word) - 1]
+    return noun
 
 
 def _classify(toks: list, i: int, num: _Number) -> tuple[str, str | None, str | None, int, int] | None:
@@ -187,7 +194,7 @@ def _classify(toks: list, i: int, num: _Number) -> tuple[str, str | None, str | 
         return "money", lex["symbols"][before], None, toks[i - 1][0], j
     if (money := _currency(toks, j)) is not None:
         return "money", money[0], None, start, money[1]
-    counted = _counted(toks, j)
+    counted = _counted(toks, j, num.value)
     if counted is not None:
         return "count", None, counted, start, j + 1
     if num.scaled:
@@ -196,9 +203,9 @@ def _classify(toks: list, i: int, num: _Number) -> tuple[str, str | None, str | 
 
 
 def _is_year(num: _Number, got: tuple, text: str) -> bool:
-    """A bare four-digit number between 1900 and 2100 with nothing counted is a year."""
-    return got[0] == "count" and got[2] is None and not num.words and not num.scaled \
-        and len(text) == 4 and 1900 <= num.value <= 2100
+    """A bare four-digit number between 1900 and 2100 is a year, unless it is money or a percentage."""
+    return got[0] == "count" and not num.words and not num.scaled and len(text) == 4 \
+        and 1900 <= num.value <= 2100
 
 
 def find_figures(paragraph: str, index: int = 0, skip: list[tuple[int, int]] = ()) -> list[Figure]:

@@ -70,7 +70,11 @@ def _subject(toks: list, k: int, entities: list[EntityMention], mentions_before:
         if lo <= e.start < hi and e.type in ("PERS", "ORG"):
             return _Speaker(e.text, e.canonical)
     words = [t[2] for t in toks[k + 1:limit]]
-    phrase = " ".join(words[:title_prefix(words) + 3])
+    titled = title_prefix(words)
+    name = [w for w in words[titled:titled + 3]]
+    while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
+        name.pop()
+    phrase = " ".join(words[:titled] + name)
     return _fallback_speaker(phrase, mentions_before)
 
 
