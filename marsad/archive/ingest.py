@@ -32,7 +32,7 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
     paths = [os.fspath(p) for p in paths]
     size = batch_size or BATCH_SIZE
     if parallel is None:
-        parallel = worth_a_worker(paths)
+        parallel = worth_a_worker(paths, enrich)
     if parallel:
         stream = parallel_batches(paths, size, enrich)
     else:
@@ -90,16 +90,16 @@ def _progress(show: bool) -> Iterator[Callable[[int], None]]:
         yield lambda n: None
         return
     from rich.console import Console
-    from rich.progress import (
-        Progress,
-        SpinnerColumn,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.text import Text
 
-    columns = (SpinnerColumn(), TextColumn("ingesting"), TextColumn("{task.completed:,} articles"),
-               TaskProgressColumn(show_speed=True), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} articles/s" if speed else "", style="progress.data.speed")
+
+    columns = (SpinnerColumn(), TextColumn("ingesting {task.completed:,} articles"), Rate(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True)) as bar:
         task = bar.add_task("ingest", total=None)
         yield lambda n: bar.advance(task, n)

@@ -19,10 +19,11 @@ from marsad.model import Article, Failure, IngestReport
 
 _IN_FLIGHT = 4  # batches parsed ahead of the store
 _POLL = 1.0  # seconds between liveness checks of the other side
-_WORTH_BYTES = 4 * 2**20  # inputs smaller than this are parsed in-process: a child costs ~0.5 s to start
+# Inputs smaller than this are parsed in-process: a child costs ~0.5 s to start.
+_WORTH_BYTES = {False: 4 * 2**20, True: 256 * 2**10}  # without, with enrichment (much slower per byte)
 
 
-def worth_a_worker(paths: list[str]) -> bool:
+def worth_a_worker(paths: list[str], enrich: bool) -> bool:
     """Whether the inputs are big enough, and the machine has the cores, for a parse worker."""
     if (os.cpu_count() or 1) < 2:
         return False
@@ -31,7 +32,7 @@ def worth_a_worker(paths: list[str]) -> bool:
         files = [p] if p.is_file() else (f for f in p.rglob("*") if f.is_file()) if p.is_dir() else []
         for f in files:
             total += f.stat().st_size
-            if total >= _WORTH_BYTES:
+            if total >= _WORTH_BYTES[enrich]:
                 return True
     return False
 
