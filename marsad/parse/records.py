@@ -32,6 +32,7 @@ _FIELDS = {
     "dateline": ("dateline",),
 }
 _BODY_KEYS = ("text", "body", "content", "article")
+_MAX_TITLE_WORDS = 20
 _SPACES = re.compile(r"[ \t]+")
 
 
@@ -45,7 +46,9 @@ def record_to_page(record: Any, source: str) -> Page:
     body_key = next((k for k in _BODY_KEYS if isinstance(record.get(k), str)), None)
     if body_key and not any(record.get(k) for k in _FIELDS["headline"]):
         page = parse_text(clean_text(record[body_key]), source)
-        return _fill(page, record, skip=(body_key,))
+        if page.articles or page.teasers:
+            return _fill(page, record, skip=(body_key,))
+        # Not a page dump the text parser knows: an article body that came without its title.
     return Page(articles=[record_to_article(record, source)], source=source)
 
 
@@ -55,15 +58,25 @@ def record_to_article(record: dict[str, Any], source: str | None = None) -> Arti
     headline = values.pop("headline", None)
     body_key = next((k for k in _BODY_KEYS if isinstance(extra.get(k), str)), None)
     body = extra.pop(body_key) if body_key else ""
-    if not headline and not body.strip():
-        raise InputError("record has neither a title nor a text")
     paragraphs = split_paragraphs(body)
+    if not headline and not paragraphs:
+        raise InputError("record has neither a title nor a text")
+    if not headline:
+        headline, paragraphs = _first_line_as_title(paragraphs)
     abstract = extra.get("abstract") or extra.get("description")
     if "deck" not in values and isinstance(abstract, str) and not _is_lede(abstract, paragraphs):
         # An RSS description that is not a copy of the lede reads as a sub-headline.
         values["deck"] = clean_text(abstract).strip()
-    return Article(headline=clean_text(headline or paragraphs[0]), paragraphs=paragraphs,
+    return Article(headline=clean_text(headline), paragraphs=paragraphs,
                    source=source, extra=extra, **values)
+
+
+def _first_line_as_title(paragraphs: list[str]) -> tuple[str, list[str]]:
+    """A title for an untitled text: its first line, taken out of the body when it is title-sized."""
+    first = paragraphs[0]
+    if len(paragraphs) > 1 and len(first.split()) <= _MAX_TITLE_WORDS:
+        return first, paragraphs[1:]
+    return first, paragraphs
 
 
 def split_paragraphs(text: str) -> list[str]:
