@@ -49,7 +49,7 @@ def enrich_article(article: Article, tagger: Tagger | None = None) -> Article:
     raw, dates, figures = [], [], []
     for i, paragraph in enumerate(article.paragraphs):
         if tagger is not None:
-            raw.extend((i, s, e, kind, text) for s, e, kind, text in tagger(paragraph))
+            raw.extend((i, s, e, kind, paragraph[s:e]) for s, e, kind, _ in tagger(paragraph))
         found = find_dates(paragraph, i, pub)
         dates.extend(found)
         figures.extend(find_figures(paragraph, i, [(d.start, d.end) for d in found]))
