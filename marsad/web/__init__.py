@@ -18,6 +18,8 @@ from marsad import __version__
 from marsad.settings import Settings
 
 HERE = Path(__file__).parent
+# Handlers run on this many worker threads, each with its own SQLite connection and page cache.
+WORKER_THREADS = 8
 
 
 def _templates() -> Jinja2Templates:
@@ -39,6 +41,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
         app.state.pool.close()
 

@@ -7,9 +7,12 @@ public functions so the reader shows whatever those stages know.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from marsad import relate
 from marsad.errors import NotFound
@@ -21,6 +24,30 @@ PER_PAGE = 10
 HOME_STORIES = 24
 # Stories scanned for one home page when filtering by section (each costs one article read).
 _SCAN_LIMIT = 400
+
+
+_MEMO: WeakKeyDictionary = WeakKeyDictionary()
+_MEMO_LOCK = threading.Lock()
+
+
+def memo(arc, key: str, compute: Callable[[], Any]) -> Any:
+    """Archive-wide summaries (facets, story lists) kept per connection until another connection commits."""
+    version = arc.conn.execute("PRAGMA data_version").fetchone()[0]
+    with _MEMO_LOCK:
+        cache = _MEMO.setdefault(arc, {})
+    hit = cache.get(key)
+    if hit is None or hit[0] != version:
+        hit = cache[key] = (version, compute())
+    return hit[1]
+
+
+def facets(arc) -> dict[str, list[tuple[str, int]]]:
+    return memo(arc, "facets", arc.facets)
+
+
+def all_stories(arc) -> list[Story]:
+    """Every story, newest first."""
+    return memo(arc, "stories", lambda: sorted(relate.stories(arc), key=_story_key, reverse=True))
 
 
 def summary(a: Article) -> dict[str, Any]:
@@ -40,7 +67,7 @@ def _story_key(s: Story) -> str:
 
 def home(arc, section: str | None = None, outlet: str | None = None) -> dict[str, Any]:
     """Latest stories (newest first) with their lead report, and the latest articles beside them."""
-    stories = sorted(relate.stories(arc), key=_story_key, reverse=True)
+    stories = all_stories(arc)
     if outlet:
         stories = [s for s in stories if outlet in s.outlets]
     picked: list[dict[str, Any]] = []
@@ -52,7 +79,7 @@ def home(arc, section: str | None = None, outlet: str | None = None) -> dict[str
         if len(picked) >= HOME_STORIES:
             break
     latest = [summary(a) for a in arc.latest(limit=HOME_STORIES, section=section, outlet=outlet)]
-    return {"stories": picked, "latest": latest, "facets": arc.facets(),
+    return {"stories": picked, "latest": latest, "facets": facets(arc),
             "section": section, "outlet": outlet}
 
 
@@ -115,13 +142,13 @@ def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str |
         result = run_search(arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
                             since=since, until=until, outlet=outlet, section=section)
     pages = max(1, -(-result.total // PER_PAGE))
-    return {"q": q, "result": result, "page": page, "pages": pages, "facets": arc.facets(),
+    return {"q": q, "result": result, "page": page, "pages": pages, "facets": facets(arc),
             **_entity_facet(arc), "outlet": outlet, "section": section,
             "since": since, "until": until, "entity": entity, "entity_name": entity_name}
 
 
 def _entity_facet(arc) -> dict[str, Any]:
-    top = arc.entities(limit=12)
+    top = memo(arc, "top-entities", lambda: arc.entities(limit=12))
     return {"entity_facet": [(e.id, e.articles) for e in top], "entity_labels": {e.id: e.name for e in top}}
 
 
@@ -142,5 +169,8 @@ def story(arc, id: str) -> dict[str, Any]:
 
 
 def stories(arc, limit: int = 50, offset: int = 0, since: str | None = None) -> dict[str, Any]:
-    found = sorted(relate.stories(arc, since=since), key=_story_key, reverse=True)
+    if since:
+        found = sorted(relate.stories(arc, since=since), key=_story_key, reverse=True)
+    else:
+        found = all_stories(arc)
     return {"total": len(found), "stories": [asdict(s) for s in found[offset:offset + limit]]}
