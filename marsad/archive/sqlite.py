@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -28,8 +29,10 @@ _COLUMNS = ("id", "url", "headline", "deck", "outlet", "publisher", "section", "
 _INSERT = (f"INSERT INTO articles(rowid, {', '.join(_COLUMNS)}) "
            f"VALUES (?, {', '.join('?' * len(_COLUMNS))})")
 _UPDATE = (f"UPDATE articles SET {', '.join(c + ' = ?' for c in _COLUMNS)} WHERE rowid = ?")
+# The fullest name seen wins: "فلاديمير بوتين" rather than "بوتين" for the same canonical id.
 _ADD_ENTITY = ("INSERT INTO entities(id, name, type, articles) VALUES (?, ?, ?, 1) "
-               "ON CONFLICT(id) DO UPDATE SET articles = articles + 1")
+               "ON CONFLICT(id) DO UPDATE SET articles = articles + 1, name = CASE "
+               "WHEN length(excluded.name) > length(name) THEN excluded.name ELSE name END")
 _ADD_MENTION = ('INSERT INTO mentions(article, entity, text, type, start, "end", paragraph) '
                 'VALUES (?, ?, ?, ?, ?, ?, ?)')
 _MAX_VARS = 900  # bound parameters per IN (...) query, well under SQLite's limit
@@ -128,7 +131,7 @@ class SQLiteStore(Store):
         self.readonly = readonly
         self.conn = connect(self.path, readonly=readonly, timeout=timeout)
         self._index = migrations.stage_module("marsad.search.index")
-        self._key = _canonical_key()
+        self._key = lru_cache(maxsize=1 << 16)(_canonical_key())
 
     # -- writing -------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from marsad.archive.ingest import batches
@@ -126,3 +127,18 @@ def test_parallel_ingest_stores_the_same_and_reports_failures(tmp_path):
                                  [a.to_dict() for a in arc.iter_articles()])
     assert results[True] == results[False]
     assert results[True][0] == 5 and len(results[True][1]) == 1
+
+
+def test_ingest_with_enrichment_stores_dates_figures_and_entities(arc, tmp_path):
+    enrich = pytest.importorskip("marsad.enrich")
+    text = ("قال الرئيس الروسي فلاديمير بوتين في موسكو يوم 23 يوليو 2025 إن النمو بلغ 22.6 في المائة.\n"
+            "وأضاف بوتين أن روسيا ستنفق 1.5 مليار دولار.")
+    src = _jsonl(tmp_path / "e.jsonl", [_record(1, text=text)])
+    report = arc.ingest([src], enrich=True)
+    assert report.new == 1 and report.failed == []
+    stored = arc.get("rec-1")
+    assert stored.dates and stored.figures
+    assert arc.ingest([src], enrich=True).unchanged == 1
+    if enrich.ner_available():
+        assert stored.entities
+        assert arc.entities(), "mentions of the stored article are counted"

@@ -135,6 +135,13 @@ def test_entities_count_articles_not_mentions(arc):
     assert len(arc.entities(limit=1)) == 1
 
 
+def test_an_entity_is_named_by_the_fullest_canonical_name_seen(arc):
+    short = dataclasses.replace(putin(0, "بوتين"), canonical="بوتين")
+    arc.store._key = lambda name: "putin"
+    arc.put([make_article(1, entities=[short]), make_article(2, entities=[putin()])])
+    assert [(e.id, e.name, e.articles) for e in arc.entities()] == [("putin", "فلاديمير بوتين", 2)]
+
+
 def test_entity_detail(arc):
     arc.put([make_article(1, entities=[putin(), putin(1, "بوتين"), moscow()]),
               make_article(2, entities=[putin(0, "بوتين")])])
