@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from functools import cache
 
 from marsad.enrich.canonical import canonical_key, resolve
 from marsad.enrich.dates import find_dates, parse_published
 from marsad.enrich.figures import find_figures
 from marsad.enrich.quotes import find_quotes
+from marsad.enrich.roles import find_roles
 from marsad.errors import MarsadError
-from marsad.model import Article, Page
+from marsad.model import Article, EntityMention, Page
 
 __all__ = ["canonical_key", "enrich_article", "enrich_page", "ner_available"]
 
@@ -53,9 +55,18 @@ def enrich_article(article: Article, tagger: Tagger | None = None) -> Article:
         found = find_dates(paragraph, i, pub)
         dates.extend(found)
         figures.extend(find_figures(paragraph, i, [(d.start, d.end) for d in found]))
-    entities = resolve(raw)
+    entities = _with_roles(resolve(raw), article.paragraphs, pub)
     quotes = find_quotes(article.paragraphs, entities)
     return replace(article, entities=entities, dates=dates, figures=figures, quotes=quotes)
+
+
+def _with_roles(entities: list[EntityMention], paragraphs: list[str],
+                pub: date | None) -> list[EntityMention]:
+    """Add office holders named by their role alone (الرئيس الروسي), in text order."""
+    out = list(entities)
+    for i, paragraph in enumerate(paragraphs):
+        out.extend(find_roles(paragraph, i, pub, [e for e in entities if e.paragraph == i]))
+    return sorted(out, key=lambda e: (e.paragraph, e.start))
 
 
 def enrich_page(page: Page, tagger: Tagger | None = None) -> Page:

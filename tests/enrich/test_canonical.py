@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -98,3 +99,25 @@ def test_keys_are_url_safe_and_stable(name):
 def test_clean_span_indexes_the_mention(surface, kind):
     start, end, _ = clean(surface, kind)
     assert 0 <= start <= end <= len(surface)
+
+
+def test_a_role_names_its_holder_on_the_publication_date():
+    from datetime import date
+
+    from marsad.enrich.roles import holder
+
+    assert holder("الرئيس الأمريكي", date(2022, 1, 1)) == "جو بايدن"
+    assert holder("الرئيس الأميركي", date(2025, 12, 2)) == "دونالد ترمب"
+    assert holder("الرئيس الروسي", date(2010, 1, 1)) == "دميتري ميدفيديف"
+    assert holder("الرئيس الروسي", date(1990, 1, 1)) is None
+
+
+def test_role_mentions_in_the_page(aawsat, tagger):
+    from marsad.enrich import enrich_article
+
+    article = enrich_article(aawsat[0], tagger)
+    roles = [(m.text, m.canonical) for m in article.entities if m.text.startswith("الرئيس")]
+    # «الرئيس الروسي فلاديمير بوتين» introduces the name: the role is no mention of its own there.
+    assert roles == [("الرئيس الطاجيكي", "إمام علي رحمون")]
+    undated = enrich_article(replace(aawsat[0], published=None), tagger)
+    assert not [m for m in undated.entities if m.text.startswith("الرئيس")]
