@@ -6,7 +6,7 @@ import dataclasses
 import sqlite3
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marsad.archive import migrations, open_archive
@@ -79,13 +79,17 @@ _articles = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.fixture(scope="module")
+def shared_archive(tmp_path_factory):
+    with open_archive(tmp_path_factory.mktemp("rt") / "rt.db") as arc:
+        yield arc
+
+
+@settings(max_examples=80, deadline=None)
 @given(article=_articles)
-def test_arabic_articles_round_trip(tmp_path_factory, article):
-    path = tmp_path_factory.mktemp("rt") / "rt.db"
+def test_arabic_articles_round_trip(shared_archive, article):
     expected = dataclasses.replace(article)
-    with open_archive(path) as arc:
-        report = arc.put([article])
-        expected.id = report.ids[0]
-        assert arc.get(expected.id) == expected
-        assert arc.put([dataclasses.replace(expected)]).unchanged == 1
+    report = shared_archive.put([article])
+    expected.id = report.ids[0]
+    assert shared_archive.get(expected.id) == expected
+    assert shared_archive.put([dataclasses.replace(expected)]).unchanged == 1
