@@ -67,12 +67,12 @@ def _titles() -> frozenset[str]:
 
 
 def lookup(name: str, type: str | None = None) -> str | None:
-    """The canonical name of a known entity, by folded spelling (places also by skeleton)."""
+    """The canonical name of a known entity, by folded spelling (places, type LOC, also by skeleton)."""
     exact, places = _index()
     key = _fold_name(name)
     if key in exact:
         return exact[key]
-    if type in (None, "LOC") and len(skeleton(key).replace(" ", "")) >= _MIN_SKELETON:
+    if type == "LOC" and len(skeleton(key).replace(" ", "")) >= _MIN_SKELETON:
         return places.get(skeleton(key))
     return None
 

@@ -62,6 +62,8 @@ def test_place_skeletons_merge_unknown_spellings_within_an_article():
 
 def test_people_are_not_merged_by_skeleton():
     assert canonical_name("أندريه", "PERS") == "أندريه"
+    assert canonical_key("أندريه") != canonical_key("أندورا")
+    assert canonical_name("طاجيكيستان", "LOC") == "طاجيكستان"
     assert skeleton("دوشانبي") == skeleton("دوشنبه") == skeleton("دوشنباي")
 
 
