@@ -65,4 +65,8 @@ def entity(id: str, arc: Arc):
 
 @router.post("/pages", summary="Ingest one page or a batch (needs the ingest token)")
 async def pages(request: Request):
+    """Send `Authorization: Bearer <MARSAD_INGEST_TOKEN>` and either JSON
+    `{"pages": [{"name", "content" | "html" | "text", "url", "outlet", "section", "published", "id"}]}`
+    or one raw page with its Content-Type (`?name=` names it). Returns the stored ids and the failures;
+    bodies over MARSAD_MAX_INGEST_BYTES are refused with 413."""
     return await ingest.handle(request)

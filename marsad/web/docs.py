@@ -15,10 +15,19 @@ def endpoints(spec: dict[str, Any]) -> list[dict[str, Any]]:
     for path, ops in spec.get("paths", {}).items():
         for method, op in ops.items():
             params = [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
-                       "type": p.get("schema", {}).get("type", "")} for p in op.get("parameters", [])]
+                       "type": _type(p.get("schema", {}))} for p in op.get("parameters", [])]
             rows.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                         "description": op.get("description", ""),
                          "params": params})
     return rows
+
+
+def _type(schema: dict[str, Any]) -> str:
+    """'string', or 'string | null' style for optional parameters, with a pattern when there is one."""
+    options = schema.get("anyOf") or [schema]
+    names = " | ".join(o.get("type", "") for o in options if o.get("type") not in (None, "null"))
+    pattern = next((o["pattern"] for o in options if o.get("pattern")), None)
+    return f"{names} {pattern}" if pattern else names
 
 
 @router.get("/docs")

@@ -19,7 +19,7 @@ def _page(request: Request, template: str, data: dict):
 
 
 def _opt(value: str | None) -> str | None:
-    return value.strip() or None if value else None
+    return (value.strip() or None) if value else None
 
 
 def home_data(arc: Arc, section: str | None = None, outlet: str | None = None) -> dict:
