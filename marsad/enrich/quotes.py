@@ -71,7 +71,7 @@ def _subject(toks: list, k: int, entities: list[EntityMention], mentions_before:
             return _Speaker(e.text, e.canonical)
     words = [t[2] for t in toks[k + 1:limit]]
     titled = title_prefix(words)
-    name = [w for w in words[titled:titled + 3]]
+    name = words[titled:titled + 3]
     while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
         name.pop()
     phrase = " ".join(words[:titled] + name)
@@ -92,6 +92,7 @@ def _fallback_speaker(phrase: str, mentions_before: list) -> _Speaker:
 
 
 def _is_speech(toks: list, verb_k: int | None, quote: re.Match) -> bool:
+    """A speech verb before the quote, with a colon, a complementizer or next to nothing in between."""
     if verb_k is None:
         return False
     between = [t for t in toks if toks[verb_k][1] <= t[0] < quote.start()]
@@ -101,7 +102,8 @@ def _is_speech(toks: list, verb_k: int | None, quote: re.Match) -> bool:
     return any(t[2] in (":", "：") or fold(t[2]) in lex["complementizers"] for t in between)
 
 
-def _is_name(paragraph: str, toks: list, quote: re.Match) -> bool:
+def _is_name(toks: list, quote: re.Match) -> bool:
+    """A one-word quote, or one right after or starting with a name cue (قمة «…», «وكالة …»)."""
     inner = quote.group()[1:-1].split()
     if len(inner) < 2:
         return True
@@ -130,7 +132,7 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
                 subject = _subject(toks, item, entities, state["mentions"])
                 state["speaker"] = subject or state["speaker"]
             continue
-        if _is_name(paragraph, toks, item):
+        if _is_name(toks, item):
             continue
         start = _sentence_start(paragraph, pos, quotes)
         before = [k for k in verbs if start <= toks[k][0] < pos]
