@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
 import signal
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from marsad.archive import open_archive
+from marsad.archive import BATCH_SIZE, open_archive
 from marsad.cli import main
 from marsad.errors import ArchiveError
 from tests.archive.conftest import make_article
@@ -190,3 +192,35 @@ def test_kill_9_mid_ingest_leaves_a_consistent_archive_and_a_rerun_completes(tmp
     with open_archive(path, readonly=True) as arc:
         assert arc.count() == 200
         assert arc.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_kill_9_of_marsad_ingest_while_a_reader_reads(tmp_path):
+    n = 6_000
+    src = tmp_path / "many.jsonl"
+    with src.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"r{i}", "title": f"خبر رقم {i}", "outlet": "Example",
+                                "text": f"نص الخبر رقم {i} عن الاقتصاد والسياسة في المنطقة. " * 8},
+                               ensure_ascii=False) + "\n")
+    db = tmp_path / "cli.db"
+    cmd = [sys.executable, "-m", "marsad", "ingest", str(src), "--db", str(db), "--no-enrich", "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    seen = 0
+    try:
+        while seen < BATCH_SIZE and proc.poll() is None:  # a reader follows the ingest as it goes (WAL)
+            if db.exists():
+                with contextlib.suppress(ArchiveError), open_archive(db, readonly=True) as reader:
+                    seen = reader.count()
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    if proc.returncode == 0:
+        pytest.skip("the ingest finished before it could be killed")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] % BATCH_SIZE == 0
+    rerun = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    with open_archive(db, readonly=True) as arc:
+        assert arc.count() == n
