@@ -8,6 +8,7 @@ is rolled back whole, so stored data is never lost.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -271,6 +272,9 @@ class SQLiteStore(Store):
         }
 
     def close(self) -> None:
+        if not self.readonly:
+            with contextlib.suppress(sqlite3.Error):  # planner statistics; never a reason to fail
+                self.conn.execute("PRAGMA optimize")
         self.conn.close()
 
 
