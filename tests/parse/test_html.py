@@ -122,6 +122,22 @@ def test_figures_captions_credits_and_positions() -> None:
     assert article.paragraphs == BODY
 
 
+def test_wordpress_captions_and_caption_lines() -> None:
+    body = (
+        "<div class='entry-content'>"
+        "<div class='wp-caption alignnone'><img src='a.jpg' alt='صورة'>"
+        "<p class='wp-caption-text'>وزير الزراعة يتفقد أحد الحقول (أ ف ب)</p></div>"
+        f"{_paragraphs(BODY[:3])}"
+        "<p>مزارع يحمل محصول القمح في ريف المحافظة (غيتي)</p>"
+        f"{_paragraphs(BODY[3:])}</div>")
+    article = _article(_page("<title>خطة لدعم المزارعين</title>", body))
+    assert [(i.caption, i.agency, i.lead, i.after_paragraph) for i in article.images] == [
+        ("وزير الزراعة يتفقد أحد الحقول", "afp", True, None),
+        ("مزارع يحمل محصول القمح في ريف المحافظة", "getty", False, 3),
+    ]
+    assert article.paragraphs == BODY
+
+
 def test_related_boxes_and_template_noise_are_taken_out() -> None:
     body = (
         "<nav><a href='/'>الرئيسية</a></nav>"
@@ -148,6 +164,9 @@ def test_json_ld_article_body_when_there_are_no_paragraphs() -> None:
     ld = {"@type": "NewsArticle", "headline": "خطة لدعم المزارعين", "articleBody": "\n".join(BODY)}
     head = f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
     article = _article(_page(head, "<div id='app'></div>"))
+    assert article.paragraphs == BODY
+    # A page that shows only the opening paragraph (the rest is rendered by script) reads the whole body.
+    article = _article(_page(head, f"<div id='app'>{_paragraphs(BODY[:1])}</div>"))
     assert article.paragraphs == BODY
 
 
