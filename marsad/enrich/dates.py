@@ -51,7 +51,7 @@ def _full_patterns() -> list[tuple[str, re.Pattern]]:
     t = _tables()
     greg, hijri, week = (loose_alternation(t[k]) for k in ("greg", "hijri", "week"))
     gloss = rf"(?:\s*[(/]\s*(?P<gloss>{greg})\s*\)?)?"
-    rel = rf"\s+(?:(?:من|في)\s+)?(?:{_YEAR_WORDS}\s+)?(?P<rel>{_PAST}|{_NEXT}|{_THIS})"
+    rel = rf"\s+(?:(?:من|في)\s+)?(?:{_YEAR_WORDS}\s+)?(?P<rel>{_PAST}|{_NEXT}|{_THIS})(?![\w\d])"
     year = rf"\s*[،,]?\s+(?:(?:من|في)\s+)?(?:{_YEAR_WORDS}\s+)?{_Y}\s*م?"
     # A word edge, or a conjunction/preposition glued to the date (و3 جوان، والجمعة).
     b, e = r"(?:(?<![\w\d])|(?<=(?<!\w)[وفبل]))", r"(?![\w\d])"
@@ -63,9 +63,9 @@ def _full_patterns() -> list[tuple[str, re.Pattern]]:
         ("today", re.compile(rf"{b}(?P<word>اليوم|أمس|الأمس|غدا|غداً){_MARKS}\s*\(?\s*(?P<wd>{week})\s*\)?"
                              rf"{e}")),
         ("weekday", re.compile(rf"{b}(?:(?:يوم|مساء|صباح|ليلة|فجر|ظهر)\s+)?(?P<wd>{week}){e}"
-                               rf"(?:\s+(?P<rel>{_PAST}|{_NEXT}))?")),
-        ("day_word", re.compile(rf"{b}(?:يوم\s+)?(?P<word>أول\s+أمس|أمس\s+الأول|أمس|الأمس|غداً|غدا|بعد\s+غد)"
-                                rf"{e}")),
+                               rf"(?:\s+(?P<rel>{_PAST}|{_NEXT}){e})?")),
+        ("day_word", re.compile(rf"{b}(?:يوم\s+)?(?P<word>أول\s+(?:من\s+)?أمس|أمس\s+الأول|أمس|الأمس|غداً|غدا|"
+                                rf"بعد\s+غد){e}(?!\s+(?:الحاجة|القريب|البعيد))")),
         ("period", re.compile(rf"{b}(?:هذا\s+|هذه\s+)?(?P<unit>العام|السنة|الشهر|عامنا)"
                               rf"(?:\s+(?P<rel>{_PAST}|{_NEXT}|{_THIS}))?{e}")),
         ("year", re.compile(rf"{b}(?:{_YEAR_WORDS}\s+|{_AFTER_WORDS}){_Y}\s*م?{e}")),
@@ -132,7 +132,7 @@ _DAY_SHIFT = {"امس": -1, "الامس": -1, "غدا": 1, "اليوم": 0}
 
 def _day_word(word: str) -> int:
     w = " ".join(fold(word).split())
-    if w in ("اول امس", "امس الاول"):
+    if w in ("اول امس", "اول من امس", "امس الاول"):
         return -2
     if w == "بعد غد":
         return 2

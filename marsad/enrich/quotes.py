@@ -24,6 +24,8 @@ _QUOTE_MARK = re.compile("[«“\"]")
 _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
+_SHORT = 3  # words
+_CLAUSE_END = re.compile(r"\s*(?:[.،,؛;:!?؟)]|$)")
 
 
 @dataclass(slots=True)
@@ -60,7 +62,8 @@ def _subject(toks: list, k: int, entities: list[EntityMention], mentions_before:
     limit = k + 1
     while limit < len(toks) and limit <= k + _MAX_SUBJECT:
         word = toks[limit][2]
-        if fold(word) in lex["stops"] or not (word[0].isalpha() or word[0] == "ـ"):
+        if fold(word) in lex["stops"] or not (word[0].isalpha() or word[0] == "ـ") \
+                or _is(word, "verbs") or _is(word, "participles"):
             break
         limit += 1
     if limit == k + 1:
@@ -91,9 +94,13 @@ def _fallback_speaker(phrase: str, mentions_before: list) -> _Speaker:
     return _Speaker(phrase, None)
 
 
-def _is_speech(toks: list, verb_k: int | None, quote: re.Match) -> bool:
-    """A speech verb before the quote, with a colon, a complementizer or next to nothing in between."""
+def _is_speech(paragraph: str, toks: list, verb_k: int | None, quote: re.Match) -> bool:
+    """A speech verb before the quote, with a colon, a complementizer or next to nothing in between.
+
+    A short quote (a few words, often a title: «ذا فويس») must also close its clause."""
     if verb_k is None:
+        return False
+    if len(quote.group().split()) <= _SHORT and not _CLAUSE_END.match(paragraph, quote.end()):
         return False
     between = [t for t in toks if toks[verb_k][1] <= t[0] < quote.start()]
     if len(between) <= _NEAR:
@@ -137,7 +144,7 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
         start = _sentence_start(paragraph, pos, quotes)
         before = [k for k in verbs if start <= toks[k][0] < pos]
         speaker = state["speaker"]
-        if not _is_speech(toks, before[-1] if before else None, item):
+        if not _is_speech(paragraph, toks, before[-1] if before else None, item):
             after = [k for k in verbs if 0 <= toks[k][0] - item.end() <= 4]
             if not after:
                 continue
