@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from marsad.web.text import month_label
+from marsad.web.text import MONTHS_AR
 
 
 def fill_months(points: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -39,16 +39,23 @@ def timeline_svg(points: list[tuple[str, int]], width: int = 640, height: int = 
     bar = max(min(slot * 0.7, 48), 1)
     base = top + inner_h
     parts.append(f'<line class="axis" x1="{side}" y1="{base}" x2="{width - side}" y2="{base}"/>')
+    parts.append(f'<line class="grid" x1="{side}" y1="{top}" x2="{width - side}" y2="{top}"/>')
     parts.append(f'<text class="tick" x="{width - side + 4}" y="{top + 4}" text-anchor="start">{peak}</text>')
-    label_every = max(1, len(months) // 8)
+    label_every = max(1, -(-len(months) // 12))
     for i, (ym, n) in enumerate(months):
         # Right-to-left: the first month sits at the right edge.
         cx = width - side - slot * (i + 0.5)
         h = inner_h * n / peak
+        name, year = MONTHS_AR[int(ym[5:7]) - 1], ym[:4]
         parts.append(f'<rect class="bar" x="{cx - bar / 2:.1f}" y="{base - h:.1f}" width="{bar:.1f}" '
-                     f'height="{h:.1f}"><title>{escape(month_label(ym))}: {n}</title></rect>')
+                     f'height="{h:.1f}"><title>{name} {year}: {n}</title></rect>')
         if i % label_every == 0:
-            parts.append(f'<text class="tick" x="{cx:.1f}" y="{base + 18}" text-anchor="middle">'
-                         f'{escape(month_label(ym))}</text>')
+            parts.append(_label(cx, base + 16, "tick", name))
+        if i == 0 or ym.endswith("-01"):
+            parts.append(_label(cx, base + 32, "tick year", year))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _label(x: float, y: float, cls: str, text: str) -> str:
+    return f'<text class="{cls}" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(text)}</text>'

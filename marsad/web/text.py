@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 # A run of Latin words (with digits and inner punctuation) inside Arabic text.
 _LATIN_RUN = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’&.\-]*"
                         r"(?:[ ]+[A-Za-z\u00C0-\u024F0-9][A-Za-z\u00C0-\u024F0-9'’&.\-]*)*")
-_MONTHS_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
+MONTHS_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
               "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2}))?")
 
@@ -37,7 +37,7 @@ def arabic_date(iso: str | None, with_time: bool = False) -> str:
     if not m:
         return iso or ""
     year, month, day, hour, minute = m.groups()
-    text = f"{_MONTHS_AR[int(month) - 1]} {year}"
+    text = f"{MONTHS_AR[int(month) - 1]} {year}"
     if day:
         text = f"{int(day)} {text}"
     if with_time and hour:
