@@ -107,3 +107,13 @@ def test_never_raises_and_spans_index_the_text(text):
         assert text[d.start:d.end] == d.text
         assert d.paragraph == 3
         assert len(d.iso) in (4, 7, 10)
+
+
+@pytest.mark.parametrize("text", ["في أمس الحاجة إليه", "فيلم «غيت آوت»", "في الأمس القريب",
+                                  "العام في المنطقة"])
+def test_words_that_only_look_like_dates(text):
+    assert _dates(text) == []
+
+
+def test_day_before_yesterday_with_min():
+    assert _dates("أول من أمس", "2025-10-09") == [("أول من أمس", "2025-10-07", True)]
