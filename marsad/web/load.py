@@ -135,8 +135,11 @@ def article(arc, id: str) -> dict[str, Any]:
 def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str | None = None,
            since: str | None = None, until: str | None = None, entity: str | None = None) -> dict[str, Any]:
     """One page of search hits with the filters and facets around them."""
-    entity_name = arc.entity(entity)["name"] if entity else None
-    query = f"{q} \"{entity_name}\"".strip() if entity_name else q
+    entity_name, query = None, q
+    if entity:
+        found = arc.entity(entity)
+        entity_name = found["name"]
+        query = f"{q} {entity_query(found)}".strip()
     result = SearchResult(total=0)
     if query.strip():
         result = run_search(arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
@@ -145,6 +148,12 @@ def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str |
     return {"q": q, "result": result, "page": page, "pages": pages, "facets": facets(arc),
             **_entity_facet(arc), "outlet": outlet, "section": section,
             "since": since, "until": until, "entity": entity, "entity_name": entity_name}
+
+
+def entity_query(found: dict[str, Any], most: int = 12) -> str:
+    """Any spelling of the entity, as quoted phrases joined by OR (search has no entity filter)."""
+    names = dict.fromkeys([found["name"], *found["variants"]])
+    return " OR ".join('"' + n.replace('"', " ") + '"' for n in list(names)[:most])
 
 
 def _entity_facet(arc) -> dict[str, Any]:

@@ -103,7 +103,8 @@ class TestSearch:
         tree = page(client, "/search?q=الرئيس")
         facet_links = [a.attributes["href"] for a in tree.css(".facets ul.filters a")]
         assert any("outlet=" in h for h in facet_links) and any("section=" in h for h in facet_links)
-        assert any("entity=" in h for h in facet_links)
+        entity_link = next(h for h in facet_links if "entity=" in h)
+        assert page(client, "/search" + entity_link).css("li.hit"), "the entity facet finds nothing"
         narrowed = page(client, "/search?q=الرئيس&outlet=CNN+Arabic")
         assert set(texts(narrowed, "li.hit .meta .outlet")) == {"CNN Arabic"}
         dated = page(client, "/search?q=الرئيس&since=2018-06-01&until=2018-06-30")
