@@ -16,7 +16,7 @@ from functools import cache
 from lxml import etree
 
 from marsad.errors import InputError
-from marsad.model import Article, Image, Page
+from marsad.model import Article, Image, Page, Teaser
 from marsad.parse.htmlblocks import (
     ARABIC,
     DROP_TAGS,
@@ -24,6 +24,7 @@ from marsad.parse.htmlblocks import (
     drop_noise,
     knowledge,
     lead_image,
+    listing_teasers,
     mark_images,
     remove,
     squash,
@@ -40,6 +41,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # A body needs at least this many characters of paragraph text to count as an article.
 _MIN_BODY_CHARS = 80
 _MIN_PARAGRAPH_CHARS = 20
+_MIN_LISTING_ITEMS = 4
 # A JSON-LD articleBody this many times longer than the paragraphs found replaces them.
 _DECLARED_BODY_RATIO = 1.5
 # A wire-style dateline opening the body: "دمشق، سوريا (CNN) --" (text dumps use "place: «source»").
@@ -54,11 +56,14 @@ def parse_html(text: str, source: str | None = None) -> Page:
     base = meta.get("url") or ""
     related = take_related(tree, base)
     drop_noise(tree)
+    teasers = listing_teasers(tree, base) if meta.get("type") != "article" else []
     deck = take_deck(tree)
     for h1 in list(tree.iter("h1")):  # the headline, already in meta
         remove(h1)
     paragraphs, images = _body(tree)
     found = sum(map(len, paragraphs))
+    if len(teasers) >= _MIN_LISTING_ITEMS and _teaser_share(teasers, paragraphs) >= 0.5:
+        return Page(teasers=teasers, source=source)  # a section or home page, not an article
     declared = _lines_of(meta.get("body") or "")  # JSON-LD articleBody
     if found < _MIN_BODY_CHARS or sum(map(len, declared)) > _DECLARED_BODY_RATIO * found:
         # No paragraph block, or one that shows only part of the article (teaser, script-rendered page).
@@ -67,7 +72,8 @@ def parse_html(text: str, source: str | None = None) -> Page:
     if not paragraphs:
         return Page(source=source)
     headline = meta.get("headline") or paragraphs[0]
-    paragraphs = [p for p in paragraphs if p != headline] or paragraphs
+    if paragraphs[0] == headline and len(paragraphs) > 1:
+        paragraphs = paragraphs[1:]
     author, paragraphs = _split_byline(paragraphs)
     dateline, paragraphs = split_dateline(paragraphs)
     article = Article(
@@ -192,6 +198,12 @@ def _extracted_body(tree) -> list[str]:
     import trafilatura  # slow to import; most pages never need it
 
     return _lines_of(trafilatura.extract(tree, include_comments=False, include_tables=False) or "")
+
+
+def _teaser_share(teasers: list[Teaser], paragraphs: list[str]) -> float:
+    """The share of the body text found that is made of teaser titles and summaries."""
+    printed = {t.headline for t in teasers} | {t.teaser for t in teasers if t.teaser}
+    return sum(len(p) for p in paragraphs if p in printed) / max(sum(map(len, paragraphs)), 1)
 
 
 def _lines_of(text: str) -> list[str]:

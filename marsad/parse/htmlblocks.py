@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from marsad.model import Image, RelatedItem
+from marsad.model import Image, RelatedItem, Teaser
 from marsad.parse.credits import agency_of, split_credit
 from marsad.parse.htmlmeta import text_of
 
@@ -31,6 +31,7 @@ IMAGE_MARK = re.compile("\ue000(\\d+)\ue001")
 _MIN_ALT_CHARS = 15
 _MIN_RELATED_CHARS = 12
 _MIN_DECK_CHARS, _MAX_DECK_CHARS = 10, 400
+_MIN_TEASER_WORDS, _MIN_SUMMARY_WORDS = 3, 5
 # Paragraph text (outside links) above which an element is taken for the body, never for noise.
 _BODY_GUARD_CHARS = 400
 
@@ -234,3 +235,24 @@ def lead_image(tree, container) -> Image | None:
 def squash(text: str) -> str:
     """Runs of spaces as one space, no spaces at the ends."""
     return " ".join(text.split())
+
+
+def listing_teasers(tree, base: str) -> list[Teaser]:
+    """The items of a listing page: a linked heading, and the summary printed under it."""
+    items: dict[str, Teaser] = {}
+    for heading in tree.iter("h2", "h3", "h4"):
+        link = heading.find(".//a[@href]")
+        title = squash(text_of(heading))
+        if link is None or len(title.split()) < _MIN_TEASER_WORDS or not ARABIC.search(title):
+            continue
+        url = urljoin(base, link.get("href"))
+        items.setdefault(url, Teaser(headline=title, teaser=_summary_after(heading), url=url))
+    return list(items.values())
+
+
+def _summary_after(heading) -> str | None:
+    for sibling in heading.itersiblings():
+        text = squash(text_of(sibling)) if isinstance(sibling.tag, str) else ""
+        if len(text.split()) >= _MIN_SUMMARY_WORDS:
+            return text
+    return None

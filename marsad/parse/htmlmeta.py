@@ -1,7 +1,8 @@
 """Article metadata of an HTML page: JSON-LD first, then OpenGraph and meta tags.
 
 Returns plain values (headline, published, section, author, url, publisher,
-outlet, language, description, body, kind_hint); the first source that knows a field wins.
+outlet, language, description, body, kind_hint, type: "article" for an article page);
+the first source that knows a field wins.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _META_FIELDS = {
     "outlet": ("og:site_name", "application-name", "twitter:site"),
     "description": ("og:description", "description", "twitter:description"),
     "language": ("og:locale", "content-language", "language", "dc.language"),
+    "type": ("og:type",),
 }
 _TITLE_SUFFIX = re.compile(r"\s+[-|–—:»]\s+[^-|–—:»]{2,40}$")
 _SPACES = re.compile(r"\s+")
@@ -118,6 +120,7 @@ def _article_fields(item: dict) -> dict[str, Any]:
         "language": _text(item.get("inLanguage")),
         "body": _text_lines(item.get("articleBody")),
         "kind_hint": "opinion" if _OPINION_TYPES.intersection(types) else None,
+        "type": "article",
     }
 
 

@@ -176,6 +176,23 @@ def test_text_as_printed_and_hygiene() -> None:
     assert article.paragraphs[0] == text.replace("\u200f", "").replace("\u00a0", " ")
 
 
+def test_listing_page_gives_teasers() -> None:
+    items = "".join(
+        f"<div class='card'><h3><a href='/news/{i}'>عنوان الخبر رقم {i} في قسم الاقتصاد</a></h3>"
+        f"<p>ملخص قصير للخبر رقم {i} يشرح ما حدث في السوق اليوم.</p></div>" for i in range(5))
+    html = _page('<link rel="canonical" href="https://example.com/economy">', f"<main>{items}</main>")
+    page = parse_bytes(html.encode())
+    assert not page.articles
+    assert [(t.headline, t.url) for t in page.teasers][:2] == [
+        ("عنوان الخبر رقم 0 في قسم الاقتصاد", "https://example.com/news/0"),
+        ("عنوان الخبر رقم 1 في قسم الاقتصاد", "https://example.com/news/1")]
+    assert page.teasers[4].teaser == "ملخص قصير للخبر رقم 4 يشرح ما حدث في السوق اليوم."
+    # The same items beside a real article body are not a listing.
+    story = f"<div class='story'>{_paragraphs(BODY * 3)}</div>"
+    article = _article(_page("<title>خطة</title>", story + items))
+    assert article.paragraphs == BODY * 3
+
+
 def test_english_page_is_refused() -> None:
     html = _page("<title>News</title>", "<p>" + "The minister said the plan starts soon. " * 5 + "</p>", "en")
     with pytest.raises(InputError, match="not Arabic"):
