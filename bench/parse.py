@@ -20,6 +20,7 @@ import os
 import resource
 import sys
 import time
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -124,8 +125,8 @@ def run_html(tool: str, rounds: int) -> dict:
 
 
 def _overlap(got: str, expected: str) -> tuple[float, float]:
-    """Token (precision, recall) of extracted text against the known main text."""
-    g, e = Counter(got.split()), Counter(expected.split())
+    """Token (precision, recall) of extracted text against the known main text (both NFC)."""
+    g, e = (Counter(unicodedata.normalize("NFC", t).split()) for t in (got, expected))
     common = sum((g & e).values())
     return common / max(sum(g.values()), 1), common / max(sum(e.values()), 1)
 

@@ -17,6 +17,7 @@ from lxml import etree
 
 from marsad.errors import InputError
 from marsad.model import Article, Image, Page, Teaser
+from marsad.parse.credits import split_credit
 from marsad.parse.htmlblocks import (
     ARABIC,
     DROP_TAGS,
@@ -32,7 +33,7 @@ from marsad.parse.htmlblocks import (
     take_related,
 )
 from marsad.parse.htmlmeta import extract_meta, text_of
-from marsad.parse.textlines import caption_parts
+from marsad.parse.textlines import ends_sentence
 from marsad.parse.textlines import split_dateline as split_source_dateline
 
 _BLOCK_TAGS = {"p", "div", "section", "article", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5",
@@ -42,6 +43,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _MIN_BODY_CHARS = 80
 _MIN_PARAGRAPH_CHARS = 20
 _MIN_LISTING_ITEMS = 4
+_MAX_CAPTION_WORDS = 30
 # A JSON-LD articleBody this many times longer than the paragraphs found replaces them.
 _DECLARED_BODY_RATIO = 1.5
 # A wire-style dateline opening the body: "دمشق، سوريا (CNN) --" (text dumps use "place: «source»").
@@ -144,7 +146,7 @@ def _body(tree) -> tuple[list[str], list[Image]]:
     images: list[Image] = []
     for line in lines:
         m = IMAGE_MARK.fullmatch(line)
-        caption = None if m else caption_parts(line)  # a caption line standing alone in the body
+        caption = None if m else _caption_line(line)
         if m or caption:
             image = figures[int(m.group(1))] if m else Image(*caption)
             image.lead = not paragraphs and not any(i.lead for i in images)
@@ -158,6 +160,14 @@ def _body(tree) -> tuple[list[str], list[Image]]:
     if lead and not any(i.lead for i in images):
         images.insert(0, lead)
     return paragraphs, images
+
+
+def _caption_line(line: str) -> tuple[str, str, str] | None:
+    """A photo caption standing alone in the body: short, not a sentence, ending in a known credit."""
+    if len(line.split()) > _MAX_CAPTION_WORDS or line.endswith("."):
+        return None
+    parts = split_credit(line)
+    return parts if parts and not ends_sentence(parts[0]) else None
 
 
 def _best_container(tree):
