@@ -48,7 +48,7 @@ _MAX_CAPTION_WORDS = 30
 _DECLARED_BODY_RATIO = 1.5
 # A wire-style dateline opening the body: "دمشق، سوريا (CNN) --" (text dumps use "place: «source»").
 _WIRE_DATELINE = re.compile(
-    r"^(?P<d>[^\n()«»:.]{2,50}?\s*\([^()\n]{1,30}\))\s*(?:--|[-–—ـ:])\s*(?P<rest>\S.*)$", re.S)
+    r"^(?P<d>[^\n()«»:.\d]{2,40}?\s*\([^()\n\d]{1,25}\))\s*(?:--|[-–—ـ])\s*(?P<rest>\S.*)$", re.S)
 
 
 def parse_html(text: str, source: str | None = None) -> Page:
@@ -81,9 +81,9 @@ def parse_html(text: str, source: str | None = None) -> Page:
     article = Article(
         headline=headline, deck=deck, paragraphs=paragraphs, images=images, related=related,
         dateline=dateline, kind=_kind(meta), author=meta.get("author") or author, url=meta.get("url"),
-        section=meta.get("section"),
-        published=meta.get("published"), publisher=meta.get("publisher") or meta.get("outlet"),
-        outlet=meta.get("outlet") or meta.get("publisher"), language=meta.get("language"), source=source)
+        section=meta.get("section"), published=meta.get("published"), language=meta.get("language"),
+        publisher=meta.get("publisher") or meta.get("outlet"),
+        outlet=meta.get("outlet") or meta.get("publisher"), source=source)
     return Page(articles=[article], source=source)
 
 
