@@ -19,13 +19,12 @@ from marsad.model import ENRICH_KEYS, Article, EntitySummary
 
 @dataclass(slots=True)
 class BatchResult:
-    """What storing one batch did, in the order the batch was given."""
+    """What storing one batch did."""
 
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    ids: list[str] = field(default_factory=list)
-    changed_ids: list[str] = field(default_factory=list)  # new or updated
+    ids: list[str] = field(default_factory=list)  # every id of the batch, once
 
 
 class Store(ABC):

@@ -156,7 +156,6 @@ class SQLiteStore(Store):
             self._add_mentions(stored)
         result.new += len(fresh)
         result.updated += len(changed)
-        result.changed_ids.extend(r.id for _, r in changed + placed)
         return result
 
     @contextmanager
