@@ -54,3 +54,10 @@ def test_any_input_gives_a_page_or_a_marsad_error(data: bytes) -> None:
     except MarsadError:
         return
     assert isinstance(page, Page) and (page.articles or page.teasers)
+
+
+def test_text_dump_in_legacy_encodings(shared: Path) -> None:
+    text = (shared / "fixtures/aawsat-page-2025.txt").read_text("utf-8")
+    gold = json.loads((shared / "fixtures/aawsat-page-2025.gold.json").read_text("utf-8"))
+    for encoding in ("cp1256", "utf-16"):  # undeclared windows-1256 is detected; UTF-16 has its BOM
+        assert parse_bytes(text.encode(encoding)).to_dict() == gold
