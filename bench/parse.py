@@ -4,7 +4,7 @@ Text pages: the crawler text fixture, parsed from bytes N times (decode, hygiene
 HTML pages: the two real pages in ../shared/data/news/html-fixtures plus pages rendered from
 sample articles (a news-site template with navigation, share buttons, a "read also" line, a
 related box and a footer). For HTML, each tool extracts the main text of the same pages; quality
-is token precision/recall against the known text (CNN: its expected.txt; rendered: the article).
+is word precision/recall against the known text (CNN: its expected.txt; rendered: the article).
 Each measurement runs in its own process (one core) so that peak RSS is that tool's own.
 
     python3 bench/parse.py [--text-pages 3000] [--html-rounds 20]
@@ -125,8 +125,10 @@ def run_html(tool: str, rounds: int) -> dict:
 
 
 def _overlap(got: str, expected: str) -> tuple[float, float]:
-    """Token (precision, recall) of extracted text against the known main text (both NFC)."""
-    g, e = (Counter(unicodedata.normalize("NFC", t).split()) for t in (got, expected))
+    """Word (precision, recall) of extracted text against the known main text (NFC; a word is a
+    whitespace token with a letter or digit, so separators such as "--" do not count)."""
+    g, e = (Counter(w for w in unicodedata.normalize("NFC", t).split() if any(c.isalnum() for c in w))
+            for t in (got, expected))
     common = sum((g & e).values())
     return common / max(sum(g.values()), 1), common / max(sum(e.values()), 1)
 
