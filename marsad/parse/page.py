@@ -47,10 +47,15 @@ def parse_bytes(data: bytes, name: str = "<input>", content_type: str | None = N
 def parse_decoded(text: str, name: str, content_type: str | None = None) -> Page:
     """Parse decoded text of any kind; hygiene is applied here, or by the text-dump parser itself."""
     kind = sniff(text, content_type)
+    if kind == "json":
+        data = _json_or_none(text)
+        if data is not None:
+            return _json_page(data, name)
+        if "json" in (content_type or ""):
+            raise InputError("invalid JSON")
+        kind = "text"  # a text dump that merely opens with a bracket: "[فيديو] ..."
     if kind != "text":
         text = clean_text(text)
-    if kind == "json":
-        return _parse_json(text, name)
     if kind == "feed":
         return feed_to_page(text, name)
     if kind == "html":
@@ -97,11 +102,15 @@ def _text_sample(page: Page) -> str:
     return " ".join(parts)[:_LANGUAGE_SAMPLE]
 
 
-def _parse_json(text: str, name: str) -> Page:
+def _json_or_none(text: str):
     try:
-        data = json.loads(text)
-    except ValueError as e:
-        raise InputError(f"invalid JSON ({e})") from None
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _json_page(data, name: str) -> Page:
+    """The page of a JSON document: a record, a list of records, or ``{"articles": [...]}``."""
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         try:
             return Page(articles=[Article.from_dict(a) for a in data["articles"]],

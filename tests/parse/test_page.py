@@ -34,6 +34,12 @@ def test_json_record_list_and_round_trip(shared: Path) -> None:
     assert parse_bytes(gold).to_dict() == json.loads(gold)  # parse --json output reads back as is
 
 
+def test_text_opening_with_a_bracket_is_not_json() -> None:
+    text = "[فيديو] خطة لدعم المزارعين\nTT\n" + "أعلنت الحكومة اليوم خطة جديدة لدعم المزارعين في الريف. " * 3
+    page = parse_bytes(text.encode(), "page.txt")
+    assert page.articles or page.teasers
+
+
 def test_title_only_record_and_untitled_text() -> None:
     page = parse_bytes(json.dumps({"title": ARTICLE["title"]}, ensure_ascii=False).encode())
     assert page.articles[0].paragraphs == []
