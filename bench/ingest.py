@@ -43,6 +43,7 @@ def stage_ingest(db: Path, src: Path, enrich: bool) -> dict:
 
     with open_archive(db) as arc:
         spent = _time_index_hooks(arc)
+        relate = _time_relate(arc)
         start, cpu = time.perf_counter(), _cpu_seconds()
         report = arc.ingest([src], enrich=enrich)
         seconds = time.perf_counter() - start
@@ -50,8 +51,23 @@ def stage_ingest(db: Path, src: Path, enrich: bool) -> dict:
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"articles": report.new + report.updated + report.unchanged, "new": report.new,
             "failed": len(report.failed), "seconds": seconds, "cpu_main": cpu[0], "cpu_worker": cpu[1],
-            "index_seconds": spent[0], "rss_mb": peak_rss_mb(), "worker_rss_mb": worker,
+            "index_seconds": spent[0], "relate_seconds": relate[0], "rss_mb": peak_rss_mb(),
+            "worker_rss_mb": worker,
             "db_mb": sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 2**20}
+
+
+def _time_relate(arc) -> list[float]:
+    """Count apart the time of the relate stage, which runs once after the last batch."""
+    spent = [0.0]
+    relate = arc.relate
+
+    def timed(report):
+        t = time.perf_counter()
+        relate(report)
+        spent[0] += time.perf_counter() - t
+
+    arc.relate = timed
+    return spent
 
 
 def _cpu_seconds() -> tuple[float, float]:
@@ -174,14 +190,14 @@ def report(folder: Path, queries: int) -> None:
         sliced = write_slice(SOURCE, folder / "slice.jsonl", 1000)
         rows.append(("ingest + enrich, 1k slice", run_child("enrich", str(slice_db), str(sliced))))
     print("| run | articles | failed | wall s | articles/s | CPU s store + parse | idle est. articles/s "
-          "| peak RSS MB store + parse | index s | archive MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| peak RSS MB store + parse | index s | relate s | archive MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, r in rows:
         busiest = max(r["cpu_main"], r["cpu_worker"])
         print(f"| {name} | {r['articles']:,} | {r['failed']} | {r['seconds']:.1f} | "
               f"{r['articles'] / r['seconds']:,.0f} | {r['cpu_main']:.1f} + {r['cpu_worker']:.1f} | "
               f"{r['articles'] / busiest:,.0f} | {r['rss_mb']:.0f} + {r['worker_rss_mb']:.0f} | "
-              f"{r['index_seconds']:.1f} | {r['db_mb']:.0f} |")
+              f"{r['index_seconds']:.1f} | {r['relate_seconds']:.1f} | {r['db_mb']:.0f} |")
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"\nindexing: marsad {full['index_seconds']:.1f} s (index hooks, {full['articles']:,} articles: "
           f"headline, deck, body, captions) · Lucene {LUCENE_INDEX_SECONDS} s (29,377 bodies)")
