@@ -1,0 +1,127 @@
+"""Story clustering on stories-dev (B-cubed against the event labels), and relate speed on ant-multisource.
+
+    python3 bench/stories.py            # quality: ingest stories-dev through the archive, score B-cubed
+    python3 bench/stories.py --speed    # speed: features + dedup + clustering over ant-multisource (31.5k)
+
+Quality rows: ``archive`` is the real path (``Archive.ingest`` of the JSONL, which calls
+``marsad.relate.update``); the sensitivity rows recluster the same stored articles with the
+pure library at other join thresholds; the ``shuffled`` row averages five random ingest orders.
+Every distractor (``distractor-N``) is its own event. Peers in the same run: ``one story per
+article`` and ``one story per outlet-free topic`` baselines bound the score from both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from marsad.archive import open_archive  # noqa: E402
+from marsad.model import Article  # noqa: E402
+from marsad.relate import cluster as clustering  # noqa: E402
+from marsad.relate import stories  # noqa: E402
+from marsad.relate.dedup import group  # noqa: E402
+from marsad.relate.features import make_doc  # noqa: E402
+
+SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
+DEV = SHARED / "data" / "stories-dev" / "stories.jsonl"
+ANT = SHARED / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
+THRESHOLDS = (0.10, 0.15, 0.175, 0.20, 0.225, 0.25, 0.30, 0.35)
+
+
+def bcubed(clusters: list[list[str]], gold: dict[str, str]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of ``clusters`` against item → event labels."""
+    cluster_of = {i: frozenset(c) for c in clusters for i in c}
+    events: dict[str, set[str]] = defaultdict(set)
+    for i, e in gold.items():
+        events[e].add(i)
+    p = r = 0.0
+    for i, e in gold.items():
+        c = cluster_of.get(i, frozenset([i]))
+        p += len(c & events[e]) / len(c)
+        r += len(c & events[e]) / len(events[e])
+    p, r = p / len(gold), r / len(gold)
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+def row(name: str, clusters: list[list[str]], gold: dict[str, str]) -> None:
+    p, r, f = bcubed(clusters, gold)
+    multi = sum(1 for c in clusters if len(c) > 1)
+    print(f"| {name:<34} | {p:.3f} | {r:.3f} | {f:.3f} | {multi:>3} |")
+
+
+def quality() -> None:
+    gold = {}
+    with open(DEV, encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            gold[rec["id"]] = rec["event"]
+    with tempfile.TemporaryDirectory() as tmp, open_archive(Path(tmp) / "dev.db") as arc:
+        start = time.perf_counter()
+        report = arc.ingest([DEV])
+        took = time.perf_counter() - start
+        found = [s.articles for s in stories(arc, min_size=1)]
+        docs = [make_doc(a) for a in arc.iter_articles()]
+    docs.sort(key=lambda d: d.id)  # the file's order, which is the ingest order
+    print(f"stories-dev: {len(gold)} items, {len(set(gold.values()))} events; ingest {report.new} new, "
+          f"{len(report.failed)} failed, {took:.1f} s\n")
+    print("| run | B³ P | B³ R | B³ F1 | stories ≥2 |\n|---|---|---|---|---|")
+    row(f"archive (join {clustering.JOIN})", found, gold)
+    for j in THRESHOLDS:
+        row(f"library, join {j}", clustering.cluster(docs, join=j), gold)
+    shuffled = []
+    for seed in range(5):
+        order = docs[:]
+        random.Random(seed).shuffle(order)
+        shuffled.append(bcubed(clustering.cluster(order), gold))
+    p, r, f = (sum(x[k] for x in shuffled) / len(shuffled) for k in range(3))
+    print(f"| {'library, 5 shuffled orders (mean)':<34} | {p:.3f} | {r:.3f} | {f:.3f} |  -  |")
+    row("peer: one story per article", [[d.id] for d in docs], gold)
+    row("peer: one story for everything", [[d.id for d in docs]], gold)
+
+
+def ant_articles() -> Iterator[Article]:
+    with lzma.open(ANT, "rt", encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            yield Article(headline=rec.get("title") or "", paragraphs=(rec.get("text") or "").split("\n"),
+                          id=rec["id"], published=rec.get("published"), outlet=rec.get("outlet"))
+
+
+def speed() -> None:
+    clock = lambda: (time.perf_counter(), time.process_time())  # noqa: E731
+    t0 = clock()
+    docs = sorted((make_doc(a) for a in ant_articles()), key=lambda d: (d.day or 0, d.id))
+    t1 = clock()
+    groups = group(docs)
+    t2 = clock()
+    found = clustering.cluster(docs)
+    t3 = clock()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"ant-multisource: {len(docs)} articles\n\n| step | wall s | cpu s | result |\n|---|---|---|---|")
+    rate = len(docs) / (t1[0] - t0[0])
+    print(f"| read + features | {t1[0] - t0[0]:.1f} | {t1[1] - t0[1]:.1f} | {rate:.0f} articles/s |")
+    print(f"| dedup (MinHash LSH) | {t2[0] - t1[0]:.1f} | {t2[1] - t1[1]:.1f} | {len(groups)} groups, "
+          f"{sum(map(len, groups))} articles |")
+    multi = [c for c in found if len(c) > 1]
+    print(f"| clustering | {t3[0] - t2[0]:.1f} | {t3[1] - t2[1]:.1f} | {len(multi)} stories ≥2, "
+          f"largest {max(map(len, found))} |")
+    print(f"| total | {t3[0] - t0[0]:.1f} | {t3[1] - t0[1]:.1f} | peak RSS {rss:.0f} MB |")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--speed", action="store_true", help="time relate over ant-multisource instead")
+    speed() if ap.parse_args().speed else quality()

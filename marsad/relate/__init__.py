@@ -1,0 +1,133 @@
+"""Relating articles: stories across outlets, near-duplicate copies and related coverage.
+
+The algorithms (``dedup``, ``cluster``, ``similar``) work on plain lists of
+:class:`~marsad.relate.features.Doc` made from Articles; this module wires them
+to an archive. The archive calls :func:`update` after each ingest commits; the
+other functions read what it stored (tables in ``store``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from marsad.errors import NotFound
+from marsad.model import RelatedHit, Story
+
+if TYPE_CHECKING:
+    from marsad.archive import Archive
+    from marsad.relate.features import Doc
+
+CANDIDATES = 300  # articles sharing most heavy terms, scored for related()
+
+
+def update(arc: Archive, ids: list[str]) -> int:
+    """Relate the new or changed articles among ``ids`` (incremental); returns how many were related."""
+    from marsad.relate.update import update as _update
+
+    return _update(arc.conn, ids)
+
+
+def _rowid(arc: Archive, article_id: str) -> int:
+    row = arc.conn.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no article with id {article_id!r} in the archive")
+    return row[0]
+
+
+def _docs(arc: Archive, rowids: list[int]) -> dict[int, Doc]:
+    from marsad.relate.features import Doc
+    from marsad.relate.store import chunks, marks
+
+    out = {}
+    for part in chunks(rowids):
+        for rowid, aid, title, day, vec, ents in arc.conn.execute(
+                f"SELECT d.article_rowid, a.id, a.headline, d.day, d.vec, d.entities FROM relate_docs d "
+                f"JOIN articles a ON a.rowid = d.article_rowid "
+                f"WHERE d.article_rowid IN ({marks(part)})", part):
+            out[rowid] = Doc(aid, title or "", day, json.loads(vec), frozenset(json.loads(ents)), None)
+    return out
+
+
+def related(arc: Archive, id: str, limit: int = 10) -> list[RelatedHit]:
+    """Articles related to ``id``, best first, without its own copies and its story's other reports."""
+    from marsad.relate import similar
+    from marsad.relate.features import article_text
+    from marsad.relate.store import marks
+    from marsad.relate.text import surfaces
+    from marsad.relate.update import heavy_terms
+
+    rowid = _rowid(arc, id)
+    doc = _docs(arc, [rowid]).get(rowid)
+    if doc is None:
+        return []
+    heavy = heavy_terms(doc)
+    cands = [r[0] for r in arc.conn.execute(
+        f"SELECT article_rowid FROM relate_terms WHERE term IN ({marks(heavy)}) GROUP BY article_rowid "
+        f"ORDER BY count(*) DESC, article_rowid LIMIT ?", [*heavy, CANDIDATES])]
+    story_ = story_of(arc, id)
+    exclude = set(copies_of(arc, id)) | set(story_.articles if story_ else ())
+    matches = similar.rank(doc, list(_docs(arc, cands).values()), exclude, limit)
+    words = surfaces(article_text(arc.get(id)))
+    hits = []
+    for m in matches:
+        a = arc.get(m.doc.id)
+        hits.append(RelatedHit(id=a.id, title=a.headline, outlet=a.outlet, published=a.published,
+                               score=round(m.score, 4), reason=similar.reason(m, words)))
+    return hits
+
+
+def _stories(arc: Archive, where: str, args: list) -> list[Story]:
+    rows = arc.conn.execute(
+        f"SELECT id, title, first_seen, last_seen FROM stories WHERE {where} "
+        f"ORDER BY last_seen IS NULL, last_seen DESC, id", args).fetchall()
+    out = []
+    for sid, title, first, last in rows:
+        members = arc.conn.execute(
+            "SELECT a.id, a.outlet FROM story_members m JOIN articles a ON a.rowid = m.article_rowid "
+            "WHERE m.story_id = ? ORDER BY a.published IS NULL, a.published, a.rowid", (sid,)).fetchall()
+        outlets = list(dict.fromkeys(o for _, o in members if o))
+        out.append(Story(sid, title, [i for i, _ in members], outlets, first, last))
+    return out
+
+
+def stories(arc: Archive, since: str | None = None, min_size: int = 2) -> list[Story]:
+    """Stories of at least ``min_size`` reports (seen last on or after ``since``), latest first."""
+    where, args = "size >= ?", [min_size]
+    if since:
+        where += " AND last_seen >= ?"
+        args.append(since)
+    return _stories(arc, where, args)
+
+
+def story(arc: Archive, story_id: str) -> Story:
+    found = _stories(arc, "id = ?", [story_id])
+    if not found:
+        raise NotFound(f"no story with id {story_id!r}")
+    return found[0]
+
+
+def story_of(arc: Archive, article_id: str) -> Story | None:
+    """The story of an article (perhaps of that one report only); None while it is not related yet."""
+    row = arc.conn.execute("SELECT story_id FROM story_members WHERE article_rowid = ?",
+                           (_rowid(arc, article_id),)).fetchone()
+    return story(arc, row[0]) if row else None
+
+
+def duplicate_groups(arc: Archive) -> list[list[str]]:
+    """Groups of near-duplicate articles (ids), largest first."""
+    groups: dict[int, list[str]] = {}
+    for gid, aid in arc.conn.execute(
+            "SELECT d.group_id, a.id FROM duplicates d JOIN articles a ON a.rowid = d.article_rowid "
+            "ORDER BY d.group_id, a.rowid"):
+        groups.setdefault(gid, []).append(aid)
+    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+
+
+def copies_of(arc: Archive, article_id: str) -> list[str]:
+    """The other articles in the near-duplicate group of ``article_id``."""
+    rowid = _rowid(arc, article_id)
+    return [r[0] for r in arc.conn.execute(
+        "SELECT a.id FROM duplicates d JOIN duplicates g ON g.group_id = d.group_id "
+        "JOIN articles a ON a.rowid = g.article_rowid WHERE d.article_rowid = ? AND g.article_rowid != ? "
+        "ORDER BY a.rowid", (rowid, rowid))]

@@ -1,0 +1,131 @@
+"""Incremental story clustering: each new article joins the closest open story or opens one.
+
+A story is one specific event (an incident, a meeting, an announcement) as
+reported by many outlets, not a topic. An article joins a story when its term
+vector is close both to the story's centroid and to one report already in it
+(the geometric mean of the two must reach ``JOIN``), so that a story does not
+drift along a chain of loosely related reports. Time bounds a story: a dated
+article joins only a story whose dated reports lie within ``WINDOW`` days of
+it and that spans at most ``MAX_SPAN`` days, so the same kind of event at
+another time opens a new story. Nothing already clustered is revisited.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from marsad.relate.features import Doc, cosine
+
+JOIN = 0.20  # minimum affinity for an article to join a story (see bench/stories.py for the sensitivity)
+WINDOW = 3  # days between an article and the nearest dated report of its story
+MAX_SPAN = 7  # days from a story's first to its last dated report
+CANDIDATE_TERMS = 12  # an article looks for stories through its heaviest terms only
+SHORTLIST = 30  # stories sharing most heavy terms, scored against their centroid
+FINALISTS = 5  # best centroid matches, scored against their reports too
+RECENT = 20  # reports of a story an article is compared with (the latest ones)
+CENTROID_TERMS = 120
+
+
+@dataclass(slots=True)
+class StoryState:
+    id: str
+    members: list[str] = field(default_factory=list)
+    centroid: dict[str, float] = field(default_factory=dict)  # sum of member vectors, cut to the top terms
+    first: int | None = None  # days of the first and last dated reports
+    last: int | None = None
+    vecs: list[dict[str, float]] = field(default_factory=list)  # the latest member vectors
+    norm: float = 1.0  # of the centroid
+
+    def centrality(self, doc: Doc) -> float:
+        return cosine(doc.vec, self.centroid) / self.norm
+
+    def fits(self, day: int | None, window: int = WINDOW, span: int = MAX_SPAN) -> bool:
+        if day is None or self.first is None:
+            return True
+        return (self.first - window <= day <= self.last + window
+                and max(day, self.last) - min(day, self.first) <= span)
+
+    def add(self, doc: Doc) -> None:
+        self.members.append(doc.id)
+        self.vecs = [*self.vecs[-(RECENT - 1):], doc.vec]
+        for t, v in doc.vec.items():
+            self.centroid[t] = self.centroid.get(t, 0.0) + v
+        if len(self.centroid) > CENTROID_TERMS:
+            self.centroid = dict(sorted(self.centroid.items(), key=lambda kv: -kv[1])[:CENTROID_TERMS])
+        self.norm = sum(v * v for v in self.centroid.values()) ** 0.5 or 1.0
+        if doc.day is not None:
+            self.first = doc.day if self.first is None else min(self.first, doc.day)
+            self.last = doc.day if self.last is None else max(self.last, doc.day)
+
+
+def affinity(doc: Doc, story: StoryState, central: float | None = None) -> float:
+    """Geometric mean of the centroid similarity and the best similarity to one recent report."""
+    central = story.centrality(doc) if central is None else central
+    best = max((cosine(doc.vec, v) for v in story.vecs), default=central)
+    return max(central * best, 0.0) ** 0.5
+
+
+class Clusterer:
+    """Holds the open stories and assigns articles to them, one at a time."""
+
+    def __init__(self, stories: Iterable[StoryState] = (), *, join: float = JOIN,
+                 new_id: Callable[[Doc], str] | None = None):
+        self.join = join
+        self.stories: dict[str, StoryState] = {}
+        self.by_term: dict[str, set[str]] = defaultdict(set)
+        self.latest_day: int | None = None
+        self.closed: list[StoryState] = []  # stories no later article can join, without their vectors
+        self._new_id = new_id or (lambda doc: doc.id)
+        for s in stories:
+            self._index(s)
+
+    def _index(self, s: StoryState) -> None:
+        self.stories[s.id] = s
+        for t in s.centroid:
+            self.by_term[t].add(s.id)
+
+    def _unindex(self, s: StoryState) -> None:
+        for t in s.centroid:
+            self.by_term[t].discard(s.id)
+
+    def best(self, doc: Doc) -> tuple[StoryState | None, float]:
+        heavy = sorted(doc.vec, key=doc.vec.__getitem__, reverse=True)[:CANDIDATE_TERMS]
+        hits = Counter(sid for t in heavy for sid in self.by_term.get(t, ()))
+        shortlist = [self.stories[sid] for sid, _ in hits.most_common(SHORTLIST)]
+        central = sorted(((s.centrality(doc), s) for s in shortlist if s.fits(doc.day)),
+                         key=lambda cs: -cs[0])[:FINALISTS]
+        scored = [(affinity(doc, s, c), s) for c, s in central]
+        score, story = max(scored, key=lambda ss: ss[0], default=(0.0, None))
+        return story, score
+
+    def add(self, doc: Doc) -> StoryState:
+        """Put ``doc`` in the closest story, or open a new one; returns the story."""
+        self._close_old(doc.day)
+        story, score = self.best(doc)
+        if story is None or score < self.join:
+            story = StoryState(self._new_id(doc))
+        self._unindex(story)
+        story.add(doc)
+        self._index(story)
+        return story
+
+    def _close_old(self, day: int | None) -> None:
+        """Forget stories that no article from now on can join (articles come roughly in time order)."""
+        if day is None or (self.latest_day is not None and day <= self.latest_day):
+            return
+        self.latest_day = day
+        for s in [s for s in self.stories.values() if s.last is not None and s.last < day - MAX_SPAN]:
+            self._unindex(s)
+            s.vecs = []
+            self.closed.append(s)
+            del self.stories[s.id]
+
+
+def cluster(docs: Iterable[Doc], **kw) -> list[list[str]]:
+    """Stories of ``docs``, taken in the order given (the order of ingest), as lists of ids."""
+    c = Clusterer(**kw)
+    for d in docs:
+        c.add(d)
+    return [s.members for s in [*c.closed, *c.stories.values()]]

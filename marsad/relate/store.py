@@ -1,0 +1,151 @@
+"""The relate stage's tables in the archive, and the SQL that reads and writes them.
+
+``relate_docs`` keeps each related article's term vector (JSON) and the hash of
+the version it was made from; ``relate_terms`` lists each article's heaviest
+terms, to find related-article candidates; ``stories`` and ``story_members`` hold
+the story clustering; ``duplicates`` maps every article in a near-duplicate
+group to the group (search collapses on it); ``relate_lsh`` holds the MinHash
+LSH band keys that find copies of a new article.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+
+from marsad.relate.cluster import RECENT, StoryState
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("relate-0001-stories-duplicates", """
+CREATE TABLE relate_docs (
+    article_rowid INTEGER PRIMARY KEY,  -- articles.rowid
+    content_hash TEXT NOT NULL,         -- of the version these features were made from
+    day INTEGER,                        -- publication day (days since 1970-01-01), when known
+    vec TEXT NOT NULL,                  -- JSON {term: weight}, L2-normalized
+    entities TEXT NOT NULL              -- JSON [canonical entity names]
+);
+CREATE TABLE relate_terms (term TEXT NOT NULL, article_rowid INTEGER NOT NULL);
+CREATE INDEX relate_terms_term ON relate_terms(term);
+CREATE INDEX relate_terms_article ON relate_terms(article_rowid);
+CREATE TABLE stories (
+    id TEXT PRIMARY KEY,                -- the id of the story's first article
+    title TEXT NOT NULL,
+    first_seen TEXT, last_seen TEXT,    -- ISO publication times of the first and last dated reports
+    first_day INTEGER, last_day INTEGER,
+    size INTEGER NOT NULL,
+    centroid TEXT NOT NULL              -- JSON {term: summed weight}
+);
+CREATE INDEX stories_last_day ON stories(last_day);
+CREATE TABLE story_members (
+    article_rowid INTEGER PRIMARY KEY,
+    story_id TEXT NOT NULL REFERENCES stories(id)
+);
+CREATE INDEX story_members_story ON story_members(story_id);
+CREATE TABLE duplicates (
+    article_rowid INTEGER PRIMARY KEY,
+    group_id INTEGER NOT NULL           -- the smallest rowid in the group
+);
+CREATE INDEX duplicates_group ON duplicates(group_id);
+CREATE TABLE relate_lsh (key INTEGER NOT NULL, article_rowid INTEGER NOT NULL);
+CREATE INDEX relate_lsh_key ON relate_lsh(key);
+CREATE INDEX relate_lsh_article ON relate_lsh(article_rowid);
+"""),
+]
+
+_MAX_VARS = 500
+
+
+def chunks(values: list, size: int = _MAX_VARS) -> Iterator[list]:
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def marks(values: list) -> str:
+    return ",".join("?" * len(values))
+
+
+def forget(conn: sqlite3.Connection, rowids: list[int]) -> None:
+    """Drop what an earlier version of these articles left in every relate table but ``stories``."""
+    for part in chunks(rowids):
+        for table in ("relate_docs", "relate_terms", "story_members", "relate_lsh", "duplicates"):
+            conn.execute(f"DELETE FROM {table} WHERE article_rowid IN ({marks(part)})", part)
+
+
+def open_stories(conn: sqlite3.Connection, first_day: int | None, span: int) -> list[StoryState]:
+    """Stories an article from ``first_day`` on may still join, with their recent report vectors."""
+    sql = "SELECT id, first_day, last_day, centroid FROM stories WHERE last_day IS NULL"
+    args: list = []
+    if first_day is not None:
+        sql += " OR last_day >= ?"
+        args.append(first_day - span)
+    states = {}
+    for sid, first, last, centroid in conn.execute(sql, args):
+        s = StoryState(sid, first=first, last=last, centroid=json.loads(centroid))
+        s.norm = sum(v * v for v in s.centroid.values()) ** 0.5 or 1.0
+        states[sid] = s
+    for part in chunks(list(states)):
+        rows = conn.execute(
+            f"SELECT m.story_id, a.id, d.vec FROM story_members m "
+            f"JOIN articles a ON a.rowid = m.article_rowid "
+            f"JOIN relate_docs d ON d.article_rowid = m.article_rowid WHERE m.story_id IN ({marks(part)}) "
+            f"ORDER BY m.article_rowid", part)
+        for sid, aid, vec in rows:
+            s = states[sid]
+            s.members.append(aid)
+            s.vecs = [*s.vecs[-(RECENT - 1):], json.loads(vec)]
+    return list(states.values())
+
+
+def free_story_id(conn: sqlite3.Connection, wanted: str) -> str:
+    """``wanted`` (the first article's id), or ``wanted~2``, ``~3``... when a story already has it."""
+    sid, n = wanted, 1
+    while conn.execute("SELECT 1 FROM stories WHERE id = ?", (sid,)).fetchone():
+        n += 1
+        sid = f"{wanted}~{n}"
+    return sid
+
+
+def save_stories(conn: sqlite3.Connection, stories: Iterable[StoryState]) -> None:
+    """Write the clustering state of the given stories (``refresh_stories`` fills the rest)."""
+    conn.executemany(
+        "INSERT INTO stories (id, title, first_day, last_day, size, centroid) VALUES (?, '', ?, ?, 0, ?) "
+        "ON CONFLICT (id) DO UPDATE SET first_day = excluded.first_day, last_day = excluded.last_day, "
+        "centroid = excluded.centroid",
+        [(s.id, s.first, s.last, json.dumps(s.centroid, ensure_ascii=False)) for s in stories])
+
+
+def refresh_stories(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
+    """Recount size, title (the first report's headline) and times from the members; drop empty stories."""
+    for sid in ids:
+        row = conn.execute(
+            "SELECT min(a.published), max(a.published), count(*), min(a.rowid) FROM story_members m "
+            "JOIN articles a ON a.rowid = m.article_rowid WHERE m.story_id = ?", (sid,)).fetchone()
+        if not row[2]:
+            conn.execute("DELETE FROM stories WHERE id = ?", (sid,))
+            continue
+        title = conn.execute("SELECT headline FROM articles WHERE rowid = ?", (row[3],)).fetchone()[0]
+        conn.execute("UPDATE stories SET title = ?, first_seen = ?, last_seen = ?, size = ? WHERE id = ?",
+                     (title or "", row[0], row[1], row[2], sid))
+
+
+def lsh_candidates(conn: sqlite3.Connection, keys: list[int]) -> list[int]:
+    if not keys:
+        return []
+    return [r[0] for r in conn.execute(
+        f"SELECT DISTINCT article_rowid FROM relate_lsh WHERE key IN ({marks(keys)})", keys)]
+
+
+def join_duplicates(conn: sqlite3.Connection, rowid: int, copies: list[int]) -> None:
+    """Put ``rowid`` in one group with ``copies``, merging their groups (id: the smallest rowid)."""
+    if not copies:
+        return
+    members = {rowid, *copies}
+    groups = {r[0] for part in chunks(sorted(members)) for r in conn.execute(
+        f"SELECT group_id FROM duplicates WHERE article_rowid IN ({marks(part)})", part)}
+    for part in chunks(sorted(groups)):
+        members.update(r[0] for r in conn.execute(
+            f"SELECT article_rowid FROM duplicates WHERE group_id IN ({marks(part)})", part))
+    gid = min(members)
+    conn.executemany("INSERT OR REPLACE INTO duplicates (article_rowid, group_id) VALUES (?, ?)",
+                     [(m, gid) for m in members])

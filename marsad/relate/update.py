@@ -1,0 +1,100 @@
+"""Bringing the relate tables up to date after an ingest: only the new or changed articles.
+
+Each article is looked at once: its near-duplicates are found through the
+stored LSH band keys, it joins an open story or opens one, and its term vector
+is kept for related-article queries. Articles already related in the same
+version are skipped, so calling this twice with the same ids does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+
+import numpy as np
+
+from marsad.model import Article
+from marsad.relate import store
+from marsad.relate.cluster import MAX_SPAN, WINDOW, Clusterer, StoryState
+from marsad.relate.dedup import band_keys, is_copy
+from marsad.relate.features import Doc, make_doc
+from marsad.relate.text import shingle_hashes, words
+
+INDEX_TERMS = 15  # heaviest terms of an article listed in relate_terms, for related-article lookup
+
+
+def heavy_terms(doc: Doc, n: int = INDEX_TERMS) -> list[str]:
+    return sorted(doc.vec, key=doc.vec.__getitem__, reverse=True)[:n]
+
+
+def pending(conn: sqlite3.Connection, ids: list[str]) -> Iterator[tuple[int, str, bool, Article]]:
+    """(rowid, content hash, seen before, article) of each id whose current version is not related yet."""
+    for part in store.chunks(list(dict.fromkeys(ids))):
+        rows = conn.execute(
+            f"SELECT a.rowid, a.id, a.content_hash, a.data, d.content_hash FROM articles a "
+            f"LEFT JOIN relate_docs d ON d.article_rowid = a.rowid WHERE a.id IN ({store.marks(part)}) "
+            f"ORDER BY a.rowid", part).fetchall()
+        for rowid, id_, chash, data, related_hash in rows:
+            if related_hash != chash:
+                article = Article.from_dict(json.loads(data))
+                article.id = id_
+                yield rowid, chash, related_hash is not None, article
+
+
+def stored_shingles(conn: sqlite3.Connection, rowid: int) -> np.ndarray:
+    row = conn.execute("SELECT headline, deck, body FROM articles WHERE rowid = ?", (rowid,)).fetchone()
+    return shingle_hashes(words("\n".join(x for x in row if x))) if row else np.empty(0, np.uint64)
+
+
+def _story_ids(conn: sqlite3.Connection, rowids: list[int]) -> set[str]:
+    return {r[0] for part in store.chunks(rowids) for r in conn.execute(
+        f"SELECT story_id FROM story_members WHERE article_rowid IN ({store.marks(part)})", part)}
+
+
+def relate_one(conn: sqlite3.Connection, clusterer: Clusterer, rowid: int, chash: str,
+               doc: Doc) -> StoryState:
+    keys = band_keys(doc.shingles)
+    copies = [c for c in store.lsh_candidates(conn, keys)
+              if c != rowid and is_copy(doc.shingles, stored_shingles(conn, c))]
+    store.join_duplicates(conn, rowid, copies)
+    conn.executemany("INSERT INTO relate_lsh (key, article_rowid) VALUES (?, ?)", [(k, rowid) for k in keys])
+    story = clusterer.add(doc)
+    conn.execute("INSERT OR REPLACE INTO story_members (article_rowid, story_id) VALUES (?, ?)",
+                 (rowid, story.id))
+    conn.execute("INSERT OR REPLACE INTO relate_docs (article_rowid, content_hash, day, vec, entities) "
+                 "VALUES (?, ?, ?, ?, ?)", (rowid, chash, doc.day, json.dumps(doc.vec, ensure_ascii=False),
+                                            json.dumps(sorted(doc.entities), ensure_ascii=False)))
+    conn.executemany("INSERT INTO relate_terms (term, article_rowid) VALUES (?, ?)",
+                     [(t, rowid) for t in heavy_terms(doc)])
+    return story
+
+
+def update(conn: sqlite3.Connection, ids: list[str]) -> int:
+    """Relate the new or changed articles among ``ids``, in one transaction; returns how many."""
+    work = [(rowid, chash, seen, make_doc(a)) for rowid, chash, seen, a in pending(conn, ids)]
+    if not work:
+        return 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _update(conn, work)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return len(work)
+
+
+def _update(conn: sqlite3.Connection, work: list[tuple[int, str, bool, Doc]]) -> None:
+    again = [rowid for rowid, _, seen, _ in work if seen]
+    stale = _story_ids(conn, again)
+    store.forget(conn, again)
+    days = [doc.day for *_, doc in work if doc.day is not None]
+    clusterer = Clusterer(store.open_stories(conn, min(days, default=None), MAX_SPAN + WINDOW),
+                          new_id=lambda doc: store.free_story_id(conn, doc.id))
+    touched: dict[str, StoryState] = {}
+    for rowid, chash, _, doc in work:
+        story = relate_one(conn, clusterer, rowid, chash, doc)
+        touched[story.id] = story
+    store.save_stories(conn, touched.values())
+    store.refresh_stories(conn, stale | set(touched))
