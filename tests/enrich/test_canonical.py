@@ -123,3 +123,16 @@ def test_role_mentions_in_the_page(aawsat, tagger):
     assert roles == [("الرئيس الطاجيكي", "إمام علي رحمون")]
     undated = enrich_article(replace(aawsat[0], published=None), tagger)
     assert not [m for m in undated.entities if m.text.startswith("الرئيس")]
+
+
+@given(st.data())
+def test_resolved_spans_index_the_paragraph(data):
+    paragraph = data.draw(st.text(alphabet=st.sampled_from(list("الرئيس بوتينوللكرملين«»،.ـًو")), max_size=60))
+    raw = []
+    for _ in range(data.draw(st.integers(0, 4))):
+        start = data.draw(st.integers(0, len(paragraph)))
+        end = data.draw(st.integers(start, len(paragraph)))
+        kind = data.draw(st.sampled_from(["PERS", "LOC", "ORG", "MISC"]))
+        raw.append((0, start, end, kind, paragraph[start:end]))
+    for m in resolve(raw):
+        assert paragraph[m.start:m.end] == m.text and m.canonical
