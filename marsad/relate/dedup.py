@@ -46,15 +46,16 @@ def containment(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
     return shared / min(len(a), len(b)), shared
 
 
-def is_copy(a: np.ndarray, b: np.ndarray) -> bool:
+def is_copy(a: np.ndarray, b: np.ndarray, contain: float = CONTAIN) -> bool:
     c, shared = containment(a, b)
-    return c >= CONTAIN and shared >= min(MIN_SHARED, len(a), len(b))
+    return c >= contain and shared >= min(MIN_SHARED, len(a), len(b))
 
 
 def copies(doc: Doc, keys: list[int], candidates: Callable[[list[int]], Iterable[str]],
-           shingles_of: Callable[[str], np.ndarray]) -> list[str]:
+           shingles_of: Callable[[str], np.ndarray], contain: float = CONTAIN) -> list[str]:
     """Ids among the LSH candidates of ``doc`` (looked up by its band keys) that are copies of it."""
-    return [c for c in set(candidates(keys)) if c != doc.id and is_copy(doc.shingles, shingles_of(c))]
+    return [c for c in set(candidates(keys))
+            if c != doc.id and is_copy(doc.shingles, shingles_of(c), contain)]
 
 
 class UnionFind:
@@ -81,7 +82,7 @@ class UnionFind:
         return [sorted(g) for g in out.values() if len(g) > 1]
 
 
-def group(docs: Iterable[Doc]) -> list[list[str]]:
+def group(docs: Iterable[Doc], contain: float = CONTAIN) -> list[list[str]]:
     """Near-duplicate groups (of two or more ids) among ``docs``."""
     buckets: dict[tuple[int, int], list[str]] = {}
     seen: dict[str, np.ndarray] = {}
@@ -92,7 +93,7 @@ def group(docs: Iterable[Doc]) -> list[list[str]]:
 
     for doc in docs:
         keys = band_keys(doc.shingles)
-        for other in copies(doc, keys, candidates, seen.__getitem__):
+        for other in copies(doc, keys, candidates, seen.__getitem__, contain):
             uf.union(doc.id, other)
         seen[doc.id] = doc.shingles
         for k in enumerate(keys):
