@@ -15,6 +15,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from marsad import relate
+from marsad.enrich import canonical_key
 from marsad.errors import NotFound
 from marsad.model import Article, Image, SearchResult, Story
 from marsad.search import search as run_search
@@ -99,8 +100,6 @@ def body_blocks(a: Article) -> list[tuple[str, Any]]:
 
 def entity_margin(a: Article) -> list[dict[str, Any]]:
     """The article's entities, one per canonical name, most mentioned first."""
-    from marsad.enrich import canonical_key
-
     counts: Counter[tuple[str, str]] = Counter()
     for m in a.entities or []:
         counts[(m.canonical or m.text, m.type)] += 1
@@ -109,8 +108,6 @@ def entity_margin(a: Article) -> list[dict[str, Any]]:
 
 
 def quotes(a: Article) -> list[dict[str, Any]]:
-    from marsad.enrich import canonical_key
-
     return [{"text": q.text, "speaker": q.speaker,
              "speaker_id": canonical_key(q.canonical) if q.canonical else None}
             for q in a.quotes or []]
