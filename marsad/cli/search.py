@@ -1,0 +1,81 @@
+"""``marsad search``: full-text search of the archive."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from marsad.cli import main
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--db", type=click.Path(dir_okay=False),
+              help="Archive file (default: $MARSAD_DB, else marsad.db in the working folder).")
+@click.option("--json", "as_json", is_flag=True, help="Print {\"total\", \"hits\": [...]} as JSON.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits to show.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Hits to skip.")
+@click.option("--since", help="Only articles published on or after this ISO date (2018-03 or 2018-03-05).")
+@click.option("--until", help="Only articles published on or before this ISO date.")
+@click.option("--outlet", help="Only this outlet.")
+@click.option("--section", help="Only this section.")
+@click.option("--any", "match_any", is_flag=True,
+              help="Rank articles holding any of the words (default: all words, or any when none has all).")
+@click.option("--queries", type=click.File(encoding="utf-8"),
+              help="Run every query of FILE (one a line, or JSONL {\"id\",\"text\"});"
+                   " prints one JSON line each.")
+def search(query, db, as_json, limit, offset, since, until, outlet, section, match_any, queries):
+    """Search the archive for QUERY.
+
+    \b
+    Syntax: plain words (all required), "exact phrase", a OR b, -excluded, prefix*.
+    Letters are matched the way Arabic readers expect: الاتحاد الأوروبي finds
+    والاتحاد الاوروبي and للاتحاد الأوربي; ٢٠٢٥ finds 2025.
+    """
+    from marsad.archive import open_archive
+    from marsad.errors import InputError
+    from marsad.search import read_queries, search_many
+    from marsad.settings import load
+
+    if (query is None) == (queries is None):
+        raise InputError("give either a QUERY or --queries FILE")
+    options = {"limit": limit, "offset": offset, "since": since, "until": until, "outlet": outlet,
+               "section": section, "mode": "any" if match_any else "auto"}
+    with open_archive(load(db).db, readonly=True) as arc:
+        if queries is not None:
+            for out in search_many(arc.conn, read_queries(queries), **options):
+                click.echo(json.dumps(out, ensure_ascii=False))
+            return
+        from marsad.search import search as run
+
+        result = run(arc.conn, query, **options)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        _show(query, result)
+
+
+def _show(query, result) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False)
+    console.print(f"[bold]{result.total:,}[/bold] results for {escape(query)}")
+    for n, h in enumerate(result.hits, 1):
+        copies = f"+{h.copies} copies" if h.copies else ""
+        meta = " · ".join(x for x in (h.outlet, (h.published or "")[:10], copies) if x)
+        console.print(f"\n[bold]{n}. {escape(h.title)}[/bold]  [dim]{escape(meta)}[/dim]")
+        console.print(_marks_to_rich(h.snippet))
+        if h.url:
+            console.print(f"[dim]{escape(h.url)}[/dim]")
+
+
+def _marks_to_rich(snippet: str) -> str:
+    import html
+
+    from rich.markup import escape
+
+    parts = snippet.replace("</mark>", "<mark>").split("<mark>")
+    return "".join(f"[reverse]{escape(html.unescape(p))}[/reverse]" if i % 2 else escape(html.unescape(p))
+                   for i, p in enumerate(parts))

@@ -1,0 +1,99 @@
+"""Full-text search over the archive: Arabic-aware analysis, BM25 ranking, snippets.
+
+    from marsad.search import search
+    result = search(conn, 'الاتحاد الأوروبي -بريطانيا', limit=10)
+
+``index`` keeps the FTS5 table in step with the ``articles`` table (the
+archive calls its hooks); ``query`` parses what users type; ``rank`` builds
+the SQL; ``snippet`` cuts and marks the text shown for each hit.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+
+from marsad.errors import InputError
+from marsad.model import SearchHit, SearchResult
+from marsad.search.analyze import DEFAULT_SCHEME, Scheme
+from marsad.search.query import highlight_words, parse, to_match
+from marsad.search.rank import Filters, count_sql, search_sql
+from marsad.search.snippet import Matcher, snippet
+
+MODES = ("auto", "all", "any")
+MAX_LIMIT = 1000
+
+
+def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int = 0,
+           since: str | None = None, until: str | None = None, outlet: str | None = None,
+           section: str | None = None, collapse: bool = True, mode: str = "auto",
+           scheme: Scheme = DEFAULT_SCHEME) -> SearchResult:
+    """Articles matching ``query``, best first.
+
+    ``mode``: "all" requires every word (or phrase, or OR group); "any" ranks
+    every article holding at least one; "auto" is "all", relaxed to "any"
+    when no article holds them all.
+    """
+    if mode not in MODES:
+        raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+    if not 0 < limit <= MAX_LIMIT or offset < 0:
+        raise InputError(f"limit must be 1..{MAX_LIMIT} and offset 0 or more")
+    filters = Filters(since, until, outlet, section)
+    collapse = collapse and _has_duplicates(conn)
+    for m in (["all", "any"] if mode == "auto" else [mode]):
+        match = to_match(query, scheme=scheme, mode=m)
+        if match is None:
+            return SearchResult(0)
+        result = _run(conn, match, filters, collapse, limit, offset, scheme, query)
+        if result.total:
+            break
+    return result
+
+
+def _run(conn, match, filters, collapse, limit, offset, scheme, query) -> SearchResult:
+    sql, params = search_sql(scheme, filters, collapse=collapse)
+    rows = conn.execute(sql, [match, *params, limit, offset]).fetchall()
+    if rows:
+        total = rows[0][8]
+    else:
+        sql, params = count_sql(filters, collapse=collapse)
+        total = conn.execute(sql, [match, *params]).fetchone()[0]
+    matcher = _matcher(query, scheme)
+    hits = [SearchHit(id=r[0], url=r[1], title=r[2] or "", outlet=r[3], published=r[4],
+                      score=round(r[6], 4), snippet=snippet(r[5] or r[2] or "", matcher), copies=r[7])
+            for r in rows]
+    return SearchResult(total, hits)
+
+
+def _matcher(query: str, scheme: Scheme) -> Matcher:
+    prefixes = {c.words[-1] for i in parse(query) if not i.negated for c in i.alternatives if c.prefix}
+    return Matcher(scheme, highlight_words(query), prefixes)
+
+
+def _has_duplicates(conn: sqlite3.Connection) -> bool:
+    # The relate stage creates this table; until then there is nothing to fold.
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'duplicates'").fetchone()
+    return row is not None
+
+
+def read_queries(lines: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(id, text) from lines holding a query each, or JSON objects {"id", "text"}; blank lines skipped."""
+    for n, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+                yield str(obj.get("id", n)), str(obj.get("text", ""))
+                continue
+            except (ValueError, AttributeError):
+                pass  # not JSON after all: a query that starts with a brace
+        yield str(n), line
+
+
+def search_many(conn: sqlite3.Connection, queries: Iterable[tuple[str, str]], **options) -> Iterator[dict]:
+    """Run (id, text) queries in turn; yields {"id", "total", "hits"} for each."""
+    for qid, text in queries:
+        yield {"id": qid, **search(conn, text, **options).to_dict()}

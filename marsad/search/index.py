@@ -1,0 +1,47 @@
+"""The full-text index: one FTS5 table over analyzed article text.
+
+The archive calls :func:`add` and :func:`remove` inside its write
+transaction. Text is analyzed in Python (normalize, tokenize, stem) and
+stored as space-separated terms, so FTS5's plain ``ascii`` tokenizer only
+splits on spaces, and queries go through the very same analyzer.
+The FTS5 rowid is the ``articles`` rowid.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from marsad.model import Article
+from marsad.search.analyze import DEFAULT_SCHEME, Scheme
+
+TABLE = "search_fts"
+
+
+def create_sql(scheme: Scheme = DEFAULT_SCHEME, table: str = TABLE) -> str:
+    cols = ", ".join(scheme.columns)
+    # '.' is a token character so that decimals such as 22.6 stay one term.
+    return (f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5({cols},"
+            " tokenize=\"ascii tokenchars '.'\");")
+
+
+MIGRATIONS: list[tuple[str, str]] = [("search-0001-fts", create_sql())]
+
+
+def fields(article: Article) -> tuple[str, str, str, str]:
+    """The texts of an article in :data:`marsad.search.analyze.FIELDS` order."""
+    captions = "\n".join(i.caption for i in article.images if i.caption)
+    return article.headline or "", article.deck or "", article.body, captions
+
+
+def add(conn: sqlite3.Connection, rows: Iterable[tuple[int, Article]], *,
+        scheme: Scheme = DEFAULT_SCHEME) -> None:
+    """Index new or changed articles; ``rows`` are (articles rowid, article)."""
+    marks = ", ".join("?" * (len(scheme.columns) + 1))
+    conn.executemany(f"INSERT OR REPLACE INTO {TABLE}(rowid, {', '.join(scheme.columns)}) VALUES ({marks})",
+                     ((rowid, *scheme.row(fields(a))) for rowid, a in rows))
+
+
+def remove(conn: sqlite3.Connection, rowids: Iterable[int]) -> None:
+    """Drop articles from the index, before they are replaced or deleted."""
+    conn.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", ((r,) for r in rowids))

@@ -1,0 +1,153 @@
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from marsad.cli import main
+from marsad.errors import InputError
+from marsad.model import Article, Image
+from marsad.search import index, read_queries, search, search_many
+
+ARTICLES = ("CREATE TABLE articles (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, url, headline, deck,"
+            " outlet, publisher, section, published, author, kind, dateline, body, data, source,"
+            " content_hash, ingested_at)")
+
+DOCS = [
+    Article("قمة في بروكسل", ["قال مسؤولون إن والاتحاد الاوروبي سيجتمع غدا لبحث الهجرة."], id="eu1",
+            outlet="BBC", section="world", published="2025-01-02T10:00:00"),
+    Article("تحويلات مالية", ["بلغت تحويلات للاتحاد الأوربي 22.6 مليار دولار في عام ٢٠٢٥ <script>"], id="eu2",
+            outlet="CNN", section="economy", published="2025-03-02T08:00:00"),
+    Article("الإتحاد الأوروبى يقرر", ["قرار جديد بشأن بريطانيا والهجرة."], id="eu3", outlet="BBC",
+            published="2025-02-10", images=[Image("صورة للرئيس الفرنسي")]),
+    Article("كرة القدم", ["فاز الفريق في المباراة النهائية بثلاثة أهداف في 2024."], id="sport",
+            outlet="CNN", section="sport", published="2024-06-01"),
+    Article("اقتصاد مصر", ["نمو الاقتصاد المصري بنسبة 1,500 نقطة والاقتصادية"], id="eco",
+            outlet="BBC", section="economy", published="2024-12-30"),
+]
+
+
+@pytest.fixture
+def conn():
+    c = sqlite3.connect(":memory:")
+    c.execute(ARTICLES)
+    for _, sql in index.MIGRATIONS:
+        c.executescript(sql)
+    rows = []
+    for a in DOCS:
+        cur = c.execute("INSERT INTO articles(id, url, headline, body, outlet, section, published)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (a.id, f"https://x.test/{a.id}", a.headline, a.body, a.outlet, a.section,
+                         a.published))
+        rows.append((cur.lastrowid, a))
+    index.add(c, rows)
+    return c
+
+
+def ids(result):
+    return {h.id for h in result.hits}
+
+
+def test_arabic_spellings_meet(conn):
+    for q in ("الاتحاد الأوروبي", "والاتحاد الاوروبي", "للاتحاد الأوربي", "الإتحاد الأوروبى"):
+        assert ids(search(conn, q)) == {"eu1", "eu2", "eu3"}, q
+
+
+def test_digits_fold_both_ways(conn):
+    assert ids(search(conn, "2025")) == {"eu2"}
+    assert ids(search(conn, "٢٠٢٤")) == {"sport"}
+    assert ids(search(conn, "22.6")) == {"eu2"}
+    assert ids(search(conn, "1500")) == {"eco"}
+
+
+def test_syntax(conn):
+    assert ids(search(conn, '"الاتحاد الأوروبي" -بريطانيا')) == {"eu1", "eu2"}
+    assert ids(search(conn, "بروكسل OR المباراة")) == {"eu1", "sport"}
+    assert ids(search(conn, "الاقتص*")) == {"eco"}
+    assert ids(search(conn, "الرئيس")) == {"eu3"}  # image captions are indexed
+
+
+def test_all_words_then_any(conn):
+    assert ids(search(conn, "الهجرة بروكسل")) == {"eu1"}
+    assert ids(search(conn, "الهجرة بروكسل", mode="any")) == {"eu1", "eu3"}
+    # No article has both: "auto" relaxes to any.
+    assert ids(search(conn, "بروكسل المباراة")) == {"eu1", "sport"}
+
+
+def test_filters_and_paging(conn):
+    assert ids(search(conn, "الاتحاد", outlet="bbc")) == {"eu1", "eu3"}
+    assert ids(search(conn, "الاتحاد", since="2025-02")) == {"eu2", "eu3"}
+    assert ids(search(conn, "الاتحاد", until="2025-02-10")) == {"eu1", "eu3"}
+    assert ids(search(conn, "الاقتصاد", section="economy")) == {"eco"}
+    page = search(conn, "الاتحاد", limit=2, offset=2)
+    assert page.total == 3 and len(page.hits) == 1
+    assert search(conn, "الاتحاد", offset=50).total == 3
+
+
+def test_ranking_prefers_the_headline(conn):
+    hits = search(conn, "الاتحاد الأوروبي").hits
+    assert hits[0].id == "eu3" and hits[0].score >= hits[1].score
+
+
+def test_hostile_queries_never_error(conn):
+    for q in ['"', "(", ")", "-", "*", "OR", "AND OR NOT", "'; DROP TABLE articles; --", 'a" OR "b',
+              "NEAR(x y, 2)", "{body}: x", "^x", "x:y", "\\", "", "   ", "؟؟", "-\"الاتحاد\""]:
+        search(conn, q)
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(DOCS)
+
+
+def test_snippets_mark_matches_and_escape(conn):
+    hit = next(h for h in search(conn, "الأوروبي 2025").hits if h.id == "eu2")
+    assert "<mark>الأوربي</mark>" in hit.snippet and "<mark>٢٠٢٥</mark>" in hit.snippet
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+
+
+def test_bad_arguments_are_input_errors(conn):
+    with pytest.raises(InputError):
+        search(conn, "x", limit=0)
+    with pytest.raises(InputError):
+        search(conn, "x", mode="some")
+
+
+def test_remove_and_replace(conn):
+    index.remove(conn, [1])
+    assert ids(search(conn, "بروكسل")) == set()
+    index.add(conn, [(1, DOCS[0])])
+    index.add(conn, [(1, DOCS[0])])  # indexing twice keeps one entry
+    assert search(conn, "بروكسل").total == 1
+
+
+def test_duplicates_collapse(conn):
+    conn.execute("CREATE TABLE duplicates (article_rowid INTEGER PRIMARY KEY, group_id TEXT)")
+    conn.executemany("INSERT INTO duplicates VALUES (?, ?)", [(1, "g1"), (3, "g1")])
+    res = search(conn, "الاتحاد")
+    assert res.total == 2 and sorted(h.copies for h in res.hits) == [0, 1]
+    assert search(conn, "الاتحاد", collapse=False).total == 3
+
+
+def test_many_queries(conn):
+    lines = ["الاتحاد", "", '{"id": "q7", "text": "بروكسل"}', "{not json"]
+    out = list(search_many(conn, read_queries(lines)))
+    assert [(o["id"], o["total"]) for o in out] == [("1", 3), ("q7", 1), ("4", 0)]
+
+
+def test_cli_json_and_queries(tmp_path):
+    from marsad.archive import open_archive
+
+    db = tmp_path / "a.db"
+    with open_archive(db) as arc:
+        arc.put(DOCS)
+    runner = CliRunner()
+    res = runner.invoke(main, ["search", "الاتحاد الأوروبي", "--db", str(db), "--json", "--limit", "2"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["total"] == 3 and len(out["hits"]) == 2
+    assert set(out["hits"][0]) >= {"id", "url", "title", "outlet", "published", "score", "snippet"}
+    qfile = tmp_path / "q.txt"
+    qfile.write_text('{"id": "a", "text": "بروكسل"}\nالمباراة\n', encoding="utf-8")
+    res = runner.invoke(main, ["search", "--db", str(db), "--queries", str(qfile)])
+    assert [json.loads(line)["id"] for line in res.output.splitlines()] == ["a", "2"]
+    res = runner.invoke(main, ["search", "بروكسل", "--db", str(db)])
+    assert res.exit_code == 0 and "قمة في بروكسل" in res.output
+    res = runner.invoke(main, ["search", "x", "--db", str(tmp_path / "missing.db")])
+    assert res.exit_code == 2
