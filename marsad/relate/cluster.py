@@ -26,6 +26,7 @@ SHORTLIST = 30  # stories sharing most heavy terms, scored against their centroi
 FINALISTS = 5  # best centroid matches, scored against their reports too
 RECENT = 20  # reports of a story an article is compared with (the latest ones)
 CENTROID_TERMS = 120
+KEY_TERMS = 30  # a story is found through this many of its heaviest centroid terms
 
 
 @dataclass(slots=True)
@@ -37,6 +38,7 @@ class StoryState:
     last: int | None = None
     vecs: list[dict[str, float]] = field(default_factory=list)  # the latest member vectors
     norm: float = 1.0  # of the centroid
+    keys: tuple[str, ...] = ()  # the heaviest centroid terms, under which the story is found
 
     def centrality(self, doc: Doc) -> float:
         return cosine(doc.vec, self.centroid) / self.norm
@@ -47,6 +49,11 @@ class StoryState:
         return (self.first - window <= day <= self.last + window
                 and max(day, self.last) - min(day, self.first) <= span)
 
+    def refresh(self) -> None:
+        """Recompute what derives from the centroid."""
+        self.norm = sum(v * v for v in self.centroid.values()) ** 0.5 or 1.0
+        self.keys = tuple(sorted(self.centroid, key=self.centroid.__getitem__, reverse=True)[:KEY_TERMS])
+
     def add(self, doc: Doc) -> None:
         self.members.append(doc.id)
         self.vecs = [*self.vecs[-(RECENT - 1):], doc.vec]
@@ -54,7 +61,7 @@ class StoryState:
             self.centroid[t] = self.centroid.get(t, 0.0) + v
         if len(self.centroid) > CENTROID_TERMS:
             self.centroid = dict(sorted(self.centroid.items(), key=lambda kv: -kv[1])[:CENTROID_TERMS])
-        self.norm = sum(v * v for v in self.centroid.values()) ** 0.5 or 1.0
+        self.refresh()
         if doc.day is not None:
             self.first = doc.day if self.first is None else min(self.first, doc.day)
             self.last = doc.day if self.last is None else max(self.last, doc.day)
@@ -74,28 +81,34 @@ class Clusterer:
                  new_id: Callable[[Doc], str] | None = None):
         self.join = join
         self.stories: dict[str, StoryState] = {}
+        # Term → ids of the stories whose centroid has it: open stories, and those that only an
+        # undated article may still join (their dated reports are more than MAX_SPAN days old).
         self.by_term: dict[str, set[str]] = defaultdict(set)
+        self.closed_by_term: dict[str, set[str]] = defaultdict(set)
+        self.closed: set[str] = set()
         self.latest_day: int | None = None
-        self.closed: list[StoryState] = []  # stories no later article can join, without their vectors
         self._new_id = new_id or (lambda doc: doc.id)
         for s in stories:
             self._index(s)
 
     def _index(self, s: StoryState) -> None:
         self.stories[s.id] = s
-        for t in s.centroid:
-            self.by_term[t].add(s.id)
+        index = self.closed_by_term if s.id in self.closed else self.by_term
+        for t in s.keys:
+            index[t].add(s.id)
 
     def _unindex(self, s: StoryState) -> None:
-        for t in s.centroid:
-            self.by_term[t].discard(s.id)
+        index = self.closed_by_term if s.id in self.closed else self.by_term
+        for t in s.keys:
+            index[t].discard(s.id)
 
     def best(self, doc: Doc) -> tuple[StoryState | None, float]:
         heavy = sorted(doc.vec, key=doc.vec.__getitem__, reverse=True)[:CANDIDATE_TERMS]
-        hits = Counter(sid for t in heavy for sid in self.by_term.get(t, ()))
+        indexes = (self.by_term,) if doc.day is not None else (self.by_term, self.closed_by_term)
+        hits = Counter(sid for index in indexes for t in heavy for sid in index.get(t, ())
+                       if self.stories[sid].fits(doc.day))
         shortlist = [self.stories[sid] for sid, _ in hits.most_common(SHORTLIST)]
-        central = sorted(((s.centrality(doc), s) for s in shortlist if s.fits(doc.day)),
-                         key=lambda cs: -cs[0])[:FINALISTS]
+        central = sorted(((s.centrality(doc), s) for s in shortlist), key=lambda cs: -cs[0])[:FINALISTS]
         scored = [(affinity(doc, s, c), s) for c, s in central]
         score, story = max(scored, key=lambda ss: ss[0], default=(0.0, None))
         return story, score
@@ -112,15 +125,16 @@ class Clusterer:
         return story
 
     def _close_old(self, day: int | None) -> None:
-        """Forget stories that no article from now on can join (articles come roughly in time order)."""
+        """Set aside the stories that no dated article from now on can join (articles come roughly
+        in time order), so that dated articles do not look at them again."""
         if day is None or (self.latest_day is not None and day <= self.latest_day):
             return
         self.latest_day = day
-        for s in [s for s in self.stories.values() if s.last is not None and s.last < day - MAX_SPAN]:
+        for s in [s for s in self.stories.values()
+                  if s.id not in self.closed and s.last is not None and s.last < day - MAX_SPAN]:
             self._unindex(s)
-            s.vecs = []
-            self.closed.append(s)
-            del self.stories[s.id]
+            self.closed.add(s.id)
+            self._index(s)
 
 
 def cluster(docs: Iterable[Doc], **kw) -> list[list[str]]:
@@ -128,4 +142,4 @@ def cluster(docs: Iterable[Doc], **kw) -> list[list[str]]:
     c = Clusterer(**kw)
     for d in docs:
         c.add(d)
-    return [s.members for s in [*c.closed, *c.stories.values()]]
+    return [s.members for s in c.stories.values()]

@@ -41,6 +41,13 @@ def day_number(published: str | None) -> int | None:
         return None
 
 
+def text_day(a: Article) -> int | None:
+    """For an undated article: the latest full date its text states (found by enrichment), if any.
+    Reports state the day of their event ("on Monday 27 June 2022"); older dates are background."""
+    days = [day_number(d.iso) for d in a.dates or () if len(d.iso) == 10 and not d.relative]
+    return max((d for d in days if d is not None), default=None)
+
+
 def weigh(tokens: list[str], top: int = TOP_TERMS) -> dict[str, float]:
     """Sublinear TF times background IDF, cut to the ``top`` terms and L2-normalized."""
     w = idf()
@@ -56,11 +63,11 @@ def entity_names(a: Article) -> frozenset[str]:
 
 def make_doc(a: Article) -> Doc:
     tokens = words(article_text(a))
-    return Doc(id=a.id or "", title=a.headline, day=day_number(a.published), vec=weigh(terms(tokens)),
-               entities=entity_names(a), shingles=shingle_hashes(tokens))
+    day = day_number(a.published)
+    return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
+               vec=weigh(terms(tokens)), entities=entity_names(a), shingles=shingle_hashes(tokens))
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
+    """Dot product of two sparse vectors (their cosine when both are L2-normalized)."""
+    return sum(a[t] * b[t] for t in a.keys() & b.keys())

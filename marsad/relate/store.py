@@ -82,7 +82,7 @@ def open_stories(conn: sqlite3.Connection, first_day: int | None, span: int) -> 
     states = {}
     for sid, first, last, centroid in conn.execute(sql, args):
         s = StoryState(sid, first=first, last=last, centroid=json.loads(centroid))
-        s.norm = sum(v * v for v in s.centroid.values()) ** 0.5 or 1.0
+        s.refresh()
         states[sid] = s
     for part in chunks(list(states)):
         rows = conn.execute(
