@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from marsad.search.analyze import Scheme
 from marsad.search.index import TABLE
 
-HIT_COLUMNS = "a.id, a.url, a.headline, a.outlet, a.published, a.body, -r.score, r.copies, r.total"
+HIT_COLUMNS = "a.id, a.url, a.headline, a.outlet, a.published, a.body, -r.score, r.copies"
 # A hit's group: its duplicate group when relate has marked one, else itself.
 _GROUP = "CASE WHEN group_id IS NULL THEN 'r' || rowid ELSE 'g' || group_id END"
 
@@ -66,8 +66,7 @@ def search_sql(scheme: Scheme, filters: Filters, *, collapse: bool) -> tuple[str
                 " b AS (SELECT rowid, score, copies FROM g WHERE rn = 1)")
     else:
         sql += ", b AS (SELECT rowid, score, 0 AS copies FROM m)"
-    sql += (", r AS (SELECT rowid, score, copies, count(*) OVER () AS total FROM b"
-            " ORDER BY score, rowid LIMIT ? OFFSET ?)"
+    sql += (", r AS (SELECT rowid, score, copies FROM b ORDER BY score, rowid LIMIT ? OFFSET ?)"
             f" SELECT {HIT_COLUMNS} FROM r JOIN articles a ON a.rowid = r.rowid ORDER BY r.score, a.rowid")
     return sql, params
 

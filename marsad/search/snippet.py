@@ -12,45 +12,70 @@ import re
 from functools import lru_cache
 
 from marsad.arabic.normalize import normalize_for_matching
-from marsad.arabic.tokenize import Token, split_clitics, tokenize
+from marsad.arabic.tokenize import TOKEN_RE, split_clitics
 from marsad.search.analyze import Scheme
 
 WINDOW = 32  # words in a snippet
 _LEAD = 6  # words shown before the first match
 _MAX_HITS = 200  # enough to place the window; keeps long texts cheap
+_CACHE_LIMIT = 200_000
 _SPACE = re.compile(r"\s+")
+_OPEN, _CLOSE = "\x02", "\x03"
+_BLANK_MARKS = {2: " ", 3: " "}  # the text's own, if any: same length, so offsets hold
 
 
 class Matcher:
-    """Tells whether a word of the text matches one of the query's words."""
+    """Tells which word of the text matches one of the query's words (answers are remembered)."""
 
-    __slots__ = ("_scheme", "_terms", "_prefixes")
+    __slots__ = ("_analyses", "_terms", "_prefixes")
 
     def __init__(self, scheme: Scheme, words: set[str], prefixes: set[str] = frozenset()):
-        self._scheme = scheme
+        self._analyses = _analyses(scheme)
         self._terms = {(i, a.term(w)) for w in words for i, a in enumerate(scheme.analyzers)}
         self._prefixes = tuple(prefixes)
 
-    def __call__(self, raw: str) -> bool:
-        word = _normalized(raw)
+    def __call__(self, raw: str) -> str | None:
+        """The normalized word if ``raw`` matches, else None."""
+        word, terms = self._analyses[raw]
         if not word:
-            return False
-        if any((i, a.term(word)) in self._terms for i, a in enumerate(self._scheme.analyzers)):
-            return True
-        return bool(self._prefixes) and split_clitics(word)[1].startswith(self._prefixes)
+            return None
+        for key in terms:
+            if key in self._terms:
+                return word
+        if self._prefixes and split_clitics(word)[1].startswith(self._prefixes):
+            return word
+        return None
 
 
-@lru_cache(maxsize=100_000)
-def _normalized(raw: str) -> str:
-    return normalize_for_matching(raw).strip()
+class _Analyses(dict):
+    """raw word → (normalized word, ((0, term), (1, term), ...)), shared by all queries of a scheme."""
+
+    __slots__ = ("_scheme",)
+
+    def __init__(self, scheme: Scheme):
+        super().__init__()
+        self._scheme = scheme
+
+    def __missing__(self, raw: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+        word = normalize_for_matching(raw).strip()
+        terms = tuple((i, a.term(word)) for i, a in enumerate(self._scheme.analyzers)) if word else ()
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        self[raw] = (word, terms)
+        return word, terms
 
 
-def _best_start(hits: list[int], matched: list[str]) -> int:
+@lru_cache(maxsize=8)
+def _analyses(scheme: Scheme) -> _Analyses:
+    return _Analyses(scheme)
+
+
+def _best_start(hits: list[tuple[int, str]], window: int) -> int:
     """Start of the window holding the most distinct matched words."""
     best, best_n = 0, 0
-    for h in hits:
+    for h, _ in hits:
         start = max(0, h - _LEAD)
-        n = len({matched[k] for k in hits if start <= k < start + WINDOW})
+        n = len({w for k, w in hits if start <= k < start + window})
         if n > best_n:
             best, best_n = start, n
     return best
@@ -58,24 +83,37 @@ def _best_start(hits: list[int], matched: list[str]) -> int:
 
 def snippet(text: str, match: Matcher, window: int = WINDOW) -> str:
     """The best window of ``text`` for the query, escaped, with matches marked."""
-    tokens = tokenize(text)
-    if not tokens:
+    if _OPEN in text or _CLOSE in text:
+        text = text.translate(_BLANK_MARKS)
+    spans = [m.span() for m in TOKEN_RE.finditer(text)]
+    if not spans:
         return html.escape(text[:200])
-    flags = [match(t.text) for t in tokens]
-    hits = [i for i, f in enumerate(flags) if f][:_MAX_HITS]
-    start = _best_start(hits, [_normalized(t.text) for t in tokens]) if hits else 0
-    end = min(len(tokens), start + window)
-    return _render(text, tokens[start:end], flags[start:end], start > 0, end < len(tokens))
+    hits = []
+    for i, (s, e) in enumerate(spans):
+        word = match(text[s:e])
+        if word is not None:
+            hits.append((i, word))
+            if len(hits) >= _MAX_HITS:
+                break
+    start = _best_start(hits, window) if hits else 0
+    end = min(len(spans), start + window)
+    marked = {i for i, _ in hits}
+    return _render(text, spans, marked, start, end)
 
 
-def _render(text: str, tokens: list[Token], flags: list[bool], cut_head: bool, cut_tail: bool) -> str:
-    """Tokens and the text between them; at an end of the text, what lies beyond the last token too."""
-    out = ["… " if cut_head else ""]
-    pos = tokens[0].start if cut_head else 0
-    for tok, hit in zip(tokens, flags, strict=True):
-        out.append(html.escape(_SPACE.sub(" ", text[pos:tok.start])))
-        word = html.escape(tok.text)
-        out.append(f"<mark>{word}</mark>" if hit else word)
-        pos = tok.end
-    out.append(" …" if cut_tail else html.escape(_SPACE.sub(" ", text[pos:])))
-    return "".join(out).strip()
+def _render(text: str, spans: list[tuple[int, int]], marked: set[int], start: int, end: int) -> str:
+    """Tokens start..end and the text between them; at an end of the text, what lies beyond too.
+
+    Marks go in as control characters, so that the window is escaped in one call.
+    """
+    first = spans[start][0] if start > 0 else 0
+    last = spans[end - 1][1] if end < len(spans) else len(text)
+    pieces, pos = [], first
+    for i in sorted(k for k in marked if start <= k < end):
+        s, e = spans[i]
+        pieces += [text[pos:s], _OPEN, text[s:e], _CLOSE]
+        pos = e
+    pieces.append(text[pos:last])
+    body = html.escape(_SPACE.sub(" ", "".join(pieces)))
+    body = body.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>").strip()
+    return ("… " if start > 0 else "") + body + (" …" if end < len(spans) else "")
