@@ -19,7 +19,9 @@ _PREVIEW_CHARS = 160
 @click.option("--json", "as_json", is_flag=True,
               help='JSON output: {"articles": [...], "teasers": [...]} for one page; '
                    'one object per line, each with "source", for several pages.')
-def parse(paths, as_json):
+@click.option("--enrich", is_flag=True,
+              help="Add entities, dates, figures and quotes to each article.")
+def parse(paths, as_json, enrich):
     """Parse each PATH (a page, a folder, .jsonl[.gz|.xz], .warc[.gz], an RSS/Atom feed) and print it.
 
     Bad inputs are reported on stderr, one line each, and the rest are still parsed.
@@ -29,6 +31,10 @@ def parse(paths, as_json):
     from marsad.settings import load
 
     results = iter_pages(paths, max_bytes=load().max_page_bytes)
+    if enrich:
+        from marsad.enrich import enrich_page
+
+        results = (r if isinstance(r, Failure) else enrich_page(r) for r in results)
     failed = _print_json(results) if as_json else _print_readable(results)
     sys.exit(2 if failed else 0)
 
@@ -100,10 +106,27 @@ def _print_article(console, a: Article) -> None:
     console.print(f"  [dim]{len(a.paragraphs)} paragraph(s)[/]")
     for p in a.paragraphs[:_PREVIEW_LINES]:
         console.print(f"  ¶ {escape(_short(p))}")
+    _print_enrichment(console, a)
     for r in a.related:
         extra = " · ".join(escape(x) for x in (r.section, r.source, r.dateline, r.url) if x)
         extra = f" [dim]({extra})[/]" if extra else ""
         console.print(f"  [magenta]related[/] {escape(r.headline)}{extra}")
+
+
+def _print_enrichment(console, a: Article) -> None:
+    from rich.markup import escape
+
+    if a.entities:
+        names = dict.fromkeys(f"{e.canonical or e.text} ({e.type})" for e in a.entities)
+        console.print(f"  [green]entities[/] {escape('، '.join(names))}")
+    for d in a.dates or []:
+        console.print(f"  [green]date[/] {escape(d.text)} → {d.iso}")
+    for f in a.figures or []:
+        value = int(f.value) if f.value.is_integer() else f.value
+        what = f"{f.unit or ''} {f.counted or ''}".strip()
+        console.print(f"  [green]figure[/] {escape(f.text)} → {value:,} {escape(what)}")
+    for q in a.quotes or []:
+        console.print(f"  [green]quote[/] {escape(q.speaker or '?')}: «{escape(_short(q.text))}»")
 
 
 def _short(text: str) -> str:

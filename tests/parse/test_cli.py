@@ -110,3 +110,15 @@ def test_twenty_megabyte_page(tmp_path: Path) -> None:
     refused = _invoke(str(page), env={"MARSAD_MAX_PAGE_BYTES": str(size // 2)})
     assert refused.exit_code == 2
     assert "above the" in refused.stderr and "MARSAD_MAX_PAGE_BYTES" in refused.stderr
+
+
+def test_parse_enrich_adds_figures_quotes_and_dates(shared):
+    result = CliRunner().invoke(main, ["parse", "--enrich", "--json",
+                                       str(shared / "fixtures" / "aawsat-page-2025.txt")])
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.output)["articles"][0]
+    assert {"entities", "dates", "figures", "quotes"} <= first.keys()
+    assert any(f["text"] == "1.5 مليار دولار" and f["value"] == 1.5e9 for f in first["figures"])
+    assert any(q["speaker"] and "بيسكوف" in q["speaker"] for q in first["quotes"])
+    for f in first["figures"]:
+        assert first["paragraphs"][f["paragraph"]][f["start"]:f["end"]] == f["text"]
