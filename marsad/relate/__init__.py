@@ -23,7 +23,7 @@ CANDIDATES = 300  # articles sharing most heavy terms, scored for related()
 
 def update(arc: Archive, ids: list[str]) -> int:
     """Relate the new or changed articles among ``ids`` (incremental); returns how many were related."""
-    from marsad.relate.update import update as _update
+    from marsad.relate.incremental import update as _update
 
     return _update(arc.conn, ids)
 
@@ -53,9 +53,9 @@ def related(arc: Archive, id: str, limit: int = 10) -> list[RelatedHit]:
     """Articles related to ``id``, best first, without its own copies and its story's other reports."""
     from marsad.relate import similar
     from marsad.relate.features import article_text
+    from marsad.relate.incremental import heavy_terms
     from marsad.relate.store import marks
     from marsad.relate.text import surfaces
-    from marsad.relate.update import heavy_terms
 
     rowid = _rowid(arc, id)
     doc = _docs(arc, [rowid]).get(rowid)

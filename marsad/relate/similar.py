@@ -15,7 +15,7 @@ from marsad.relate.features import Doc, cosine
 
 W_TEXT, W_ENTITIES, W_TIME = 0.65, 0.2, 0.15
 HALF_LIFE = 30  # days after which closeness in time counts half
-MIN_SCORE = 0.05
+MIN_SCORE = 0.03
 REASON_ITEMS = 3
 
 

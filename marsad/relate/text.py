@@ -17,7 +17,7 @@ from importlib import resources
 import numpy as np
 
 from marsad.arabic.normalize import normalize_for_matching
-from marsad.arabic.stem import light_stem, stopwords
+from marsad.arabic.stem import light_stem, snowball_stem, stopwords
 
 SHINGLE = 4  # words per shingle: long enough that independent wordings rarely share one
 # Normalized text has only letters, digits and separators left; a plain scan is the fast path here.
@@ -47,7 +47,7 @@ def _learn(tokens: list[str]) -> None:
     """Put every new word of ``tokens`` in the caches, so that lookups below run at C speed."""
     skip = skipped()
     for w in set(tokens).difference(_TERMS):
-        _TERMS[w] = "" if len(w) < 2 or w in skip else (light_stem(w) if len(w) > 3 else w)
+        _TERMS[w] = "" if len(w) < 2 or w in skip else (snowball_stem(light_stem(w)) if len(w) > 3 else w)
         _CODES[w] = zlib.crc32(w.encode())
 
 

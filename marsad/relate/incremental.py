@@ -21,7 +21,7 @@ from marsad.relate.dedup import band_keys, is_copy
 from marsad.relate.features import Doc, make_doc
 from marsad.relate.text import shingle_hashes, words
 
-INDEX_TERMS = 15  # heaviest terms of an article listed in relate_terms, for related-article lookup
+INDEX_TERMS = 25  # heaviest terms of an article listed in relate_terms, for related-article lookup
 
 
 def heavy_terms(doc: Doc, n: int = INDEX_TERMS) -> list[str]:

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+from conftest import event_ids
+
+from marsad.relate.cluster import Clusterer, cluster
+
+
+def _bcubed_f1(clusters: list[list[str]], gold: dict[str, str]) -> float:
+    of = {i: set(c) for c in clusters for i in c}
+    events = defaultdict(set)
+    for i, e in gold.items():
+        events[e].add(i)
+    p = sum(len(of[i] & events[e]) / len(of[i]) for i, e in gold.items()) / len(gold)
+    r = sum(len(of[i] & events[e]) / len(events[e]) for i, e in gold.items()) / len(gold)
+    return 2 * p * r / (p + r)
+
+
+def _story_of(clusters: list[list[str]]) -> dict[str, frozenset[str]]:
+    return {i: frozenset(c) for c in clusters for i in c}
+
+
+def test_quality_floor_on_stories_dev(records, docs):
+    clusters = cluster(docs[i] for i in sorted(docs))
+    assert _bcubed_f1(clusters, {i: r["event"] for i, r in records.items()}) >= 0.90
+
+
+def test_reports_from_many_outlets_form_one_story(records, docs):
+    story = _story_of(cluster(docs[i] for i in sorted(docs)))
+    for event in ("2022-05-shireen-abu-akleh-killed-jenin", "2022-09-queen-elizabeth-death",
+                  "2023-06-jordan-crown-prince-hussein-wedding", "2022-06-aqaba-port-chlorine-leak"):
+        ids = event_ids(records, event)
+        assert story[ids[0]] == frozenset(ids), event
+
+
+def test_distractors_stay_out_of_their_near_event(records, docs):
+    story = _story_of(cluster(docs[i] for i in sorted(docs)))
+    near = {"distractor-4": "2022-12-ronaldo-signs-al-nassr",  # contract renewal, two and a half years on
+            "distractor-7": "2025-06-iran-missile-attack-al-udeid-qatar",  # attacks on Qatar in another war
+            "distractor-13": "2022-11-saudi-beats-argentina-world-cup",  # another World Cup match
+            "distractor-14": "2022-06-aqaba-port-chlorine-leak"}  # a gas leak in 2014
+    for distractor, event in near.items():
+        (item,) = event_ids(records, distractor)
+        assert story[item] == {item}, distractor
+        assert item not in story[event_ids(records, event)[0]]
+
+
+def test_same_words_a_month_apart_are_two_stories(docs):
+    a = docs["dev-056"]
+    b = dataclasses.replace(docs["dev-058"], day=a.day)
+    later = dataclasses.replace(docs["dev-057"], id="later", day=(a.day or 0) + 30)
+    c = Clusterer()
+    first, second, third = c.add(dataclasses.replace(a, day=19500)), c.add(
+        dataclasses.replace(b, day=19501)), c.add(dataclasses.replace(later, day=19531))
+    assert first is second
+    assert third is not first
+
+
+def test_incremental_ingest_matches_one_pass(dev, tmp_path, records, docs):
+    """Ingesting the file in two halves gives the same stories as clustering it all at once."""
+    import json
+
+    from marsad.archive import open_archive
+    from marsad.relate import stories
+
+    lines = (dev / "stories.jsonl").read_text(encoding="utf-8").splitlines()
+    halves = [tmp_path / "one.jsonl", tmp_path / "two.jsonl"]
+    halves[0].write_text("\n".join(lines[:60]) + "\n", encoding="utf-8")
+    halves[1].write_text("\n".join(lines[60:]) + "\n", encoding="utf-8")
+    with open_archive(tmp_path / "inc.db") as arc:
+        for half in halves:
+            arc.ingest([half], enrich=False)
+        incremental = {frozenset(s.articles) for s in stories(arc, min_size=1)}
+    from marsad.parse.records import record_to_page
+    from marsad.relate.features import make_doc
+
+    parsed = [make_doc(record_to_page(json.loads(line), "x").articles[0]) for line in lines]
+    assert incremental == {frozenset(c) for c in cluster(parsed)}
