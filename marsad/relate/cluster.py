@@ -104,7 +104,7 @@ class Clusterer:
 
     def best(self, doc: Doc) -> tuple[StoryState | None, float]:
         heavy = sorted(doc.vec, key=doc.vec.__getitem__, reverse=True)[:CANDIDATE_TERMS]
-        indexes = (self.by_term,) if doc.day is not None else (self.by_term, self.closed_by_term)
+        indexes = (self.by_term, self.closed_by_term) if self._may_join_closed(doc.day) else (self.by_term,)
         hits = Counter(sid for index in indexes for t in heavy for sid in index.get(t, ())
                        if self.stories[sid].fits(doc.day))
         shortlist = [self.stories[sid] for sid, _ in hits.most_common(SHORTLIST)]
@@ -124,9 +124,14 @@ class Clusterer:
         self._index(story)
         return story
 
+    def _may_join_closed(self, day: int | None) -> bool:
+        """Undated articles, and articles older than the newest by more than a story's span, may
+        still join a story set aside as closed."""
+        return day is None or self.latest_day is None or day - WINDOW < self.latest_day - MAX_SPAN
+
     def _close_old(self, day: int | None) -> None:
-        """Set aside the stories that no dated article from now on can join (articles come roughly
-        in time order), so that dated articles do not look at them again."""
+        """Set aside the stories that an article in time order can no longer join, so that most
+        articles (those of a crawl, which come roughly in time order) do not look at them again."""
         if day is None or (self.latest_day is not None and day <= self.latest_day):
             return
         self.latest_day = day

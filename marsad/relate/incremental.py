@@ -29,13 +29,14 @@ def heavy_terms(doc: Doc, n: int = INDEX_TERMS) -> list[str]:
 
 
 def pending(conn: sqlite3.Connection, ids: list[str]) -> Iterator[tuple[int, str, bool, Article]]:
-    """(rowid, content hash, seen before, article) of each id whose current version is not related yet."""
+    """(rowid, content hash, seen before, article) of each id whose current version is not related
+    yet, in the order of ``ids``."""
     for part in store.chunks(list(dict.fromkeys(ids))):
-        rows = conn.execute(
+        found = {r[1]: r for r in conn.execute(
             f"SELECT a.rowid, a.id, a.content_hash, a.data, d.content_hash FROM articles a "
-            f"LEFT JOIN relate_docs d ON d.article_rowid = a.rowid WHERE a.id IN ({store.marks(part)}) "
-            f"ORDER BY a.rowid", part).fetchall()
-        for rowid, id_, chash, data, related_hash in rows:
+            f"LEFT JOIN relate_docs d ON d.article_rowid = a.rowid "
+            f"WHERE a.id IN ({store.marks(part)})", part)}
+        for rowid, id_, chash, data, related_hash in (found[i] for i in part if i in found):
             if related_hash != chash:
                 article = Article.from_dict(json.loads(data))
                 article.id = id_
