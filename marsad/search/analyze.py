@@ -59,14 +59,11 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """Index terms of ``text``, stop words included, in order."""
-        return list(map(self._cache.__getitem__, _WORDS.findall(normalize_for_matching(text))))
+        return list(map(self._cache.__getitem__, words(text)))
 
-    def index_text(self, text: str | None) -> str:
-        """``text`` as space-separated terms, the form stored in the full-text index."""
-        if not text:
-            return ""
-        return " ".join(map(self._cache.__getitem__, _WORDS.findall(normalize_for_matching(text))))
-
+    def joined(self, normalized_words: list[str]) -> str:
+        """Terms of already normalized words, space-separated: the form stored in the index."""
+        return " ".join(map(self._cache.__getitem__, normalized_words))
 
 
 def words(text: str) -> list[str]:
@@ -105,8 +102,8 @@ class Scheme:
 
     def row(self, texts: tuple[str | None, ...]) -> list[str]:
         """The column values of one article, given its field texts in :data:`FIELDS` order."""
-        words = [_WORDS.findall(normalize_for_matching(t)) if t else [] for t in texts]
-        return [" ".join(map(a._cache.__getitem__, w)) for a in self.analyzers for w in words]
+        per_field = [words(t) if t else [] for t in texts]
+        return [a.joined(w) for a in self.analyzers for w in per_field]
 
 
 DEFAULT_SCHEME = Scheme()
