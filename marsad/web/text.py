@@ -70,10 +70,18 @@ def without_param(params: dict, key: str) -> dict:
 
 
 @cache
-def _sections() -> dict[str, str]:
-    return json.loads((Path(__file__).parent / "data" / "sections.json").read_text(encoding="utf-8"))
+def _data(name: str) -> dict:
+    return json.loads((Path(__file__).parent / "data" / name).read_text(encoding="utf-8"))
 
 
 def section_label(section: str | None) -> str:
     """An outlet's section key as an Arabic label ('middleEast' -> 'الشرق الأوسط'); unknown keys as given."""
-    return _sections().get(section or "", section or "")
+    return _data("sections.json").get(section or "", section or "")
+
+
+def counted(n: int, noun: str) -> str:
+    """A number with its noun in Arabic agreement: 1 'مقال واحد', 2 'مقالان', 5 '5 مقالات', 20 '20 مقالاً'."""
+    one, two, few, many = _data("counted.json")[noun]
+    if n in (1, 2):
+        return one if n == 1 else two
+    return f"{n} {few if 3 <= n % 100 <= 10 else many}"

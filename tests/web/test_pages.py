@@ -10,7 +10,7 @@ from markupsafe import Markup
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from marsad.web.svg import fill_months, timeline_svg
-from marsad.web.text import arabic_date, isolate_latin
+from marsad.web.text import arabic_date, counted, isolate_latin
 
 
 def page(client, url: str, status: int = 200) -> HTMLParser:
@@ -162,3 +162,8 @@ def test_isolate_latin_keeps_text_and_escapes(text):
 
 def test_isolate_latin_wraps_latin_runs():
     assert str(isolate_latin("قال Vladimir Putin إن")) == "قال <bdi>Vladimir Putin</bdi> إن"
+
+
+def test_counted_nouns_agree():
+    assert [counted(n, "report") for n in (1, 2, 3, 10, 11, 103)] == [
+        "تقرير واحد", "تقريران", "3 تقارير", "10 تقارير", "11 تقريراً", "103 تقارير"]
