@@ -7,18 +7,16 @@ public functions so the reader shows whatever those stages know.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from marsad import relate
 from marsad.enrich import canonical_key
 from marsad.errors import NotFound
 from marsad.model import Article, Image, SearchResult, Story
 from marsad.search import search as run_search
+from marsad.web.cache import cached
 
 ENTITY_TYPES = {"PERS": "شخص", "LOC": "مكان", "ORG": "منظمة", "MISC": "أخرى"}
 PER_PAGE = 10
@@ -27,28 +25,13 @@ HOME_STORIES = 24
 _SCAN_LIMIT = 400
 
 
-_MEMO: WeakKeyDictionary = WeakKeyDictionary()
-_MEMO_LOCK = threading.Lock()
-
-
-def memo(arc, key: str, compute: Callable[[], Any]) -> Any:
-    """Archive-wide summaries (facets, story lists) kept per connection until another connection commits."""
-    version = arc.conn.execute("PRAGMA data_version").fetchone()[0]
-    with _MEMO_LOCK:
-        cache = _MEMO.setdefault(arc, {})
-    hit = cache.get(key)
-    if hit is None or hit[0] != version:
-        hit = cache[key] = (version, compute())
-    return hit[1]
-
-
 def facets(arc) -> dict[str, list[tuple[str, int]]]:
-    return memo(arc, "facets", arc.facets)
+    return cached(arc, "facets", arc.facets)
 
 
 def all_stories(arc) -> list[Story]:
     """Every story, newest first."""
-    return memo(arc, "stories", lambda: sorted(relate.stories(arc), key=_story_key, reverse=True))
+    return cached(arc, "stories", lambda: sorted(relate.stories(arc), key=_story_key, reverse=True))
 
 
 def summary(a: Article) -> dict[str, Any]:
@@ -113,6 +96,11 @@ def quotes(a: Article) -> list[dict[str, Any]]:
             for q in a.quotes or []]
 
 
+def related(arc, id: str, limit: int = 6) -> list[dict[str, Any]]:
+    hits = cached(arc, ("related", id, limit), lambda: relate.related(arc, id, limit=limit))
+    return [asdict(r) for r in hits]
+
+
 def article(arc, id: str) -> dict[str, Any]:
     """One article as its page shows it: body, related box, the story's other reports, entities."""
     a = arc.get(id)
@@ -123,7 +111,7 @@ def article(arc, id: str) -> dict[str, Any]:
         others.sort(key=lambda s: s["published"] or "")
     lead = next((img for img in a.images if img.lead), None)
     return {"article": a, "lead_image": lead, "blocks": body_blocks(a),
-            "related": [asdict(r) for r in relate.related(arc, id, limit=6)],
+            "related": related(arc, id),
             "story": asdict(story) if story else None, "story_reports": others,
             "copies": relate.copies_of(arc, id),
             "entities": entity_margin(a), "quotes": quotes(a)}
@@ -139,8 +127,9 @@ def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str |
         query = f"{q} {entity_query(found)}".strip()
     result = SearchResult(total=0)
     if query.strip():
-        result = run_search(arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
-                            since=since, until=until, outlet=outlet, section=section)
+        filters = {"since": since, "until": until, "outlet": outlet, "section": section}
+        result = cached(arc, ("search", query, page, *filters.values()), lambda: run_search(
+            arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **filters))
     pages = max(1, -(-result.total // PER_PAGE))
     return {"q": q, "result": result, "page": page, "pages": pages, "facets": facets(arc),
             **_entity_facet(arc), "outlet": outlet, "section": section,
@@ -154,7 +143,7 @@ def entity_query(found: dict[str, Any], most: int = 12) -> str:
 
 
 def _entity_facet(arc) -> dict[str, Any]:
-    top = memo(arc, "top-entities", lambda: arc.entities(limit=12))
+    top = cached(arc, "top-entities", lambda: arc.entities(limit=12))
     return {"entity_facet": [(e.id, e.articles) for e in top], "entity_labels": {e.id: e.name for e in top}}
 
 

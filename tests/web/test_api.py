@@ -131,3 +131,15 @@ def test_openapi_and_docs(client):
         assert p in paths
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/api/articles/{id}/related" in docs.text
+
+
+def test_cached_results_follow_ingest(client, auth):
+    """Search results are cached, but an ingest (another connection's commit) drops them."""
+    word = "زنجبيلستان"
+    assert client.get("/api/search", params={"q": word}).json()["total"] == 0
+    html = (f"<html lang='ar'><body><article><h1>{word} تعلن خطة جديدة</h1>"
+            + "".join(f"<p>أعلنت حكومة {word} اليوم خطة اقتصادية جديدة للعام المقبل في البند {i}.</p>"
+                      for i in range(6)) + "</article></body></html>")
+    got = client.post("/api/pages", json={"pages": [{"name": "new.html", "html": html}]}, headers=auth).json()
+    assert got["ids"], got
+    assert client.get("/api/search", params={"q": word}).json()["total"] >= 1
