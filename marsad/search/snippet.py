@@ -35,15 +35,16 @@ class Matcher:
         self._prefixes = tuple(prefixes)
 
     def __call__(self, raw: str) -> str | None:
-        """The normalized word if ``raw`` matches, else None."""
+        """The query term that ``raw`` matches, else None."""
         word, terms = self._analyses[raw]
         if not word:
             return None
         for key in terms:
             if key in self._terms:
-                return word
-        if self._prefixes and split_clitics(word)[1].startswith(self._prefixes):
-            return word
+                return key[1]
+        if self._prefixes:
+            rest = split_clitics(word)[1]
+            return next((p for p in self._prefixes if rest.startswith(p)), None)
         return None
 
 
@@ -71,7 +72,7 @@ def _analyses(scheme: Scheme) -> _Analyses:
 
 
 def _best_start(hits: list[tuple[int, str]], window: int) -> int:
-    """Start of the window holding the most distinct matched words."""
+    """Start of the window holding the most distinct query terms."""
     best, best_n = 0, 0
     for h, _ in hits:
         start = max(0, h - _LEAD)
