@@ -3,6 +3,8 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from marsad.cli import main
 from marsad.errors import InputError
@@ -27,8 +29,7 @@ DOCS = [
 ]
 
 
-@pytest.fixture
-def conn():
+def _archive() -> sqlite3.Connection:
     c = sqlite3.connect(":memory:")
     c.execute(ARTICLES)
     for _, sql in index.MIGRATIONS:
@@ -42,6 +43,21 @@ def conn():
         rows.append((cur.lastrowid, a))
     index.add(c, rows)
     return c
+
+
+@pytest.fixture
+def conn():
+    return _archive()
+
+
+SHARED_CONN = _archive()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40), st.sampled_from(["auto", "any"]))
+def test_any_text_searches_without_error(text, mode):
+    result = search(SHARED_CONN, text, mode=mode)
+    assert result.total >= len(result.hits)
 
 
 def ids(result):
