@@ -32,7 +32,7 @@ def run_shipped(test) -> tuple[dict, float]:
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
-        pred = [ner.tag(s) for s in sents]
+        pred = ner.tag_document(sents)  # the file is in corpus order, like one long story
         best = min(best, time.perf_counter() - start)
     return score([[g for _, g in s] for s in test], pred), sum(map(len, sents)) / best
 

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.enrich.nerfeatures import sentence_features, tokenize
+from marsad.enrich.nerfeatures import (
+    REACH,
+    Featurizer,
+    add_context_features,
+    gazetteer_heads,
+    tokenize,
+)
 from marsad.errors import InputError
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -21,37 +27,47 @@ _SENTENCE_END = {".", "!", "?", "؟", "…"}
 _MAX_SENTENCE = 200
 
 
-class _Model:
-    def __init__(self, data: Path):
+class Model:
+    """Both CRF passes with the cluster table and gazetteer they were trained with."""
+
+    def __init__(self, data: Path, passes: int = 2):
         import pycrfsuite
 
         from marsad.enrich.nerclusters import load_clusters
         from marsad.enrich.nertrain import load_gazetteer
 
-        self.tagger = pycrfsuite.Tagger()
-        self.tagger.open(str(data / "ner.crfsuite"))
-        self.clusters = load_clusters(data / "ner_clusters.tsv.gz")
-        self.gazetteer = load_gazetteer(data / "ner_gazetteer.tsv.gz")
-        self.longest = max((len(k) for k in self.gazetteer), default=1)
+        self.first, self.second = pycrfsuite.Tagger(), pycrfsuite.Tagger()
+        self.first.open(str(data / "ner1.crfsuite"))
+        if passes == 2:
+            self.second.open(str(data / "ner.crfsuite"))
+        phrases = load_gazetteer(data / "ner_gazetteer.tsv.gz")
+        clusters = load_clusters(data / "ner_clusters.tsv.gz")
+        self.featurizer = Featurizer(clusters, (phrases, gazetteer_heads(phrases)))
 
-    def tag(self, tokens: Sequence[str]) -> list[str]:
-        feats = sentence_features(tokens, self.clusters, self.gazetteer, self.longest)
-        with _LOCK:
-            return self.tagger.tag(feats)
+    def tag_document(self, sents: Sequence[Sequence[str]]) -> list[list[str]]:
+        """IOB2 tags for consecutive sentences of one text; names recur across its sentences."""
+        with _LOCK:  # also guards the featurizer's word cache
+            feats = [self.featurizer.sentence(s) for s in sents]
+            first = [self.first.tag(f) if f else [] for f in feats]
+            add_context_features(sents, feats, first, REACH)
+            return [self.second.tag(f) if f else [] for f in feats]
 
 
 @lru_cache(maxsize=4)
-def _model(data: Path = DATA) -> _Model:
+def load_model(data: Path = DATA) -> Model:
     if not (data / "ner.crfsuite").is_file():
         raise InputError(f"no NER model in {data}; run `marsad train-ner`")
-    return _Model(data)
+    return Model(data)
 
 
 def tag(tokens: Sequence[str], model_dir: Path | None = None) -> list[str]:
     """IOB2 tags (B-PERS, I-LOC, O, ...) for one sentence of ANERcorp-style tokens."""
-    if not tokens:
-        return []
-    return _model(model_dir or DATA).tag(list(tokens))
+    return tag_document([tokens], model_dir)[0]
+
+
+def tag_document(sents: Sequence[Sequence[str]], model_dir: Path | None = None) -> list[list[str]]:
+    """IOB2 tags for the sentences of one document, in order (better than one sentence at a time)."""
+    return load_model(model_dir or DATA).tag_document([list(s) for s in sents])
 
 
 def _sentences(spans: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
@@ -64,12 +80,15 @@ def _sentences(spans: list[tuple[int, int, str]]) -> list[list[tuple[int, int, s
 
 
 def find_entities(text: str, model_dir: Path | None = None) -> list[tuple[int, int, str, str]]:
-    """(start, end, type, surface) of every entity in raw text; offsets index into ``text``."""
+    """(start, end, type, surface) of every entity in raw text; offsets index into ``text``.
+
+    Pass a whole article (or paragraph) at once: the tagger uses names repeated across sentences.
+    """
     from marsad.enrich.nercorpus import entities
 
+    sents = _sentences(tokenize(text))
     found = []
-    for sent in _sentences(tokenize(text)):
-        tags = tag([t for _, _, t in sent], model_dir)
+    for sent, tags in zip(sents, tag_document([[t for _, _, t in s] for s in sents], model_dir), strict=True):
         for kind, a, b in entities(tags):
             start, end = sent[a][0], sent[b - 1][1]
             found.append((start, end, kind, text[start:end]))
@@ -81,14 +100,11 @@ def tag_conll(text: str, model_dir: Path | None = None) -> list[str]:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    out: list[str] = []
-    block: list[str] = []
-    for line in [*lines, None]:
-        if line is not None and line.strip():
-            block.append(line.split()[0])
-            continue
-        out.extend(f"{t} {g}" for t, g in zip(block, tag(block, model_dir), strict=True))
-        block = []
-        if line is not None:
-            out.append("")
-    return out
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            blocks[-1].append(line.split()[0])
+        elif blocks[-1]:
+            blocks.append([])
+    tags = iter(t for sent in tag_document([b for b in blocks if b], model_dir) for t in sent)
+    return [f"{line.split()[0]} {next(tags)}" if line.strip() else "" for line in lines]

@@ -88,6 +88,36 @@ def official_test(shared: Path) -> list[Sentence]:
     return read_conll(ner_dir(shared) / "anercorp" / "ANERCorp_CamelLab_test.txt")
 
 
+# WikiFANE fine classes → ANERcorp types (persons, geo-political/natural locations, organizations).
+_FANE_TYPES = {
+    **dict.fromkeys(("Politician", "Religious_PER", "Artist", "Other_PER", "Scientist", "Athlete",
+                     "Businessperson", "Engineer", "Lawyer"), "PERS"),
+    **dict.fromkeys(("Population-Center", "Nation", "State-or-Province", "Continent", "GPE-Cluster",
+                     "County-or-District", "Water-Body", "Land-Region-Natural"), "LOC"),
+    **dict.fromkeys(("Commercial", "Non-Governmental", "Government", "Educational", "Media", "Sports",
+                     "Religious_ORG", "Entertainment", "Medical-Science"), "ORG"),
+}
+
+
+def wikifane(shared: Path) -> list[Sentence]:
+    """WikiFANE Gold (Wikipedia; NOT the NewsFANE file, which overlaps ANERcorp) with coarse types.
+
+    Used only for entity lists. Fine classes without an ANERcorp counterpart become O.
+    """
+    path = ner_dir(shared) / "fane_gold_2014" / "WikiFANE_Gold_2014_500K.txt"
+    sents: list[Sentence] = [[]]
+    for line in path.read_text(encoding="utf-8-sig").replace("\u200e", "").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2 or not parts[0].strip():
+            if sents[-1]:
+                sents.append([])
+            continue
+        prefix, _, fine = parts[1].strip().partition("-")
+        kind = _FANE_TYPES.get(fine)
+        sents[-1].append((parts[0].strip(), f"{prefix}-{kind}" if kind else "O"))
+    return [s for s in sents if s]
+
+
 def _aqmar_tag(tag: str) -> str:
     if tag in ("O", "IO", "OO") or "-" not in tag:
         return "O"

@@ -100,5 +100,5 @@ def test_conll_cli_round_trip_keeps_blank_lines(tmp_path):
 
 def test_f1_on_official_test_file(shared):
     test = official_test(shared)
-    pred = [ner.tag([t for t, _ in s]) for s in test]
+    pred = ner.tag_document([[t for t, _ in s] for s in test])
     assert score([[g for _, g in s] for s in test], pred)["micro"]["f1"] >= F1_FLOOR
