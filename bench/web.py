@@ -3,6 +3,8 @@
 Builds (once) an archive of all of ant-multisource with `marsad ingest`, starts `marsad serve` on a free
 port, and loads it with wrk (Debian package `wrk`), or with an asyncio/httpx loop when wrk is absent.
 Targets: at 10 connections p50 < 25 ms and p99 < 150 ms with zero errors; throughput at 50 connections.
+"cold" runs read thousands of distinct pages (the server's result cache cannot help); "warm" runs read
+the same 50 pages again and again.
 Usage: python3 bench/web.py [--db bench/out/web-ant.db] [--seconds 15] [--no-enrich] [--rebuild]
 """
 
@@ -36,6 +38,7 @@ request = function()
 end
 """
 _UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+WARM = 50  # pages read again and again in the warm runs
 
 
 def build(db: Path, enrich: bool) -> None:
@@ -72,9 +75,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "marsad", "serve", "--db", str(db), "--port", str(port)],
-                            cwd=ROOT)
+def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "marsad", "serve", "--db", str(db), "--port", str(port),
+                             "--workers", str(workers)], cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -84,6 +87,14 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("the server did not start")
+
+
+def prime(base: str, paths: list[str]) -> None:
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for path in paths:
+            client.get(path)
 
 
 def run_wrk(base: str, paths: list[str], conns: int, seconds: int) -> dict:
@@ -131,16 +142,22 @@ def run_httpx(base: str, paths: list[str], conns: int, seconds: int) -> dict:
 
 
 def peak_rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+    """Peak RSS of the server and its worker processes, summed."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0
+    for p in [pid, *map(int, children)]:
+        status = Path(f"/proc/{p}/status").read_text()
+        total += int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+    return total / 1024
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "web-ant.db")
     ap.add_argument("--seconds", type=int, default=15)
-    ap.add_argument("--paths", type=int, default=500,
+    ap.add_argument("--paths", type=int, default=6000,
                     help="distinct articles (and searches) to cycle through")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (marsad serve --workers)")
     ap.add_argument("--no-enrich", action="store_true", help="build the archive without enrichment")
     ap.add_argument("--rebuild", action="store_true")
     args = ap.parse_args()
@@ -152,12 +169,17 @@ def main() -> None:
     load = run_wrk if shutil.which("wrk") else run_httpx
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(args.db, port)
+    server = start_server(args.db, port, args.workers)
     try:
-        load(base, articles + searches, 4, 3)  # warm the caches and every thread's connection
-        rows = [(name, conns, load(base, paths, conns, args.seconds))
-                for name, paths in (("article page", articles), ("search page", searches))
-                for conns in (10, 50)]
+        prime(base, articles[-WARM:] + searches[-WARM:])  # imports, first connections
+        rows = []
+        for name, paths in (("article page", articles), ("search page", searches)):
+            # Cold: distinct pages the server has never rendered (its result cache cannot help).
+            cold, warm = paths[WARM:], paths[:WARM]
+            rows += [(name, "cold", conns, load(base, cold[i::2], conns, args.seconds))
+                     for i, conns in enumerate((10, 50))]
+            prime(base, warm)  # then a few pages read again and again
+            rows.append((name, "warm", 10, load(base, warm, 10, args.seconds)))
         rss = peak_rss_mb(server.pid)
     finally:
         server.terminate()
@@ -166,14 +188,14 @@ def main() -> None:
     count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     conn.close()
     tool = load.__name__.removeprefix("run_")
-    print(f"\nweb reader over {count:,} articles ({tool}, {args.seconds} s per run, "
+    print(f"\nweb reader over {count:,} articles ({tool}, {args.seconds} s per run, {args.workers} workers, "
           f"server peak RSS {rss:.0f} MB)")
-    print(f"{'page':<14}{'conns':>6}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'requests':>10}{'errors':>8}"
-          "  target")
-    for name, conns, r in rows:
+    print(f"{'page':<14}{'cache':>6}{'conns':>6}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'requests':>10}"
+          f"{'errors':>8}  target")
+    for name, cache, conns, r in rows:
         target = "p50 < 25, p99 < 150, 0 errors" if conns == 10 else "throughput, 0 errors"
-        print(f"{name:<14}{conns:>6}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps']:>9.0f}{r['requests']:>10}"
-              f"{r['errors']:>8}  {target}")
+        print(f"{name:<14}{cache:>6}{conns:>6}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps']:>9.0f}"
+              f"{r['requests']:>10}{r['errors']:>8}  {target}")
 
 
 if __name__ == "__main__":

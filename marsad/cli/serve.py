@@ -15,12 +15,14 @@ from marsad.cli import main
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to listen on.")
-def serve(db, host, port):
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (one per core serves the most readers).")
+def serve(db, host, port, workers):
     """Serve the reader and JSON API over an archive."""
     from marsad.settings import load
     from marsad.web import serve as serve_app
 
-    serve_app(load(db), host=host, port=port)
+    serve_app(load(db), host=host, port=port, workers=workers)
 
 
 @main.command()

@@ -62,9 +62,25 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the reader with uvicorn until interrupted."""
+def app_from_env() -> FastAPI:
+    """The app over the settings in the environment: what each ``--workers`` process builds."""
+    from marsad.settings import load
+
+    return create_app(load())
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Run the reader with uvicorn until interrupted; several workers are separate processes."""
+    import os
+
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
-                proxy_headers=False, server_header=False)
+    options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False,
+               "server_header": False}
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    os.environ.update(MARSAD_DB=str(settings.db), MARSAD_INGEST_TOKEN=settings.ingest_token,
+                      MARSAD_MAX_INGEST_BYTES=str(settings.max_ingest_bytes),
+                      MARSAD_MAX_PAGE_BYTES=str(settings.max_page_bytes))
+    uvicorn.run("marsad.web:app_from_env", factory=True, workers=workers, **options)
