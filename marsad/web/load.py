@@ -41,6 +41,18 @@ def summary(a: Article) -> dict[str, Any]:
             "published": a.published, "url": a.url, "lead": _clip(lead, 220)}
 
 
+_SUMMARY_SQL = ("SELECT id, headline, outlet, section, published, url, coalesce(deck, substr(body, 1, 400)) "
+                "FROM articles WHERE id IN ({marks})")
+
+
+def summaries(arc, ids: list[str]) -> list[dict[str, Any]]:
+    """List fields of many articles in one query (no full article decoding), oldest first."""
+    rows = arc.conn.execute(_SUMMARY_SQL.format(marks=",".join("?" * len(ids))), ids).fetchall()
+    found = [{"id": r[0], "headline": r[1], "outlet": r[2], "section": r[3], "published": r[4], "url": r[5],
+              "lead": _clip((r[6] or "").split("\n\n", 1)[0], 220)} for r in rows]
+    return sorted(found, key=lambda x: x["published"] or "")
+
+
 def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + "…"
 
@@ -105,10 +117,7 @@ def article(arc, id: str) -> dict[str, Any]:
     """One article as its page shows it: body, related box, the story's other reports, entities."""
     a = arc.get(id)
     story = relate.story_of(arc, id)
-    others = []
-    if story:
-        others = [summary(arc.get(x)) for x in story.articles if x != id][:12]
-        others.sort(key=lambda s: s["published"] or "")
+    others = summaries(arc, [x for x in story.articles if x != id][:12]) if story else []
     lead = next((img for img in a.images if img.lead), None)
     return {"article": a, "lead_image": lead, "blocks": body_blocks(a),
             "related": related(arc, id),
@@ -159,7 +168,7 @@ def story(arc, id: str) -> dict[str, Any]:
     s = relate.story(arc, id)
     if s is None:
         raise NotFound(f"no story {id!r}")
-    reports = sorted((summary(arc.get(x)) for x in s.articles), key=lambda r: r["published"] or "")
+    reports = summaries(arc, s.articles)
     return {"story": asdict(s), "reports": reports}
 
 
