@@ -21,7 +21,7 @@ from marsad.web.cache import cached
 ENTITY_TYPES = {"PERS": "شخص", "LOC": "مكان", "ORG": "منظمة", "MISC": "أخرى"}
 PER_PAGE = 10
 HOME_STORIES = 24
-# Stories scanned for one home page when filtering by section (each costs one article read).
+# Stories scanned for one home page when filtering by section.
 _SCAN_LIMIT = 400
 
 
@@ -66,14 +66,11 @@ def home(arc, section: str | None = None, outlet: str | None = None) -> dict[str
     stories = all_stories(arc)
     if outlet:
         stories = [s for s in stories if outlet in s.outlets]
-    picked: list[dict[str, Any]] = []
-    for s in stories[:_SCAN_LIMIT]:
-        lead = arc.get(s.articles[0])
-        if section and lead.section != section:
-            continue
-        picked.append({"story": asdict(s), "lead": summary(lead)})
-        if len(picked) >= HOME_STORIES:
-            break
+    stories = stories[:_SCAN_LIMIT]
+    leads = {x["id"]: x for x in summaries(arc, [s.articles[0] for s in stories])}
+    shown = [s for s in stories
+             if s.articles[0] in leads and (not section or leads[s.articles[0]]["section"] == section)]
+    picked = [{"story": asdict(s), "lead": leads[s.articles[0]]} for s in shown[:HOME_STORIES]]
     latest = [summary(a) for a in arc.latest(limit=HOME_STORIES, section=section, outlet=outlet)]
     return {"stories": picked, "latest": latest, "facets": facets(arc),
             "section": section, "outlet": outlet}
