@@ -45,27 +45,27 @@ def parse(text: str) -> list[Item]:
             continue
         if chunk in _AND:
             continue
-        item = _item(chunk)
-        if item is None:
-            continue
-        if join_next and not item.negated:
-            items[-1].alternatives.extend(item.alternatives)
-        else:
-            items.append(item)
+        new = _items(chunk)
+        if not new:
+            continue  # a lone "(" between OR and its word keeps the OR
+        if join_next and not new[0].negated:
+            items[-1].alternatives.extend(new.pop(0).alternatives)
+        items.extend(new)
         join_next = False
     return items
 
 
-def _item(chunk: str) -> Item | None:
+def _items(chunk: str) -> list[Item]:
+    """A quoted phrase is one item; other words glued by punctuation (فيه..وهذه, 1-صفر) are one each."""
     negated = chunk.startswith("-") and len(chunk) > 1
     body = chunk[1:] if negated else chunk
-    quoted = body.startswith('"')
-    prefix = not quoted and body.endswith("*")
     ws = tuple(words(body))
     if not ws:
-        return None
-    prefix = prefix and len(ws[-1]) >= _MIN_PREFIX
-    return Item([Clause(ws, phrase=quoted or len(ws) > 1, prefix=prefix)], negated)
+        return []
+    if body.startswith('"'):
+        return [Item([Clause(ws, phrase=True)], negated)]
+    prefix = body.endswith("*") and len(ws[-1]) >= _MIN_PREFIX
+    return [Item([Clause((w,), prefix=prefix and i == len(ws) - 1)], negated) for i, w in enumerate(ws)]
 
 
 def _quote(terms: list[str], prefix: bool) -> str:

@@ -26,6 +26,8 @@ def test_phrase_exclusion_or_prefix():
     assert to_match('"الاتحاد الأوروبي" -بريطانيا', scheme=ONE) == '("اتحاد اوروب") NOT ("بريطانيا")'
     assert to_match("غزة OR رفح مساعدات", scheme=ONE) == '("غز" OR "رفح") AND "مساعد"'
     assert to_match("اقتصا*", scheme=ONE) == '"اقتصا"*'
+    assert to_match("فيه..وهذه 1-صفر", scheme=ONE) == '"هذ" AND "1" AND "صفر"'  # فيه is a stop word
+    assert to_match("غزة OR (رفح", scheme=ONE) == '("غز" OR "رفح")'
     assert to_match("٢٠٢٥", scheme=ONE) == '"2025"'
 
 
@@ -40,7 +42,7 @@ def test_hostile_input_falls_back_to_words():
     assert to_match('"unclosed phrase', scheme=ONE) == '"unclosed phrase"'
     assert to_match("'; DROP TABLE articles; --", scheme=ONE) == '"drop" AND "table" AND "articles"'
     assert to_match("x AND (y OR", scheme=ONE) == '"x" AND "y"'
-    assert to_match('NEAR(a b) {body}: c^ "', scheme=ONE) == '"near a" AND "b" AND "body" AND "c"'
+    assert to_match('NEAR(a b) {body}: c^ "', scheme=ONE) == '"near" AND "a" AND "b" AND "body" AND "c"'
     assert to_match("OR", scheme=ONE) == '"or"'  # a lone operator is a word
     for nothing in ("", "   ", "*", "-", '""', "()", "؟!"):
         assert to_match(nothing, scheme=ONE) is None
