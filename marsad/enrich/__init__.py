@@ -29,11 +29,11 @@ Tagger = Callable[[str], list[tuple[int, int, str, str]]]
 @cache
 def _tagger() -> Tagger | None:
     try:
-        from marsad.enrich.ner import _model, find_entities
+        from marsad.enrich.ner import find_entities, tag
     except ImportError:
         return None
     try:
-        _model()
+        tag(["x"])  # loads the model once
     except (MarsadError, OSError):  # no trained model installed: reported by ner_available()
         return None
     return find_entities

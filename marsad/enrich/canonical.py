@@ -171,13 +171,15 @@ def _link_people(mentions: list[_Mention]) -> None:
             m.canonical = None  # two people share this name: leave it to its own spelling
 
 
-def _group_places(mentions: list[_Mention]) -> None:
-    """Unknown spellings of one place in an article share its most printed spelling."""
+def _group_spellings(mentions: list[_Mention]) -> None:
+    """Unknown spellings of one place or name in an article share its most printed spelling.
+
+    People are left out: محمد and محمود share a skeleton and are different people."""
     groups: dict[str, list[_Mention]] = {}
     for m in mentions:
-        if m.type == "LOC" and m.canonical is None:
+        if m.type != "PERS" and m.canonical is None:
             sk = skeleton(_fold_name(m.name))
-            if len(sk.replace(" ", "")) >= _MIN_SKELETON:
+            if len(sk.replace(" ", "")) >= (_MIN_SKELETON if m.type == "LOC" else _MIN_SKELETON + 1):
                 groups.setdefault(sk, []).append(m)
     for group in groups.values():
         best = Counter(m.name for m in group).most_common(1)[0][0]
@@ -206,7 +208,7 @@ def resolve(raw: list[tuple[int, int, int, str, str]]) -> list[EntityMention]:
     for m in mentions:
         m.canonical = m.canonical or lookup(m.name, m.type)
     _link_people(mentions)
-    _group_places(mentions)
+    _group_spellings(mentions)
     firsts: dict[str, str] = {}
     for m in mentions:
         m.canonical = m.canonical or firsts.setdefault(_fold_name(m.name), m.name)

@@ -136,3 +136,9 @@ def test_resolved_spans_index_the_paragraph(data):
         raw.append((0, start, end, kind, paragraph[start:end]))
     for m in resolve(raw):
         assert paragraph[m.start:m.end] == m.text and m.canonical
+
+
+def test_spellings_of_a_ship_in_one_article_merge():
+    raw = [(0, 0, 11, "MISC", "إيترنيتي سي"), (1, 0, 11, "ORG", "إيترنيتي سي"),
+           (2, 0, 11, "ORG", "إتيرنيتي سي")]
+    assert {m.canonical for m in resolve(raw)} == {"إيترنيتي سي"}
