@@ -72,9 +72,12 @@ def app_from_env() -> FastAPI:
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Run the reader with uvicorn until interrupted; several workers are separate processes."""
     import os
+    import sys
 
     import uvicorn
 
+    print(f"marsad: serving {settings.db} at http://{host}:{port}/ (API docs at /docs; Ctrl-C stops)",
+          file=sys.stderr)
     options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False,
                "server_header": False}
     if workers == 1:

@@ -37,6 +37,5 @@ def run_demo(db: Path | None = None, host: str = "127.0.0.1", port: int = 8000, 
     report = build_demo(db)
     print(f"marsad demo: {report.new} articles stored in {db} ({len(report.failed)} failed)", file=sys.stderr)
     if serve:
-        print(f"marsad demo: serving http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
         serve_app(load(db), host=host, port=port)
     return db

@@ -11,6 +11,8 @@ from fastapi import Depends, Request
 from marsad.archive import open_archive
 from marsad.settings import Settings
 
+READER_CACHE_KIB = 16384
+
 
 class ArchivePool:
     """One read-only connection per worker thread (SQLite connections stay on their thread); WAL lets
@@ -27,6 +29,8 @@ class ArchivePool:
         arc = getattr(self._local, "arc", None)
         if arc is None:
             arc = open_archive(self.settings.db, readonly=True)
+            # Readers share the OS file cache; a smaller private page cache keeps many threads light.
+            arc.conn.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB}")
             self._local.arc = arc
             with self._lock:
                 self._opened.append(arc)
