@@ -51,6 +51,8 @@ def connect(path: Path, *, readonly: bool = False, timeout: float = 10.0) -> sql
     """Open the archive file with the pragmas marsad relies on; ArchiveError on any user-facing fault."""
     _check_path(path, readonly)
     uri = f"file:{quote(str(path.resolve()))}" + ("?mode=ro" if readonly else "")
+    if readonly and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        _upgrade(path, uri, timeout)
     with translate_errors(path):
         try:
             return _open(path, uri, readonly, timeout)
@@ -59,6 +61,19 @@ def connect(path: Path, *, readonly: bool = False, timeout: float = 10.0) -> sql
             if not readonly or not ("readonly" in str(e) or "unable to open" in str(e)):
                 raise
             return _open(path, uri + "&immutable=1", readonly, timeout)
+
+
+def _upgrade(path: Path, uri: str, timeout: float) -> None:
+    """Apply migrations that stages added since the archive was written, so that readers find
+    their tables; a reader that cannot write reads on as it is."""
+    with translate_errors(path):
+        conn = _open(path, uri, True, timeout)
+        try:
+            todo = migrations.pending(conn)
+        finally:
+            conn.close()
+    if todo:
+        _open(path, uri.removesuffix("?mode=ro"), False, timeout).close()
 
 
 def _open(path: Path, uri: str, readonly: bool, timeout: float) -> sqlite3.Connection:

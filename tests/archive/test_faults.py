@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import shutil
 import signal
 import sqlite3
@@ -194,14 +195,19 @@ def test_kill_9_mid_ingest_leaves_a_consistent_archive_and_a_rerun_completes(tmp
         assert arc.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def _distinct_records(n: int) -> list[dict]:
+    """Articles of random Arabic-letter words: no two alike, as in a real feed."""
+    rng = random.Random(5)
+    vocab = ["".join(rng.choices("ابتثجحخدذرزسشصضطظعغفقكلمنهوي", k=rng.randint(3, 7))) for _ in range(3000)]
+    return [{"id": f"r{i}", "title": " ".join(rng.choices(vocab, k=6)), "outlet": "Example",
+             "text": " ".join(rng.choices(vocab, k=120))} for i in range(n)]
+
+
 def test_kill_9_of_marsad_ingest_while_a_reader_reads(tmp_path):
-    n = 6_000
+    n = 1_500
     src = tmp_path / "many.jsonl"
-    with src.open("w", encoding="utf-8") as f:
-        for i in range(n):
-            f.write(json.dumps({"id": f"r{i}", "title": f"خبر رقم {i}", "outlet": "Example",
-                                "text": f"نص الخبر رقم {i} عن الاقتصاد والسياسة في المنطقة. " * 8},
-                               ensure_ascii=False) + "\n")
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _distinct_records(n)),
+                   encoding="utf-8")
     db = tmp_path / "cli.db"
     cmd = [sys.executable, "-m", "marsad", "ingest", str(src), "--db", str(db), "--no-enrich", "--quiet"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

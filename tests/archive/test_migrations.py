@@ -93,3 +93,13 @@ def test_arabic_articles_round_trip(shared_archive, article):
     expected.id = report.ids[0]
     assert shared_archive.get(expected.id) == expected
     assert shared_archive.put([dataclasses.replace(expected)]).unchanged == 1
+
+
+def test_a_reader_brings_an_older_archive_up_to_date(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    open_archive(path).close()
+    extra = [("later-0001-notes", "CREATE TABLE notes (x TEXT);")]
+    monkeypatch.setattr(migrations, "all_migrations", lambda: migrations.MIGRATIONS + extra)
+    with open_archive(path, readonly=True) as arc:
+        assert "later-0001-notes" in migrations.applied(arc.conn)
+        assert arc.conn.execute("SELECT count(*) FROM notes").fetchone() == (0,)
