@@ -80,6 +80,15 @@ def _clause(clause: Clause, scheme: Scheme) -> str:
     return "(" + " OR ".join(parts) + ")"
 
 
+def _loosen(item: Item) -> Item:
+    """For ranked ("any") search: a phrase also counts by its words, so it boosts rather than filters."""
+    alts = list(item.alternatives)
+    for c in item.alternatives:
+        if c.phrase and len(c.words) > 1:
+            alts += [Clause((w,)) for w in c.words if not is_stopword(w)]
+    return Item(alts, item.negated)
+
+
 def _render(item: Item, scheme: Scheme) -> str:
     alts = list(dict.fromkeys(_clause(c, scheme) for c in item.alternatives))
     return alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
@@ -95,7 +104,8 @@ def _is_stop_item(item: Item) -> bool:
 def to_match(text: str, *, scheme: Scheme = DEFAULT_SCHEME, mode: str = "all") -> str | None:
     """An FTS5 MATCH expression for ``text``, or None when it holds no searchable word.
 
-    ``mode`` is "all" (every positive item must match) or "any" (at least one).
+    ``mode`` is "all" (every positive item must match) or "any" (at least one;
+    phrases then rank higher but no longer filter).
     Exclusions with nothing positive to exclude from, and unbalanced syntax,
     fall back to searching the query's plain words.
     """
@@ -109,6 +119,8 @@ def to_match(text: str, *, scheme: Scheme = DEFAULT_SCHEME, mode: str = "all") -
         neg = []
     if not content:
         return None
+    if mode == "any":
+        content = [_loosen(i) for i in content]
     rendered = list(dict.fromkeys(_render(i, scheme) for i in content))
     expr = (" AND " if mode == "all" else " OR ").join(rendered)
     if neg:

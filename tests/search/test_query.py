@@ -15,6 +15,7 @@ CLITIC_COLS = "{headline_clitics deck_clitics body_clitics captions_clitics}"
 def test_plain_words_are_analyzed_and_all_required():
     assert to_match("الاتحاد الأوروبي", scheme=ONE) == '"اتحاد" AND "اوروب"'
     assert to_match("الاتحاد الأوروبي", scheme=ONE, mode="any") == '"اتحاد" OR "اوروب"'
+    assert to_match('"نظرة ما" مهرجان', scheme=ONE, mode="any") == '("نظر ما" OR "نظر") OR "مهرج"'
 
 
 def test_default_scheme_searches_stems_and_clitic_forms():
