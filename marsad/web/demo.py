@@ -34,6 +34,7 @@ def run_demo(db: Path | None = None, host: str = "127.0.0.1", port: int = 8000, 
     from marsad.web import serve as serve_app
 
     db = db or Path(tempfile.mkdtemp(prefix="marsad-demo-")) / "demo.db"
+    print(f"marsad demo: parsing and enriching the sample into {db} (about a minute)…", file=sys.stderr)
     report = build_demo(db)
     print(f"marsad demo: {report.new} articles stored in {db} ({len(report.failed)} failed)", file=sys.stderr)
     if serve:
