@@ -7,7 +7,9 @@ from click.testing import CliRunner
 from marsad.cli import main
 
 
-def test_demo_builds_a_fresh_archive(tmp_path):
+def test_demo_builds_a_fresh_archive(tmp_path, monkeypatch):
+    # Only the example page: the whole sample is built once for the other web tests (conftest).
+    monkeypatch.setattr("marsad.web.demo.SAMPLE_FILES", ("aawsat-page-2025.jsonl",))
     db = tmp_path / "demo.db"
     result = CliRunner().invoke(main, ["demo", "--no-serve", "--db", str(db)])
     assert result.exit_code == 0, result.output
