@@ -21,13 +21,18 @@ from marsad.model import EntityMention
 
 _WORD = re.compile(r"\S+")
 _KEY_DROP = re.compile(r"[^\w-]+")
-_SKELETON_VOWELS = str.maketrans("", "", "اويه")
-_MIN_SKELETON = 4
+_MARKED = re.compile("[\u064b-\u0652]")
+_SKELETON_VOWELS = str.maketrans("", "", "اوي")
+_MIN_SKELETON = 4  # consonants, not counting a leading ال
 
 
 def skeleton(folded: str) -> str:
-    """The consonants of each folded word: long vowels and a final ه/ي dropped after the first letter."""
-    return " ".join(w[:1] + w[1:].translate(_SKELETON_VOWELS) for w in folded.split())
+    """The consonants of each folded word: long vowels after the first letter and a final ه dropped."""
+    return " ".join(w[:1] + w[1:].removesuffix("ه").translate(_SKELETON_VOWELS) for w in folded.split())
+
+
+def _skeleton_size(sk: str) -> int:
+    return len(sk.removeprefix("ال").replace(" ", ""))
 
 
 def _fold_name(name: str) -> str:
@@ -35,8 +40,10 @@ def _fold_name(name: str) -> str:
 
 
 @cache
-def _index() -> tuple[dict[str, str], dict[str, str]]:
-    """(folded name → canonical, place skeleton → canonical); spellings claimed twice are dropped."""
+def _index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(folded name → canonical, place skeleton → canonical, vocalized name → canonical).
+
+    A folded spelling or skeleton claimed by two entities is dropped; the vocalized one may decide."""
     exact: dict[str, set[str]] = {}
     places: dict[str, set[str]] = {}
     aliases = load("aliases.json")
@@ -47,10 +54,11 @@ def _index() -> tuple[dict[str, str], dict[str, str]]:
     for canon, names, kind in entries:
         for name in names:
             exact.setdefault(_fold_name(name), set()).add(canon)
-            if kind == "LOC" and len(skeleton(_fold_name(name)).replace(" ", "")) >= _MIN_SKELETON:
+            if kind == "LOC" and _skeleton_size(skeleton(_fold_name(name))) >= _MIN_SKELETON:
                 places.setdefault(skeleton(_fold_name(name)), set()).add(canon)
+    vocalized = {name: canon for canon, names, _ in entries for name in names if _MARKED.search(name)}
     return ({k: next(iter(v)) for k, v in exact.items() if len(v) == 1},
-            {k: next(iter(v)) for k, v in places.items() if len(v) == 1})
+            {k: next(iter(v)) for k, v in places.items() if len(v) == 1}, vocalized)
 
 
 @cache
@@ -66,13 +74,16 @@ def _titles() -> frozenset[str]:
     return frozenset(_fold_name(t) for t in load("titles.json")["titles"])
 
 
-def lookup(name: str, type: str | None = None) -> str | None:
-    """The canonical name of a known entity, by folded spelling (places, type LOC, also by skeleton)."""
-    exact, places = _index()
+def lookup(name: str, type: str | None = None, skeletons: bool = True) -> str | None:
+    """The canonical name of a known entity: by its vocalized spelling when that decides (عمّان، عُمان),
+    else by folded spelling, and for places (type LOC) also by consonant skeleton."""
+    exact, places, vocalized = _index()
+    if name in vocalized:
+        return vocalized[name]
     key = _fold_name(name)
     if key in exact:
         return exact[key]
-    if type == "LOC" and len(skeleton(key).replace(" ", "")) >= _MIN_SKELETON:
+    if skeletons and type == "LOC" and _skeleton_size(skeleton(key)) >= _MIN_SKELETON:
         return places.get(skeleton(key))
     return None
 
@@ -97,9 +108,10 @@ def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
     """(letters dropped from the span, name): a proclitic goes when the rest is a known name or ال…."""
     first, _, rest = name.partition(" ")
     forms = _clitic_forms(first)
-    for dropped, form in forms:
-        if lookup(f"{form} {rest}".strip(), type):
-            return dropped, f"{form} {rest}".strip()
+    for skeletons in (False, True):  # any exact spelling before any skeleton: بهولندا is هولندا
+        for dropped, form in forms:
+            if lookup(f"{form} {rest}".strip(), type, skeletons):
+                return dropped, f"{form} {rest}".strip()
     dropped, form = forms[-1]
     if form != first and fold(form).startswith("ال") and len(fold(form)) >= 5:
         return dropped, f"{form} {rest}".strip()
@@ -137,9 +149,11 @@ def clean(surface: str, type: str) -> tuple[int, int, str]:
         words = words[min(title_prefix([w.group() for w in words]), len(words) - 1):]
     start, end = _trim(surface, words[0].start(), words[-1].end())
     text = surface[start:end]
-    dropped, name = strip_clitics(strip_marks(text), type)
+    dropped, name = strip_clitics(text, type)
     if dropped:
         start += skip_letters(text, dropped)
+    if not strip_marks(name).strip():  # only tatweel or diacritics
+        return 0, 0, ""
     return start, end, " ".join(name.split())
 
 
@@ -161,7 +175,7 @@ def _link_people(mentions: list[_Mention]) -> None:
     for m in people:
         words = tuple(_fold_name(m.name).split())
         if len(words) > 1:
-            fulls.setdefault(words, m.canonical or m.name)
+            fulls.setdefault(words, m.canonical or strip_marks(m.name))
     for m in people:
         words = tuple(_fold_name(m.name).split())
         targets = {c for f, c in fulls.items() if len(f) > len(words) and f[-len(words):] == words}
@@ -179,10 +193,10 @@ def _group_spellings(mentions: list[_Mention]) -> None:
     for m in mentions:
         if m.type != "PERS" and m.canonical is None:
             sk = skeleton(_fold_name(m.name))
-            if len(sk.replace(" ", "")) >= (_MIN_SKELETON if m.type == "LOC" else _MIN_SKELETON + 1):
+            if _skeleton_size(sk) >= (_MIN_SKELETON if m.type == "LOC" else _MIN_SKELETON + 1):
                 groups.setdefault(sk, []).append(m)
     for group in groups.values():
-        best = Counter(m.name for m in group).most_common(1)[0][0]
+        best = Counter(strip_marks(m.name) for m in group).most_common(1)[0][0]
         for m in group:
             m.canonical = best
 
@@ -211,14 +225,14 @@ def resolve(raw: list[tuple[int, int, int, str, str]]) -> list[EntityMention]:
     _group_spellings(mentions)
     firsts: dict[str, str] = {}
     for m in mentions:
-        m.canonical = m.canonical or firsts.setdefault(_fold_name(m.name), m.name)
+        m.canonical = m.canonical or firsts.setdefault(_fold_name(m.name), strip_marks(m.name))
     return [EntityMention(m.text, m.type, m.start, m.end, m.paragraph, m.canonical) for m in mentions]
 
 
 def canonical_name(name: str, type: str | None = None) -> str:
     """The canonical name of one name seen alone: the alias table's, else the name without clitics."""
-    _, cleaned = strip_clitics(" ".join(strip_marks(name).split()), type)
-    return lookup(cleaned, type) or cleaned
+    _, cleaned = strip_clitics(" ".join(name.split()), type)
+    return lookup(cleaned, type) or strip_marks(cleaned)
 
 
 def canonical_key(name: str) -> str:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from marsad.arabic.normalize import normalize_for_matching
-from marsad.enrich.canonical import canonical_name, clean, title_prefix
-from marsad.enrich.lexicon import fold, load, tokens, with_clitics
+from marsad.enrich.canonical import clean, lookup, title_prefix
+from marsad.enrich.lexicon import fold, load, strip_marks, tokens, with_clitics
 from marsad.model import EntityMention, Quote
 
 _QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]*\"")
@@ -81,12 +81,15 @@ def _subject(toks: list, k: int, entities: list[EntityMention], mentions_before:
     return _fallback_speaker(phrase, mentions_before)
 
 
-def _fallback_speaker(phrase: str, mentions_before: list) -> _Speaker:
-    """Without a tagged name: the name as printed, or the person an earlier title phrase introduced."""
+def _fallback_speaker(phrase: str, mentions_before: list) -> _Speaker | None:
+    """Without a tagged name: the words as printed (an entity only when the alias table knows them),
+    or the person an earlier title phrase introduced (نظيره الطاجيكي إمام علي رحمون → الرئيس الطاجيكي)."""
     words = phrase.split()
     if title_prefix(words) < len(words):
         _, _, name = clean(phrase, "PERS")
-        return _Speaker(name, canonical_name(name, "PERS"))
+        if len(fold(name)) < 3:  # قال لي: a pronoun, not a name
+            return None
+        return _Speaker(strip_marks(name), lookup(name, "PERS"))
     role = normalize_for_matching(words[-1])
     for m, context in reversed(mentions_before):
         if m.type == "PERS" and role in context:

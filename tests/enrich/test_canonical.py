@@ -142,3 +142,9 @@ def test_spellings_of_a_ship_in_one_article_merge():
     raw = [(0, 0, 11, "MISC", "إيترنيتي سي"), (1, 0, 11, "ORG", "إيترنيتي سي"),
            (2, 0, 11, "ORG", "إتيرنيتي سي")]
     assert {m.canonical for m in resolve(raw)} == {"إيترنيتي سي"}
+
+
+def test_skeletons_do_not_over_merge_places():
+    assert canonical_name("بهولندا", "LOC") == "هولندا"  # not بولندا
+    assert canonical_name("السد", "LOC") == "السد"  # not السويد
+    assert canonical_key("عمّان") != canonical_key("عُمان")  # Amman and Oman

@@ -71,3 +71,10 @@ def test_never_raises(paragraphs):
     for q in find_quotes(paragraphs, []):
         assert 0 <= q.paragraph < len(paragraphs)
         assert q.text in paragraphs[q.paragraph]
+
+
+def test_unknown_subjects_have_no_canonical_and_pronouns_no_speaker():
+    text = "وقال البعض إن «الوضع لن يتغير قريباً في المنطقة»."
+    assert [(q.speaker, q.canonical) for q in find_quotes([text], [])] == [("البعض", None)]
+    text = "وقال لي إن «الوضع لن يتغير قريباً في المنطقة»."
+    assert [(q.speaker, q.canonical) for q in find_quotes([text], [])] == [(None, None)]
