@@ -22,6 +22,7 @@ from marsad.model import EntityMention
 _WORD = re.compile(r"\S+")
 _KEY_DROP = re.compile(r"[^\w-]+")
 _MARKED = re.compile("[\u064b-\u0652]")
+_SHADDA = re.compile("(\\w)[\u064b-\u0650\u0652]*\u0651")
 _SKELETON_VOWELS = str.maketrans("", "", "اوي")
 _MIN_SKELETON = 4  # consonants, not counting a leading ال
 
@@ -236,6 +237,11 @@ def canonical_name(name: str, type: str | None = None) -> str:
 
 
 def canonical_key(name: str) -> str:
-    """The stable, URL-safe id of an entity: its canonical name folded, words joined by '-'."""
-    key = _KEY_DROP.sub("", "-".join(_fold_name(canonical_name(name)).split())).strip("-_")
+    """The stable, URL-safe id of an entity: its canonical name folded, words joined by '-'.
+
+    A name told apart from another only by its vowels (عمّان، عُمان) keeps its shadda as a doubled letter."""
+    canon = canonical_name(name)
+    if canon in _index()[2]:
+        canon = _SHADDA.sub(r"\1\1", canon)
+    key = _KEY_DROP.sub("", "-".join(_fold_name(canon).split())).strip("-_")
     return key or "h" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
