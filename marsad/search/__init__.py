@@ -54,8 +54,11 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int
 def _run(conn, match, filters, collapse, limit, offset, scheme, query) -> SearchResult:
     sql, params = search_sql(scheme, filters, collapse=collapse)
     rows = conn.execute(sql, [match, *params, limit, offset]).fetchall()
-    sql, params = count_sql(filters, collapse=collapse)
-    total = conn.execute(sql, [match, *params]).fetchone()[0]
+    if offset == 0 and len(rows) < limit:
+        total = len(rows)  # the page holds every hit: no need to count
+    else:
+        sql, params = count_sql(filters, collapse=collapse)
+        total = conn.execute(sql, [match, *params]).fetchone()[0]
     matcher = _matcher(query, scheme)
     hits = [SearchHit(id=r[0], url=r[1], title=r[2] or "", outlet=r[3], published=r[4],
                       score=round(r[6], 4), snippet=snippet(r[5] or r[2] or "", matcher), copies=r[7])

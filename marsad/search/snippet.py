@@ -17,7 +17,7 @@ from marsad.search.analyze import Scheme
 
 WINDOW = 32  # words in a snippet
 _LEAD = 6  # words shown before the first match
-_MAX_HITS = 200  # enough to place the window; keeps long texts cheap
+_MAX_TOKENS = 2000  # read no further than this into a long text
 _CACHE_LIMIT = 200_000
 _SPACE = re.compile(r"\s+")
 _OPEN, _CLOSE = "\x02", "\x03"
@@ -86,29 +86,34 @@ def snippet(text: str, match: Matcher, window: int = WINDOW) -> str:
     """The best window of ``text`` for the query, escaped, with matches marked."""
     if _OPEN in text or _CLOSE in text:
         text = text.translate(_BLANK_MARKS)
-    spans = [m.span() for m in TOKEN_RE.finditer(text)]
+    spans, hits, stop, more = [], [], _MAX_TOKENS, False
+    for m in TOKEN_RE.finditer(text):
+        if len(spans) == stop:
+            more = True  # the best window lies near the first match: no need to read on
+            break
+        term = match(m.group())
+        if term is not None:
+            if not hits:
+                stop = min(stop, len(spans) + 2 * window)
+            hits.append((len(spans), term))
+        spans.append(m.span())
     if not spans:
         return html.escape(text[:200])
-    hits = []
-    for i, (s, e) in enumerate(spans):
-        word = match(text[s:e])
-        if word is not None:
-            hits.append((i, word))
-            if len(hits) >= _MAX_HITS:
-                break
     start = _best_start(hits, window) if hits else 0
     end = min(len(spans), start + window)
     marked = {i for i, _ in hits}
-    return _render(text, spans, marked, start, end)
+    return _render(text, spans, marked, start, end, more)
 
 
-def _render(text: str, spans: list[tuple[int, int]], marked: set[int], start: int, end: int) -> str:
+def _render(text: str, spans: list[tuple[int, int]], marked: set[int], start: int, end: int,
+            more: bool) -> str:
     """Tokens start..end and the text between them; at an end of the text, what lies beyond too.
 
     Marks go in as control characters, so that the window is escaped in one call.
     """
     first = spans[start][0] if start > 0 else 0
-    last = spans[end - 1][1] if end < len(spans) else len(text)
+    cut_tail = more or end < len(spans)
+    last = spans[end - 1][1] if cut_tail else len(text)
     pieces, pos = [], first
     for i in sorted(k for k in marked if start <= k < end):
         s, e = spans[i]
@@ -117,4 +122,4 @@ def _render(text: str, spans: list[tuple[int, int]], marked: set[int], start: in
     pieces.append(text[pos:last])
     body = html.escape(_SPACE.sub(" ", "".join(pieces)))
     body = body.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>").strip()
-    return ("… " if start > 0 else "") + body + (" …" if end < len(spans) else "")
+    return ("… " if start > 0 else "") + body + (" …" if cut_tail else "")
