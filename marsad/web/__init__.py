@@ -30,7 +30,8 @@ def _templates() -> Jinja2Templates:
     env.filters.update(bidi=text.isolate_latin, date=text.arabic_date, snippet=text.safe_snippet,
                        month=text.month_label, dict_with=text.with_param,
                        dict_without=text.without_param,
-                       section=text.section_label, counted=text.counted)
+                       section=text.section_label, counted=text.counted,
+                       web_url=text.web_url)
     return Jinja2Templates(env=env)
 
 

@@ -14,6 +14,7 @@ _LATIN_RUN = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’&.\-]*
                         r"(?:[ ]+[A-Za-z\u00C0-\u024F0-9][A-Za-z\u00C0-\u024F0-9'’&.\-]*)*")
 MONTHS_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
               "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
+_WEB_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2}))?")
 
 
@@ -85,3 +86,8 @@ def counted(n: int, noun: str) -> str:
     if n in (1, 2):
         return one if n == 1 else two
     return f"{n} {few if 3 <= n % 100 <= 10 else many}"
+
+
+def web_url(url: str | None) -> str | None:
+    """The URL if it is http(s); anything else (javascript:, data:) is never made a link."""
+    return url if url and _WEB_URL.match(url) else None

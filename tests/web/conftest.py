@@ -20,6 +20,7 @@ XSS_CAPTION = '<img src=x onerror="alert(1)"> صورة'
 
 def hostile_article() -> Article:
     return Article(id=XSS_ID, headline=XSS_HEADLINE, deck="<b>deck</b>", outlet="<i>منفذ</i>",
+                   url="javascript:alert(4)",
                    section="economy", published="2018-03-01T10:00:00+00:00",
                    paragraphs=["فقرة أولى </p><script>alert(2)</script>", "فقرة ثانية"],
                    images=[Image(caption=XSS_CAPTION, credit="<u>AFP</u>", lead=True),

@@ -27,6 +27,7 @@ class TestEscaping:
         assert '<img src=x onerror="alert(1)">' in tree.css_first("figure.lead-photo figcaption").text()
         assert "<svg onload=alert(3)>" in tree.css_first(".body figure figcaption").text()
         assert not tree.css(".body svg")
+        assert not [a for a in tree.css("a[href]") if "javascript" in a.attributes["href"].lower()]
 
     @pytest.mark.parametrize("url", ["/", "/?section=economy", "/search?q=خبيث"])
     def test_lists(self, client, url):
