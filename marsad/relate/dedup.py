@@ -19,7 +19,9 @@ from datasketch import MinHash, MinHashLSH
 from marsad.relate.features import Doc
 
 NUM_PERM = 128
-LSH_JACCARD = 0.1  # LSH recall floor: a text copied into one three times longer has Jaccard ~0.1
+# datasketch's band layout for this threshold (64 bands of 2 rows) proposes pairs of Jaccard 0.2 with
+# probability 0.93 (copies of similar length down to containment ~0.33), of Jaccard 0.1 with 0.47.
+LSH_JACCARD = 0.1
 CONTAIN = 0.3  # shared shingles / shingles of the shorter text
 MIN_SHARED = 8  # and at least this many shared shingles, so that one stock phrase is not a copy
 BANDS = MinHashLSH(threshold=LSH_JACCARD, num_perm=NUM_PERM).hashranges  # datasketch's (b, r) layout

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterator
 
 import numpy as np
@@ -53,22 +54,43 @@ def _story_ids(conn: sqlite3.Connection, rowids: list[int]) -> set[str]:
         f"SELECT story_id FROM story_members WHERE article_rowid IN ({store.marks(part)})", part)}
 
 
-def relate_one(conn: sqlite3.Connection, clusterer: Clusterer, rowid: int, chash: str,
-               doc: Doc) -> StoryState:
-    keys = band_keys(doc.shingles)
-    copies = [c for c in store.lsh_candidates(conn, keys)
-              if c != rowid and is_copy(doc.shingles, stored_shingles(conn, c))]
-    store.join_duplicates(conn, rowid, copies)
-    conn.executemany("INSERT INTO relate_lsh (key, article_rowid) VALUES (?, ?)", [(k, rowid) for k in keys])
-    story = clusterer.add(doc)
-    conn.execute("INSERT OR REPLACE INTO story_members (article_rowid, story_id) VALUES (?, ?)",
-                 (rowid, story.id))
-    conn.execute("INSERT OR REPLACE INTO relate_docs (article_rowid, content_hash, day, vec, entities) "
-                 "VALUES (?, ?, ?, ?, ?)", (rowid, chash, doc.day, json.dumps(doc.vec, ensure_ascii=False),
-                                            json.dumps(sorted(doc.entities), ensure_ascii=False)))
-    conn.executemany("INSERT INTO relate_terms (term, article_rowid) VALUES (?, ?)",
-                     [(t, rowid) for t in heavy_terms(doc)])
-    return story
+class Batch:
+    """The rows one update writes, kept in memory and written at the end in one go; articles of the
+    batch find their copies among each other here, and among older articles through the table."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.shingles: dict[int, np.ndarray] = {}
+        self.buckets: dict[int, list[int]] = defaultdict(list)
+        self.rows: dict[str, list[tuple]] = defaultdict(list)
+
+    def copies(self, rowid: int, doc: Doc) -> list[int]:
+        keys = band_keys(doc.shingles)
+        found = {c for k in keys for c in self.buckets.get(k, ())}
+        found.update(store.lsh_candidates(self.conn, keys))
+        found.discard(rowid)
+        for k in keys:
+            self.buckets[k].append(rowid)
+        self.shingles[rowid] = doc.shingles
+        self.rows["relate_lsh (key, article_rowid)"].extend((k, rowid) for k in keys)
+        return [c for c in sorted(found) if is_copy(doc.shingles, self.shingles_of(c))]
+
+    def shingles_of(self, rowid: int) -> np.ndarray:
+        known = self.shingles.get(rowid)
+        return stored_shingles(self.conn, rowid) if known is None else known
+
+    def keep(self, rowid: int, chash: str, doc: Doc, story: StoryState) -> None:
+        self.rows["story_members (article_rowid, story_id)"].append((rowid, story.id))
+        self.rows["relate_docs (article_rowid, content_hash, day, vec, entities)"].append(
+            (rowid, chash, doc.day, json.dumps(doc.vec, ensure_ascii=False),
+             json.dumps(sorted(doc.entities), ensure_ascii=False)))
+        self.rows["relate_terms (term, article_rowid)"].extend((t, rowid) for t in heavy_terms(doc))
+
+    def write(self) -> None:
+        for table, rows in self.rows.items():
+            cols = table[table.index("(") + 1:-1].split(", ")
+            self.conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({store.marks(cols)})",
+                                  sorted(rows) if table.startswith("relate_lsh") else rows)
 
 
 def update(conn: sqlite3.Connection, ids: list[str]) -> int:
@@ -94,8 +116,12 @@ def _update(conn: sqlite3.Connection, work: list[tuple[int, str, bool, Doc]]) ->
     clusterer = Clusterer(store.open_stories(conn, min(days, default=None), MAX_SPAN + WINDOW),
                           new_id=lambda doc: store.free_story_id(conn, doc.id))
     touched: dict[str, StoryState] = {}
+    batch = Batch(conn)
     for rowid, chash, _, doc in work:
-        story = relate_one(conn, clusterer, rowid, chash, doc)
+        store.join_duplicates(conn, rowid, batch.copies(rowid, doc))
+        story = clusterer.add(doc)
+        batch.keep(rowid, chash, doc, story)
         touched[story.id] = story
+    batch.write()
     store.save_stories(conn, touched.values())
     store.refresh_stories(conn, stale | set(touched))

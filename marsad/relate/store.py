@@ -47,9 +47,10 @@ CREATE TABLE duplicates (
     group_id INTEGER NOT NULL           -- the smallest rowid in the group
 );
 CREATE INDEX duplicates_group ON duplicates(group_id);
-CREATE TABLE relate_lsh (key INTEGER NOT NULL, article_rowid INTEGER NOT NULL);
-CREATE INDEX relate_lsh_key ON relate_lsh(key);
-CREATE INDEX relate_lsh_article ON relate_lsh(article_rowid);
+-- One B-tree, looked up by key; forgetting a changed article scans it (rare).
+CREATE TABLE relate_lsh (
+    key INTEGER NOT NULL, article_rowid INTEGER NOT NULL, PRIMARY KEY (key, article_rowid)
+) WITHOUT ROWID;
 """),
 ]
 
