@@ -41,11 +41,12 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int
         raise InputError(f"limit must be 1..{MAX_LIMIT} and offset 0 or more")
     filters = Filters(since, until, outlet, section)
     collapse = collapse and _has_duplicates(conn)
+    result, tried = SearchResult(0), None
     for m in (["all", "any"] if mode == "auto" else [mode]):
         match = to_match(query, scheme=scheme, mode=m)
-        if match is None:
-            return SearchResult(0)
-        result = _run(conn, match, filters, collapse, limit, offset, scheme, query)
+        if match is None or match == tried:
+            break  # nothing to search, or "any" would ask the same as "all" did
+        result, tried = _run(conn, match, filters, collapse, limit, offset, scheme, query), match
         if result.total:
             break
     return result

@@ -167,3 +167,14 @@ def test_cli_json_and_queries(tmp_path):
     assert res.exit_code == 0 and "قمة في بروكسل" in res.output
     res = runner.invoke(main, ["search", "x", "--db", str(tmp_path / "missing.db")])
     assert res.exit_code == 2
+
+
+def test_snippet_window_in_a_long_text():
+    from marsad.search.analyze import DEFAULT_SCHEME
+    from marsad.search.snippet import Matcher, snippet
+
+    text = " ".join(["كلام"] * 300) + " وصل الرئيس إلى بروكسل اليوم " + " ".join(["نص"] * 300)
+    out = snippet(text, Matcher(DEFAULT_SCHEME, {"بروكسل"}))
+    assert out.startswith("… ") and out.endswith(" …")
+    assert "<mark>بروكسل</mark>" in out and len(out) < 400
+    assert snippet("a <b> & c", Matcher(DEFAULT_SCHEME, {"x"})) == "a &lt;b&gt; &amp; c"
