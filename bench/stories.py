@@ -2,6 +2,7 @@
 
     python3 bench/stories.py            # quality: ingest stories-dev through the archive, score B-cubed
     python3 bench/stories.py --speed    # speed: features + dedup + clustering over ant-multisource (31.5k)
+    python3 bench/stories.py --speed --archive   # the same through an archive: relate.update on all ids
 
 Quality rows: ``archive`` is the real path (``Archive.ingest`` of the JSONL, which calls
 ``marsad.relate.update``); the sensitivity rows recluster the same stored articles with the
@@ -121,7 +122,32 @@ def speed() -> None:
     print(f"| total | {t3[0] - t0[0]:.1f} | {t3[1] - t0[1]:.1f} | peak RSS {rss:.0f} MB |")
 
 
+def archive_speed() -> None:
+    """Ingest ant-multisource with relating held back, then time one ``update`` over every id in
+    publication order (a crawl's order), as the archive would call it after an ingest."""
+    from marsad import relate
+
+    with tempfile.TemporaryDirectory() as tmp, open_archive(Path(tmp) / "ant.db") as arc:
+        arc.relate = lambda report: None  # time relating apart from parsing and storing
+        report = arc.ingest([ANT], enrich=False)
+        ids = [r[0] for r in arc.conn.execute("SELECT id FROM articles ORDER BY published, rowid")]
+        wall, cpu = time.perf_counter(), time.process_time()
+        done = relate.update(arc, ids)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        groups, found = relate.duplicate_groups(arc), relate.stories(arc)
+    print(f"ant-multisource through the archive: {report.new} stored, {done} related\n")
+    print("| step | wall s | cpu s | result |\n|---|---|---|---|")
+    print(f"| relate.update (dedup + clustering + related index) | {wall:.1f} | {cpu:.1f} | "
+          f"{len(groups)} duplicate groups, {len(found)} stories ≥2; peak RSS {rss:.0f} MB (with ingest) |")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--speed", action="store_true", help="time relate over ant-multisource instead")
-    speed() if ap.parse_args().speed else quality()
+    ap.add_argument("--archive", action="store_true", help="with --speed: through an archive")
+    args = ap.parse_args()
+    if args.speed:
+        archive_speed() if args.archive else speed()
+    else:
+        quality()
