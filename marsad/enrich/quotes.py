@@ -56,7 +56,7 @@ def _sentence_start(paragraph: str, pos: int, quotes: list[re.Match]) -> int:
     return start
 
 
-def _subject(toks: list, k: int, entities: list[EntityMention], mentions_before: list) -> _Speaker | None:
+def _subject(toks: list, k: int, entities: list[EntityMention], state: dict) -> _Speaker | None:
     """The speaker named right after the verb at token ``k``, if any."""
     lex = _lexicon()
     limit = k + 1
@@ -78,10 +78,10 @@ def _subject(toks: list, k: int, entities: list[EntityMention], mentions_before:
     while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
         name.pop()
     phrase = " ".join(words[:titled] + name)
-    return _fallback_speaker(phrase, mentions_before)
+    return _fallback_speaker(phrase, state)
 
 
-def _fallback_speaker(phrase: str, mentions_before: list) -> _Speaker | None:
+def _fallback_speaker(phrase: str, state: dict) -> _Speaker | None:
     """Without a tagged name: the words as printed (an entity only when the alias table knows them),
     or the person an earlier title phrase introduced (نظيره الطاجيكي إمام علي رحمون → الرئيس الطاجيكي)."""
     words = phrase.split()
@@ -91,10 +91,23 @@ def _fallback_speaker(phrase: str, mentions_before: list) -> _Speaker | None:
             return None
         return _Speaker(strip_marks(name), lookup(name, "PERS"))
     role = normalize_for_matching(words[-1])
-    for m, context in reversed(mentions_before):
+    for m, context in reversed(state["mentions"]):
         if m.type == "PERS" and role in context:
             return _Speaker(phrase, m.canonical)
-    return _Speaker(phrase, None)
+    return _Speaker(phrase, _introduced(role, state["paragraphs"]))
+
+
+def _introduced(role: str, paragraphs: list[str]) -> str | None:
+    """A known person named right after a role word in the text so far (untagged by NER)."""
+    for paragraph in reversed(paragraphs):
+        words = [w.strip("،,.:«»()") for w in paragraph.split()]
+        for k in range(len(words) - 1, -1, -1):
+            if fold(words[k]) != role:
+                continue
+            for n in (3, 2, 1):
+                if name := lookup(" ".join(words[k + 1:k + 1 + n]), "PERS"):
+                    return name
+    return None
 
 
 def _is_speech(paragraph: str, toks: list, verb_k: int | None, quote: re.Match) -> bool:
@@ -139,7 +152,7 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
     for pos, kind, item in events:
         if kind == "verb":
             if not _is(toks[item][2], "participles"):
-                subject = _subject(toks, item, entities, state["mentions"])
+                subject = _subject(toks, item, entities, state)
                 state["speaker"] = subject or state["speaker"]
             continue
         if _is_name(toks, item):
@@ -151,7 +164,7 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
             after = [k for k in verbs if 0 <= toks[k][0] - item.end() <= 4]
             if not after:
                 continue
-            speaker = _subject(toks, after[0], entities, state["mentions"]) or speaker
+            speaker = _subject(toks, after[0], entities, state) or speaker
         name, canonical = (speaker.name, speaker.canonical) if speaker else (None, None)
         out.append(Quote(item.group()[1:-1].strip(), name, index, canonical))
     return out
@@ -161,11 +174,12 @@ def find_quotes(paragraphs: list[str], entities: list[EntityMention]) -> list[Qu
     """Every direct quote of an article, with the speaker as printed and its canonical entity."""
     if not any(_QUOTE_MARK.search(p) for p in paragraphs):
         return []
-    state: dict = {"speaker": None, "mentions": []}
+    state: dict = {"speaker": None, "mentions": [], "paragraphs": []}
     out: list[Quote] = []
     for i, paragraph in enumerate(paragraphs):
         here = [e for e in entities if e.paragraph == i]
         out.extend(_paragraph_quotes(paragraph, i, here, state))
         for e in here:
             state["mentions"].append((e, normalize_for_matching(paragraph[max(0, e.start - 30):e.start])))
+        state["paragraphs"].append(paragraph)
     return out

@@ -78,3 +78,10 @@ def test_unknown_subjects_have_no_canonical_and_pronouns_no_speaker():
     assert [(q.speaker, q.canonical) for q in find_quotes([text], [])] == [("البعض", None)]
     text = "وقال لي إن «الوضع لن يتغير قريباً في المنطقة»."
     assert [(q.speaker, q.canonical) for q in find_quotes([text], [])] == [(None, None)]
+
+
+def test_a_title_resolves_from_the_text_when_the_tagger_missed_the_name():
+    paragraphs = ["أجرى بوتين محادثات مع نظيره الطاجيكي إمام علي رحمون.",
+                  "وأعرب الرئيس الطاجيكي عن ارتياحه، مشدداً على أن روسيا «الشريك الأساسي والاقتصادي الرئيسي»."]
+    assert [(q.speaker, q.canonical) for q in find_quotes(paragraphs, [])] == [
+        ("الرئيس الطاجيكي", "إمام علي رحمون")]
