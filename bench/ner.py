@@ -26,15 +26,24 @@ from marsad.enrich.nercorpus import anercorp_split, official_test  # noqa: E402
 from marsad.enrich.nertrain import score  # noqa: E402
 
 
-def run_shipped(test) -> tuple[dict, float]:
+def run_shipped(test) -> tuple[dict, dict[str, float]]:
+    """Scores, and tokens/s: first pass (cold word cache) and best of 3, in CPU and wall time.
+
+    CPU time is this process's own time on its one core, so other jobs on a busy machine do not
+    count against it; wall time is what a user waits here and now.
+    """
     ner.tag(["x"])  # load the model outside the timing
     sents = [[t for t, _ in s] for s in test]
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
+    n = sum(map(len, sents))
+    speeds: dict[str, float] = {}
+    for run in range(3):
+        cpu, wall = time.process_time(), time.perf_counter()
         pred = ner.tag_document(sents)  # the file is in corpus order, like one long story
-        best = min(best, time.perf_counter() - start)
-    return score([[g for _, g in s] for s in test], pred), sum(map(len, sents)) / best
+        cpu, wall = n / (time.process_time() - cpu), n / (time.perf_counter() - wall)
+        if run == 0:
+            speeds["cold cpu"], speeds["cold wall"] = cpu, wall
+        speeds["cpu"], speeds["wall"] = max(speeds.get("cpu", 0), cpu), max(speeds.get("wall", 0), wall)
+    return score([[g for _, g in s] for s in test], pred), speeds
 
 
 def shape_features(tokens: list[str]) -> list[dict]:
@@ -80,7 +89,7 @@ def main() -> None:
     args = ap.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     test = official_test(SHARED)
-    scores, tokens_per_s = run_shipped(test)
+    scores, speed = run_shipped(test)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     size = sum(f.stat().st_size for f in ner.DATA.glob("ner*")) / 2**20
     print(f"ANERcorp CAMeL Lab test: {sum(map(len, test))} tokens, {scores['micro']['support']} entities")
@@ -89,8 +98,9 @@ def main() -> None:
         print_scores("plain word-shape CRF (this run)", run_baseline(test))
     for name, f1 in ANCHOR.items():
         print(f"{name:34} micro F1 {f1:5.1f}")
-    print(f"speed {tokens_per_s:,.0f} tokens/s on one core · peak RSS {rss:.0f} MB · "
-          f"model data {size:.1f} MB")
+    print(f"tokens/s on one core: {speed['cpu']:,.0f} per CPU-second ({speed['cold cpu']:,.0f} with a cold "
+          f"word cache), {speed['wall']:,.0f} wall-clock (load average {os.getloadavg()[0]:.1f})")
+    print(f"peak RSS {rss:.0f} MB · model data {size:.1f} MB")
 
 
 if __name__ == "__main__":

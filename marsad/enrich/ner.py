@@ -42,7 +42,8 @@ class Model:
             self.second.open(str(data / "ner.crfsuite"))
         phrases = load_gazetteer(data / "ner_gazetteer.tsv.gz")
         clusters = load_clusters(data / "ner_clusters.tsv.gz")
-        self.featurizer = Featurizer(clusters, (phrases, gazetteer_heads(phrases)))
+        keep = frozenset(a for t in (self.first, self.second)[:passes] for a, _ in t.info().state_features)
+        self.featurizer = Featurizer(clusters, (phrases, gazetteer_heads(phrases)), keep)
 
     def tag_document(self, sents: Sequence[Sequence[str]]) -> list[list[str]]:
         """IOB2 tags for consecutive sentences of one text; names recur across its sentences."""

@@ -7,7 +7,9 @@ and the text being tagged, so a model stays valid as long as this module does no
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 # ANERcorp splits punctuation off and keeps clitics attached; numbers keep their decimals and %.
 _TOKEN = re.compile(r"\d+(?:[.,٫]\d+)*%?|[\w\u0610-\u061a\u064b-\u065f\u0670\u0640]+|[^\w\s]", re.UNICODE)
@@ -20,6 +22,7 @@ _LATIN = re.compile("[A-Za-z]")
 _PREFIXES = ("وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 _SUFFIXES = ("هما", "هم", "ها", "ين", "ون", "ات", "ان", "يه", "ه", "ي")
 WINDOW = 2
+_TYPES = ("PERS", "LOC", "ORG", "MISC")
 Gazetteer = tuple[Mapping[tuple[str, ...], str], Mapping[str, tuple[int, ...]]]  # phrases, heads
 REACH = 10  # sentences either side that the second pass looks at for the same name
 
@@ -114,24 +117,37 @@ def _token_kinds(phrases: Mapping[tuple[str, ...], str]) -> dict[str, str]:
     return {tok: "|".join(sorted(k)) for tok, k in kinds.items()}
 
 
-class Featurizer:
-    """Turns sentences into crfsuite feature dicts; the per-word part is computed once per word."""
+@lru_cache(maxsize=_CACHE_SIZE)
+def stem_of(word: str) -> str:
+    return strip_prefix(fold(word))[1]
 
-    def __init__(self, clusters: Mapping[str, Sequence[str]], gazetteer: Gazetteer):
+
+class Featurizer:
+    """Turns sentences into crfsuite attribute lists (``name:value`` strings, as crfsuite names
+    dict features); the per-word part is computed once per word.
+
+    ``keep`` (the attributes a model knows) drops the rest early, which makes tagging faster.
+    """
+
+    def __init__(self, clusters: Mapping[str, Sequence[str]], gazetteer: Gazetteer,
+                 keep: frozenset[str] | None = None):
         self.clusters = clusters
         self.gazetteer = gazetteer
+        self.keep = keep
         self.token_kinds = _token_kinds(gazetteer[0])
-        self._cache: dict[str, tuple[str, dict, tuple[dict, ...]]] = {}
+        self._cache: dict[str, tuple[str, list[str], tuple[list[str], ...]]] = {}
 
-    def _word(self, word: str) -> tuple[str, dict, tuple[dict, ...]]:
-        """(folded form, own features, the features a neighbour sees at each window offset)."""
+    def _kept(self, attrs: list[str]) -> list[str]:
+        return attrs if self.keep is None else [a for a in attrs if a in self.keep]
+
+    def _word(self, word: str) -> tuple[str, list[str], tuple[list[str], ...]]:
+        """(folded form, own attributes, the attributes a neighbour sees at each window offset)."""
         hit = self._cache.get(word)
         if hit is not None:
             return hit
         f = fold(word)
         prefix, stem = strip_prefix(f)
-        own: dict[str, float | str] = {"bias": 1.0, "w": f, "stem": stem, "core": strip_suffix(stem),
-                                       "shape": shape(word), "pre": prefix}
+        own = {"w": f, "stem": stem, "core": strip_suffix(stem), "shape": shape(word), "pre": prefix}
         ids = self.clusters.get(f) or self.clusters.get(stem)
         if ids is None:
             own["c0"] = "oov"
@@ -148,58 +164,64 @@ class Featurizer:
         kinds = self.token_kinds.get(f) or self.token_kinds.get(stem)
         if kinds:
             own["tk"] = kinds
-        views = tuple({f"{off}{k}": own[k] for k in _NEIGHBOUR_KEYS if k in own} for off in _OFFSETS)
+        attrs = self._kept(["bias", *(f"{k}:{v}" for k, v in own.items())])
+        shown = [(k, own[k]) for k in _NEIGHBOUR_KEYS if k in own]
+        views = tuple(self._kept([f"{off}{k}:{v}" for k, v in shown]) for off in _OFFSETS)
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()
-        self._cache[word] = hit = (f, own, views)
+        self._cache[word] = hit = (f, attrs, views)
         return hit
 
-    def sentence(self, tokens: Sequence[str]) -> list[dict[str, float | str]]:
-        """One feature dict per token: the token itself plus a ±2 window of neighbours."""
+    def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
+        """The attributes of each token: the token itself plus a ±2 window of neighbours."""
         words = [self._word(t) for t in tokens]
         folded = [w[0] for w in words]
         gaz = gazetteer_tags(folded, self.gazetteer)
         n = len(tokens)
         feats = []
         for i, (f, own, _) in enumerate(words):
-            d = dict(own)
-            d["gz"] = gaz[i]
-            for v, off in enumerate(_OFFSETS):
+            a = ["gz:" + gaz[i]]  # the word-dependent attributes below were filtered when cached
+            for off in _OFFSETS:
                 j = i + off
                 if 0 <= j < n:
-                    d.update(words[j][2][v])
-                    d[f"{off}gz"] = gaz[j]
+                    a.append(f"{off}gz:{gaz[j]}")
                 else:
-                    d[f"{off}w"] = "<s>" if j < 0 else "</s>"
+                    a.append(f"{off}w:<s>" if j < 0 else f"{off}w:</s>")
             if i > 0:
-                d["-1w|w"] = folded[i - 1] + "|" + f
+                a.append(f"-1w|w:{folded[i - 1]}|{f}")
             if i + 1 < n:
-                d["w|+1w"] = f + "|" + folded[i + 1]
-            feats.append(d)
+                a.append(f"w|+1w:{f}|{folded[i + 1]}")
+            a = self._kept(a) + own
+            for v, off in enumerate(_OFFSETS):
+                if 0 <= i + off < n:
+                    a += words[i + off][2][v]
+            feats.append(a)
         return feats
 
 
 def add_context_features(
-    sents: Sequence[Sequence[str]], feats: Sequence[list[dict]], first: Sequence[Sequence[str]], reach: int
+    sents: Sequence[Sequence[str]],
+    feats: Sequence[list[list[str]]],
+    first: Sequence[Sequence[str]],
+    reach: int,
 ) -> None:
-    """Second-pass features, in place: the first pass's tags around each token, and the entity
+    """Second-pass attributes, in place: the first pass's tags around each token, and the entity
     types the first pass gave the same stem elsewhere within ``reach`` sentences (same story)."""
-    stems = [[strip_prefix(fold(t))[1] for t in s] for s in sents]
-    seen: list[dict[str, set[str]]] = []
-    for s, tags in zip(stems, first, strict=True):
-        kinds: dict[str, set[str]] = {}
-        for stem, tag in zip(s, tags, strict=True):
-            if tag != "O" and len(stem) > 1:
-                kinds.setdefault(stem, set()).add(tag[2:])
-        seen.append(kinds)
+    stems = [[stem_of(t) for t in s] for s in sents]
+    seen = [{(st, tag[2:]) for st, tag in zip(s, tags, strict=True) if tag != "O" and len(st) > 1}
+            for s, tags in zip(stems, first, strict=True)]
+    window: Counter = Counter()  # (stem, type) → sentences of the window where the first pass saw it
+    for k in range(min(reach, len(seen))):
+        window.update(seen[k])
     for j, (s, tags, fs) in enumerate(zip(stems, first, feats, strict=True)):
-        near = [seen[k] for k in range(max(0, j - reach), min(len(sents), j + reach + 1)) if k != j]
-        for i, (stem, d) in enumerate(zip(s, fs, strict=True)):
-            d["t1"] = tags[i]
-            d["-1t1"] = tags[i - 1] if i else "<s>"
-            d["+1t1"] = tags[i + 1] if i + 1 < len(tags) else "</s>"
-            kinds = set().union(*(m.get(stem, ()) for m in near)) if near else set()
-            for kind in kinds:
-                d["mem=" + kind] = 1.0
-            if not kinds:
-                d["mem"] = "none"
+        if j + reach < len(seen):
+            window.update(seen[j + reach])
+        if j - reach - 1 >= 0:
+            window.subtract(seen[j - reach - 1])
+        own = seen[j]
+        last = len(tags) - 1
+        for i, (stem, a) in enumerate(zip(s, fs, strict=True)):
+            a += ("t1:" + tags[i], "-1t1:" + (tags[i - 1] if i else "<s>"),
+                  "+1t1:" + (tags[i + 1] if i < last else "</s>"))
+            mem = [k for k in _TYPES if window[stem, k] - ((stem, k) in own) > 0]
+            a += ["mem=" + k for k in mem] if mem else ["mem:none"]

@@ -182,9 +182,10 @@ def train_ner(shared: Path, out: Path = DATA, cfg: TrainConfig | None = None) ->
         with tempfile.TemporaryDirectory(dir=out) as work:  # beside the output, not in a shared /tmp
             first = out_of_fold_tags(xs, ys, cfg, Path(work))
     train_model(xs, ys, out / FIRST.name, cfg)
+    held_out = dev if cfg.dev else official_test(shared)
     if not cfg.second_pass:
-        return {"seconds": round(time.time() - t0, 1), "scores": evaluate(out, dev or official_test(shared), 1)}
+        return {"seconds": round(time.time() - t0, 1), "scores": evaluate(out, held_out, 1)}
     add_context_features([[t for t, _ in s] for s in train], xs, first, REACH)
     train_model(xs, ys, out / MODEL.name, cfg)
-    result = evaluate(out, dev if cfg.dev else official_test(shared))
+    result = evaluate(out, held_out)
     return {"model": str(out / MODEL.name), "seconds": round(time.time() - t0, 1), "scores": result}
