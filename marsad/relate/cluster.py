@@ -88,6 +88,10 @@ class Clusterer:
         self.closed: set[str] = set()
         self.latest_day: int | None = None
         self._new_id = new_id or (lambda doc: doc.id)
+        self.adopt(stories)
+
+    def adopt(self, stories: Iterable[StoryState]) -> None:
+        """Take in stories (read back from an archive) that articles may join."""
         for s in stories:
             self._index(s)
 

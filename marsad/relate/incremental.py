@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from marsad.relate.dedup import band_keys, is_copy
 from marsad.relate.features import Doc, make_doc
 from marsad.relate.text import shingle_hashes, words
 
+CHUNK = 2000  # articles related per round of writes
 INDEX_TERMS = 25  # heaviest terms of an article listed in relate_terms, for related-article lookup
 
 
@@ -93,28 +95,36 @@ class Batch:
                                   sorted(rows) if table.startswith("relate_lsh") else rows)
 
 
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
 def update(conn: sqlite3.Connection, ids: list[str]) -> int:
-    """Relate the new or changed articles among ``ids``, in one transaction; returns how many."""
-    work = [(rowid, chash, seen, make_doc(a)) for rowid, chash, seen, a in pending(conn, ids)]
-    if not work:
-        return 0
+    """Relate the new or changed articles among ``ids``, in one transaction; returns how many.
+    Articles go in chunks of ``CHUNK``, so that memory stays bounded on a large ingest."""
+    done = 0
+    clusterer = Clusterer(new_id=lambda doc: store.free_story_id(conn, doc.id))
     conn.execute("BEGIN IMMEDIATE")
     try:
-        _update(conn, work)
+        for chunk in batched(pending(conn, ids), CHUNK):
+            _update(conn, clusterer, [(rowid, chash, seen, make_doc(a)) for rowid, chash, seen, a in chunk])
+            done += len(chunk)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-    return len(work)
+    return done
 
 
-def _update(conn: sqlite3.Connection, work: list[tuple[int, str, bool, Doc]]) -> None:
+def _update(conn: sqlite3.Connection, clusterer: Clusterer,
+            work: list[tuple[int, str, bool, Doc]]) -> None:
     again = [rowid for rowid, _, seen, _ in work if seen]
     stale = _story_ids(conn, again)
     store.forget(conn, again)
     days = [doc.day for *_, doc in work if doc.day is not None]
-    clusterer = Clusterer(store.open_stories(conn, min(days, default=None), MAX_SPAN + WINDOW),
-                          new_id=lambda doc: store.free_story_id(conn, doc.id))
+    clusterer.adopt(store.open_stories(conn, min(days, default=None), MAX_SPAN + WINDOW, clusterer.stories))
     touched: dict[str, StoryState] = {}
     batch = Batch(conn)
     for rowid, chash, _, doc in work:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 
 from marsad.relate.cluster import RECENT, StoryState
 
@@ -73,8 +73,10 @@ def forget(conn: sqlite3.Connection, rowids: list[int]) -> None:
             conn.execute(f"DELETE FROM {table} WHERE article_rowid IN ({marks(part)})", part)
 
 
-def open_stories(conn: sqlite3.Connection, first_day: int | None, span: int) -> list[StoryState]:
-    """Stories an article from ``first_day`` on may still join, with their recent report vectors."""
+def open_stories(conn: sqlite3.Connection, first_day: int | None, span: int,
+                 known: Container[str] = ()) -> list[StoryState]:
+    """Stories an article from ``first_day`` on may still join, with their recent report vectors
+    (those in ``known`` left out: they are in memory already)."""
     sql = "SELECT id, first_day, last_day, centroid FROM stories WHERE last_day IS NULL"
     args: list = []
     if first_day is not None:
@@ -82,6 +84,8 @@ def open_stories(conn: sqlite3.Connection, first_day: int | None, span: int) -> 
         args.append(first_day - span)
     states = {}
     for sid, first, last, centroid in conn.execute(sql, args):
+        if sid in known:
+            continue
         s = StoryState(sid, first=first, last=last, centroid=json.loads(centroid))
         s.refresh()
         states[sid] = s
