@@ -2,7 +2,7 @@
 
 ``open_archive(path)`` gives an :class:`Archive` over a storage backend
 (:class:`~marsad.archive.base.Store`; SQLite by default). Writes go in batches,
-one transaction each; after they commit, the relate stage is told which
+one transaction each; after each commits, the relate stage is told which
 articles it should look at again.
 """
 
@@ -51,28 +51,30 @@ class Archive:
                 batch = []
         if batch:
             self.store_batch(batch, report)
-        self.relate(report)
         return report
 
     def store_batch(self, batch: list[Article], report: IngestReport) -> None:
-        """Store one batch in one transaction and add its counts to ``report``."""
+        """Store one batch in one transaction, relate it, and add its counts to ``report``.
+
+        Relating batch by batch keeps the relate stage's memory bounded, and a crashed
+        ingest loses at most one batch of its work (the rerun relates it).
+        """
         result = self.store.put_batch(batch)
         report.new += result.new
         report.updated += result.updated
         report.unchanged += result.unchanged
         report.ids.extend(result.ids)
+        self.relate(result.ids, report)
 
-    def relate(self, report: IngestReport) -> None:
-        """Let the relate stage update stories and duplicates for the ids of a committed ingest."""
-        if not report.ids:
-            return
+    def relate(self, ids: list[str], report: IngestReport) -> None:
+        """Let the relate stage update stories and duplicates for committed ids."""
         from marsad.archive.migrations import stage_module
 
         relate = stage_module("marsad.relate")
-        if relate is None or not hasattr(relate, "update"):
+        if not ids or relate is None or not hasattr(relate, "update"):
             return
         try:
-            relate.update(self, report.ids)
+            relate.update(self, ids)
         except Exception as e:  # stored articles stay stored; the next ingest retries relating them
             report.failed.append(Failure(source="relate", stage="relate", reason=f"{type(e).__name__}: {e}"))
 

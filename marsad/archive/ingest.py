@@ -37,15 +37,12 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
         stream = parallel_batches(paths, size, enrich)
     else:
         stream = ((b, []) for b in batches(iter_pages(paths), size, report, enricher() if enrich else None))
-    with _progress(progress) as tick:
+    with _progress(progress) as advance:
         for batch, failures in stream:
             report.failed.extend(failures)
             if batch:
                 arc.store_batch(batch, report)
-                tick(len(batch))
-        tick(0, "relating stories and copies of")
-        arc.relate(report)
-        tick(0, "ingested")
+                advance(len(batch))
     return report
 
 
@@ -86,13 +83,10 @@ def enricher() -> Callable[[Article], Article] | None:
 
 
 @contextmanager
-def _progress(show: bool) -> Iterator[Callable[[int, str | None], None]]:
-    """A rich progress line on stderr (stage, count, articles/s, elapsed), or nothing.
-
-    It yields ``tick(n, stage=None)``: n more articles stored, and the stage now running.
-    """
+def _progress(show: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress line on stderr (count, articles/s, elapsed), or nothing."""
     if not show:
-        yield lambda n, stage=None: None
+        yield lambda n: None
         return
     from rich.console import Console
     from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -103,12 +97,8 @@ def _progress(show: bool) -> Iterator[Callable[[int, str | None], None]]:
             speed = task.finished_speed or task.speed
             return Text(f"{speed:,.0f} articles/s" if speed else "", style="progress.data.speed")
 
-    columns = (SpinnerColumn(), TextColumn("{task.description} {task.completed:,} articles"), Rate(),
+    columns = (SpinnerColumn(), TextColumn("ingesting {task.completed:,} articles"), Rate(),
                TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("ingesting", total=None)
-
-        def tick(n: int, stage: str | None = None) -> None:
-            bar.update(task, advance=n, **({"description": stage} if stage else {}))
-
-        yield tick
+        task = bar.add_task("ingest", total=None)
+        yield lambda n: bar.advance(task, n)
