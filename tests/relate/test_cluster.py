@@ -3,7 +3,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-from conftest import event_ids
+from tests.relate.conftest import event_ids
 
 from marsad.relate.cluster import Clusterer, cluster
 
