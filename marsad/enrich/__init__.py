@@ -8,6 +8,7 @@ and the other extractors still run.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -48,16 +49,35 @@ def enrich_article(article: Article, tagger: Tagger | None = None) -> Article:
     """A copy of ``article`` with entities, dates, figures and quotes filled in."""
     tagger = tagger or _tagger()
     pub = parse_published(article.published)
-    raw, dates, figures = [], [], []
+    dates, figures = [], []
     for i, paragraph in enumerate(article.paragraphs):
-        if tagger is not None:
-            raw.extend((i, s, e, kind, paragraph[s:e]) for s, e, kind, _ in tagger(paragraph))
         found = find_dates(paragraph, i, pub)
         dates.extend(found)
         figures.extend(find_figures(paragraph, i, [(d.start, d.end) for d in found]))
+    raw = _tag(article.paragraphs, tagger) if tagger is not None else []
     entities = _with_roles(resolve(raw), article.paragraphs, pub)
     quotes = find_quotes(article.paragraphs, entities)
     return replace(article, entities=entities, dates=dates, figures=figures, quotes=quotes)
+
+
+# Paragraphs are tagged as one text, so that the tagger sees names repeated across them; the
+# separator ends a sentence, so that no sentence runs from one paragraph into the next.
+_PARAGRAPH_BREAK = "\n.\n"
+
+
+def _tag(paragraphs: list[str], tagger: Tagger) -> list[tuple[int, int, int, str, str]]:
+    """(paragraph, start, end, type, text) of every entity the tagger finds in the article."""
+    starts, pos = [], 0
+    for p in paragraphs:
+        starts.append(pos)
+        pos += len(p) + len(_PARAGRAPH_BREAK)
+    out = []
+    for s, e, kind, _ in tagger(_PARAGRAPH_BREAK.join(paragraphs)):
+        i = bisect_right(starts, s) - 1
+        s, e = s - starts[i], e - starts[i]
+        if e <= len(paragraphs[i]):  # never across a paragraph break
+            out.append((i, s, e, kind, paragraphs[i][s:e]))
+    return out
 
 
 def _with_roles(entities: list[EntityMention], paragraphs: list[str],

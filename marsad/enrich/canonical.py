@@ -84,6 +84,10 @@ def lookup(name: str, type: str | None = None, skeletons: bool = True) -> str | 
     key = _fold_name(name)
     if key in exact:
         return exact[key]
+    if type == "PERS" and " " in key:  # علي رحمون: the end of a known full name
+        known = exact.get(key.rsplit(" ", 1)[1])
+        if known and _fold_name(known).endswith(" " + key):
+            return known
     if skeletons and type == "LOC" and _skeleton_size(skeleton(key)) >= _MIN_SKELETON:
         return places.get(skeleton(key))
     return None

@@ -148,3 +148,8 @@ def test_skeletons_do_not_over_merge_places():
     assert canonical_name("بهولندا", "LOC") == "هولندا"  # not بولندا
     assert canonical_name("السد", "LOC") == "السد"  # not السويد
     assert canonical_key("عمّان") != canonical_key("عُمان")  # Amman and Oman
+
+
+def test_the_end_of_a_known_full_name():
+    assert canonical_name("علي رحمون", "PERS") == "إمام علي رحمون"
+    assert canonical_name("محمد رحمون", "PERS") == "محمد رحمون"
