@@ -69,3 +69,17 @@ def test_with_the_trained_tagger(aawsat):
 def test_never_raises_on_any_text(paragraphs, published):
     article = enrich_article(Article(headline="", paragraphs=paragraphs, published=published), lambda t: [])
     _check_spans(article)
+
+
+def test_the_tagger_sees_the_whole_article_and_offsets_map_back():
+    seen = []
+
+    def tagger(text):
+        seen.append(text)
+        at = [i for i in range(len(text)) if text.startswith("بوتين", i)]
+        return [(i, i + 5, "PERS", "بوتين") for i in at] + [(0, len(text), "MISC", text)]
+
+    article = Article(headline="", paragraphs=["قال بوتين", "وأضاف بوتين إن"])
+    enriched = enrich_article(article, tagger)
+    assert len(seen) == 1
+    assert [(m.paragraph, m.start, m.text) for m in enriched.entities] == [(0, 4, "بوتين"), (1, 6, "بوتين")]
