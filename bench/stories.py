@@ -7,8 +7,8 @@
 Quality rows: ``archive`` is the real path (``Archive.ingest`` of the JSONL, which calls
 ``marsad.relate.update``); the sensitivity rows recluster the same stored articles with the
 pure library at other join thresholds; the ``shuffled`` row averages five random ingest orders.
-Every distractor (``distractor-N``) is its own event. Peers in the same run: ``one story per
-article`` and ``one story per outlet-free topic`` baselines bound the score from both sides.
+Every distractor (``distractor-N``) is its own event. Peers in the same run: the ``one story per
+article`` and ``one story for everything`` baselines bound the score from both sides.
 """
 
 from __future__ import annotations
