@@ -49,7 +49,3 @@ def dev_db(dev: Path, tmp_path_factory) -> Path:
 def dev_arc(dev_db: Path):
     with open_archive(dev_db, readonly=True) as arc:
         yield arc
-
-
-def event_ids(records: dict[str, dict], event: str) -> list[str]:
-    return sorted(i for i, r in records.items() if r["event"] == event)

@@ -3,9 +3,11 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-from tests.relate.conftest import event_ids
-
 from marsad.relate.cluster import Clusterer, cluster
+
+
+def event_ids(records: dict[str, dict], event: str) -> list[str]:
+    return sorted(i for i, r in records.items() if r["event"] == event)
 
 
 def _bcubed_f1(clusters: list[list[str]], gold: dict[str, str]) -> float:
