@@ -57,13 +57,13 @@ def stage_ingest(db: Path, src: Path, enrich: bool) -> dict:
 
 
 def _time_relate(arc) -> list[float]:
-    """Count apart the time of the relate stage, which runs after each batch."""
+    """Count apart the time of the relate stage."""
     spent = [0.0]
     relate = arc.relate
 
-    def timed(ids, report):
+    def timed(report):
         t = time.perf_counter()
-        relate(ids, report)
+        relate(report)
         spent[0] += time.perf_counter() - t
 
     arc.relate = timed

@@ -2,8 +2,8 @@
 
 ``open_archive(path)`` gives an :class:`Archive` over a storage backend
 (:class:`~marsad.archive.base.Store`; SQLite by default). Writes go in batches,
-one transaction each; after each commits, the relate stage is told which
-articles it should look at again.
+one transaction each; once they are committed, the relate stage is told
+which articles it should look at again.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from marsad.archive.base import Store
 from marsad.model import Article, EntitySummary, Failure, IngestReport
 
 BATCH_SIZE = 500  # articles per transaction: big enough to be fast, small enough to lose little on a crash
+# Articles handed to the relate stage at once: it works in memory, and per call it reloads its open stories.
+RELATE_EVERY = 5000
 
 
 class Archive:
@@ -24,6 +26,7 @@ class Archive:
 
     def __init__(self, store: Store):
         self.store = store
+        self._unrelated: list[str] = []  # committed ids not yet handed to the relate stage
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -51,25 +54,29 @@ class Archive:
                 batch = []
         if batch:
             self.store_batch(batch, report)
+        self.relate(report)
         return report
 
     def store_batch(self, batch: list[Article], report: IngestReport) -> None:
-        """Store one batch in one transaction, relate it, and add its counts to ``report``.
+        """Store one batch in one transaction and add its counts to ``report``.
 
-        Relating batch by batch keeps the relate stage's memory bounded, and a crashed
-        ingest loses at most one batch of its work (the rerun relates it).
+        Every RELATE_EVERY articles the relate stage gets the committed ids: its memory
+        stays bounded, and a crashed ingest loses only that much of its work (a rerun relates it).
         """
         result = self.store.put_batch(batch)
         report.new += result.new
         report.updated += result.updated
         report.unchanged += result.unchanged
         report.ids.extend(result.ids)
-        self.relate(result.ids, report)
+        self._unrelated.extend(result.ids)
+        if len(self._unrelated) >= RELATE_EVERY:
+            self.relate(report)
 
-    def relate(self, ids: list[str], report: IngestReport) -> None:
-        """Let the relate stage update stories and duplicates for committed ids."""
+    def relate(self, report: IngestReport) -> None:
+        """Hand the committed ids not yet related to the relate stage (stories, copies)."""
         from marsad.archive.migrations import stage_module
 
+        ids, self._unrelated = self._unrelated, []
         relate = stage_module("marsad.relate")
         if not ids or relate is None or not hasattr(relate, "update"):
             return

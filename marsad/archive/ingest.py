@@ -43,6 +43,7 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
             if batch:
                 arc.store_batch(batch, report)
                 advance(len(batch))
+    arc.relate(report)
     return report
 
 

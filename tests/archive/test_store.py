@@ -178,3 +178,39 @@ def test_articles_without_optional_fields(arc):
     bare = Article(headline="عنوان فقط")
     arc.put([bare])
     assert arc.get(bare.id) == bare
+
+
+class _Relate:
+    def __init__(self, fail=False):
+        self.calls, self.fail = [], fail
+
+    def update(self, arc, ids):
+        if self.fail:
+            raise RuntimeError("relate broke")
+        self.calls.append(list(ids))
+
+
+def _with_relate(monkeypatch, fake):
+    from marsad.archive import migrations
+
+    real = migrations.stage_module
+    monkeypatch.setattr(migrations, "stage_module",
+                        lambda name: fake if name == "marsad.relate" else real(name))
+
+
+def test_relate_gets_committed_ids_in_chunks_and_at_the_end(arc, monkeypatch):
+    import marsad.archive
+
+    fake = _Relate()
+    _with_relate(monkeypatch, fake)
+    monkeypatch.setattr(marsad.archive, "BATCH_SIZE", 2)
+    monkeypatch.setattr(marsad.archive, "RELATE_EVERY", 4)
+    arc.put([make_article(i) for i in range(5)])
+    assert fake.calls == [[f"art-{i}" for i in range(4)], ["art-4"]]
+
+
+def test_a_failing_relate_stage_is_reported_and_keeps_the_articles(arc, monkeypatch):
+    _with_relate(monkeypatch, _Relate(fail=True))
+    report = arc.put([make_article(1)])
+    assert [(f.source, f.stage) for f in report.failed] == [("relate", "relate")]
+    assert arc.count() == 1
