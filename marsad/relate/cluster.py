@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 
 from marsad.relate.features import Doc, cosine
 
@@ -60,7 +62,8 @@ class StoryState:
         for t, v in doc.vec.items():
             self.centroid[t] = self.centroid.get(t, 0.0) + v
         if len(self.centroid) > CENTROID_TERMS:
-            self.centroid = dict(sorted(self.centroid.items(), key=lambda kv: -kv[1])[:CENTROID_TERMS])
+            heaviest = sorted(self.centroid.items(), key=itemgetter(1), reverse=True)
+            self.centroid = dict(heaviest[:CENTROID_TERMS])
         self.refresh()
         if doc.day is not None:
             self.first = doc.day if self.first is None else min(self.first, doc.day)
@@ -109,9 +112,10 @@ class Clusterer:
     def best(self, doc: Doc) -> tuple[StoryState | None, float]:
         heavy = sorted(doc.vec, key=doc.vec.__getitem__, reverse=True)[:CANDIDATE_TERMS]
         indexes = (self.by_term, self.closed_by_term) if self._may_join_closed(doc.day) else (self.by_term,)
-        hits = Counter(sid for index in indexes for t in heavy for sid in index.get(t, ())
-                       if self.stories[sid].fits(doc.day))
-        shortlist = [self.stories[sid] for sid, _ in hits.most_common(SHORTLIST)]
+        hits = Counter(chain.from_iterable(index[t] for index in indexes for t in heavy if t in index))
+        fitting = [(s, n) for s, n in zip(map(self.stories.__getitem__, hits), hits.values(), strict=True)
+                   if s.fits(doc.day)]
+        shortlist = [s for s, _ in sorted(fitting, key=itemgetter(1), reverse=True)[:SHORTLIST]]
         central = sorted(((s.centrality(doc), s) for s in shortlist), key=lambda cs: -cs[0])[:FINALISTS]
         scored = [(affinity(doc, s, c), s) for c, s in central]
         score, story = max(scored, key=lambda ss: ss[0], default=(0.0, None))

@@ -11,7 +11,9 @@ counts. Groups are closed transitively (A copies B, B copies C: one group).
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable
+from itertools import chain, repeat
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -27,17 +29,28 @@ MIN_SHARED = 8  # and at least this many shared shingles, so that one stock phra
 BANDS = MinHashLSH(threshold=LSH_JACCARD, num_perm=NUM_PERM).hashranges  # datasketch's (b, r) layout
 _SCHEME = "affine64"  # the shingle hashes are 64-bit
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations  # fixed seed: the same in every run
+_BAND_BYTES = [(8 * a, 8 * b) for a, b in BANDS]  # the bands as slices of the signature's bytes
+
+
+def _whole(hashes: np.ndarray) -> np.ndarray:
+    return hashes
+
+
+def signature(shingles: np.ndarray) -> np.ndarray:
+    """The MinHash signature of ``shingles``. The array goes to datasketch as one value that hashes
+    to all of them, so that its permutations run as one array operation."""
+    mh = MinHash(num_perm=NUM_PERM, hashfunc=_whole, scheme=_SCHEME, permutations=_PERMUTATIONS)
+    mh.update_batch([shingles])
+    return mh.hashvalues
 
 
 def band_keys(shingles: np.ndarray) -> list[int]:
     """One signed 64-bit LSH key per band of the MinHash signature of ``shingles``."""
     if not len(shingles):
         return []
-    mh = MinHash(num_perm=NUM_PERM, hashfunc=int, scheme=_SCHEME, permutations=_PERMUTATIONS)
-    mh.update_batch(shingles.tolist())
-    sig = mh.hashvalues
-    return [int.from_bytes(hashlib.blake2b(sig[a:b].tobytes(), digest_size=8).digest(), "little", signed=True)
-            for a, b in BANDS]
+    sig = signature(shingles).tobytes()
+    return [int.from_bytes(hashlib.blake2b(sig[a:b], digest_size=8).digest(), "little", signed=True)
+            for a, b in _BAND_BYTES]
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
@@ -86,18 +99,18 @@ class UnionFind:
 
 def group(docs: Iterable[Doc], contain: float = CONTAIN) -> list[list[str]]:
     """Near-duplicate groups (of two or more ids) among ``docs``."""
-    buckets: dict[tuple[int, int], list[str]] = {}
+    buckets: dict[int, list[str]] = defaultdict(list)
     seen: dict[str, np.ndarray] = {}
     uf = UnionFind()
 
     def candidates(keys: list[int]) -> Iterable[str]:
-        return (c for k in enumerate(keys) for c in buckets.get(k, ()))
+        return chain.from_iterable(map(buckets.get, keys, repeat(())))
 
     for doc in docs:
         keys = band_keys(doc.shingles)
         for other in copies(doc, keys, candidates, seen.__getitem__, contain):
             uf.union(doc.id, other)
         seen[doc.id] = doc.shingles
-        for k in enumerate(keys):
-            buckets.setdefault(k, []).append(doc.id)
+        for k in keys:
+            buckets[k].append(doc.id)
     return uf.groups()

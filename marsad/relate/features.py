@@ -4,16 +4,15 @@ hashes for near-duplicates."""
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 import numpy as np
 
 from marsad.model import Article
 from marsad.relate.background import idf
-from marsad.relate.text import shingle_hashes, terms, words
+from marsad.relate.text import VOCABULARY, shingles_of, term_ids
 
 TOP_TERMS = 60  # a vector keeps its heaviest terms: enough to tell events apart, small to store
 
@@ -48,13 +47,34 @@ def text_day(a: Article) -> int | None:
     return max((d for d in days if d is not None), default=None)
 
 
-def weigh(tokens: list[str], top: int = TOP_TERMS) -> dict[str, float]:
-    """Sublinear TF times background IDF, cut to the ``top`` terms and L2-normalized."""
-    w = idf()
-    weights = {t: (1.0 + math.log(n)) * w(t) for t, n in Counter(tokens).items()}
-    kept = sorted(weights.items(), key=lambda kv: -kv[1])[:top]
-    norm = math.sqrt(sum(v * v for _, v in kept)) or 1.0
-    return {t: v / norm for t, v in kept}
+class _TermWeights:
+    """Background IDF of each term id of the vocabulary, kept level with it as it grows."""
+
+    def __init__(self):
+        self.idf = np.zeros(0)
+
+    def __call__(self, tids: np.ndarray) -> np.ndarray:
+        known = len(self.idf)
+        if len(VOCABULARY.terms) > known:
+            w = idf()
+            self.idf = np.concatenate([self.idf, np.fromiter(
+                map(w, VOCABULARY.terms[known:]), float, len(VOCABULARY.terms) - known)])
+        return self.idf[tids]
+
+
+_IDF = _TermWeights()
+
+
+def weigh(tids: np.ndarray, top: int = TOP_TERMS) -> dict[str, float]:
+    """Sublinear TF times background IDF of term ids, cut to the ``top`` terms and L2-normalized.
+    Ties keep the order in which the terms first occur."""
+    uniq, first, counts = np.unique(tids, return_index=True, return_counts=True)
+    weights = (1.0 + np.log(counts)) * _IDF(uniq)
+    kept = np.lexsort((first, -weights))[:top]
+    weights = weights[kept]
+    norm = float(np.sqrt(weights @ weights)) or 1.0
+    names = map(VOCABULARY.terms.__getitem__, uniq[kept].tolist())
+    return dict(zip(names, (weights / norm).tolist(), strict=True))
 
 
 def entity_names(a: Article) -> frozenset[str]:
@@ -62,12 +82,13 @@ def entity_names(a: Article) -> frozenset[str]:
 
 
 def make_doc(a: Article) -> Doc:
-    tokens = words(article_text(a))
+    ids = VOCABULARY.text_ids(article_text(a))
     day = day_number(a.published)
     return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
-               vec=weigh(terms(tokens)), entities=entity_names(a), shingles=shingle_hashes(tokens))
+               vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=shingles_of(ids))
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     """Dot product of two sparse vectors (their cosine when both are L2-normalized)."""
-    return sum(a[t] * b[t] for t in a.keys() & b.keys())
+    common = a.keys() & b.keys()
+    return sum(map(mul, map(a.__getitem__, common), map(b.__getitem__, common)))

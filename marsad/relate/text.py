@@ -4,7 +4,8 @@ Built on :mod:`marsad.arabic`: letters folded so that spelling variants meet,
 numbers in one spelling, and light stems so that a word's inflections count as
 one term. Page chrome and photo-credit words (``data/clutter.txt``) are left
 out of the terms: they are shared by unrelated reports of one site. Relating
-reads every article of an archive, so the per-word work is cached.
+reads every article of an archive, so each word is stemmed and hashed once per
+process (:class:`Vocabulary`) and an article's words become arrays of ids.
 """
 
 from __future__ import annotations
@@ -13,18 +14,17 @@ import re
 import zlib
 from functools import cache
 from importlib import resources
+from itertools import chain
 
 import numpy as np
 
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.arabic.stem import light_stem, snowball_stem, stopwords
 
+MAX_PIECES = 400_000  # text pieces remembered (their word ids), ~100 MB at most
 SHINGLE = 4  # words per shingle: long enough that independent wordings rarely share one
 # Normalized text has only letters, digits and separators left; a plain scan is the fast path here.
 _WORD = re.compile(r"[^\W_]+")
-# Per-word caches, grown as words are met: word → its term ("" when skipped); word → 32-bit code.
-_TERMS: dict[str, str] = {}
-_CODES: dict[str, int] = {}
 # Odd multipliers that mix the word codes of a shingle into one 64-bit hash.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
                 dtype=np.uint64)[:SHINGLE]
@@ -43,29 +43,91 @@ def skipped() -> frozenset[str]:
     return frozenset(chrome | stopwords())
 
 
-def _learn(tokens: list[str]) -> None:
-    """Put every new word of ``tokens`` in the caches, so that lookups below run at C speed."""
-    skip = skipped()
-    for w in set(tokens).difference(_TERMS):
-        _TERMS[w] = "" if len(w) < 2 or w in skip else (snowball_stem(light_stem(w)) if len(w) > 3 else w)
-        _CODES[w] = zlib.crc32(w.encode())
+def term_of(word: str) -> str:
+    """The term a normalized word counts as; "" for one-letter words, stop words and page chrome."""
+    if len(word) < 2 or word in skipped():
+        return ""
+    return snowball_stem(light_stem(word)) if len(word) > 3 else word
+
+
+def _grown(a: np.ndarray, size: int) -> np.ndarray:
+    return a if len(a) >= size else np.resize(a, max(size, 2 * len(a)))
+
+
+class Vocabulary:
+    """Every word met so far, by id: its 32-bit code (for shingles) and its term's id (-1: no term).
+    Terms have ids too, so that an article's term counts are array work."""
+
+    def __init__(self):
+        self.ids: dict[str, int] = {}
+        self.pieces: dict[str, tuple[int, ...]] = {}  # text between spaces → ids of its words
+        self.codes = np.zeros(1024, np.uint64)
+        self.term_ids = np.zeros(1024, np.int64)
+        self.terms: list[str] = []
+        self._term_index: dict[str, int] = {}
+
+    def lookup(self, tokens: list[str]) -> np.ndarray:
+        """Word ids of ``tokens`` (new words are learnt)."""
+        new = set(tokens).difference(self.ids)
+        if new:
+            self._learn(sorted(new))
+        return np.fromiter(map(self.ids.__getitem__, tokens), np.int64, len(tokens))
+
+    def text_ids(self, text: str) -> np.ndarray:
+        """Word ids of ``words(text)``. Normalizing works letter by letter and never joins what
+        spaces part, so each piece between spaces is normalized and split once per process."""
+        raw = text.split()
+        missing = set(raw).difference(self.pieces)
+        if len(self.pieces) + len(missing) > MAX_PIECES:
+            self.pieces.clear()
+            missing = set(raw)
+        if missing:
+            pieces = sorted(missing)
+            split = [_WORD.findall(p) for p in normalize_for_matching("\n".join(pieces)).split("\n")]
+            self.lookup(list(chain.from_iterable(split)))
+            self.pieces.update(zip(pieces, (tuple(map(self.ids.__getitem__, w)) for w in split), strict=True))
+        return np.fromiter(chain.from_iterable(map(self.pieces.__getitem__, raw)), np.int64)
+
+    def _learn(self, new: list[str]) -> None:
+        start = len(self.ids)
+        self.codes = _grown(self.codes, start + len(new))
+        self.term_ids = _grown(self.term_ids, start + len(new))
+        for i, w in enumerate(new, start):
+            self.ids[w] = i
+            self.codes[i] = zlib.crc32(w.encode())
+            t = term_of(w)
+            self.term_ids[i] = self._term_index.setdefault(t, len(self.terms)) if t else -1
+            if len(self._term_index) > len(self.terms):
+                self.terms.append(t)
+
+
+VOCABULARY = Vocabulary()
+
+
+def term_ids(ids: np.ndarray) -> np.ndarray:
+    """Term ids of the content words among word ``ids``, in text order."""
+    tids = VOCABULARY.term_ids[ids]
+    return tids[tids >= 0]
 
 
 def terms(tokens: list[str]) -> list[str]:
     """Stemmed content terms of a token list: no one-letter words, stop words or page chrome."""
-    _learn(tokens)
-    return list(filter(None, map(_TERMS.__getitem__, tokens)))
+    return [VOCABULARY.terms[t] for t in term_ids(VOCABULARY.lookup(tokens)).tolist()]
 
 
-def shingle_hashes(tokens: list[str]) -> np.ndarray:
-    """Sorted unique 64-bit hashes of the word ``SHINGLE``-grams, the unit of near-duplicates."""
-    _learn(tokens)
-    codes = np.fromiter(map(_CODES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+def shingles_of(ids: np.ndarray) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the word ``SHINGLE``-grams of word ``ids``."""
+    codes = VOCABULARY.codes[ids]
     if len(codes) < SHINGLE:
         return np.unique(codes[:1] * _MIX[0])
     n = len(codes) - SHINGLE + 1
     mixed = sum(codes[i:i + n] * _MIX[i] for i in range(SHINGLE))
     return np.unique(mixed)
+
+
+def shingle_hashes(tokens: list[str]) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the word ``SHINGLE``-grams, the unit of near-duplicates."""
+    return shingles_of(VOCABULARY.lookup(tokens))
 
 
 def surfaces(text: str) -> dict[str, str]:

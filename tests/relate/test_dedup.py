@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
 from marsad.model import Article
-from marsad.relate.dedup import containment, group, is_copy
+from marsad.relate.dedup import _PERMUTATIONS, _SCHEME, NUM_PERM, containment, group, is_copy, signature
 from marsad.relate.features import make_doc
-from marsad.relate.text import shingle_hashes, words
+from marsad.relate.text import VOCABULARY, shingle_hashes, words
 
 WEDDING_AFP = ["dev-068", "dev-070", "dev-071"]  # nidaalwatan, zahlepolitics, zahratalkhaleej
 
@@ -63,3 +64,15 @@ def test_shingles_ignore_diacritics_and_tatweel(ws):
     plain = " ".join(ws)
     marked = plain.replace("ا", "اَ").replace("ي", "ـي")
     assert (shingle_hashes(words(plain)) == shingle_hashes(words(marked))).all()
+
+
+def test_signature_is_datasketchs_value_by_value(docs):
+    shingles = docs["dev-068"].shingles
+    mh = MinHash(num_perm=NUM_PERM, hashfunc=int, scheme=_SCHEME, permutations=_PERMUTATIONS)
+    mh.update_batch(shingles.tolist())
+    assert (signature(shingles) == mh.hashvalues).all()
+
+
+@given(st.text(alphabet="ابتثجحخ ًٌٍَُِّـ،.ﷺﻻ\n", max_size=80))
+def test_text_ids_split_as_words(text):
+    assert VOCABULARY.text_ids(text).tolist() == VOCABULARY.lookup(words(text)).tolist()
