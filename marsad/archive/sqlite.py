@@ -36,6 +36,9 @@ _ADD_ENTITY = ("INSERT INTO entities(id, name, type, articles) VALUES (?, ?, ?, 
                "WHEN length(excluded.name) > length(name) THEN excluded.name ELSE name END")
 _ADD_MENTION = ('INSERT INTO mentions(article, entity, text, type, start, "end", paragraph) '
                 'VALUES (?, ?, ?, ?, ?, ?, ?)')
+# An entity takes the type most of its mentions carry: one mis-tagged article cannot make فرنسا a person.
+_VOTE_TYPE = ("UPDATE entities SET type = (SELECT type FROM mentions WHERE entity = entities.id "
+              "GROUP BY type ORDER BY count(*) DESC, type LIMIT 1) WHERE id = ?")
 _MAX_VARS = 900  # bound parameters per IN (...) query, well under SQLite's limit
 
 
@@ -226,6 +229,7 @@ class SQLiteStore(Store):
         if mentions:
             self.conn.executemany(_ADD_ENTITY, entities)
             self.conn.executemany(_ADD_MENTION, mentions)
+            self.conn.executemany(_VOTE_TYPE, [(key,) for key in {e[0] for e in entities}])
 
     # -- reading -------------------------------------------------------------
 

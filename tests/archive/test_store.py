@@ -142,6 +142,13 @@ def test_an_entity_is_named_by_the_fullest_canonical_name_seen(arc):
     assert [(e.id, e.name, e.articles) for e in arc.entities()] == [("putin", "فلاديمير بوتين", 2)]
 
 
+def test_an_entity_takes_the_type_most_mentions_give_it(arc):
+    mistagged = dataclasses.replace(moscow(), type="PERS")
+    arc.put([make_article(1, entities=[mistagged]), make_article(2, entities=[moscow()]),
+             make_article(3, entities=[moscow()])])
+    assert [(e.name, e.type) for e in arc.entities()] == [("موسكو", "LOC")]
+
+
 def test_entity_detail(arc):
     arc.put([make_article(1, entities=[putin(), putin(1, "بوتين"), moscow()]),
               make_article(2, entities=[putin(0, "بوتين")])])
