@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue as queues
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,12 @@ _IN_FLIGHT = 4  # batches parsed ahead of the store
 _POLL = 1.0  # seconds between liveness checks of the other side
 # Inputs smaller than this are parsed in-process: a child costs ~0.5 s to start.
 _WORTH_BYTES = {False: 4 * 2**20, True: 256 * 2**10}  # without, with enrichment (much slower per byte)
+
+
+# Fork on Linux: a spawned child re-runs the caller's main script, which breaks library use from
+# scripts without a __main__ guard and from standard input. The child only parses; it never touches
+# the parent's archive connection and leaves by os._exit, so nothing inherited is flushed twice.
+_START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 def worth_a_worker(paths: list[str], enrich: bool) -> bool:
@@ -40,7 +47,7 @@ def worth_a_worker(paths: list[str], enrich: bool) -> bool:
 def parallel_batches(paths: list[str], size: int, enrich: bool
                      ) -> Iterator[tuple[list[Article], list[Failure]]]:
     """(articles, failures) batches, parsed and enriched by a child process."""
-    ctx = mp.get_context("spawn")  # no inherited locks, threads or open archive connections
+    ctx = mp.get_context(_START_METHOD)
     channel = ctx.Queue(maxsize=_IN_FLIGHT)
     child = ctx.Process(target=_produce, args=(paths, size, enrich, channel, os.getpid()), daemon=True,
                         name="marsad-parse")
