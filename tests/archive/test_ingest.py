@@ -142,3 +142,19 @@ def test_ingest_with_enrichment_stores_dates_figures_and_entities(arc, tmp_path)
     if enrich.ner_available():
         assert stored.entities
         assert arc.entities(), "mentions of the stored article are counted"
+
+
+def test_parallel_ingest_works_from_a_script_on_standard_input(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(3)])
+    script = ("from marsad.archive import open_archive\n"
+              f"with open_archive({str(tmp_path / 'x.db')!r}) as arc:\n"
+              f"    print(arc.ingest([{str(src)!r}], enrich=False, parallel=True).new)\n")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
+                          cwd=root, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3"
