@@ -15,9 +15,11 @@ from marsad.arabic.normalize import (
     remove_tatweel_ar,
 )
 
-# Arabic block, Arabic-Indic/Persian digits, Latin, punctuation and spaces; no presentation forms.
-TEXT = st.text(st.characters(codec="utf-8", categories=("L", "M", "N", "P", "Z", "S"),
-                             exclude_characters="\ufdfa\ufdfb"), max_size=80) \
+# Arabic block, Arabic-Indic/Persian digits, Latin, punctuation and spaces; no presentation forms
+# (U+FB50–U+FDFF and U+FE70–U+FEFF), whose ligatures stand for several letters.
+_NOT_PRESENTATION = st.characters(codec="utf-8", categories=("L", "M", "N", "P", "Z", "S")).filter(
+    lambda c: not ("\ufb50" <= c <= "\ufdff" or "\ufe70" <= c <= "\ufeff"))
+TEXT = st.text(_NOT_PRESENTATION, max_size=80) \
     | st.text(st.sampled_from(list("أإآٱاىيةهؤئوـًٌٍَُِّْٰ٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹،؛؟٪٫ AbcÉİ")), max_size=40)
 PRESENTATION = st.text(st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFE), max_size=20)
 
