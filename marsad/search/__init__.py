@@ -18,11 +18,13 @@ from marsad.errors import InputError
 from marsad.model import SearchHit, SearchResult
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 from marsad.search.query import highlight_words, parse, to_match
-from marsad.search.rank import Filters, count_sql, search_sql
+from marsad.search.rank import Filters, count_sql, hits_sql, matches_sql
 from marsad.search.snippet import Matcher, snippet
 
 MODES = ("auto", "all", "any")
 MAX_LIMIT = 1000
+NO_FILTERS = Filters()
+BROAD = 2000  # an "all" query matching more articles is ranked over its newest BROAD matches
 
 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int = 0,
@@ -34,6 +36,12 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int
     ``mode``: "all" requires every word (or phrase, or OR group); "any" ranks
     every article holding at least one; "auto" is "all", relaxed to "any"
     when no article holds them all.
+
+    ``total`` is the number of hits (duplicate groups when collapsing). A
+    broad query, matching more than :data:`BROAD` articles, is ranked over
+    its newest :data:`BROAD` matches, so that every query costs about the
+    same; its ``total`` then counts all matching articles, copies included,
+    and paging reaches the best of those newest matches only.
     """
     if mode not in MODES:
         raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -46,25 +54,58 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int
         match = to_match(query, scheme=scheme, mode=m)
         if match is None or match == tried:
             break  # nothing to search, or "any" would ask the same as "all" did
-        result, tried = _run(conn, match, filters, collapse, limit, offset, scheme, query), match
+        result = _run(conn, match, filters, collapse, limit, offset, scheme, query, m == "all")
+        tried = match
         if result.total:
             break
     return result
 
 
-def _run(conn, match, filters, collapse, limit, offset, scheme, query) -> SearchResult:
-    sql, params = search_sql(scheme, filters, collapse=collapse)
-    rows = conn.execute(sql, [match, *params, limit, offset]).fetchall()
-    if offset == 0 and len(rows) < limit:
-        total = len(rows)  # the page holds every hit: no need to count
-    else:
-        sql, params = count_sql(filters, collapse=collapse)
-        total = conn.execute(sql, [match, *params]).fetchone()[0]
+def _run(conn, match, filters, collapse, limit, offset, scheme, query, cut) -> SearchResult:
+    broad = cut and _count(conn, match, filters, BROAD) > BROAD
+    sql, params = matches_sql(scheme, filters, collapse=collapse, newest=BROAD if broad else None)
+    best, copies = fold(conn.execute(sql, [match, *params]).fetchall())
+    total = _count(conn, match, filters) if broad else len(best)
+    page = best[offset:offset + limit]
+    found = {r[0]: r for r in conn.execute(hits_sql(len(page)), [rowid for rowid, _ in page])}
     matcher = _matcher(query, scheme)
-    hits = [SearchHit(id=r[0], url=r[1], title=r[2] or "", outlet=r[3], published=r[4],
-                      score=round(r[6], 4), snippet=snippet(r[5] or r[2] or "", matcher), copies=r[7])
-            for r in rows]
+    hits = []
+    for rowid, score in page:
+        _, id_, url, title, outlet, published, body = found[rowid]
+        hits.append(SearchHit(id=id_, url=url, title=title or "", outlet=outlet, published=published,
+                              score=round(-score, 4), snippet=snippet(body or title or "", matcher),
+                              copies=copies.get(rowid, 0)))
     return SearchResult(total, hits)
+
+
+def fold(rows: list[tuple]) -> tuple[list[tuple[int, float]], dict[int, int]]:
+    """Best first (bm25 scores: lower is better), one per duplicate group, and their copies.
+
+    ``rows`` are (rowid, score) or (rowid, score, group_id); returns the kept (rowid, score) and
+    rowid → number of other matching articles in its group.
+    """
+    rows = sorted(rows, key=lambda r: (r[1], r[0]))
+    if not rows or len(rows[0]) < 3:
+        return [r[:2] for r in rows], {}
+    best, first_of = [], {}
+    copies: dict[int, int] = {}
+    for rowid, score, group in rows:
+        if group is None:
+            best.append((rowid, score))
+        elif group in first_of:
+            copies[first_of[group]] += 1
+        else:
+            first_of[group] = rowid
+            copies[rowid] = 0
+            best.append((rowid, score))
+    return best, copies
+
+
+def _count(conn: sqlite3.Connection, match: str, filters: Filters = NO_FILTERS,
+           cap: int | None = None) -> int:
+    """How many articles ``match`` (counted up to ``cap`` + 1 when given)."""
+    sql, params = count_sql(filters, cap)
+    return conn.execute(sql, [match, *params]).fetchone()[0]
 
 
 def _matcher(query: str, scheme: Scheme) -> Matcher:

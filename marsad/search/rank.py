@@ -2,8 +2,14 @@
 
 Ranking is FTS5's bm25() with one weight per column (headline boosted, the
 stemmed columns above the clitic-only ones; see ``Scheme``). Near-duplicates
-are folded when the relate stage has filled ``duplicates(article_rowid, group_id)``:
-the best hit of each group stands for it, with ``copies`` counting the rest.
+are folded (in :func:`marsad.search.collapse`) when the relate stage has filled
+``duplicates(article_rowid, group_id)``.
+
+A broad query (more than ``newest`` matching articles) is ranked over its
+``newest`` most recently stored matches only: bm25 costs time in proportion
+to the rows it scores, and that keeps every query within a bounded cost.
+Scored rows go to Python, which folds and sorts a few thousand rows faster
+than SQLite's window functions do.
 """
 
 from __future__ import annotations
@@ -13,9 +19,7 @@ from dataclasses import dataclass
 from marsad.search.analyze import Scheme
 from marsad.search.index import TABLE
 
-HIT_COLUMNS = "a.id, a.url, a.headline, a.outlet, a.published, a.body, -r.score, r.copies"
-# A hit's group: its duplicate group when relate has marked one, else itself.
-_GROUP = "CASE WHEN group_id IS NULL THEN 'r' || rowid ELSE 'g' || group_id END"
+HIT_COLUMNS = "rowid, id, url, headline, outlet, published, body"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,35 +48,31 @@ class Filters:
         return any((self.since, self.until, self.outlet, self.section))
 
 
-def _matches(scheme: Scheme | None, filters: Filters, collapse: bool) -> tuple[str, list[str]]:
-    """The CTE ``m`` of matching rows: rowid, bm25 score (when ``scheme`` is given), group_id."""
+def matches_sql(scheme: Scheme | None, filters: Filters, *, collapse: bool,
+                newest: int | None = None) -> tuple[str, list[str]]:
+    """SELECT of matching rows: rowid, then the bm25 score (when ``scheme`` is given), then group_id
+    (when ``collapse``; NULL for an article in no group). Parameters: MATCH expression, filters.
+
+    ``newest``: only that many matching rows, the most recently stored (FTS5 walks rowids backwards).
+    """
     where, params = filters.sql()
     join = " JOIN articles a ON a.rowid = f.rowid" if filters else ""
-    cols = "f.rowid AS rowid"
+    cols = "f.rowid"
     if scheme is not None:
-        cols += f", bm25({TABLE}, {', '.join(f'{w:g}' for w in scheme.weights)}) AS score"
+        cols += f", bm25({TABLE}, {', '.join(f'{w:g}' for w in scheme.weights)})"
     if collapse:
         join += " LEFT JOIN duplicates d ON d.article_rowid = f.rowid"
-        cols += ", d.group_id AS group_id"
-    return f"WITH m AS (SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where})", params
+        cols += ", d.group_id"
+    tail = f" ORDER BY f.rowid DESC LIMIT {int(newest)}" if newest else ""
+    return f"SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where}{tail}", params
 
 
-def search_sql(scheme: Scheme, filters: Filters, *, collapse: bool) -> tuple[str, list[str]]:
-    """SELECT of one page of hits; parameters: MATCH expression, filters, then LIMIT and OFFSET."""
-    sql, params = _matches(scheme, filters, collapse)
-    if collapse:
-        sql += (f", g AS (SELECT rowid, score, count(*) OVER (PARTITION BY {_GROUP}) - 1 AS copies,"
-                f" row_number() OVER (PARTITION BY {_GROUP} ORDER BY score, rowid) AS rn FROM m),"
-                " b AS (SELECT rowid, score, copies FROM g WHERE rn = 1)")
-    else:
-        sql += ", b AS (SELECT rowid, score, 0 AS copies FROM m)"
-    sql += (", r AS (SELECT rowid, score, copies FROM b ORDER BY score, rowid LIMIT ? OFFSET ?)"
-            f" SELECT {HIT_COLUMNS} FROM r JOIN articles a ON a.rowid = r.rowid ORDER BY r.score, a.rowid")
-    return sql, params
+def count_sql(filters: Filters, cap: int | None = None) -> tuple[str, list[str]]:
+    """How many articles match (up to ``cap`` + 1 when given); parameters: MATCH expression, filters."""
+    sql, params = matches_sql(None, filters, collapse=False, newest=cap + 1 if cap else None)
+    return f"SELECT count(*) FROM ({sql})", params
 
 
-def count_sql(filters: Filters, *, collapse: bool) -> tuple[str, list[str]]:
-    """How many hits (groups, when collapsing) match; parameters: MATCH expression, filters."""
-    sql, params = _matches(None, filters, collapse)
-    what = f"count(DISTINCT {_GROUP})" if collapse else "count(*)"
-    return f"{sql} SELECT {what} FROM m", params
+def hits_sql(n: int) -> str:
+    """SELECT of the shown columns of ``n`` articles; parameters: their rowids."""
+    return f"SELECT {HIT_COLUMNS} FROM articles WHERE rowid IN ({', '.join('?' * n)})"

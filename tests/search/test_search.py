@@ -178,3 +178,14 @@ def test_snippet_window_in_a_long_text():
     assert out.startswith("… ") and out.endswith(" …")
     assert "<mark>بروكسل</mark>" in out and len(out) < 400
     assert snippet("a <b> & c", Matcher(DEFAULT_SCHEME, {"x"})) == "a &lt;b&gt; &amp; c"
+
+
+def test_broad_queries_rank_the_newest_matches(conn, monkeypatch):
+    import marsad.search
+
+    monkeypatch.setattr(marsad.search, "BROAD", 2)
+    res = search(conn, "الاتحاد")  # three articles match: more than BROAD
+    assert res.total == 3  # every matching article is counted
+    assert ids(res) == {"eu2", "eu3"}  # ranked over the two stored last
+    assert ids(search(conn, "بروكسل")) == {"eu1"}  # a narrow query is unaffected
+    assert ids(search(conn, "الاتحاد", outlet="bbc")) == {"eu1", "eu3"}  # filters apply before the cut
