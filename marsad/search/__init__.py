@@ -38,10 +38,11 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int
     when no article holds them all.
 
     ``total`` is the number of hits (duplicate groups when collapsing). A
-    broad query, matching more than :data:`BROAD` articles, is ranked over
-    its newest :data:`BROAD` matches, so that every query costs about the
-    same; its ``total`` then counts all matching articles, copies included,
-    and paging reaches the best of those newest matches only.
+    broad query matches more than :data:`BROAD` articles: its ``total`` counts
+    all matching articles, copies included. When every word is required it
+    is ranked over its newest :data:`BROAD` matches, so that a query costs
+    about the same however common its words (paging reaches those only);
+    "any" queries are ranked over all their matches, to rank well.
     """
     if mode not in MODES:
         raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -62,10 +63,13 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int
 
 
 def _run(conn, match, filters, collapse, limit, offset, scheme, query, cut) -> SearchResult:
-    broad = cut and _count(conn, match, filters, BROAD) > BROAD
-    sql, params = matches_sql(scheme, filters, collapse=collapse, newest=BROAD if broad else None)
-    best, copies = fold(conn.execute(sql, [match, *params]).fetchall())
-    total = _count(conn, match, filters) if broad else len(best)
+    if _count(conn, match, filters, BROAD) <= BROAD:
+        sql, params = matches_sql(scheme, filters, collapse=collapse)
+        best, copies = fold(conn.execute(sql, [match, *params]).fetchall())
+        total = len(best)
+    else:
+        best, copies = _broad(conn, match, filters, collapse, scheme, offset + limit, cut)
+        total = _count(conn, match, filters)
     page = best[offset:offset + limit]
     found = {r[0]: r for r in conn.execute(hits_sql(len(page)), [rowid for rowid, _ in page])}
     matcher = _matcher(query, scheme)
@@ -76,6 +80,24 @@ def _run(conn, match, filters, collapse, limit, offset, scheme, query, cut) -> S
                               score=round(-score, 4), snippet=snippet(body or title or "", matcher),
                               copies=copies.get(rowid, 0)))
     return SearchResult(total, hits)
+
+
+def _broad(conn, match, filters, collapse, scheme, wanted, cut):
+    """Ranked hits of a query matching more than BROAD articles: the best of the newest BROAD when
+    ``cut``; else the best of all, where SQLite keeps the top rows (enough to fill ``wanted``
+    after folding duplicates, so ``copies`` counts the copies among those rows only).
+    """
+    if cut:
+        sql, params = matches_sql(scheme, filters, collapse=collapse, newest=BROAD)
+        return fold(conn.execute(sql, [match, *params]).fetchall())
+    k = wanted * (4 if collapse else 1)
+    while True:
+        sql, params = matches_sql(scheme, filters, collapse=collapse, best=k)
+        rows = conn.execute(sql, [match, *params]).fetchall()
+        best, copies = fold(rows)
+        if len(best) >= wanted or len(rows) < k:
+            return best, copies
+        k *= 4
 
 
 def fold(rows: list[tuple]) -> tuple[list[tuple[int, float]], dict[int, int]]:

@@ -49,11 +49,12 @@ class Filters:
 
 
 def matches_sql(scheme: Scheme | None, filters: Filters, *, collapse: bool,
-                newest: int | None = None) -> tuple[str, list[str]]:
+                newest: int | None = None, best: int | None = None) -> tuple[str, list[str]]:
     """SELECT of matching rows: rowid, then the bm25 score (when ``scheme`` is given), then group_id
     (when ``collapse``; NULL for an article in no group). Parameters: MATCH expression, filters.
 
-    ``newest``: only that many matching rows, the most recently stored (FTS5 walks rowids backwards).
+    ``newest``: only that many matching rows, the most recently stored (FTS5 walks rowids backwards);
+    ``best``: only that many, the best scored.
     """
     where, params = filters.sql()
     join = " JOIN articles a ON a.rowid = f.rowid" if filters else ""
@@ -63,7 +64,8 @@ def matches_sql(scheme: Scheme | None, filters: Filters, *, collapse: bool,
     if collapse:
         join += " LEFT JOIN duplicates d ON d.article_rowid = f.rowid"
         cols += ", d.group_id"
-    tail = f" ORDER BY f.rowid DESC LIMIT {int(newest)}" if newest else ""
+    tail = (f" ORDER BY f.rowid DESC LIMIT {int(newest)}" if newest
+            else f" ORDER BY 2, 1 LIMIT {int(best)}" if best else "")
     return f"SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where}{tail}", params
 
 

@@ -189,3 +189,16 @@ def test_broad_queries_rank_the_newest_matches(conn, monkeypatch):
     assert ids(res) == {"eu2", "eu3"}  # ranked over the two stored last
     assert ids(search(conn, "بروكسل")) == {"eu1"}  # a narrow query is unaffected
     assert ids(search(conn, "الاتحاد", outlet="bbc")) == {"eu1", "eu3"}  # filters apply before the cut
+
+
+def test_broad_any_queries_rank_every_match(conn, monkeypatch):
+    import marsad.search
+
+    conn.execute("CREATE TABLE duplicates (article_rowid INTEGER PRIMARY KEY, group_id TEXT)")
+    conn.executemany("INSERT INTO duplicates VALUES (?, ?)", [(1, "g1"), (3, "g1")])
+    narrow = search(conn, "الاتحاد مصر", mode="any")
+    monkeypatch.setattr(marsad.search, "BROAD", 1)
+    broad = search(conn, "الاتحاد مصر", mode="any")
+    assert [h.id for h in broad.hits] == [h.id for h in narrow.hits]
+    assert [h.copies for h in broad.hits] == [h.copies for h in narrow.hits]
+    assert broad.total == 4 and narrow.total == 3  # articles, copies included, once broad
