@@ -9,6 +9,7 @@ other functions read what it stored (tables in ``store``).
 from __future__ import annotations
 
 import json
+import weakref
 from typing import TYPE_CHECKING
 
 from marsad.errors import NotFound
@@ -21,11 +22,23 @@ if TYPE_CHECKING:
 CANDIDATES = 300  # articles sharing most heavy terms, scored for related()
 
 
-def update(arc: Archive, ids: list[str]) -> int:
-    """Relate the new or changed articles among ``ids`` (incremental); returns how many were related."""
-    from marsad.relate.incremental import update as _update
+# Archive → (its data_version when last related here, the clusterer holding its open stories).
+_CLUSTERERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    return _update(arc.conn, ids)
+
+def update(arc: Archive, ids: list[str]) -> int:
+    """Relate the new or changed articles among ``ids`` (incremental); returns how many were related.
+
+    The open stories stay in memory from one call to the next on the same archive (an ingest calls
+    this after every few thousand articles) unless another connection has written meanwhile."""
+    from marsad.relate import incremental
+
+    version = arc.conn.execute("PRAGMA data_version").fetchone()[0]
+    kept = _CLUSTERERS.pop(arc, None)
+    clusterer = kept[1] if kept and kept[0] == version else incremental.new_clusterer(arc.conn)
+    done = incremental.update(arc.conn, ids, clusterer)
+    _CLUSTERERS[arc] = (version, clusterer)
+    return done
 
 
 def _rowid(arc: Archive, article_id: str) -> int:

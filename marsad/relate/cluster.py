@@ -132,6 +132,14 @@ class Clusterer:
         self._index(story)
         return story
 
+    def set_aside_closed(self) -> None:
+        """Let go of the closed stories (an archive keeps them: they are read back when an older
+        article needs them), so that a clusterer kept across updates stays small."""
+        for sid in self.closed:
+            del self.stories[sid]
+        self.closed.clear()
+        self.closed_by_term.clear()
+
     def _may_join_closed(self, day: int | None) -> bool:
         """Undated articles, and articles older than the newest by more than a story's span, may
         still join a story set aside as closed."""

@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 
 import numpy as np
 
@@ -57,19 +57,18 @@ def _story_ids(conn: sqlite3.Connection, rowids: list[int]) -> set[str]:
 
 
 class Batch:
-    """The rows one update writes, kept in memory and written at the end in one go; articles of the
-    batch find their copies among each other here, and among older articles through the table."""
+    """The rows one update writes, kept in memory and written at the end in one go. The LSH buckets
+    hold the batch's articles and the stored articles that share a band key with one of them (looked
+    up once for the whole batch), so that each article finds its copies in memory."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, keys: Iterable[int]):
         self.conn = conn
         self.shingles: dict[int, np.ndarray] = {}
-        self.buckets: dict[int, list[int]] = defaultdict(list)
+        self.buckets: dict[int, list[int]] = store.lsh_buckets(conn, keys)
         self.rows: dict[str, list[tuple]] = defaultdict(list)
 
-    def copies(self, rowid: int, doc: Doc) -> list[int]:
-        keys = band_keys(doc.shingles)
-        found = {c for k in keys for c in self.buckets.get(k, ())}
-        found.update(store.lsh_candidates(self.conn, keys))
+    def copies(self, rowid: int, doc: Doc, keys: list[int]) -> list[int]:
+        found = set(chain.from_iterable(map(self.buckets.__getitem__, keys)))
         found.discard(rowid)
         for k in keys:
             self.buckets[k].append(rowid)
@@ -101,11 +100,13 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def update(conn: sqlite3.Connection, ids: list[str]) -> int:
+def update(conn: sqlite3.Connection, ids: list[str], clusterer: Clusterer | None = None) -> int:
     """Relate the new or changed articles among ``ids``, in one transaction; returns how many.
-    Articles go in chunks of ``CHUNK``, so that memory stays bounded on a large ingest."""
+    Articles go in chunks of ``CHUNK``, so that memory stays bounded on a large ingest. A
+    ``clusterer`` from :func:`new_clusterer` kept by the caller carries the open stories over
+    from one call to the next (it must not be used again if this raises)."""
     done = 0
-    clusterer = Clusterer(new_id=lambda doc: store.free_story_id(conn, doc.id))
+    clusterer = clusterer or new_clusterer(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
         for chunk in batched(pending(conn, ids), CHUNK):
@@ -115,7 +116,12 @@ def update(conn: sqlite3.Connection, ids: list[str]) -> int:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    clusterer.set_aside_closed()
     return done
+
+
+def new_clusterer(conn: sqlite3.Connection) -> Clusterer:
+    return Clusterer(new_id=lambda doc: store.free_story_id(conn, doc.id))
 
 
 def _update(conn: sqlite3.Connection, clusterer: Clusterer,
@@ -126,9 +132,10 @@ def _update(conn: sqlite3.Connection, clusterer: Clusterer,
     days = [doc.day for *_, doc in work if doc.day is not None]
     clusterer.adopt(store.open_stories(conn, min(days, default=None), MAX_SPAN + WINDOW, clusterer.stories))
     touched: dict[str, StoryState] = {}
-    batch = Batch(conn)
-    for rowid, chash, _, doc in work:
-        store.join_duplicates(conn, rowid, batch.copies(rowid, doc))
+    keys = [band_keys(doc.shingles) for *_, doc in work]
+    batch = Batch(conn, chain.from_iterable(keys))
+    for (rowid, chash, _, doc), doc_keys in zip(work, keys, strict=True):
+        store.join_duplicates(conn, rowid, batch.copies(rowid, doc, doc_keys))
         story = clusterer.add(doc)
         batch.keep(rowid, chash, doc, story)
         touched[story.id] = story

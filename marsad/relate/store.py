@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
 
 from marsad.relate.cluster import RECENT, StoryState
@@ -134,11 +135,14 @@ def refresh_stories(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
                      (title or "", row[0], row[1], row[2], sid))
 
 
-def lsh_candidates(conn: sqlite3.Connection, keys: list[int]) -> list[int]:
-    if not keys:
-        return []
-    return [r[0] for r in conn.execute(
-        f"SELECT DISTINCT article_rowid FROM relate_lsh WHERE key IN ({marks(keys)})", keys)]
+def lsh_buckets(conn: sqlite3.Connection, keys: Iterable[int]) -> defaultdict[int, list[int]]:
+    """LSH band key → stored articles (rowids) with that key, for each of ``keys`` (any others: [])."""
+    buckets: defaultdict[int, list[int]] = defaultdict(list)
+    for part in chunks(sorted(set(keys))):
+        for key, rowid in conn.execute(
+                f"SELECT key, article_rowid FROM relate_lsh WHERE key IN ({marks(part)})", part):
+            buckets[key].append(rowid)
+    return buckets
 
 
 def join_duplicates(conn: sqlite3.Connection, rowid: int, copies: list[int]) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import defaultdict
 
 from marsad.relate.cluster import Clusterer, cluster
@@ -80,3 +81,24 @@ def test_incremental_ingest_matches_one_pass(dev, tmp_path, records, docs):
 
     parsed = [make_doc(record_to_page(json.loads(line), "x").articles[0]) for line in lines]
     assert incremental == {frozenset(c) for c in cluster(parsed)}
+
+
+def test_open_stories_kept_between_updates_until_another_writer(dev, tmp_path):
+    """An archive keeps its open stories in memory from one ingest to the next; once another
+    connection has written, it reads them back from the archive instead."""
+    from marsad import relate
+    from marsad.archive import open_archive
+
+    lines = (dev / "stories.jsonl").read_text(encoding="utf-8").splitlines()
+    parts = []
+    for n in range(4):
+        parts.append(tmp_path / f"part{n}.jsonl")
+        parts[-1].write_text("\n".join(lines[n * 32:(n + 1) * 32]) + "\n", encoding="utf-8")
+    with open_archive(tmp_path / "a.db") as first, open_archive(tmp_path / "a.db") as second:
+        kept = []
+        for arc, part in zip([first, first, second, first], parts, strict=True):
+            arc.ingest([part], enrich=False)
+            kept.append(relate._CLUSTERERS[first][1])
+        assert kept[0] is kept[1] is kept[2] and kept[3] is not kept[2]
+        members = [i for s in relate.stories(first, min_size=1) for i in s.articles]
+        assert sorted(members) == sorted(json.loads(line)["id"] for line in lines)
