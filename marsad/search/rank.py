@@ -20,6 +20,7 @@ from marsad.search.analyze import Scheme
 from marsad.search.index import TABLE
 
 HIT_COLUMNS = "rowid, id, url, headline, outlet, published, body"
+_TOP = chr(0x10FFFF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +33,14 @@ class Filters:
     def sql(self) -> tuple[str, list[str]]:
         """WHERE conditions on ``articles a`` and their parameters."""
         conds, params = [], []
+        # Plain comparisons, so that the index on published serves them: a time that starts
+        # with ``until`` sorts below ``until`` followed by the highest character.
         if self.since:
-            conds.append("substr(a.published, 1, length(?)) >= ?")
-            params += [self.since, self.since]
+            conds.append("a.published >= ?")
+            params.append(self.since)
         if self.until:
-            conds.append("substr(a.published, 1, length(?)) <= ?")
-            params += [self.until, self.until]
+            conds.append("a.published <= ?")
+            params.append(self.until + _TOP)
         for col in ("outlet", "section"):
             if getattr(self, col):
                 conds.append(f"a.{col} = ? COLLATE NOCASE")
@@ -57,12 +60,13 @@ def matches_sql(scheme: Scheme | None, filters: Filters, *, collapse: bool,
     ``best``: only that many, the best scored.
     """
     where, params = filters.sql()
-    join = " JOIN articles a ON a.rowid = f.rowid" if filters else ""
-    cols = "f.rowid"
+    if where:  # a set of rowids, made once, beats looking up each match's (large) article row
+        where = f" AND +f.rowid IN (SELECT rowid FROM articles a WHERE 1{where})"
+    join, cols = "", "f.rowid"
     if scheme is not None:
         cols += f", bm25({TABLE}, {', '.join(f'{w:g}' for w in scheme.weights)})"
     if collapse:
-        join += " LEFT JOIN duplicates d ON d.article_rowid = f.rowid"
+        join = " LEFT JOIN duplicates d ON d.article_rowid = f.rowid"
         cols += ", d.group_id"
     tail = (f" ORDER BY f.rowid DESC LIMIT {int(newest)}" if newest
             else f" ORDER BY 2, 1 LIMIT {int(best)}" if best else "")
