@@ -23,7 +23,6 @@ from marsad.search.snippet import Matcher, snippet
 
 MODES = ("auto", "all", "any")
 MAX_LIMIT = 1000
-NO_FILTERS = Filters()
 BROAD = 2000  # an "all" query matching more articles is ranked over its newest BROAD matches
 
 
@@ -123,8 +122,7 @@ def fold(rows: list[tuple]) -> tuple[list[tuple[int, float]], dict[int, int]]:
     return best, copies
 
 
-def _count(conn: sqlite3.Connection, match: str, filters: Filters = NO_FILTERS,
-           cap: int | None = None) -> int:
+def _count(conn: sqlite3.Connection, match: str, filters: Filters, cap: int | None = None) -> int:
     """How many articles ``match`` (counted up to ``cap`` + 1 when given)."""
     sql, params = count_sql(filters, cap)
     return conn.execute(sql, [match, *params]).fetchone()[0]

@@ -202,3 +202,13 @@ def test_broad_any_queries_rank_every_match(conn, monkeypatch):
     assert [h.id for h in broad.hits] == [h.id for h in narrow.hits]
     assert [h.copies for h in broad.hits] == [h.copies for h in narrow.hits]
     assert broad.total == 4 and narrow.total == 3  # articles, copies included, once broad
+
+
+def test_fold_keeps_the_best_of_each_group():
+    from marsad.search import fold
+
+    rows = [(5, -1.0, None), (2, -3.0, 7), (9, -2.0, 7), (4, -2.0, None), (1, -2.5, 8)]
+    best, copies = fold(rows)
+    assert best == [(2, -3.0), (1, -2.5), (4, -2.0), (5, -1.0)]  # ties by rowid; 9 folds into 2
+    assert copies == {2: 1, 1: 0}
+    assert fold([(3, -1.0), (1, -1.0)]) == ([(1, -1.0), (3, -1.0)], {})
