@@ -3,6 +3,7 @@
     python3 bench/stories.py            # quality: ingest stories-dev through the archive, score B-cubed
     python3 bench/stories.py --speed    # speed: features + dedup + clustering over ant-multisource (31.5k)
     python3 bench/stories.py --speed --archive   # the same through an archive: relate.update on all ids
+                                                 # in calls of RELATE_EVERY (--every 0: one call)
 
 Quality rows: ``archive`` is the real path (``Archive.ingest`` of the JSONL, which calls
 ``marsad.relate.update``); the sensitivity rows recluster the same stored articles with the
@@ -29,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from marsad.archive import open_archive  # noqa: E402
+from marsad.archive import RELATE_EVERY, open_archive  # noqa: E402
 from marsad.model import Article  # noqa: E402
 from marsad.relate import cluster as clustering  # noqa: E402
 from marsad.relate import stories  # noqa: E402
@@ -120,34 +121,48 @@ def speed() -> None:
     print(f"| clustering | {t3[0] - t2[0]:.1f} | {t3[1] - t2[1]:.1f} | {len(multi)} stories ≥2, "
           f"largest {max(map(len, found))} |")
     print(f"| total | {t3[0] - t0[0]:.1f} | {t3[1] - t0[1]:.1f} | peak RSS {rss:.0f} MB |")
+    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
-def archive_speed() -> None:
-    """Ingest ant-multisource with relating held back, then time one ``update`` over every id in
-    publication order (a crawl's order), as the archive would call it after an ingest."""
+def _time_update(arc, ids: list[str], every: int) -> tuple[float, float, int]:
+    from marsad import relate
+
+    wall, cpu, done = time.perf_counter(), time.process_time(), 0
+    for i in range(0, len(ids), every):
+        done += relate.update(arc, ids[i:i + every])
+    return time.perf_counter() - wall, time.process_time() - cpu, done
+
+
+def archive_speed(every: int) -> None:
+    """Ingest ant-multisource with relating held back, then time ``update`` over every id in
+    publication order (a crawl's order), in calls of ``every`` ids (0: one call). An ingest calls
+    it every ``RELATE_EVERY`` articles. One variant per run: the per-word caches start cold."""
     from marsad import relate
 
     with tempfile.TemporaryDirectory() as tmp, open_archive(Path(tmp) / "ant.db") as arc:
         arc.relate = lambda report: None  # time relating apart from parsing and storing
         report = arc.ingest([ANT], enrich=False)
         ids = [r[0] for r in arc.conn.execute("SELECT id FROM articles ORDER BY published, rowid")]
-        wall, cpu = time.perf_counter(), time.process_time()
-        done = relate.update(arc, ids)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        wall, cpu, done = _time_update(arc, ids, every or len(ids))
         groups, found = relate.duplicate_groups(arc), relate.stories(arc)
-    print(f"ant-multisource through the archive: {report.new} stored, {done} related\n")
-    print("| step | wall s | cpu s | result |\n|---|---|---|---|")
-    print(f"| relate.update (dedup + clustering + related index) | {wall:.1f} | {cpu:.1f} | "
-          f"{len(groups)} duplicate groups, {len(found)} stories ≥2; peak RSS {rss:.0f} MB (with ingest) |")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    name = f"calls of {every:,} ids" if every else "all ids in one call"
+    print(f"ant-multisource through the archive: {report.new} stored\n\n"
+          "| relate.update (copies + stories + related index) | wall s | cpu s | result |\n|---|---|---|---|")
+    print(f"| {name} | {wall:.1f} | {cpu:.1f} | {done} related, {len(groups)} duplicate groups, "
+          f"{len(found)} stories ≥2 |")
+    print(f"\npeak RSS {rss:.0f} MB (with ingest); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--speed", action="store_true", help="time relate over ant-multisource instead")
     ap.add_argument("--archive", action="store_true", help="with --speed: through an archive")
+    ap.add_argument("--every", type=int, default=RELATE_EVERY,
+                    help="with --archive: ids per update call, as an ingest (0: all in one call)")
     args = ap.parse_args()
     if args.speed:
-        archive_speed() if args.archive else speed()
+        archive_speed(args.every) if args.archive else speed()
     else:
         quality()
