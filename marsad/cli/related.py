@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import click
 
@@ -25,9 +26,7 @@ def related(article_id, db, limit, as_json):
     with open_archive(load(db).db, readonly=True) as arc:
         hits = find_related(arc, article_id, limit=limit)
     if as_json:
-        rows = [{"id": h.id, "title": h.title, "outlet": h.outlet, "published": h.published,
-                 "score": h.score, "reason": h.reason} for h in hits]
-        click.echo(json.dumps({"related": rows}, ensure_ascii=False))
+        click.echo(json.dumps({"related": [asdict(h) for h in hits]}, ensure_ascii=False))
         return
     for h in hits:
         click.echo(f"{h.score:.3f}  {h.id}  {h.outlet or '-'}  {h.published or '-'}  {h.title}")

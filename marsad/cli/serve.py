@@ -8,13 +8,16 @@ import click
 
 from marsad.cli import main
 
+_host = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+_port = click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+                     help="Port to listen on.")
+
 
 @main.command()
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="Archive file (default $MARSAD_DB).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
-              help="Port to listen on.")
+@_host
+@_port
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes (one per core serves the most readers).")
 def serve(db, host, port, workers):
@@ -28,9 +31,8 @@ def serve(db, host, port, workers):
 @main.command()
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="New archive file to build (default: a fresh temporary folder).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
-              help="Port to listen on.")
+@_host
+@_port
 @click.option("--no-serve", is_flag=True, help="Only build the demo archive, then print its path.")
 def demo(db, host, port, no_serve):
     """Ingest the bundled sample into a fresh archive and serve it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import click
 
@@ -24,9 +25,7 @@ def stories(db, since, as_json):
     with open_archive(load(db).db, readonly=True) as arc:
         found = list_stories(arc, since=since)
     if as_json:
-        rows = [{"id": s.id, "title": s.title, "articles": s.articles, "outlets": s.outlets,
-                 "first_seen": s.first_seen, "last_seen": s.last_seen} for s in found]
-        click.echo(json.dumps({"stories": rows}, ensure_ascii=False))
+        click.echo(json.dumps({"stories": [asdict(s) for s in found]}, ensure_ascii=False))
         return
     for s in found:
         counts = f"{len(s.articles):>4} reports  {len(s.outlets):>3} outlets"
