@@ -54,4 +54,4 @@ def rank(doc: Doc, candidates: list[Doc], exclude: set[str], limit: int = 10) ->
 def reason(match: Match, surface: dict[str, str]) -> str:
     """A few words saying why: shared entities if known, else the heaviest shared words."""
     items = match.entities or [surface.get(t, t) for t in match.terms]
-    return "shared: " + "، ".join(items)
+    return "مشترك: " + "، ".join(items)  # readers are Arabic: "shared: …"

@@ -25,14 +25,14 @@ def test_shared_entities_make_the_reason(docs):
     b = dataclasses.replace(docs["dev-099"], entities=frozenset({"إيران", "قطر"}))
     (match,) = rank(a, [b], exclude=set())
     assert match.entities == ["إيران"]
-    assert reason(match, {}) == "shared: إيران"
+    assert reason(match, {}) == "مشترك: إيران"
 
 
 def test_related_leaves_out_the_story_and_the_copies(dev_arc):
     own = set(story_of(dev_arc, "dev-098").articles)
     hits = related(dev_arc, "dev-098", limit=10)
     assert hits and not own & {h.id for h in hits}
-    assert all(h.reason.startswith("shared: ") for h in hits)
+    assert all(h.reason.startswith("مشترك: ") for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     # The other attack on Qatar (a distractor from 2026) is related coverage, not the same story.
     assert "dev-119" in {h.id for h in hits[:3]}

@@ -78,6 +78,16 @@ class TestArticle:
         assert links and all(h.startswith("/entities/") for h in links)
         assert page(client, links[0]).css_first("h1.headline").text(strip=True)
 
+    def test_related_box_says_why(self, client, arc):
+        for article in arc.iter_articles():
+            items = page(client, f"/articles/{article.id}").css("aside .related li")
+            if items:
+                break
+        assert items, "no article with related articles in the demo archive"
+        for li in items:
+            assert li.css_first("a").attributes["href"].startswith("/articles/")
+            assert li.css_first(".why").text(strip=True).startswith("مشترك: ")
+
     def test_quotes_with_speakers(self, client, arc):
         quoted = next((a for a in arc.iter_articles() if any(q.speaker for q in a.quotes or [])), None)
         assert quoted is not None, "no quote with a speaker in the demo archive"
