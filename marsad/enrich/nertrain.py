@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from marsad.enrich.nerclusters import build_clusters, load_clusters
@@ -49,7 +49,6 @@ class TrainConfig:
     dev: bool = False  # hold out the last tenth of train and report on it instead of the test file
     second_pass: bool = True  # False: quicker runs for tuning (the shipped model needs both)
     rebuild_clusters: bool = False  # relearn the word clusters from the news corpora first (~1 min)
-    features: dict = field(default_factory=dict)
 
 
 def load_gazetteer(path: Path = GAZETTEER) -> dict[tuple[str, ...], str]:

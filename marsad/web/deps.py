@@ -44,10 +44,6 @@ class ArchivePool:
             self._opened.clear()
 
 
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
 def get_archive(request: Request):
     return request.app.state.pool.reader()
 
