@@ -14,12 +14,12 @@ import re
 from datetime import date, timedelta
 from functools import cache
 
-from marsad.enrich.lexicon import fold, folded_table, load, loose_alternation
+from marsad.enrich.lexicon import drop_tanween_alef, fold, folded_table, load, loose_alternation
 from marsad.model import DateMention
 
 _MARKS = "[\u0640\u064b-\u065f\u0670]*"
 # Feminine forms first, so that a match never stops before the final ة.
-_PAST = "الماضية|الماضي|المنصرمة|المنصرم|الفائتة|الفائت|السابق"
+_PAST = "الماضية|الماضي|المنصرمة|المنصرم|الفائتة|الفائت|السابقة|السابق"
 _NEXT = "المقبلة|المقبل|القادمة|القادم"
 _THIS = "الحالية|الحالي|الجارية|الجاري"
 _YEAR_WORDS = r"(?:عام|العام|سنة|السنة|لعام)"
@@ -28,45 +28,62 @@ _AFTER_WORDS = "|".join(f"(?<={w} )" for w in ("في", "منذ", "حتى", "خل
                                                  "نهاية", "بداية", "منتصف", "قبل", "بعد"))
 _D = r"(?P<day>\d{1,2})"
 _Y = r"(?P<year>\d{4})"
+# Between the two ends of a range: 10-12 يوليو, من 10 إلى 12, بين 16 وحتى 19, بين 2020 و2023.
+_TO = r"\s*(?:-|–|إلى|الى|حتى|وحتى|و)\s*"
+_UNITS = "الأسبوع|الاسبوع|العام|السنة|الشهر|عامنا"
+_PAST_RE, _NEXT_RE = re.compile(_PAST), re.compile(_NEXT)
 
 
 @cache
 def _tables() -> dict:
-    data = load("months.json")
+    data, numbers = load("months.json"), load("numbers.json")
+    counts = {**folded_table(numbers["units"]), **folded_table(numbers["tens"])}
     return {"greg": folded_table(data["gregorian"]), "hijri": folded_table(data["hijri"]),
-            "week": folded_table(data["weekdays"]), "ambiguous": {fold(w) for w in data["ambiguous"]}}
+            "week": folded_table(data["weekdays"]), "ambiguous": {fold(w) for w in data["ambiguous"]},
+            "ord": folded_table(data["ordinal_days"]), "ago": folded_table(data["ago_units"]),
+            "counts": counts, "positions": data["positions"],
+            "not_ord": re.compile(rf"(?:{'|'.join(data['not_before_ordinal'])})\s*$")}
 
 
 @cache
 def _patterns() -> list[tuple[str, re.Pattern, re.Pattern]]:
     """(kind, quick test, full pattern): the full pattern only runs where its quick test found something."""
-    quick = {"hijri": loose_alternation(_tables()["hijri"]), "hijri_year": r"\d{4}", "numeric": r"\d[/.-]\d",
-             "greg": loose_alternation(_tables()["greg"]), "today": "اليوم|أمس|الأمس|غد",
-             "weekday": loose_alternation(_tables()["week"]), "day_word": "أمس|غد",
-             "period": "العام|السنة|الشهر|عامنا", "year": r"\d{4}"}
+    quick = {"hijri": loose_alternation(_tables()["hijri"]), "hijri_year": r"\d{4}", "year_range": r"\d{4}\D",
+             "numeric": r"\d[/.-]\d", "greg": loose_alternation(_tables()["greg"]),
+             "today": "اليوم|أمس|الأمس|غد", "weekday": loose_alternation(_tables()["week"]),
+             "day_word": "أمس|غد", "ago": "منذ|قبل",
+             "period": "العام|السنة|الشهر|عامنا|الأسبوع|الاسبوع", "year": r"\d{4}"}
     return [(kind, re.compile(quick[kind]), pattern) for kind, pattern in _full_patterns()]
 
 
 def _full_patterns() -> list[tuple[str, re.Pattern]]:
     t = _tables()
-    greg, hijri, week = (loose_alternation(t[k]) for k in ("greg", "hijri", "week"))
-    gloss = rf"(?:\s*[(/]\s*(?P<gloss>{greg})\s*\)?)?"
-    rel = rf"\s+(?:(?:من|في)\s+)?(?:{_YEAR_WORDS}\s+)?(?P<rel>{_PAST}|{_NEXT}|{_THIS})(?![\w\d])"
+    greg, hijri, week, ordinal, ago, counts = (loose_alternation(t[k]) for k in
+                                               ("greg", "hijri", "week", "ord", "ago", "counts"))
+    positions = "|".join(t["positions"])
+    # A gloss in brackets, after a slash or a space: ديسمبر (كانون الأول), آب/أغسطس, سبتمبر أيلول.
+    gloss = rf"(?:(?:\s*[(/]\s*|\s+)(?P<gloss>{greg})(?:\s*\))?)?"
+    rel = rf"\s+(?:(?:من|في)\s+)?(?:(?P<ryear>{_YEAR_WORDS})\s+)?(?P<rel>{_PAST}|{_NEXT}|{_THIS})(?![\w\d])"
     year = rf"\s*[،,]?\s+(?:(?:من|في)\s+)?(?:{_YEAR_WORDS}\s+)?{_Y}\s*م?"
+    day = rf"(?:(?:(?P<d1>\d{{1,2}}){_TO})?(?:الـ\s*)?{_D}|(?P<ord>{ordinal}))(?:\s+من)?(?:\s+شهر)?\s+"
     # A word edge, or a conjunction/preposition glued to the date (و3 جوان، والجمعة).
     b, e = r"(?:(?<![\w\d])|(?<=(?<!\w)[وفبل]))", r"(?![\w\d])"
     return [
         ("hijri", re.compile(rf"{b}(?:{_D}\s+)?(?P<month>{hijri})\s+{_Y}\s*(?:هـ|ه{e})?{e}")),
-        ("hijri_year", re.compile(rf"{b}(?:{_YEAR_WORDS}\s+)?{_Y}\s*(?:هـ|ه{e}|للهجرة)")),
+        ("hijri_year", re.compile(rf"{b}(?:{_YEAR_WORDS}\s+)?{_Y}\s*(?:هـ|ه{e}|للهجرة|هجرية{e}|هجري{e})")),
+        ("year_range", re.compile(rf"{b}(?P<y1>\d{{4}}){_TO}(?:{_YEAR_WORDS}\s+)?(?P<y2>\d{{4}}){e}")),
         ("numeric", re.compile(rf"{b}{_D}\s*[/.-]\s*(?P<month>\d{{1,2}})\s*[/.-]\s*{_Y}{e}")),
-        ("greg", re.compile(rf"{b}(?:{_D}\s+)?(?P<month>{greg}){e}{gloss}(?:{year}|{rel})?")),
+        ("greg", re.compile(rf"{b}(?:{day})?(?P<month>{greg}){e}{gloss}(?:{year}|{rel})?")),
         ("today", re.compile(rf"{b}(?P<word>اليوم|أمس|الأمس|غدا|غداً){_MARKS}\s*\(?\s*(?P<wd>{week})\s*\)?"
                              rf"{e}")),
         ("weekday", re.compile(rf"{b}(?:(?:يوم|مساء|صباح|ليلة|فجر|ظهر)\s+)?(?P<wd>{week}){e}"
                                rf"(?:\s+(?P<rel>{_PAST}|{_NEXT}){e})?")),
         ("day_word", re.compile(rf"{b}(?:يوم\s+)?(?P<word>أول\s+(?:من\s+)?أمس|أمس\s+الأول|أمس|الأمس|غداً|غدا|"
                                 rf"بعد\s+غد){e}(?!\s+(?:الحاجة|القريب|البعيد))")),
-        ("period", re.compile(rf"{b}(?:هذا\s+|هذه\s+)?(?P<unit>العام|السنة|الشهر|عامنا)"
+        ("ago", re.compile(rf"{b}(?:منذ|قبل)\s+(?:(?:نحو|حوالي|حوالى|قرابة)\s+)?"
+                           rf"(?:(?P<n>\d{{1,3}}|{counts})\s+)?(?P<unit>{ago}){e}(?!\s*\d|\s+(?:من|على){e})")),
+        ("period", re.compile(rf"{b}(?:(?P<pday>(?:الـ\s*)?\d{{1,2}}|{ordinal})\s+من\s+(?=(?:هذا\s+)?الشهر)|"
+                              rf"(?P<pos>{positions})\s+)?(?P<this>هذا\s+|هذه\s+)?(?P<unit>{_UNITS})"
                               rf"(?:\s+(?P<rel>{_PAST}|{_NEXT}|{_THIS}))?{e}")),
         ("year", re.compile(rf"{b}(?:{_YEAR_WORDS}\s+|{_AFTER_WORDS}){_Y}\s*م?{e}")),
     ]
@@ -78,19 +95,27 @@ def hijri_to_gregorian(year: int, month: int, day: int) -> date:
     return date.fromordinal(int(jd - 1721425.5) + 1)
 
 
-def _month_year(month: int, rel: str | None, pub: date | None, relative: bool) -> tuple[int, bool] | None:
-    """The year of a month named without one: the nearest such month to publication, or per الماضي/المقبل."""
-    if pub is None:
-        return None
-    if rel and re.fullmatch(_PAST, rel):
-        return (pub.year if month < pub.month else pub.year - 1), True
-    if rel and re.fullmatch(_NEXT, rel):
-        return (pub.year if month > pub.month else pub.year + 1), True
-    if rel or relative:
-        return pub.year, True
+def _step(rel: str | None) -> int:
+    """-1 for الماضي and its kin, 1 for المقبل and its kin, 0 for الحالي or nothing."""
+    if rel is None:
+        return 0
+    return -1 if _PAST_RE.fullmatch(rel) else 1 if _NEXT_RE.fullmatch(rel) else 0
+
+
+def _month_year(month: int, m: re.Match, pub: date) -> int:
+    """The year of a month named without one: per الماضي/المقبل or العام الماضي, else nearest publication."""
+    rel = m["rel"]
+    if rel and m["ryear"]:  # يناير من العام الماضي: January of last year
+        return pub.year + _step(rel)
+    if rel and _step(rel) < 0:
+        return pub.year if month < pub.month else pub.year - 1
+    if rel and _step(rel) > 0:
+        return pub.year if month > pub.month else pub.year + 1
+    if rel:
+        return pub.year
     years = (pub.year - 1, pub.year, pub.year + 1)
     best = min((abs((y - pub.year) * 12 + month - pub.month), -y) for y in years)  # a tie goes to the past
-    return -best[1], True
+    return -best[1]
 
 
 def _iso(y: int, m: int | None = None, d: int | None = None) -> str | None:
@@ -104,24 +129,68 @@ def _iso(y: int, m: int | None = None, d: int | None = None) -> str | None:
     return f"{y:04d}-{m:02d}"
 
 
-def _gregorian(m: re.Match, pub: date | None) -> tuple[str, bool] | None:
+def _key(words: str) -> str:
+    return " ".join(fold(w) for w in words.split())
+
+
+def _day_of(m: re.Match, group: str = "day", ordinal: str = "ord") -> int | None:
+    """The day of the month, in digits (14, الـ 14) or as an ordinal (الرابع عشر، غرة)."""
+    if m[group]:
+        digits = re.search(r"\d+", m[group])
+        if digits:
+            return int(digits[0])
+        return _tables()["ord"][_key(m[group])]
+    return _tables()["ord"][_key(m[ordinal])] if m[ordinal] else None
+
+
+def _gregorian(m: re.Match, day: int | None, pub: date | None) -> tuple[str, bool] | None:
     t = _tables()
-    name = fold(" ".join(m["month"].split()))
-    month = t["greg"].get(name)
-    day = int(m["day"]) if m["day"] else None
+    name = _key(m["month"])
+    month = t["greg"][name]
+    if m["gloss"] and t["greg"][_key(m["gloss"])] != month:  # two months side by side, not a gloss
+        return None
     if m["year"]:
         return _iso(int(m["year"]), month, day), False
     if name in t["ambiguous"] and not (day or m["gloss"] or m["rel"]):
         return None
-    got = _month_year(month, m["rel"], pub, False)
-    if got is None:
+    if pub is None:
         return None
-    return _iso(got[0], month, day), True
+    return _iso(_month_year(month, m, pub), month, day), True
+
+
+_Found = list[tuple[int, int, str, bool, str]]  # (start, end, iso, relative, calendar)
+
+
+def _greg_dates(m: re.Match, pub: date | None) -> _Found:
+    """One date, or two for a range of days (من 10 إلى 12 يوليو: 10 and 12 يوليو)."""
+    start, day = m.start(), _day_of(m, "day", "ord")
+    if m["ord"] and _tables()["not_ord"].search(m.string, max(0, start - 12), start):
+        start, day = m.start("month"), None  # الأسبوع الأول من يوليو: the month, not its first day
+    got = _gregorian(m, day, pub)
+    if got is None:
+        return []
+    iso, relative = got
+    out = []
+    if m["d1"]:
+        start = m.start("day")
+        first = _iso(int(iso[:4]), int(iso[5:7]), int(m["d1"])) if len(iso) == 10 else None
+        if first and len(first) == 10 and first < iso:
+            out.append((m.start("d1"), m.end("d1"), first, relative, "gregorian"))
+    return [*out, (start, m.end(), iso, relative, "gregorian")]
+
+
+def _year_range(m: re.Match) -> _Found:
+    """بين 2020 و2023, 2007-2008: each end is a year of its own."""
+    y1, y2 = int(m["y1"]), int(m["y2"])
+    if not (1900 <= y1 < y2 <= y1 + 30):
+        return []
+    return [(m.start("y1"), m.end("y1"), m["y1"], False, "gregorian"),
+            (m.start("y2"), m.end("y2"), m["y2"], False, "gregorian")]
 
 
 def _weekday(wd: str, rel: str | None, pub: date) -> date:
     target = _tables()["week"][fold(wd)]
-    if rel and re.fullmatch(_NEXT, rel):
+    if _step(rel) > 0:
         return pub + timedelta(days=(target - pub.weekday() - 1) % 7 + 1)
     back = (pub.weekday() - target) % 7
     return pub - timedelta(days=back or (7 if rel else 0))
@@ -139,43 +208,79 @@ def _day_word(word: str) -> int:
     return _DAY_SHIFT[w]
 
 
-def _period(m: re.Match, pub: date) -> str | None:
-    rel = m["rel"] or ("الحالي" if m[0].startswith(("هذا", "هذه")) or m["unit"] == "عامنا" else None)
-    if rel is None:
+def _months_back(pub: date, n: int) -> str:
+    months = pub.year * 12 + pub.month - 1 - n
+    return _iso(months // 12, months % 12 + 1)
+
+
+def _ago(m: re.Match, pub: date) -> str | None:
+    """منذ ثلاثة أيام, قبل أسبوعين, منذ 10 سنوات: counted back from publication."""
+    t = _tables()
+    unit, count = t["ago"][fold(m["unit"])]
+    if m["n"]:
+        count = int(m["n"]) if m["n"].isdigit() else t["counts"].get(drop_tanween_alef(fold(m["n"])))
+    if not count:
         return None
-    step = -1 if re.fullmatch(_PAST, rel) else 1 if re.fullmatch(_NEXT, rel) else 0
-    if m["unit"] == "الشهر":
-        months = pub.year * 12 + pub.month - 1 + step
-        return _iso(months // 12, months % 12 + 1)
-    return _iso(pub.year + step)
+    if unit in ("day", "week"):
+        return (pub - timedelta(days=count * (7 if unit == "week" else 1))).isoformat()
+    return _months_back(pub, count) if unit == "month" else _iso(pub.year - count)
 
 
-def _resolve(kind: str, m: re.Match, pub: date | None) -> tuple[str | None, bool, str]:
-    """(iso, relative, calendar) of one match; iso is None when it cannot be resolved."""
+def _period(m: re.Match, pub: date) -> tuple[int, str] | None:
+    """(start, iso) of العام الماضي, هذا الشهر, الأسبوع المقبل, مطلع الشهر, 14 من الشهر الحالي."""
+    rel, unit = m["rel"], fold(m["unit"])
+    this = bool(m["rel"] or m["this"] or unit == "عامنا")
+    if not (this or (m["pday"] or m["pos"]) and unit != "الاسبوع"):
+        return None  # العام في المنطقة, مطلع الأسبوع: no date
+    start = m.start("this") if m["this"] else m.start("unit")
+    if m["pday"] or not this:
+        start = m.start()  # the day or the position word is the date's own (مطلع الشهر)
+    step = _step(rel)
+    if unit == "الاسبوع":
+        return start, (pub + timedelta(weeks=step)).isoformat()
+    if unit == "الشهر":
+        month = _months_back(pub, -step)
+        return start, _iso(int(month[:4]), int(month[5:]), _day_of(m, "pday", "pday"))
+    return start, _iso(pub.year + step)
+
+
+def _resolve(kind: str, m: re.Match, pub: date | None) -> _Found:
+    """The dates of one match; none when it cannot be resolved."""
+    if kind in ("greg", "year_range"):
+        return _greg_dates(m, pub) if kind == "greg" else _year_range(m)
+    one = _absolute(kind, m) if kind in _ABSOLUTE else _relative(kind, m, pub) if pub else None
+    return [one] if one and one[2] else []
+
+
+_ABSOLUTE = ("hijri", "hijri_year", "numeric", "year")
+
+
+def _absolute(kind: str, m: re.Match) -> tuple[int, int, str | None, bool, str]:
+    start, end = m.span()
     if kind == "hijri":
-        month = _tables()["hijri"][fold(" ".join(m["month"].split()))]
+        month = _tables()["hijri"][_key(m["month"])]
         day = int(m["day"]) if m["day"] else 15
         g = hijri_to_gregorian(int(m["year"]), month, day if day <= 30 else 15)
-        return (g.isoformat() if m["day"] else _iso(g.year, g.month)), False, "hijri"
+        return start, end, (g.isoformat() if m["day"] else _iso(g.year, g.month)), False, "hijri"
     if kind == "hijri_year":
-        return _iso(hijri_to_gregorian(int(m["year"]), 7, 1).year), False, "hijri"
+        return start, end, _iso(hijri_to_gregorian(int(m["year"]), 7, 1).year), False, "hijri"
     if kind == "numeric":
-        return _iso(int(m["year"]), int(m["month"]), int(m["day"])) if 1 <= int(m["month"]) <= 12 \
-            else None, False, "gregorian"
-    if kind == "greg":
-        got = _gregorian(m, pub)
-        return (got[0], got[1], "gregorian") if got else (None, False, "gregorian")
-    if kind == "year":
-        return (m["year"] if 1800 <= int(m["year"]) <= 2200 else None), False, "gregorian"
-    if pub is None:
-        return None, True, "gregorian"
-    if kind == "today":
-        return (pub + timedelta(days=_day_word(m["word"]))).isoformat(), True, "gregorian"
-    if kind == "weekday":
-        return _weekday(m["wd"], m["rel"], pub).isoformat(), True, "gregorian"
-    if kind == "day_word":
-        return (pub + timedelta(days=_day_word(m["word"]))).isoformat(), True, "gregorian"
-    return _period(m, pub), True, "gregorian"
+        iso = _iso(int(m["year"]), int(m["month"]), int(m["day"])) if 1 <= int(m["month"]) <= 12 else None
+        return start, end, iso, False, "gregorian"
+    return start, end, (m["year"] if 1800 <= int(m["year"]) <= 2200 else None), False, "gregorian"
+
+
+def _relative(kind: str, m: re.Match, pub: date) -> tuple[int, int, str | None, bool, str]:
+    start, end = m.span()
+    if kind in ("today", "day_word"):
+        iso = (pub + timedelta(days=_day_word(m["word"]))).isoformat()
+    elif kind == "weekday":
+        iso = _weekday(m["wd"], m["rel"], pub).isoformat()
+    elif kind == "ago":
+        iso = _ago(m, pub)
+    else:
+        start, iso = _period(m, pub) or (start, None)
+    return start, end, iso, True, "gregorian"
 
 
 def parse_published(published: str | None) -> date | None:
@@ -196,14 +301,13 @@ def find_dates(paragraph: str, index: int = 0, published: str | date | None = No
         if not quick.search(paragraph):
             continue
         for m in pattern.finditer(paragraph):
-            start, end = m.start(), m.end()
-            text = m[0].rstrip()
-            end = start + len(text)
+            start, end = m.start(), m.start() + len(m[0].rstrip())
             if any(s < end and start < e for s, e in taken):
                 continue
-            iso, relative, calendar = _resolve(kind, m, pub)
-            if iso is None:
-                continue
-            taken.append((start, end))
-            out.append(DateMention(text, iso, start, end, index, relative, calendar))
+            found = _resolve(kind, m, pub)
+            if found:
+                taken.append((start, end))
+            for s, e, iso, relative, calendar in found:
+                text = paragraph[s:e].rstrip()
+                out.append(DateMention(text, iso, s, s + len(text), index, relative, calendar))
     return sorted(out, key=lambda d: d.start)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from marsad.enrich.dates import find_dates, hijri_to_gregorian
+from marsad.enrich.lexicon import load
 
 
 def _dates(text: str, published: str | None = "2025-10-09") -> list[tuple[str, str, bool]]:
@@ -117,3 +118,120 @@ def test_words_that_only_look_like_dates(text):
 
 def test_day_before_yesterday_with_min():
     assert _dates("أول من أمس", "2025-10-09") == [("أول من أمس", "2025-10-07", True)]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), [
+    # A gloss after a slash or a space keeps its year or its الماضي/المقبل.
+    ("و آب/اغسطس 2017 في", "2018-02-21", [("آب/اغسطس 2017", "2017-08", False)]),
+    ("في منتصف ايلول/سبتمبر المنصرم", "2018-02-21", [("ايلول/سبتمبر المنصرم", "2017-09", True)]),
+    ("في 11 تشرين الثاني/نوفمبر المقبل", "2018-03-10",
+     [("11 تشرين الثاني/نوفمبر المقبل", "2018-11-11", True)]),
+    ("في شهر سبتمبر أيلول.", "2018-07-22", [("سبتمبر أيلول", "2018-09", True)]),
+    ("في 20 كانون الثاني يناير 2017", None, [("20 كانون الثاني يناير 2017", "2017-01-20", False)]),
+    ("في 16 من أكتوبر/تشرين أول الجاري", "2018-10-14",
+     [("16 من أكتوبر/تشرين أول الجاري", "2018-10-16", True)]),
+    # «من العام الماضي» names the year, not the nearest past month.
+    ("في يناير من العام السابق.", "2018-03-02", [("يناير من العام السابق", "2017-01", True)]),
+])
+def test_glosses_and_years_stay_with_their_month(text, published, expected):
+    assert _dates(text, published) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("في الأول من يوليو", ("الأول من يوليو", "2025-07-01")),
+    ("في السابع والعشرين من أبريل المقبل", ("السابع والعشرين من أبريل المقبل", "2026-04-27")),
+    ("في الرابع عشر من تموز/يوليو", ("الرابع عشر من تموز/يوليو", "2025-07-14")),
+    ("في غرة جويلية القادم", ("غرة جويلية القادم", "2026-07-01")),
+    ("في الـ 14 من حزيران / يونيو 1946", ("الـ 14 من حزيران / يونيو 1946", "1946-06-14")),
+    ("في 14 من الشهر الحالي", ("14 من الشهر الحالي", "2025-10-14")),
+    ("منذ مطلع الشهر", ("مطلع الشهر", "2025-10")),
+    ("بحلول نهاية العام", ("نهاية العام", "2025")),
+    ("مطلع العام الماضي", ("العام الماضي", "2024")),
+])
+def test_ordinal_days_and_positions(text, expected):
+    assert [d[:2] for d in _dates(text)] == [expected]
+
+
+def test_an_ordinal_after_week_or_half_is_no_day():
+    assert _dates("في الأسبوع الأول من يوليو") == [("يوليو", "2025-07", True)]
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("الأسبوع الماضي", "2025-10-02"), ("الأسبوع المقبل", "2025-10-16"), ("هذا الأسبوع", "2025-10-09"),
+    ("منذ ثلاثة أيام", "2025-10-06"), ("قبل يومين", "2025-10-07"), ("منذ نحو أسبوع", "2025-10-02"),
+    ("قبل ستة أشهر", "2025-04"), ("منذ شهر", "2025-09"), ("قبل 36 عاما", "1989"), ("منذ سنتين", "2023"),
+    ("غداً", "2025-10-10"), ("أمس", "2025-10-08"),
+])
+def test_relative_expressions(text, iso):
+    assert _dates(text) == [(text, iso, True)]
+
+
+@pytest.mark.parametrize("text", ["قبل يومين من الانتخابات", "منذ عام 2014", "منذ أيام"])
+def test_counts_back_only_from_publication(text):
+    assert not any(d[0].startswith(("منذ", "قبل")) for d in _dates(text))
+
+
+def test_since_the_year_is_the_year():
+    assert _dates("منذ عام 2014،") == [("عام 2014", "2014", False)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("من 10 إلى 12 يوليو 2025", [("10", "2025-07-10"), ("12 يوليو 2025", "2025-07-12")]),
+    ("بين 16 وحتى 19 من مارس الجاري", [("16", "2025-03-16"), ("19 من مارس الجاري", "2025-03-19")]),
+    ("يومي 23 و24 نوفمبر الجاري", [("23", "2025-11-23"), ("24 نوفمبر الجاري", "2025-11-24")]),
+    ("بين 2020 و2023", [("2020", "2020"), ("2023", "2023")]),
+    ("في 2007-2008،", [("2007", "2007"), ("2008", "2008")]),
+    ("بين عامي 2000 و 2008", [("2000", "2000"), ("2008", "2008")]),
+])
+def test_ranges_give_both_ends(text, expected):
+    assert [d[:2] for d in _dates(text)] == expected
+
+
+def test_a_range_of_other_numbers_is_no_range_of_years():
+    assert _dates("بين 1900 و2000 شخص") == []
+
+
+def test_hijri_year_word():
+    assert [(d.text, d.iso, d.calendar) for d in find_dates("لموسم 1437 هجري،", 0, None)] == [
+        ("1437 هجري", "2016", "hijri")]
+
+
+_PUB = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
+
+
+@given(_PUB, st.integers(min_value=2, max_value=30))
+def test_days_ago_count_back_from_publication(pub, n):
+    (found,) = find_dates(f"وقع الهجوم منذ {n} أيام.", 0, pub)
+    assert found.iso == (pub - timedelta(days=n)).isoformat() and found.text == f"منذ {n} أيام"
+
+
+@given(st.integers(min_value=1900, max_value=2100), st.integers(min_value=1, max_value=12),
+       st.integers(min_value=1, max_value=27), st.integers(min_value=1, max_value=3))
+def test_a_day_range_gives_both_days(year, month, first, width):
+    name = next(k for k, v in load("months.json")["gregorian"].items() if v == month)
+    text = f"من {first} إلى {first + width} {name} {year}"
+    found = find_dates(text, 0, None)
+    assert [d.iso for d in found] == [date(year, month, first).isoformat(),
+                                      date(year, month, first + width).isoformat()]
+    assert all(text[d.start:d.end] == d.text for d in found)
+
+
+@given(st.sampled_from(sorted(load("months.json")["ordinal_days"].items())), st.integers(1, 12),
+       st.integers(min_value=1900, max_value=2100))
+def test_every_ordinal_day_of_the_data(ordinal, month, year):
+    word, day = ordinal
+    assume(day <= 28)
+    name = next(k for k, v in load("months.json")["gregorian"].items() if v == month)
+    assert [d.iso for d in find_dates(f"في {word} من {name} {year}", 0, None)] == [
+        date(year, month, day).isoformat()]
+
+
+_SAME_MONTH = [(a, b, n) for a, n in load("months.json")["gregorian"].items()
+               for b, k in load("months.json")["gregorian"].items() if n == k]
+
+
+@given(st.sampled_from(_SAME_MONTH), st.sampled_from(["/", " / ", " ("]), st.integers(1900, 2100))
+def test_a_gloss_never_changes_the_date(names, sep, year):
+    first, second, month = names
+    glossed = f"{first}{sep}{second}{')' if '(' in sep else ''} {year}"
+    assert [d.iso for d in find_dates(f"في {glossed}.", 0, None)] == [f"{year}-{month:02d}"]
