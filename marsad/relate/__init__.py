@@ -19,9 +19,6 @@ if TYPE_CHECKING:
     from marsad.archive import Archive
     from marsad.relate.features import Doc
 
-CANDIDATES = 300  # articles sharing most heavy terms, scored for related()
-
-
 # Archive → (its data_version when last related here, the clusterer holding its open stories).
 _CLUSTERERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -64,30 +61,17 @@ def _docs(arc: Archive, rowids: list[int]) -> dict[int, Doc]:
 
 def related(arc: Archive, id: str, limit: int = 10) -> list[RelatedHit]:
     """Articles related to ``id``, best first, without its own copies and its story's other reports."""
-    from marsad.relate import similar
-    from marsad.relate.features import article_text
-    from marsad.relate.incremental import heavy_terms
-    from marsad.relate.store import marks
-    from marsad.relate.text import surfaces
+    from marsad.relate import neighbours, similar
 
     rowid = _rowid(arc, id)
     doc = _docs(arc, [rowid]).get(rowid)
     if doc is None:
         return []
-    heavy = heavy_terms(doc)
-    cands = [r[0] for r in arc.conn.execute(
-        f"SELECT article_rowid FROM relate_terms WHERE term IN ({marks(heavy)}) GROUP BY article_rowid "
-        f"ORDER BY count(*) DESC, article_rowid LIMIT ?", [*heavy, CANDIDATES])]
     story_ = story_of(arc, id)
     exclude = set(copies_of(arc, id)) | set(story_.articles if story_ else ())
-    matches = similar.rank(doc, list(_docs(arc, cands).values()), exclude, limit)
-    words = surfaces(article_text(arc.get(id)))
-    hits = []
-    for m in matches:
-        a = arc.get(m.doc.id)
-        hits.append(RelatedHit(id=a.id, title=a.headline, outlet=a.outlet, published=a.published,
-                               score=round(m.score, 4), reason=similar.reason(m, words)))
-    return hits
+    picked, extra = neighbours.index_of(arc).shortlist(doc, exclude, limit)
+    matches = similar.rank(doc, [*_docs(arc, picked).values(), *extra], exclude, limit)
+    return neighbours.hits(arc, id, matches)
 
 
 def _stories(arc: Archive, where: str, args: list) -> list[Story]:

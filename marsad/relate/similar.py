@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from marsad.relate.features import Doc, cosine
 
 W_TEXT, W_ENTITIES, W_TIME = 0.65, 0.2, 0.15
@@ -34,12 +36,18 @@ def closeness(a: int | None, b: int | None) -> float:
     return math.pow(0.5, abs(a - b) / HALF_LIFE)
 
 
+def combine(text, ents, close):
+    """The score from text cosine, entity Jaccard and closeness in time: of floats, or of arrays
+    of them (ranking many candidates at once). Time counts only as far as the texts agree."""
+    return W_TEXT * text + W_ENTITIES * ents + W_TIME * close * np.minimum(1.0, 4 * text)
+
+
 def score(doc: Doc, other: Doc) -> Match:
     text = cosine(doc.vec, other.vec)
     shared = doc.entities & other.entities
     union = doc.entities | other.entities
     ents = len(shared) / len(union) if union else 0.0
-    value = W_TEXT * text + W_ENTITIES * ents + W_TIME * closeness(doc.day, other.day) * min(1.0, 4 * text)
+    value = float(combine(text, ents, closeness(doc.day, other.day)))
     terms = sorted((t for t in doc.vec if t in other.vec), key=lambda t: -doc.vec[t] * other.vec[t])
     return Match(other, value, terms[:REASON_ITEMS], sorted(shared)[:REASON_ITEMS])
 

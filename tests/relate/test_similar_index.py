@@ -1,0 +1,61 @@
+"""Related articles through the in-memory postings: the same as scoring every article, and current."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from marsad.archive import open_archive
+from marsad.relate import copies_of, neighbours, related, similar, story_of
+from marsad.relate.features import article_text
+from marsad.relate.text import surfaces
+
+
+def _every_doc(arc):
+    return [neighbours._doc(row) for row in arc.conn.execute(neighbours._SQL)]
+
+
+@pytest.mark.parametrize("id_", ["dev-098", "dev-101", "dev-068", "dev-022"])
+def test_ranks_as_scoring_every_article(dev_arc, id_):
+    everyone = _every_doc(dev_arc)
+    doc = next(d for d in everyone if d.id == id_)
+    story = story_of(dev_arc, id_)
+    exclude = set(copies_of(dev_arc, id_)) | set(story.articles if story else ())
+    want = similar.rank(doc, everyone, exclude, limit=6)
+    got = related(dev_arc, id_, limit=6)
+    assert [(h.id, h.score) for h in got] == [(m.doc.id, round(m.score, 4)) for m in want]
+
+
+def test_surface_forms_as_surfaces_finds_them(dev_arc, docs):
+    text = article_text(dev_arc.get("dev-101"))
+    wanted = set(list(docs["dev-101"].vec)[:8]) | {"no-such-term"}
+    every = surfaces(text)
+    assert neighbours.surface_forms(text, wanted) == {t: every[t] for t in wanted if t in every}
+    assert len(neighbours.surface_forms(text, wanted)) >= 7
+
+
+@pytest.fixture
+def copied(dev_db, tmp_path):
+    path = tmp_path / "dev.db"
+    shutil.copy(dev_db, path)
+    return path
+
+
+def test_follows_changes_made_by_another_connection(copied):
+    with open_archive(copied, readonly=True) as arc:
+        before = related(arc, "dev-098", limit=10)
+        best, last = before[0].id, before[-1].id
+        writer = sqlite3.connect(copied)
+        rowid = {i: r for r, i in writer.execute("SELECT rowid, id FROM articles")}
+        # An unrelated article takes the best one's vector; the last one disappears.
+        far = next(i for i in ("dev-001", "dev-002", "dev-003") if i not in {h.id for h in before})
+        vec = writer.execute("SELECT vec FROM relate_docs WHERE article_rowid = ?", (rowid[best],)).fetchone()
+        with writer:
+            writer.execute("UPDATE relate_docs SET vec = ?, content_hash = 'changed' WHERE article_rowid = ?",
+                           (vec[0], rowid[far]))
+            writer.execute("DELETE FROM relate_docs WHERE article_rowid = ?", (rowid[last],))
+        writer.close()
+        after = {h.id for h in related(arc, "dev-098", limit=10)}
+    assert far in after and last not in after
