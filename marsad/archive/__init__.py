@@ -27,6 +27,7 @@ class Archive:
     def __init__(self, store: Store):
         self.store = store
         self._unrelated: list[str] = []  # committed ids not yet handed to the relate stage
+        self._features: dict[str, Any] = {}  # what the relate stage prepared ahead for those, by id
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -57,13 +58,19 @@ class Archive:
         self.relate(report)
         return report
 
-    def store_batch(self, batch: list[Article], report: IngestReport) -> None:
+    def store_batch(self, batch: list[Article], report: IngestReport,
+                    prepared: dict[str, dict[str, Any]] | None = None) -> None:
         """Store one batch in one transaction and add its counts to ``report``.
 
+        ``prepared`` is what stages computed ahead for the batch (``{stage: {article id: value}}``,
+        see :func:`marsad.archive.ingest.prepare`); stages compute what is missing themselves.
         Every RELATE_EVERY articles the relate stage gets the committed ids: its memory
         stays bounded, and a crashed ingest loses only that much of its work (a rerun relates it).
         """
-        result = self.store.put_batch(batch)
+        prepared = prepared or {}
+        result = self.store.put_batch(batch, prepared.get("marsad.search.index"))
+        features = prepared.get("marsad.relate", {})
+        self._features.update((i, features[i]) for i in result.written if i in features)
         report.new += result.new
         report.updated += result.updated
         report.unchanged += result.unchanged
@@ -77,11 +84,12 @@ class Archive:
         from marsad.archive.migrations import stage_module
 
         ids, self._unrelated = self._unrelated, []
+        features, self._features = self._features, {}
         relate = stage_module("marsad.relate")
         if not ids or relate is None or not hasattr(relate, "update"):
             return
         try:
-            relate.update(self, ids)
+            relate.update(self, ids, features)
         except Exception as e:  # stored articles stay stored; the next ingest retries relating them
             report.failed.append(Failure(source="relate", stage="relate", reason=f"{type(e).__name__}: {e}"))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,14 +25,18 @@ class BatchResult:
     updated: int = 0
     unchanged: int = 0
     ids: list[str] = field(default_factory=list)  # every id of the batch, once
+    written: list[str] = field(default_factory=list)  # ids whose new or changed version was stored
 
 
 class Store(ABC):
     """Operations every archive backend offers. One batch is one transaction."""
 
     @abstractmethod
-    def put_batch(self, articles: list[Article]) -> BatchResult:
-        """Upsert articles (each with an id): same content is unchanged, changed content replaces."""
+    def put_batch(self, articles: list[Article], index_rows: Mapping[str, Any] | None = None) -> BatchResult:
+        """Upsert articles (each with an id): same content is unchanged, changed content replaces.
+
+        ``index_rows`` holds what the search index prepared ahead for some articles, by id
+        (see :func:`marsad.search.index.prepare`); the store indexes the others itself."""
 
     @abstractmethod
     def get(self, id: str) -> Article:

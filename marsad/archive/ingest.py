@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from typing import Any
 
+from marsad.archive.base import article_id
 from marsad.model import Article, Failure, IngestReport, Page
 
 
@@ -36,12 +38,13 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
     if parallel:
         stream = parallel_batches(paths, size, enrich)
     else:
-        stream = ((b, []) for b in batches(iter_pages(paths), size, report, enricher() if enrich else None))
+        parsed = batches(iter_pages(paths), size, report, enricher() if enrich else None)
+        stream = ((b, [], None) for b in parsed)
     with _progress(progress) as advance:
-        for batch, failures in stream:
+        for batch, failures, prepared in stream:
             report.failed.extend(failures)
             if batch:
-                arc.store_batch(batch, report)
+                arc.store_batch(batch, report, prepared)
                 advance(len(batch))
     arc.relate(report)
     return report
@@ -74,6 +77,28 @@ def _enriched(article: Article, enricher: Callable[[Article], Article], report: 
         report.failed.append(Failure(source=article.source or article.id or article.headline[:60],
                                      stage="enrich", reason=f"{type(e).__name__}: {e}"))
         return article
+
+
+def preparers() -> dict[str, Callable[[Article], Any]]:
+    """The ``prepare`` function of each installed stage that can analyze an article ahead of storing
+    it (search analysis, relate features), by module name."""
+    from marsad.archive.migrations import stage_module
+
+    modules = {name: stage_module(name) for name in ("marsad.search.index", "marsad.relate")}
+    return {name: m.prepare for name, m in modules.items() if hasattr(m, "prepare")}
+
+
+def prepare(batch: list[Article], stages: dict[str, Callable[[Article], Any]]) -> dict[str, dict[str, Any]]:
+    """What each stage computes ahead for ``batch``, by article id (ids are given here as the store
+    would give them). A stage that fails on an article is left to compute it again when storing,
+    where the fault is reported the usual way."""
+    out: dict[str, dict[str, Any]] = {name: {} for name in stages}
+    for article in batch:
+        article.id = article_id(article)
+        for name, fn in stages.items():
+            with suppress(Exception):
+                out[name][article.id] = fn(article)
+    return out
 
 
 def enricher() -> Callable[[Article], Article] | None:

@@ -12,7 +12,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -154,7 +154,7 @@ class SQLiteStore(Store):
 
     # -- writing -------------------------------------------------------------
 
-    def put_batch(self, articles: list[Article]) -> BatchResult:
+    def put_batch(self, articles: list[Article], index_rows: Mapping[str, Any] | None = None) -> BatchResult:
         result = BatchResult()
         rows = _unique_rows(articles, result)
         with self.transaction():
@@ -170,8 +170,9 @@ class SQLiteStore(Store):
             self.conn.executemany(_INSERT, [(rowid, *r.values) for rowid, r in placed])
             stored = [(rowid, r.article) for rowid, r in changed + placed]
             if self._index is not None and stored:
-                self._index.add(self.conn, stored)
+                self._index.add(self.conn, stored, prepared=index_rows)
             self._add_mentions(stored)
+        result.written.extend(a.id for _, a in stored)
         result.new += len(fresh)
         result.updated += len(changed)
         return result

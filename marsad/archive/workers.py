@@ -14,6 +14,7 @@ import queue as queues
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from marsad.errors import MarsadError
 from marsad.model import Article, Failure, IngestReport
@@ -45,8 +46,9 @@ def worth_a_worker(paths: list[str], enrich: bool) -> bool:
 
 
 def parallel_batches(paths: list[str], size: int, enrich: bool
-                     ) -> Iterator[tuple[list[Article], list[Failure]]]:
-    """(articles, failures) batches, parsed and enriched by a child process."""
+                     ) -> Iterator[tuple[list[Article], list[Failure], dict[str, dict[str, Any]]]]:
+    """(articles, failures, prepared) batches, parsed, enriched and analyzed by a child process
+    (see :func:`marsad.archive.ingest.prepare`)."""
     ctx = mp.get_context(_START_METHOD)
     channel = ctx.Queue(maxsize=_IN_FLIGHT)
     child = ctx.Process(target=_produce, args=(paths, size, enrich, channel, os.getpid()), daemon=True,
@@ -55,7 +57,7 @@ def parallel_batches(paths: list[str], size: int, enrich: bool
     try:
         while True:
             try:
-                kind, payload, failures = channel.get(timeout=_POLL)
+                kind, payload, failures, prepared = channel.get(timeout=_POLL)
             except queues.Empty:
                 if not child.is_alive():
                     raise MarsadError(
@@ -63,7 +65,7 @@ def parallel_batches(paths: list[str], size: int, enrich: bool
                 continue
             if kind == "error":
                 raise payload
-            yield payload, failures
+            yield payload, failures, prepared
             if kind == "done":
                 return
     finally:
@@ -73,18 +75,19 @@ def parallel_batches(paths: list[str], size: int, enrich: bool
 
 
 def _produce(paths: list[str], size: int, enrich: bool, channel, parent: int) -> None:
-    from marsad.archive.ingest import batches, enricher
+    from marsad.archive.ingest import batches, enricher, prepare, preparers
     from marsad.parse import iter_pages
 
     report = IngestReport()
+    stages = preparers()
     try:
         for batch in batches(iter_pages(paths), size, report, enricher() if enrich else None):
-            _send(channel, ("batch", batch, report.failed), parent)
+            _send(channel, ("batch", batch, report.failed, prepare(batch, stages)), parent)
             report.failed = []
-        _send(channel, ("done", [], report.failed), parent)
+        _send(channel, ("done", [], report.failed, {}), parent)
     except Exception as e:  # handed to the parent, which raises it where the ingest was called
         error = e if isinstance(e, MarsadError) else RuntimeError(f"{type(e).__name__}: {e}")
-        _send(channel, ("error", error, report.failed), parent)
+        _send(channel, ("error", error, report.failed, {}), parent)
 
 
 def _send(channel, item, parent: int) -> None:

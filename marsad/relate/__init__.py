@@ -10,21 +10,32 @@ from __future__ import annotations
 
 import json
 import weakref
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from marsad.errors import NotFound
-from marsad.model import RelatedHit, Story
+from marsad.model import Article, RelatedHit, Story
 
 if TYPE_CHECKING:
     from marsad.archive import Archive
     from marsad.relate.features import Doc
+    from marsad.relate.incremental import Features
 
 # Archive → (its data_version when last related here, the clusterer holding its open stories).
 _CLUSTERERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def update(arc: Archive, ids: list[str]) -> int:
+def prepare(article: Article) -> Features:
+    """What relating needs of one article (its :class:`~marsad.relate.features.Doc` and LSH band
+    keys). Pure, so that an ingest's parse worker can make it while the archive writes."""
+    from marsad.relate.incremental import features
+
+    return features(article)
+
+
+def update(arc: Archive, ids: list[str], prepared: Mapping[str, Features] | None = None) -> int:
     """Relate the new or changed articles among ``ids`` (incremental); returns how many were related.
+    ``prepared`` holds :func:`prepare` results by article id; the others are read back and made here.
 
     The open stories stay in memory from one call to the next on the same archive (an ingest calls
     this after every few thousand articles) unless another connection has written meanwhile."""
@@ -33,7 +44,7 @@ def update(arc: Archive, ids: list[str]) -> int:
     version = arc.conn.execute("PRAGMA data_version").fetchone()[0]
     kept = _CLUSTERERS.pop(arc, None)
     clusterer = kept[1] if kept and kept[0] == version else incremental.new_clusterer(arc.conn)
-    done = incremental.update(arc.conn, ids, clusterer)
+    done = incremental.update(arc.conn, ids, clusterer, prepared)
     _CLUSTERERS[arc] = (version, clusterer)
     return done
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
 
 import numpy as np
@@ -25,25 +25,43 @@ from marsad.relate.text import shingle_hashes, words
 
 CHUNK = 2000  # articles related per round of writes
 INDEX_TERMS = 25  # heaviest terms of an article listed in relate_terms, for related-article lookup
+Features = tuple[Doc, list[int]]  # an article's Doc and its LSH band keys
 
 
 def heavy_terms(doc: Doc, n: int = INDEX_TERMS) -> list[str]:
     return sorted(doc.vec, key=doc.vec.__getitem__, reverse=True)[:n]
 
 
-def pending(conn: sqlite3.Connection, ids: list[str]) -> Iterator[tuple[int, str, bool, Article]]:
-    """(rowid, content hash, seen before, article) of each id whose current version is not related
-    yet, in the order of ``ids``."""
+def features(article: Article) -> Features:
+    """An article's Doc and LSH band keys: everything relating needs of its text."""
+    doc = make_doc(article)
+    return doc, band_keys(doc.shingles)
+
+
+def pending(conn: sqlite3.Connection, ids: list[str], prepared: Mapping[str, Features] | None = None
+            ) -> Iterator[tuple[int, str, bool, Features]]:
+    """(rowid, content hash, seen before, features) of each id whose current version is not related
+    yet, in the order of ``ids``. Features come from ``prepared`` (by id) or from the stored article."""
+    prepared = prepared or {}
     for part in store.chunks(list(dict.fromkeys(ids))):
         found = {r[1]: r for r in conn.execute(
-            f"SELECT a.rowid, a.id, a.content_hash, a.data, d.content_hash FROM articles a "
+            f"SELECT a.rowid, a.id, a.content_hash, d.content_hash FROM articles a "
             f"LEFT JOIN relate_docs d ON d.article_rowid = a.rowid "
             f"WHERE a.id IN ({store.marks(part)})", part)}
-        for rowid, id_, chash, data, related_hash in (found[i] for i in part if i in found):
-            if related_hash != chash:
-                article = Article.from_dict(json.loads(data))
-                article.id = id_
-                yield rowid, chash, related_hash is not None, article
+        todo = [found[i] for i in part if i in found and found[i][2] != found[i][3]]
+        made = _stored_features(conn, [r[0] for r in todo if r[1] not in prepared])
+        for rowid, id_, chash, related_hash in todo:
+            yield rowid, chash, related_hash is not None, prepared.get(id_) or made[rowid]
+
+
+def _stored_features(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, Features]:
+    out = {}
+    for rowid, id_, data in conn.execute(
+            f"SELECT rowid, id, data FROM articles WHERE rowid IN ({store.marks(rowids)})", rowids):
+        article = Article.from_dict(json.loads(data))
+        article.id = id_
+        out[rowid] = features(article)
+    return out
 
 
 def stored_shingles(conn: sqlite3.Connection, rowid: int) -> np.ndarray:
@@ -100,17 +118,19 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def update(conn: sqlite3.Connection, ids: list[str], clusterer: Clusterer | None = None) -> int:
+def update(conn: sqlite3.Connection, ids: list[str], clusterer: Clusterer | None = None,
+           prepared: Mapping[str, Features] | None = None) -> int:
     """Relate the new or changed articles among ``ids``, in one transaction; returns how many.
     Articles go in chunks of ``CHUNK``, so that memory stays bounded on a large ingest. A
     ``clusterer`` from :func:`new_clusterer` kept by the caller carries the open stories over
-    from one call to the next (it must not be used again if this raises)."""
+    from one call to the next (it must not be used again if this raises). ``prepared`` holds
+    :func:`features` of some articles by id, made ahead (by an ingest's parse worker)."""
     done = 0
     clusterer = clusterer or new_clusterer(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for chunk in batched(pending(conn, ids), CHUNK):
-            _update(conn, clusterer, [(rowid, chash, seen, make_doc(a)) for rowid, chash, seen, a in chunk])
+        for chunk in batched(pending(conn, ids, prepared), CHUNK):
+            _update(conn, clusterer, chunk)
             done += len(chunk)
     except BaseException:
         conn.execute("ROLLBACK")
@@ -125,16 +145,15 @@ def new_clusterer(conn: sqlite3.Connection) -> Clusterer:
 
 
 def _update(conn: sqlite3.Connection, clusterer: Clusterer,
-            work: list[tuple[int, str, bool, Doc]]) -> None:
+            work: list[tuple[int, str, bool, Features]]) -> None:
     again = [rowid for rowid, _, seen, _ in work if seen]
     stale = _story_ids(conn, again)
     store.forget(conn, again)
-    days = [doc.day for *_, doc in work if doc.day is not None]
+    days = [doc.day for *_, (doc, _) in work if doc.day is not None]
     clusterer.adopt(store.open_stories(conn, min(days, default=None), MAX_SPAN + WINDOW, clusterer.stories))
     touched: dict[str, StoryState] = {}
-    keys = [band_keys(doc.shingles) for *_, doc in work]
-    batch = Batch(conn, chain.from_iterable(keys))
-    for (rowid, chash, _, doc), doc_keys in zip(work, keys, strict=True):
+    batch = Batch(conn, chain.from_iterable(keys for *_, (_, keys) in work))
+    for rowid, chash, _, (doc, doc_keys) in work:
         store.join_duplicates(conn, rowid, batch.copies(rowid, doc, doc_keys))
         story = clusterer.add(doc)
         batch.keep(rowid, chash, doc, story)

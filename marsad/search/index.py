@@ -10,7 +10,7 @@ The FTS5 rowid is the ``articles`` rowid.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from marsad.model import Article
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
@@ -34,12 +34,20 @@ def fields(article: Article) -> tuple[str, str, str, str]:
     return article.headline or "", article.deck or "", article.body, captions
 
 
+def prepare(article: Article, scheme: Scheme = DEFAULT_SCHEME) -> list[str]:
+    """The index columns of one article. Pure, so that an ingest's parse worker can analyze
+    ahead while the archive writes, and hand the result to :func:`add`."""
+    return scheme.row(fields(article))
+
+
 def add(conn: sqlite3.Connection, rows: Iterable[tuple[int, Article]], *,
-        scheme: Scheme = DEFAULT_SCHEME) -> None:
-    """Index new or changed articles; ``rows`` are (articles rowid, article)."""
+        scheme: Scheme = DEFAULT_SCHEME, prepared: Mapping[str, list[str]] | None = None) -> None:
+    """Index new or changed articles; ``rows`` are (articles rowid, article). ``prepared`` holds the
+    :func:`prepare` result of some of them, by article id; the others are analyzed here."""
+    prepared = prepared or {}
     marks = ", ".join("?" * (len(scheme.columns) + 1))
     conn.executemany(f"INSERT OR REPLACE INTO {TABLE}(rowid, {', '.join(scheme.columns)}) VALUES ({marks})",
-                     ((rowid, *scheme.row(fields(a))) for rowid, a in rows))
+                     ((rowid, *(prepared.get(a.id) or prepare(a, scheme))) for rowid, a in rows))
 
 
 def remove(conn: sqlite3.Connection, rowids: Iterable[int]) -> None:

@@ -134,7 +134,7 @@ def test_a_failing_batch_stores_nothing_of_itself(arc):
     arc.put([make_article(1)])
 
     class Exploding:
-        def add(self, conn, rows):
+        def add(self, conn, rows, prepared=None):
             raise RuntimeError("index failed")
 
         def remove(self, conn, rowids):

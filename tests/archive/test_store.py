@@ -84,7 +84,7 @@ def test_index_hooks_see_new_and_changed_rows_inside_the_transaction(arc):
     calls = []
 
     class Recorder:
-        def add(self, conn, rows):
+        def add(self, conn, rows, prepared=None):
             assert conn.in_transaction
             calls.append(("add", [(rowid, a.id) for rowid, a in rows]))
 
@@ -191,7 +191,7 @@ class _Relate:
     def __init__(self, fail=False):
         self.calls, self.fail = [], fail
 
-    def update(self, arc, ids):
+    def update(self, arc, ids, prepared=None):
         if self.fail:
             raise RuntimeError("relate broke")
         self.calls.append(list(ids))
