@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -124,9 +125,32 @@ def test_parallel_ingest_stores_the_same_and_reports_failures(tmp_path):
         with open_archive(tmp_path / f"{parallel}.db") as arc:
             report = arc.ingest([src], enrich=False, parallel=parallel)
             results[parallel] = (report.new, [(f.source, f.stage) for f in report.failed],
-                                 [a.to_dict() for a in arc.iter_articles()])
+                                 [a.to_dict() for a in arc.iter_articles()], _derived(arc))
     assert results[True] == results[False]
     assert results[True][0] == 5 and len(results[True][1]) == 1
+
+
+def _derived(arc) -> list:
+    """What the search and relate stages stored, in a comparable form."""
+    tables = ("search_fts", "relate_docs", "relate_lsh", "story_members", "duplicates")
+    return [arc.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker inherits the patch by fork")
+def test_the_parse_worker_analyzes_ahead_and_the_store_uses_it(tmp_path, monkeypatch):
+    import marsad.archive.ingest
+    from marsad.archive import open_archive
+    from marsad.search.analyze import DEFAULT_SCHEME
+
+    marked = {"marsad.search.index": lambda a: [f"ahead{a.id[-1]}"] * len(DEFAULT_SCHEME.columns)}
+    monkeypatch.setattr(marsad.archive.ingest, "preparers", lambda: marked)
+    src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(3)])
+    with open_archive(tmp_path / "p.db") as arc:
+        assert arc.ingest([src], enrich=False, parallel=True).new == 3
+        rows = arc.conn.execute("SELECT headline_light FROM search_fts ORDER BY rowid").fetchall()
+        related = arc.conn.execute("SELECT count(*) FROM relate_docs").fetchone()[0]
+    assert rows == [("ahead0",), ("ahead1",), ("ahead2",)]
+    assert related == 3, "a stage that prepared nothing ahead computes its part when storing"
 
 
 def test_ingest_with_enrichment_stores_dates_figures_and_entities(arc, tmp_path):
