@@ -35,14 +35,16 @@ class Archive:
         return self.store.conn
 
     def ingest(self, paths: Iterable[str | os.PathLike], *, enrich: bool = True, progress: bool = False,
-               parallel: bool | None = None) -> IngestReport:
+               parallel: bool | None = None, relate: bool = True) -> IngestReport:
         """Parse every input, optionally enrich, and store; bad inputs go to ``report.failed``.
 
         ``parallel`` parses in a child process while this one stores (default: for big inputs).
+        ``relate=False`` leaves stories, copies and related articles to :meth:`relate_all`, for bulk
+        loads that should finish first.
         """
         from marsad.archive.ingest import ingest
 
-        return ingest(self, paths, enrich=enrich, progress=progress, parallel=parallel)
+        return ingest(self, paths, enrich=enrich, progress=progress, parallel=parallel, relate=relate)
 
     def put(self, articles: Iterable[Article]) -> IngestReport:
         """Upsert articles in batches: same content is unchanged, changed content replaces the old."""
@@ -59,13 +61,14 @@ class Archive:
         return report
 
     def store_batch(self, batch: list[Article], report: IngestReport,
-                    prepared: dict[str, dict[str, Any]] | None = None) -> None:
+                    prepared: dict[str, dict[str, Any]] | None = None, relate: bool = True) -> None:
         """Store one batch in one transaction and add its counts to ``report``.
 
         ``prepared`` is what stages computed ahead for the batch (``{stage: {article id: value}}``,
         see :func:`marsad.archive.ingest.prepare`); stages compute what is missing themselves.
-        Every RELATE_EVERY articles the relate stage gets the committed ids: its memory
-        stays bounded, and a crashed ingest loses only that much of its work (a rerun relates it).
+        Every RELATE_EVERY articles the relate stage gets the committed ids (unless ``relate`` is off):
+        its memory stays bounded, and a crashed ingest loses only that much of its work
+        (a rerun, or :meth:`relate_all`, relates it).
         """
         prepared = prepared or {}
         result = self.store.put_batch(batch, prepared.get("marsad.search.index"))
@@ -92,6 +95,25 @@ class Archive:
             relate.update(self, ids, features)
         except Exception as e:  # stored articles stay stored; the next ingest retries relating them
             report.failed.append(Failure(source="relate", stage="relate", reason=f"{type(e).__name__}: {e}"))
+
+    def forget_unrelated(self) -> None:
+        """Drop the ids waiting for the relate stage: :meth:`relate_all` finds them in the archive."""
+        self._unrelated, self._features = [], {}
+
+    def relate_all(self) -> IngestReport:
+        """Relate every stored article whose current version is not related yet (after an ingest
+        with ``relate=False``, or one that was cut short), in the order they were stored."""
+        from marsad.archive.migrations import stage_module
+
+        report = IngestReport()
+        relate = stage_module("marsad.relate")
+        for id_ in relate.unrelated(self) if relate is not None else ():
+            report.ids.append(id_)
+            self._unrelated.append(id_)
+            if len(self._unrelated) >= RELATE_EVERY:
+                self.relate(report)
+        self.relate(report)
+        return report
 
     def get(self, id: str) -> Article:
         return self.store.get(id)

@@ -18,13 +18,14 @@ from marsad.model import Article, Failure, IngestReport, Page
 
 
 def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, progress: bool = False,
-           batch_size: int | None = None, parallel: bool | None = None) -> IngestReport:
+           batch_size: int | None = None, parallel: bool | None = None, relate: bool = True) -> IngestReport:
     """Ingest every input ``parse`` accepts into ``arc``; see :meth:`marsad.archive.Archive.ingest`.
 
     With ``enrich`` and :mod:`marsad.enrich` installed, entities, dates, figures
     and quotes are found before storing; without the module, articles are stored as parsed.
     ``parallel`` parses in a child process while this one stores (default: for big inputs
-    on a machine with two cores or more).
+    on a machine with two cores or more). ``relate=False`` stores without relating: the articles
+    wait for :meth:`marsad.archive.Archive.relate_all`.
     """
     from marsad.archive import BATCH_SIZE
     from marsad.archive.workers import parallel_batches, worth_a_worker
@@ -36,7 +37,7 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
     if parallel is None:
         parallel = worth_a_worker(paths, enrich)
     if parallel:
-        stream = parallel_batches(paths, size, enrich)
+        stream = parallel_batches(paths, size, enrich, relate)
     else:
         parsed = batches(iter_pages(paths), size, report, enricher() if enrich else None)
         stream = ((b, [], None) for b in parsed)
@@ -44,9 +45,12 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
         for batch, failures, prepared in stream:
             report.failed.extend(failures)
             if batch:
-                arc.store_batch(batch, report, prepared)
+                arc.store_batch(batch, report, prepared, relate)
                 advance(len(batch))
-    arc.relate(report)
+    if relate:
+        arc.relate(report)
+    else:
+        arc.forget_unrelated()
     return report
 
 
@@ -79,12 +83,13 @@ def _enriched(article: Article, enricher: Callable[[Article], Article], report: 
         return article
 
 
-def preparers() -> dict[str, Callable[[Article], Any]]:
+def preparers(relate: bool = True) -> dict[str, Callable[[Article], Any]]:
     """The ``prepare`` function of each installed stage that can analyze an article ahead of storing
-    it (search analysis, relate features), by module name."""
+    it (search analysis, relate features unless ``relate`` is off), by module name."""
     from marsad.archive.migrations import stage_module
 
-    modules = {name: stage_module(name) for name in ("marsad.search.index", "marsad.relate")}
+    names = ("marsad.search.index", "marsad.relate")[:2 if relate else 1]
+    modules = {name: stage_module(name) for name in names}
     return {name: m.prepare for name, m in modules.items() if hasattr(m, "prepare")}
 
 

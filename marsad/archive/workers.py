@@ -45,14 +45,14 @@ def worth_a_worker(paths: list[str], enrich: bool) -> bool:
     return False
 
 
-def parallel_batches(paths: list[str], size: int, enrich: bool
+def parallel_batches(paths: list[str], size: int, enrich: bool, relate: bool = True
                      ) -> Iterator[tuple[list[Article], list[Failure], dict[str, dict[str, Any]]]]:
     """(articles, failures, prepared) batches, parsed, enriched and analyzed by a child process
     (see :func:`marsad.archive.ingest.prepare`)."""
     ctx = mp.get_context(_START_METHOD)
     channel = ctx.Queue(maxsize=_IN_FLIGHT)
-    child = ctx.Process(target=_produce, args=(paths, size, enrich, channel, os.getpid()), daemon=True,
-                        name="marsad-parse")
+    child = ctx.Process(target=_produce, args=(paths, size, enrich, relate, channel, os.getpid()),
+                        daemon=True, name="marsad-parse")
     child.start()
     try:
         while True:
@@ -74,12 +74,12 @@ def parallel_batches(paths: list[str], size: int, enrich: bool
         child.join()
 
 
-def _produce(paths: list[str], size: int, enrich: bool, channel, parent: int) -> None:
+def _produce(paths: list[str], size: int, enrich: bool, relate: bool, channel, parent: int) -> None:
     from marsad.archive.ingest import batches, enricher, prepare, preparers
     from marsad.parse import iter_pages
 
     report = IngestReport()
-    stages = preparers()
+    stages = preparers(relate)
     try:
         for batch in batches(iter_pages(paths), size, report, enricher() if enrich else None):
             _send(channel, ("batch", batch, report.failed, prepare(batch, stages)), parent)

@@ -15,8 +15,11 @@ from marsad.cli import main
               help="Archive file (default: $MARSAD_DB, else marsad.db in the working folder).")
 @click.option("--enrich/--no-enrich", default=True, show_default=True,
               help="Find entities, dates, figures and quotes before storing.")
+@click.option("--relate/--no-relate", default=True, show_default=True,
+              help="Find stories, copies and related articles as batches commit; with --no-relate, "
+                   "`marsad relate` does it later (for bulk loads that should finish first).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary; failures are still printed.")
-def ingest(paths, db, enrich, quiet):
+def ingest(paths, db, enrich, relate, quiet):
     """Parse every input PATH (files or folders, any format `marsad parse` accepts) into the archive.
 
     The same page ingested again adds nothing; a changed version replaces the old one.
@@ -29,7 +32,7 @@ def ingest(paths, db, enrich, quiet):
     from marsad.settings import load
 
     with open_archive(load(db).db) as arc:
-        report = arc.ingest(paths, enrich=enrich, progress=not quiet)
+        report = arc.ingest(paths, enrich=enrich, progress=not quiet, relate=relate)
     if not quiet:
         click.echo(f"new {report.new:,} · updated {report.updated:,} · unchanged {report.unchanged:,}"
                    f" · failed {len(report.failed):,}")

@@ -49,6 +49,13 @@ def update(arc: Archive, ids: list[str], prepared: Mapping[str, Features] | None
     return done
 
 
+def unrelated(arc: Archive) -> list[str]:
+    """Ids of the stored articles whose current version is not related yet, in the order stored."""
+    return [r[0] for r in arc.conn.execute(
+        "SELECT a.id FROM articles a LEFT JOIN relate_docs d ON d.article_rowid = a.rowid "
+        "WHERE d.content_hash IS NOT a.content_hash ORDER BY a.rowid")]
+
+
 def _rowid(arc: Archive, article_id: str) -> int:
     row = arc.conn.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
     if row is None:

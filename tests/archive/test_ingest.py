@@ -143,7 +143,7 @@ def test_the_parse_worker_analyzes_ahead_and_the_store_uses_it(tmp_path, monkeyp
     from marsad.search.analyze import DEFAULT_SCHEME
 
     marked = {"marsad.search.index": lambda a: [f"ahead{a.id[-1]}"] * len(DEFAULT_SCHEME.columns)}
-    monkeypatch.setattr(marsad.archive.ingest, "preparers", lambda: marked)
+    monkeypatch.setattr(marsad.archive.ingest, "preparers", lambda relate=True: marked)
     src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(3)])
     with open_archive(tmp_path / "p.db") as arc:
         assert arc.ingest([src], enrich=False, parallel=True).new == 3
@@ -182,3 +182,22 @@ def test_parallel_ingest_works_from_a_script_on_standard_input(tmp_path):
                           cwd=root, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "3"
+
+
+def test_ingest_without_relating_then_relate_gives_what_relating_as_it_goes_gives(tmp_path):
+    src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(6)])
+    runner = CliRunner()
+    as_it_goes, later = tmp_path / "a.db", tmp_path / "b.db"
+    assert runner.invoke(main, ["ingest", str(src), "--db", str(as_it_goes), "--quiet"]).exit_code == 0
+    result = runner.invoke(main, ["ingest", str(src), "--db", str(later), "--quiet", "--no-relate"])
+    assert result.exit_code == 0, result.output
+    from marsad.archive import open_archive
+
+    with open_archive(later) as arc:
+        assert arc.conn.execute("SELECT count(*) FROM relate_docs").fetchone() == (0,)
+    first = runner.invoke(main, ["relate", "--db", str(later)])
+    assert (first.exit_code, first.output.strip()) == (0, "related 6 articles")
+    again = runner.invoke(main, ["relate", "--db", str(later)])
+    assert again.output.strip() == "related 0 articles"
+    with open_archive(as_it_goes) as a, open_archive(later) as b:
+        assert _derived(a) == _derived(b)
