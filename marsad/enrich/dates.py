@@ -48,10 +48,11 @@ def _tables() -> dict:
 @cache
 def _patterns() -> list[tuple[str, re.Pattern, re.Pattern]]:
     """(kind, quick test, full pattern): the full pattern only runs where its quick test found something."""
-    quick = {"hijri": loose_alternation(_tables()["hijri"]), "hijri_year": r"\d{4}", "year_range": r"\d{4}\D",
-             "numeric": r"\d[/.-]\d", "greg": loose_alternation(_tables()["greg"]),
-             "today": "اليوم|أمس|الأمس|غد", "weekday": loose_alternation(_tables()["week"]),
-             "day_word": "أمس|غد", "ago": "منذ|قبل",
+    def word(table: str) -> str:  # a name from the table, as a word of its own
+        return rf"(?<!\w)[وفبل]?(?:{loose_alternation(_tables()[table])})(?!\w)"
+    quick = {"hijri": word("hijri"), "hijri_year": r"\d{4}", "year_range": r"\d{4}\D",
+             "numeric": r"\d[/.-]\d", "greg": word("greg"), "today": "اليوم|أمس|الأمس|غد",
+             "weekday": word("week"), "day_word": "أمس|غد", "ago": "منذ|قبل",
              "period": "العام|السنة|الشهر|عامنا|الأسبوع|الاسبوع", "year": r"\d{4}"}
     return [(kind, re.compile(quick[kind]), pattern) for kind, pattern in _full_patterns()]
 

@@ -9,6 +9,7 @@ Years and numbers inside dates are not figures: the caller passes the date spans
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,6 +18,7 @@ from marsad.enrich.lexicon import (
     fold,
     folded_table,
     load,
+    loose_alternation,
     skip_letters,
     tokens,
     with_clitics,
@@ -37,6 +39,7 @@ class _Number:
     next: int  # index of the first token after it
     words: bool  # written in words
     scaled: bool  # has a scale word (ألف، مليون، مليار)
+    scale: float = 1.0  # the value of that scale word, after digits
 
 
 @cache
@@ -60,7 +63,16 @@ def _lexicon() -> dict:
                                 *nums["teen_heads"]]),
         "months": set(folded_table(load("months.json")["gregorian"]))
         | set(folded_table(load("months.json")["hijri"])),
+        "not_after": {fold(w) for w in nums["not_after"]}, "range": {fold(w) for w in nums["range_words"]},
     }
+
+
+@cache
+def _candidates() -> re.Pattern:
+    """Where a figure may start: digits, or a number word (maybe with a glued و، ف، ب or ل)."""
+    letter = "\u0621-\u063a\u0640-\u065f\u0670"
+    words = loose_alternation(_lexicon()["starts"])
+    return re.compile(rf"\d+|(?<![{letter}])(?:{words})(?![{letter}])")
 
 
 def parse_digits(text: str) -> float:
@@ -132,10 +144,10 @@ def _read_number(toks: list, i: int) -> _Number | None:
     word = toks[i][2]
     if not _DIGITS.fullmatch(word):
         return _read_words(toks, i)
-    value, j, scaled = parse_digits(word), i + 1, False
+    value, j, scale = parse_digits(word), i + 1, 1.0
     if j < len(toks) and (hit := _word_value(toks[j][2])) and hit[0] == "scales":
-        value, j, scaled = value * hit[1], j + 1, True
-    return _Number(value, toks[i][0], j, False, scaled)
+        value, j, scale = value * hit[1], j + 1, hit[1]
+    return _Number(value, toks[i][0], j, False, scale > 1, scale)
 
 
 def _percent(toks: list, j: int) -> int | None:
@@ -173,8 +185,10 @@ def _counted(toks: list, j: int, value: float) -> str | None:
     lex = _lexicon()
     if not _ARABIC_WORD.match(word) or len(key) < 2 or key in lex["stop"] or key in lex["months"]:
         return None
-    if _word_value(word) or key.startswith("ال"):
-        return None
+    if _word_value(word) or _strip_clitic(word)[0] or key.startswith("ال") or key[1:3] == "ال":
+        return None  # a number word (لثلاثة) or a definite noun (بالدوري) is never what is counted
+    if key[:1] in ("و", "ف") and (key[1:3] == "ال" or key[1:] in lex["stop"]):
+        return None  # a conjunction: 48 والبحرين، 16 وحتى
     noun = drop_tanween_alef(word)
     # After 11 to 99 the noun is an indefinite accusative, often printed without its tanween.
     if noun == word and value.is_integer() and 11 <= value % 100 <= 99 and len(key) >= 4 and key[-1] == "ا":
@@ -194,12 +208,18 @@ def _classify(toks: list, i: int, num: _Number) -> tuple[str, str | None, str | 
         return "money", lex["symbols"][before], None, toks[i - 1][0], j
     if (money := _currency(toks, j)) is not None:
         return "money", money[0], None, start, money[1]
-    counted = _counted(toks, j, num.value)
+    # After an accusative scale word (13 مليونا) the counted noun is left out: what follows is not it.
+    counted = None if _accusative_scale(toks[j - 1][2]) else _counted(toks, j, num.value)
     if counted is not None:
         return "count", None, counted, start, j + 1
     if num.scaled:
         return "count", None, None, start, j
     return None
+
+
+def _accusative_scale(word: str) -> bool:
+    hit = _word_value(word)
+    return hit is not None and hit[0] == "scales" and fold(word).endswith("ا")
 
 
 def _is_year(num: _Number, got: tuple, text: str) -> bool:
@@ -208,27 +228,59 @@ def _is_year(num: _Number, got: tuple, text: str) -> bool:
         and 1900 <= num.value <= 2100
 
 
+def _clock_minutes(toks: list, i: int) -> bool:
+    """The minutes of a time of day (20:45)."""
+    return i >= 2 and toks[i - 1][2] == ":" and toks[i - 2][2].isdigit() \
+        and toks[i - 2][1] == toks[i - 1][0] and toks[i - 1][1] == toks[i][0]
+
+
+def _label(toks: list, i: int, kind: str) -> bool:
+    """A count right after a word that makes it a label or a rank (الدقيقة 62, المركز 5, القرار 2216)."""
+    return kind == "count" and i >= 1 and fold(toks[i - 1][2]) in _lexicon()["not_after"]
+
+
+def _range_start(toks: list, pending: tuple[int, _Number] | None, i: int, num: _Number) -> _Number | None:
+    """The first number of a range ending at token ``i``: 600- 700 دولار, بين 17 و21 درجة, بين 2 و3 ملايين."""
+    if pending is None or i - pending[1].next != 1 or fold(toks[i - 1][2]) not in _lexicon()["range"]:
+        return None
+    k, first = pending
+    if toks[i - 1][2] == "و" and not (k and fold(toks[k - 1][2]) == "بين"):
+        return None  # 11 و82: two numbers; بين 11 و82: a range
+    value = first.value
+    if not first.scaled and num.scale > 1 and value * num.scale <= num.value:
+        value *= num.scale  # بين 2 و3 ملايين: two million
+    return _Number(value, first.start, first.next, first.words, first.scaled) if value < num.value else None
+
+
 def find_figures(paragraph: str, index: int = 0, skip: list[tuple[int, int]] = ()) -> list[Figure]:
-    """Every figure of one paragraph; spans in ``skip`` (dates) are left alone."""
+    """Every figure of one paragraph; spans in ``skip`` (dates) are left alone.
+
+    A range gives a figure for each end, both with the unit and the counted noun of the second."""
+    candidates = _candidates()
+    if not candidates.search(paragraph):
+        return []
     toks = tokens(paragraph)
-    starts = _lexicon()["starts"]
+    offsets = [t[0] for t in toks]
     out: list[Figure] = []
-    i = 0
-    while i < len(toks):
-        word = toks[i][2]
-        if not (word[0].isdigit() or fold(word) in starts):
-            i += 1
+    i, pending = 0, None
+    for m in candidates.finditer(paragraph):
+        k = bisect_right(offsets, m.start()) - 1
+        if k < i or offsets[k] != m.start():
+            continue  # inside a token already read, or inside a word
+        num = _read_number(toks, k)
+        if num is None or _clock_minutes(toks, k) or any(s <= toks[k][0] < e for s, e in skip):
             continue
-        num = _read_number(toks, i)
-        if num is None or any(s <= toks[i][0] < e for s, e in skip):
-            i += 1
-            continue
-        got = _classify(toks, i, num)
-        if got is None or _is_year(num, got, word):
-            i = num.next
+        got = _classify(toks, k, num)
+        i = num.next
+        if got is None or _is_year(num, got, toks[k][2]) or _label(toks, k, got[0]):
+            pending = (k, num) if got is None else None
             continue
         kind, unit, counted, start, after = got
+        if start == num.start and (first := _range_start(toks, pending, k, num)):
+            end = toks[first.next - 1][1]
+            out.append(Figure(paragraph[first.start:end], first.value, kind, unit, counted, first.start, end,
+                              index))
         end = toks[after - 1][1]
         out.append(Figure(paragraph[start:end], num.value, kind, unit, counted, start, end, index))
-        i = after
+        i, pending = after, None
     return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import clean, lookup, title_prefix
@@ -43,9 +43,15 @@ def _lexicon() -> dict[str, frozenset[str]]:
     return lex
 
 
+@lru_cache(maxsize=1 << 16)
 def _is(word: str, kind: str) -> bool:
     """Whether a word, maybe with a glued و، ف، ب or ل (or a tatweel: لـ), is in a word list."""
     return fold(word).rstrip("ـ") in _lexicon()[kind]
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_verb(word: str) -> bool:
+    return _is(word, "verbs") or _is(word, "participles")
 
 
 def _sentence_start(paragraph: str, pos: int, quotes: list[re.Match]) -> int:
@@ -63,7 +69,7 @@ def _subject(toks: list, k: int, entities: list[EntityMention], state: dict) -> 
     while limit < len(toks) and limit <= k + _MAX_SUBJECT:
         word = toks[limit][2]
         if fold(word) in lex["stops"] or not (word[0].isalpha() or word[0] == "ـ") \
-                or _is(word, "verbs") or _is(word, "participles"):
+                or _is_verb(word):
             break
         limit += 1
     if limit == k + 1:
@@ -138,7 +144,7 @@ def _is_name(toks: list, quote: re.Match) -> bool:
 
 
 def _verbs(toks: list) -> list[int]:
-    return [k for k, t in enumerate(toks) if _is(t[2], "verbs") or _is(t[2], "participles")]
+    return [k for k, t in enumerate(toks) if _is_verb(t[2])]
 
 
 def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention], state: dict) -> list[Quote]:

@@ -102,3 +102,51 @@ def test_never_raises_and_spans_index_the_text(text):
 @given(st.from_regex(r"\d{1,4}(?:[.,٫٬]\d{1,4}){0,4}", fullmatch=True))
 def test_parse_digits_never_raises(digits):
     assert parse_digits(digits) >= 0
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("بين 600- 700 دولار أميركي", [("600", 600.0, "USD", None), ("700 دولار أميركي", 700.0, "USD", None)]),
+    ("بين 17 و 21 درجة", [("17", 17.0, None, "درجة"), ("21 درجة", 21.0, None, "درجة")]),
+    ("من 2 إلى 3 ملايين دولار", [("2", 2e6, "USD", None), ("3 ملايين دولار", 3e6, "USD", None)]),
+    ("بنسب ما بين 10 و20 في المئة", [("10", 10.0, "%", None), ("20 في المئة", 20.0, "%", None)]),
+    ("ب سبعة إلى 8%", [("سبعة", 7.0, "%", None), ("8%", 8.0, "%", None)]),
+])
+def test_ranges_give_both_ends_with_the_unit_of_the_second(text, expected):
+    assert [(f.text, f.value, f.unit, f.counted) for f in find_figures(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["في الدقيقتين 11 و82 وأضاف", "فاز 3-1 على", "خسارة بنتيجة 2-3 بالدوري"])
+def test_lists_and_scores_are_no_ranges(text):
+    assert all(f.text not in ("11", "3", "2") for f in find_figures(text))
+
+
+@pytest.mark.parametrize("text", ["عند الساعة 20:45 بتوقيت باريس", "في الدقيقة 17 عبر ريمي",
+                                  "المصنف 53 عالميا", "بالفوز على إيران بأربعة لثلاثة",
+                                  "والمغرب 48 والبحرين 56", "رئيس غينيا ألفا كوندي", "في المركز 453 عالميا"])
+def test_times_ranks_and_labels_are_not_figures(text):
+    assert find_figures(text) == []
+
+
+@pytest.mark.parametrize(("text", "value", "unit", "counted"), [
+    ("البالغ 13 مليونا حاليا", 1.3e7, None, None),  # after مليونا the counted noun is left out
+    ("220 مليونا لشراء نيمار", 2.2e8, None, None),
+    ("كفالة قدرها مليونا دولار", 2e6, "USD", None),  # the dual in construct: two million
+    ("بنحو مليون شيكل", 1e6, "ILS", None),
+    ("رقم 96 في المئة", 96.0, "%", None),  # a label word before a percentage does not matter
+])
+def test_scale_words_and_currencies(text, value, unit, counted):
+    assert [(f.value, f.unit, f.counted) for f in find_figures(text)] == [(value, unit, counted)]
+
+
+_UNITS = ["دولار", "في المائة", "شخص", "مليون دولار", "ألف يورو"]
+_RANGES = ["من {a} إلى {b}", "بين {a} و{b}", "{a}- {b}", "{a} - {b}", "بين {a} و {b}"]
+
+
+@given(st.integers(min_value=1, max_value=899), st.integers(min_value=1, max_value=99),
+       st.sampled_from(_UNITS), st.sampled_from(_RANGES))
+def test_a_range_has_two_ends_sharing_a_unit(a, width, unit, form):
+    text = "ارتفع " + form.format(a=a, b=a + width) + f" {unit} هذا"
+    found = find_figures(text)
+    assert len(found) == 2 and found[0].value == pytest.approx(a * found[1].value / (a + width))
+    assert found[0].unit == found[1].unit and found[0].kind == found[1].kind
+    assert found[0].text == str(a) and all(text[f.start:f.end] == f.text for f in found)
