@@ -1,13 +1,15 @@
 """Ingest speed, memory and search latency on all of ant-multisource (31.5k articles).
 
 Each stage runs in its own child process so that its peak RSS is its own:
-  1. ingest everything into a fresh archive (parse + analysis + indexing, no NER);
-  2. ingest a 1,000-article slice with enrichment on (when marsad.enrich is installed);
-  3. search that archive with headline and 1–3-word queries; p50/p99 latency.
-Indexing time is the time spent in the search index hooks, beside Lucene's 6.4 s on the same bodies
-(../shared/tools/README.md). CPU seconds of the storing process and of the parse worker are given
-beside wall time because the machine may be shared; articles / max(the two) estimates the speed
-on an idle two-core machine.
+  1. ingest everything into a fresh archive (parse + analysis + indexing + relating, no NER): the default;
+  2. the same with --no-relate (parse + analysis + indexing), then `marsad relate` on that archive;
+  3. ingest a 1,000-article slice with enrichment on (when marsad.enrich is installed);
+  4. index the stored articles again in one process (analysis + FTS inserts), beside Lucene's 6.4 s
+     on the same bodies (../shared/tools/README.md);
+  5. search the archive with headline and 1–3-word queries; p50/p99 latency.
+CPU seconds of the storing process and of the parse worker are given beside wall time because the
+machine may be shared; articles / max(the two) estimates the speed on an idle two-core machine.
+Peak RSS is given for each process (the parse worker analyzes ahead, so it holds the word caches).
 Usage: python3 bench/ingest.py [--queries 400] [--keep DIR]
 """
 
@@ -37,7 +39,8 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def stage_ingest(db: Path, src: Path, enrich: bool) -> dict:
+def stage_ingest(db: Path, src: Path | None, enrich: bool, relate_as_it_goes: bool = True) -> dict:
+    """Ingest ``src`` into ``db``; with ``src`` None, relate what an ingest without relating stored."""
     sys.path.insert(0, str(ROOT))
     from marsad.archive import open_archive
 
@@ -45,7 +48,11 @@ def stage_ingest(db: Path, src: Path, enrich: bool) -> dict:
         spent = _time_index_hooks(arc)
         relate = _time_relate(arc)
         start, cpu = time.perf_counter(), _cpu_seconds()
-        report = arc.ingest([src], enrich=enrich)
+        if src is None:
+            report = arc.relate_all()
+            report.new = len(report.ids)
+        else:
+            report = arc.ingest([src], enrich=enrich, relate=relate_as_it_goes)
         seconds = time.perf_counter() - start
         cpu = [after - before for after, before in zip(_cpu_seconds(), cpu, strict=True)]
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -84,9 +91,9 @@ def _time_index_hooks(arc) -> list[float]:
         return spent
 
     class Timed:
-        def add(self, conn, rows):
+        def add(self, conn, rows, **kw):
             t = time.perf_counter()
-            index.add(conn, rows)
+            index.add(conn, rows, **kw)
             spent[0] += time.perf_counter() - t
 
         def remove(self, conn, rowids):
@@ -94,6 +101,26 @@ def _time_index_hooks(arc) -> list[float]:
 
     arc.store._index = Timed()
     return spent
+
+
+def stage_index(db: Path) -> dict:
+    """Analyze and index every stored article again into a fresh in-memory index, in one process."""
+    import sqlite3
+
+    sys.path.insert(0, str(ROOT))
+    from marsad.archive import open_archive
+    from marsad.search import index
+
+    with open_archive(db, readonly=True) as arc:
+        articles = list(enumerate(arc.iter_articles(), 1))
+    conn = sqlite3.connect(":memory:")
+    conn.execute(index.create_sql())
+    cpu = time.process_time()
+    rows = {a.id: index.prepare(a) for _, a in articles}
+    analysis = time.process_time() - cpu
+    with conn:
+        index.add(conn, articles, prepared=rows)
+    return {"articles": len(articles), "analysis_s": analysis, "total_s": time.process_time() - cpu}
 
 
 def stage_search(db: Path, src: Path, n: int) -> dict:
@@ -167,8 +194,14 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         stage, db, src, *rest = args.child
-        result = (stage_search(Path(db), Path(src), int(rest[0])) if stage == "search"
-                  else stage_ingest(Path(db), Path(src), enrich=stage == "enrich"))
+        if stage == "search":
+            result = stage_search(Path(db), Path(src), int(rest[0]))
+        elif stage == "index":
+            result = stage_index(Path(db))
+        else:
+            source = None if stage == "relate" else Path(src)
+            result = stage_ingest(Path(db), source, enrich=stage == "enrich",
+                                  relate_as_it_goes=stage != "ingest-no-relate")
         print(json.dumps(result))
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -182,7 +215,12 @@ def report(folder: Path, queries: int) -> None:
     for p in folder.glob("bench.db*"):
         p.unlink()
     full = run_child("ingest", str(db), str(SOURCE))
-    rows = [("ingest, no NER", full)]
+    rows = [("ingest, no NER (relating as batches commit)", full)]
+    bulk = folder / "bulk.db"
+    for p in folder.glob("bulk.db*"):
+        p.unlink()
+    rows.append(("ingest --no-relate, no NER", run_child("ingest-no-relate", str(bulk), str(SOURCE))))
+    rows.append(("then `marsad relate` on it", run_child("relate", str(bulk), "-")))
     if has_enrich():
         slice_db = folder / "enrich.db"
         for p in folder.glob("enrich.db*"):
@@ -199,8 +237,11 @@ def report(folder: Path, queries: int) -> None:
               f"{r['articles'] / busiest:,.0f} | {r['rss_mb']:.0f} + {r['worker_rss_mb']:.0f} | "
               f"{r['index_seconds']:.1f} | {r['relate_seconds']:.1f} | {r['db_mb']:.0f} |")
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"\nindexing: marsad {full['index_seconds']:.1f} s (index hooks, {full['articles']:,} articles: "
-          f"headline, deck, body, captions) · Lucene {LUCENE_INDEX_SECONDS} s (29,377 bodies)")
+    ix = run_child("index", str(db))
+    print(f"\nindexing in one process: marsad {ix['total_s']:.1f} CPU s for {ix['articles']:,} articles "
+          f"(analysis {ix['analysis_s']:.1f} s, FTS5 inserts {ix['total_s'] - ix['analysis_s']:.1f} s; "
+          f"headline, deck, body, captions, two analyzers each) · "
+          f"Lucene {LUCENE_INDEX_SECONDS} s (29,377 bodies)")
     s = run_child("search", str(db), str(SOURCE), str(queries))
     if "skipped" in s:
         print(f"search: skipped ({s['skipped']})")
