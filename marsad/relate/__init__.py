@@ -87,8 +87,8 @@ def related(arc: Archive, id: str, limit: int = 10) -> list[RelatedHit]:
         return []
     story_ = story_of(arc, id)
     exclude = set(copies_of(arc, id)) | set(story_.articles if story_ else ())
-    picked, extra = neighbours.index_of(arc).shortlist(doc, exclude, limit)
-    matches = similar.rank(doc, [*_docs(arc, picked).values(), *extra], exclude, limit)
+    candidates = neighbours.index_of(arc).shortlist(doc, exclude, limit)
+    matches = similar.rank(doc, candidates, exclude, limit)
     return neighbours.hits(arc, id, matches)
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.model import RelatedHit
 from marsad.relate import similar
-from marsad.relate.features import Doc, article_text
+from marsad.relate.features import Doc
 from marsad.relate.store import chunks, marks
 from marsad.relate.text import VOCABULARY
 
@@ -43,16 +43,21 @@ _SQL = ("SELECT d.article_rowid, d.content_hash, a.id, a.headline, d.day, d.vec,
 
 
 class Postings:
-    """Key → the documents holding it (positions) and their weights, in flat arrays."""
+    """Key → the documents holding it (positions) and their weights, in flat arrays; and each
+    document's own keys and weights, to give its vector back without decoding JSON."""
 
     def __init__(self, per_doc: list[dict[str, float]]):
-        keys = list(chain.from_iterable(per_doc))
         self.ids: dict[str, int] = {}
-        kid = np.fromiter((self.ids.setdefault(k, len(self.ids)) for k in keys), np.int64, len(keys))
-        doc = np.repeat(np.arange(len(per_doc), dtype=np.int32), [len(d) for d in per_doc])
-        weight = np.fromiter(chain.from_iterable(d.values() for d in per_doc), np.float64, len(keys))
+        keys = list(chain.from_iterable(per_doc))
+        kid = np.fromiter((self.ids.setdefault(k, len(self.ids)) for k in keys), np.int32, len(keys))
+        self.keys = list(self.ids)
+        self.own_key, self.own_weight = kid, np.fromiter(
+            chain.from_iterable(d.values() for d in per_doc), np.float64, len(keys))
+        sizes = [len(d) for d in per_doc]
+        self.own_start = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+        doc = np.repeat(np.arange(len(per_doc), dtype=np.int32), sizes)
         order = np.argsort(kid, kind="stable")
-        self.doc, self.weight = doc[order], weight[order]
+        self.doc, self.weight = doc[order], self.own_weight[order]
         self.start = np.searchsorted(kid[order], np.arange(len(self.ids) + 1))
 
     def dot(self, query: dict[str, float], size: int) -> np.ndarray:
@@ -65,15 +70,21 @@ class Postings:
         weights = np.concatenate([self.weight[s] * w for s, (_, w) in zip(spans, found, strict=True)])
         return np.bincount(docs, weights, minlength=size)
 
+    def of(self, pos: int) -> dict[str, float]:
+        """Document ``pos``'s keys and weights, in their stored order."""
+        span = slice(self.own_start[pos], self.own_start[pos + 1])
+        return dict(zip(map(self.keys.__getitem__, self.own_key[span].tolist()),
+                        self.own_weight[span].tolist(), strict=True))
+
 
 class Index:
     """Every related article's vector, entities and day, for ranking candidates in bulk."""
 
     def __init__(self, rows: list[tuple]):
         self.rowids = [r[0] for r in rows]
-        self.rowid_of = {r[2]: r[0] for r in rows}
         self.hashes = {r[0]: r[1] for r in rows}
         self.ids = [r[2] for r in rows]
+        self.titles = [r[3] or "" for r in rows]
         self.days = np.array([np.nan if r[4] is None else r[4] for r in rows], np.float64)
         vecs = json.loads("[" + ",".join(r[5] for r in rows) + "]")
         ents = json.loads("[" + ",".join(r[6] for r in rows) + "]")
@@ -83,8 +94,8 @@ class Index:
         self.alive = np.ones(len(rows), bool)
         self.extra: list[Doc] = []  # articles changed or added since: scored one by one
 
-    def shortlist(self, doc: Doc, exclude: set[str], limit: int) -> tuple[list[int], list[Doc]]:
-        """Rowids of the best indexed candidates by score, and the articles added since."""
+    def shortlist(self, doc: Doc, exclude: set[str], limit: int) -> list[Doc]:
+        """The best indexed candidates by score, and the articles added since, to rank exactly."""
         n = len(self.ids)
         text = self.terms.dot(doc.vec, n)
         cand = np.flatnonzero((text > 0) & self.alive)  # sharing no term: no reason to show
@@ -100,9 +111,14 @@ class Index:
         top = np.flatnonzero(score >= similar.MIN_SCORE)
         if len(top) > want:
             top = top[np.argpartition(-score[top], want)[:want]]
-        ids = (self.ids[i] for i in cand[top[np.argsort(-score[top], kind="stable")]].tolist())
-        picked = [i for i in ids if i != doc.id and i not in exclude][:SHORTLIST * limit]
-        return [self.rowid_of[i] for i in picked], self.extra
+        ranked = cand[top[np.argsort(-score[top], kind="stable")]].tolist()
+        picked = [i for i in ranked if self.ids[i] != doc.id and self.ids[i] not in exclude]
+        return [*map(self.doc, picked[:SHORTLIST * limit]), *self.extra]
+
+    def doc(self, pos: int) -> Doc:
+        day = self.days[pos]
+        return Doc(self.ids[pos], self.titles[pos], None if np.isnan(day) else int(day), self.terms.of(pos),
+                   frozenset(self.entities.of(pos)), None)
 
     def refreshed(self, current: dict[int, str], rows: Iterable[tuple]) -> Index:
         """A copy that masks articles no longer current and scores ``rows`` (their new versions)."""
@@ -155,25 +171,40 @@ def hits(arc: Archive, id: str, matches: list[similar.Match]) -> list[RelatedHit
         f"SELECT id, headline, outlet, published FROM articles WHERE id IN ({marks(matches)})",
         [m.doc.id for m in matches])}
     wanted = {t for m in matches if not m.entities for t in m.terms}
-    words_ = surface_forms(article_text(arc.get(id)), wanted) if wanted else {}
+    words_ = surface_forms(_text(arc.conn, id), wanted) if wanted else {}
     return [RelatedHit(id=m.doc.id, title=by_id[m.doc.id][1], outlet=by_id[m.doc.id][2],
                        published=by_id[m.doc.id][3], score=round(m.score, 4),
                        reason=similar.reason(m, words_)) for m in matches]
 
 
-def surface_forms(text: str, wanted: set[str]) -> dict[str, str]:
+def _text(conn: sqlite3.Connection, id: str) -> str:
+    """Headline, deck and body: the words of ``article_text`` in their order, without decoding the article."""
+    row = conn.execute("SELECT headline, deck, body FROM articles WHERE id = ?", (id,)).fetchone()
+    return "\n".join(x for x in row if x)
+
+
+def surface_forms(text: str, wanted: set[str], step: int = 100) -> dict[str, str]:
     """Each wanted term → the first word of ``text`` as written that gives it (as
-    :func:`marsad.relate.text.surfaces` finds it), all words of the text looked up at once."""
+    :func:`marsad.relate.text.surfaces` finds it). Words are looked up ``step`` distinct words at a
+    time, until all wanted terms are found: the heaviest shared terms are mostly in the first lines."""
     written = list(dict.fromkeys(_WORD.findall(text)))
-    # Normalizing works letter by letter and never joins lines: one call for all the words.
+    out: dict[str, str] = {}
+    for start in range(0, len(written), step):
+        for w, term in _terms_of(written[start:start + step]):
+            if term in wanted:
+                out.setdefault(term, w)
+        if len(out) == len(wanted):
+            break
+    return out
+
+
+def _terms_of(written: list[str]) -> list[tuple[str, str]]:
+    """(word, its term) for the words that are one token; normalizing works letter by letter and
+    never joins lines, so one call normalizes them all."""
     split = [_WORD.findall(x) for x in normalize_for_matching("\n".join(written)).split("\n")]
     single = [(w, tokens[0]) for w, tokens in zip(written, split, strict=True) if len(tokens) == 1]
     with _vocabulary_lock:  # the vocabulary learns new words: one thread at a time
         ids = VOCABULARY.lookup([t for _, t in single])  # may grow the arrays: look up first
         tids = VOCABULARY.term_ids[ids].tolist()
         names = [VOCABULARY.terms[t] if t >= 0 else "" for t in tids]
-    out: dict[str, str] = {}
-    for (w, _), term in zip(single, names, strict=True):
-        if term in wanted:
-            out.setdefault(term, w)
-    return out
+    return [(w, term) for (w, _), term in zip(single, names, strict=True)]

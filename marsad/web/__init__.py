@@ -6,7 +6,7 @@ HTML pages (``views``) and their JSON twins (``api``) load the same data from
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -18,7 +18,7 @@ from marsad import __version__
 from marsad.settings import Settings
 
 HERE = Path(__file__).parent
-# Handlers run on this many worker threads, each with its own SQLite connection and page cache.
+# Page and API handlers run on the event loop; ingest runs on worker threads (at most this many).
 WORKER_THREADS = 8
 
 
@@ -35,16 +35,29 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+def warm_up(pool) -> None:
+    """Build what the first pages would otherwise wait for: the related-articles index. An archive
+    that cannot give it yet still serves; its pages say what is wrong."""
+    import sqlite3
+
+    from marsad.errors import MarsadError
+    from marsad.relate.neighbours import index_of
+
+    with suppress(MarsadError, sqlite3.Error):
+        index_of(pool.reader())
+
+
 def create_app(settings: Settings) -> FastAPI:
     from marsad.web import api, docs, errors, views
     from marsad.web.deps import ArchivePool
-    from marsad.web.headers import SecurityHeaders
+    from marsad.web.headers import HeadAsGet, SecurityHeaders
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         import anyio.to_thread
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        warm_up(app.state.pool)
         yield
         app.state.pool.close()
 
@@ -55,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.pool = ArchivePool(settings)
     app.state.templates = _templates()
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)

@@ -14,52 +14,52 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 
 @router.get("/search", summary="Search the archive (same JSON as `marsad search --json`)")
-def search(data: SearchData):
+async def search(data: SearchData):
     return data["result"].to_dict()
 
 
 @router.get("/home", summary="The home page: latest stories and latest articles, with filters")
-def home(data: HomeData):
+async def home(data: HomeData):
     return data
 
 
 @router.get("/articles", summary="Latest articles, newest first")
-def articles(arc: Arc, limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0),
+async def articles(arc: Arc, limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0),
              section: str | None = None, outlet: str | None = None):
     found = arc.latest(limit=limit, offset=offset, section=section, outlet=outlet)
     return {"total": arc.count(), "articles": [load.summary(a) for a in found]}
 
 
 @router.get("/articles/{id}", summary="One article with its enrichment")
-def article(id: str, arc: Arc):
+async def article(id: str, arc: Arc):
     return arc.get(id).to_dict()
 
 
 @router.get("/articles/{id}/related", summary="Related articles, the article's story and its copies")
-def related(id: str, arc: Arc):
+async def related(id: str, arc: Arc):
     data = load.article(arc, id)
     return {key: data[key] for key in ("related", "story", "story_reports", "copies")}
 
 
 @router.get("/stories", summary="Stories (reports of one event across outlets), newest first")
-def stories(arc: Arc, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+async def stories(arc: Arc, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
             since: str | None = None):
     return load.stories(arc, limit, offset, since)
 
 
 @router.get("/stories/{id}", summary="One story with its reports, oldest first")
-def story(id: str, arc: Arc):
+async def story(id: str, arc: Arc):
     return load.story(arc, id)
 
 
 @router.get("/entities", summary="Canonical entities by number of articles")
-def entities(arc: Arc, limit: int = Query(100, ge=1, le=1000),
+async def entities(arc: Arc, limit: int = Query(100, ge=1, le=1000),
              type: str | None = Query(None, pattern="^(PERS|LOC|ORG|MISC)$")):
     return {"entities": [asdict(e) for e in arc.entities(limit=limit, type=type)]}
 
 
 @router.get("/entities/{id}", summary="One entity: variants, monthly timeline, co-mentions, latest articles")
-def entity(id: str, arc: Arc):
+async def entity(id: str, arc: Arc):
     return load.entity(arc, id)
 
 

@@ -44,7 +44,7 @@ class ArchivePool:
             self._opened.clear()
 
 
-def get_archive(request: Request):
+async def get_archive(request: Request):
     return request.app.state.pool.reader()
 
 

@@ -31,7 +31,7 @@ def _type(schema: dict[str, Any]) -> str:
 
 
 @router.get("/docs")
-def docs_page(request: Request):
+async def docs_page(request: Request):
     spec = request.app.openapi()
     return request.app.state.templates.TemplateResponse(
         request, "docs.html", {"endpoints": endpoints(spec), "info": spec.get("info", {})})

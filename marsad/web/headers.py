@@ -1,4 +1,5 @@
-"""Security headers on every response: a strict Content-Security-Policy (self only, no inline script)."""
+"""Security headers on every response: a strict Content-Security-Policy (self only, no inline script);
+and HEAD answered wherever GET is."""
 
 from __future__ import annotations
 
@@ -39,3 +40,23 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """A HEAD request is served as the GET of the same URL, with the same status and headers
+    (Content-Length included) and no body."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)

@@ -177,3 +177,15 @@ def test_isolate_latin_wraps_latin_runs():
 def test_counted_nouns_agree():
     assert [counted(n, "report") for n in (1, 2, 3, 10, 11, 103)] == [
         "تقرير واحد", "تقريران", "3 تقارير", "10 تقارير", "11 تقريراً", "103 تقارير"]
+
+
+def test_head_answers_every_page_as_get_does(client, aawsat_id):
+    story = client.get("/api/stories").json()["stories"][0]["id"]
+    for url in ("/", "/search?q=روسيا", f"/articles/{aawsat_id}", f"/stories/{story}", "/entities",
+                "/docs", "/api/stories", "/static/marsad.css"):
+        got, head = client.get(url), client.head(url)
+        assert head.status_code == got.status_code == 200, url
+        assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"], url
+        assert head.headers["content-security-policy"] == got.headers["content-security-policy"], url
+    assert client.head("/articles/no-such-id").status_code == 404
+    assert client.head("/api/pages").status_code == 405  # POST only
