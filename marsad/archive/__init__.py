@@ -18,7 +18,7 @@ from marsad.model import Article, EntitySummary, Failure, IngestReport
 
 BATCH_SIZE = 500  # articles per transaction: big enough to be fast, small enough to lose little on a crash
 # Articles handed to the relate stage at once: it works in memory, and per call it reloads its open stories.
-RELATE_EVERY = 5000
+RELATE_EVERY = 2000
 
 
 class Archive:

@@ -13,9 +13,8 @@ another time opens a new story. Nothing already clustered is revisited.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from operator import itemgetter
 
 from marsad.relate.features import Doc, cosine
@@ -59,8 +58,14 @@ class StoryState:
     def add(self, doc: Doc) -> None:
         self.members.append(doc.id)
         self.vecs = [*self.vecs[-(RECENT - 1):], doc.vec]
-        for t, v in doc.vec.items():
-            self.centroid[t] = self.centroid.get(t, 0.0) + v
+        if len(self.members) == 1 and not self.centroid:
+            # Most stories keep one report: the centroid is its vector, shared until a second comes.
+            self.centroid = doc.vec
+        else:
+            if any(self.centroid is v for v in self.vecs):
+                self.centroid = dict(self.centroid)
+            for t, v in doc.vec.items():
+                self.centroid[t] = self.centroid.get(t, 0.0) + v
         if len(self.centroid) > CENTROID_TERMS:
             heaviest = sorted(self.centroid.items(), key=itemgetter(1), reverse=True)
             self.centroid = dict(heaviest[:CENTROID_TERMS])
@@ -68,6 +73,14 @@ class StoryState:
         if doc.day is not None:
             self.first = doc.day if self.first is None else min(self.first, doc.day)
             self.last = doc.day if self.last is None else max(self.last, doc.day)
+
+
+def _weeks(s: StoryState) -> tuple[int | None, ...]:
+    """The weeks (day // 7) of the days on which a report may still join ``s``; (None,) if undated."""
+    if s.first is None or s.last is None:
+        return (None,)
+    first, last = max(s.first - WINDOW, s.last - MAX_SPAN), min(s.last + WINDOW, s.first + MAX_SPAN)
+    return tuple(range(first // 7, last // 7 + 1))
 
 
 def affinity(doc: Doc, story: StoryState, central: float | None = None) -> float:
@@ -84,11 +97,12 @@ class Clusterer:
                  new_id: Callable[[Doc], str] | None = None):
         self.join = join
         self.stories: dict[str, StoryState] = {}
-        # Term → ids of the stories whose centroid has it: open stories, and those that only an
-        # undated article may still join (their dated reports are more than MAX_SPAN days old).
-        self.by_term: dict[str, set[str]] = defaultdict(set)
-        self.closed_by_term: dict[str, set[str]] = defaultdict(set)
-        self.closed: set[str] = set()
+        # Term → week → ids of the stories found under that term which a report of that week may
+        # join (week None: undated stories). A dated article looks at its own week only, so the
+        # stories of other months, which it could not join, cost it nothing.
+        self.by_term: dict[str, dict[int | None, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._indexed: dict[str, tuple[tuple[str, ...], tuple[int | None, ...]]] = {}
+        self.closed: set[str] = set()  # stories articles in time order can no longer join
         self.latest_day: int | None = None
         self._new_id = new_id or (lambda doc: doc.id)
         self.adopt(stories)
@@ -96,23 +110,44 @@ class Clusterer:
     def adopt(self, stories: Iterable[StoryState]) -> None:
         """Take in stories (read back from an archive) that articles may join."""
         for s in stories:
-            self._index(s)
+            self.stories[s.id] = s
+            self._reindex(s)
 
-    def _index(self, s: StoryState) -> None:
-        self.stories[s.id] = s
-        index = self.closed_by_term if s.id in self.closed else self.by_term
+    def _reindex(self, s: StoryState) -> None:
+        """File ``s`` under its current key terms and weeks, and out of those it no longer has."""
+        old_keys, old_weeks = self._indexed.get(s.id, ((), ()))
+        weeks = _weeks(s)
+        if (old_keys, old_weeks) == (s.keys, weeks):
+            return
+        for t in old_keys:
+            for w in old_weeks:
+                self.by_term[t][w].discard(s.id)
         for t in s.keys:
-            index[t].add(s.id)
+            for w in weeks:
+                self.by_term[t][w].add(s.id)
+        self._indexed[s.id] = (s.keys, weeks)
 
     def _unindex(self, s: StoryState) -> None:
-        index = self.closed_by_term if s.id in self.closed else self.by_term
-        for t in s.keys:
-            index[t].discard(s.id)
+        for t in self._indexed.get(s.id, ((), ()))[0]:
+            for w in self._indexed[s.id][1]:
+                self.by_term[t][w].discard(s.id)
+        self._indexed.pop(s.id, None)
+
+    def candidates(self, doc: Doc, terms: list[str]) -> Iterator[str]:
+        """Ids of the stories filed under ``terms`` that ``doc`` may join by its day (with repeats)."""
+        for t in terms:
+            weeks = self.by_term.get(t)
+            if not weeks:
+                continue
+            if doc.day is None:  # may join a story of any week; count each story once per term
+                yield from set().union(*weeks.values())
+            else:
+                yield from weeks.get(doc.day // 7, ())
+                yield from weeks.get(None, ())
 
     def best(self, doc: Doc) -> tuple[StoryState | None, float]:
         heavy = sorted(doc.vec, key=doc.vec.__getitem__, reverse=True)[:CANDIDATE_TERMS]
-        indexes = (self.by_term, self.closed_by_term) if self._may_join_closed(doc.day) else (self.by_term,)
-        hits = Counter(chain.from_iterable(index[t] for index in indexes for t in heavy if t in index))
+        hits = Counter(self.candidates(doc, heavy))
         fitting = [(s, n) for s, n in zip(map(self.stories.__getitem__, hits), hits.values(), strict=True)
                    if s.fits(doc.day)]
         shortlist = [s for s, _ in sorted(fitting, key=itemgetter(1), reverse=True)[:SHORTLIST]]
@@ -127,35 +162,26 @@ class Clusterer:
         story, score = self.best(doc)
         if story is None or score < self.join:
             story = StoryState(self._new_id(doc))
-        self._unindex(story)
+            self.stories[story.id] = story
         story.add(doc)
-        self._index(story)
+        self._reindex(story)
         return story
 
     def set_aside_closed(self) -> None:
         """Let go of the closed stories (an archive keeps them: they are read back when an older
         article needs them), so that a clusterer kept across updates stays small."""
         for sid in self.closed:
-            del self.stories[sid]
+            self._unindex(self.stories.pop(sid))
         self.closed.clear()
-        self.closed_by_term.clear()
-
-    def _may_join_closed(self, day: int | None) -> bool:
-        """Undated articles, and articles older than the newest by more than a story's span, may
-        still join a story set aside as closed."""
-        return day is None or self.latest_day is None or day - WINDOW < self.latest_day - MAX_SPAN
 
     def _close_old(self, day: int | None) -> None:
-        """Set aside the stories that an article in time order can no longer join, so that most
-        articles (those of a crawl, which come roughly in time order) do not look at them again."""
+        """Mark the stories that an article in time order can no longer join, so that they can be
+        let go of between updates (the articles of a crawl come roughly in time order)."""
         if day is None or (self.latest_day is not None and day <= self.latest_day):
             return
         self.latest_day = day
-        for s in [s for s in self.stories.values()
-                  if s.id not in self.closed and s.last is not None and s.last < day - MAX_SPAN]:
-            self._unindex(s)
-            self.closed.add(s.id)
-            self._index(s)
+        self.closed.update(s.id for s in self.stories.values()
+                           if s.last is not None and s.last < day - MAX_SPAN)
 
 
 def cluster(docs: Iterable[Doc], **kw) -> list[list[str]]:

@@ -21,7 +21,7 @@ import numpy as np
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.arabic.stem import light_stem, snowball_stem, stopwords
 
-MAX_PIECES = 400_000  # text pieces remembered (their word ids), ~100 MB at most
+MAX_PIECES = 200_000  # text pieces remembered (their word ids), ~50 MB at most
 SHINGLE = 4  # words per shingle: long enough that independent wordings rarely share one
 # Normalized text has only letters, digits and separators left; a plain scan is the fast path here.
 _WORD = re.compile(r"[^\W_]+")

@@ -17,7 +17,7 @@ from marsad.arabic.normalize import normalize_for_matching
 from marsad.arabic.stem import stemmer, stopwords
 from marsad.arabic.tokenize import normalize_number
 
-_CACHE_LIMIT = 500_000  # distinct words kept per analyzer; beyond it the cache starts afresh
+_CACHE_LIMIT = 200_000  # distinct words kept per analyzer; beyond it the cache starts afresh
 # marsad.arabic.tokenize.TOKEN_RE, simplified for normalized text (no harakat left): ~3x faster.
 _WORDS = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][^\W_]*")
 

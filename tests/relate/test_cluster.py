@@ -102,3 +102,40 @@ def test_open_stories_kept_between_updates_until_another_writer(dev, tmp_path):
         assert kept[0] is kept[1] is kept[2] and kept[3] is not kept[2]
         members = [i for s in relate.stories(first, min_size=1) for i in s.articles]
         assert sorted(members) == sorted(json.loads(line)["id"] for line in lines)
+
+
+def test_a_story_never_changes_the_vectors_of_its_reports():
+    from marsad.relate.cluster import StoryState
+    from marsad.relate.features import Doc
+
+    vecs = [{}, {"a": 0.6, "b": 0.8}, {"a": 1.0}, {"b": 1.0}]
+    docs = [Doc(f"d{i}", "", 1, dict(v), frozenset(), None) for i, v in enumerate(vecs)]
+    story = StoryState("s")
+    for d in docs:
+        story.add(d)
+    assert [d.vec for d in docs] == vecs
+    assert story.centroid == {"a": 1.6, "b": 1.8}
+
+
+def test_the_week_index_finds_every_story_an_article_may_join():
+    """Candidates looked up by week are exactly the stories that share a term and fit in time."""
+    import random
+
+    from marsad.relate.cluster import Clusterer
+    from marsad.relate.features import Doc
+
+    rng = random.Random(3)
+    terms = [f"t{i}" for i in range(12)]
+
+    def doc(i):
+        vec = {t: rng.random() for t in rng.sample(terms, 3)}
+        return Doc(f"d{i}", "", rng.choice([None, *range(0, 60)]), vec, frozenset(), None)
+
+    c = Clusterer(join=0.9)
+    for i in range(300):
+        d = doc(i)
+        heavy = sorted(d.vec, key=d.vec.__getitem__, reverse=True)
+        found = {sid for sid in c.candidates(d, heavy) if c.stories[sid].fits(d.day)}
+        brute = {s.id for s in c.stories.values() if set(s.keys) & set(heavy) and s.fits(d.day)}
+        assert found == brute
+        c.add(d)
