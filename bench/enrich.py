@@ -2,10 +2,13 @@
 
     python3 bench/enrich.py [--articles 2000] [--sample] [--workers 2]
 
-Rows of the table, all in this run on the same articles:
-- ``rules only``: dates, figures, quotes and canonical names, with no NER tagger;
-- ``full, 1 process``: the same plus the trained NER tagger (when one is installed);
-- ``full, N processes``: the full pipeline over a process pool, as a batch ingest would run it.
+All in this run, on the same articles:
+- ``1 process``: ``enrich_article`` one article after another; its speed in articles per CPU-second
+  (steady on a shared machine) and per wall second;
+- ``N workers``: ``enrich_many`` over a pool of N processes, as a batch ingest would run it; articles per
+  wall second, and per CPU-second of all the processes;
+- the CPU time of each stage (NER, dates, figures, canonical entities, quotes) in the 1-process run;
+- peak memory (RSS) of this process and of the largest worker, and the load average before and after.
 NER quality (entity F1 per type on the ANERcorp test file) and tagging speed come from
 ``bench/ner.py`` (``run_shipped``), when a trained model is installed.
 """
@@ -20,17 +23,17 @@ import os
 import resource
 import sys
 import time
-from multiprocessing import Pool
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from marsad.enrich import enrich_article, ner_available  # noqa: E402
+from marsad.enrich import enrich_article, enrich_many, ner_available  # noqa: E402
 from marsad.model import Article  # noqa: E402
 
 SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "data" / "news" / "ant-multisource"
+STAGES = ("ner", "dates", "figures", "canonical", "quotes")
 
 
 def load_articles(n: int, sample: bool) -> list[Article]:
@@ -48,32 +51,22 @@ def load_articles(n: int, sample: bool) -> list[Article]:
     return out
 
 
-def _no_entities(text: str) -> list:
-    return []
-
-
-def _enrich_full(article: Article) -> Article:
-    return enrich_article(article)
-
-
-def _timed(fn, articles: list[Article]) -> tuple[float, float, list[Article]]:
-    """(wall seconds, CPU seconds of this process, result); CPU time is steadier on a shared machine."""
+def run_one(articles: list[Article]) -> tuple[float, float, dict[str, float], list[Article]]:
+    """(wall seconds, CPU seconds, CPU seconds per stage, enriched) of one process."""
+    timings: dict[str, float] = {}
     t0, c0 = time.perf_counter(), time.process_time()
-    out = fn(articles)
-    return time.perf_counter() - t0, time.process_time() - c0, out
+    out = [enrich_article(a, timings=timings) for a in articles]
+    return time.perf_counter() - t0, time.process_time() - c0, timings, out
 
 
-def run_rules(articles: list[Article]) -> list[Article]:
-    return [enrich_article(a, _no_entities) for a in articles]
-
-
-def run_full(articles: list[Article]) -> list[Article]:
-    return [enrich_article(a) for a in articles]
-
-
-def run_pool(articles: list[Article], workers: int) -> list[Article]:
-    with Pool(workers) as pool:
-        return pool.map(_enrich_full, articles, chunksize=32)
+def run_pool(articles: list[Article], workers: int) -> tuple[float, float, list[Article], int]:
+    """(wall seconds, CPU seconds of this process and its workers, enriched, failures) of a pool."""
+    def cpu() -> float:
+        own, children = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    t0, c0 = time.perf_counter(), cpu()
+    out, failures = enrich_many(articles, workers=workers)
+    return time.perf_counter() - t0, cpu() - c0, out, len(failures)
 
 
 def _counts(enriched: list[Article]) -> str:
@@ -98,6 +91,10 @@ def ner_quality() -> str:
     return f"NER F1 on ANERcorp test: {cells}; tagging tokens/s: {tagging}"
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=2000)
@@ -105,24 +102,27 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
     articles = load_articles(args.articles, args.sample)
+    n = len(articles)
     words = sum(len(p.split()) for a in articles for p in a.paragraphs)
-    print(f"{len(articles)} articles, {words} words ({words / len(articles):.0f} per article)")
-    print(f"{'run':<22} {'art/s wall':>10} {'art/s CPU':>10} {'words/s CPU':>12}  "
-          "entities dates figures quotes per article")
-    rows = [("rules only", run_rules)]
-    if ner_available():
-        run_full(articles[:5])  # load the model outside the timing
-        rows += [("full, 1 process", run_full),
-                 (f"full, {args.workers} processes", lambda a: run_pool(a, args.workers))]
-    for name, fn in rows:
-        wall, cpu, enriched = _timed(fn, articles)
-        # A pool's work is done in its children, so only its wall time means something.
-        pooled = "processes" in name
-        cpu_rate = f"{'-':>10} {'-':>12}" if pooled else f"{len(articles) / cpu:>10.0f} {words / cpu:>12.0f}"
-        print(f"{name:<22} {len(articles) / wall:>10.0f} {cpu_rate}  {_counts(enriched)}")
+    print(f"{n} articles, {words} words ({words / n:.0f} per article); load average before {_load()}")
     if not ner_available():
-        print("no trained NER model installed: only the rules row was run")
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        print("no trained NER model installed: articles get no entities, the NER stage is empty")
+    enrich_article(articles[0])  # load the model and the data tables outside the timing
+    wall, cpu, timings, enriched = run_one(articles)
+    print(f"{'run':<14} {'art/s wall':>10} {'art/CPU-s':>10}  entities dates figures quotes per article")
+    print(f"{'1 process':<14} {n / wall:>10.0f} {n / cpu:>10.0f}  {_counts(enriched)}")
+    pool_wall, pool_cpu, pooled, failed = run_pool(articles, args.workers)
+    same = "same output" if pooled == enriched else "OUTPUT DIFFERS from 1 process"
+    print(f"{f'{args.workers} workers':<14} {n / pool_wall:>10.0f} {n / pool_cpu:>10.0f}  {_counts(pooled)}"
+          f"  ({same}, {failed} failed; CPU of all processes)")
+    total = sum(timings.values())
+    print("stages, CPU ms per article (1 process): " + ", ".join(
+        f"{s} {timings.get(s, 0) * 1000 / n:.2f} ({timings.get(s, 0) / total:.0%})" for s in STAGES))
+    rules = total - timings.get("ner", 0)
+    print(f"without NER: {n / rules:.0f} art/CPU-s")
+    own, child = (resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF,
+                                                                     resource.RUSAGE_CHILDREN))
+    print(f"peak RSS: this process {own:.0f} MB, largest worker {child:.0f} MB; load average after {_load()}")
     print(ner_quality())
 
 

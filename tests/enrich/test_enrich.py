@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marsad.enrich import enrich_article, enrich_page, ner_available
+from marsad.enrich import enrich_article, enrich_many, enrich_page, ner_available
 from marsad.model import Article, Page
 
 
@@ -83,3 +83,38 @@ def test_the_tagger_sees_the_whole_article_and_offsets_map_back():
     enriched = enrich_article(article, tagger)
     assert len(seen) == 1
     assert [(m.paragraph, m.start, m.text) for m in enriched.entities] == [(0, 4, "بوتين"), (1, 6, "بوتين")]
+
+
+def _batch(aawsat) -> list[Article]:
+    """The page's articles many times over, one bad article in the middle (a paragraph that is no text)."""
+    bad = Article(headline="bad", paragraphs=[None], source="bad.html#3")  # type: ignore[list-item]
+    return [*aawsat * 10, bad, *aawsat * 10]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_enrich_many_keeps_the_order_and_reports_a_bad_article(aawsat, tagger, workers):
+    articles = _batch(aawsat)
+    enriched, failures = enrich_many(articles, workers=workers, tagger=tagger)
+    assert len(enriched) == len(articles)
+    assert enriched[40] is articles[40] and enriched[40].entities is None  # returned as it was given
+    assert [(f.source, f.stage) for f in failures] == [("bad.html#3", "enrich")]
+    assert "TypeError" in failures[0].reason
+    expected = [enrich_article(a, tagger) for a in articles[:4]]
+    assert enriched[:4] == expected and enriched[-4:] == expected
+
+
+def test_enrich_many_with_a_lambda_tagger_in_children(aawsat):
+    enriched, failures = enrich_many(aawsat * 8, workers=2, tagger=lambda text: [])
+    assert not failures and all(a.entities is not None and a.dates is not None for a in enriched)
+
+
+def test_enrich_many_of_nothing():
+    assert enrich_many([], workers=2) == ([], [])
+
+
+def test_timings_name_every_stage(aawsat, tagger):
+    timings: dict[str, float] = {}
+    enriched = enrich_article(aawsat[0], tagger, timings)
+    assert set(timings) == {"ner", "dates", "figures", "canonical", "quotes"}
+    assert all(v >= 0 for v in timings.values())
+    assert enriched == enrich_article(aawsat[0], tagger)
