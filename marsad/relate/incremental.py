@@ -24,12 +24,7 @@ from marsad.relate.features import Doc, make_doc
 from marsad.relate.text import shingle_hashes, words
 
 CHUNK = 2000  # articles related per round of writes
-INDEX_TERMS = 25  # heaviest terms of an article listed in relate_terms, for related-article lookup
 Features = tuple[Doc, list[int]]  # an article's Doc and its LSH band keys
-
-
-def heavy_terms(doc: Doc, n: int = INDEX_TERMS) -> list[str]:
-    return sorted(doc.vec, key=doc.vec.__getitem__, reverse=True)[:n]
 
 
 def features(article: Article) -> Features:
@@ -103,7 +98,6 @@ class Batch:
         self.rows["relate_docs (article_rowid, content_hash, day, vec, entities)"].append(
             (rowid, chash, doc.day, json.dumps(doc.vec, ensure_ascii=False),
              json.dumps(sorted(doc.entities), ensure_ascii=False)))
-        self.rows["relate_terms (term, article_rowid)"].extend((t, rowid) for t in heavy_terms(doc))
 
     def write(self) -> None:
         for table, rows in self.rows.items():

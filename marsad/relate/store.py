@@ -1,8 +1,8 @@
 """The relate stage's tables in the archive, and the SQL that reads and writes them.
 
 ``relate_docs`` keeps each related article's term vector (JSON) and the hash of
-the version it was made from; ``relate_terms`` lists each article's heaviest
-terms, to find related-article candidates; ``stories`` and ``story_members`` hold
+the version it was made from (related articles are found from these vectors,
+see :mod:`marsad.relate.neighbours`); ``stories`` and ``story_members`` hold
 the story clustering; ``duplicates`` maps every article in a near-duplicate
 group to the group (search collapses on it); ``relate_lsh`` holds the MinHash
 LSH band keys that find copies of a new article.
@@ -63,6 +63,8 @@ DROP TABLE relate_terms;
 ALTER TABLE relate_terms_by_term RENAME TO relate_terms;
 CREATE INDEX relate_terms_article ON relate_terms(article_rowid);
 """),
+    # Related articles are found from the vectors in relate_docs now; the term lists cost ingest time.
+    ("relate-0003-no-term-lists", "DROP TABLE relate_terms;"),
 ]
 
 _MAX_VARS = 500
@@ -80,7 +82,7 @@ def marks(values: list) -> str:
 def forget(conn: sqlite3.Connection, rowids: list[int]) -> None:
     """Drop what an earlier version of these articles left in every relate table but ``stories``."""
     for part in chunks(rowids):
-        for table in ("relate_docs", "relate_terms", "story_members", "relate_lsh", "duplicates"):
+        for table in ("relate_docs", "story_members", "relate_lsh", "duplicates"):
             conn.execute(f"DELETE FROM {table} WHERE article_rowid IN ({marks(part)})", part)
 
 
