@@ -25,6 +25,7 @@ _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
 _SHORT = 3  # words
+_POSSESSIVES = ("ها", "هم", "هما", "ته", "يه", "نا")
 _CLAUSE_END = re.compile(r"\s*(?:[.،,؛;:!?؟)]|$)")
 
 
@@ -69,7 +70,7 @@ def _subject(toks: list, k: int, entities: list[EntityMention], state: dict) -> 
     while limit < len(toks) and limit <= k + _MAX_SUBJECT:
         word = toks[limit][2]
         if fold(word) in lex["stops"] or not (word[0].isalpha() or word[0] == "ـ") \
-                or _is_verb(word):
+                or _is_verb(word) or _addressee(word):
             break
         limit += 1
     if limit == k + 1:
@@ -85,6 +86,12 @@ def _subject(toks: list, k: int, entities: list[EntityMention], state: dict) -> 
         name.pop()
     phrase = " ".join(words[:titled] + name)
     return _fallback_speaker(phrase, state)
+
+
+def _addressee(word: str) -> bool:
+    """لأحفادها، لأنصاره: to whom something was said, never who said it."""
+    f = fold(word)
+    return f.startswith("ل") and len(f) >= 5 and f.endswith(_POSSESSIVES)
 
 
 def _fallback_speaker(phrase: str, state: dict) -> _Speaker | None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -85,3 +86,14 @@ def test_a_title_resolves_from_the_text_when_the_tagger_missed_the_name():
                   "وأعرب الرئيس الطاجيكي عن ارتياحه، مشدداً على أن روسيا «الشريك الأساسي والاقتصادي الرئيسي»."]
     assert [(q.speaker, q.canonical) for q in find_quotes(paragraphs, [])] == [
         ("الرئيس الطاجيكي", "إمام علي رحمون")]
+
+
+@pytest.mark.parametrize(("paragraphs", "speaker"), [
+    # Words after the verb that are no subject: an adverb, an addressee, the outlet spoken to.
+    (["وقال بيسكوف إن «العلاقات تتطور بشكل جيد».", "وكان يقول مازحاً: «لن نغادر قبل الفجر أبداً»."], "بيسكوف"),
+    (["وقال بيسكوف إن «العلاقات تتطور بشكل جيد».", "وقالت لأحفادها: «لن نغادر قبل الفجر أبداً»."], "بيسكوف"),
+    (["وقال ترامب لصحفيين: «أنا حقا عند نقطة حيث نقترب جدا»."], "ترامب"),
+    (["وقال مسؤول أوروبي، طلب عدم ذكر اسمه، لوكالة فرانس برس، إن التقدم «غير متوقع أبداً»."], "مسؤول أوروبي"),
+])
+def test_the_subject_search_stops_at_words_that_are_no_speaker(paragraphs, speaker):
+    assert [q.speaker for q in find_quotes(paragraphs, [])][-1] == speaker
