@@ -4,8 +4,9 @@ Builds (once) an archive of all of ant-multisource with `marsad ingest`, starts 
 port, and loads it with wrk (Debian package `wrk`), or with an asyncio/httpx loop when wrk is absent.
 Targets: at 10 connections p50 < 25 ms and p99 < 150 ms with zero errors; throughput at 50 connections.
 "cold" runs read thousands of distinct pages (the server's result cache cannot help); "warm" runs read
-the same 50 pages again and again.
-Usage: python3 bench/web.py [--db bench/out/web-ant.db] [--seconds 15] [--no-enrich] [--rebuild]
+the same 50 pages again and again. Each row also gives the server's CPU time per request (all its
+processes), the steadier figure when other work shares the machine; the load average is printed.
+Usage: python3 bench/web.py [--db bench/out/web-ant.db] [--seconds 15] [--workers 2] [--no-enrich] [--rebuild]
 """
 
 from __future__ import annotations
@@ -141,14 +142,37 @@ def run_httpx(base: str, paths: list[str], conns: int, seconds: int) -> dict:
     return asyncio.run(main())
 
 
+def _processes(pid: int) -> list[int]:
+    return [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+
+
 def peak_rss_mb(pid: int) -> float:
     """Peak RSS of the server and its worker processes, summed."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     total = 0
-    for p in [pid, *map(int, children)]:
+    for p in _processes(pid):
         status = Path(f"/proc/{p}/status").read_text()
         total += int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server and its worker processes so far."""
+    ticks = 0
+    for p in _processes(pid):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measured(load, server: subprocess.Popen, base: str, paths: list[str], conns: int, seconds: int) -> dict:
+    """One load run, with the server's CPU milliseconds per request."""
+    start = cpu_seconds(server.pid)
+    r = load(base, paths, conns, seconds)
+    return {**r, "cpu_ms": (cpu_seconds(server.pid) - start) * 1e3 / max(1, r["requests"])}
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -157,7 +181,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--paths", type=int, default=6000,
                     help="distinct articles (and searches) to cycle through")
-    ap.add_argument("--workers", type=int, default=1, help="server processes (marsad serve --workers)")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="server processes (marsad serve --workers; one per core)")
     ap.add_argument("--no-enrich", action="store_true", help="build the archive without enrichment")
     ap.add_argument("--rebuild", action="store_true")
     args = ap.parse_args()
@@ -170,17 +195,19 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(args.db, port, args.workers)
+    loads = [load_average()]
     try:
         prime(base, articles[-WARM:] + searches[-WARM:])  # imports, first connections
         rows = []
         for name, paths in (("article page", articles), ("search page", searches)):
             # Cold: distinct pages the server has never rendered (its result cache cannot help).
             cold, warm = paths[WARM:], paths[:WARM]
-            rows += [(name, "cold", conns, load(base, cold[i::2], conns, args.seconds))
-                     for i, conns in enumerate((10, 50))]
+            rows.append((name, "cold", 10, measured(load, server, base, cold[0::2], 10, args.seconds)))
             prime(base, warm)  # then a few pages read again and again
-            rows.append((name, "warm", 10, load(base, warm, 10, args.seconds)))
+            rows.append((name, "warm", 10, measured(load, server, base, warm, 10, args.seconds)))
+            rows.append((name, "cold", 50, measured(load, server, base, cold[1::2], 50, args.seconds)))
         rss = peak_rss_mb(server.pid)
+        loads.append(load_average())
     finally:
         server.terminate()
         server.wait(10)
@@ -189,13 +216,14 @@ def main() -> None:
     conn.close()
     tool = load.__name__.removeprefix("run_")
     print(f"\nweb reader over {count:,} articles ({tool}, {args.seconds} s per run, {args.workers} workers, "
-          f"server peak RSS {rss:.0f} MB)")
+          f"{os.cpu_count()} cores, server peak RSS {rss:.0f} MB)")
+    print(f"load average (1, 5, 15 min) before: {loads[0]}; after: {loads[-1]}")
     print(f"{'page':<14}{'cache':>6}{'conns':>6}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'requests':>10}"
-          f"{'errors':>8}  target")
+          f"{'errors':>8}{'CPU ms/req':>12}  target")
     for name, cache, conns, r in rows:
         target = "p50 < 25, p99 < 150, 0 errors" if conns == 10 else "throughput, 0 errors"
         print(f"{name:<14}{cache:>6}{conns:>6}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps']:>9.0f}"
-              f"{r['requests']:>10}{r['errors']:>8}  {target}")
+              f"{r['requests']:>10}{r['errors']:>8}{r['cpu_ms']:>12.2f}  {target}")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from marsad.relate.text import VOCABULARY
 if TYPE_CHECKING:
     from marsad.archive import Archive
 
-SHORTLIST = 2  # times ``limit``: best candidates rescored exactly (float sums may differ in the last bits)
+MARGIN = 4  # candidates rescored exactly beyond ``limit`` (float sums may differ in the last bits)
 REBUILD_SHARE = 0.05  # rebuild once this share of the articles changed since the index was built
 _WORD = re.compile(r"[^\W_]+")  # a word as written, as text.surfaces reads them
 _SQL = ("SELECT d.article_rowid, d.content_hash, a.id, a.headline, d.day, d.vec, d.entities "
@@ -107,13 +107,13 @@ class Index:
         close = np.full(len(cand), 0.5) if doc.day is None else np.where(
             np.isnan(days), 0.5, np.power(0.5, np.abs(days - doc.day) / similar.HALF_LIFE))
         score = similar.combine(text, ents, close)
-        want = SHORTLIST * limit + len(exclude) + 1
+        want = limit + MARGIN + len(exclude) + 1
         top = np.flatnonzero(score >= similar.MIN_SCORE)
         if len(top) > want:
             top = top[np.argpartition(-score[top], want)[:want]]
         ranked = cand[top[np.argsort(-score[top], kind="stable")]].tolist()
         picked = [i for i in ranked if self.ids[i] != doc.id and self.ids[i] not in exclude]
-        return [*map(self.doc, picked[:SHORTLIST * limit]), *self.extra]
+        return [*map(self.doc, picked[:limit + MARGIN]), *self.extra]
 
     def doc(self, pos: int) -> Doc:
         day = self.days[pos]
