@@ -42,7 +42,8 @@ def _tables() -> dict:
             "week": folded_table(data["weekdays"]), "ambiguous": {fold(w) for w in data["ambiguous"]},
             "ord": folded_table(data["ordinal_days"]), "ago": folded_table(data["ago_units"]),
             "counts": counts, "positions": data["positions"],
-            "not_ord": re.compile(rf"(?:{'|'.join(data['not_before_ordinal'])})\s*$")}
+            "not_ord": re.compile(rf"(?:{'|'.join(data['not_before_ordinal'])})\s*$"),
+            "cue": re.compile(rf"(?<!\w)(?:{'|'.join(data['month_cues'])})\s+$")}
 
 
 @cache
@@ -50,7 +51,7 @@ def _patterns() -> list[tuple[str, re.Pattern, re.Pattern]]:
     """(kind, quick test, full pattern): the full pattern only runs where its quick test found something."""
     def word(table: str) -> str:  # a name from the table, as a word of its own
         return rf"(?<!\w)[وفبل]?(?:{loose_alternation(_tables()[table])})(?!\w)"
-    quick = {"hijri": word("hijri"), "hijri_year": r"\d{4}", "year_range": r"\d{4}\D",
+    quick = {"hijri": word("hijri"), "hijri_year": r"\d{4}", "year_range": r"\d{4}\D", "hijri_month": "شهر",
              "numeric": r"\d[/.-]\d", "greg": word("greg"), "today": "اليوم|أمس|الأمس|غد",
              "weekday": word("week"), "day_word": "أمس|غد", "ago": "منذ|قبل",
              "period": "العام|السنة|الشهر|عامنا|الأسبوع|الاسبوع", "year": r"\d{4}"}
@@ -71,6 +72,8 @@ def _full_patterns() -> list[tuple[str, re.Pattern]]:
     b, e = r"(?:(?<![\w\d])|(?<=(?<!\w)[وفبل]))", r"(?![\w\d])"
     return [
         ("hijri", re.compile(rf"{b}(?:{_D}\s+)?(?P<month>{hijri})\s+{_Y}\s*(?:هـ|ه{e})?{e}")),
+        ("hijri_month", re.compile(rf"{b}شهر\s+(?P<month>{hijri}){e}"
+                                   rf"(?:\s+(?P<rel>{_PAST}|{_NEXT}|{_THIS}){e})?")),
         ("hijri_year", re.compile(rf"{b}(?:{_YEAR_WORDS}\s+)?{_Y}\s*(?:هـ|ه{e}|للهجرة|هجرية{e}|هجري{e})")),
         ("year_range", re.compile(rf"{b}(?P<y1>\d{{4}}){_TO}(?:{_YEAR_WORDS}\s+)?(?P<y2>\d{{4}}){e}")),
         ("numeric", re.compile(rf"{b}{_D}\s*[/.-]\s*(?P<month>\d{{1,2}})\s*[/.-]\s*{_Y}{e}")),
@@ -152,7 +155,8 @@ def _gregorian(m: re.Match, day: int | None, pub: date | None) -> tuple[str, boo
         return None
     if m["year"]:
         return _iso(int(m["year"]), month, day), False
-    if name in t["ambiguous"] and not (day or m["gloss"] or m["rel"]):
+    if name in t["ambiguous"] and not (day or m["gloss"] or m["rel"]) \
+            and not t["cue"].search(m.string, max(0, m.start() - 8), m.start()):
         return None
     if pub is None:
         return None
@@ -271,7 +275,21 @@ def _absolute(kind: str, m: re.Match) -> tuple[int, int, str | None, bool, str]:
     return start, end, (m["year"] if 1800 <= int(m["year"]) <= 2200 else None), False, "gregorian"
 
 
+def _hijri_month(m: re.Match, pub: date) -> tuple[int, int, str | None, bool, str]:
+    """شهر رمضان (الماضي/المقبل): the Gregorian month in which the middle of the nearest such month falls."""
+    month = _tables()["hijri"][_key(m["month"])]
+    year = (pub.year - 622) * 33 // 32  # about the Hijri year of publication
+    middles = [hijri_to_gregorian(y, month, 15) for y in range(year - 2, year + 3)]
+    step = _step(m["rel"])
+    if step:
+        middles = [g for g in middles if (g - pub).days * step > 0]
+    g = min(middles, key=lambda g: (abs((g - pub).days), g > pub))
+    return m.start("month"), m.end(), _iso(g.year, g.month), True, "hijri"
+
+
 def _relative(kind: str, m: re.Match, pub: date) -> tuple[int, int, str | None, bool, str]:
+    if kind == "hijri_month":
+        return _hijri_month(m, pub)
     start, end = m.span()
     if kind in ("today", "day_word"):
         iso = (pub + timedelta(days=_day_word(m["word"]))).isoformat()

@@ -235,3 +235,33 @@ def test_a_gloss_never_changes_the_date(names, sep, year):
     first, second, month = names
     glossed = f"{first}{sep}{second}{')' if '(' in sep else ''} {year}"
     assert [d.iso for d in find_dates(f"في {glossed}.", 0, None)] == [f"{year}-{month:02d}"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ارتفع في مارس لتتجاوز", [("مارس", "2026-03", True)]),  # the nearest March to publication
+    ("دار بينهما في شهر جويلية في معتمدية", [("جويلية", "2025-07", True)]),
+    ("مارس الرياضة منذ صغره", []),
+])
+def test_a_cue_word_makes_an_ambiguous_month_a_month(text, expected):
+    assert _dates(text) == expected
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), [
+    ("قبل حلول شهر رمضان المبارك", "2018-05-16", ("رمضان", "2018-05")),
+    ("في شهر رمضان الماضي", "2018-05-16", ("رمضان الماضي", "2017-06")),
+    ("خلال شهر ذي الحجة", "2018-05-16", ("ذي الحجة", "2018-08")),
+])
+def test_a_hijri_month_without_a_year_is_the_nearest_one(text, published, expected):
+    found = find_dates(text, 0, published)
+    assert [(d.text, d.iso, d.calendar) for d in found] == [(*expected, "hijri")]
+
+
+def test_a_name_that_is_a_hijri_month_is_no_date():
+    assert _dates("محمد صلاح- رمضان صبحى") == []
+
+
+@given(_PUB, st.sampled_from(sorted(load("months.json")["hijri"])))
+def test_a_hijri_month_named_alone_is_within_half_a_year(pub, name):
+    (found,) = find_dates(f"خلال شهر {name} هذا", 0, pub)
+    year, month = map(int, found.iso.split("-"))
+    assert abs((year - pub.year) * 12 + month - pub.month) <= 7 and found.calendar == "hijri"
