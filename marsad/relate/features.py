@@ -4,6 +4,7 @@ hashes for near-duplicates."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import date
 from operator import mul
@@ -86,6 +87,12 @@ def make_doc(a: Article) -> Doc:
     day = day_number(a.published)
     return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
                vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=shingles_of(ids))
+
+
+def interned(vec: dict[str, float]) -> dict[str, float]:
+    """``vec`` with its terms interned: the vectors a clusterer holds (thousands, read back from JSON
+    or from a worker) then share one string per term instead of one per vector."""
+    return dict(zip(map(sys.intern, vec), vec.values(), strict=True))
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:

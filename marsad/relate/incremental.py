@@ -20,7 +20,7 @@ from marsad.model import Article
 from marsad.relate import store
 from marsad.relate.cluster import MAX_SPAN, WINDOW, Clusterer, StoryState
 from marsad.relate.dedup import band_keys, is_copy
-from marsad.relate.features import Doc, make_doc
+from marsad.relate.features import Doc, interned, make_doc
 from marsad.relate.text import shingle_hashes, words
 
 CHUNK = 2000  # articles related per round of writes
@@ -148,6 +148,7 @@ def _update(conn: sqlite3.Connection, clusterer: Clusterer,
     touched: dict[str, StoryState] = {}
     batch = Batch(conn, chain.from_iterable(keys for *_, (_, keys) in work))
     for rowid, chash, _, (doc, doc_keys) in work:
+        doc.vec = interned(doc.vec)
         store.join_duplicates(conn, rowid, batch.copies(rowid, doc, doc_keys))
         story = clusterer.add(doc)
         batch.keep(rowid, chash, doc, story)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
 
 from marsad.relate.cluster import RECENT, StoryState
+from marsad.relate.features import interned
 
 MIGRATIONS: list[tuple[str, str]] = [
     ("relate-0001-stories-duplicates", """
@@ -99,7 +100,7 @@ def open_stories(conn: sqlite3.Connection, first_day: int | None, span: int,
     for sid, first, last, centroid in conn.execute(sql, args):
         if sid in known:
             continue
-        s = StoryState(sid, first=first, last=last, centroid=json.loads(centroid))
+        s = StoryState(sid, first=first, last=last, centroid=interned(json.loads(centroid)))
         s.refresh()
         states[sid] = s
     for part in chunks(list(states)):
@@ -111,7 +112,7 @@ def open_stories(conn: sqlite3.Connection, first_day: int | None, span: int,
         for sid, aid, vec in rows:
             s = states[sid]
             s.members.append(aid)
-            s.vecs = [*s.vecs[-(RECENT - 1):], json.loads(vec)]
+            s.vecs = [*s.vecs[-(RECENT - 1):], interned(json.loads(vec))]
     return list(states.values())
 
 
