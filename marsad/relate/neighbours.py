@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Iterable
-from itertools import chain
+from itertools import chain, islice
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,6 +35,7 @@ from marsad.relate.text import VOCABULARY
 if TYPE_CHECKING:
     from marsad.archive import Archive
 
+BUILD_PART = 2000  # articles decoded at a time while building
 MARGIN = 4  # candidates rescored exactly beyond ``limit`` (float sums may differ in the last bits)
 REBUILD_SHARE = 0.05  # rebuild once this share of the articles changed since the index was built
 _WORD = re.compile(r"[^\W_]+")  # a word as written, as text.surfaces reads them
@@ -44,21 +45,32 @@ _SQL = ("SELECT d.article_rowid, d.content_hash, a.id, a.headline, d.day, d.vec,
 
 class Postings:
     """Key → the documents holding it (positions) and their weights, in flat arrays; and each
-    document's own keys and weights, to give its vector back without decoding JSON."""
+    document's own keys and weights, to give its vector back without decoding JSON. Documents are
+    added a part at a time (few Python objects alive at once), then ``freeze`` builds the postings."""
 
-    def __init__(self, per_doc: list[dict[str, float]]):
+    def __init__(self):
         self.ids: dict[str, int] = {}
+        self._parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self._sizes: list[int] = []
+
+    def add(self, per_doc: list[dict[str, float]]) -> None:
         keys = list(chain.from_iterable(per_doc))
         kid = np.fromiter((self.ids.setdefault(k, len(self.ids)) for k in keys), np.int32, len(keys))
+        self._parts.append((kid, np.fromiter(chain.from_iterable(d.values() for d in per_doc), np.float64,
+                                             len(keys))))
+        self._sizes.extend(map(len, per_doc))
+
+    def freeze(self) -> Postings:
         self.keys = list(self.ids)
-        self.own_key, self.own_weight = kid, np.fromiter(
-            chain.from_iterable(d.values() for d in per_doc), np.float64, len(keys))
-        sizes = [len(d) for d in per_doc]
-        self.own_start = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
-        doc = np.repeat(np.arange(len(per_doc), dtype=np.int32), sizes)
+        kid = np.concatenate([k for k, _ in self._parts] or [np.zeros(0, np.int32)])
+        self.own_key, self.own_weight = kid, np.concatenate([w for _, w in self._parts] or [np.zeros(0)])
+        self.own_start = np.concatenate([[0], np.cumsum(self._sizes, dtype=np.int64)])
+        doc = np.repeat(np.arange(len(self._sizes), dtype=np.int32), self._sizes)
         order = np.argsort(kid, kind="stable")
         self.doc, self.weight = doc[order], self.own_weight[order]
         self.start = np.searchsorted(kid[order], np.arange(len(self.ids) + 1))
+        del self._parts, self._sizes
+        return self
 
     def dot(self, query: dict[str, float], size: int) -> np.ndarray:
         """Sum over the query's keys of query weight × document weight, for every document."""
@@ -80,18 +92,29 @@ class Postings:
 class Index:
     """Every related article's vector, entities and day, for ranking candidates in bulk."""
 
-    def __init__(self, rows: list[tuple]):
-        self.rowids = [r[0] for r in rows]
-        self.hashes = {r[0]: r[1] for r in rows}
-        self.ids = [r[2] for r in rows]
-        self.titles = [r[3] or "" for r in rows]
-        self.days = np.array([np.nan if r[4] is None else r[4] for r in rows], np.float64)
-        vecs = json.loads("[" + ",".join(r[5] for r in rows) + "]")
-        ents = json.loads("[" + ",".join(r[6] for r in rows) + "]")
-        self.terms = Postings(vecs)
-        self.entities = Postings([dict.fromkeys(e, 1.0) for e in ents])
-        self.n_entities = np.array([len(e) for e in ents], np.float64)
-        self.alive = np.ones(len(rows), bool)
+    def __init__(self, rows: Iterable[tuple]):
+        self.rowids: list[int] = []
+        self.hashes: dict[int, str] = {}
+        self.ids: list[str] = []
+        self.titles: list[str] = []
+        days: list[float] = []
+        self.terms, self.entities = Postings(), Postings()
+        n_entities: list[int] = []
+        for part in batched(rows, BUILD_PART):
+            self.rowids += [r[0] for r in part]
+            self.hashes.update((r[0], r[1]) for r in part)
+            self.ids += [r[2] for r in part]
+            self.titles += [r[3] or "" for r in part]
+            days += [np.nan if r[4] is None else r[4] for r in part]
+            self.terms.add(json.loads("[" + ",".join(r[5] for r in part) + "]"))
+            ents = json.loads("[" + ",".join(r[6] for r in part) + "]")
+            self.entities.add([dict.fromkeys(e, 1.0) for e in ents])
+            n_entities += map(len, ents)
+        self.terms.freeze()
+        self.entities.freeze()
+        self.days = np.array(days, np.float64)
+        self.n_entities = np.array(n_entities, np.float64)
+        self.alive = np.ones(len(self.ids), bool)
         self.extra: list[Doc] = []  # articles changed or added since: scored one by one
 
     def shortlist(self, doc: Doc, exclude: set[str], limit: int) -> list[Doc]:
@@ -130,6 +153,12 @@ class Index:
         return copy
 
 
+def batched(items: Iterable, size: int) -> Iterable[list]:
+    it = iter(items)
+    while part := list(islice(it, size)):
+        yield part
+
+
 def _doc(row: tuple) -> Doc:
     _, _, aid, title, day, vec, ents = row
     return Doc(aid, title or "", day, json.loads(vec), frozenset(json.loads(ents)), None)
@@ -148,7 +177,7 @@ def index_of(arc: Archive) -> Index:
     with _lock:
         index = _indexes.get(path)
         if index is None:
-            index = _indexes[path] = Index(arc.conn.execute(_SQL).fetchall())
+            index = _indexes[path] = Index(arc.conn.execute(_SQL))
         elif _seen.get(arc) != version:
             index = _indexes[path] = _sync(arc.conn, index)
         _seen[arc] = version
@@ -159,7 +188,7 @@ def _sync(conn: sqlite3.Connection, index: Index) -> Index:
     current = dict(conn.execute("SELECT article_rowid, content_hash FROM relate_docs"))
     changed = [r for r, h in current.items() if index.hashes.get(r) != h]
     if len(changed) > REBUILD_SHARE * len(current):
-        return Index(conn.execute(_SQL).fetchall())
+        return Index(conn.execute(_SQL))
     rows = [row for part in chunks(changed) for row in conn.execute(
         f"{_SQL} WHERE d.article_rowid IN ({marks(part)})", part)]
     return index.refreshed(current, rows)
