@@ -59,3 +59,14 @@ def test_follows_changes_made_by_another_connection(copied):
         writer.close()
         after = {h.id for h in related(arc, "dev-098", limit=10)}
     assert far in after and last not in after
+
+
+def test_an_index_built_in_parts_is_the_one_built_at_once(dev_arc, monkeypatch):
+    whole = neighbours.Index(dev_arc.conn.execute(neighbours._SQL))
+    monkeypatch.setattr(neighbours, "BUILD_PART", 7)
+    parts = neighbours.Index(dev_arc.conn.execute(neighbours._SQL))
+    assert parts.ids == whole.ids and parts.terms.keys == whole.terms.keys
+    for pos in (0, 6, 7, len(whole.ids) - 1):
+        assert parts.doc(pos) == whole.doc(pos)
+    doc = whole.doc(3)
+    assert [d.id for d in parts.shortlist(doc, set(), 6)] == [d.id for d in whole.shortlist(doc, set(), 6)]
