@@ -11,12 +11,13 @@ nothing much in between, or when a verb follows it (``«…»، قال فلان`
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import clean, lookup, title_prefix
-from marsad.enrich.lexicon import fold, load, strip_marks, tokens, with_clitics
+from marsad.enrich.lexicon import fold, load, loose_alternation, strip_marks, tokens, with_clitics
 from marsad.model import EntityMention, Quote
 
 _QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]*\"")
@@ -25,6 +26,7 @@ _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
 _SHORT = 3  # words
+_LETTERS = "\u0621-\u063a\u0640-\u065f\u0670"  # as in the word tokens of marsad.enrich.lexicon
 _POSSESSIVES = ("ها", "هم", "هما", "ته", "يه", "نا")
 _CLAUSE_END = re.compile(r"\s*(?:[.،,؛;:!?؟)]|$)")
 
@@ -150,15 +152,28 @@ def _is_name(toks: list, quote: re.Match) -> bool:
     return _is(prev, "name_cues") or _is(inner[0], "name_cues")
 
 
-def _verbs(toks: list) -> list[int]:
-    return [k for k, t in enumerate(toks) if _is_verb(t[2])]
+@cache
+def _verb_finder() -> re.Pattern:
+    """Where a speech verb or participle may start (a superset: each hit is checked as a whole token)."""
+    data = load("speech.json")
+    words = {fold(w) for kind in ("verbs", "participles") for w in data[kind]}
+    return re.compile(rf"(?<![{_LETTERS}])[وفبل]?(?:{loose_alternation(words)})")
+
+
+def _verbs(paragraph: str, toks: tuple) -> list[int]:
+    """Token indices of the speech verbs of a paragraph, found without looking at every token."""
+    offsets = [t[0] for t in toks]
+    found = (bisect_right(offsets, m.start()) - 1 for m in _verb_finder().finditer(paragraph))
+    return sorted({k for k in found if k >= 0 and _is_verb(toks[k][2])})
 
 
 def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention], state: dict) -> list[Quote]:
-    toks = tokens(paragraph)
     quotes = list(_QUOTES.finditer(paragraph))
+    if not quotes and not _verb_finder().search(paragraph):
+        return []  # nothing said here, and no speaker named for the paragraphs after
+    toks = tokens(paragraph)
     inside = [q.span() for q in quotes]
-    verbs = [k for k in _verbs(toks) if not any(a < toks[k][0] < b for a, b in inside)]
+    verbs = [k for k in _verbs(paragraph, toks) if not any(a < toks[k][0] < b for a, b in inside)]
     events = sorted([(toks[k][0], "verb", k) for k in verbs] + [(q.start(), "quote", q) for q in quotes],
                     key=lambda e: e[0])
     out: list[Quote] = []
