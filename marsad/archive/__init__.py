@@ -79,7 +79,7 @@ class Archive:
         report.unchanged += result.unchanged
         report.ids.extend(result.ids)
         self._unrelated.extend(result.ids)
-        if len(self._unrelated) >= RELATE_EVERY:
+        if relate and len(self._unrelated) >= RELATE_EVERY:
             self.relate(report)
 
     def relate(self, report: IngestReport) -> None:

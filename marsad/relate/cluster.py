@@ -33,11 +33,12 @@ KEY_TERMS = 30  # a story is found through this many of its heaviest centroid te
 @dataclass(slots=True)
 class StoryState:
     id: str
-    members: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)  # ids added here (a story read back starts empty)
     centroid: dict[str, float] = field(default_factory=dict)  # sum of member vectors, cut to the top terms
     first: int | None = None  # days of the first and last dated reports
     last: int | None = None
-    vecs: list[dict[str, float]] = field(default_factory=list)  # the latest member vectors
+    # The latest member vectors; None for a story read back from an archive until it needs them.
+    vecs: list[dict[str, float]] | None = field(default_factory=list)
     norm: float = 1.0  # of the centroid
     keys: tuple[str, ...] = ()  # the heaviest centroid terms, under which the story is found
 
@@ -49,6 +50,12 @@ class StoryState:
             return True
         return (self.first - window <= day <= self.last + window
                 and max(day, self.last) - min(day, self.first) <= span)
+
+    def joinable(self) -> tuple[int, int] | None:
+        """The first and last day on which a dated report may join; None when the story is undated."""
+        if self.first is None or self.last is None:
+            return None
+        return max(self.first - WINDOW, self.last - MAX_SPAN), min(self.last + WINDOW, self.first + MAX_SPAN)
 
     def refresh(self) -> None:
         """Recompute what derives from the centroid."""
@@ -77,10 +84,8 @@ class StoryState:
 
 def _weeks(s: StoryState) -> tuple[int | None, ...]:
     """The weeks (day // 7) of the days on which a report may still join ``s``; (None,) if undated."""
-    if s.first is None or s.last is None:
-        return (None,)
-    first, last = max(s.first - WINDOW, s.last - MAX_SPAN), min(s.last + WINDOW, s.first + MAX_SPAN)
-    return tuple(range(first // 7, last // 7 + 1))
+    days = s.joinable()
+    return (None,) if days is None else tuple(range(days[0] // 7, days[1] // 7 + 1))
 
 
 def affinity(doc: Doc, story: StoryState, central: float | None = None) -> float:
@@ -94,8 +99,10 @@ class Clusterer:
     """Holds the open stories and assigns articles to them, one at a time."""
 
     def __init__(self, stories: Iterable[StoryState] = (), *, join: float = JOIN,
-                 new_id: Callable[[Doc], str] | None = None):
+                 new_id: Callable[[Doc], str] | None = None,
+                 load_vecs: Callable[[str], list[dict[str, float]]] | None = None):
         self.join = join
+        self._load_vecs = load_vecs or (lambda story_id: [])  # recent vectors of a story read back
         self.stories: dict[str, StoryState] = {}
         # Term → week → ids of the stories found under that term which a report of that week may
         # join (week None: undated stories). A dated article looks at its own week only, so the
@@ -152,7 +159,7 @@ class Clusterer:
                    if s.fits(doc.day)]
         shortlist = [s for s, _ in sorted(fitting, key=itemgetter(1), reverse=True)[:SHORTLIST]]
         central = sorted(((s.centrality(doc), s) for s in shortlist), key=lambda cs: -cs[0])[:FINALISTS]
-        scored = [(affinity(doc, s, c), s) for c, s in central]
+        scored = [(affinity(doc, self._loaded(s), c), s) for c, s in central]
         score, story = max(scored, key=lambda ss: ss[0], default=(0.0, None))
         return story, score
 
@@ -163,9 +170,24 @@ class Clusterer:
         if story is None or score < self.join:
             story = StoryState(self._new_id(doc))
             self.stories[story.id] = story
-        story.add(doc)
+        self._loaded(story).add(doc)
         self._reindex(story)
         return story
+
+    def _loaded(self, s: StoryState) -> StoryState:
+        if s.vecs is None:
+            s.vecs = self._load_vecs(s.id)
+        return s
+
+    def retain(self, first: int, last: int) -> None:
+        """Let go of the dated stories that no report from day ``first`` to ``last`` may join (an
+        archive keeps them, and reads them back for the articles that need them), so that memory
+        holds the stories of the days being ingested, not of the whole archive."""
+        for s in list(self.stories.values()):
+            days = s.joinable()
+            if days is not None and (days[1] < first or days[0] > last):
+                self._unindex(self.stories.pop(s.id))
+                self.closed.discard(s.id)
 
     def set_aside_closed(self) -> None:
         """Let go of the closed stories (an archive keeps them: they are read back when an older

@@ -18,7 +18,7 @@ import numpy as np
 
 from marsad.model import Article
 from marsad.relate import store
-from marsad.relate.cluster import MAX_SPAN, WINDOW, Clusterer, StoryState
+from marsad.relate.cluster import Clusterer, StoryState
 from marsad.relate.dedup import band_keys, is_copy
 from marsad.relate.features import Doc, interned, make_doc
 from marsad.relate.text import shingle_hashes, words
@@ -135,7 +135,8 @@ def update(conn: sqlite3.Connection, ids: list[str], clusterer: Clusterer | None
 
 
 def new_clusterer(conn: sqlite3.Connection) -> Clusterer:
-    return Clusterer(new_id=lambda doc: store.free_story_id(conn, doc.id))
+    return Clusterer(new_id=lambda doc: store.free_story_id(conn, doc.id),
+                     load_vecs=lambda story_id: store.recent_vectors(conn, story_id))
 
 
 def _update(conn: sqlite3.Connection, clusterer: Clusterer,
@@ -144,7 +145,10 @@ def _update(conn: sqlite3.Connection, clusterer: Clusterer,
     stale = _story_ids(conn, again)
     store.forget(conn, again)
     days = [doc.day for *_, (doc, _) in work if doc.day is not None]
-    clusterer.adopt(store.open_stories(conn, min(days, default=None), MAX_SPAN + WINDOW, clusterer.stories))
+    first, last = min(days, default=None), max(days, default=None)
+    if first is not None and len(days) == len(work):  # an undated article may join any story kept
+        clusterer.retain(first, last)
+    clusterer.adopt(store.open_stories(conn, first, last, clusterer.stories))
     touched: dict[str, StoryState] = {}
     batch = Batch(conn, chain.from_iterable(keys for *_, (_, keys) in work))
     for rowid, chash, _, (doc, doc_keys) in work:

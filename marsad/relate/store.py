@@ -15,7 +15,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
 
-from marsad.relate.cluster import RECENT, StoryState
+from marsad.relate.cluster import RECENT, WINDOW, StoryState
 from marsad.relate.features import interned
 
 MIGRATIONS: list[tuple[str, str]] = [
@@ -87,33 +87,31 @@ def forget(conn: sqlite3.Connection, rowids: list[int]) -> None:
             conn.execute(f"DELETE FROM {table} WHERE article_rowid IN ({marks(part)})", part)
 
 
-def open_stories(conn: sqlite3.Connection, first_day: int | None, span: int,
+def open_stories(conn: sqlite3.Connection, first_day: int | None, last_day: int | None,
                  known: Container[str] = ()) -> list[StoryState]:
-    """Stories an article from ``first_day`` on may still join, with their recent report vectors
-    (those in ``known`` left out: they are in memory already)."""
+    """Stories a report from ``first_day`` to ``last_day`` may join (all of them when those are
+    None), those in ``known`` left out: they are in memory already. Their report vectors are read
+    when needed (:func:`recent_vectors`)."""
     sql = "SELECT id, first_day, last_day, centroid FROM stories WHERE last_day IS NULL"
     args: list = []
-    if first_day is not None:
-        sql += " OR last_day >= ?"
-        args.append(first_day - span)
-    states = {}
+    if first_day is not None and last_day is not None:
+        sql += " OR (last_day >= ? AND first_day <= ?)"
+        args += [first_day - WINDOW, last_day + WINDOW]
+    states = []
     for sid, first, last, centroid in conn.execute(sql, args):
-        if sid in known:
-            continue
-        s = StoryState(sid, first=first, last=last, centroid=interned(json.loads(centroid)))
-        s.refresh()
-        states[sid] = s
-    for part in chunks(list(states)):
-        rows = conn.execute(
-            f"SELECT m.story_id, a.id, d.vec FROM story_members m "
-            f"JOIN articles a ON a.rowid = m.article_rowid "
-            f"JOIN relate_docs d ON d.article_rowid = m.article_rowid WHERE m.story_id IN ({marks(part)}) "
-            f"ORDER BY m.article_rowid", part)
-        for sid, aid, vec in rows:
-            s = states[sid]
-            s.members.append(aid)
-            s.vecs = [*s.vecs[-(RECENT - 1):], interned(json.loads(vec))]
-    return list(states.values())
+        if sid not in known:
+            s = StoryState(sid, first=first, last=last, centroid=interned(json.loads(centroid)), vecs=None)
+            s.refresh()
+            states.append(s)
+    return states
+
+
+def recent_vectors(conn: sqlite3.Connection, story_id: str) -> list[dict[str, float]]:
+    """The vectors of the latest ``RECENT`` reports of a story, oldest first."""
+    rows = conn.execute(
+        "SELECT d.vec FROM story_members m JOIN relate_docs d ON d.article_rowid = m.article_rowid "
+        "WHERE m.story_id = ? ORDER BY m.article_rowid DESC LIMIT ?", (story_id, RECENT)).fetchall()
+    return [interned(json.loads(v)) for (v,) in reversed(rows)]
 
 
 def free_story_id(conn: sqlite3.Connection, wanted: str) -> str:

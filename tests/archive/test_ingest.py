@@ -184,7 +184,11 @@ def test_parallel_ingest_works_from_a_script_on_standard_input(tmp_path):
     assert done.stdout.strip() == "3"
 
 
-def test_ingest_without_relating_then_relate_gives_what_relating_as_it_goes_gives(tmp_path):
+def test_ingest_without_relating_then_relate_gives_what_relating_as_it_goes_gives(tmp_path, monkeypatch):
+    import marsad.archive
+
+    monkeypatch.setattr(marsad.archive, "BATCH_SIZE", 2)
+    monkeypatch.setattr(marsad.archive, "RELATE_EVERY", 2)
     src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(6)])
     runner = CliRunner()
     as_it_goes, later = tmp_path / "a.db", tmp_path / "b.db"

@@ -139,3 +139,32 @@ def test_the_week_index_finds_every_story_an_article_may_join():
         brute = {s.id for s in c.stories.values() if set(s.keys) & set(heavy) and s.fits(d.day)}
         assert found == brute
         c.add(d)
+
+
+def test_stories_let_go_and_read_back_cluster_as_if_all_were_kept(tmp_path, monkeypatch):
+    """An ingest that sweeps the same weeks twice (as outlet-by-outlet exports do) lets go of the
+    stories outside each round's days and reads them back later: the stories come out as if every
+    story had stayed in memory."""
+    import random
+
+    from marsad.archive import open_archive
+    from marsad.model import Article
+    from marsad.relate import incremental, stories
+    from marsad.relate.features import make_doc
+
+    rng = random.Random(5)
+    topics = [[f"كلمة{t}{w}" for w in "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"] for t in "ابتثجح"]
+    articles = []
+    for sweep in range(2):
+        for i in range(70):
+            words = rng.sample(topics[i % len(topics)], 12) + rng.sample(topics[rng.randrange(6)], 3)
+            day = 1 + i // 3
+            articles.append(Article(headline=" ".join(words[:4]), paragraphs=[" ".join(words)],
+                                    id=f"s{sweep}-{i}", published=f"2024-03-{day:02d}T10:00:00"))
+    monkeypatch.setattr(incremental, "CHUNK", 10)
+    with open_archive(tmp_path / "a.db") as arc:
+        arc.put(articles)
+        found = {frozenset(s.articles) for s in stories(arc, min_size=1)}
+    expected = {frozenset(c) for c in cluster([make_doc(a) for a in articles])}
+    assert found == expected
+    assert any(len(s) > 2 for s in found), "the test needs stories that span both sweeps"
