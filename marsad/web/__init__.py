@@ -25,8 +25,9 @@ WORKER_THREADS = 8
 def _templates() -> Jinja2Templates:
     from marsad.web import text
 
+    # auto_reload off: templates are part of the installed package, no stat of each file per request.
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters.update(bidi=text.isolate_latin, date=text.arabic_date, snippet=text.safe_snippet,
                        month=text.month_label, dict_with=text.with_param,
                        dict_without=text.without_param,
