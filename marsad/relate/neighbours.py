@@ -77,10 +77,13 @@ class Postings:
         found = [(self.ids[k], w) for k, w in query.items() if k in self.ids]
         if not found:
             return np.zeros(size)
-        spans = [slice(self.start[i], self.start[i + 1]) for i, _ in found]
-        docs = np.concatenate([self.doc[s] for s in spans])
-        weights = np.concatenate([self.weight[s] * w for s, (_, w) in zip(spans, found, strict=True)])
-        return np.bincount(docs, weights, minlength=size)
+        keys = np.fromiter((k for k, _ in found), np.int64, len(found))
+        starts, lengths = self.start[keys], self.start[keys + 1] - self.start[keys]
+        # Positions of every posting of the query's keys, gathered in one go.
+        ends = np.cumsum(lengths)
+        pos = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
+        scale = np.repeat(np.fromiter((w for _, w in found), np.float64, len(found)), lengths)
+        return np.bincount(self.doc[pos], self.weight[pos] * scale, minlength=size)
 
     def of(self, pos: int) -> dict[str, float]:
         """Document ``pos``'s keys and weights, in their stored order."""

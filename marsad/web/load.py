@@ -8,7 +8,7 @@ public functions so the reader shows whatever those stages know.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 from marsad import relate
@@ -23,6 +23,12 @@ PER_PAGE = 10
 HOME_STORIES = 24
 # Stories scanned for one home page when filtering by section.
 _SCAN_LIMIT = 400
+
+
+def plain(record) -> dict[str, Any]:
+    """A dataclass record's fields as a dict, values shared (``asdict`` deep-copies: slower, and
+    nothing here changes them)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 def facets(arc) -> dict[str, list[tuple[str, int]]]:
@@ -70,7 +76,7 @@ def home(arc, section: str | None = None, outlet: str | None = None) -> dict[str
     leads = {x["id"]: x for x in summaries(arc, [s.articles[0] for s in stories])}
     shown = [s for s in stories
              if s.articles[0] in leads and (not section or leads[s.articles[0]]["section"] == section)]
-    picked = [{"story": asdict(s), "lead": leads[s.articles[0]]} for s in shown[:HOME_STORIES]]
+    picked = [{"story": plain(s), "lead": leads[s.articles[0]]} for s in shown[:HOME_STORIES]]
     latest = [summary(a) for a in arc.latest(limit=HOME_STORIES, section=section, outlet=outlet)]
     return {"stories": picked, "latest": latest, "facets": facets(arc),
             "section": section, "outlet": outlet}
@@ -107,7 +113,7 @@ def quotes(a: Article) -> list[dict[str, Any]]:
 
 def related(arc, id: str, limit: int = 6) -> list[dict[str, Any]]:
     hits = cached(arc, ("related", id, limit), lambda: relate.related(arc, id, limit=limit))
-    return [asdict(r) for r in hits]
+    return [plain(r) for r in hits]
 
 
 def article(arc, id: str) -> dict[str, Any]:
@@ -118,7 +124,7 @@ def article(arc, id: str) -> dict[str, Any]:
     lead = next((img for img in a.images if img.lead), None)
     return {"article": a, "lead_image": lead, "blocks": body_blocks(a),
             "related": related(arc, id),
-            "story": asdict(story) if story else None, "story_reports": others,
+            "story": plain(story) if story else None, "story_reports": others,
             "copies": relate.copies_of(arc, id),
             "entities": entity_margin(a), "quotes": quotes(a)}
 
@@ -157,7 +163,7 @@ def entity(arc, id: str) -> dict[str, Any]:
     d = arc.entity(id)
     return {**d, "type_label": ENTITY_TYPES.get(d["type"], d["type"]),
             "latest": [summary(a) for a in d["latest"]],
-            "co_mentioned": [asdict(e) for e in d["co_mentioned"]]}
+            "co_mentioned": [plain(e) for e in d["co_mentioned"]]}
 
 
 def story(arc, id: str) -> dict[str, Any]:
@@ -166,7 +172,7 @@ def story(arc, id: str) -> dict[str, Any]:
     if s is None:
         raise NotFound(f"no story {id!r}")
     reports = summaries(arc, s.articles)
-    return {"story": asdict(s), "reports": reports}
+    return {"story": plain(s), "reports": reports}
 
 
 def stories(arc, limit: int = 50, offset: int = 0, since: str | None = None) -> dict[str, Any]:
@@ -174,4 +180,4 @@ def stories(arc, limit: int = 50, offset: int = 0, since: str | None = None) -> 
         found = sorted(relate.stories(arc, since=since), key=_story_key, reverse=True)
     else:
         found = all_stories(arc)
-    return {"total": len(found), "stories": [asdict(s) for s in found[offset:offset + limit]]}
+    return {"total": len(found), "stories": [plain(s) for s in found[offset:offset + limit]]}
