@@ -75,7 +75,7 @@ def _full_patterns() -> list[tuple[str, re.Pattern]]:
         ("hijri_month", re.compile(rf"{b}شهر\s+(?P<month>{hijri}){e}"
                                    rf"(?:\s+(?P<rel>{_PAST}|{_NEXT}|{_THIS}){e})?")),
         ("hijri_year", re.compile(rf"{b}(?:{_YEAR_WORDS}\s+)?{_Y}\s*(?:هـ|ه{e}|للهجرة|هجرية{e}|هجري{e})")),
-        ("year_range", re.compile(rf"{b}(?P<y1>\d{{4}}){_TO}(?:{_YEAR_WORDS}\s+)?(?P<y2>\d{{4}}){e}")),
+        ("year_range", re.compile(rf"{b}(?P<y1>\d{{4}})(?:{_TO}|/)(?:{_YEAR_WORDS}\s+)?(?P<y2>\d{{4}}){e}")),
         ("numeric", re.compile(rf"{b}{_D}\s*[/.-]\s*(?P<month>\d{{1,2}})\s*[/.-]\s*{_Y}{e}")),
         ("greg", re.compile(rf"{b}(?:{day})?(?P<month>{greg}){e}{gloss}(?:{year}|{rel})?")),
         ("today", re.compile(rf"{b}(?P<word>اليوم|أمس|الأمس|غدا|غداً){_MARKS}\s*\(?\s*(?P<wd>{week})\s*\)?"
@@ -185,7 +185,7 @@ def _greg_dates(m: re.Match, pub: date | None) -> _Found:
 
 
 def _year_range(m: re.Match) -> _Found:
-    """بين 2020 و2023, 2007-2008: each end is a year of its own."""
+    """بين 2020 و2023, 2007-2008, موسم 2018/2019: each end is a year of its own."""
     y1, y2 = int(m["y1"]), int(m["y2"])
     if not (1900 <= y1 < y2 <= y1 + 30):
         return []

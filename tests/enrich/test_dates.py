@@ -182,6 +182,7 @@ def test_since_the_year_is_the_year():
     ("بين 2020 و2023", [("2020", "2020"), ("2023", "2023")]),
     ("في 2007-2008،", [("2007", "2007"), ("2008", "2008")]),
     ("بين عامي 2000 و 2008", [("2000", "2000"), ("2008", "2008")]),
+    ("موسم 2018/2019 الكروي", [("2018", "2018"), ("2019", "2019")]),
 ])
 def test_ranges_give_both_ends(text, expected):
     assert [d[:2] for d in _dates(text)] == expected
@@ -189,6 +190,7 @@ def test_ranges_give_both_ends(text, expected):
 
 def test_a_range_of_other_numbers_is_no_range_of_years():
     assert _dates("بين 1900 و2000 شخص") == []
+    assert _dates("القضية عدد 2016/1234") == []
 
 
 def test_hijri_year_word():
