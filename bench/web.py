@@ -4,9 +4,13 @@ Builds (once) an archive of all of ant-multisource with `marsad ingest`, starts 
 port, and loads it with wrk (Debian package `wrk`), or with an asyncio/httpx loop when wrk is absent.
 Targets: at 10 connections p50 < 25 ms and p99 < 150 ms with zero errors; throughput at 50 connections.
 "cold" runs read thousands of distinct pages (the server's result cache cannot help); "warm" runs read
-the same 50 pages again and again. Each row also gives the server's CPU time per request (all its
-processes), the steadier figure when other work shares the machine; the load average is printed.
-Usage: python3 bench/web.py [--db bench/out/web-ant.db] [--seconds 15] [--workers 2] [--no-enrich] [--rebuild]
+the same 50 pages again and again. Before them the server reads other pages of the same kind for a
+while (--warm-up seconds; not reported), as a server that has been up a while has: its caches of
+word analyses and SQLite's pages are filled, the pages measured are still ones it never rendered.
+Each row also gives the server's CPU time per request (all its processes), the steadier figure when
+other work shares the machine; the load average is printed.
+Usage: python3 bench/web.py [--db bench/out/web-ant.db] [--seconds 15] [--warm-up 10] [--workers 2]
+       [--no-enrich] [--rebuild]
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ end
 """
 _UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 WARM = 50  # pages read again and again in the warm runs
+WARM_UP = 3000  # other pages read before the measured runs
 
 
 def build(db: Path, enrich: bool) -> None:
@@ -67,7 +72,7 @@ def sample_paths(db: Path, n: int, seed: int = 7) -> tuple[list[str], list[str]]
             k = rng.choice((1, 2))
             start = rng.randrange(max(1, len(words) - k + 1))
             searches.append("/search?q=" + quote(" ".join(words[start:start + k])))
-    return articles, searches
+    return articles, list(dict.fromkeys(searches))  # each query once: a repeat would be a cached page
 
 
 def free_port() -> int:
@@ -179,7 +184,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "web-ant.db")
     ap.add_argument("--seconds", type=int, default=15)
-    ap.add_argument("--paths", type=int, default=6000,
+    ap.add_argument("--warm-up", type=int, default=10, help="seconds of other pages read first")
+    ap.add_argument("--paths", type=int, default=20000,
                     help="distinct articles (and searches) to cycle through")
     ap.add_argument("--workers", type=int, default=2,
                     help="server processes (marsad serve --workers; one per core)")
@@ -201,7 +207,9 @@ def main() -> None:
         rows = []
         for name, paths in (("article page", articles), ("search page", searches)):
             # Cold: distinct pages the server has never rendered (its result cache cannot help).
-            cold, warm = paths[WARM:], paths[:WARM]
+            warm, warm_up, cold = paths[:WARM], paths[WARM:WARM + WARM_UP], paths[WARM + WARM_UP:]
+            if args.warm_up:
+                load(base, warm_up, 10, args.warm_up)
             rows.append((name, "cold", 10, measured(load, server, base, cold[0::2], 10, args.seconds)))
             prime(base, warm)  # then a few pages read again and again
             rows.append((name, "warm", 10, measured(load, server, base, warm, 10, args.seconds)))

@@ -30,7 +30,7 @@ from marsad.model import RelatedHit
 from marsad.relate import similar
 from marsad.relate.features import Doc
 from marsad.relate.store import chunks, marks
-from marsad.relate.text import VOCABULARY
+from marsad.relate.text import term_of
 
 if TYPE_CHECKING:
     from marsad.archive import Archive
@@ -168,7 +168,6 @@ def _doc(row: tuple) -> Doc:
 
 
 _lock = threading.Lock()
-_vocabulary_lock = threading.Lock()
 _indexes: dict[str, Index] = {}  # archive file → its index
 _seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # archive → data_version synced
 
@@ -234,9 +233,19 @@ def _terms_of(written: list[str]) -> list[tuple[str, str]]:
     """(word, its term) for the words that are one token; normalizing works letter by letter and
     never joins lines, so one call normalizes them all."""
     split = [_WORD.findall(x) for x in normalize_for_matching("\n".join(written)).split("\n")]
-    single = [(w, tokens[0]) for w, tokens in zip(written, split, strict=True) if len(tokens) == 1]
-    with _vocabulary_lock:  # the vocabulary learns new words: one thread at a time
-        ids = VOCABULARY.lookup([t for _, t in single])  # may grow the arrays: look up first
-        tids = VOCABULARY.term_ids[ids].tolist()
-        names = [VOCABULARY.terms[t] if t >= 0 else "" for t in tids]
-    return [(w, term) for (w, _), term in zip(single, names, strict=True)]
+    return [(w, _term(tokens[0])) for w, tokens in zip(written, split, strict=True) if len(tokens) == 1]
+
+
+# Normalized word → its term ("" for none), remembered here rather than in the shared vocabulary,
+# which an ingest on another thread may be growing meanwhile.
+_TERMS: dict[str, str] = {}
+_TERMS_KEPT = 200_000
+
+
+def _term(word: str) -> str:
+    term = _TERMS.get(word)
+    if term is None:
+        if len(_TERMS) >= _TERMS_KEPT:
+            _TERMS.clear()
+        term = _TERMS[word] = term_of(word)
+    return term
