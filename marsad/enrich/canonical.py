@@ -72,7 +72,8 @@ def _countries() -> list[str]:
 
 @cache
 def _titles() -> frozenset[str]:
-    return frozenset(_fold_name(t) for t in load("titles.json")["titles"])
+    data = load("titles.json")
+    return frozenset(_fold_name(t) for t in data["titles"] + data["pronouns"])
 
 
 def lookup(name: str, type: str | None = None, skeletons: bool = True) -> str | None:
@@ -124,12 +125,13 @@ def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
 
 
 def title_prefix(words: list[str]) -> int:
-    """How many leading words are titles, or nationality adjectives (ال…ي) after a title."""
+    """How many leading words are titles, or nationality adjectives (ال…ي) after a title or before a
+    name (الكرواتي فلاسيتش)."""
     titles, i = _titles(), 0
     while i < len(words):
         f = fold(words[i])
         title = f in titles or (i == 0 and f[:1] in ("و", "ف") and f[1:] in titles)
-        nisba = i > 0 and f.startswith("ال") and f.endswith(("ي", "يه")) and len(f) >= 5
+        nisba = (i > 0 or len(words) > 1) and f.startswith("ال") and f.endswith(("ي", "يه")) and len(f) >= 5
         if not (title or nisba):
             break
         i += 1

@@ -33,6 +33,15 @@ def test_titles_are_stripped_from_people():
     assert clean("نظيره الطاجيكي إمام علي رحمون", "PERS")[2] == "إمام علي رحمون"
 
 
+def test_pronouns_and_a_leading_nationality_are_no_part_of_a_name():
+    raw = [(0, 0, 12, "PERS", "أنا أبو همام"), (1, 0, 7, "PERS", "أبو همام")]
+    assert [(m.text, m.canonical) for m in resolve(raw)] == [("أبو همام", "أبو همام")] * 2
+    text = "الكرواتي فلاسيتش"
+    start, end, name = clean(text, "PERS")
+    assert (text[start:end], name) == ("فلاسيتش", "فلاسيتش")
+    assert clean("الكرواتي", "PERS")[2] == "الكرواتي"  # alone, it is all there is
+
+
 def test_a_name_is_never_reduced_to_nothing():
     assert clean("الرئيس", "PERS")[2] == "الرئيس"
 
