@@ -28,7 +28,7 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
     wait for :meth:`marsad.archive.Archive.relate_all`.
     """
     from marsad.archive import BATCH_SIZE
-    from marsad.archive.workers import parallel_batches, worth_a_worker
+    from marsad.archive.workers import parallel_batches, worker_count, worth_a_worker
     from marsad.parse import iter_pages
 
     report = IngestReport()
@@ -37,7 +37,7 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
     if parallel is None:
         parallel = worth_a_worker(paths, enrich)
     if parallel:
-        stream = parallel_batches(paths, size, enrich, relate)
+        stream = parallel_batches(paths, size, enrich, relate, worker_count(enrich))
     else:
         parsed = batches(iter_pages(paths), size, report, enricher() if enrich else None)
         stream = ((b, [], None) for b in parsed)
@@ -65,7 +65,7 @@ def batches(items: Iterable[Page | Failure], size: int, report: IngestReport,
         for article in item.articles:
             if article.source is None:
                 article.source = item.source
-            batch.append(_enriched(article, enricher, report) if enricher else article)
+            batch.append(enriched(article, enricher, report) if enricher else article)
         if len(batch) >= size:
             yield batch
             batch = []
@@ -73,7 +73,7 @@ def batches(items: Iterable[Page | Failure], size: int, report: IngestReport,
         yield batch
 
 
-def _enriched(article: Article, enricher: Callable[[Article], Article], report: IngestReport) -> Article:
+def enriched(article: Article, enricher: Callable[[Article], Article], report: IngestReport) -> Article:
     """The enriched article, or the article as parsed (reported) when enrichment fails on it."""
     try:
         return enricher(article)

@@ -1,13 +1,17 @@
-"""Parse (and enrich) in a child process while this process stores and indexes.
+"""Parse (and enrich) in child processes while this process stores and indexes.
 
 On a machine with two cores this overlaps the two halves of an ingest, so its
-speed is that of the slower half rather than the sum of both. Batches travel
-through a small bounded queue, which caps memory; the child stops on its own
-when the parent dies (even by ``kill -9``).
+speed is that of the slower half rather than the sum of both. With enrichment,
+which costs far more than storing, each core gets a worker that takes every
+n-th batch; batches are stored in input order all the same, so an ingest gives
+the same archive however many workers it had. Batches travel through small
+bounded queues, which cap memory; a child stops on its own when the parent dies
+(even by ``kill -9``).
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 import queue as queues
@@ -20,6 +24,7 @@ from marsad.errors import MarsadError
 from marsad.model import Article, Failure, IngestReport
 
 _IN_FLIGHT = 4  # batches parsed ahead of the store
+_MAX_WORKERS = 4
 _POLL = 1.0  # seconds between liveness checks of the other side
 # Inputs smaller than this are parsed in-process: a child costs ~0.5 s to start.
 _WORTH_BYTES = {False: 4 * 2**20, True: 256 * 2**10}  # without, with enrichment (much slower per byte)
@@ -45,49 +50,85 @@ def worth_a_worker(paths: list[str], enrich: bool) -> bool:
     return False
 
 
-def parallel_batches(paths: list[str], size: int, enrich: bool, relate: bool = True
-                     ) -> Iterator[tuple[list[Article], list[Failure], dict[str, dict[str, Any]]]]:
-    """(articles, failures, prepared) batches, parsed, enriched and analyzed by a child process
-    (see :func:`marsad.archive.ingest.prepare`)."""
+def worker_count(enrich: bool) -> int:
+    """Parse workers for an ingest: one; with enrichment, which costs far more than storing, one
+    per core (up to four), each taking every n-th batch."""
+    return min(os.cpu_count() or 1, _MAX_WORKERS) if enrich else 1
+
+
+Prepared = dict[str, dict[str, Any]]  # what stages computed ahead for a batch, by stage and article id
+
+
+def parallel_batches(paths: list[str], size: int, enrich: bool, relate: bool = True,
+                     workers: int = 1) -> Iterator[tuple[list[Article], list[Failure], Prepared]]:
+    """(articles, failures, prepared) batches, parsed, enriched and analyzed by ``workers`` child
+    processes (see :func:`marsad.archive.ingest.prepare`), in input order."""
     ctx = mp.get_context(_START_METHOD)
-    channel = ctx.Queue(maxsize=_IN_FLIGHT)
-    child = ctx.Process(target=_produce, args=(paths, size, enrich, relate, channel, os.getpid()),
-                        daemon=True, name="marsad-parse")
-    child.start()
+    channels = [ctx.Queue(maxsize=_IN_FLIGHT) for _ in range(workers)]
+    children = [ctx.Process(target=_produce, name=f"marsad-parse-{k}", daemon=True,
+                            args=(paths, size, enrich, relate, ch, os.getpid(), (k, workers)))
+                for k, ch in enumerate(channels)]
+    for child in children:
+        child.start()
     try:
-        while True:
-            try:
-                kind, payload, failures, prepared = channel.get(timeout=_POLL)
-            except queues.Empty:
-                if not child.is_alive():
-                    raise MarsadError(
-                        f"the parse worker stopped unexpectedly (exit code {child.exitcode})") from None
-                continue
-            if kind == "error":
-                raise payload
-            yield payload, failures, prepared
-            if kind == "done":
+        for n in itertools.count():
+            kind, batch, failures, prepared = _receive(channels[n % workers], children[n % workers])
+            if kind == "done":  # batch n does not exist: the others have nothing left but failures
+                others = [_receive(ch, c) for ch, c in zip(channels, children, strict=True)
+                          if ch is not channels[n % workers]]
+                yield [], [*failures, *(f for _, _, fs, _ in others for f in fs)], {}
                 return
+            yield batch, failures, prepared
     finally:
-        if child.is_alive():
-            child.terminate()
-        child.join()
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
 
 
-def _produce(paths: list[str], size: int, enrich: bool, relate: bool, channel, parent: int) -> None:
-    from marsad.archive.ingest import batches, enricher, prepare, preparers
+def _receive(channel, child) -> tuple:
+    """The next message of one worker; its error is raised here, where the ingest was called."""
+    while True:
+        try:
+            message = channel.get(timeout=_POLL)
+        except queues.Empty:
+            if not child.is_alive():
+                raise MarsadError(
+                    f"the parse worker stopped unexpectedly (exit code {child.exitcode})") from None
+            continue
+        if message[0] == "error":
+            raise message[1]
+        return message
+
+
+def _produce(paths: list[str], size: int, enrich: bool, relate: bool, channel, parent: int,
+             shard: tuple[int, int]) -> None:
+    """Parse everything, and enrich and prepare batches k, k + n, k + 2n...; worker 0 alone reports
+    the inputs that failed to parse (every worker meets them)."""
+    from marsad.archive.ingest import batches, enriched, enricher, prepare, preparers
     from marsad.parse import iter_pages
 
-    report = IngestReport()
-    stages = preparers(relate)
+    k, n = shard
+    parsing, report = IngestReport(), IngestReport()
+    stages, enrich_fn = preparers(relate), enricher() if enrich else None
     try:
-        for batch in batches(iter_pages(paths), size, report, enricher() if enrich else None):
-            _send(channel, ("batch", batch, report.failed, prepare(batch, stages)), parent)
-            report.failed = []
-        _send(channel, ("done", [], report.failed, {}), parent)
+        for i, batch in enumerate(batches(iter_pages(paths), size, parsing, None)):
+            if i % n == k:
+                if enrich_fn is not None:
+                    batch = [enriched(a, enrich_fn, report) for a in batch]
+                prepared = prepare(batch, stages)
+                _send(channel, ("batch", batch, _failures(parsing, report, k), prepared), parent)
+        _send(channel, ("done", [], _failures(parsing, report, k), {}), parent)
     except Exception as e:  # handed to the parent, which raises it where the ingest was called
         error = e if isinstance(e, MarsadError) else RuntimeError(f"{type(e).__name__}: {e}")
-        _send(channel, ("error", error, report.failed, {}), parent)
+        _send(channel, ("error", error, _failures(parsing, report, k), {}), parent)
+
+
+def _failures(parsing: IngestReport, report: IngestReport, k: int) -> list[Failure]:
+    """The failures not sent yet (parse failures from worker 0 only), and forget them."""
+    out = (parsing.failed if k == 0 else []) + report.failed
+    parsing.failed, report.failed = [], []
+    return out
 
 
 def _send(channel, item, parent: int) -> None:

@@ -130,6 +130,26 @@ def test_parallel_ingest_stores_the_same_and_reports_failures(tmp_path):
     assert results[True][0] == 5 and len(results[True][1]) == 1
 
 
+@pytest.mark.parametrize("enrich", [False, True])
+def test_several_workers_store_in_input_order_and_report_each_failure_once(tmp_path, monkeypatch, enrich):
+    import marsad.archive
+    import marsad.archive.workers
+    from marsad.archive import open_archive
+
+    monkeypatch.setattr(marsad.archive, "BATCH_SIZE", 2)
+    monkeypatch.setattr(marsad.archive.workers, "worker_count", lambda enrich: 3)
+    src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(4)] + ["not an object"]
+                 + [_record(i) for i in range(4, 9)])
+    results = {}
+    for parallel in (False, True):
+        with open_archive(tmp_path / f"{parallel}.db") as arc:
+            report = arc.ingest([src], enrich=enrich, parallel=parallel)
+            rows = arc.conn.execute("SELECT id, data FROM articles ORDER BY rowid").fetchall()
+            results[parallel] = (report.new, [(f.source, f.stage) for f in report.failed], rows, _derived(arc))
+    assert results[True] == results[False]
+    assert results[True][0] == 9 and len(results[True][1]) == 1
+
+
 def _derived(arc) -> list:
     """What the search and relate stages stored, in a comparable form."""
     tables = ("search_fts", "relate_docs", "relate_lsh", "story_members", "duplicates")
