@@ -78,8 +78,8 @@ def _full_patterns() -> list[tuple[str, re.Pattern]]:
         ("year_range", re.compile(rf"{b}(?P<y1>\d{{4}})(?:{_TO}|/)(?:{_YEAR_WORDS}\s+)?(?P<y2>\d{{4}}){e}")),
         ("numeric", re.compile(rf"{b}{_D}\s*[/.-]\s*(?P<month>\d{{1,2}})\s*[/.-]\s*{_Y}{e}")),
         ("greg", re.compile(rf"{b}(?:{day})?(?P<month>{greg}){e}{gloss}(?:{year}|{rel})?")),
-        ("today", re.compile(rf"{b}(?P<word>اليوم|أمس|الأمس|غدا|غداً){_MARKS}\s*\(?\s*(?P<wd>{week})\s*\)?"
-                             rf"{e}")),
+        ("today", re.compile(rf"{b}(?:يوم\s+)?(?P<word>اليوم|أمس|الأمس|غدا|غداً|غد){_MARKS}\s*\(?\s*"
+                             rf"(?P<wd>{week})\s*\)?{e}")),
         ("weekday", re.compile(rf"{b}(?:(?:يوم|مساء|صباح|ليلة|فجر|ظهر)\s+)?(?P<wd>{week}){e}"
                                rf"(?:\s+(?P<rel>{_PAST}|{_NEXT}){e})?")),
         ("day_word", re.compile(rf"{b}(?:يوم\s+)?(?P<word>أول\s+(?:من\s+)?أمس|أمس\s+الأول|أمس|الأمس|غداً|غدا|"
@@ -201,7 +201,7 @@ def _weekday(wd: str, rel: str | None, pub: date) -> date:
     return pub - timedelta(days=back or (7 if rel else 0))
 
 
-_DAY_SHIFT = {"امس": -1, "الامس": -1, "غدا": 1, "اليوم": 0}
+_DAY_SHIFT = {"امس": -1, "الامس": -1, "غدا": 1, "غد": 1, "اليوم": 0}
 
 
 def _day_word(word: str) -> int:
