@@ -168,7 +168,8 @@ def _doc(row: tuple) -> Doc:
 
 
 _lock = threading.Lock()
-_indexes: dict[str, Index] = {}  # archive file → its index
+_indexes: dict[str, Index] = {}  # archive file → its index, the most recently built last
+KEPT = 4  # archives whose index a process keeps (a server has one; tests open many)
 _seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # archive → data_version synced
 
 
@@ -179,6 +180,8 @@ def index_of(arc: Archive) -> Index:
     with _lock:
         index = _indexes.get(path)
         if index is None:
+            while len(_indexes) >= KEPT:
+                del _indexes[next(iter(_indexes))]
             index = _indexes[path] = Index(arc.conn.execute(_SQL))
         elif _seen.get(arc) != version:
             index = _indexes[path] = _sync(arc.conn, index)

@@ -70,3 +70,12 @@ def test_an_index_built_in_parts_is_the_one_built_at_once(dev_arc, monkeypatch):
         assert parts.doc(pos) == whole.doc(pos)
     doc = whole.doc(3)
     assert [d.id for d in parts.shortlist(doc, set(), 6)] == [d.id for d in whole.shortlist(doc, set(), 6)]
+
+
+def test_a_process_keeps_the_indexes_of_a_few_archives(dev_arc, copied, monkeypatch):
+    monkeypatch.setattr(neighbours, "KEPT", 1)
+    monkeypatch.setattr(neighbours, "_indexes", {})
+    with open_archive(copied, readonly=True) as other:
+        assert related(other, "dev-098", limit=3)
+        assert related(dev_arc, "dev-098", limit=3) == related(other, "dev-098", limit=3)
+    assert len(neighbours._indexes) == 1
