@@ -12,20 +12,28 @@ from marsad.cli import main
 
 @main.command("train-ner")
 @click.option("--shared", type=click.Path(file_okay=False, path_type=Path), default=Path("../shared"),
-              show_default=True, help="The shared data folder (holds data/ner).")
+              show_default=True, help="The shared data folder (holds data/ner and data/news).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the model files (default: the packaged marsad/enrich/data).")
-@click.option("--c1", type=float, default=None, help="L1 regularization.")
-@click.option("--c2", type=float, default=None, help="L2 regularization.")
-@click.option("--iterations", type=int, default=None, help="L-BFGS iterations.")
-@click.option("--rebuild-clusters", is_flag=True, help="Relearn the word clusters from news first.")
+@click.option("--epochs", type=int, default=None, help="Training epochs of the network.")
+@click.option("--members", type=int, default=None, help="Networks to train and average (seeds 0, 1, ...).")
+@click.option("--seed", type=int, default=None, help="Seed of the first network (default 0).")
 @click.option("--dev", is_flag=True, help="Hold out the last tenth of train and score on it, not on test.")
-def train_ner_command(shared, out, c1, c2, iterations, rebuild_clusters, dev):
-    """Train the NER model on ../shared/data/ner and print its scores as JSON."""
+def train_ner_command(shared, out, epochs, members, seed, dev):
+    """Train the NER model on ../shared/data (needs the `train` extra) and print its scores as JSON."""
+    from marsad.errors import InputError
+
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise InputError("training needs torch: pip install 'marsad[train]'") from None
     from marsad.enrich.nertrain import DATA, TrainConfig, train_ner
 
-    cfg = TrainConfig(dev=dev, rebuild_clusters=rebuild_clusters)
-    for name, value in (("c1", c1), ("c2", c2), ("iterations", iterations)):
-        if value is not None:
-            setattr(cfg, name, value)
+    cfg = TrainConfig(dev=dev)
+    if epochs is not None:
+        cfg.net.epochs = epochs
+    if members is not None:
+        cfg.members = members
+    if seed is not None:
+        cfg.net.seed = seed
     click.echo(json.dumps(train_ner(shared, out or DATA, cfg), ensure_ascii=False, indent=1))

@@ -1,8 +1,7 @@
 """Named-entity tagger: persons, locations, organizations and misc (ANERcorp types).
 
-A CRF (python-crfsuite) over word, clitic-stripped stem, affix, word-cluster and gazetteer
-features. The model, cluster table and gazetteer ship in ``marsad/enrich/data`` and are
-loaded once, on first use.
+A small convolutional network with a CRF output layer (``nernet``), run with numpy. Its weights
+and the gazetteer it reads ship in ``marsad/enrich/data`` and are loaded once, on first use.
 """
 
 from __future__ import annotations
@@ -12,51 +11,38 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.enrich.nerfeatures import (
-    REACH,
-    Featurizer,
-    add_context_features,
-    gazetteer_heads,
-    tokenize,
-)
+from marsad.enrich.nerfeatures import gazetteer_heads, tokenize
 from marsad.errors import InputError
 
 DATA = Path(__file__).resolve().parent / "data"
-_LOCK = threading.Lock()  # a crfsuite Tagger is not safe to share between threads
+NET = "ner_net.npz"
+GAZETTEER = "ner_gazetteer.tsv.gz"
+_LOCK = threading.Lock()  # guards the encoder's word cache
 _SENTENCE_END = {".", "!", "?", "؟", "…"}
 _MAX_SENTENCE = 200
 
 
 class Model:
-    """Both CRF passes with the cluster table and gazetteer they were trained with."""
+    """The network with the gazetteer it was trained with."""
 
-    def __init__(self, data: Path, passes: int = 2):
-        import pycrfsuite
-
-        from marsad.enrich.nerclusters import load_clusters
+    def __init__(self, data: Path):
+        from marsad.enrich.nernet import Encoder, load_net
         from marsad.enrich.nertrain import load_gazetteer
 
-        self.first, self.second = pycrfsuite.Tagger(), pycrfsuite.Tagger()
-        self.first.open(str(data / "ner1.crfsuite"))
-        if passes == 2:
-            self.second.open(str(data / "ner.crfsuite"))
-        phrases = load_gazetteer(data / "ner_gazetteer.tsv.gz")
-        clusters = load_clusters(data / "ner_clusters.tsv.gz")
-        keep = frozenset(a for t in (self.first, self.second)[:passes] for a, _ in t.info().state_features)
-        self.featurizer = Featurizer(clusters, (phrases, gazetteer_heads(phrases)), keep)
+        self.net = load_net(data / NET)
+        phrases = load_gazetteer(data / GAZETTEER)
+        self.encoder = Encoder(self.net.vocabs(), (phrases, gazetteer_heads(phrases)))
 
     def tag_document(self, sents: Sequence[Sequence[str]]) -> list[list[str]]:
         """IOB2 tags for consecutive sentences of one text; names recur across its sentences."""
-        with _LOCK:  # also guards the featurizer's word cache
-            feats = [self.featurizer.sentence(s) for s in sents]
-            first = [self.first.tag(f) if f else [] for f in feats]
-            add_context_features(sents, feats, first, REACH)
-            return [self.second.tag(f) if f else [] for f in feats]
+        with _LOCK:
+            ids = [self.encoder.sentence(s) for s in sents]
+        return self.net.tag(ids)
 
 
 @lru_cache(maxsize=4)
 def load_model(data: Path = DATA) -> Model:
-    if not (data / "ner.crfsuite").is_file():
+    if not (data / NET).is_file():
         raise InputError(f"no NER model in {data}; run `marsad train-ner`")
     return Model(data)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -13,6 +15,7 @@ from marsad.cli import main
 from marsad.enrich import ner
 from marsad.enrich.nercorpus import TEST_START, anercorp_split, entities, official_test
 from marsad.enrich.nerfeatures import tokenize
+from marsad.enrich.nernet import KEY, OWN_VOCAB, Encoder, viterbi
 from marsad.enrich.nertrain import score
 
 F1_FLOOR = 0.68  # measured 0.702 (bench/ner.py), minus ~2 points
@@ -102,3 +105,56 @@ def test_f1_on_official_test_file(shared):
     test = official_test(shared)
     pred = ner.tag_document([[t for t, _ in s] for s in test])
     assert score([[g for _, g in s] for s in test], pred)["micro"]["f1"] >= F1_FLOOR
+
+
+def _path_score(path, em, trans, start, end) -> float:
+    return (start[path[0]] + end[path[-1]] + sum(em[i, t] for i, t in enumerate(path))
+            + sum(trans[a, b] for a, b in itertools.pairwise(path)))
+
+
+def test_viterbi_finds_the_best_path_of_every_sentence():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        lengths = [int(n) for n in rng.integers(1, 5, size=rng.integers(1, 6))]
+        scores = rng.normal(size=(sum(lengths), 3)).astype(np.float32)
+        trans, start, end = rng.normal(size=(3, 3)), rng.normal(size=3), rng.normal(size=3)
+        got, pos = viterbi(scores, lengths, trans, start, end), 0
+        for n, path in zip(lengths, got, strict=True):
+            em, pos = scores[pos:pos + n], pos + n
+            paths = itertools.product(range(3), repeat=n)
+            assert path == list(max(paths, key=lambda p, em=em: _path_score(p, em, trans, start, end)))
+
+
+def test_encoder_pools_a_name_across_its_clitic_forms():
+    enc = Encoder({c: ["<unk>"] for c in OWN_VOCAB}, ({}, {}))
+    ids = enc.sentence(["موسكو", "وموسكو", "لموسكو", "بوتين"])
+    assert ids[0, KEY] == ids[1, KEY] == ids[2, KEY] != ids[3, KEY]
+    assert (ids[:, :KEY] == 0).all()  # nothing known: every column says 'unknown'
+
+
+def test_shipped_model_fits_the_size_budget():
+    size = sum((ner.DATA / f).stat().st_size for f in (ner.NET, ner.GAZETTEER))
+    assert size <= 50 * 2**20
+
+
+def test_numpy_net_scores_like_the_torch_module_it_was_exported_from():
+    pytest.importorskip("torch")
+    import random
+
+    from marsad.enrich import nernettrain as T
+    from marsad.enrich.nernet import Document, Net
+
+    sents = [[("فلاديمير", "B-PERS"), ("بوتين", "I-PERS"), ("في", "O"), ("موسكو", "B-LOC")],
+             [("وصل", "O"), ("بوتين", "B-PERS"), (".", "O")]] * 5  # 10 sentences: one block
+    gaz = {("موسكو",): "LOC"}
+    vectors = np.random.default_rng(0).normal(size=(3, 8)).astype(np.float16).astype(np.float32)
+    vocabs = T.build_vocabs(sents, ["في", "موسكو", "بوتين"], gaz)
+    enc = Encoder(vocabs, (gaz, {"موسكو": (1,)}))
+    xs, ys = [enc.sentence([t for t, _ in s]) for s in sents], T.tag_ids(sents)
+    cfg = T.NetConfig(hidden=16, dilations=(1, 2), dropout=0.0, word_dropout=0.0)
+    module = T._module(vocabs, vectors, cfg).eval()
+    batch = T._batch(xs, ys, [list(range(len(xs)))], max(cfg.dilations), 0.0, random.Random(0))
+    expected = module(*batch[:5]).detach().numpy()
+    net = Net(T.export(module, vocabs, cfg))
+    got = net.emissions(Document(xs, net.gap, net.w["emb_vec"]))
+    assert np.allclose(got, expected, atol=1e-4)

@@ -1,14 +1,12 @@
-"""Word clusters for NER features, learned from unlabelled news text.
+"""Word vectors for the NER tagger, learned from unlabelled news text.
 
-Counts word/context co-occurrences in a ±2 window, weights them by positive PMI, reduces
-them with a truncated SVD and groups the word vectors by k-means at several granularities.
-The result is a small table ``folded word → cluster id per granularity`` that ships with
-the package. Training-time only: needs scipy, which the runtime never imports.
+Counts word/context co-occurrences in a ±2 window, weights them by positive PMI and reduces
+them with a truncated SVD. The vectors ship inside the tagger's weights. Training-time only:
+needs scipy, which the runtime never imports.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import lzma
 from array import array
@@ -20,7 +18,6 @@ import numpy as np
 from marsad.enrich.nerfeatures import fold, tokenize
 
 NEWS = ("news/ant-multisource/articles.jsonl.xz", "news/ant-jawharafm/articles.jsonl.xz")
-SIZES = (64, 256, 1024)
 
 
 def news_sentences(shared: Path) -> Iterator[list[str]]:
@@ -72,24 +69,10 @@ def _ppmi(m):
     return sparse.csr_matrix((pmi[keep], (m.row[keep], m.col[keep])), shape=m.shape)
 
 
-def _kmeans(x: np.ndarray, k: int, seed: int = 0, iters: int = 25) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    centers = x[rng.choice(len(x), k, replace=False)]
-    labels = np.zeros(len(x), dtype=np.int64)
-    for _ in range(iters):
-        labels = np.argmax(x @ centers.T, axis=1)  # cosine: rows are unit vectors
-        for j in range(k):
-            members = x[labels == j]
-            if len(members):
-                c = members.sum(axis=0)
-                centers[j] = c / (np.linalg.norm(c) or 1.0)
-    return labels
-
-
-def build_clusters(
-    shared: Path, out: Path, n_words: int = 60000, n_contexts: int = 8000, dim: int = 100
-) -> int:
-    """Learn the cluster table from the news corpora and write it as gzipped TSV; returns #words."""
+def news_vectors(
+    shared: Path, n_words: int = 60000, n_contexts: int = 8000, dim: int = 100
+) -> tuple[list[str], np.ndarray]:
+    """(folded words in frequency order, unit word vectors) learned from the news corpora."""
     from scipy.sparse.linalg import svds
 
     words, flat = _corpus_ids(news_sentences(shared))
@@ -101,19 +84,7 @@ def build_clusters(
     w = rank[flat]
     c = np.where(w < n_contexts, w, -1)
     ppmi = _ppmi(_cooccurrence(w, c, len(order), min(n_contexts, len(order))))
-    ranked = [words[i] for i in order]
     u, s, _ = svds(ppmi, k=dim, random_state=0)
     vec = u * np.sqrt(s)
     vec /= np.linalg.norm(vec, axis=1, keepdims=True) + 1e-9
-    labels = [_kmeans(vec, k, seed=k) for k in SIZES]
-    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
-        for i, w in enumerate(ranked):
-            fh.write(w + "\t" + "\t".join(str(int(lab[i])) for lab in labels) + "\n")
-    return len(ranked)
-
-
-def load_clusters(path: Path) -> dict[str, tuple[str, ...]]:
-    """folded word → (cluster id per granularity..., frequency band); the table is in frequency order."""
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = (line.rstrip("\n").split("\t") for line in fh)
-        return {w: (*ids, str((rank + 1).bit_length())) for rank, (w, *ids) in enumerate(rows)}
+    return [words[i] for i in order], vec.astype(np.float32)

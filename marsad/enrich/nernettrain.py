@@ -1,0 +1,260 @@
+"""Train the neural NER tagger with torch (the optional ``train`` extra) and export it to numpy.
+
+The word vectors come from the news corpora (``nerclusters.news_vectors``) and stay frozen; every
+other embedding, the convolutions and the CRF transitions are learned on the ANERcorp train part.
+Gazetteer ids of a training sentence come from lists that did not see its fold (jackknife), as
+for the CRF. Runs on one CPU thread.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from marsad.enrich.nercorpus import Sentence, derive_gazetteer
+from marsad.enrich.nerfeatures import PREFIXES, fold, gazetteer_heads, shape, strip_prefix, token_kinds
+from marsad.enrich.nernet import (
+    BLOCK,
+    COLUMNS,
+    FIELDS,
+    KEY,
+    OWN_VOCAB,
+    TAGS,
+    Encoder,
+    allowed_transitions,
+    layout,
+    pool_index,
+    trigrams,
+)
+
+FOLDS = 5
+POOL = 64  # width of what a mention passes to the other mentions of its name
+DIMS = {"word": 64, "pre": 8, "p2": 16, "p3": 16, "s2": 16, "s3": 16, "shape": 4, "tk": 8, "gz": 16,
+        "gram": 32}
+
+
+@dataclass
+class NetConfig:
+    hidden: int = 96  # wider was no better on dev and much slower to tag
+    dilations: tuple[int, ...] = (1, 2, 4)  # each token sees 7 either side
+    epochs: int = 16
+    batch: int = 2  # blocks of BLOCK sentences
+    lr: float = 2e-3
+    dropout: float = 0.4
+    word_dropout: float = 0.1
+    seed: int = 0
+
+
+def build_vocabs(train: Sequence[Sentence], news_words: Sequence[str], gaz: dict) -> dict[str, list[str]]:
+    """Id 0 of every vocabulary is 'unknown' (a placeholder string that no token folds to)."""
+    counts: dict[str, Counter] = {c: Counter() for c in OWN_VOCAB}
+    for s in train:
+        for tok, _ in s:
+            f = fold(tok)
+            stem = strip_prefix(f)[1]
+            counts["word"][f] += 1
+            for c, v in (("p2", stem[:2]), ("p3", stem[:3]), ("s2", stem[-2:]), ("s3", stem[-3:])):
+                counts[c][v] += 1
+            counts["shape"][shape(tok)] += 1
+    vocabs = {c: ["<unk>"] + sorted(v for v, n in counts[c].items() if n >= 2) for c in counts}
+    vocabs["vec"] = ["<unk>", *news_words]
+    vocabs["pre"] = ["<unk>", "", *PREFIXES]
+    vocabs["tk"] = ["<unk>", *sorted(set(token_kinds(gaz).values()))]
+    grams = Counter(g for w in news_words for g in set(trigrams(strip_prefix(w)[1])) if g)
+    vocabs["gram"] = ["<unk>", *sorted(g for g, n in grams.items() if n >= 3)]
+    return vocabs
+
+
+def encode_jackknifed(sents: Sequence[Sentence], vocabs, base: dict) -> list[np.ndarray]:
+    """Id matrices; each fold's gazetteer ids come from the base lists plus the other folds."""
+    out: list[np.ndarray] = [np.zeros(0)] * len(sents)
+    for k in range(FOLDS):
+        others = [s for i, s in enumerate(sents) if i % FOLDS != k]
+        gaz = {**base, **derive_gazetteer(others)}
+        enc = Encoder(vocabs, (gaz, gazetteer_heads(gaz)))
+        for i in range(k, len(sents), FOLDS):
+            out[i] = enc.sentence([t for t, _ in sents[i]])
+    return out
+
+
+def tag_ids(sents: Sequence[Sentence]) -> list[np.ndarray]:
+    index = {t: i for i, t in enumerate(TAGS)}
+    return [np.array([index[g] for _, g in s], dtype=np.int64) for s in sents]
+
+
+def _module(vocabs, vectors: np.ndarray, cfg: NetConfig):
+    import torch
+    from torch import nn
+
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            table = np.vstack([np.zeros((1, vectors.shape[1]), np.float32), vectors])
+            self.vec = nn.Embedding.from_pretrained(torch.from_numpy(table), freeze=True)
+            sizes = {**{c: len(vocabs[c]) for c in OWN_VOCAB}, "gz": len(TAGS)}
+            pad = {"gram": 0}  # an unknown trigram adds nothing to the sum
+            self.emb = nn.ModuleDict({c: nn.Embedding(sizes[c], DIMS[c], padding_idx=pad.get(c))
+                                      for c in DIMS})
+            width = 2 * vectors.shape[1] + sum(DIMS.values())
+            self.proj = nn.Linear(width, cfg.hidden)
+            self.convs = nn.ModuleList(nn.Conv1d(cfg.hidden, cfg.hidden, 3, padding=d, dilation=d)
+                                       for d in cfg.dilations)
+            self.pool = nn.Linear(cfg.hidden, POOL)
+            self.mix = nn.Linear(cfg.hidden + POOL + 1, cfg.hidden)
+            self.out = nn.Linear(cfg.hidden, len(TAGS))
+            self.drop = nn.Dropout(cfg.dropout)
+            self.trans = nn.Parameter(torch.zeros(len(TAGS), len(TAGS)))
+            self.start = nn.Parameter(torch.zeros(len(TAGS)))
+            self.end = nn.Parameter(torch.zeros(len(TAGS)))
+
+        def forward(self, ids, mask, rows, inv, counts):
+            """ids (B, T, C) and mask (B, T): blocks laid out as at run time; rows: the flat
+            positions of the tokens; inv/counts: pool_index of those tokens. Scores (tokens, tags)."""
+            gram = sum(self.emb["gram"](ids[..., k]) for k, c in enumerate(COLUMNS) if c.startswith("gram"))
+            parts = [self.vec(ids[..., COLUMNS.index(c)]) if c in ("vec", "svec")
+                     else gram if c == "gram" else self.emb[c](ids[..., COLUMNS.index(c)]) for c in FIELDS]
+            h = self.proj(self.drop(torch.cat(parts, -1))) * mask[..., None]
+            for conv in self.convs:
+                y = torch.relu(conv(self.drop(h).transpose(1, 2))).transpose(1, 2)
+                h = (h + y) * mask[..., None]
+            h = h.reshape(-1, h.shape[-1])[rows]
+            g = torch.relu(self.pool(h))
+            sums = torch.zeros(len(counts), g.shape[1]).index_add_(0, inv, g)
+            c = counts[inv][:, None]
+            other = (sums[inv] - g) / torch.clamp(c - 1, min=1)
+            z = torch.cat([h, other, (c > 1).float()], 1)
+            h = h + torch.relu(self.mix(self.drop(z)))
+            return self.out(self.drop(h))
+
+    return Tagger()
+
+
+def crf_nll(em, tags, mask, trans, start, end):
+    """Mean negative log-likelihood of the gold paths under a linear-chain CRF."""
+    import torch
+
+    b, t, _ = em.shape
+    ar = torch.arange(b)
+    gold = start[tags[:, 0]] + em[ar, 0, tags[:, 0]]
+    alpha = start[None] + em[:, 0]
+    lengths = mask.sum(1).long()
+    for i in range(1, t):
+        m = mask[:, i][:, None]
+        gold = gold + m[:, 0] * (trans[tags[:, i - 1], tags[:, i]] + em[ar, i, tags[:, i]])
+        step = torch.logsumexp(alpha[:, :, None] + trans[None], dim=1) + em[:, i]
+        alpha = m * step + (1 - m) * alpha
+    gold = gold + end[tags[ar, lengths - 1]]
+    return (torch.logsumexp(alpha + end[None], dim=1) - gold).mean()
+
+
+def _batch(xs, ys, blocks, gap: int, word_dropout: float, rng: random.Random):
+    """Tensors for some blocks of sentences: the block layout, the token rows and pooling groups,
+    and the (sentences × longest) gather index, mask and gold tags for the CRF."""
+    import torch
+
+    plans = [layout([len(xs[i]) for i in blk], gap) for blk in blocks]
+    width = max(total for _, total in plans)
+    ids = np.zeros((len(blocks), width, KEY + 1), dtype=np.int64)
+    mask = np.zeros((len(blocks), width), dtype=np.float32)
+    rows, sent_rows = [], []
+    for b, (blk, (starts, _)) in enumerate(zip(blocks, plans, strict=True)):
+        for i, a in zip(blk, starts, strict=True):
+            ids[b, a:a + len(xs[i])], mask[b, a:a + len(xs[i])] = xs[i], 1.0
+            sent_rows.append(b * width + a + np.arange(len(xs[i])))
+    rows = np.concatenate(sent_rows)
+    flat_ids = ids.reshape(-1, KEY + 1)[rows]
+    inv, counts = pool_index(flat_ids[:, KEY], np.repeat(np.arange(len(blocks)), [
+        sum(len(xs[i]) for i in blk) for blk in blocks]))
+    longest = max(len(r) for r in sent_rows)
+    gather = np.zeros((len(sent_rows), longest), dtype=np.int64)
+    smask = np.zeros((len(sent_rows), longest), dtype=np.float32)
+    tags = np.zeros((len(sent_rows), longest), dtype=np.int64)
+    pos, k = 0, 0
+    for blk in blocks:
+        for i in blk:
+            n = len(xs[i])
+            gather[k, :n], smask[k, :n], tags[k, :n] = np.arange(pos, pos + n), 1.0, ys[i]
+            pos, k = pos + n, k + 1
+    if word_dropout:
+        drop = np.random.default_rng(rng.randrange(2**31)).random(ids.shape[:2]) < word_dropout
+        ids[..., COLUMNS.index("word")][drop] = 0
+    t = torch.from_numpy
+    return (t(ids[..., :KEY]), t(mask), t(rows), t(inv), t(counts.astype(np.float32)),
+            t(gather), t(smask), t(tags))
+
+
+def train_net(xs, ys, vocabs, vectors, cfg: NetConfig, on_epoch=None):
+    """Train; ``on_epoch(epoch, weights)`` may score the exported weights after each epoch."""
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(1)
+    rng = random.Random(cfg.seed)
+    model = _module(vocabs, vectors, cfg)
+    forbid = torch.from_numpy(~allowed_transitions())
+    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 - e / (cfg.epochs + 1))
+    blocks = [list(range(i, min(i + BLOCK, len(xs)))) for i in range(0, len(xs), BLOCK)]
+    for epoch in range(cfg.epochs):
+        model.train()
+        rng.shuffle(blocks)
+        for k in range(0, len(blocks), cfg.batch):
+            ids, mask, rows, inv, counts, gather, smask, tags = _batch(
+                xs, ys, blocks[k:k + cfg.batch], max(cfg.dilations), cfg.word_dropout, rng)
+            em = model(ids, mask, rows, inv, counts)[gather]
+            trans = model.trans.masked_fill(forbid[:-1], -1e4)
+            start = model.start.masked_fill(forbid[-1], -1e4)
+            loss = crf_nll(em, tags, smask, trans, start, model.end)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+        sched.step()
+        if on_epoch is not None:
+            model.eval()
+            on_epoch(epoch, export(model, vocabs, cfg))
+    model.eval()
+    return export(model, vocabs, cfg)
+
+
+def export(model, vocabs, cfg: NetConfig) -> dict[str, np.ndarray]:
+    """The numpy weights ``nernet.Net`` reads (vectors in float16, the rest float32)."""
+    w = {"dilations": np.array(cfg.dilations)}
+    w["emb_vec"] = model.vec.weight.detach().numpy().astype(np.float16)
+    for c in DIMS:
+        w[f"emb_{c}"] = model.emb[c].weight.detach().numpy().copy()
+    for c in OWN_VOCAB:
+        w[f"vocab_{c}"] = np.array(vocabs[c])
+    w["proj_w"] = model.proj.weight.detach().numpy().T.copy()
+    w["proj_b"] = model.proj.bias.detach().numpy().copy()
+    for i, conv in enumerate(model.convs):
+        w[f"conv{i}_w"] = conv.weight.detach().numpy().transpose(2, 1, 0).copy()  # (3, in, out)
+        w[f"conv{i}_b"] = conv.bias.detach().numpy().copy()
+    for k in ("pool", "mix"):
+        w[f"{k}_w"] = getattr(model, k).weight.detach().numpy().T.copy()
+        w[f"{k}_b"] = getattr(model, k).bias.detach().numpy().copy()
+    w["out_w"] = model.out.weight.detach().numpy().T.copy()
+    w["out_b"] = model.out.bias.detach().numpy().copy()
+    for k in ("trans", "start", "end"):
+        w[k] = getattr(model, k).detach().numpy().copy()
+    return w
+
+
+SHARED = ("emb_vec", "dilations")  # the same in every member of an ensemble
+
+
+def ensemble(members: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """One weight dict for ``nernet.Ensemble``: shared arrays once, the rest per member."""
+    out = {k: v for k, v in members[0].items() if k in SHARED or k.startswith("vocab_")}
+    for i, w in enumerate(members):
+        out.update({f"m{i}.{k}": v for k, v in w.items() if k not in out})
+    return out
+
+
+def save(weights: dict[str, np.ndarray], path: Path) -> None:
+    np.savez_compressed(path, **weights)
