@@ -132,6 +132,7 @@ def test_day_before_yesterday_with_min():
      [("16 من أكتوبر/تشرين أول الجاري", "2018-10-16", True)]),
     # «من العام الماضي» names the year, not the nearest past month.
     ("في يناير من العام السابق.", "2018-03-02", [("يناير من العام السابق", "2017-01", True)]),
+    ("التي دارت في جانفي الفارط في القاهرة", "2017-06-10", [("جانفي الفارط", "2017-01", True)]),  # Tunisian
 ])
 def test_glosses_and_years_stay_with_their_month(text, published, expected):
     assert _dates(text, published) == expected
