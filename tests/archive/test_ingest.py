@@ -145,7 +145,8 @@ def test_several_workers_store_in_input_order_and_report_each_failure_once(tmp_p
         with open_archive(tmp_path / f"{parallel}.db") as arc:
             report = arc.ingest([src], enrich=enrich, parallel=parallel)
             rows = arc.conn.execute("SELECT id, data FROM articles ORDER BY rowid").fetchall()
-            results[parallel] = (report.new, [(f.source, f.stage) for f in report.failed], rows, _derived(arc))
+            failed = [(f.source, f.stage) for f in report.failed]
+            results[parallel] = (report.new, failed, rows, _derived(arc))
     assert results[True] == results[False]
     assert results[True][0] == 9 and len(results[True][1]) == 1
 
