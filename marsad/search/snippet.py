@@ -10,9 +10,10 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from itertools import islice
 
 from marsad.arabic.normalize import normalize_for_matching
-from marsad.arabic.tokenize import TOKEN_RE, split_clitics
+from marsad.arabic.tokenize import TOKEN_TEXT_RE, split_clitics
 from marsad.search.analyze import Scheme
 
 WINDOW = 32  # words in a snippet
@@ -86,33 +87,27 @@ def snippet(text: str, match: Matcher, window: int = WINDOW) -> str:
     """The best window of ``text`` for the query, escaped, with matches marked."""
     if _OPEN in text or _CLOSE in text:
         text = text.translate(_BLANK_MARKS)
-    spans, hits, stop, more = [], [], _MAX_TOKENS, False
-    for m in TOKEN_RE.finditer(text):
-        if len(spans) == stop:
-            more = True  # the best window lies near the first match: no need to read on
-            break
-        term = match(m.group())
-        if term is not None:
-            if not hits:
-                stop = min(stop, len(spans) + 2 * window)
-            hits.append((len(spans), term))
-        spans.append(m.span())
-    if not spans:
+    words = TOKEN_TEXT_RE.findall(text)
+    if not words:
         return html.escape(text[:200])
+    terms = {w: t for w in set(words[:_MAX_TOKENS]) if (t := match(w)) is not None}  # each word once
+    hits = [(i, terms[w]) for i, w in enumerate(words[:_MAX_TOKENS]) if w in terms]
+    if hits:  # the best window lies near the first match
+        hits = [h for h in hits if h[0] < hits[0][0] + 2 * window]
     start = _best_start(hits, window) if hits else 0
-    end = min(len(spans), start + window)
-    marked = {i for i, _ in hits}
-    return _render(text, spans, marked, start, end, more)
+    end = min(len(words), start + window)
+    spans = [m.span() for m in islice(TOKEN_TEXT_RE.finditer(text), end)]
+    return _render(text, spans, {i for i, _ in hits}, start, end, end < len(words))
 
 
 def _render(text: str, spans: list[tuple[int, int]], marked: set[int], start: int, end: int,
-            more: bool) -> str:
-    """Tokens start..end and the text between them; at an end of the text, what lies beyond too.
+            cut_tail: bool) -> str:
+    """Tokens start..end and the text between them; at an end of the text (``cut_tail``: tokens follow
+    the window), what lies beyond too.
 
     Marks go in as control characters, so that the window is escaped in one call.
     """
     first = spans[start][0] if start > 0 else 0
-    cut_tail = more or end < len(spans)
     last = spans[end - 1][1] if cut_tail else len(text)
     pieces, pos = [], first
     for i in sorted(k for k in marked if start <= k < end):
