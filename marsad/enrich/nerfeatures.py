@@ -65,16 +65,23 @@ def gazetteer_heads(gazetteer: Mapping[tuple[str, ...], str]) -> dict[str, tuple
     return {k: tuple(sorted(v, reverse=True)) for k, v in heads.items()}
 
 
-def gazetteer_tags(folded: Sequence[str], gazetteer: Gazetteer) -> list[str]:
+def gazetteer_tags(
+    folded: Sequence[str], gazetteer: Gazetteer, stems: Sequence[str] | None = None
+) -> list[str]:
     """Mark every token inside a gazetteer phrase as B-TYPE / I-TYPE (longest match wins).
 
     Phrases are keyed by folded tokens; a leading clitic on the first token is tolerated.
+    ``stems`` (the folded tokens without their clitic prefix) may be passed when already known.
     """
     phrases, heads = gazetteer
+    if stems is None:
+        stems = [strip_prefix(f)[1] for f in folded]
     tags = ["O"] * len(folded)
     i = 0
     while i < len(folded):
-        hit = _match_at(folded, i, phrases, heads)
+        hit = None
+        if folded[i] in heads or stems[i] in heads:
+            hit = _match_at(folded, i, phrases, heads, stems[i])
         if hit is None:
             i += 1
             continue
@@ -86,9 +93,8 @@ def gazetteer_tags(folded: Sequence[str], gazetteer: Gazetteer) -> list[str]:
     return tags
 
 
-def _match_at(folded, i, phrases, heads):
-    word = folded[i]
-    for first in (word, strip_prefix(word)[1]):
+def _match_at(folded, i, phrases, heads, stem):
+    for first in (folded[i], stem):
         for n in heads.get(first, ()):
             if i + n <= len(folded):
                 kind = phrases.get((first, *folded[i + 1: i + n]))

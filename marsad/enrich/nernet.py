@@ -53,6 +53,7 @@ class Encoder:
     def _clear(self) -> None:
         self._types: dict[str, int] = {}
         self._folded: list[str] = []
+        self._stems: list[str] = []
         self._table = np.zeros((1024, KEY + 1), dtype=np.int64)
 
     def _ids(self, word: str, f: str) -> tuple[int, ...]:
@@ -76,6 +77,7 @@ class Encoder:
         f = fold(word)
         self._table[n] = self._ids(word, f)
         self._folded.append(f)
+        self._stems.append(strip_prefix(f)[1])
         self._types[word] = n
         return n
 
@@ -90,7 +92,7 @@ class Encoder:
                     self._type(t)
         rows = [types[t] for t in tokens]
         ids = self._table[rows]
-        gz = gazetteer_tags([self._folded[r] for r in rows], self.gazetteer)
+        gz = gazetteer_tags([self._folded[r] for r in rows], self.gazetteer, [self._stems[r] for r in rows])
         ids[:, COLUMNS.index("gz")] = [self.gz_ids[g] for g in gz]
         return ids
 
@@ -215,7 +217,8 @@ class Document:
     def __init__(self, sents: Sequence[np.ndarray], gap: int, vec: np.ndarray):
         lengths = [len(x) for x in sents]
         starts, self.total = layout(lengths, gap)
-        self.rows = np.concatenate([np.arange(a, a + n) for a, n in zip(starts, lengths, strict=True)])
+        first = np.cumsum(lengths) - lengths
+        self.rows = np.arange(sum(lengths)) + np.repeat(starts - first, lengths)
         self.ids = np.concatenate(sents)
         self.vecs = np.concatenate([vec[self.ids[:, COLUMNS.index(c)]] for c in ("vec", "svec")], axis=1)
         self.mask = np.zeros((self.total, 1), dtype=np.float32)
