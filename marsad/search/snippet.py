@@ -19,6 +19,7 @@ from marsad.search.analyze import Scheme
 WINDOW = 32  # words in a snippet
 _LEAD = 6  # words shown before the first match
 _MAX_TOKENS = 2000  # read no further than this into a long text
+_HEAD = 4000  # characters tokenized first; the rest only when no snippet is found in them
 _CACHE_LIMIT = 200_000
 _SPACE = re.compile(r"\s+")
 _OPEN, _CLOSE = "\x02", "\x03"
@@ -28,15 +29,21 @@ _BLANK_MARKS = {2: " ", 3: " "}  # the text's own, if any: same length, so offse
 class Matcher:
     """Tells which word of the text matches one of the query's words (answers are remembered)."""
 
-    __slots__ = ("_analyses", "_terms", "_prefixes")
+    __slots__ = ("_analyses", "_terms", "_prefixes", "seen")
 
     def __init__(self, scheme: Scheme, words: set[str], prefixes: set[str] = frozenset()):
         self._analyses = _analyses(scheme)
         self._terms = {(i, a.term(w)) for w in words for i, a in enumerate(scheme.analyzers)}
         self._prefixes = tuple(prefixes)
+        self.seen: dict[str, str | None] = {}  # raw word → answer, over all snippets of one query
 
     def __call__(self, raw: str) -> str | None:
         """The query term that ``raw`` matches, else None."""
+        if raw not in self.seen:
+            self.seen[raw] = self._match(raw)
+        return self.seen[raw]
+
+    def _match(self, raw: str) -> str | None:
         word, terms = self._analyses[raw]
         if not word:
             return None
@@ -87,17 +94,34 @@ def snippet(text: str, match: Matcher, window: int = WINDOW) -> str:
     """The best window of ``text`` for the query, escaped, with matches marked."""
     if _OPEN in text or _CLOSE in text:
         text = text.translate(_BLANK_MARKS)
-    words = TOKEN_TEXT_RE.findall(text)
+    head = text[:_HEAD]
+    words = TOKEN_TEXT_RE.findall(head)  # most snippets are found in the head of a text
+    hits = _hits(words, match, window) if head is text else _hits(words[:-1], match, window, False)
+    if hits is None:  # the last word of the head may be cut: read the whole text
+        words = TOKEN_TEXT_RE.findall(text)
+        hits = _hits(words, match, window)
     if not words:
         return html.escape(text[:200])
-    terms = {w: t for w in set(words[:_MAX_TOKENS]) if (t := match(w)) is not None}  # each word once
-    hits = [(i, terms[w]) for i, w in enumerate(words[:_MAX_TOKENS]) if w in terms]
-    if hits:  # the best window lies near the first match
-        hits = [h for h in hits if h[0] < hits[0][0] + 2 * window]
     start = _best_start(hits, window) if hits else 0
     end = min(len(words), start + window)
     spans = [m.span() for m in islice(TOKEN_TEXT_RE.finditer(text), end)]
-    return _render(text, spans, {i for i, _ in hits}, start, end, end < len(words))
+    more = TOKEN_TEXT_RE.search(text, spans[-1][1]) is not None  # a word after the window
+    return _render(text, spans, {i for i, _ in hits}, start, end, more)
+
+
+def _hits(words: list[str], match: Matcher, window: int, whole: bool = True) -> list[tuple[int, str]] | None:
+    """(position, term) of the matches up to ``2 * window`` words past the first; None when that
+    point lies beyond ``words`` and they are not the ``whole`` text (read more of it)."""
+    hits, stop, seen = [], _MAX_TOKENS, match.seen
+    for i, w in enumerate(words):  # the best window lies near the first match: read no further
+        if i == stop:
+            return hits
+        term = seen[w] if w in seen else match(w)
+        if term is not None:
+            if not hits:
+                stop = min(stop, i + 2 * window)
+            hits.append((i, term))
+    return hits if whole or len(words) >= _MAX_TOKENS else None
 
 
 def _render(text: str, spans: list[tuple[int, int]], marked: set[int], start: int, end: int,
