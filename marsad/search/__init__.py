@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 
 from marsad.errors import InputError
 from marsad.model import SearchHit, SearchResult
@@ -105,7 +106,7 @@ def fold(rows: list[tuple]) -> tuple[list[tuple[int, float]], dict[int, int]]:
     ``rows`` are (rowid, score) or (rowid, score, group_id); returns the kept (rowid, score) and
     rowid → number of other matching articles in its group.
     """
-    rows = sorted(rows, key=lambda r: (r[1], r[0]))
+    rows = sorted(rows, key=itemgetter(1, 0))
     if not rows or len(rows[0]) < 3:
         return [r[:2] for r in rows], {}
     best, first_of = [], {}
