@@ -32,8 +32,17 @@ __all__ = ["canonical_key", "enrich_article", "enrich_many", "enrich_page", "ner
 Tagger = Callable[[str], list[tuple[int, int, str, str]]]
 
 
+# The tagger multiplies small matrices: BLAS threads only spin, and cost several times the tagging
+# itself in CPU (more still with a pool of processes on a busy machine). Set before numpy loads, so a
+# caller's own setting wins; once numpy is loaded it reads them no more.
+_ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 @cache
 def _tagger() -> Tagger | None:
+    if "numpy" not in sys.modules:
+        for name in _ONE_THREAD:
+            os.environ.setdefault(name, "1")
     try:
         from marsad.enrich.ner import find_entities, tag
     except ImportError:

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -118,3 +123,16 @@ def test_timings_name_every_stage(aawsat, tagger):
     assert set(timings) == {"ner", "dates", "figures", "canonical", "quotes"}
     assert all(v >= 0 for v in timings.values())
     assert enriched == enrich_article(aawsat[0], tagger)
+
+
+def test_the_tagger_loads_numpy_with_one_blas_thread():
+    code = ("import os, sys; from marsad.enrich import ner_available; ner_available(); "
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'), os.environ.get('OMP_NUM_THREADS'))")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.split() == ["1", "1"]
+    env["OPENBLAS_NUM_THREADS"] = "2"  # a caller's own setting wins
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.split() == ["2", "1"]
