@@ -31,14 +31,16 @@ NGRAMS = 8  # letter trigrams of a stem that are looked up (the first and last f
 # embeddings of a stem's letter trigrams are summed into 'gram'.
 FIELDS = ("vec", "svec", "word", "pre", "p2", "p3", "s2", "s3", "shape", "tk", "gz", "gram")
 COLUMNS = (*FIELDS[:-1], *(f"gram{i}" for i in range(NGRAMS)))  # the id columns of a token
-KEY = len(COLUMNS)  # the last id column: the stem's hash, to find a name's other mentions
+KEY = len(COLUMNS)  # then the stem's hash, to find a name's other mentions,
+SERIAL = KEY + 1  # and a number that only this word got from this encoder: same word, same ids
+GZ = COLUMNS.index("gz")
 BLOCK = 16  # consecutive sentences whose mentions of a name are pooled
 OWN_VOCAB = tuple(c for c in FIELDS if c not in ("svec", "gz"))  # svec shares vec's; gz is TAGS
 _CACHE_SIZE = 200_000
 
 
 class Encoder:
-    """Tokens → an int matrix (tokens × COLUMNS + KEY); id 0 is 'unknown' in every column.
+    """Tokens → an int matrix (tokens × COLUMNS, KEY, SERIAL); id 0 is 'unknown' in every column.
 
     Each word is looked up once: its row (with the gz column left 0) is kept in a growing table.
     """
@@ -51,13 +53,15 @@ class Encoder:
         self._clear()
 
     def _clear(self) -> None:
+        # Serials go on counting across clears, so that one document never sees one reused.
+        self._serial = getattr(self, "_serial", 0) + len(getattr(self, "_types", ()))
         self._types: dict[str, int] = {}
         self._folded: list[str] = []
         self._stems: list[str] = []
-        self._table = np.zeros((1024, KEY + 1), dtype=np.int64)
+        self._table = np.zeros((1024, SERIAL + 1), dtype=np.int64)
 
     def _ids(self, word: str, f: str) -> tuple[int, ...]:
-        """The word's ids in COLUMNS order (gz: 0), then its KEY."""
+        """The word's ids in COLUMNS order (gz: 0), then its KEY (SERIAL is set by the caller)."""
         prefix, stem = strip_prefix(f)
         ix = self.index
         vec = ix["vec"].get(f) or ix["vec"].get(stem, 0)
@@ -75,7 +79,8 @@ class Encoder:
         if n == len(self._table):
             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
         f = fold(word)
-        self._table[n] = self._ids(word, f)
+        self._table[n, :SERIAL] = self._ids(word, f)
+        self._table[n, SERIAL] = self._serial + n
         self._folded.append(f)
         self._stems.append(strip_prefix(f)[1])
         self._types[word] = n
@@ -93,7 +98,7 @@ class Encoder:
         rows = [types[t] for t in tokens]
         ids = self._table[rows]
         gz = gazetteer_tags([self._folded[r] for r in rows], self.gazetteer, [self._stems[r] for r in rows])
-        ids[:, COLUMNS.index("gz")] = [self.gz_ids[g] for g in gz]
+        ids[:, GZ] = [self.gz_ids[g] for g in gz]
         return ids
 
 
@@ -182,18 +187,20 @@ class Net:
         self.vec_w = np.concatenate([part["vec"], part["svec"]])
         vec_cols = [COLUMNS.index("vec"), COLUMNS.index("svec")]
         folded = {f: self.w[f"emb_{table_of(f)}"] @ part[f] for f in FIELDS[2:]}
-        self.folded = [(k, folded[field_of(c)]) for k, c in enumerate(COLUMNS) if k not in vec_cols]
+        per_word = [k for k, c in enumerate(COLUMNS) if k not in vec_cols and c != "gz"]
+        self.folded = [(k, folded[field_of(COLUMNS[k])]) for k in per_word]
+        self.gz_table = folded["gz"]
 
     def vocabs(self) -> dict[str, list[str]]:
         return {c: [str(v) for v in self.w[f"vocab_{c}"]] for c in OWN_VOCAB}
 
     def emissions(self, doc: Document) -> np.ndarray:
         """Tag scores of every token of ``doc`` (rows back to back)."""
-        x = doc.vecs @ self.vec_w + self.w["proj_b"]
+        x = doc.vecs @ self.vec_w + self.w["proj_b"]  # per distinct word first
         for k, table in self.folded:
-            x += table[doc.ids[:, k]]
+            x += table[doc.words[:, k]]
         h = np.zeros((doc.total, x.shape[1]), dtype=np.float32)
-        h[doc.rows] = x
+        h[doc.rows] = x[doc.word_of] + self.gz_table[doc.ids[:, GZ]]
         for layer, d in enumerate(self.dilations):
             w, b = self.w[f"conv{layer}_w"], self.w[f"conv{layer}_b"]  # (3, in, out)
             y = h @ w[1] + b
@@ -220,7 +227,9 @@ class Document:
         first = np.cumsum(lengths) - lengths
         self.rows = np.arange(sum(lengths)) + np.repeat(starts - first, lengths)
         self.ids = np.concatenate(sents)
-        self.vecs = np.concatenate([vec[self.ids[:, COLUMNS.index(c)]] for c in ("vec", "svec")], axis=1)
+        _, first_use, self.word_of = np.unique(self.ids[:, SERIAL], return_index=True, return_inverse=True)
+        self.words = self.ids[first_use]  # one row per distinct word (its gz column is meaningless)
+        self.vecs = np.concatenate([vec[self.words[:, COLUMNS.index(c)]] for c in ("vec", "svec")], axis=1)
         self.mask = np.zeros((self.total, 1), dtype=np.float32)
         self.mask[self.rows] = 1.0
         blocks = np.repeat(np.arange(len(sents)) // BLOCK, lengths)

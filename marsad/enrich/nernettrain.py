@@ -24,6 +24,7 @@ from marsad.enrich.nernet import (
     FIELDS,
     KEY,
     OWN_VOCAB,
+    SERIAL,
     TAGS,
     Encoder,
     allowed_transitions,
@@ -48,6 +49,7 @@ class NetConfig:
     dropout: float = 0.4
     word_dropout: float = 0.1
     seed: int = 0
+    average_last: int = 1  # the shipped weights are the mean of the last epochs' weights
 
 
 def build_vocabs(train: Sequence[Sentence], news_words: Sequence[str], gaz: dict) -> dict[str, list[str]]:
@@ -159,7 +161,7 @@ def _batch(xs, ys, blocks, gap: int, word_dropout: float, rng: random.Random):
 
     plans = [layout([len(xs[i]) for i in blk], gap) for blk in blocks]
     width = max(total for _, total in plans)
-    ids = np.zeros((len(blocks), width, KEY + 1), dtype=np.int64)
+    ids = np.zeros((len(blocks), width, SERIAL + 1), dtype=np.int64)
     mask = np.zeros((len(blocks), width), dtype=np.float32)
     rows, sent_rows = [], []
     for b, (blk, (starts, _)) in enumerate(zip(blocks, plans, strict=True)):
@@ -167,7 +169,7 @@ def _batch(xs, ys, blocks, gap: int, word_dropout: float, rng: random.Random):
             ids[b, a:a + len(xs[i])], mask[b, a:a + len(xs[i])] = xs[i], 1.0
             sent_rows.append(b * width + a + np.arange(len(xs[i])))
     rows = np.concatenate(sent_rows)
-    flat_ids = ids.reshape(-1, KEY + 1)[rows]
+    flat_ids = ids.reshape(-1, SERIAL + 1)[rows]
     inv, counts = pool_index(flat_ids[:, KEY], np.repeat(np.arange(len(blocks)), [
         sum(len(xs[i]) for i in blk) for blk in blocks]))
     longest = max(len(r) for r in sent_rows)
@@ -200,6 +202,7 @@ def train_net(xs, ys, vocabs, vectors, cfg: NetConfig, on_epoch=None):
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 - e / (cfg.epochs + 1))
     blocks = [list(range(i, min(i + BLOCK, len(xs)))) for i in range(0, len(xs), BLOCK)]
+    total: dict[str, np.ndarray] = {}
     for epoch in range(cfg.epochs):
         model.train()
         rng.shuffle(blocks)
@@ -215,11 +218,18 @@ def train_net(xs, ys, vocabs, vectors, cfg: NetConfig, on_epoch=None):
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
         sched.step()
+        model.eval()
+        weights = export(model, vocabs, cfg)
         if on_epoch is not None:
-            model.eval()
-            on_epoch(epoch, export(model, vocabs, cfg))
-    model.eval()
-    return export(model, vocabs, cfg)
+            on_epoch(epoch, weights)
+        if epoch >= cfg.epochs - cfg.average_last:
+            total = {k: total[k] + v if total and _learned(k, v) else v for k, v in weights.items()}
+    n = min(cfg.average_last, cfg.epochs)
+    return {k: v / n if _learned(k, v) else v for k, v in total.items()}
+
+
+def _learned(name: str, value: np.ndarray) -> bool:
+    return value.dtype.kind == "f" and name not in SHARED
 
 
 def export(model, vocabs, cfg: NetConfig) -> dict[str, np.ndarray]:

@@ -15,7 +15,7 @@ from marsad.cli import main
 from marsad.enrich import ner
 from marsad.enrich.nercorpus import TEST_START, anercorp_split, entities, official_test
 from marsad.enrich.nerfeatures import tokenize
-from marsad.enrich.nernet import KEY, OWN_VOCAB, Encoder, viterbi
+from marsad.enrich.nernet import KEY, OWN_VOCAB, SERIAL, Encoder, viterbi
 from marsad.enrich.nertrain import score
 
 F1_FLOOR = 0.68  # measured 0.702 (bench/ner.py), minus ~2 points
@@ -158,3 +158,15 @@ def test_numpy_net_scores_like_the_torch_module_it_was_exported_from():
     net = Net(T.export(module, vocabs, cfg))
     got = net.emissions(Document(xs, net.gap, net.w["emb_vec"]))
     assert np.allclose(got, expected, atol=1e-4)
+
+
+def test_encoder_never_gives_two_words_one_serial_even_after_its_cache_is_cleared(monkeypatch):
+    from marsad.enrich import nernet
+
+    monkeypatch.setattr(nernet, "_CACHE_SIZE", 4)
+    enc = Encoder({c: ["<unk>"] for c in OWN_VOCAB}, ({}, {}))
+    seen: dict[int, str] = {}
+    for sent in (["أ", "ب", "أ"], ["ج", "د"], ["أ", "هـ"], ["و", "ز", "ح"]):
+        for tok, serial in zip(sent, enc.sentence(sent)[:, SERIAL], strict=True):
+            assert seen.setdefault(int(serial), tok) == tok
+    assert len(seen) > len({"أ", "ب", "ج", "د", "هـ", "و", "ز", "ح"})  # the cache was cleared
