@@ -18,6 +18,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 from marsad.enrich.canonical import canonical_key, resolve
 from marsad.enrich.dates import find_dates, parse_published
@@ -33,16 +34,35 @@ Tagger = Callable[[str], list[tuple[int, int, str, str]]]
 
 
 # The tagger multiplies small matrices: BLAS threads only spin, and cost several times the tagging
-# itself in CPU (more still with a pool of processes on a busy machine). Set before numpy loads, so a
-# caller's own setting wins; once numpy is loaded it reads them no more.
+# itself in CPU (more still with a pool of processes on a busy machine). A caller's own setting wins.
 _ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+_SET_THREADS = (
+    "openblas_set_num_threads", "openblas_set_num_threads64_", "scipy_openblas_set_num_threads64_",
+)
+
+
+def _one_blas_thread() -> None:
+    if any(name in os.environ for name in _ONE_THREAD):
+        return
+    if "numpy" not in sys.modules:  # read when numpy loads
+        for name in _ONE_THREAD:
+            os.environ[name] = "1"
+        return
+    # numpy is loaded already (by another stage): tell a loaded OpenBLAS directly, where the maps show it.
+    import ctypes
+
+    maps = Path("/proc/self/maps")
+    libs = {line.split()[-1] for line in maps.read_text().splitlines() if "openblas" in line.lower()} \
+        if maps.exists() else set()
+    for lib in map(ctypes.CDLL, sorted(libs)):
+        for name in _SET_THREADS:
+            if hasattr(lib, name):
+                getattr(lib, name)(1)
 
 
 @cache
 def _tagger() -> Tagger | None:
-    if "numpy" not in sys.modules:
-        for name in _ONE_THREAD:
-            os.environ.setdefault(name, "1")
+    _one_blas_thread()
     try:
         from marsad.enrich.ner import find_entities, tag
     except ImportError:

@@ -125,14 +125,27 @@ def test_timings_name_every_stage(aawsat, tagger):
     assert enriched == enrich_article(aawsat[0], tagger)
 
 
+def _run(code: str, **env: str) -> list[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2])
+    return out.stdout.split()
+
+
 def test_the_tagger_loads_numpy_with_one_blas_thread():
-    code = ("import os, sys; from marsad.enrich import ner_available; ner_available(); "
+    code = ("import os; from marsad.enrich import ner_available; ner_available(); "
             "print(os.environ.get('OPENBLAS_NUM_THREADS'), os.environ.get('OMP_NUM_THREADS'))")
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
-    assert out.stdout.split() == ["1", "1"]
-    env["OPENBLAS_NUM_THREADS"] = "2"  # a caller's own setting wins
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
-    assert out.stdout.split() == ["2", "1"]
+    assert _run(code) == ["1", "1"]
+    assert _run(code, OPENBLAS_NUM_THREADS="2") == ["2", "None"]  # a caller's own setting wins
+
+
+def test_with_numpy_loaded_first_openblas_is_told_directly():
+    code = ("import ctypes, numpy; from marsad.enrich import ner_available; ner_available(); "
+            "libs = {l.split()[-1] for l in open('/proc/self/maps') if 'openblas' in l.lower()}; "
+            "lib = ctypes.CDLL(sorted(libs)[0]) if libs else None; "
+            "names = ('openblas_get_num_threads', 'scipy_openblas_get_num_threads64_'); "
+            "get = [getattr(lib, n) for n in names if lib is not None and hasattr(lib, n)]; "
+            "print(get[0]() if get else 'none')")
+    if not Path("/proc/self/maps").exists():
+        pytest.skip("reads the loaded libraries from /proc")
+    assert _run(code)[0] in ("1", "none")  # "none": this numpy has no OpenBLAS
