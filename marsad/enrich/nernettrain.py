@@ -49,7 +49,6 @@ class NetConfig:
     dropout: float = 0.4
     word_dropout: float = 0.1
     seed: int = 0
-    average_last: int = 1  # the shipped weights are the mean of the last epochs' weights
 
 
 def build_vocabs(train: Sequence[Sentence], news_words: Sequence[str], gaz: dict) -> dict[str, list[str]]:
@@ -190,8 +189,8 @@ def _batch(xs, ys, blocks, gap: int, word_dropout: float, rng: random.Random):
             t(gather), t(smask), t(tags))
 
 
-def train_net(xs, ys, vocabs, vectors, cfg: NetConfig, on_epoch=None):
-    """Train; ``on_epoch(epoch, weights)`` may score the exported weights after each epoch."""
+def train_net(xs, ys, vocabs, vectors, cfg: NetConfig) -> dict[str, np.ndarray]:
+    """Train one network on id matrices ``xs`` and tag ids ``ys``; its weights for ``nernet``."""
     import torch
 
     torch.manual_seed(cfg.seed)
@@ -202,8 +201,7 @@ def train_net(xs, ys, vocabs, vectors, cfg: NetConfig, on_epoch=None):
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 - e / (cfg.epochs + 1))
     blocks = [list(range(i, min(i + BLOCK, len(xs)))) for i in range(0, len(xs), BLOCK)]
-    total: dict[str, np.ndarray] = {}
-    for epoch in range(cfg.epochs):
+    for _ in range(cfg.epochs):
         model.train()
         rng.shuffle(blocks)
         for k in range(0, len(blocks), cfg.batch):
@@ -218,18 +216,8 @@ def train_net(xs, ys, vocabs, vectors, cfg: NetConfig, on_epoch=None):
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
         sched.step()
-        model.eval()
-        weights = export(model, vocabs, cfg)
-        if on_epoch is not None:
-            on_epoch(epoch, weights)
-        if epoch >= cfg.epochs - cfg.average_last:
-            total = {k: total[k] + v if total and _learned(k, v) else v for k, v in weights.items()}
-    n = min(cfg.average_last, cfg.epochs)
-    return {k: v / n if _learned(k, v) else v for k, v in total.items()}
-
-
-def _learned(name: str, value: np.ndarray) -> bool:
-    return value.dtype.kind == "f" and name not in SHARED
+    model.eval()
+    return export(model, vocabs, cfg)
 
 
 def export(model, vocabs, cfg: NetConfig) -> dict[str, np.ndarray]:
