@@ -43,7 +43,7 @@ DIMS = {"word": 64, "pre": 8, "p2": 16, "p3": 16, "s2": 16, "s3": 16, "shape": 4
 class NetConfig:
     hidden: int = 96  # wider was no better on dev and much slower to tag
     dilations: tuple[int, ...] = (1, 2, 4)  # each token sees 7 either side
-    epochs: int = 16
+    epochs: int = 24
     batch: int = 2  # blocks of BLOCK sentences
     lr: float = 2e-3
     dropout: float = 0.4
@@ -62,7 +62,8 @@ def build_vocabs(train: Sequence[Sentence], news_words: Sequence[str], gaz: dict
             for c, v in (("p2", stem[:2]), ("p3", stem[:3]), ("s2", stem[-2:]), ("s3", stem[-3:])):
                 counts[c][v] += 1
             counts["shape"][shape(tok)] += 1
-    vocabs = {c: ["<unk>"] + sorted(v for v, n in counts[c].items() if n >= 2) for c in counts}
+    least = {"word": 1}  # every train word gets an embedding (word dropout trains 'unknown'); affixes: 2
+    vocabs = {c: ["<unk>"] + sorted(v for v, n in counts[c].items() if n >= least.get(c, 2)) for c in counts}
     vocabs["vec"] = ["<unk>", *news_words]
     vocabs["pre"] = ["<unk>", "", *PREFIXES]
     vocabs["tk"] = ["<unk>", *sorted(set(token_kinds(gaz).values()))]
