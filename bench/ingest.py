@@ -248,7 +248,7 @@ def report(folder: Path, queries: int) -> None:
               f"{r['articles'] / busiest:,.0f} | {r['rss_mb']:.0f} + {r['worker_rss_mb']:.0f} | "
               f"{r['index_seconds']:.1f} | {r['relate_seconds']:.1f} | {r['db_mb']:.0f} |")
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    ix = run_child("index", str(db))
+    ix = run_child("index", str(db), "-")
     print(f"\nindexing in one process: marsad {ix['total_s']:.1f} CPU s for {ix['articles']:,} articles "
           f"(analysis {ix['analysis_s']:.1f} s, FTS5 inserts {ix['total_s'] - ix['analysis_s']:.1f} s; "
           f"headline, deck, body, captions, two analyzers each) · "
