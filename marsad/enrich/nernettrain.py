@@ -43,7 +43,7 @@ DIMS = {"word": 64, "pre": 8, "p2": 16, "p3": 16, "s2": 16, "s3": 16, "shape": 4
 class NetConfig:
     hidden: int = 96  # wider was no better on dev and much slower to tag
     dilations: tuple[int, ...] = (1, 2, 4)  # each token sees 7 either side
-    epochs: int = 24
+    epochs: int = 40
     batch: int = 2  # blocks of BLOCK sentences
     lr: float = 2e-3
     dropout: float = 0.4
