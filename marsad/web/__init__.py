@@ -94,8 +94,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
 
     print(f"marsad: serving {settings.db} at http://{host}:{port}/ (API docs at /docs; Ctrl-C stops)",
           file=sys.stderr)
+    from marsad.web.server import PROTOCOL
+
     options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False,
-               "server_header": False}
+               "server_header": False, "http": PROTOCOL}
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
         return
