@@ -63,7 +63,10 @@ def shape_features(tokens: list[str]) -> list[dict]:
 
 def run_baseline(test) -> dict:
     """A plain CRF on word identity, shape and 2-letter affixes with a ±1 window."""
-    import pycrfsuite
+    try:
+        import pycrfsuite
+    except ImportError:
+        sys.exit("--baseline needs python-crfsuite: pip install 'marsad[bench]'")
 
     train, _ = anercorp_split(SHARED)
     trainer = pycrfsuite.Trainer(verbose=False)
