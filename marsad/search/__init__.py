@@ -63,12 +63,15 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int
 
 
 def _run(conn, match, filters, collapse, limit, offset, scheme, query, cut) -> SearchResult:
-    if _count(conn, match, filters, BROAD) <= BROAD:
-        sql, params = matches_sql(scheme, filters, collapse=collapse)
-        best, copies = fold(conn.execute(sql, [match, *params]).fetchall())
+    # The newest BROAD + 1 matches, scored: all of them unless the query is broad.
+    sql, params = matches_sql(scheme, filters, collapse=collapse, newest=BROAD + 1)
+    rows = conn.execute(sql, [match, *params]).fetchall()
+    if len(rows) <= BROAD:
+        best, copies = fold(rows)
         total = len(best)
     else:
-        best, copies = _broad(conn, match, filters, collapse, scheme, offset + limit, cut)
+        best, copies = fold(rows[:BROAD]) if cut else _broad(conn, match, filters, collapse, scheme,
+                                                               offset + limit)
         total = _count(conn, match, filters)
     page = best[offset:offset + limit]
     found = {r[0]: r for r in conn.execute(hits_sql(len(page)), [rowid for rowid, _ in page])}
@@ -82,14 +85,11 @@ def _run(conn, match, filters, collapse, limit, offset, scheme, query, cut) -> S
     return SearchResult(total, hits)
 
 
-def _broad(conn, match, filters, collapse, scheme, wanted, cut):
-    """Ranked hits of a query matching more than BROAD articles: the best of the newest BROAD when
-    ``cut``; else the best of all, where SQLite keeps the top rows (enough to fill ``wanted``
-    after folding duplicates, so ``copies`` counts the copies among those rows only).
+def _broad(conn, match, filters, collapse, scheme, wanted):
+    """Ranked hits of an "any" query matching more than BROAD articles: the best of all, where SQLite
+    keeps the top rows (enough to fill ``wanted`` after folding duplicates, so ``copies`` counts the
+    copies among those rows only). An "all" query is ranked over its newest BROAD matches instead.
     """
-    if cut:
-        sql, params = matches_sql(scheme, filters, collapse=collapse, newest=BROAD)
-        return fold(conn.execute(sql, [match, *params]).fetchall())
     k = wanted * (4 if collapse else 1)
     while True:
         sql, params = matches_sql(scheme, filters, collapse=collapse, best=k)
@@ -123,9 +123,9 @@ def fold(rows: list[tuple]) -> tuple[list[tuple[int, float]], dict[int, int]]:
     return best, copies
 
 
-def _count(conn: sqlite3.Connection, match: str, filters: Filters, cap: int | None = None) -> int:
-    """How many articles ``match`` (counted up to ``cap`` + 1 when given)."""
-    sql, params = count_sql(filters, cap)
+def _count(conn: sqlite3.Connection, match: str, filters: Filters) -> int:
+    """How many articles ``match``."""
+    sql, params = count_sql(filters)
     return conn.execute(sql, [match, *params]).fetchone()[0]
 
 

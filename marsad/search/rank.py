@@ -73,9 +73,9 @@ def matches_sql(scheme: Scheme | None, filters: Filters, *, collapse: bool,
     return f"SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where}{tail}", params
 
 
-def count_sql(filters: Filters, cap: int | None = None) -> tuple[str, list[str]]:
-    """How many articles match (up to ``cap`` + 1 when given); parameters: MATCH expression, filters."""
-    sql, params = matches_sql(None, filters, collapse=False, newest=cap + 1 if cap else None)
+def count_sql(filters: Filters) -> tuple[str, list[str]]:
+    """How many articles match; parameters: MATCH expression, filters."""
+    sql, params = matches_sql(None, filters, collapse=False)
     return f"SELECT count(*) FROM ({sql})", params
 
 
