@@ -53,6 +53,12 @@ def unify_spelling(word: str) -> str:
     return word
 
 
+def spelling_variants() -> frozenset[str]:
+    """The spellings :func:`unify_spelling` rewrites: whole words, and beginnings of words."""
+    whole, starts = _variants()
+    return frozenset(whole) | {v for v, _ in starts}
+
+
 def strip_suffixes(word: str) -> str:
     for suffix, min_rest in _suffixes():
         if len(word) - len(suffix) >= min_rest and word.endswith(suffix):

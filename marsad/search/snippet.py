@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
+from functools import cache
 from itertools import islice
 
 from marsad.arabic.normalize import normalize_for_matching
+from marsad.arabic.stem import spelling_variants
 from marsad.arabic.tokenize import TOKEN_TEXT_RE, split_clitics
 from marsad.search.analyze import Scheme
 
@@ -27,14 +28,22 @@ _BLANK_MARKS = {2: " ", 3: " "}  # the text's own, if any: same length, so offse
 
 
 class Matcher:
-    """Tells which word of the text matches one of the query's words (answers are remembered)."""
+    """Tells which word of the text matches one of the query's words (answers are remembered).
 
-    __slots__ = ("_analyses", "_terms", "_prefixes", "seen")
+    A word's stem is part of the word (clitics and suffixes are cut off its ends), except where a
+    spelling variant is unified; so a word that holds none of the query's terms, no such variant and
+    no digit cannot match, and is not stemmed at all.
+    """
+
+    __slots__ = ("_analyzers", "_normalized", "_terms", "_prefixes", "_could", "seen")
 
     def __init__(self, scheme: Scheme, words: set[str], prefixes: set[str] = frozenset()):
-        self._analyses = _analyses(scheme)
-        self._terms = {(i, a.term(w)) for w in words for i, a in enumerate(scheme.analyzers)}
+        self._analyzers = tuple(enumerate(scheme.analyzers))
+        self._normalized = _normalized()
+        self._terms = {(i, a.term(w)) for w in words for i, a in self._analyzers}
         self._prefixes = tuple(prefixes)
+        needles = {t for _, t in self._terms if t} | set(self._prefixes) | spelling_variants()
+        self._could = re.compile("|".join(map(re.escape, sorted(needles, key=len, reverse=True))) + r"|\d")
         self.seen: dict[str, str | None] = {}  # raw word → answer, over all snippets of one query
 
     def __call__(self, raw: str) -> str | None:
@@ -44,39 +53,32 @@ class Matcher:
         return self.seen[raw]
 
     def _match(self, raw: str) -> str | None:
-        word, terms = self._analyses[raw]
-        if not word:
+        word = self._normalized[raw]
+        if not word or not self._could.search(word):
             return None
-        for key in terms:
-            if key in self._terms:
-                return key[1]
+        for i, a in self._analyzers:
+            if (i, term := a.term(word)) in self._terms:
+                return term
         if self._prefixes:
             rest = split_clitics(word)[1]
             return next((p for p in self._prefixes if rest.startswith(p)), None)
         return None
 
 
-class _Analyses(dict):
-    """raw word → (normalized word, ((0, term), (1, term), ...)), shared by all queries of a scheme."""
+class _Normalized(dict):
+    """raw word → its normalized form, shared by all queries."""
 
-    __slots__ = ("_scheme",)
-
-    def __init__(self, scheme: Scheme):
-        super().__init__()
-        self._scheme = scheme
-
-    def __missing__(self, raw: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+    def __missing__(self, raw: str) -> str:
         word = normalize_for_matching(raw).strip()
-        terms = tuple((i, a.term(word)) for i, a in enumerate(self._scheme.analyzers)) if word else ()
         if len(self) >= _CACHE_LIMIT:
             self.clear()
-        self[raw] = (word, terms)
-        return word, terms
+        self[raw] = word
+        return word
 
 
-@lru_cache(maxsize=8)
-def _analyses(scheme: Scheme) -> _Analyses:
-    return _Analyses(scheme)
+@cache
+def _normalized() -> _Normalized:
+    return _Normalized()
 
 
 def _best_start(hits: list[tuple[int, str]], window: int) -> int:
