@@ -122,23 +122,26 @@ class Clusterer:
 
     def _reindex(self, s: StoryState) -> None:
         """File ``s`` under its current key terms and weeks, and out of those it no longer has."""
-        old_keys, old_weeks = self._indexed.get(s.id, ((), ()))
         weeks = _weeks(s)
-        if (old_keys, old_weeks) == (s.keys, weeks):
+        if self._indexed.get(s.id) == (s.keys, weeks):
             return
-        for t in old_keys:
-            for w in old_weeks:
-                self.by_term[t][w].discard(s.id)
+        self._unindex(s)
         for t in s.keys:
             for w in weeks:
                 self.by_term[t][w].add(s.id)
         self._indexed[s.id] = (s.keys, weeks)
 
     def _unindex(self, s: StoryState) -> None:
-        for t in self._indexed.get(s.id, ((), ()))[0]:
-            for w in self._indexed[s.id][1]:
-                self.by_term[t][w].discard(s.id)
-        self._indexed.pop(s.id, None)
+        """Take ``s`` out of the index; emptied entries go too, so a long ingest's index stays small."""
+        keys, weeks = self._indexed.pop(s.id, ((), ()))
+        for t in keys:
+            by_week = self.by_term[t]
+            for w in weeks:
+                by_week[w].discard(s.id)
+                if not by_week[w]:
+                    del by_week[w]
+            if not by_week:
+                del self.by_term[t]
 
     def candidates(self, doc: Doc, terms: list[str]) -> Iterator[str]:
         """Ids of the stories filed under ``terms`` that ``doc`` may join by its day (with repeats)."""

@@ -168,3 +168,14 @@ def test_stories_let_go_and_read_back_cluster_as_if_all_were_kept(tmp_path, monk
     expected = {frozenset(c) for c in cluster([make_doc(a) for a in articles])}
     assert found == expected
     assert any(len(s) > 2 for s in found), "the test needs stories that span both sweeps"
+
+
+def test_stories_let_go_leave_nothing_in_the_index():
+    from marsad.relate.cluster import Clusterer
+    from marsad.relate.features import Doc
+
+    c = Clusterer()
+    for i, day in enumerate([10, 11, 40, 41]):
+        c.add(Doc(f"d{i}", "", day, {f"t{i}": 0.6, "shared": 0.8}, frozenset(), None))
+    c.retain(100, 110)
+    assert c.stories == {} and not c.by_term
