@@ -18,7 +18,6 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 from marsad.enrich.canonical import canonical_key, resolve
 from marsad.enrich.dates import find_dates, parse_published
@@ -36,9 +35,6 @@ Tagger = Callable[[str], list[tuple[int, int, str, str]]]
 # The tagger multiplies small matrices: BLAS threads only spin, and cost several times the tagging
 # itself in CPU (more still with a pool of processes on a busy machine). A caller's own setting wins.
 _ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-_SET_THREADS = (
-    "openblas_set_num_threads", "openblas_set_num_threads64_", "scipy_openblas_set_num_threads64_",
-)
 
 
 def _one_blas_thread() -> None:
@@ -48,16 +44,10 @@ def _one_blas_thread() -> None:
         for name in _ONE_THREAD:
             os.environ[name] = "1"
         return
-    # numpy is loaded already (by another stage): tell a loaded OpenBLAS directly, where the maps show it.
-    import ctypes
+    # numpy is loaded already (by another stage): limit the BLAS it loaded.
+    from threadpoolctl import threadpool_limits
 
-    maps = Path("/proc/self/maps")
-    libs = {line.split()[-1] for line in maps.read_text().splitlines() if "openblas" in line.lower()} \
-        if maps.exists() else set()
-    for lib in map(ctypes.CDLL, sorted(libs)):
-        for name in _SET_THREADS:
-            if hasattr(lib, name):
-                getattr(lib, name)(1)
+    threadpool_limits(limits=1, user_api="blas")
 
 
 @cache
