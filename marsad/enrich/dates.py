@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from datetime import date, timedelta
 from functools import cache
 
-from marsad.enrich.lexicon import drop_tanween_alef, fold, folded_table, load, loose_alternation
+from marsad.enrich.lexicon import drop_tanween_alef, fold, folded_table, load, loose_alternation, tokens
 from marsad.model import DateMention
 
 _MARKS = "[\u0640\u064b-\u065f\u0670]*"
@@ -32,6 +33,8 @@ _Y = r"(?P<year>\d{4})"
 _TO = r"\s*(?:-|–|إلى|الى|حتى|وحتى|و)\s*"
 _UNITS = "الأسبوع|الاسبوع|العام|السنة|الشهر|عامنا"
 _PAST_RE, _NEXT_RE = re.compile(_PAST), re.compile(_NEXT)
+_TENSE_WINDOW = 8  # words looked at before a bare weekday
+_PAST_REACH = 4  # words before a verb that may put it in the past: كان من المقرر أن يبدأ
 
 
 @cache
@@ -42,6 +45,8 @@ def _tables() -> dict:
             "week": folded_table(data["weekdays"]), "ambiguous": {fold(w) for w in data["ambiguous"]},
             "ord": folded_table(data["ordinal_days"]), "ago": folded_table(data["ago_units"]),
             "counts": counts, "positions": data["positions"],
+            "events": {_key(w) for w in data["events"]},
+            "event_words": {_key(w) for w in data["event_words"]},
             "not_ord": re.compile(rf"(?:{'|'.join(data['not_before_ordinal'])})\s*$"),
             "cue": re.compile(rf"(?<!\w)(?:{'|'.join(data['month_cues'])})\s+$")}
 
@@ -58,6 +63,17 @@ def _patterns() -> list[tuple[str, re.Pattern, re.Pattern]]:
     return [(kind, re.compile(quick[kind]), pattern) for kind, pattern in _full_patterns()]
 
 
+@cache
+def _not_dates() -> re.Pattern:
+    """Named events built on a month (أيلول الأسود, ثورة 25 يناير, حرب أكتوبر): no dates, unless a year
+    follows the month of an event (حرب أكتوبر 1973)."""
+    t = _tables()
+    events, words, greg = (loose_alternation(t[k]) for k in ("events", "event_words", "greg"))
+    year = rf"\s*[،,]?\s*(?:(?:من\s+)?{_YEAR_WORDS}\s+)?\d{{4}}"
+    event = rf"(?:{words})\s+(?:\d{{1,2}}\s+)?(?:{greg})(?!\w)(?!{year})"
+    return re.compile(rf"(?<!\w)[وفبل]?(?:{events}|{event})(?!\w)")
+
+
 def _full_patterns() -> list[tuple[str, re.Pattern]]:
     t = _tables()
     greg, hijri, week, ordinal, ago, counts = (loose_alternation(t[k]) for k in
@@ -68,6 +84,8 @@ def _full_patterns() -> list[tuple[str, re.Pattern]]:
     rel = rf"\s+(?:(?:من|في)\s+)?(?:(?P<ryear>{_YEAR_WORDS})\s+)?(?P<rel>{_PAST}|{_NEXT}|{_THIS})(?![\w\d])"
     year = rf"\s*[،,]?\s+(?:(?:من|في)\s+)?(?:{_YEAR_WORDS}\s+)?{_Y}\s*م?"
     day = rf"(?:(?:(?P<d1>\d{{1,2}}){_TO})?(?:الـ\s*)?{_D}|(?P<ord>{ordinal}))(?:\s+من)?(?:\s+شهر)?\s+"
+    day_of_month = (rf"\s*[(،,]?\s*\d{{1,2}}(?:\s*و\s*\d{{1,2}})?"
+                    rf"(?:[/.-]\d{{1,2}}[/.-]\d|\s+(?:من\s+)?(?:شهر\s+)?(?:{greg}))")
     # A word edge, or a conjunction/preposition glued to the date (و3 جوان، والجمعة).
     b, e = r"(?:(?<![\w\d])|(?<=(?<!\w)[وفبل]))", r"(?![\w\d])"
     return [
@@ -78,10 +96,11 @@ def _full_patterns() -> list[tuple[str, re.Pattern]]:
         ("year_range", re.compile(rf"{b}(?P<y1>\d{{4}})(?:{_TO}|/)(?:{_YEAR_WORDS}\s+)?(?P<y2>\d{{4}}){e}")),
         ("numeric", re.compile(rf"{b}{_D}\s*[/.-]\s*(?P<month>\d{{1,2}})\s*[/.-]\s*{_Y}{e}")),
         ("greg", re.compile(rf"{b}(?:{day})?(?P<month>{greg}){e}{gloss}(?:{year}|{rel})?")),
-        ("today", re.compile(rf"{b}(?:يوم\s+)?(?P<word>اليوم|أمس|الأمس|غدا|غداً|غد){_MARKS}\s*\(?\s*"
+        ("today", re.compile(rf"{b}(?:يوم\s+)?(?P<word>اليوم|أمس|الأمس|الغد|غدا|غداً|غد){_MARKS}\s*\(?\s*"
                              rf"(?P<wd>{week})\s*\)?{e}")),
-        ("weekday", re.compile(rf"{b}(?:(?:يوم|مساء|صباح|ليلة|فجر|ظهر)\s+)?(?P<wd>{week}){e}"
-                               rf"(?:\s+(?P<rel>{_PAST}|{_NEXT}){e})?")),
+        # Not when a day of the month follows (the date itself is read) nor in أيام السبت (Saturdays).
+        ("weekday", re.compile(rf"{b}(?<![أا]يام )(?:(?:يوم|مساء|صباح|ليلة|فجر|ظهر)\s+)?(?P<wd>{week}){e}"
+                               rf"(?!{day_of_month})(?:\s+(?P<rel>{_PAST}|{_NEXT}){e})?")),
         ("day_word", re.compile(rf"{b}(?:يوم\s+)?(?P<word>أول\s+(?:من\s+)?أمس|أمس\s+الأول|أمس|الأمس|غداً|غدا|"
                                 rf"بعد\s+غد){e}(?!\s+(?:الحاجة|القريب|البعيد))")),
         ("ago", re.compile(rf"{b}(?:منذ|قبل)\s+(?:(?:نحو|حوالي|حوالى|قرابة)\s+)?"
@@ -193,15 +212,60 @@ def _year_range(m: re.Match) -> _Found:
             (m.start("y2"), m.end("y2"), m["y2"], False, "gregorian")]
 
 
-def _weekday(wd: str, rel: str | None, pub: date) -> date:
-    target = _tables()["week"][fold(wd)]
+@cache
+def _tense_words() -> dict[str, frozenset[str]]:
+    data = load("tense.json")
+    return {k: frozenset(fold(w) for w in data[k]) for k in _CUES}
+
+
+_CUES = ("future", "imperfect", "past", "markers", "clause")
+
+
+def _cue(word: str) -> str | None:
+    """Which list of ``tense.json`` a word is in, maybe with a glued و or ف; a verb with the future
+    prefix (سيزور) is a future cue."""
+    words, key = _tense_words(), fold(word)
+    for w in (key, key[1:] if key[:1] in ("و", "ف") else ""):
+        for kind in _CUES:
+            if w in words[kind]:
+                return kind
+        if w[:1] == "س" and w[1:] in words["imperfect"]:
+            return "future"
+    return None
+
+
+def _ahead(paragraph: str, start: int) -> bool:
+    """Whether a bare weekday starting at ``start`` is a coming day, from the nearest cue before it in
+    its clause: سوف/سيزور/من المقرر, or a verb in the present (يعقد المجلس اجتماعه الخميس) that no
+    كان, لم or قبل puts in the past. Any other cue, or none, means a past day: news mostly reports
+    the past."""
+    toks = tokens(paragraph)
+    k = bisect_left([t[0] for t in toks], start)
+    for j in range(k - 1, max(-1, k - 1 - _TENSE_WINDOW), -1):
+        word = toks[j][2]
+        if not word[0].isalnum():
+            return False  # punctuation ends the clause
+        cue = _cue(word)
+        if cue in ("future", "imperfect"):
+            return not any(_cue(t[2]) == "markers" for t in toks[max(0, j - _PAST_REACH):j])
+        if cue is not None:
+            return False
+    return False
+
+
+def _weekday(m: re.Match, pub: date) -> date:
+    """The weekday named: المقبل the next one, الماضي the last one before publication; bare, the
+    coming one (publication day included) when the clause speaks of the future, else the last one."""
+    target, rel = _tables()["week"][fold(m["wd"])], m["rel"]
     if _step(rel) > 0:
         return pub + timedelta(days=(target - pub.weekday() - 1) % 7 + 1)
+    if rel is None and _ahead(m.string, m.start()):
+        return pub + timedelta(days=(target - pub.weekday()) % 7)
     back = (pub.weekday() - target) % 7
     return pub - timedelta(days=back or (7 if rel else 0))
 
 
-_DAY_SHIFT = {"امس": -1, "الامس": -1, "غدا": 1, "غد": 1, "اليوم": 0}
+_DAY_SHIFT = {"امس": -1, "الامس": -1, "غدا": 1, "غد": 1, "الغد": 1, "اليوم": 0}
 
 
 def _day_word(word: str) -> int:
@@ -294,7 +358,7 @@ def _relative(kind: str, m: re.Match, pub: date) -> tuple[int, int, str | None, 
     if kind in ("today", "day_word"):
         iso = (pub + timedelta(days=_day_word(m["word"]))).isoformat()
     elif kind == "weekday":
-        iso = _weekday(m["wd"], m["rel"], pub).isoformat()
+        iso = _weekday(m, pub).isoformat()
     elif kind == "ago":
         iso = _ago(m, pub)
     else:
@@ -314,7 +378,7 @@ def parse_published(published: str | None) -> date | None:
 def find_dates(paragraph: str, index: int = 0, published: str | date | None = None) -> list[DateMention]:
     """Every date of one paragraph, earliest first; patterns earlier in the list win overlaps."""
     pub = published if isinstance(published, date) or published is None else parse_published(published)
-    taken: list[tuple[int, int]] = []
+    taken = [m.span() for m in _not_dates().finditer(paragraph)]
     out: list[DateMention] = []
     for kind, quick, pattern in _patterns():
         if not quick.search(paragraph):

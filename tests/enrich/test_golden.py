@@ -13,8 +13,7 @@ import pytest
 from marsad.enrich import enrich_article
 
 GOLD = json.loads((Path(__file__).parent / "golden" / "aawsat-page-2025.json").read_text(encoding="utf-8"))
-# Precision and recall floors per kind. Known misses: الجمعة after a Thursday publication is the next
-# day here (bare weekdays are read as past ones), and a quote inside a sentence with no speech verb.
+# Precision and recall floors per kind. Known miss: a quote inside a sentence with no speech verb.
 FLOORS = {"dates": (0.9, 0.9), "figures": (0.95, 0.95), "quotes": (0.95, 0.9)}
 
 
