@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
 from datetime import date, timedelta
 from functools import cache
 
-from marsad.enrich.lexicon import drop_tanween_alef, fold, folded_table, load, loose_alternation, tokens
+from marsad.enrich.lexicon import TOKEN, drop_tanween_alef, fold, folded_table, load, loose_alternation
 from marsad.model import DateMention
 
 _MARKS = "[\u0640\u064b-\u065f\u0670]*"
@@ -35,6 +34,7 @@ _UNITS = "الأسبوع|الاسبوع|العام|السنة|الشهر|عام�
 _PAST_RE, _NEXT_RE = re.compile(_PAST), re.compile(_NEXT)
 _TENSE_WINDOW = 8  # words looked at before a bare weekday
 _PAST_REACH = 4  # words before a verb that may put it in the past: كان من المقرر أن يبدأ
+_TENSE_REACH = 150  # characters read before a weekday for those words
 
 
 @cache
@@ -64,14 +64,18 @@ def _patterns() -> list[tuple[str, re.Pattern, re.Pattern]]:
 
 
 @cache
-def _not_dates() -> re.Pattern:
-    """Named events built on a month (أيلول الأسود, ثورة 25 يناير, حرب أكتوبر): no dates, unless a year
-    follows the month of an event (حرب أكتوبر 1973)."""
+def _events() -> tuple[re.Pattern, re.Pattern]:
+    """(named event at a month: أيلول الأسود, event word just before a date: ثورة 25 يناير)."""
     t = _tables()
-    events, words, greg = (loose_alternation(t[k]) for k in ("events", "event_words", "greg"))
-    year = rf"\s*[،,]?\s*(?:(?:من\s+)?{_YEAR_WORDS}\s+)?\d{{4}}"
-    event = rf"(?:{words})\s+(?:\d{{1,2}}\s+)?(?:{greg})(?!\w)(?!{year})"
-    return re.compile(rf"(?<!\w)[وفبل]?(?:{events}|{event})(?!\w)")
+    named, words = (loose_alternation(t[k]) for k in ("events", "event_words"))
+    return re.compile(rf"(?:{named})(?!\w)"), re.compile(rf"(?<!\w)[وفبل]?(?:{words})\s+$")
+
+
+def _is_event(m: re.Match) -> bool:
+    """A month that names an event (أيلول الأسود; ثورة 25 يناير, حرب أكتوبر without a year)."""
+    named, word = _events()
+    return bool(named.match(m.string, m.start("month"))) or not m["year"] \
+        and bool(word.search(m.string, max(0, m.start() - 12), m.start()))
 
 
 def _full_patterns() -> list[tuple[str, re.Pattern]]:
@@ -187,6 +191,8 @@ _Found = list[tuple[int, int, str, bool, str]]  # (start, end, iso, relative, ca
 
 def _greg_dates(m: re.Match, pub: date | None) -> _Found:
     """One date, or two for a range of days (من 10 إلى 12 يوليو: 10 and 12 يوليو)."""
+    if _is_event(m):
+        return []
     start, day = m.start(), _day_of(m, "day", "ord")
     if m["ord"] and _tables()["not_ord"].search(m.string, max(0, start - 12), start):
         start, day = m.start("month"), None  # الأسبوع الأول من يوليو: the month, not its first day
@@ -239,15 +245,13 @@ def _ahead(paragraph: str, start: int) -> bool:
     its clause: سوف/سيزور/من المقرر, or a verb in the present (يعقد المجلس اجتماعه الخميس) that no
     كان, لم or قبل puts in the past. Any other cue, or none, means a past day: news mostly reports
     the past."""
-    toks = tokens(paragraph)
-    k = bisect_left([t[0] for t in toks], start)
-    for j in range(k - 1, max(-1, k - 1 - _TENSE_WINDOW), -1):
-        word = toks[j][2]
-        if not word[0].isalnum():
+    words = TOKEN.findall(paragraph, max(0, start - _TENSE_REACH), start)[-_TENSE_WINDOW - _PAST_REACH:]
+    for j in range(len(words) - 1, max(-1, len(words) - 1 - _TENSE_WINDOW), -1):
+        if not words[j][0].isalnum():
             return False  # punctuation ends the clause
-        cue = _cue(word)
+        cue = _cue(words[j])
         if cue in ("future", "imperfect"):
-            return not any(_cue(t[2]) == "markers" for t in toks[max(0, j - _PAST_REACH):j])
+            return not any(_cue(w) == "markers" for w in words[max(0, j - _PAST_REACH):j])
         if cue is not None:
             return False
     return False
@@ -378,7 +382,7 @@ def parse_published(published: str | None) -> date | None:
 def find_dates(paragraph: str, index: int = 0, published: str | date | None = None) -> list[DateMention]:
     """Every date of one paragraph, earliest first; patterns earlier in the list win overlaps."""
     pub = published if isinstance(published, date) or published is None else parse_published(published)
-    taken = [m.span() for m in _not_dates().finditer(paragraph)]
+    taken: list[tuple[int, int]] = []
     out: list[DateMention] = []
     for kind, quick, pattern in _patterns():
         if not quick.search(paragraph):
