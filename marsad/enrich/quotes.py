@@ -5,7 +5,8 @@ the current speaker: ``قال بيسكوف … : «…»``. A verb with no name 
 ``وأشار إلى أن «…»``) keeps the last speaker named, across paragraphs. A quote counts as speech
 when a speech verb comes before it in its sentence, with a colon, a complementizer (أن، إن…) or
 nothing much in between, or when a verb follows it (``«…»، قال فلان``). Quoted names
-(``قمة «روسيا - آسيا الوسطى»``, ``«تاس»``) are left out.
+(``قمة «روسيا - آسيا الوسطى»``, ``«تاس»``) are left out. A label (``ما وصفه بـ«…»``) is the quote
+of whoever described, when the sentence says who that is.
 """
 
 from __future__ import annotations
@@ -26,9 +27,13 @@ _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
 _SHORT = 3  # words
+_ANTECEDENT = 3  # characters between a name and the الذي/التي that refers to it (، )
 _LETTERS = "\u0621-\u063a\u0640-\u065f\u0670"  # as in the word tokens of marsad.enrich.lexicon
 _POSSESSIVES = ("ها", "هم", "هما", "ته", "يه", "نا")
 _CLAUSE_END = re.compile(r"\s*(?:[.،,؛;:!?؟)]|$)")
+# ما وصفه بـ«…», من وصفتهم السلطات بأنهم «…»: a relative word, a verb, maybe a subject, then بـ or بأنه.
+_DESCRIBED = re.compile(rf"(?<![{_LETTERS}])[وفبل]?(?:ما|من|الذي|التي|فيما|عما|مما)\s+(?P<verb>[{_LETTERS}]+)"
+                        rf"(?P<who>(?:\s+[{_LETTERS}]+){{0,4}}?)\s*(?:بـ|ب|بأن[{_LETTERS}]*|بان[{_LETTERS}]*)\s*ـ?\s*$")
 
 
 @dataclass(slots=True)
@@ -40,7 +45,8 @@ class _Speaker:
 @cache
 def _lexicon() -> dict[str, frozenset[str]]:
     data = load("speech.json")
-    lex = {k: frozenset(fold(w) for w in data[k]) for k in ("stops", "complementizers")}
+    sets = ("stops", "complementizers", "describers", "impersonal", "bodies")
+    lex = {k: frozenset(fold(w) for w in data[k]) for k in sets}
     for k in ("verbs", "participles", "name_cues"):
         lex[k] = with_clitics(data[k])
     return lex
@@ -167,6 +173,59 @@ def _verbs(paragraph: str, toks: tuple) -> list[int]:
     return sorted({k for k in found if k >= 0 and _is_verb(toks[k][2])})
 
 
+def _described(paragraph: str, index: int, toks: tuple, quote: re.Match, entities: list[EntityMention],
+               state: dict) -> tuple[bool, _Speaker | None] | None:
+    """For a label someone put on something (ما وصفته السلطات بأنه «…»): (keep, who); else None.
+
+    An analyst wants such labels: they are the describer's own words, so the quote is kept, said by
+    the subject after the verb; else (وصفه: he described) by the speaker a verb of the sentence named,
+    the first name of the sentence that agrees with the verb, or a body such as السلطات الروسية; else
+    by no one known. A label with no one behind it (فيما وُصف بـ«…») is nobody's quote: not kept."""
+    m = _DESCRIBED.search(paragraph, max(0, quote.start() - 90), quote.start())
+    if m is None or not (_is(m["verb"], "describers") or _is(m["verb"], "impersonal")):
+        return None
+    if not m["who"].strip():
+        if _is(m["verb"], "impersonal"):
+            return False, None
+    else:
+        k = next(i for i, t in enumerate(toks) if t[0] >= m.start("verb"))
+        return True, _subject(toks, k, entities, state)
+    start = _sentence_start(paragraph, m.start(), [])
+    if state.get("named_at", (-1, -1)) >= (index, start):
+        return True, state["speaker"]
+    # In «ترامب، الذي وصفه بأنه …» the name before الذي is the one described, not the describer.
+    end = m.start() - _ANTECEDENT * _is_relative(m)
+    kinds = _agreeing(m["verb"])
+    named = [e for e in entities if start <= e.start and e.end <= end and e.type in kinds]
+    if named:
+        return True, _Speaker(named[0].text, named[0].canonical)
+    return True, _body(paragraph[start:end].split())
+
+
+def _agreeing(verb: str) -> tuple[str, ...]:
+    """Entity types the subject of a describing verb may have: وصفه he (a person); وصفته، تصفه she
+    or it (a body, a country); وصفوه they (a group: no single name)."""
+    f = fold(verb)
+    if f.endswith(("وه", "وها", "وهم", "ونه", "ونها")):
+        return ()
+    if f.startswith("ت") or f.endswith(("ته", "تها", "تهم")):
+        return ("ORG", "LOC")
+    return ("PERS",)
+
+
+def _is_relative(m: re.Match) -> bool:
+    return fold(m.group().split()[0]).lstrip("وف") in ("الذي", "التي")
+
+
+def _body(words: list[str]) -> _Speaker | None:
+    """The last collective speaker of some words, with its adjective: السلطات الروسية, مصادر أمريكية."""
+    for k in range(len(words) - 1, -1, -1):
+        if _is(words[k], "bodies"):
+            adjective = [w for w in words[k + 1:k + 2] if fold(w).endswith(("ي", "يه")) and len(fold(w)) >= 4]
+            return _Speaker(" ".join([words[k], *adjective]).strip("،,.:"), None)
+    return None
+
+
 def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention], state: dict) -> list[Quote]:
     quotes = list(_QUOTES.finditer(paragraph))
     if not quotes and not _verb_finder().search(paragraph):
@@ -181,9 +240,15 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
         if kind == "verb":
             if not _is(toks[item][2], "participles"):
                 subject = _subject(toks, item, entities, state)
-                state["speaker"] = subject or state["speaker"]
+                if subject is not None:
+                    state["speaker"], state["named_at"] = subject, (index, pos)
             continue
         if _is_name(toks, item):
+            continue
+        if (label := _described(paragraph, index, toks, item, entities, state)) is not None:
+            keep, who = label
+            if keep:
+                out.append(Quote(item.group()[1:-1].strip(), who and who.name, index, who and who.canonical))
             continue
         start = _sentence_start(paragraph, pos, quotes)
         before = [k for k in verbs if start <= toks[k][0] < pos]

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from marsad.enrich import enrich_article
+from marsad.enrich.canonical import resolve
 from marsad.enrich.quotes import find_quotes
 from marsad.model import EntityMention
 
@@ -97,3 +98,30 @@ def test_a_title_resolves_from_the_text_when_the_tagger_missed_the_name():
 ])
 def test_the_subject_search_stops_at_words_that_are_no_speaker(paragraphs, speaker):
     assert [q.speaker for q in find_quotes(paragraphs, [])][-1] == speaker
+
+
+def _paragraph_quotes(text: str, tagger) -> list[tuple[str | None, str]]:
+    entities = resolve([(0, s, e, kind, surface) for s, e, kind, surface in tagger(text)])
+    return [(q.canonical or q.speaker, q.text) for q in find_quotes([text], entities)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # The label is the describer's words: the body the sentence is about, the name before the verb, or
+    # the subject after it; a previous speaker does not take it.
+    ("قال بيسكوف إن «الأمر مهم جداً». وبعد إعلان السلطات الروسية عن تفكيك ما وصفته بأنه «تكتل إجرامي "
+     "من أصول أذرية» اعتقلت باكو موظفين.",
+     [("دميتري بيسكوف", "الأمر مهم جداً"), ("السلطات الروسية", "تكتل إجرامي من أصول أذرية")]),
+    ("قال بيسكوف إن «الأمر مهم جداً». واستنكر علييف ما وصفه بـ«الهجوم البشع على الأبرياء».",
+     [("دميتري بيسكوف", "الأمر مهم جداً"), ("إلهام علييف", "الهجوم البشع على الأبرياء")]),
+    ("انتقد الكرملين ما وصفته موسكو بأنه «تدخل سافر في الشؤون».", [("موسكو", "تدخل سافر في الشؤون")]),
+    # No one behind the label: no quote.
+    ("قال بيسكوف إن «الأمر مهم جداً». وطالبت الدول بالتحقيق فيما وصف بـ«المجزرة الكبرى في المدينة».",
+     [("دميتري بيسكوف", "الأمر مهم جداً")]),
+])
+def test_a_label_is_quoted_from_whoever_described(tagger, text, expected):
+    assert _paragraph_quotes(text, tagger) == expected
+
+
+def test_the_name_a_label_refers_to_is_not_its_describer(tagger):
+    text = "وقال بيسكوف إن العلاقات تحسنت في عهد علييف، الذي وصفه بأنه «صديق جيد يتكلم لغتي»."
+    assert _paragraph_quotes(text, tagger) == [("دميتري بيسكوف", "صديق جيد يتكلم لغتي")]
