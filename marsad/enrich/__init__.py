@@ -21,7 +21,7 @@ from functools import cache
 
 from marsad.enrich.canonical import canonical_key, resolve
 from marsad.enrich.dates import find_dates, parse_published
-from marsad.enrich.figures import find_figures
+from marsad.enrich.figures import article_currencies, find_figures
 from marsad.enrich.quotes import find_quotes
 from marsad.enrich.roles import find_roles
 from marsad.errors import MarsadError
@@ -81,8 +81,9 @@ def enrich_article(article: Article, tagger: Tagger | None = None,
     with _stage(timings, "dates"):
         dates = [find_dates(p, i, pub) for i, p in enumerate(paragraphs)]
     with _stage(timings, "figures"):  # numbers inside dates are no figures
+        local = article_currencies(article)  # whose دينار: the country the article names, its outlet's
         figures = [f for i, p in enumerate(paragraphs)
-                   for f in find_figures(p, i, [(d.start, d.end) for d in dates[i]])]
+                   for f in find_figures(p, i, [(d.start, d.end) for d in dates[i]], local)]
     with _stage(timings, "ner"):
         raw = _tag(paragraphs, tagger) if tagger is not None else []
     with _stage(timings, "canonical"):

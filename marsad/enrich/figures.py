@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from urllib.parse import urlsplit
 
 from marsad.enrich.lexicon import (
+    TOKEN,
     drop_tanween_alef,
     fold,
     folded_table,
@@ -23,13 +27,16 @@ from marsad.enrich.lexicon import (
     tokens,
     with_clitics,
 )
-from marsad.model import Figure
+from marsad.model import Article, Figure
 
 _DIGITS = re.compile(r"\d+(?:[.,٫٬]\d+)*")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?")
 _ARABIC_WORD = re.compile("[\u0621-\u063a\u0641-\u064a]")
 _CLITICS = ("و", "ف", "ب", "ل")
+# Votes for a country in an article: a qualified currency (دينار كويتي), the dateline or the outlet.
+_QUALIFIED_VOTES, _HINT_VOTES = 3, 2
+Local = Callable[[str], "str | None"]  # a bare currency's code (DINAR) → the one its article decides
 
 
 @dataclass(slots=True)
@@ -46,11 +53,13 @@ class _Number:
 def _lexicon() -> dict:
     nums = load("numbers.json")
     money = load("currencies.json")
-    currencies, qualifiers = {}, {}
+    currencies, qualifiers, countries = {}, {}, {}
     for cur in money["currencies"]:
         for name in cur["names"]:
             currencies[fold(name)] = cur["code"]
             qualifiers[fold(name)] = folded_table(cur["qualifiers"])
+        if "countries" in cur:
+            countries[cur["code"]] = {fold(w): c for c, names in cur["countries"].items() for w in names}
     return {
         "units": folded_table(nums["units"]), "tens": folded_table(nums["tens"]),
         "hundreds": folded_table(nums["hundreds"]), "scales": folded_table(nums["scales"]),
@@ -59,6 +68,7 @@ def _lexicon() -> dict:
         "stop": {fold(w) for w in nums["stop_nouns"]}, "plurals": {fold(w) for w in nums["plurals"]},
         "alone": {fold(w) for w in nums["alone"]}, "duals": {fold(w) for w in nums["duals"]},
         "currencies": currencies, "qualifiers": qualifiers, "symbols": money["symbols"],
+        "countries": countries, "outlets": money["outlets"], "domains": money["domains"],
         "starts": with_clitics([*nums["units"], *nums["tens"], *nums["hundreds"], *nums["scales"],
                                 *nums["teen_heads"]]),
         "months": set(folded_table(load("months.json")["gregorian"]))
@@ -145,9 +155,19 @@ def _read_number(toks: list, i: int) -> _Number | None:
     if not _DIGITS.fullmatch(word):
         return _read_words(toks, i)
     value, j, scale = parse_digits(word), i + 1, 1.0
+    if (tap := _fraction_first(toks, i)) is not None:
+        value, j = tap, i + 3
     if j < len(toks) and (hit := _word_value(toks[j][2])) and hit[0] == "scales":
         value, j, scale = value * hit[1], j + 1, hit[1]
     return _Number(value, toks[i][0], j, False, scale > 1, scale)
+
+
+def _fraction_first(toks: list, i: int) -> float | None:
+    """2ر1 = 1.2: the decimals of the Tunisian news agency, printed fraction first with ر as the mark."""
+    if i + 2 < len(toks) and toks[i + 1][2] == "ر" and toks[i][2].isdigit() and toks[i + 2][2].isdigit() \
+            and toks[i][1] == toks[i + 1][0] and toks[i + 1][1] == toks[i + 2][0]:
+        return float(f"{toks[i + 2][2]}.{toks[i][2]}")
+    return None
 
 
 def _percent(toks: list, j: int) -> int | None:
@@ -161,19 +181,76 @@ def _percent(toks: list, j: int) -> int | None:
     return None
 
 
-def _currency(toks: list, j: int) -> tuple[str, int] | None:
+def _currency_key(word: str) -> str | None:
     lex = _lexicon()
-    if j >= len(toks):
-        return None
-    key = drop_tanween_alef(fold(toks[j][2]))
+    key = drop_tanween_alef(fold(word))
     if key not in lex["currencies"]:
-        key = fold(toks[j][2])
-        if key not in lex["currencies"]:
-            return None
+        key = fold(word)
+    return key if key in lex["currencies"] else None
+
+
+def _currency(toks: list, j: int, local: Local | None) -> tuple[str, int] | None:
+    """(code, index after) of a currency word at ``j``: its qualifier (دينار أردني) decides, else for a
+    word of several countries (دينار) the one country the paragraph names, else the article's."""
+    lex = _lexicon()
+    if j >= len(toks) or (key := _currency_key(toks[j][2])) is None:
+        return None
     code = lex["currencies"][key]
     if j + 1 < len(toks) and (q := lex["qualifiers"][key].get(fold(toks[j + 1][2]))):
         return q, j + 2
+    if code in lex["countries"]:
+        named = {c for t in toks if (c := _country(t[2], lex["countries"][code]))}
+        code = named.pop() if len(named) == 1 else (local and local(code)) or code
     return code, j + 1
+
+
+def _country(word: str, table: dict[str, str]) -> str | None:
+    """The code a word names in a table of country words, maybe with a glued و، ف، ب or ل (لتونس،
+    بالكويت، للكويت)."""
+    f = fold(word)
+    forms = (f, f[1:], "ال" + f[2:]) if f[:1] in _CLITICS else (f,)
+    return next((table[form] for form in forms if form in table), None)
+
+
+def _vote(words: list[str], k: int, family: str) -> tuple[str, int] | None:
+    """(code, votes) of the word at ``k``: a country word, or a qualified currency (دينار كويتي)."""
+    lex = _lexicon()
+    if code := _country(words[k], lex["countries"][family]):
+        return code, 1
+    key = _currency_key(words[k])
+    if key and lex["currencies"][key] == family and k + 1 < len(words):
+        code = lex["qualifiers"][key].get(fold(words[k + 1]))
+        return (code, _QUALIFIED_VOTES) if code else None
+    return None
+
+
+def article_currencies(article: Article) -> Local:
+    """What an article says of its bare currency words, worked out when one is met: the country it
+    names most, its dateline and its outlet's country (.tn, a Tunisian radio) counting twice, and
+    a qualified mention (دينار كويتي، جنيه إسترليني) three times; nothing when that is a tie."""
+    @cache
+    def decide(family: str) -> str | None:
+        votes: Counter = Counter()
+        for text in (article.headline, *article.paragraphs):
+            words = TOKEN.findall(text)
+            for code, n in filter(None, (_vote(words, k, family) for k in range(len(words)))):
+                votes[code] += n
+        for word in _place_hints(article):
+            if code := _country(word, _lexicon()["countries"][family]):
+                votes[code] += _HINT_VOTES
+        top = votes.most_common(2)
+        return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
+    return decide
+
+
+def _place_hints(article: Article) -> list[str]:
+    """Words naming where an article comes from: its dateline, and its outlet's country."""
+    lex = _lexicon()
+    words = (article.dateline or "").split()
+    where = f"{article.outlet or ''} {article.url or ''}".lower()
+    words += [country for name, country in lex["outlets"].items() if name in where]
+    host = urlsplit(article.url or "").hostname or ""
+    return [*words, lex["domains"].get(host.rsplit(".", 1)[-1], "")]
 
 
 def _counted(toks: list, j: int, value: float) -> str | None:
@@ -196,7 +273,8 @@ def _counted(toks: list, j: int, value: float) -> str | None:
     return noun
 
 
-def _classify(toks: list, i: int, num: _Number) -> tuple[str, str | None, str | None, int, int] | None:
+def _classify(toks: list, i: int, num: _Number,
+              local: Local | None) -> tuple[str, str | None, str | None, int, int] | None:
     """(kind, unit, counted, start, index after) for the number, or None when it is no figure."""
     lex, j, start = _lexicon(), num.next, num.start
     before = toks[i - 1][2] if i > 0 else ""
@@ -206,7 +284,7 @@ def _classify(toks: list, i: int, num: _Number) -> tuple[str, str | None, str | 
         return "percent", "%", None, toks[i - 1][0], j
     if before in lex["symbols"]:
         return "money", lex["symbols"][before], None, toks[i - 1][0], j
-    if (money := _currency(toks, j)) is not None:
+    if (money := _currency(toks, j, local)) is not None:
         return "money", money[0], None, start, money[1]
     # After an accusative scale word (13 مليونا) the counted noun is left out: what follows is not it.
     counted = None if _accusative_scale(toks[j - 1][2]) else _counted(toks, j, num.value)
@@ -252,8 +330,10 @@ def _range_start(toks: list, pending: tuple[int, _Number] | None, i: int, num: _
     return _Number(value, first.start, first.next, first.words, first.scaled) if value < num.value else None
 
 
-def find_figures(paragraph: str, index: int = 0, skip: list[tuple[int, int]] = ()) -> list[Figure]:
-    """Every figure of one paragraph; spans in ``skip`` (dates) are left alone.
+def find_figures(paragraph: str, index: int = 0, skip: list[tuple[int, int]] = (),
+                 local: Local | None = None) -> list[Figure]:
+    """Every figure of one paragraph; spans in ``skip`` (dates) are left alone. ``local`` (see
+    ``article_currencies``) names the currency of a bare دينار the paragraph does not place.
 
     A range gives a figure for each end, both with the unit and the counted noun of the second."""
     candidates = _candidates()
@@ -270,7 +350,7 @@ def find_figures(paragraph: str, index: int = 0, skip: list[tuple[int, int]] = (
         num = _read_number(toks, k)
         if num is None or _clock_minutes(toks, k) or any(s <= toks[k][0] < e for s, e in skip):
             continue
-        got = _classify(toks, k, num)
+        got = _classify(toks, k, num, local)
         i = num.next
         if got is None or _is_year(num, got, toks[k][2]) or _label(toks, k, got[0]):
             pending = (k, num) if got is None else None

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marsad.enrich.figures import find_figures, parse_digits
+from marsad.enrich.figures import article_currencies, find_figures, parse_digits
+from marsad.model import Article
 
 
 def _figures(text: str) -> list[tuple]:
@@ -150,3 +151,33 @@ def test_a_range_has_two_ends_sharing_a_unit(a, width, unit, form):
     assert len(found) == 2 and found[0].value == pytest.approx(a * found[1].value / (a + width))
     assert found[0].unit == found[1].unit and found[0].kind == found[1].kind
     assert found[0].text == str(a) and all(text[f.start:f.end] == f.text for f in found)
+
+
+def _units(paragraphs: list[str], **meta) -> list[str | None]:
+    local = article_currencies(Article("", paragraphs, **meta))
+    return [f.unit for i, p in enumerate(paragraphs) for f in find_figures(p, i, (), local)]
+
+
+@pytest.mark.parametrize(("paragraphs", "meta", "units"), [
+    (["غرامة قدرها 20 ألف دينار."], {}, ["DINAR"]),  # no country named: a dinar, no guess
+    (["غرامة قدرها 20 ألف دينار."], {"outlet": "Jawhara FM"}, ["TND"]),
+    (["غرامة قدرها 20 ألف دينار."], {"url": "https://www.example.com.tn/a/1"}, ["TND"]),
+    (["غرامة قدرها 20 ألف دينار."], {"dateline": "عمّان - الأردن"}, ["JOD"]),
+    (["قالت الحكومة الأردنية إن العجز بلغ 100 مليون دينار."], {"outlet": "Jawhara FM"}, ["JOD"]),
+    (["مشروع بين الأردن والعراق بقيمة 100 مليون دينار."], {}, ["DINAR"]),  # two countries, a tie
+    (["قررت الكويت رفع الرواتب.", "وبلغت الكلفة 300 مليون دينار."], {}, ["KWD"]),
+    (["بلغ الدخل 100 دينار كويتي.", "ثم 50 دينارا."], {"outlet": "Jawhara FM"}, ["KWD", "KWD"]),
+    (["أنفقت 16 مليون جنيه إسترليني، بمعدل 4000 جنيه يوميا."], {}, ["GBP", "GBP"]),
+    (["انهيار الريال اليمني إلى 800 ريال للدولار."], {}, ["YER"]),
+    (["بلغت الكلفة 30 مليون ريال."], {}, ["SAR"]),  # the word's usual country when none is named
+])
+def test_the_country_of_a_bare_currency_word_comes_from_its_article(paragraphs, meta, units):
+    assert _units(paragraphs, **meta) == units
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("تراجع بنسبة 6ر0 بالمائة", ("6ر0 بالمائة", 0.6, "percent", "%", None)),
+    ("لتصل إلى 9ر20567 مليون دينار", ("9ر20567 مليون دينار", 20567.9e6, "money", "DINAR", None)),
+])
+def test_decimals_printed_fraction_first(text, expected):
+    assert _figures(text) == [expected]
