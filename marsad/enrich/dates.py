@@ -32,6 +32,7 @@ _Y = r"(?P<year>\d{4})"
 _TO = r"\s*(?:-|–|إلى|الى|حتى|وحتى|و)\s*"
 _UNITS = "الأسبوع|الاسبوع|العام|السنة|الشهر|عامنا"
 _PAST_RE, _NEXT_RE = re.compile(_PAST), re.compile(_NEXT)
+_SINCE = re.compile(r"(?<!\w)منذ\s+$")
 _TENSE_WINDOW = 8  # words looked at before a bare weekday
 _PAST_REACH = 4  # words before a verb that may put it in the past: كان من المقرر أن يبدأ
 _TENSE_REACH = 150  # characters read before a weekday for those words
@@ -110,7 +111,8 @@ def _full_patterns() -> list[tuple[str, re.Pattern]]:
         ("ago", re.compile(rf"{b}(?:منذ|قبل)\s+(?:(?:نحو|حوالي|حوالى|قرابة)\s+)?"
                            rf"(?:(?P<n>\d{{1,3}}|{counts})\s+)?(?P<unit>{ago}){e}(?!\s*\d|\s+(?:من|على){e})")),
         ("period", re.compile(rf"{b}(?:(?P<pday>(?:الـ\s*)?\d{{1,2}}|{ordinal})\s+من\s+(?=(?:هذا\s+)?الشهر)|"
-                              rf"(?P<pos>{positions})\s+)?(?P<this>هذا\s+|هذه\s+)?(?P<unit>{_UNITS})"
+                              rf"(?P<pos>{positions})\s+)?(?P<this>هذا\s+|هذه\s+)?"
+                              rf"(?P<unit>{_UNITS})(?!\s*\d{{4}})"  # أواخر العام 2014 is in 2014
                               rf"(?:\s+(?P<rel>{_PAST}|{_NEXT}|{_THIS}))?{e}")),
         ("year", re.compile(rf"{b}(?:{_YEAR_WORDS}\s+|{_AFTER_WORDS}){_Y}\s*م?{e}")),
     ]
@@ -129,20 +131,23 @@ def _step(rel: str | None) -> int:
     return -1 if _PAST_RE.fullmatch(rel) else 1 if _NEXT_RE.fullmatch(rel) else 0
 
 
-def _month_year(month: int, m: re.Match, pub: date) -> int:
-    """The year of a month named without one: per الماضي/المقبل or العام الماضي, else nearest publication."""
-    rel = m["rel"]
+def _month_year(month: int, day: int | None, m: re.Match, pub: date) -> int:
+    """The year of a month named without one: per الماضي/المقبل or العام الماضي, else nearest publication
+    (but never after it in منذ يونيو, since June)."""
+    rel, when, now = m["rel"], (month, day or 0), (pub.month, pub.day)
     if rel and m["ryear"]:  # يناير من العام الماضي: January of last year
         return pub.year + _step(rel)
-    if rel and _step(rel) < 0:
-        return pub.year if month < pub.month else pub.year - 1
+    if rel and _step(rel) < 0:  # 7 أكتوبر الماضي, published on 9 October: this year's
+        return pub.year if (month, day or 32) < now else pub.year - 1
     if rel and _step(rel) > 0:
-        return pub.year if month > pub.month else pub.year + 1
+        return pub.year if when > now else pub.year + 1
     if rel:
         return pub.year
     years = (pub.year - 1, pub.year, pub.year + 1)
-    best = min((abs((y - pub.year) * 12 + month - pub.month), -y) for y in years)  # a tie goes to the past
-    return -best[1]
+    # The nearest such month; a tie goes to the past.
+    best = -min((abs((y - pub.year) * 12 + month - pub.month), -y) for y in years)[1]
+    since = _SINCE.search(m.string, max(0, m.start() - 6), m.start())
+    return best - 1 if since and (best, *when) > (pub.year, *now) else best
 
 
 def _iso(y: int, m: int | None = None, d: int | None = None) -> str | None:
@@ -183,7 +188,7 @@ def _gregorian(m: re.Match, day: int | None, pub: date | None) -> tuple[str, boo
         return None
     if pub is None:
         return None
-    return _iso(_month_year(month, m, pub), month, day), True
+    return _iso(_month_year(month, day, m, pub), month, day), True
 
 
 _Found = list[tuple[int, int, str, bool, str]]  # (start, end, iso, relative, calendar)

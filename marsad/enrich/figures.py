@@ -74,6 +74,7 @@ def _lexicon() -> dict:
         "months": set(folded_table(load("months.json")["gregorian"]))
         | set(folded_table(load("months.json")["hijri"])),
         "not_after": {fold(w) for w in nums["not_after"]}, "range": {fold(w) for w in nums["range_words"]},
+        "verbs": {fold(w) for w in load("tense.json")["imperfect"]},
     }
 
 
@@ -135,8 +136,10 @@ def _read_words(toks: list, i: int) -> _Number | None:
     first = fold(toks[i][2][dropped:])
     if j == i or (j == i + 1 and (first in lex["plurals"] or first in lex["alone"])):
         return None
-    start = toks[i][0] + skip_letters(toks[i][2], dropped)
-    return _Number(total + current, start, j, True, scaled)
+    start, value = toks[i][0] + skip_letters(toks[i][2], dropped), total + current
+    if scaled and (hit := _word_value(toks[j - 1][2])) and hit[0] == "scales":  # مليون و700 ألف
+        value, j = _compound(toks, j, value, hit[1])
+    return _Number(value, start, j, True, scaled)
 
 
 def _add_word(total: float, current: float, scaled: bool, hit: tuple[str, float], key: str):
@@ -159,7 +162,23 @@ def _read_number(toks: list, i: int) -> _Number | None:
         value, j = tap, i + 3
     if j < len(toks) and (hit := _word_value(toks[j][2])) and hit[0] == "scales":
         value, j, scale = value * hit[1], j + 1, hit[1]
+        value, j = _compound(toks, j, value, scale)
     return _Number(value, toks[i][0], j, False, scale > 1, scale)
+
+
+def _compound(toks: list, j: int, value: float, last: float) -> tuple[float, int]:
+    """4 مليون و254 ألف و367 دينار: after a scale word, a smaller part glued to و adds to the number
+    (digits with a smaller scale word, or fewer than a thousand right before a currency)."""
+    while j + 2 < len(toks) and toks[j][2] == "و" and toks[j][1] == toks[j + 1][0] \
+            and toks[j + 1][2].isdigit():
+        part, hit = parse_digits(toks[j + 1][2]), _word_value(toks[j + 2][2])
+        if hit and hit[0] == "scales" and part * hit[1] < last:
+            value, last, j = value + part * hit[1], hit[1], j + 3
+        elif part < min(last, 1000) and _currency_key(toks[j + 2][2]):
+            return value + part, j + 2
+        else:
+            break
+    return value, j
 
 
 def _fraction_first(toks: list, i: int) -> float | None:
@@ -264,6 +283,8 @@ def _counted(toks: list, j: int, value: float) -> str | None:
         return None
     if _word_value(word) or _strip_clitic(word)[0] or key.startswith("ال") or key[1:3] == "ال":
         return None  # a number word (لثلاثة) or a definite noun (بالدوري) is never what is counted
+    if key in lex["verbs"] or key[1:] in lex["verbs"] or key.startswith(("يت", "تت")) and len(key) >= 5:
+        return None  # 68 تتعلق بالمترولوجيا: a verb in the present follows the number
     if key[:1] in ("و", "ف") and (key[1:3] == "ال" or key[1:] in lex["stop"]):
         return None  # a conjunction: 48 والبحرين، 16 وحتى
     noun = drop_tanween_alef(word)
@@ -324,6 +345,8 @@ def _range_start(toks: list, pending: tuple[int, _Number] | None, i: int, num: _
     k, first = pending
     if toks[i - 1][2] == "و" and not (k and fold(toks[k - 1][2]) == "بين"):
         return None  # 11 و82: two numbers; بين 11 و82: a range
+    if _is_year(first, ("count",), toks[k][2]):
+        return None  # ميزانية 2016 الى 29 مليار: a year, then the amount
     value = first.value
     if not first.scaled and num.scale > 1 and value * num.scale <= num.value:
         value *= num.scale  # بين 2 و3 ملايين: two million

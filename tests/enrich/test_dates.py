@@ -316,3 +316,15 @@ def test_a_hijri_month_named_alone_is_within_half_a_year(pub, name):
     (found,) = find_dates(f"خلال شهر {name} هذا", 0, pub)
     year, month = map(int, found.iso.split("-"))
     assert abs((year - pub.year) * 12 + month - pub.month) <= 7 and found.calendar == "hijri"
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), [
+    ("في أواخر العام 2014", "2016-06-06", [("العام 2014", "2014")]),  # the year, not this one
+    ("منذ الثاني عشر من ديسمبر", "2018-07-04", [("الثاني عشر من ديسمبر", "2017-12-12")]),  # since: past
+    ("منذ يونيو", "2025-05-09", [("يونيو", "2024-06")]),
+    ("في يونيو", "2025-05-09", [("يونيو", "2025-06")]),
+    ("في 7 أكتوبر الماضي", "2025-10-09", [("7 أكتوبر الماضي", "2025-10-07")]),  # earlier this month
+    ("في أكتوبر الماضي", "2025-10-09", [("أكتوبر الماضي", "2024-10")]),
+])
+def test_the_year_a_month_without_one_falls_in(text, published, expected):
+    assert [d[:2] for d in _dates(text, published)] == expected

@@ -181,3 +181,24 @@ def test_the_country_of_a_bare_currency_word_comes_from_its_article(paragraphs, 
 ])
 def test_decimals_printed_fraction_first(text, expected):
     assert _figures(text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("بـ 04 مليون و254 ألف و367 دينار، إضافة", [("04 مليون و254 ألف و367 دينار", 4254367.0)]),
+    ("بـ32 مليار و705 ملايين دينار أي", [("32 مليار و705 ملايين دينار", 32705e6)]),
+    ("أكثر من مليون و700 الف دينار.", [("مليون و700 الف دينار", 1.7e6)]),
+    ("1.5 مليون دولار و300 ألف يورو", [("1.5 مليون دولار", 1.5e6), ("300 ألف يورو", 3e5)]),
+    ("قتل 3 ملايين و15 شخصا", [("3 ملايين", 3e6), ("15 شخصا", 15.0)]),  # not a part of the million
+])
+def test_parts_of_a_number_joined_by_and(text, expected):
+    assert [(f.text, f.value) for f in find_figures(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["و68 تتعلق بالمترولوجيا", "القانون عدد 64 لسنة 1991", "بلغ 1 ليضمن التأهل"])
+def test_a_verb_or_a_year_after_a_number_is_not_what_it_counts(text):
+    assert _figures(text) == []
+
+
+def test_a_year_before_an_amount_is_no_range():
+    found = _figures("يتم النزول بميزانية 2016 الى 29 مليار دينار.")
+    assert [(f[0], f[1]) for f in found] == [("29 مليار دينار", 29e9)]
