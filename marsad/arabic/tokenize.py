@@ -23,6 +23,9 @@ _NUMBER = rf"{_DIGIT}+(?:[.,\u066b\u066c]{_DIGIT}+)*"
 _WORD = rf"(?:[^\W\d_]|[{_MARKS}])(?:[^\W_]|[{_MARKS}])*"
 TOKEN_RE = re.compile(rf"(?P<num>{_NUMBER})|(?P<word>{_WORD})")
 TOKEN_TEXT_RE = re.compile(rf"{_NUMBER}|{_WORD}")  # the same tokens without groups, for findall
+# The same tokens in a text without "_", where [^\W_] is \w: a word is then a run of one character
+# class, which the regex engine scans almost twice as fast.
+TOKEN_TEXT_NO_UNDERSCORE_RE = re.compile(rf"{_NUMBER}|[^\W\d][\w{_MARKS}]*|[{_MARKS}][\w{_MARKS}]*")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefe]")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 

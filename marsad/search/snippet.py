@@ -10,11 +10,9 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
-from itertools import islice
 
 from marsad.arabic.normalize import normalize_for_matching
-from marsad.arabic.stem import spelling_variants
-from marsad.arabic.tokenize import TOKEN_TEXT_RE, split_clitics
+from marsad.arabic.tokenize import TOKEN_TEXT_NO_UNDERSCORE_RE, TOKEN_TEXT_RE, split_clitics
 from marsad.search.analyze import Scheme
 
 WINDOW = 32  # words in a snippet
@@ -24,26 +22,28 @@ _HEAD = 4000  # characters tokenized first; the rest only when no snippet is fou
 _CACHE_LIMIT = 200_000
 _SPACE = re.compile(r"\s+")
 _OPEN, _CLOSE = "\x02", "\x03"
-_BLANK_MARKS = {2: " ", 3: " "}  # the text's own, if any: same length, so offsets hold
+_BLANK_MARKS = {2: " ", 3: " "}  # the text's own, if any
+# split() keeps the tokens: text before the first token, token, text between, …, token, text after.
+_TOKENS = re.compile(f"({TOKEN_TEXT_RE.pattern})")
+_TOKENS_NO_UNDERSCORE = re.compile(f"({TOKEN_TEXT_NO_UNDERSCORE_RE.pattern})")
 
 
 class Matcher:
-    """Tells which word of the text matches one of the query's words (answers are remembered).
+    """Tells which word of the text matches one of the query's words.
 
-    A word's stem is part of the word (clitics and suffixes are cut off its ends), except where a
-    spelling variant is unified; so a word that holds none of the query's terms, no such variant and
-    no digit cannot match, and is not stemmed at all.
+    Each word's index terms are remembered across queries (news vocabulary repeats, so a server
+    that has been up a while has met most words of the texts it shows): matching a word is then a
+    lookup and a set comparison.
     """
 
-    __slots__ = ("_analyzers", "_normalized", "_terms", "_prefixes", "_could", "seen")
+    __slots__ = ("_prefixes", "_terms", "analyses", "seen", "wanted")
 
     def __init__(self, scheme: Scheme, words: set[str], prefixes: set[str] = frozenset()):
-        self._analyzers = tuple(enumerate(scheme.analyzers))
-        self._normalized = _normalized()
-        self._terms = {(i, a.term(w)) for w in words for i, a in self._analyzers}
+        self._terms = tuple({a.term(w) for w in words} for a in scheme.analyzers)  # per analyzer
         self._prefixes = tuple(prefixes)
-        needles = {t for _, t in self._terms if t} | set(self._prefixes) | spelling_variants()
-        self._could = re.compile("|".join(map(re.escape, sorted(needles, key=len, reverse=True))) + r"|\d")
+        self.analyses = _analyses(scheme)
+        # A word none of whose terms is a query term matches nothing (unless prefixes are asked).
+        self.wanted = None if self._prefixes else frozenset().union(*self._terms)
         self.seen: dict[str, str | None] = {}  # raw word → answer, over all snippets of one query
 
     def __call__(self, raw: str) -> str | None:
@@ -53,32 +53,37 @@ class Matcher:
         return self.seen[raw]
 
     def _match(self, raw: str) -> str | None:
-        word = self._normalized[raw]
-        if not word or not self._could.search(word):
-            return None
-        for i, a in self._analyzers:
-            if (i, term := a.term(word)) in self._terms:
+        for term, wanted in zip(self.analyses[raw], self._terms, strict=False):
+            if term in wanted:
                 return term
         if self._prefixes:
-            rest = split_clitics(word)[1]
-            return next((p for p in self._prefixes if rest.startswith(p)), None)
+            word = normalize_for_matching(raw).strip()
+            if any(p in word for p in self._prefixes):  # a word's rest is part of it
+                rest = split_clitics(word)[1]
+                return next((p for p in self._prefixes if rest.startswith(p)), None)
         return None
 
 
-class _Normalized(dict):
-    """raw word → its normalized form, shared by all queries."""
+class _Analyses(dict):
+    """raw word → its term under each analyzer of a scheme (none for a word that normalizes to
+    nothing), shared by all queries."""
 
-    def __missing__(self, raw: str) -> str:
+    def __init__(self, scheme: Scheme):
+        super().__init__()
+        self._analyzers = scheme.analyzers
+
+    def __missing__(self, raw: str) -> tuple[str, ...]:
         word = normalize_for_matching(raw).strip()
+        terms = tuple(a.term(word) for a in self._analyzers) if word else ()
         if len(self) >= _CACHE_LIMIT:
             self.clear()
-        self[raw] = word
-        return word
+        self[raw] = terms
+        return terms
 
 
 @cache
-def _normalized() -> _Normalized:
-    return _Normalized()
+def _analyses(scheme: Scheme) -> _Analyses:
+    return _Analyses(scheme)
 
 
 def _best_start(hits: list[tuple[int, str]], window: int) -> int:
@@ -96,51 +101,49 @@ def snippet(text: str, match: Matcher, window: int = WINDOW) -> str:
     """The best window of ``text`` for the query, escaped, with matches marked."""
     if _OPEN in text or _CLOSE in text:
         text = text.translate(_BLANK_MARKS)
-    head = text[:_HEAD]
-    words = TOKEN_TEXT_RE.findall(head)  # most snippets are found in the head of a text
-    hits = _hits(words, match, window) if head is text else _hits(words[:-1], match, window, False)
-    if hits is None:  # the last word of the head may be cut: read the whole text
-        words = TOKEN_TEXT_RE.findall(text)
-        hits = _hits(words, match, window)
-    if not words:
+    tokens = _TOKENS if "_" in text else _TOKENS_NO_UNDERSCORE
+    parts = tokens.split(text[:_HEAD])  # most snippets are found in the head of a text
+    hits = _hits(parts[1::2], match, window, whole=len(text) <= _HEAD)
+    if hits is None:
+        parts = tokens.split(text)
+        hits = _hits(parts[1::2], match, window)
+    n = len(parts) // 2
+    if not n:
         return html.escape(text[:200])
     start = _best_start(hits, window) if hits else 0
-    end = min(len(words), start + window)
-    spans = [m.span() for m in islice(TOKEN_TEXT_RE.finditer(text), end)]
-    more = TOKEN_TEXT_RE.search(text, spans[-1][1]) is not None  # a word after the window
-    return _render(text, spans, {i for i, _ in hits}, start, end, more)
+    return _render(parts, {i for i, _ in hits}, start, min(n, start + window))
 
 
 def _hits(words: list[str], match: Matcher, window: int, whole: bool = True) -> list[tuple[int, str]] | None:
     """(position, term) of the matches up to ``2 * window`` words past the first; None when that
-    point lies beyond ``words`` and they are not the ``whole`` text (read more of it)."""
-    hits, stop, seen = [], _MAX_TOKENS, match.seen
-    for i, w in enumerate(words):  # the best window lies near the first match: read no further
+    point lies beyond ``words`` and they are not the ``whole`` text (read more of it; the last word
+    of a cut text may be cut too, so it is not read)."""
+    hits, stop, analyses, wanted, seen = [], _MAX_TOKENS, match.analyses, match.wanted, match.seen
+    for i, w in enumerate(words if whole else words[:-1]):  # the best window lies near the first match
         if i == stop:
             return hits
+        if wanted is not None and wanted.isdisjoint(analyses[w]):
+            continue
         term = seen[w] if w in seen else match(w)
         if term is not None:
             if not hits:
                 stop = min(stop, i + 2 * window)
             hits.append((i, term))
-    return hits if whole or len(words) >= _MAX_TOKENS else None
+    return hits if whole else None
 
 
-def _render(text: str, spans: list[tuple[int, int]], marked: set[int], start: int, end: int,
-            cut_tail: bool) -> str:
-    """Tokens start..end and the text between them; at an end of the text (``cut_tail``: tokens follow
-    the window), what lies beyond too.
+def _render(parts: list[str], marked: set[int], start: int, end: int) -> str:
+    """Tokens start..end and the text between them, from ``parts`` (text, token, text, …, token,
+    text); at an end of the text (``cut_tail``: tokens follow the window), what lies beyond too.
 
     Marks go in as control characters, so that the window is escaped in one call.
     """
-    first = spans[start][0] if start > 0 else 0
-    last = spans[end - 1][1] if cut_tail else len(text)
-    pieces, pos = [], first
-    for i in sorted(k for k in marked if start <= k < end):
-        s, e = spans[i]
-        pieces += [text[pos:s], _OPEN, text[s:e], _CLOSE]
-        pos = e
-    pieces.append(text[pos:last])
-    body = html.escape(_SPACE.sub(" ", "".join(pieces)))
+    pieces = parts[2 * start + 1:2 * end]  # token, text, token, …, token
+    for i in marked:
+        if start <= i < end:
+            pieces[2 * (i - start)] = _OPEN + pieces[2 * (i - start)] + _CLOSE
+    cut_tail = 2 * end + 1 < len(parts)
+    body = (parts[0] if start == 0 else "") + "".join(pieces) + ("" if cut_tail else parts[-1])
+    body = html.escape(_SPACE.sub(" ", body))
     body = body.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>").strip()
     return ("… " if start > 0 else "") + body + (" …" if cut_tail else "")

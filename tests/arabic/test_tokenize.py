@@ -1,7 +1,13 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marsad.arabic.tokenize import normalize_number, split_clitics, tokenize
+from marsad.arabic.tokenize import (
+    TOKEN_TEXT_NO_UNDERSCORE_RE,
+    TOKEN_TEXT_RE,
+    normalize_number,
+    split_clitics,
+    tokenize,
+)
 
 
 def test_tokens_with_offsets_and_kinds():
@@ -42,3 +48,13 @@ def test_clitics():
 def test_offsets_always_point_at_the_token(text):
     for t in tokenize(text):
         assert text[t.start:t.end] == t.text and t.text
+
+
+# Letters, hamza forms, tatweel, harakat and other marks, both kinds of digits and separators, Latin.
+_MIXED = st.text(st.sampled_from("ابتة أإآؤئءىيـ\u064b\u064e\u0650\u0651\u0670\u0610١٢٫٬0129.,، -\nAbZéß%«»"),
+                 max_size=60)
+
+
+@given(_MIXED)
+def test_the_faster_tokens_of_a_text_without_underscore_are_the_same(text):
+    assert TOKEN_TEXT_NO_UNDERSCORE_RE.findall(text) == TOKEN_TEXT_RE.findall(text)

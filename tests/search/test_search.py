@@ -180,6 +180,20 @@ def test_snippet_window_in_a_long_text():
     assert snippet("a <b> & c", Matcher(DEFAULT_SCHEME, {"x"})) == "a &lt;b&gt; &amp; c"
 
 
+
+def test_snippets_mark_stems_and_prefixes_in_any_text():
+    from marsad.search.analyze import DEFAULT_SCHEME
+    from marsad.search.snippet import Matcher, snippet
+
+    text = "قال مسؤول_في الاتحادات إن والاتحاد الأوروبى سيجتمع"
+    assert snippet(text, Matcher(DEFAULT_SCHEME, {"الاوروبي"})) == \
+        "قال مسؤول_في الاتحادات إن والاتحاد <mark>الأوروبى</mark> سيجتمع"
+    assert snippet(text.replace("_", " "), Matcher(DEFAULT_SCHEME, {"اتحا"}, {"اتحا"})) == \
+        "قال مسؤول في <mark>الاتحادات</mark> إن <mark>والاتحاد</mark> الأوروبى سيجتمع"
+    # Each text word is analyzed once for all queries.
+    assert "الأوروبى" in Matcher(DEFAULT_SCHEME, {"x"}).analyses
+
+
 def test_broad_queries_rank_the_newest_matches(conn, monkeypatch):
     import marsad.search
 
