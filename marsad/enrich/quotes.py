@@ -22,6 +22,9 @@ from marsad.enrich.lexicon import fold, load, loose_alternation, strip_marks, to
 from marsad.model import EntityMention, Quote
 
 _QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]*\"")
+# A quote whose closing mark is missing (or comes in a later paragraph): from an opening mark right
+# after a speech verb, a complementizer or a colon, to the end of its sentence.
+_UNCLOSED = re.compile(r"(?<=\s)[«\"](?=[\u0621-\u064a])[^«»\"\n]+?(?=[.!?؟](?!\d)|$)")
 _QUOTE_MARK = re.compile("[«“\"]")
 _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
@@ -146,9 +149,28 @@ def _is_speech(paragraph: str, toks: list, verb_k: int | None, quote: re.Match) 
     return any(t[2] in (":", "：") or fold(t[2]) in lex["complementizers"] for t in between)
 
 
+def _inner(quote: re.Match) -> str:
+    """The words of a quote, without its marks (an unclosed quote has no closing one)."""
+    text = quote.group()[1:]
+    return (text[:-1] if text[-1:] in ("»", "”", '"') else text).strip()
+
+
+def _unclosed(paragraph: str, toks: tuple, quotes: list[re.Match]) -> list[re.Match]:
+    """Opening marks left over by the pairs, right after a speech word or a colon (واصفا "…, قال: «…)."""
+    out = []
+    for m in _UNCLOSED.finditer(paragraph):
+        if any(q.start() <= m.start() < q.end() for q in quotes):
+            continue
+        k = bisect_right([t[0] for t in toks], m.start()) - 1
+        before = toks[k - 1][2] if k >= 1 else ""
+        if before in (":", "：") or _is_verb(before) or fold(before) in _lexicon()["complementizers"]:
+            out.append(m)
+    return out
+
+
 def _is_name(toks: list, quote: re.Match) -> bool:
     """A one-word quote, or one right after or starting with a name cue (قمة «…», «وكالة …»)."""
-    inner = quote.group()[1:-1].split()
+    inner = _inner(quote).split()
     if len(inner) < 2:
         return True
     before = [t for t in toks if t[1] <= quote.start()]
@@ -231,6 +253,7 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
     if not quotes and not _verb_finder().search(paragraph):
         return []  # nothing said here, and no speaker named for the paragraphs after
     toks = tokens(paragraph)
+    quotes += _unclosed(paragraph, toks, quotes)
     inside = [q.span() for q in quotes]
     verbs = [k for k in _verbs(paragraph, toks) if not any(a < toks[k][0] < b for a, b in inside)]
     events = sorted([(toks[k][0], "verb", k) for k in verbs] + [(q.start(), "quote", q) for q in quotes],
@@ -248,7 +271,7 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
         if (label := _described(paragraph, index, toks, item, entities, state)) is not None:
             keep, who = label
             if keep:
-                out.append(Quote(item.group()[1:-1].strip(), who and who.name, index, who and who.canonical))
+                out.append(Quote(_inner(item), who and who.name, index, who and who.canonical))
             continue
         start = _sentence_start(paragraph, pos, quotes)
         before = [k for k in verbs if start <= toks[k][0] < pos]
@@ -259,7 +282,7 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
                 continue
             speaker = _subject(toks, after[0], entities, state) or speaker
         name, canonical = (speaker.name, speaker.canonical) if speaker else (None, None)
-        out.append(Quote(item.group()[1:-1].strip(), name, index, canonical))
+        out.append(Quote(_inner(item), name, index, canonical))
     return out
 
 

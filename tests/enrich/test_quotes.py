@@ -33,7 +33,7 @@ def test_a_title_resolves_to_the_person_it_introduced(aawsat, tagger):
 
 def test_colon_quotes_across_paragraphs(aawsat, tagger):
     quotes = _quotes(aawsat[1], tagger)
-    assert [c for _, c, _ in quotes] == ["لي جاي ميونغ"] * 4
+    assert [c for _, c, _ in quotes] == ["لي جاي ميونغ"] * 5
     assert quotes[0][2].startswith("أشعر بأن علي أن أعتذر")
     assert quotes[1][2].startswith("أخشى أنه إذا فعلت ذلك")
     hong_kong = _quotes(aawsat[3], tagger)
@@ -125,3 +125,11 @@ def test_a_label_is_quoted_from_whoever_described(tagger, text, expected):
 def test_the_name_a_label_refers_to_is_not_its_describer(tagger):
     text = "وقال بيسكوف إن العلاقات تحسنت في عهد علييف، الذي وصفه بأنه «صديق جيد يتكلم لغتي»."
     assert _paragraph_quotes(text, tagger) == [("دميتري بيسكوف", "صديق جيد يتكلم لغتي")]
+
+
+def test_a_quote_whose_closing_mark_is_lost_ends_with_its_sentence(aawsat, tagger):
+    # واصفا شمال شرق آسيا بأنها "منطقة شديدة الخطورة من حيث الأمن العسكرير.وتصاعد …: no closing mark.
+    lost = ("ميونغ", "لي جاي ميونغ", "منطقة شديدة الخطورة من حيث الأمن العسكرير")
+    assert _quotes(aawsat[1], tagger)[-1] == lost
+    # A mark left over but after no speech word is no quote: لإذاعة "مونت كارلو الدولية إن …
+    assert _paragraph_quotes('وقال المحلل لإذاعة "مونت كارلو الدولية إن المرشح منافس مهم.', tagger) == []
