@@ -99,6 +99,17 @@ def _subject(toks: list, k: int, entities: list[EntityMention], state: dict) -> 
     return _fallback_speaker(phrase, state)
 
 
+def _named_before(toks: tuple, k: int, entities: list[EntityMention]) -> _Speaker | None:
+    """A person named right before a verb that has no subject after it: إلا أن ماي قالت: «…». Not
+    before a verb with و or ف (في عهد كيتا فيقول: a new clause whose subject is someone else)."""
+    if toks[k][2][:1] in ("و", "ف"):
+        return None
+    for e in entities:
+        if e.type == "PERS" and 0 <= toks[k][0] - e.end <= 1:
+            return _Speaker(e.text, e.canonical)
+    return None
+
+
 def _addressee(word: str) -> bool:
     """لأحفادها، لأنصاره: to whom something was said, never who said it."""
     f = fold(word)
@@ -262,7 +273,7 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
     for pos, kind, item in events:
         if kind == "verb":
             if not _is(toks[item][2], "participles"):
-                subject = _subject(toks, item, entities, state)
+                subject = _subject(toks, item, entities, state) or _named_before(toks, item, entities)
                 if subject is not None:
                     state["speaker"], state["named_at"] = subject, (index, pos)
             continue

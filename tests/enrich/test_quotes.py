@@ -133,3 +133,10 @@ def test_a_quote_whose_closing_mark_is_lost_ends_with_its_sentence(aawsat, tagge
     assert _quotes(aawsat[1], tagger)[-1] == lost
     # A mark left over but after no speech word is no quote: لإذاعة "مونت كارلو الدولية إن …
     assert _paragraph_quotes('وقال المحلل لإذاعة "مونت كارلو الدولية إن المرشح منافس مهم.', tagger) == []
+
+
+def test_a_name_before_its_verb_and_a_channel_after_it(tagger):
+    text = "قال بيسكوف إن «الأمر مهم جداً». إلا أن علييف قال: «الأمر ليس كذلك أبداً»."
+    assert _paragraph_quotes(text, tagger)[1] == ("إلهام علييف", "الأمر ليس كذلك أبداً")
+    text = "قال بيسكوف إن «الأمر مهم جداً». وقال لبي بي سي: «أتمنى أن ألتقي الرئيس قريباً»."
+    assert _paragraph_quotes(text, tagger)[1] == ("دميتري بيسكوف", "أتمنى أن ألتقي الرئيس قريباً")
