@@ -30,7 +30,7 @@ def _templates() -> Jinja2Templates:
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters.update(bidi=text.isolate_latin, date=text.arabic_date, snippet=text.safe_snippet,
                        month=text.month_label, dict_with=text.with_param,
-                       dict_without=text.without_param,
+                       dict_without=text.without_param, query_with=text.query_with,
                        section=text.section_label, counted=text.counted,
                        web_url=text.web_url)
     return Jinja2Templates(env=env)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
+from jinja2.utils import url_quote
 from markupsafe import Markup, escape
 
 # A run of Latin words (with digits and inner punctuation) inside Arabic text.
@@ -18,6 +19,8 @@ _WEB_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2}))?")
 
 
+# Outlet names and facet labels come back on every page. Typed: a Markup is not escaped again, a str is.
+@lru_cache(maxsize=4096, typed=True)
 def isolate_latin(text: str | None) -> Markup:
     """Escape ``text`` and wrap each Latin run in ``<bdi>`` so it keeps its own direction."""
     if not text:
@@ -68,6 +71,19 @@ def with_param(params: dict, key: str, value) -> dict:
 
 def without_param(params: dict, key: str) -> dict:
     return {k: v for k, v in params.items() if v and k not in (key, "page")}
+
+
+def query_with(query: str, key: str, value) -> str:
+    """An urlencoded ``query`` with ``key=value`` added last, encoded as Jinja's ``urlencode`` encodes a
+    dict: ``params | dict_without(key) | urlencode | query_with(key, value)`` is
+    ``params | dict_with(key, value) | urlencode``, with the common part encoded once for many values."""
+    pair = f"{url_quote(key, for_qs=True)}={_query_value(value)}"
+    return f"{query}&{pair}" if query else pair
+
+
+@lru_cache(maxsize=4096, typed=True)  # facet values come back on every page
+def _query_value(value) -> str:
+    return url_quote(value, for_qs=True)
 
 
 @cache

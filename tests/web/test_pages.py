@@ -10,7 +10,7 @@ from markupsafe import Markup
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from marsad.web.svg import fill_months, timeline_svg
-from marsad.web.text import arabic_date, counted, isolate_latin
+from marsad.web.text import arabic_date, counted, isolate_latin, query_with, with_param, without_param
 
 
 def page(client, url: str, status: int = 200) -> HTMLParser:
@@ -173,6 +173,23 @@ def test_isolate_latin_keeps_text_and_escapes(text):
 def test_isolate_latin_wraps_latin_runs():
     assert str(isolate_latin("قال Vladimir Putin إن")) == "قال <bdi>Vladimir Putin</bdi> إن"
 
+
+
+def test_a_str_is_escaped_even_after_the_same_text_as_markup():
+    assert str(isolate_latin(Markup("<ب>"))) == "<ب>"
+    assert str(isolate_latin("<ب>")) == "&lt;ب&gt;"
+
+
+_PARAM = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["BBC Arabic", "a/b&c=d+e", "الشرق"]))
+
+
+@given(st.fixed_dictionaries({"q": _PARAM, "outlet": _PARAM, "page": st.none() | st.integers(1, 9)}),
+       st.sampled_from(["outlet", "section", "page"]), _PARAM)
+def test_facet_links_encode_like_a_dict(params, key, value):
+    from jinja2.filters import do_urlencode
+
+    assert query_with(do_urlencode(without_param(params, key)), key, value) == \
+        do_urlencode(with_param(params, key, value))
 
 def test_counted_nouns_agree():
     assert [counted(n, "report") for n in (1, 2, 3, 10, 11, 103)] == [
