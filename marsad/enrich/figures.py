@@ -17,7 +17,6 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from marsad.enrich.lexicon import (
-    TOKEN,
     drop_tanween_alef,
     fold,
     folded_table,
@@ -218,48 +217,56 @@ def _currency(toks: list, j: int, local: Local | None) -> tuple[str, int] | None
     if j + 1 < len(toks) and (q := lex["qualifiers"][key].get(fold(toks[j + 1][2]))):
         return q, j + 2
     if code in lex["countries"]:
-        named = {c for t in toks if (c := _country(t[2], lex["countries"][code]))}
+        named = set(_votes(" ".join(t[2] for t in toks), code))
         code = named.pop() if len(named) == 1 else (local and local(code)) or code
     return code, j + 1
 
 
-def _country(word: str, table: dict[str, str]) -> str | None:
-    """The code a word names in a table of country words, maybe with a glued و، ف، ب or ل (لتونس،
-    بالكويت، للكويت)."""
-    f = fold(word)
-    forms = (f, f[1:], "ال" + f[2:]) if f[:1] in _CLITICS else (f,)
-    return next((table[form] for form in forms if form in table), None)
+@cache
+def _places(family: str) -> re.Pattern:
+    """Where a text names a country of a currency word (تونس، بالكويت، للكويت), or the word with its
+    qualifier (دينار كويتي)."""
+    lex, letters = _lexicon(), "\u0621-\u063a\u0641-\u064a"
+    table = lex["countries"][family]
+    names = [name for name, code in lex["currencies"].items() if code == family]
+    qualifiers = {q for name in names for q in lex["qualifiers"][name]}
+    words, unglued = loose_alternation(table), loose_alternation(w[2:] for w in table if w.startswith("ال"))
+    currency = rf"(?P<name>{loose_alternation(names)})\s+(?P<q>{loose_alternation(qualifiers)})[اً]*"
+    places = rf"[وفبل]?(?P<w>{words})|لل(?P<al>{unglued})|{currency}"
+    return re.compile(rf"(?<![{letters}])(?:{places})(?![{letters}])")
 
 
-def _vote(words: list[str], k: int, family: str) -> tuple[str, int] | None:
-    """(code, votes) of the word at ``k``: a country word, or a qualified currency (دينار كويتي)."""
-    lex = _lexicon()
-    if code := _country(words[k], lex["countries"][family]):
-        return code, 1
-    key = _currency_key(words[k])
-    if key and lex["currencies"][key] == family and k + 1 < len(words):
-        code = lex["qualifiers"][key].get(fold(words[k + 1]))
-        return (code, _QUALIFIED_VOTES) if code else None
-    return None
+def _votes(text: str, family: str) -> Counter:
+    """Votes of a text for the countries of a currency word: 1 a mention, 3 a qualified currency."""
+    lex, votes = _lexicon(), Counter()
+    table = lex["countries"][family]
+    for m in _places(family).finditer(text):
+        if m["w"] or m["al"]:
+            votes[table[fold(m["w"]) if m["w"] else "ال" + fold(m["al"])]] += 1
+        elif (code := lex["qualifiers"][_currency_key(m["name"])].get(fold(m["q"]))) is not None:
+            votes[code] += _QUALIFIED_VOTES
+    return votes
 
 
 def article_currencies(article: Article) -> Local:
     """What an article says of its bare currency words, worked out when one is met: the country it
     names most, its dateline and its outlet's country (.tn, a Tunisian radio) counting twice, and
     a qualified mention (دينار كويتي، جنيه إسترليني) three times; nothing when that is a tie."""
-    @cache
-    def decide(family: str) -> str | None:
-        votes: Counter = Counter()
-        for text in (article.headline, *article.paragraphs):
-            words = TOKEN.findall(text)
-            for code, n in filter(None, (_vote(words, k, family) for k in range(len(words)))):
-                votes[code] += n
-        for word in _place_hints(article):
-            if code := _country(word, _lexicon()["countries"][family]):
-                votes[code] += _HINT_VOTES
-        top = votes.most_common(2)
-        return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
-    return decide
+    decided: dict[str, str | None] = {}
+
+    def local(family: str) -> str | None:
+        if family not in decided:
+            decided[family] = _decide(article, family)
+        return decided[family]
+    return local
+
+
+def _decide(article: Article, family: str) -> str | None:
+    votes = _votes("\n".join((article.headline, *article.paragraphs)), family)
+    for code, n in _votes(" ".join(_place_hints(article)), family).items():
+        votes[code] += n * _HINT_VOTES
+    top = votes.most_common(2)
+    return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
 
 
 def _place_hints(article: Article) -> list[str]:

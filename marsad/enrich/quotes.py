@@ -30,6 +30,8 @@ _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
 _SHORT = 3  # words
+_CLOSING = frozenset('»”"')
+_LABEL_REACH = 90  # characters before a quote searched for ما وصفه بـ
 _ANTECEDENT = 3  # characters between a name and the الذي/التي that refers to it (، )
 _LETTERS = "\u0621-\u063a\u0640-\u065f\u0670"  # as in the word tokens of marsad.enrich.lexicon
 _POSSESSIVES = ("ها", "هم", "هما", "ته", "يه", "نا")
@@ -162,8 +164,8 @@ def _is_speech(paragraph: str, toks: list, verb_k: int | None, quote: re.Match) 
 
 def _inner(quote: re.Match) -> str:
     """The words of a quote, without its marks (an unclosed quote has no closing one)."""
-    text = quote.group()[1:]
-    return (text[:-1] if text[-1:] in ("»", "”", '"') else text).strip()
+    text = quote.group()
+    return (text[1:-1] if text[-1] in _CLOSING else text[1:]).strip()
 
 
 def _unclosed(paragraph: str, toks: tuple, quotes: list[re.Match]) -> list[re.Match]:
@@ -214,7 +216,10 @@ def _described(paragraph: str, index: int, toks: tuple, quote: re.Match, entitie
     the subject after the verb; else (وصفه: he described) by the speaker a verb of the sentence named,
     the first name of the sentence that agrees with the verb, or a body such as السلطات الروسية; else
     by no one known. A label with no one behind it (فيما وُصف بـ«…») is nobody's quote: not kept."""
-    m = _DESCRIBED.search(paragraph, max(0, quote.start() - 90), quote.start())
+    window = paragraph[max(0, quote.start() - _LABEL_REACH):quote.start()]
+    if "صف" not in window and "سم" not in window and "اعتبر" not in window:
+        return None  # no describing verb (وصفه، أسماه، اعتبره) before the quote: the usual case
+    m = _DESCRIBED.search(paragraph, max(0, quote.start() - _LABEL_REACH), quote.start())
     if m is None or not (_is(m["verb"], "describers") or _is(m["verb"], "impersonal")):
         return None
     if not m["who"].strip():
@@ -264,7 +269,8 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
     if not quotes and not _verb_finder().search(paragraph):
         return []  # nothing said here, and no speaker named for the paragraphs after
     toks = tokens(paragraph)
-    quotes += _unclosed(paragraph, toks, quotes)
+    if paragraph.count('"') % 2 or paragraph.count("«") != paragraph.count("»"):
+        quotes += _unclosed(paragraph, toks, quotes)
     inside = [q.span() for q in quotes]
     verbs = [k for k in _verbs(paragraph, toks) if not any(a < toks[k][0] < b for a, b in inside)]
     events = sorted([(toks[k][0], "verb", k) for k in verbs] + [(q.start(), "quote", q) for q in quotes],
