@@ -28,7 +28,8 @@ from marsad.enrich.lexicon import (
 )
 from marsad.model import Article, Figure
 
-_DIGITS = re.compile(r"\d+(?:[.,٫٬]\d+)*")
+_DIGITS = re.compile(r"\d+(?:[.,٫٬،]\d+)*")
+_COMMA_THOUSANDS = re.compile(r"\d{1,3}،\d{3}")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?")
 _ARABIC_WORD = re.compile("[\u0621-\u063a\u0641-\u064a]")
@@ -86,8 +87,9 @@ def _candidates() -> re.Pattern:
 
 
 def parse_digits(text: str) -> float:
-    """'1.5' → 1.5, '1,500' → 1500, '1.860.000' → 1860000, '٢٢٫٦' → 22.6, '1,5' → 1.5 (decimal comma)."""
-    text = text.replace("٫", ".").replace("٬", ",")
+    """'1.5' → 1.5, '1,500' → 1500, '1.860.000' → 1860000, '٢٢٫٦' → 22.6, '1,5' and '1،5' → 1.5 (decimal
+    comma)."""
+    text = text.replace("٫", ".").replace("٬", ",").replace("،", ",")
     if _THOUSANDS.fullmatch(text):
         return float(text.replace(",", ""))
     if _DOT_THOUSANDS.fullmatch(text):
@@ -156,11 +158,13 @@ def _read_number(toks: list, i: int) -> _Number | None:
     word = toks[i][2]
     if not _DIGITS.fullmatch(word):
         return _read_words(toks, i)
+    if _COMMA_THOUSANDS.fullmatch(word):
+        return None  # 2،250 دينار: two dinars and 250 millimes, or 2,250? Not said.
     value, j, scale = parse_digits(word), i + 1, 1.0
     if (tap := _fraction_first(toks, i)) is not None:
         value, j = tap, i + 3
     if j < len(toks) and (hit := _word_value(toks[j][2])) and hit[0] == "scales":
-        value, j, scale = value * hit[1], j + 1, hit[1]
+        value, j, scale = round(value * hit[1], 6), j + 1, hit[1]  # 133.8 million, not 133800000.00000001
         value, j = _compound(toks, j, value, scale)
     return _Number(value, toks[i][0], j, False, scale > 1, scale)
 
@@ -288,7 +292,7 @@ def _counted(toks: list, j: int, value: float) -> str | None:
     lex = _lexicon()
     if not _ARABIC_WORD.match(word) or len(key) < 2 or key in lex["stop"] or key in lex["months"]:
         return None
-    if _word_value(word) or _strip_clitic(word)[0] or key.startswith("ال") or key[1:3] == "ال":
+    if _word_value(word) or _strip_clitic(word)[0] or key.startswith(("ال", "لل")) or key[1:3] == "ال":
         return None  # a number word (لثلاثة) or a definite noun (بالدوري) is never what is counted
     if key in lex["verbs"] or key[1:] in lex["verbs"] or key.startswith(("يت", "تت")) and len(key) >= 5:
         return None  # 68 تتعلق بالمترولوجيا: a verb in the present follows the number

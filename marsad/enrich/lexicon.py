@@ -14,8 +14,9 @@ from typing import Any
 
 from marsad.arabic.normalize import normalize_for_matching
 
-# Numbers keep their decimal and thousands separators; words keep their diacritics and tatweel.
-TOKEN = re.compile(r"\d+(?:[.,٫٬]\d+)*|[\u0621-\u063a\u0640-\u065f\u0670]+|[A-Za-z]+|\S")
+# Numbers keep their decimal and thousands separators (the Arabic comma too: 12،2 بالمائة); words keep
+# their diacritics and tatweel.
+TOKEN = re.compile(r"\d+(?:[.,٫٬،]\d+)*|[\u0621-\u063a\u0640-\u065f\u0670]+|[A-Za-z]+|\S")
 _MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
 # Every letter that folds to a given letter (see marsad.arabic.normalize), for loose patterns.
 _LETTER_CLASS = {"ا": "[اأإآٱ]", "ي": "[يىئی]", "ه": "[هةھ]", "و": "[وؤ]", "ك": "[كک]"}

@@ -202,3 +202,13 @@ def test_a_verb_or_a_year_after_a_number_is_not_what_it_counts(text):
 def test_a_year_before_an_amount_is_no_range():
     found = _figures("يتم النزول بميزانية 2016 الى 29 مليار دينار.")
     assert [(f[0], f[1]) for f in found] == [("29 مليار دينار", 29e9)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("(ما يعادل 39،7 مليون دينار)", [("39،7 مليون دينار", 39.7e6)]),  # the Arabic comma as decimal mark
+    ("في ايران إلى 5،2 بالمائة نظرا", [("5،2 بالمائة", 5.2)]),
+    ("بلغ سعرها 2،250 دينار", []),  # 2.250 (millimes) or 2,250: not said
+    ("إلى 2،9 للجزائر", []),  # لل: a preposition and an article, never what is counted
+])
+def test_numbers_with_an_arabic_comma(text, expected):
+    assert [(f.text, f.value) for f in find_figures(text)] == expected
