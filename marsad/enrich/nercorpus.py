@@ -118,6 +118,27 @@ def wikifane(shared: Path) -> list[Sentence]:
     return [s for s in sents if s]
 
 
+_PROCLITICS = frozenset("وفبلك")
+_ENCLITICS = frozenset(("ه", "ها", "هم", "هما", "هن", "كم", "كما", "كن", "نا", "ي"))
+
+
+def rejoin_clitics(sent: Sentence) -> Sentence:
+    """WikiFANE splits clitics off (``و جوبا``, ``عاصمة ها``); news text writes them joined
+    (``وجوبا``, ``عاصمتها``). A joined word takes the tag of its stem."""
+    out: Sentence = []
+    glue = ""
+    for tok, tag in sent:
+        if tok in _PROCLITICS:
+            glue += tok
+        elif tok in _ENCLITICS and out and not glue:
+            word = out[-1][0]
+            out[-1] = ((word[:-1] + "ت" if word.endswith("ة") else word) + tok, out[-1][1])
+        else:
+            out.append((glue + tok, tag))
+            glue = ""
+    return out + ([(glue, "O")] if glue else [])
+
+
 def _aqmar_tag(tag: str) -> str:
     if tag in ("O", "IO", "OO") or "-" not in tag:
         return "O"

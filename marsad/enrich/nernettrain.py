@@ -48,6 +48,7 @@ class NetConfig:
     lr: float = 2e-3
     dropout: float = 0.4
     word_dropout: float = 0.1
+    aux_ratio: float = 0.0  # blocks of other corpora (own output layer and CRF) per ANERcorp block
     seed: int = 0
 
 
@@ -85,11 +86,20 @@ def encode_jackknifed(sents: Sequence[Sentence], vocabs, base: dict) -> list[np.
 
 
 def tag_ids(sents: Sequence[Sentence]) -> list[np.ndarray]:
+    """Tag ids; an I- tag that continues nothing (a slip in the corpora) is read as B-, as seqeval
+    reads it: the CRF forbids that transition, so its loss would swamp the batch."""
     index = {t: i for i, t in enumerate(TAGS)}
-    return [np.array([index[g] for _, g in s], dtype=np.int64) for s in sents]
+    out = []
+    for s in sents:
+        tags = [g for _, g in s]
+        for i, g in enumerate(tags):
+            if g.startswith("I-") and (i == 0 or tags[i - 1][2:] != g[2:]):
+                tags[i] = "B-" + g[2:]
+        out.append(np.array([index[g] for g in tags], dtype=np.int64))
+    return out
 
 
-def _module(vocabs, vectors: np.ndarray, cfg: NetConfig):
+def _module(vocabs, vectors: np.ndarray, cfg: NetConfig, aux: bool):
     import torch
     from torch import nn
 
@@ -113,8 +123,11 @@ def _module(vocabs, vectors: np.ndarray, cfg: NetConfig):
             self.trans = nn.Parameter(torch.zeros(len(TAGS), len(TAGS)))
             self.start = nn.Parameter(torch.zeros(len(TAGS)))
             self.end = nn.Parameter(torch.zeros(len(TAGS)))
+            if aux:  # other corpora tag by other guidelines: their own output layer and CRF
+                self.out_aux = nn.Linear(cfg.hidden, len(TAGS))
+                self.crf_aux = nn.Parameter(torch.zeros(len(TAGS) + 2, len(TAGS)))
 
-        def forward(self, ids, mask, rows, inv, counts):
+        def forward(self, ids, mask, rows, inv, counts, head: str = "out"):
             """ids (B, T, C) and mask (B, T): blocks laid out as at run time; rows: the flat
             positions of the tokens; inv/counts: pool_index of those tokens. Scores (tokens, tags)."""
             gram = sum(self.emb["gram"](ids[..., k]) for k, c in enumerate(COLUMNS) if c.startswith("gram"))
@@ -131,7 +144,7 @@ def _module(vocabs, vectors: np.ndarray, cfg: NetConfig):
             other = (sums[inv] - g) / torch.clamp(c - 1, min=1)
             z = torch.cat([h, other, (c > 1).float()], 1)
             h = h + torch.relu(self.mix(self.drop(z)))
-            return self.out(self.drop(h))
+            return getattr(self, head)(self.drop(h))
 
     return Tagger()
 
@@ -154,7 +167,7 @@ def crf_nll(em, tags, mask, trans, start, end):
     return (torch.logsumexp(alpha + end[None], dim=1) - gold).mean()
 
 
-def _batch(xs, ys, blocks, gap: int, word_dropout: float, rng: random.Random):
+def _batch(xs, ys, blocks, gap: int, cfg: NetConfig, rng: random.Random):
     """Tensors for some blocks of sentences: the block layout, the token rows and pooling groups,
     and the (sentences × longest) gather index, mask and gold tags for the CRF."""
     import torch
@@ -182,36 +195,55 @@ def _batch(xs, ys, blocks, gap: int, word_dropout: float, rng: random.Random):
             n = len(xs[i])
             gather[k, :n], smask[k, :n], tags[k, :n] = np.arange(pos, pos + n), 1.0, ys[i]
             pos, k = pos + n, k + 1
-    if word_dropout:
-        drop = np.random.default_rng(rng.randrange(2**31)).random(ids.shape[:2]) < word_dropout
+    if cfg.word_dropout:
+        drop = np.random.default_rng(rng.randrange(2**31)).random(ids.shape[:2]) < cfg.word_dropout
         ids[..., COLUMNS.index("word")][drop] = 0
     t = torch.from_numpy
     return (t(ids[..., :KEY]), t(mask), t(rows), t(inv), t(counts.astype(np.float32)),
             t(gather), t(smask), t(tags))
 
 
-def train_net(xs, ys, vocabs, vectors, cfg: NetConfig) -> dict[str, np.ndarray]:
-    """Train one network on id matrices ``xs`` and tag ids ``ys``; its weights for ``nernet``."""
+def _blocks(n: int) -> list[list[int]]:
+    return [list(range(i, min(i + BLOCK, n))) for i in range(0, n, BLOCK)]
+
+
+def _steps(main: list, aux: list, cfg: NetConfig, rng: random.Random) -> list[tuple[bool, list]]:
+    """One epoch's batches: all ANERcorp blocks, and aux_ratio as many blocks drawn from the other
+    corpora, in a random order; (is_aux, blocks) each."""
+    rng.shuffle(main)
+    picked = rng.sample(aux, min(len(aux), round(len(main) * cfg.aux_ratio))) if aux else []
+    steps = [(False, main[k:k + cfg.batch]) for k in range(0, len(main), cfg.batch)]
+    if picked:
+        steps += [(True, picked[k:k + cfg.batch]) for k in range(0, len(picked), cfg.batch)]
+        rng.shuffle(steps)
+    return steps
+
+
+def train_net(xs, ys, vocabs, vectors, cfg: NetConfig, aux=None) -> dict[str, np.ndarray]:
+    """Train one network on id matrices ``xs`` and tag ids ``ys`` (and on ``aux``, the id and tag
+    lists of other corpora, through their own output layer); its weights for ``nernet``."""
     import torch
 
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(1)
     rng = random.Random(cfg.seed)
-    model = _module(vocabs, vectors, cfg)
+    use_aux = bool(aux and cfg.aux_ratio)
+    model = _module(vocabs, vectors, cfg, use_aux)
     forbid = torch.from_numpy(~allowed_transitions())
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 - e / (cfg.epochs + 1))
-    blocks = [list(range(i, min(i + BLOCK, len(xs)))) for i in range(0, len(xs), BLOCK)]
+    blocks, aux_blocks = _blocks(len(xs)), _blocks(len(aux[0])) if use_aux else []
     for _ in range(cfg.epochs):
         model.train()
-        rng.shuffle(blocks)
-        for k in range(0, len(blocks), cfg.batch):
+        for is_aux, step in _steps(blocks, aux_blocks, cfg, rng):
             ids, mask, rows, inv, counts, gather, smask, tags = _batch(
-                xs, ys, blocks[k:k + cfg.batch], max(cfg.dilations), cfg.word_dropout, rng)
-            em = model(ids, mask, rows, inv, counts)[gather]
-            trans = model.trans.masked_fill(forbid[:-1], -1e4)
-            start = model.start.masked_fill(forbid[-1], -1e4)
-            loss = crf_nll(em, tags, smask, trans, start, model.end)
+                *(aux if is_aux else (xs, ys)), step, max(cfg.dilations), cfg, rng)
+            em = model(ids, mask, rows, inv, counts, "out_aux" if is_aux else "out")[gather]
+            trans, start, end = (model.crf_aux[:-2], model.crf_aux[-2], model.crf_aux[-1]) if is_aux \
+                else (model.trans, model.start, model.end)
+            trans = trans.masked_fill(forbid[:-1], -1e4)
+            start = start.masked_fill(forbid[-1], -1e4)
+            loss = crf_nll(em, tags, smask, trans, start, end)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)

@@ -24,6 +24,7 @@ from marsad.enrich.nercorpus import (
     entities,
     official_test,
     phrase_key,
+    rejoin_clitics,
     wikifane,
 )
 from marsad.enrich.nernettrain import (
@@ -68,6 +69,15 @@ def base_gazetteer(shared: Path) -> dict[tuple[str, ...], str]:
 
 def countries(shared: Path) -> dict[tuple[str, ...], str]:
     return {phrase_key(name): "LOC" for name in country_names(shared)}
+
+
+def auxiliary(shared: Path, train: Sequence[Sentence], vocabs) -> tuple[list, list]:
+    """WikiFANE (clitics joined back) and AQMAR as id and tag lists. Their gazetteer ids come
+    from lists without their own entities (the ANERcorp train part, countries, and the other
+    folds of the same corpus), as for the train part."""
+    sents = [rejoin_clitics(s) for s in wikifane(shared)] + aqmar(shared)
+    base = {**countries(shared), **derive_gazetteer(train)}
+    return encode_jackknifed(sents, vocabs, base), tag_ids(sents)
 
 
 def score(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, dict[str, float]]:
@@ -118,7 +128,8 @@ def train_ner(shared: Path, out: Path = DATA, cfg: TrainConfig | None = None) ->
     vocabs = build_vocabs(train, words, gaz)
     xs = encode_jackknifed(train, vocabs, base)
     ys = tag_ids(train)
-    members = [train_net(xs, ys, vocabs, vectors, replace(cfg.net, seed=cfg.net.seed + i))
+    aux = auxiliary(shared, train, vocabs) if cfg.net.aux_ratio else None
+    members = [train_net(xs, ys, vocabs, vectors, replace(cfg.net, seed=cfg.net.seed + i), aux)
                for i in range(cfg.members)]
     save(ensemble(members), out / NET.name)
     scores = evaluate(out, dev if cfg.dev else official_test(shared))

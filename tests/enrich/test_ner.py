@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from marsad.cli import main
 from marsad.enrich import ner
-from marsad.enrich.nercorpus import TEST_START, anercorp_split, entities, official_test
+from marsad.enrich.nercorpus import TEST_START, anercorp_split, entities, official_test, rejoin_clitics
 from marsad.enrich.nerfeatures import tokenize
 from marsad.enrich.nernet import KEY, OWN_VOCAB, SERIAL, Encoder, viterbi
 from marsad.enrich.nertrain import score
@@ -152,8 +152,8 @@ def test_numpy_net_scores_like_the_torch_module_it_was_exported_from():
     enc = Encoder(vocabs, (gaz, {"موسكو": (1,)}))
     xs, ys = [enc.sentence([t for t, _ in s]) for s in sents], T.tag_ids(sents)
     cfg = T.NetConfig(hidden=16, dilations=(1, 2), dropout=0.0, word_dropout=0.0)
-    module = T._module(vocabs, vectors, cfg).eval()
-    batch = T._batch(xs, ys, [list(range(len(xs)))], max(cfg.dilations), 0.0, random.Random(0))
+    module = T._module(vocabs, vectors, cfg, aux=True).eval()
+    batch = T._batch(xs, ys, [list(range(len(xs)))], max(cfg.dilations), cfg, random.Random(0))
     expected = module(*batch[:5]).detach().numpy()
     net = Net(T.export(module, vocabs, cfg))
     got = net.emissions(Document(xs, net.gap, net.w["emb_vec"]))
@@ -170,3 +170,31 @@ def test_encoder_never_gives_two_words_one_serial_even_after_its_cache_is_cleare
         for tok, serial in zip(sent, enc.sentence(sent)[:, SERIAL], strict=True):
             assert seen.setdefault(int(serial), tok) == tok
     assert len(seen) > len({"أ", "ب", "ج", "د", "هـ", "و", "ز", "ح"})  # the cache was cleared
+
+
+def test_wikifane_clitics_are_joined_back_as_news_writes_them():
+    sent = [("و", "O"), ("مدينة", "O"), ("جوبا", "B-LOC"), ("عاصمة", "O"), ("ها", "O"), ("و", "O"),
+            ("ب", "O"), ("الخرطوم", "B-LOC"), (".", "O")]
+    assert rejoin_clitics(sent) == [("ومدينة", "O"), ("جوبا", "B-LOC"), ("عاصمتها", "O"),
+                                    ("وبالخرطوم", "B-LOC"), (".", "O")]
+
+
+def test_a_stray_inside_tag_trains_as_a_beginning():
+    from marsad.enrich.nernet import TAGS
+    from marsad.enrich.nernettrain import tag_ids
+
+    sent = [("في", "O"), ("عمان", "I-LOC"), ("مع", "B-PERS"), ("زيد", "I-ORG"), ("علي", "I-ORG")]
+    assert [TAGS[i] for i in tag_ids([sent])[0]] == ["O", "B-LOC", "B-PERS", "B-ORG", "I-ORG"]
+
+
+def test_an_epoch_takes_every_train_block_and_its_share_of_other_corpora():
+    import random
+
+    from marsad.enrich.nernettrain import NetConfig, _steps
+
+    main, aux = [[i] for i in range(10)], [[100 + i] for i in range(50)]
+    steps = _steps(main, aux, NetConfig(batch=2, aux_ratio=1.5), random.Random(0))
+    own = sorted(b[0] for is_aux, step in steps if not is_aux for b in step)
+    other = [b[0] for is_aux, step in steps if is_aux for b in step]
+    assert own == list(range(10)) and len(other) == len(set(other)) == 15
+    assert all(len(step) <= 2 for _, step in steps)
