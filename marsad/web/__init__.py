@@ -72,9 +72,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(HeadAsGet)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Pages first: their paths are tried in order on every request, and none of them is under /api/.
+    app.include_router(views.router)
     app.include_router(api.router)
     app.include_router(docs.router)
-    app.include_router(views.router)
     return app
 
 
