@@ -108,8 +108,9 @@ def _word_value(word: str) -> tuple[str, float] | None:
 
 
 def _strip_clitic(word: str) -> tuple[int, str]:
-    """(letters dropped, rest) when a conjunction or preposition is glued to a number word."""
-    if word[:1] in _CLITICS and _word_value(word[1:]):
+    """(letters dropped, rest) when a conjunction or preposition is glued to a number word (وثلاثة،
+    بإحدى عشرة)."""
+    if word[:1] in _CLITICS and (_word_value(word[1:]) or fold(word[1:]) in _lexicon()["teen_heads"]):
         return 1, word[1:]
     return 0, word
 

@@ -212,3 +212,8 @@ def test_a_year_before_an_amount_is_no_range():
 ])
 def test_numbers_with_an_arabic_comma(text, expected):
     assert [(f.text, f.value) for f in find_figures(text)] == expected
+
+
+def test_a_teen_number_with_a_glued_preposition():
+    assert _figures("فاز بإحدى عشرة بطولة") == [("إحدى عشرة بطولة", 11.0, "count", None, "بطولة")]
+    assert _figures("في أحد المستشفيات وبأحد الأحياء") == []
