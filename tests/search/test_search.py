@@ -194,6 +194,20 @@ def test_snippets_mark_stems_and_prefixes_in_any_text():
     assert "الأوروبى" in Matcher(DEFAULT_SCHEME, {"x"}).analyses
 
 
+
+def test_a_window_across_the_end_of_the_head_holds_whole_words():
+    from marsad.search.analyze import DEFAULT_SCHEME
+    from marsad.search.snippet import _HEAD, WINDOW, Matcher, snippet
+
+    # Both words meet near the end of the head, where the best window starts; the head ends inside it.
+    filler = "والمفاوضات "
+    text = "بروكسل " + filler * ((_HEAD // len(filler)) - 15) + "قمة بروكسل " + filler * 100
+    out = snippet(text, Matcher(DEFAULT_SCHEME, {"بروكسل", "قمه"}))  # normalized, as queries give them
+    words = out.removeprefix("… ").removesuffix(" …").replace("<mark>", "").replace("</mark>", "").split()
+    assert "<mark>قمة</mark> <mark>بروكسل</mark>" in out
+    assert len(words) == WINDOW and set(words) == {"قمة", "بروكسل", "والمفاوضات"}
+
+
 def test_broad_queries_rank_the_newest_matches(conn, monkeypatch):
     import marsad.search
 
