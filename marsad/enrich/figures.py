@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from marsad.enrich.lexicon import (
@@ -159,7 +159,7 @@ def _read_number(toks: list, i: int) -> _Number | None:
     word = toks[i][2]
     if not _DIGITS.fullmatch(word):
         return _read_words(toks, i)
-    if _COMMA_THOUSANDS.fullmatch(word):
+    if "،" in word and _COMMA_THOUSANDS.fullmatch(word):
         return None  # 2،250 دينار: two dinars and 250 millimes, or 2,250? Not said.
     value, j, scale = parse_digits(word), i + 1, 1.0
     if (tap := _fraction_first(toks, i)) is not None:
@@ -212,45 +212,57 @@ def _currency_key(word: str) -> str | None:
     return key if key in lex["currencies"] else None
 
 
-def _currency(toks: list, j: int, local: Local | None) -> tuple[str, int] | None:
+def _currency(toks: list, j: int, place: Local | None) -> tuple[str, int] | None:
     """(code, index after) of a currency word at ``j``: its qualifier (دينار أردني) decides, else for a
-    word of several countries (دينار) the one country the paragraph names, else the article's."""
+    word of several countries (دينار) ``place``: what the paragraph and the article say."""
     lex = _lexicon()
     if j >= len(toks) or (key := _currency_key(toks[j][2])) is None:
         return None
     code = lex["currencies"][key]
     if j + 1 < len(toks) and (q := lex["qualifiers"][key].get(fold(toks[j + 1][2]))):
         return q, j + 2
-    if code in lex["countries"]:
-        named = set(_votes(" ".join(t[2] for t in toks), code))
-        code = named.pop() if len(named) == 1 else (local and local(code)) or code
+    if code in lex["countries"] and place is not None:
+        code = place(code) or code
     return code, j + 1
 
 
 @cache
-def _places(family: str) -> re.Pattern:
-    """Where a text names a country of a currency word (تونس، بالكويت، للكويت), or the word with its
-    qualifier (دينار كويتي)."""
+def _places() -> tuple[re.Pattern, dict[str, dict[str, str]]]:
+    """Where a text names the country of a currency word of several countries (تونس، بالكويت، للكويت)
+    or gives the word with its qualifier (دينار كويتي); and what each country word names: its folded
+    form → {the word's code: the country's code} (تونس → {DINAR: TND})."""
     lex, letters = _lexicon(), "\u0621-\u063a\u0641-\u064a"
-    table = lex["countries"][family]
-    names = [name for name, code in lex["currencies"].items() if code == family]
+    named: dict[str, dict[str, str]] = {}
+    for family, table in lex["countries"].items():
+        for word, code in table.items():
+            named.setdefault(word, {})[family] = code
+    names = [name for name, code in lex["currencies"].items() if code in lex["countries"]]
     qualifiers = {q for name in names for q in lex["qualifiers"][name]}
-    words, unglued = loose_alternation(table), loose_alternation(w[2:] for w in table if w.startswith("ال"))
+    words, unglued = loose_alternation(named), loose_alternation(w[2:] for w in named if w.startswith("ال"))
     currency = rf"(?P<name>{loose_alternation(names)})\s+(?P<q>{loose_alternation(qualifiers)})[اً]*"
     places = rf"[وفبل]?(?P<w>{words})|لل(?P<al>{unglued})|{currency}"
-    return re.compile(rf"(?<![{letters}])(?:{places})(?![{letters}])")
+    return re.compile(rf"(?<![{letters}])(?:{places})(?![{letters}])"), named
 
 
-def _votes(text: str, family: str) -> Counter:
-    """Votes of a text for the countries of a currency word: 1 a mention, 3 a qualified currency."""
-    lex, votes = _lexicon(), Counter()
-    table = lex["countries"][family]
-    for m in _places(family).finditer(text):
+@lru_cache(maxsize=64)
+def _votes(text: str) -> dict[str, Counter]:
+    """Votes of a text for the countries of each currency word of several countries (DINAR: TND 2):
+    1 for a mention, 3 for a qualified currency (دينار تونسي)."""
+    lex = _lexicon()
+    pattern, named = _places()
+    votes: dict[str, Counter] = {}
+    for m in pattern.finditer(text):
         if m["w"] or m["al"]:
-            votes[table[fold(m["w"]) if m["w"] else "ال" + fold(m["al"])]] += 1
-        elif (code := lex["qualifiers"][_currency_key(m["name"])].get(fold(m["q"]))) is not None:
-            votes[code] += _QUALIFIED_VOTES
+            for family, code in named[fold(m["w"]) if m["w"] else "ال" + fold(m["al"])].items():
+                votes.setdefault(family, Counter())[code] += 1
+        elif (code := lex["qualifiers"][key := _currency_key(m["name"])].get(fold(m["q"]))) is not None:
+            votes.setdefault(lex["currencies"][key], Counter())[code] += _QUALIFIED_VOTES
     return votes
+
+
+def _winner(votes: Counter) -> str | None:
+    top = votes.most_common(2)
+    return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
 
 
 def article_currencies(article: Article) -> Local:
@@ -260,18 +272,24 @@ def article_currencies(article: Article) -> Local:
     decided: dict[str, str | None] = {}
 
     def local(family: str) -> str | None:
-        if family not in decided:
-            decided[family] = _decide(article, family)
+        if not decided:
+            votes = _votes("\n".join((article.headline, *article.paragraphs)))
+            hints = _votes(" ".join(_place_hints(article)))
+            for f in _lexicon()["countries"]:
+                counts = Counter(votes.get(f, {}))
+                for code, n in hints.get(f, {}).items():
+                    counts[code] += n * _HINT_VOTES
+                decided[f] = _winner(counts)
         return decided[family]
     return local
 
 
-def _decide(article: Article, family: str) -> str | None:
-    votes = _votes("\n".join((article.headline, *article.paragraphs)), family)
-    for code, n in _votes(" ".join(_place_hints(article)), family).items():
-        votes[code] += n * _HINT_VOTES
-    top = votes.most_common(2)
-    return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
+def _in_paragraph(paragraph: str, local: Local | None) -> Local:
+    """The country of a bare currency word: the only one its paragraph names, else the article's."""
+    def place(family: str) -> str | None:
+        named = _votes(paragraph).get(family, {})
+        return next(iter(named)) if len(named) == 1 else local(family) if local else None
+    return place
 
 
 def _place_hints(article: Article) -> list[str]:
@@ -307,7 +325,7 @@ def _counted(toks: list, j: int, value: float) -> str | None:
 
 
 def _classify(toks: list, i: int, num: _Number,
-              local: Local | None) -> tuple[str, str | None, str | None, int, int] | None:
+              place: Local | None) -> tuple[str, str | None, str | None, int, int] | None:
     """(kind, unit, counted, start, index after) for the number, or None when it is no figure."""
     lex, j, start = _lexicon(), num.next, num.start
     before = toks[i - 1][2] if i > 0 else ""
@@ -317,7 +335,7 @@ def _classify(toks: list, i: int, num: _Number,
         return "percent", "%", None, toks[i - 1][0], j
     if before in lex["symbols"]:
         return "money", lex["symbols"][before], None, toks[i - 1][0], j
-    if (money := _currency(toks, j, local)) is not None:
+    if (money := _currency(toks, j, place)) is not None:
         return "money", money[0], None, start, money[1]
     # After an accusative scale word (13 مليونا) the counted noun is left out: what follows is not it.
     counted = None if _accusative_scale(toks[j - 1][2]) else _counted(toks, j, num.value)
@@ -376,6 +394,7 @@ def find_figures(paragraph: str, index: int = 0, skip: list[tuple[int, int]] = (
         return []
     toks = tokens(paragraph)
     offsets = [t[0] for t in toks]
+    place = _in_paragraph(paragraph, local)
     out: list[Figure] = []
     i, pending = 0, None
     for m in candidates.finditer(paragraph):
@@ -385,7 +404,7 @@ def find_figures(paragraph: str, index: int = 0, skip: list[tuple[int, int]] = (
         num = _read_number(toks, k)
         if num is None or _clock_minutes(toks, k) or any(s <= toks[k][0] < e for s, e in skip):
             continue
-        got = _classify(toks, k, num, local)
+        got = _classify(toks, k, num, place)
         i = num.next
         if got is None or _is_year(num, got, toks[k][2]) or _label(toks, k, got[0]):
             pending = (k, num) if got is None else None
