@@ -31,6 +31,7 @@ _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
 _SHORT = 3  # words
 _CLOSING = frozenset('»”"')
+_GAP_START = frozenset("،,.:؛;)")
 _LABEL_REACH = 90  # characters before a quote searched for ما وصفه بـ
 _ANTECEDENT = 3  # characters between a name and the الذي/التي that refers to it (، )
 _LETTERS = "\u0621-\u063a\u0640-\u065f\u0670"  # as in the word tokens of marsad.enrich.lexicon
@@ -283,8 +284,8 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
                 if subject is not None:
                     state["speaker"], state["named_at"] = subject, (index, pos)
             continue
-        if _is_name(toks, item):
-            continue
+        if _is_name(toks, item) or _inner(item)[:1] in _GAP_START:
+            continue  # a name, or the words between two quotes whose marks did not pair ("، على حد تعبيره")
         if (label := _described(paragraph, index, toks, item, entities, state)) is not None:
             keep, who = label
             if keep:

@@ -140,3 +140,11 @@ def test_a_name_before_its_verb_and_a_channel_after_it(tagger):
     assert _paragraph_quotes(text, tagger)[1] == ("إلهام علييف", "الأمر ليس كذلك أبداً")
     text = "قال بيسكوف إن «الأمر مهم جداً». وقال لبي بي سي: «أتمنى أن ألتقي الرئيس قريباً»."
     assert _paragraph_quotes(text, tagger)[1] == ("دميتري بيسكوف", "أتمنى أن ألتقي الرئيس قريباً")
+
+
+def test_the_words_between_two_unpaired_marks_are_no_quote(tagger):
+    text = ('وشدد بيسكوف بالقول "يمكن أن تكون المنطقة قبلة للاستثمار "الذكي"، على حد تعبيره، '
+            'مضيفا "أن الوقت حان".')
+    quotes = [t for _, t in _paragraph_quotes(text, tagger)]
+    assert quotes[0] == "يمكن أن تكون المنطقة قبلة للاستثمار"
+    assert not any(t.startswith("،") for t in quotes)
