@@ -69,6 +69,7 @@ def _lexicon() -> dict:
         "alone": {fold(w) for w in nums["alone"]}, "duals": {fold(w) for w in nums["duals"]},
         "currencies": currencies, "qualifiers": qualifiers, "symbols": money["symbols"],
         "countries": countries, "outlets": money["outlets"], "domains": money["domains"],
+        "abbreviations": {k: (scale, fold(name)) for k, (scale, name) in money["abbreviations"].items()},
         "starts": with_clitics([*nums["units"], *nums["tens"], *nums["hundreds"], *nums["scales"],
                                 *nums["teen_heads"]]),
         "months": set(folded_table(load("months.json")["gregorian"]))
@@ -167,7 +168,17 @@ def _read_number(toks: list, i: int) -> _Number | None:
     if j < len(toks) and (hit := _word_value(toks[j][2])) and hit[0] == "scales":
         value, j, scale = round(value * hit[1], 6), j + 1, hit[1]  # 133.8 million, not 133800000.00000001
         value, j = _compound(toks, j, value, scale)
+    elif abbreviated := _abbreviation(toks, j):  # 3970 م د: the currency is read after the number
+        scale = abbreviated[0]
+        value = round(value * scale, 6)
     return _Number(value, toks[i][0], j, False, scale > 1, scale)
+
+
+def _abbreviation(toks: list, j: int) -> tuple[float, str] | None:
+    """(scale, currency word) of an abbreviated sum at ``j``: م د (million dinars), أ د."""
+    if j + 1 < len(toks) and toks[j + 1][2] == "د" and len(toks[j][2]) == 1:
+        return _lexicon()["abbreviations"].get(f"{toks[j][2]} د")
+    return None
 
 
 def _compound(toks: list, j: int, value: float, last: float) -> tuple[float, int]:
@@ -215,15 +226,17 @@ def _currency_key(word: str) -> str | None:
 def _currency(toks: list, j: int, place: Local | None) -> tuple[str, int] | None:
     """(code, index after) of a currency word at ``j``: its qualifier (دينار أردني) decides, else for a
     word of several countries (دينار) ``place``: what the paragraph and the article say."""
-    lex = _lexicon()
-    if j >= len(toks) or (key := _currency_key(toks[j][2])) is None:
+    lex, after = _lexicon(), j + 1
+    if (abbreviated := _abbreviation(toks, j)) is not None:
+        key, after = abbreviated[1], j + 2
+    elif j >= len(toks) or (key := _currency_key(toks[j][2])) is None:
         return None
     code = lex["currencies"][key]
-    if j + 1 < len(toks) and (q := lex["qualifiers"][key].get(fold(toks[j + 1][2]))):
-        return q, j + 2
+    if after < len(toks) and (q := lex["qualifiers"][key].get(fold(toks[after][2]))):
+        return q, after + 1
     if code in lex["countries"] and place is not None:
         code = place(code) or code
-    return code, j + 1
+    return code, after
 
 
 @cache

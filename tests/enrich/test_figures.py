@@ -217,3 +217,10 @@ def test_numbers_with_an_arabic_comma(text, expected):
 def test_a_teen_number_with_a_glued_preposition():
     assert _figures("فاز بإحدى عشرة بطولة") == [("إحدى عشرة بطولة", 11.0, "count", None, "بطولة")]
     assert _figures("في أحد المستشفيات وبأحد الأحياء") == []
+
+
+def test_sums_abbreviated_by_the_tunisian_news_agency():
+    assert _units(["بلغ العجز 3970 م د.", "و50 أ د للبلدية."], outlet="Jawhara FM") == ["TND", "TND"]
+    assert [(f.text, f.value) for f in find_figures("بعد أن بلغت 3ر747 م د، في افريل")] == [
+        ("3ر747 م د", 747.3e6)]
+    assert _figures("ركض 100 م في سباق") == []
