@@ -1,7 +1,9 @@
 """Train the neural NER tagger with torch (the optional ``train`` extra) and export it to numpy.
 
-The word vectors come from the news corpora (``nerclusters.news_vectors``) and stay frozen; every
-other embedding, the convolutions and the CRF transitions are learned on the ANERcorp train part.
+The word vectors come from the news corpora (``nervectors.news_vectors``) and stay frozen; every
+other embedding, the convolutions and the CRF transitions are learned on the ANERcorp train part,
+with batches of the other corpora in between that reach the shared layers through their own
+output layer and CRF.
 Gazetteer ids of a training sentence come from lists that did not see its fold (jackknife), as
 for the CRF. Runs on one CPU thread.
 """
@@ -48,7 +50,7 @@ class NetConfig:
     lr: float = 2e-3
     dropout: float = 0.4
     word_dropout: float = 0.1
-    aux_ratio: float = 0.0  # blocks of other corpora (own output layer and CRF) per ANERcorp block
+    aux_ratio: float = 1.0  # blocks of other corpora (own output layer and CRF) per ANERcorp block
     seed: int = 0
 
 
