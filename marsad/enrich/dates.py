@@ -133,7 +133,7 @@ def _step(rel: str | None) -> int:
 
 def _month_year(month: int, day: int | None, m: re.Match, pub: date) -> int:
     """The year of a month named without one: per الماضي/المقبل or العام الماضي, else nearest publication
-    (but never after it in منذ يونيو, since June)."""
+    (but never after it in منذ يونيو, since June, nor after a past verb)."""
     rel, when, now = m["rel"], (month, day or 0), (pub.month, pub.day)
     if rel and m["ryear"]:  # يناير من العام الماضي: January of last year
         return pub.year + _step(rel)
@@ -146,8 +146,11 @@ def _month_year(month: int, day: int | None, m: re.Match, pub: date) -> int:
     years = (pub.year - 1, pub.year, pub.year + 1)
     # The nearest such month; a tie goes to the past.
     best = -min((abs((y - pub.year) * 12 + month - pub.month), -y) for y in years)[1]
+    if (best, *when) <= (pub.year, *now):
+        return best
+    # A month still to come, unless منذ or a past verb governs it (وقع في سبتمبر): then the last one.
     since = _SINCE.search(m.string, max(0, m.start() - 6), m.start())
-    return best - 1 if since and (best, *when) > (pub.year, *now) else best
+    return best - 1 if since or _tense(m.string, m.start()) < 0 else best
 
 
 def _iso(y: int, m: int | None = None, d: int | None = None) -> str | None:
@@ -245,21 +248,21 @@ def _cue(word: str) -> str | None:
     return None
 
 
-def _ahead(paragraph: str, start: int) -> bool:
-    """Whether a bare weekday starting at ``start`` is a coming day, from the nearest cue before it in
-    its clause: سوف/سيزور/من المقرر, or a verb in the present (يعقد المجلس اجتماعه الخميس) that no
-    كان, لم or قبل puts in the past. Any other cue, or none, means a past day: news mostly reports
-    the past."""
+def _tense(paragraph: str, start: int) -> int:
+    """1 when the clause before ``start`` speaks of the future: سوف/سيزور/من المقرر, or a verb in the
+    present (يعقد المجلس اجتماعه الخميس); -1 when its nearest cue is of the past (أعلن، منذ، كان);
+    0 when nothing says, or for a plan of the past (كان من المقرر أن يبدأ): the day it was planned
+    for may have gone by or not."""
     words = TOKEN.findall(paragraph, max(0, start - _TENSE_REACH), start)[-_TENSE_WINDOW - _PAST_REACH:]
     for j in range(len(words) - 1, max(-1, len(words) - 1 - _TENSE_WINDOW), -1):
         if not words[j][0].isalnum():
-            return False  # punctuation ends the clause
+            return 0  # punctuation ends the clause
         cue = _cue(words[j])
         if cue in ("future", "imperfect"):
-            return not any(_cue(w) == "markers" for w in words[max(0, j - _PAST_REACH):j])
-        if cue is not None:
-            return False
-    return False
+            return 0 if any(_cue(w) == "markers" for w in words[max(0, j - _PAST_REACH):j]) else 1
+        if cue is not None:  # قبل alone says nothing of the tense (قبل ديسمبر)
+            return 0 if cue == "clause" or fold(words[j]) == "قبل" else -1
+    return 0
 
 
 def _weekday(m: re.Match, pub: date) -> date:
@@ -268,7 +271,7 @@ def _weekday(m: re.Match, pub: date) -> date:
     target, rel = _tables()["week"][fold(m["wd"])], m["rel"]
     if _step(rel) > 0:
         return pub + timedelta(days=(target - pub.weekday() - 1) % 7 + 1)
-    if rel is None and _ahead(m.string, m.start()):
+    if rel is None and _tense(m.string, m.start()) > 0:  # else the last one: news mostly reports the past
         return pub + timedelta(days=(target - pub.weekday()) % 7)
     back = (pub.weekday() - target) % 7
     return pub - timedelta(days=back or (7 if rel else 0))

@@ -328,3 +328,13 @@ def test_a_hijri_month_named_alone_is_within_half_a_year(pub, name):
 ])
 def test_the_year_a_month_without_one_falls_in(text, published, expected):
     assert [d[:2] for d in _dates(text, published)] == expected
+
+
+@pytest.mark.parametrize(("text", "published", "iso"), [
+    ("في الانتخابات التي أجريت في سبتمبر", "2018-06-04", "2017-09"),  # a past verb: the last September
+    ("إن حادث اعتداء مماثل وقع في أغسطس", "2018-03-17", "2017-08"),
+    ("المباراة التي كان من المقرر أن تلعب في شهر مارس", "2017-01-20", "2017-03"),  # a plan: still to come
+    ("الانتخابات المقررة في سبتمبر", "2018-06-04", "2018-09"),
+])
+def test_a_month_still_to_come_unless_a_past_verb_governs_it(text, published, iso):
+    assert [d[1] for d in _dates(text, published)] == [iso]
