@@ -168,7 +168,8 @@ def _read_number(toks: list, i: int) -> _Number | None:
     if j < len(toks) and (hit := _word_value(toks[j][2])) and hit[0] == "scales":
         value, j, scale = round(value * hit[1], 6), j + 1, hit[1]  # 133.8 million, not 133800000.00000001
         value, j = _compound(toks, j, value, scale)
-    elif abbreviated := _abbreviation(toks, j):  # 3970 م د: the currency is read after the number
+    elif j + 1 < len(toks) and toks[j + 1][2] == "د" and (abbreviated := _abbreviation(toks, j)):
+        # 3970 م د: the currency is read after the number
         scale = abbreviated[0]
         value = round(value * scale, 6)
     return _Number(value, toks[i][0], j, False, scale > 1, scale)
@@ -176,9 +177,7 @@ def _read_number(toks: list, i: int) -> _Number | None:
 
 def _abbreviation(toks: list, j: int) -> tuple[float, str] | None:
     """(scale, currency word) of an abbreviated sum at ``j``: م د (million dinars), أ د."""
-    if j + 1 < len(toks) and toks[j + 1][2] == "د" and len(toks[j][2]) == 1:
-        return _lexicon()["abbreviations"].get(f"{toks[j][2]} د")
-    return None
+    return _lexicon()["abbreviations"].get(f"{toks[j][2]} د")
 
 
 def _compound(toks: list, j: int, value: float, last: float) -> tuple[float, int]:
@@ -227,7 +226,7 @@ def _currency(toks: list, j: int, place: Local | None) -> tuple[str, int] | None
     """(code, index after) of a currency word at ``j``: its qualifier (دينار أردني) decides, else for a
     word of several countries (دينار) ``place``: what the paragraph and the article say."""
     lex, after = _lexicon(), j + 1
-    if (abbreviated := _abbreviation(toks, j)) is not None:
+    if j + 1 < len(toks) and toks[j + 1][2] == "د" and (abbreviated := _abbreviation(toks, j)) is not None:
         key, after = abbreviated[1], j + 2
     elif j >= len(toks) or (key := _currency_key(toks[j][2])) is None:
         return None
