@@ -80,7 +80,7 @@ class Figure:
     text: str
     value: float
     kind: str  # percent, money, count
-    unit: str | None  # "%", ISO currency code, or None
+    unit: str | None  # "%", ISO currency code (DINAR: a dinar the text never places), or None
     counted: str | None  # what is counted: "شخص", "بحار", ...
     start: int
     end: int
