@@ -4,9 +4,6 @@ With several ``--workers``, uvicorn binds the listening socket itself and leaves
 unset; asyncio then does not turn on TCP_NODELAY for the connections it accepts, and every keep-alive
 response waits about 40 ms for the client's delayed acknowledgement (uvicorn issue 3149). A reader
 serving many small pages cannot afford that, so each connection sets it here.
-
-Requests are parsed by httptools (C) when it is installed, as it is with marsad's dependencies: about
-0.2 ms less CPU per request than h11 (pure Python), which stays the fallback.
 """
 
 from __future__ import annotations
@@ -15,15 +12,12 @@ import asyncio
 import socket
 from contextlib import suppress
 
-try:
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as HTTPProtocol
-except ImportError:  # httptools missing
-    from uvicorn.protocols.http.h11_impl import H11Protocol as HTTPProtocol
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 PROTOCOL = "marsad.web.server:NoDelayProtocol"  # as uvicorn's ``http`` option takes it
 
 
-class NoDelayProtocol(HTTPProtocol):
+class NoDelayProtocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
