@@ -38,6 +38,9 @@ class Store(ABC):
         ``index_rows`` holds what the search index prepared ahead for some articles, by id
         (see :func:`marsad.search.index.prepare`); the store indexes the others itself."""
 
+    def compact(self) -> None:  # noqa: B027 - optional: a backend may have nothing to compact
+        """Reorganize after a bulk load so that reading is fast again; optional."""
+
     @abstractmethod
     def get(self, id: str) -> Article:
         """The stored article; :class:`marsad.errors.NotFound` if absent."""

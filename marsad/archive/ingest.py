@@ -16,6 +16,8 @@ from typing import Any
 from marsad.archive.base import article_id
 from marsad.model import Article, Failure, IngestReport, Page
 
+COMPACT_AFTER = 5000  # articles written by one ingest that make it a bulk load, worth compacting after
+
 
 def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, progress: bool = False,
            batch_size: int | None = None, parallel: bool | None = None, relate: bool = True) -> IngestReport:
@@ -47,11 +49,21 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
             if batch:
                 arc.store_batch(batch, report, prepared, relate)
                 advance(len(batch))
+    if report.new + report.updated >= COMPACT_AFTER:
+        compact(arc, report)
     if relate:
         arc.relate(report)
     else:
         arc.forget_unrelated()
     return report
+
+
+def compact(arc, report: IngestReport) -> None:
+    """Compact the store after a bulk load; what was stored stays stored if this fails."""
+    try:
+        arc.store.compact()
+    except Exception as e:
+        report.failed.append(Failure(source="compact", stage="store", reason=f"{type(e).__name__}: {e}"))
 
 
 def batches(items: Iterable[Page | Failure], size: int, report: IngestReport,

@@ -177,6 +177,11 @@ class SQLiteStore(Store):
         result.updated += len(changed)
         return result
 
+    def compact(self) -> None:
+        if self._index is not None:
+            with self.transaction():
+                self._index.merge(self.conn)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: all of it is stored, or none of it."""

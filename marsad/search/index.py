@@ -53,3 +53,9 @@ def add(conn: sqlite3.Connection, rows: Iterable[tuple[int, Article]], *,
 def remove(conn: sqlite3.Connection, rowids: Iterable[int]) -> None:
     """Drop articles from the index, before they are replaced or deleted."""
     conn.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", ((r,) for r in rowids))
+
+
+def merge(conn: sqlite3.Connection) -> None:
+    """Merge the index's segments into one (FTS5 'optimize'). A bulk load leaves several, and a
+    query then reads each term's postings from every one of them."""
+    conn.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")

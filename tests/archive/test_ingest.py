@@ -226,3 +226,22 @@ def test_ingest_without_relating_then_relate_gives_what_relating_as_it_goes_give
     assert again.output.strip() == "related 0 articles"
     with open_archive(as_it_goes) as a, open_archive(later) as b:
         assert _derived(a) == _derived(b)
+
+
+def _segments(arc) -> int:
+    return arc.conn.execute("SELECT count(DISTINCT segid) FROM search_fts_idx").fetchone()[0]
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_bulk_load_leaves_the_search_index_in_one_segment(arc, tmp_path, monkeypatch, bulk):
+    import marsad.archive
+    import marsad.archive.ingest
+
+    monkeypatch.setattr(marsad.archive, "BATCH_SIZE", 2)
+    monkeypatch.setattr(marsad.archive.ingest, "COMPACT_AFTER", 6 if bulk else 7)
+    src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(6)])
+    arc.ingest([src], enrich=False, parallel=False)
+    assert (_segments(arc) == 1) is bulk  # one segment per batch otherwise
+    from marsad.search import search
+
+    assert search(arc.conn, "الاقتصاد", limit=20).total == 6
