@@ -114,6 +114,16 @@ def evaluate(model_dir: Path, sents: Sequence[Sentence]) -> dict[str, dict]:
     return score([[g for _, g in s] for s in sents], pred)
 
 
+def _train_members(configs, xs, ys, vocabs, vectors, aux) -> list[dict]:
+    """One network per config. Each trains on one thread, so several train in parallel, one process
+    per core; a single one trains here, without copying the data into another process."""
+    if len(configs) == 1:
+        return [train_net(xs, ys, vocabs, vectors, configs[0], aux)]
+    with ProcessPoolExecutor(min(len(configs), os.cpu_count() or 1)) as pool:
+        jobs = [pool.submit(train_net, xs, ys, vocabs, vectors, c, aux) for c in configs]
+        return [job.result() for job in jobs]
+
+
 def train_ner(shared: Path, out: Path = DATA, cfg: TrainConfig | None = None) -> dict:
     """Rebuild the train part, learn the word vectors and the network into ``out`` (a folder),
     and score the result on the held-out dev tenth (``cfg.dev``) or else the official test file."""
@@ -134,10 +144,6 @@ def train_ner(shared: Path, out: Path = DATA, cfg: TrainConfig | None = None) ->
     ys = tag_ids(train)
     aux = auxiliary(shared, train, vocabs) if cfg.net.aux_ratio else None
     configs = [replace(cfg.net, seed=cfg.net.seed + i) for i in range(cfg.members)]
-    # Members are independent and each trains on one thread: one process per core.
-    with ProcessPoolExecutor(min(cfg.members, os.cpu_count() or 1)) as pool:
-        jobs = [pool.submit(train_net, xs, ys, vocabs, vectors, c, aux) for c in configs]
-        members = [job.result() for job in jobs]
-    save(ensemble(members), out / NET.name)
+    save(ensemble(_train_members(configs, xs, ys, vocabs, vectors, aux)), out / NET.name)
     scores = evaluate(out, dev if cfg.dev else official_test(shared))
     return {"model": str(out / NET.name), "seconds": round(time.time() - t0, 1), "scores": scores}
