@@ -4,8 +4,10 @@ The word vectors come from the news corpora (``nervectors.news_vectors``) and st
 other embedding, the convolutions and the CRF transitions are learned on the ANERcorp train part,
 with batches of the other corpora in between that reach the shared layers through their own
 output layer and CRF.
-Gazetteer ids of a training sentence come from lists that did not see its fold (jackknife), as
-for the CRF. Runs on one CPU thread.
+A training sentence sees the gazetteer and the word embeddings as a test sentence sees them:
+gazetteer ids come from lists that did not see its fold (jackknife), and a word the other folds
+never saw is mostly hidden. The folds are contiguous, so a document's names stay in one fold, as a
+test document's names are new. Runs on one CPU thread.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class NetConfig:
     lr: float = 2e-3
     dropout: float = 0.4
     word_dropout: float = 0.1
+    unseen_dropout: float = 0.75  # how often a word that only its own fold has is hidden
     aux_ratio: float = 1.0  # blocks of other corpora (own output layer and CRF) per ANERcorp block
     seed: int = 0
 
@@ -75,16 +78,35 @@ def build_vocabs(train: Sequence[Sentence], news_words: Sequence[str], gaz: dict
     return vocabs
 
 
-def encode_jackknifed(sents: Sequence[Sentence], vocabs, base: dict) -> list[np.ndarray]:
-    """Id matrices; each fold's gazetteer ids come from the base lists plus the other folds."""
-    out: list[np.ndarray] = [np.zeros(0)] * len(sents)
-    for k in range(FOLDS):
-        others = [s for i, s in enumerate(sents) if i % FOLDS != k]
+@dataclass
+class Encoded:
+    """A corpus ready to train on: id matrices, tag ids, and for each token whether its word is
+    missing from the other folds (a word a test sentence would not find in the vocabulary)."""
+
+    ids: list[np.ndarray]
+    tags: list[np.ndarray]
+    unseen: list[np.ndarray]
+
+
+def folds(n: int) -> list[range]:
+    """FOLDS contiguous runs of sentence indices."""
+    return [range(k * n // FOLDS, (k + 1) * n // FOLDS) for k in range(FOLDS)]
+
+
+def encode_jackknifed(sents: Sequence[Sentence], vocabs, base: dict) -> Encoded:
+    """Each fold's gazetteer ids come from the base lists plus the other folds."""
+    ids: list[np.ndarray] = [np.zeros(0)] * len(sents)
+    unseen: list[np.ndarray] = [np.zeros(0, dtype=bool)] * len(sents)
+    for fold_ in folds(len(sents)):
+        others = [s for i, s in enumerate(sents) if i not in fold_]
         gaz = {**base, **derive_gazetteer(others)}
         enc = Encoder(vocabs, (gaz, gazetteer_heads(gaz)))
-        for i in range(k, len(sents), FOLDS):
-            out[i] = enc.sentence([t for t, _ in sents[i]])
-    return out
+        known = {fold(t) for s in others for t, _ in s}
+        for i in fold_:
+            toks = [t for t, _ in sents[i]]
+            ids[i] = enc.sentence(toks)
+            unseen[i] = np.array([fold(t) not in known for t in toks], dtype=bool)
+    return Encoded(ids, tag_ids(sents), unseen)
 
 
 def tag_ids(sents: Sequence[Sentence]) -> list[np.ndarray]:
@@ -169,19 +191,22 @@ def crf_nll(em, tags, mask, trans, start, end):
     return (torch.logsumexp(alpha + end[None], dim=1) - gold).mean()
 
 
-def _batch(xs, ys, blocks, gap: int, cfg: NetConfig, rng: random.Random):
+def _batch(data: Encoded, blocks, gap: int, cfg: NetConfig, rng: random.Random):
     """Tensors for some blocks of sentences: the block layout, the token rows and pooling groups,
     and the (sentences × longest) gather index, mask and gold tags for the CRF."""
     import torch
 
+    xs, ys = data.ids, data.tags
     plans = [layout([len(xs[i]) for i in blk], gap) for blk in blocks]
     width = max(total for _, total in plans)
     ids = np.zeros((len(blocks), width, SERIAL + 1), dtype=np.int64)
     mask = np.zeros((len(blocks), width), dtype=np.float32)
+    unseen = np.zeros((len(blocks), width), dtype=bool)
     rows, sent_rows = [], []
     for b, (blk, (starts, _)) in enumerate(zip(blocks, plans, strict=True)):
         for i, a in zip(blk, starts, strict=True):
             ids[b, a:a + len(xs[i])], mask[b, a:a + len(xs[i])] = xs[i], 1.0
+            unseen[b, a:a + len(xs[i])] = data.unseen[i]
             sent_rows.append(b * width + a + np.arange(len(xs[i])))
     rows = np.concatenate(sent_rows)
     flat_ids = ids.reshape(-1, SERIAL + 1)[rows]
@@ -197,9 +222,8 @@ def _batch(xs, ys, blocks, gap: int, cfg: NetConfig, rng: random.Random):
             n = len(xs[i])
             gather[k, :n], smask[k, :n], tags[k, :n] = np.arange(pos, pos + n), 1.0, ys[i]
             pos, k = pos + n, k + 1
-    if cfg.word_dropout:
-        drop = np.random.default_rng(rng.randrange(2**31)).random(ids.shape[:2]) < cfg.word_dropout
-        ids[..., COLUMNS.index("word")][drop] = 0
+    draw = np.random.default_rng(rng.randrange(2**31)).random(ids.shape[:2])
+    ids[..., COLUMNS.index("word")][(draw < cfg.word_dropout) | unseen & (draw < cfg.unseen_dropout)] = 0
     t = torch.from_numpy
     return (t(ids[..., :KEY]), t(mask), t(rows), t(inv), t(counts.astype(np.float32)),
             t(gather), t(smask), t(tags))
@@ -221,9 +245,10 @@ def _steps(main: list, aux: list, cfg: NetConfig, rng: random.Random) -> list[tu
     return steps
 
 
-def train_net(xs, ys, vocabs, vectors, cfg: NetConfig, aux=None) -> dict[str, np.ndarray]:
-    """Train one network on id matrices ``xs`` and tag ids ``ys`` (and on ``aux``, the id and tag
-    lists of other corpora, through their own output layer); its weights for ``nernet``."""
+def train_net(data: Encoded, vocabs, vectors, cfg: NetConfig,
+              aux: Encoded | None = None) -> dict[str, np.ndarray]:
+    """Train one network on ``data`` (and on ``aux``, other corpora, through their own output
+    layer); its weights for ``nernet``."""
     import torch
 
     torch.manual_seed(cfg.seed)
@@ -234,12 +259,12 @@ def train_net(xs, ys, vocabs, vectors, cfg: NetConfig, aux=None) -> dict[str, np
     forbid = torch.from_numpy(~allowed_transitions())
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 - e / (cfg.epochs + 1))
-    blocks, aux_blocks = _blocks(len(xs)), _blocks(len(aux[0])) if use_aux else []
+    blocks, aux_blocks = _blocks(len(data.ids)), _blocks(len(aux.ids)) if use_aux else []
     for _ in range(cfg.epochs):
         model.train()
         for is_aux, step in _steps(blocks, aux_blocks, cfg, rng):
             ids, mask, rows, inv, counts, gather, smask, tags = _batch(
-                *(aux if is_aux else (xs, ys)), step, max(cfg.dilations), cfg, rng)
+                aux if is_aux else data, step, max(cfg.dilations), cfg, rng)
             em = model(ids, mask, rows, inv, counts, "out_aux" if is_aux else "out")[gather]
             trans, start, end = (model.crf_aux[:-2], model.crf_aux[-2], model.crf_aux[-1]) if is_aux \
                 else (model.trans, model.start, model.end)

@@ -4,8 +4,9 @@ Train data: the rebuilt ANERcorp train part. WikiFANE and AQMAR (Wikipedia) tag 
 (their MISC is not ANERcorp's), so they train the shared layers through an output layer and CRF of
 their own, which the shipped model leaves out; their entity lists are also a gazetteer. Word
 vectors are learned from the news corpora first; the network (``nernettrain``, needs the ``train``
-extra: torch) learns everything else. Deterministic: one thread per network, fixed seeds; the
-networks of an ensemble train in parallel, one process each.
+extra: torch) learns everything else. Given a trained model as teacher, the network also learns
+from news articles the teacher tagged (``nerpseudo``). Deterministic: one thread per network,
+fixed seeds; the networks of an ensemble train in parallel, one process each.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import numpy as np
 
 from marsad.enrich.nercorpus import (
     TYPES,
@@ -31,15 +34,17 @@ from marsad.enrich.nercorpus import (
     rejoin_clitics,
     wikifane,
 )
+from marsad.enrich.nerfeatures import gazetteer_heads
 from marsad.enrich.nernettrain import (
+    Encoded,
     NetConfig,
     build_vocabs,
     encode_jackknifed,
     ensemble,
     save,
-    tag_ids,
     train_net,
 )
+from marsad.enrich.nerpseudo import encode_plain, joined, pseudo_labelled
 from marsad.enrich.nervectors import news_vectors
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -53,6 +58,8 @@ class TrainConfig:
     dev: bool = False  # hold out the last tenth of train and report on it instead of the test file
     net: NetConfig = field(default_factory=NetConfig)
     members: int = 1  # networks from seeds net.seed, net.seed + 1, ...; their scores are averaged
+    teacher: Path | None = None  # a trained model folder that tags news to train on as well
+    pseudo_tokens: int = 60_000  # how much news the teacher tags
 
 
 def load_gazetteer(path: Path = GAZETTEER) -> dict[tuple[str, ...], str]:
@@ -75,13 +82,15 @@ def countries(shared: Path) -> dict[tuple[str, ...], str]:
     return {phrase_key(name): "LOC" for name in country_names(shared)}
 
 
-def auxiliary(shared: Path, train: Sequence[Sentence], vocabs) -> tuple[list, list]:
-    """WikiFANE (clitics joined back) and AQMAR as id and tag lists. Their gazetteer ids come
-    from lists without their own entities (the ANERcorp train part, countries, and the other
-    folds of the same corpus), as for the train part."""
+def auxiliary(shared: Path, train: Sequence[Sentence], vocabs) -> Encoded:
+    """WikiFANE (clitics joined back) and AQMAR, encoded. Their gazetteer ids come from lists
+    without their own entities (the ANERcorp train part, countries, and the other folds of the
+    same corpus), as for the train part. Their words are looked up in the train part's
+    vocabulary, which never saw them, so none needs hiding."""
     sents = [rejoin_clitics(s) for s in wikifane(shared)] + aqmar(shared)
     base = {**countries(shared), **derive_gazetteer(train)}
-    return encode_jackknifed(sents, vocabs, base), tag_ids(sents)
+    enc = encode_jackknifed(sents, vocabs, base)
+    return replace(enc, unseen=[np.zeros(len(x), dtype=bool) for x in enc.ids])
 
 
 def score(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, dict[str, float]]:
@@ -114,13 +123,13 @@ def evaluate(model_dir: Path, sents: Sequence[Sentence]) -> dict[str, dict]:
     return score([[g for _, g in s] for s in sents], pred)
 
 
-def _train_members(configs, xs, ys, vocabs, vectors, aux) -> list[dict]:
+def _train_members(configs, data: Encoded, vocabs, vectors, aux: Encoded | None) -> list[dict]:
     """One network per config. Each trains on one thread, so several train in parallel, one process
     per core; a single one trains here, without copying the data into another process."""
     if len(configs) == 1:
-        return [train_net(xs, ys, vocabs, vectors, configs[0], aux)]
+        return [train_net(data, vocabs, vectors, configs[0], aux)]
     with ProcessPoolExecutor(min(len(configs), os.cpu_count() or 1)) as pool:
-        jobs = [pool.submit(train_net, xs, ys, vocabs, vectors, c, aux) for c in configs]
+        jobs = [pool.submit(train_net, data, vocabs, vectors, c, aux) for c in configs]
         return [job.result() for job in jobs]
 
 
@@ -140,10 +149,12 @@ def train_ner(shared: Path, out: Path = DATA, cfg: TrainConfig | None = None) ->
     write_gazetteer(gaz, out / GAZETTEER.name)
     words, vectors = news_vectors(shared, **VECTORS)
     vocabs = build_vocabs(train, words, gaz)
-    xs = encode_jackknifed(train, vocabs, base)
-    ys = tag_ids(train)
+    data = encode_jackknifed(train, vocabs, base)
+    if cfg.teacher:
+        news = pseudo_labelled(shared, cfg.teacher, cfg.pseudo_tokens)
+        data = joined(data, encode_plain(news, vocabs, (gaz, gazetteer_heads(gaz))))
     aux = auxiliary(shared, train, vocabs) if cfg.net.aux_ratio else None
     configs = [replace(cfg.net, seed=cfg.net.seed + i) for i in range(cfg.members)]
-    save(ensemble(_train_members(configs, xs, ys, vocabs, vectors, aux)), out / NET.name)
+    save(ensemble(_train_members(configs, data, vocabs, vectors, aux)), out / NET.name)
     scores = evaluate(out, dev if cfg.dev else official_test(shared))
     return {"model": str(out / NET.name), "seconds": round(time.time() - t0, 1), "scores": scores}

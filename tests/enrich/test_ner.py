@@ -150,10 +150,11 @@ def test_numpy_net_scores_like_the_torch_module_it_was_exported_from():
     vectors = np.random.default_rng(0).normal(size=(3, 8)).astype(np.float16).astype(np.float32)
     vocabs = T.build_vocabs(sents, ["في", "موسكو", "بوتين"], gaz)
     enc = Encoder(vocabs, (gaz, {"موسكو": (1,)}))
-    xs, ys = [enc.sentence([t for t, _ in s]) for s in sents], T.tag_ids(sents)
-    cfg = T.NetConfig(hidden=16, dilations=(1, 2), dropout=0.0, word_dropout=0.0)
+    xs = [enc.sentence([t for t, _ in s]) for s in sents]
+    data = T.Encoded(xs, T.tag_ids(sents), [np.ones(len(x), dtype=bool) for x in xs])
+    cfg = T.NetConfig(hidden=16, dilations=(1, 2), dropout=0.0, word_dropout=0.0, unseen_dropout=0.0)
     module = T._module(vocabs, vectors, cfg, aux=True).eval()
-    batch = T._batch(xs, ys, [list(range(len(xs)))], max(cfg.dilations), cfg, random.Random(0))
+    batch = T._batch(data, [list(range(len(xs)))], max(cfg.dilations), cfg, random.Random(0))
     expected = module(*batch[:5]).detach().numpy()
     net = Net(T.export(module, vocabs, cfg))
     got = net.emissions(Document(xs, net.gap, net.w["emb_vec"]))
@@ -198,3 +199,19 @@ def test_an_epoch_takes_every_train_block_and_its_share_of_other_corpora():
     other = [b[0] for is_aux, step in steps if is_aux for b in step]
     assert own == list(range(10)) and len(other) == len(set(other)) == 15
     assert all(len(step) <= 2 for _, step in steps)
+
+
+def test_jackknife_hides_what_only_a_sentences_own_stretch_of_train_knows():
+    """A document's names are new to a test document: train sentences must see them the same way."""
+    from marsad.enrich.nernet import GZ, TAGS
+    from marsad.enrich.nernettrain import FOLDS, build_vocabs, encode_jackknifed
+
+    filler = [[("ثم", "O"), ("قال", "O")] for _ in range(2 * FOLDS - 3)]
+    sents = [[("زيد", "B-PERS"), ("قال", "O")], [("زيد", "B-PERS"), ("عمرو", "B-PERS")], *filler,
+             [("عمرو", "B-PERS")]]  # the first two sentences are one fold; the last is another
+    vocabs = build_vocabs(sents, [], {})
+    enc = encode_jackknifed(sents, vocabs, {})
+    first = enc.ids[1]
+    assert [TAGS[g] for g in first[:, GZ]] == ["O", "B-PERS"]  # زيد only in its own fold
+    assert enc.unseen[1].tolist() == [True, False]
+    assert enc.unseen[0].tolist() == [True, False] and not enc.unseen[-1].any()
