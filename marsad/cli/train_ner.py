@@ -18,10 +18,8 @@ from marsad.cli import main
 @click.option("--epochs", type=int, default=None, help="Training epochs of the network.")
 @click.option("--members", type=int, default=None, help="Networks to train and average (seeds 0, 1, ...).")
 @click.option("--seed", type=int, default=None, help="Seed of the first network (default 0).")
-@click.option("--teacher", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="A model folder (from an earlier --out) whose tags on news articles are learned too.")
 @click.option("--dev", is_flag=True, help="Hold out the last tenth of train and score on it, not on test.")
-def train_ner_command(shared, out, epochs, members, seed, teacher, dev):
+def train_ner_command(shared, out, epochs, members, seed, dev):
     """Train the NER model on ../shared/data (needs the `train` extra) and print its scores as JSON."""
     from marsad.errors import InputError
 
@@ -31,7 +29,7 @@ def train_ner_command(shared, out, epochs, members, seed, teacher, dev):
         raise InputError("training needs torch: pip install 'marsad[train]'") from None
     from marsad.enrich.nertrain import DATA, TrainConfig, train_ner
 
-    cfg = TrainConfig(dev=dev, teacher=teacher)
+    cfg = TrainConfig(dev=dev)
     if epochs is not None:
         cfg.net.epochs = epochs
     if members is not None:

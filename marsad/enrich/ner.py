@@ -57,8 +57,7 @@ def tag_document(sents: Sequence[Sequence[str]], model_dir: Path | None = None) 
     return load_model(model_dir or DATA).tag_document([list(s) for s in sents])
 
 
-def sentence_spans(spans: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
-    """Token spans grouped into sentences, as the tagger reads text."""
+def _sentences(spans: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
     out: list[list[tuple[int, int, str]]] = [[]]
     for span in spans:
         out[-1].append(span)
@@ -74,7 +73,7 @@ def find_entities(text: str, model_dir: Path | None = None) -> list[tuple[int, i
     """
     from marsad.enrich.nercorpus import entities
 
-    sents = sentence_spans(tokenize(text))
+    sents = _sentences(tokenize(text))
     found = []
     for sent, tags in zip(sents, tag_document([[t for _, _, t in s] for s in sents], model_dir), strict=True):
         for kind, a, b in entities(tags):

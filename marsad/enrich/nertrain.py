@@ -4,9 +4,8 @@ Train data: the rebuilt ANERcorp train part. WikiFANE and AQMAR (Wikipedia) tag 
 (their MISC is not ANERcorp's), so they train the shared layers through an output layer and CRF of
 their own, which the shipped model leaves out; their entity lists are also a gazetteer. Word
 vectors are learned from the news corpora first; the network (``nernettrain``, needs the ``train``
-extra: torch) learns everything else. Given a trained model as teacher, the network also learns
-from news articles the teacher tagged (``nerpseudo``). Deterministic: one thread per network,
-fixed seeds; the networks of an ensemble train in parallel, one process each.
+extra: torch) learns everything else. Deterministic: one thread per network, fixed seeds; the
+networks of an ensemble train in parallel, one process each.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from marsad.enrich.nercorpus import (
     rejoin_clitics,
     wikifane,
 )
-from marsad.enrich.nerfeatures import gazetteer_heads
 from marsad.enrich.nernettrain import (
     Encoded,
     NetConfig,
@@ -44,7 +42,6 @@ from marsad.enrich.nernettrain import (
     save,
     train_net,
 )
-from marsad.enrich.nerpseudo import encode_plain, joined, pseudo_labelled
 from marsad.enrich.nervectors import news_vectors
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -58,8 +55,6 @@ class TrainConfig:
     dev: bool = False  # hold out the last tenth of train and report on it instead of the test file
     net: NetConfig = field(default_factory=NetConfig)
     members: int = 1  # networks from seeds net.seed, net.seed + 1, ...; their scores are averaged
-    teacher: Path | None = None  # a trained model folder that tags news to train on as well
-    pseudo_tokens: int = 60_000  # how much news the teacher tags
 
 
 def load_gazetteer(path: Path = GAZETTEER) -> dict[tuple[str, ...], str]:
@@ -150,9 +145,6 @@ def train_ner(shared: Path, out: Path = DATA, cfg: TrainConfig | None = None) ->
     words, vectors = news_vectors(shared, **VECTORS)
     vocabs = build_vocabs(train, words, gaz)
     data = encode_jackknifed(train, vocabs, base)
-    if cfg.teacher:
-        news = pseudo_labelled(shared, cfg.teacher, cfg.pseudo_tokens)
-        data = joined(data, encode_plain(news, vocabs, (gaz, gazetteer_heads(gaz))))
     aux = auxiliary(shared, train, vocabs) if cfg.net.aux_ratio else None
     configs = [replace(cfg.net, seed=cfg.net.seed + i) for i in range(cfg.members)]
     save(ensemble(_train_members(configs, data, vocabs, vectors, aux)), out / NET.name)
