@@ -93,19 +93,20 @@ def folds(n: int) -> list[range]:
     return [range(k * n // FOLDS, (k + 1) * n // FOLDS) for k in range(FOLDS)]
 
 
-def encode_jackknifed(sents: Sequence[Sentence], vocabs, base: dict) -> Encoded:
-    """Each fold's gazetteer ids come from the base lists plus the other folds."""
+def encode_jackknifed(sents: Sequence[Sentence], vocabs, base: dict, own_vocab: bool = True) -> Encoded:
+    """Each fold's gazetteer ids come from the base lists plus the other folds. ``own_vocab``: the
+    vocabulary was built from these sentences, so words the other folds lack are marked unseen."""
     ids: list[np.ndarray] = [np.zeros(0)] * len(sents)
     unseen: list[np.ndarray] = [np.zeros(0, dtype=bool)] * len(sents)
     for fold_ in folds(len(sents)):
         others = [s for i, s in enumerate(sents) if i not in fold_]
         gaz = {**base, **derive_gazetteer(others)}
         enc = Encoder(vocabs, (gaz, gazetteer_heads(gaz)))
-        known = {fold(t) for s in others for t, _ in s}
+        known = {fold(t) for s in others for t, _ in s} if own_vocab else None
         for i in fold_:
             toks = [t for t, _ in sents[i]]
             ids[i] = enc.sentence(toks)
-            unseen[i] = np.array([fold(t) not in known for t in toks], dtype=bool)
+            unseen[i] = np.array([known is not None and fold(t) not in known for t in toks], dtype=bool)
     return Encoded(ids, tag_ids(sents), unseen)
 
 

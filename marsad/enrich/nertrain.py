@@ -18,8 +18,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
-
 from marsad.enrich.nercorpus import (
     TYPES,
     Sentence,
@@ -84,8 +82,7 @@ def auxiliary(shared: Path, train: Sequence[Sentence], vocabs) -> Encoded:
     vocabulary, which never saw them, so none needs hiding."""
     sents = [rejoin_clitics(s) for s in wikifane(shared)] + aqmar(shared)
     base = {**countries(shared), **derive_gazetteer(train)}
-    enc = encode_jackknifed(sents, vocabs, base)
-    return replace(enc, unseen=[np.zeros(len(x), dtype=bool) for x in enc.ids])
+    return encode_jackknifed(sents, vocabs, base, own_vocab=False)
 
 
 def score(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, dict[str, float]]:

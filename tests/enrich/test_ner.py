@@ -215,3 +215,5 @@ def test_jackknife_hides_what_only_a_sentences_own_stretch_of_train_knows():
     assert [TAGS[g] for g in first[:, GZ]] == ["O", "B-PERS"]  # زيد only in its own fold
     assert enc.unseen[1].tolist() == [True, False]
     assert enc.unseen[0].tolist() == [True, False] and not enc.unseen[-1].any()
+    other_corpus = encode_jackknifed(sents, vocabs, {}, own_vocab=False)  # looked up in train's words
+    assert not any(u.any() for u in other_corpus.unseen)
