@@ -102,11 +102,11 @@ def encode_jackknifed(sents: Sequence[Sentence], vocabs, base: dict, own_vocab: 
         others = [s for i, s in enumerate(sents) if i not in fold_]
         gaz = {**base, **derive_gazetteer(others)}
         enc = Encoder(vocabs, (gaz, gazetteer_heads(gaz)))
-        known = {fold(t) for s in others for t, _ in s} if own_vocab else None
+        known = {fold(t) for s in others for t, _ in s} if own_vocab else set()
         for i in fold_:
             toks = [t for t, _ in sents[i]]
             ids[i] = enc.sentence(toks)
-            unseen[i] = np.array([known is not None and fold(t) not in known for t in toks], dtype=bool)
+            unseen[i] = np.array([own_vocab and fold(t) not in known for t in toks], dtype=bool)
     return Encoded(ids, tag_ids(sents), unseen)
 
 
