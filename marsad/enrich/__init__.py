@@ -2,8 +2,9 @@
 
 ``enrich_article`` fills an article's ``entities`` (with canonical names), ``dates``, ``figures``
 and ``quotes``; every offset indexes into the paragraph it names. Entities come from the NER
-tagger (``marsad.enrich.ner``); when no trained model is installed, articles get no entities
-and the other extractors still run. ``enrich_many`` enriches a batch over a process pool.
+tagger (``marsad.enrich.ner``), merged with the names of the alias table (``known``); when no
+trained model is installed, articles get only the latter, and the other extractors still run.
+``enrich_many`` enriches a batch over a process pool.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from functools import cache
 from marsad.enrich.canonical import canonical_key, resolve
 from marsad.enrich.dates import find_dates, parse_published
 from marsad.enrich.figures import article_currencies, find_figures
+from marsad.enrich.known import merge_known
 from marsad.enrich.quotes import find_quotes
 from marsad.enrich.roles import find_roles
 from marsad.errors import MarsadError
@@ -87,7 +89,7 @@ def enrich_article(article: Article, tagger: Tagger | None = None,
     with _stage(timings, "ner"):
         raw = _tag(paragraphs, tagger) if tagger is not None else []
     with _stage(timings, "canonical"):
-        entities = _with_roles(resolve(raw), paragraphs, pub)
+        entities = _with_roles(resolve(merge_known(raw, paragraphs)), paragraphs, pub)
     with _stage(timings, "quotes"):
         quotes = find_quotes(paragraphs, entities)
     return replace(article, entities=entities, dates=[d for found in dates for d in found], figures=figures,

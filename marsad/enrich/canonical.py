@@ -47,11 +47,7 @@ def _index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     A folded spelling or skeleton claimed by two entities is dropped; the vocalized one may decide."""
     exact: dict[str, set[str]] = {}
     places: dict[str, set[str]] = {}
-    aliases = load("aliases.json")
-    entries = [(canon, [canon, *variants], kind) for kind, table in aliases.items()
-               if not kind.startswith("_") for canon, variants in table.items()]
-    claimed = {_fold_name(v) for _, names, _ in entries for v in names}
-    entries += [(name, [name], "LOC") for name in _countries() if _fold_name(name) not in claimed]
+    entries = known_entities()
     for canon, names, kind in entries:
         for name in names:
             exact.setdefault(_fold_name(name), set()).add(canon)
@@ -60,6 +56,16 @@ def _index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     vocalized = {name: canon for canon, names, _ in entries for name in names if _MARKED.search(name)}
     return ({k: next(iter(v)) for k, v in exact.items() if len(v) == 1},
             {k: next(iter(v)) for k, v in places.items() if len(v) == 1}, vocalized)
+
+
+@cache
+def known_entities() -> list[tuple[str, list[str], str]]:
+    """(canonical name, every printed form, type) of each entity of the alias table and country list."""
+    aliases = load("aliases.json")
+    entries = [(canon, [canon, *variants], kind) for kind, table in aliases.items()
+               if not kind.startswith("_") for canon, variants in table.items()]
+    claimed = {_fold_name(v) for _, names, _ in entries for v in names}
+    return entries + [(name, [name], "LOC") for name in _countries() if _fold_name(name) not in claimed]
 
 
 @cache

@@ -1,7 +1,7 @@
 """The example page against its hand-judged gold file (golden/aawsat-page-2025.json), with floors.
 
-Entities are left to the NER tests; here the stand-in tagger of conftest names the people, so that
-quotes can be attributed."""
+Dates, figures and quotes are checked with the stand-in tagger of conftest, which names the people
+so that quotes can be attributed; entities with the trained tagger and the alias table."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from marsad.enrich import enrich_article
+from marsad.enrich import enrich_article, ner_available
+from marsad.enrich.canonical import strip_clitics
 
 GOLD = json.loads((Path(__file__).parent / "golden" / "aawsat-page-2025.json").read_text(encoding="utf-8"))
 # Precision and recall floors per kind: every date, figure and quote of the page is found, and no other.
 FLOORS = {"dates": (1.0, 1.0), "figures": (1.0, 1.0), "quotes": (1.0, 1.0)}
+ENTITY_FLOORS = (0.95, 0.95)  # measured: precision 0.969, recall 0.977 (126 of 129)
 
 
 def _found(aawsat, tagger) -> dict[str, set[tuple]]:
@@ -60,3 +62,36 @@ def test_quotes_found_are_attributed_as_in_the_gold(aawsat, tagger):
     found, gold = _found(aawsat, tagger), _gold()
     matched = {q for q in found["speakers"] if q[:3] in gold["quotes"]}
     assert matched and matched <= gold["speakers"], sorted(matched - gold["speakers"])
+
+
+def _match_entities(article, gold: dict) -> tuple[list[tuple], list[tuple], dict[str, set]]:
+    """(matched, unmatched found) mentions of one article, and the canonicals found per gold entity.
+
+    A found mention matches a gold one of its paragraph and type whose text (one of ``a|b``) is its
+    name without clitics; mentions the gold lists as optional are neither right nor wrong."""
+    optional = {tuple(o) for o in gold["optional_entities"]}
+    found = [(m.paragraph, strip_clitics(m.text, m.type)[1], m.type, m.canonical) for m in article.entities]
+    found = [f for f in found if f[:3] not in optional]
+    matched, canon = [], {}
+    for p, text, kind, entity in gold["entities"]:
+        hit = next((f for f in found if (f[0], f[2]) == (p, kind) and f[1] in text.split("|")), None)
+        if hit:
+            found.remove(hit)
+            matched.append(hit)
+            canon.setdefault(entity, set()).add(hit[3])
+    return matched, found, canon
+
+
+@pytest.mark.skipif(not ner_available(), reason="no trained NER model installed")
+def test_entities_of_the_page(aawsat):
+    matched, wrong, n_gold = 0, [], 0
+    for article, gold in zip(aawsat, GOLD["articles"], strict=True):
+        hits, extra, canon = _match_entities(enrich_article(article), gold)
+        matched, wrong, n_gold = matched + len(hits), wrong + extra, n_gold + len(gold["entities"])
+        # One canonical per real-world entity, and never one for two.
+        assert all(len(c) == 1 for c in canon.values()), canon
+        owners = [c for cs in canon.values() for c in cs]
+        assert len(owners) == len(set(owners)), canon
+    precision, recall = matched / (matched + len(wrong)), matched / n_gold
+    assert precision >= ENTITY_FLOORS[0], f"wrong entities: {wrong}"
+    assert recall >= ENTITY_FLOORS[1], f"found {matched} of {n_gold}"
