@@ -10,7 +10,8 @@ All in this run, on the same articles:
 - the CPU time of each stage (NER, dates, figures, canonical entities, quotes) in the 1-process run;
 - peak memory (RSS) of this process and of the largest worker, and the load average before and after.
 NER quality (entity F1 per type on the ANERcorp test file) and tagging speed come from
-``bench/ner.py`` (``run_shipped``), when a trained model is installed.
+``bench/ner.py`` (``run_shipped``), when a trained model is installed. Last, the entities of the
+example page against its gold file (``tests/enrich/golden``): precision and recall of the mentions.
 """
 
 from __future__ import annotations
@@ -23,13 +24,16 @@ import os
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from marsad.enrich import enrich_article, enrich_many, ner_available  # noqa: E402
+from marsad.enrich.scoring import score_entities  # noqa: E402
 from marsad.model import Article  # noqa: E402
+from marsad.parse import parse_text  # noqa: E402
 
 SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "data" / "news" / "ant-multisource"
@@ -91,6 +95,18 @@ def ner_quality() -> str:
     return f"NER F1 on ANERcorp test: {cells}; tagging tokens/s: {tagging}"
 
 
+def page_entities() -> str:
+    """Precision and recall of the example page's entity mentions against its gold file."""
+    gold_file = ROOT / "tests" / "enrich" / "golden" / "aawsat-page-2025.json"
+    gold = json.loads(gold_file.read_text(encoding="utf-8"))
+    page = parse_text((SHARED / "fixtures" / "aawsat-page-2025.txt").read_text(encoding="utf-8"))
+    articles = [enrich_article(replace(a, published=g["published"]))
+                for a, g in zip(page.articles, gold["articles"], strict=True)]
+    r = score_entities(articles, gold["articles"])
+    return (f"example page entities: P {r.precision:.3f} R {r.recall:.3f} ({r.matched} of {r.gold} gold, "
+            f"{r.found} found); one canonical per entity: {not r.split and not r.merged}")
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -124,6 +140,7 @@ def main() -> None:
                                                                      resource.RUSAGE_CHILDREN))
     print(f"peak RSS: this process {own:.0f} MB, largest worker {child:.0f} MB; load average after {_load()}")
     print(ner_quality())
+    print(page_entities())
 
 
 if __name__ == "__main__":

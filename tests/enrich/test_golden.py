@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from marsad.enrich import enrich_article, ner_available
-from marsad.enrich.canonical import strip_clitics
+from marsad.enrich.scoring import score_entities
+from marsad.model import Article, EntityMention
 
 GOLD = json.loads((Path(__file__).parent / "golden" / "aawsat-page-2025.json").read_text(encoding="utf-8"))
 # Precision and recall floors per kind: every date, figure and quote of the page is found, and no other.
@@ -64,34 +65,23 @@ def test_quotes_found_are_attributed_as_in_the_gold(aawsat, tagger):
     assert matched and matched <= gold["speakers"], sorted(matched - gold["speakers"])
 
 
-def _match_entities(article, gold: dict) -> tuple[list[tuple], list[tuple], dict[str, set]]:
-    """(matched, unmatched found) mentions of one article, and the canonicals found per gold entity.
-
-    A found mention matches a gold one of its paragraph and type whose text (one of ``a|b``) is its
-    name without clitics; mentions the gold lists as optional are neither right nor wrong."""
-    optional = {tuple(o) for o in gold["optional_entities"]}
-    found = [(m.paragraph, strip_clitics(m.text, m.type)[1], m.type, m.canonical) for m in article.entities]
-    found = [f for f in found if f[:3] not in optional]
-    matched, canon = [], {}
-    for p, text, kind, entity in gold["entities"]:
-        hit = next((f for f in found if (f[0], f[2]) == (p, kind) and f[1] in text.split("|")), None)
-        if hit:
-            found.remove(hit)
-            matched.append(hit)
-            canon.setdefault(entity, set()).add(hit[3])
-    return matched, found, canon
-
 
 @pytest.mark.skipif(not ner_available(), reason="no trained NER model installed")
 def test_entities_of_the_page(aawsat):
-    matched, wrong, n_gold = 0, [], 0
-    for article, gold in zip(aawsat, GOLD["articles"], strict=True):
-        hits, extra, canon = _match_entities(enrich_article(article), gold)
-        matched, wrong, n_gold = matched + len(hits), wrong + extra, n_gold + len(gold["entities"])
-        # One canonical per real-world entity, and never one for two.
-        assert all(len(c) == 1 for c in canon.values()), canon
-        owners = [c for cs in canon.values() for c in cs]
-        assert len(owners) == len(set(owners)), canon
-    precision, recall = matched / (matched + len(wrong)), matched / n_gold
-    assert precision >= ENTITY_FLOORS[0], f"wrong entities: {wrong}"
-    assert recall >= ENTITY_FLOORS[1], f"found {matched} of {n_gold}"
+    result = score_entities([enrich_article(a) for a in aawsat], GOLD["articles"])
+    assert not result.split and not result.merged, (result.split, result.merged)  # one canonical per entity
+    assert result.precision >= ENTITY_FLOORS[0], f"wrong entities: {result.wrong}"
+    assert result.recall >= ENTITY_FLOORS[1], f"missed entities: {result.missed}"
+
+
+def test_entity_scoring_counts_matches_misses_and_groups():
+    article = Article("", paragraphs=["لقاء بوتين وماكرون في باريس"], entities=[
+        EntityMention("بوتين", "PERS", 5, 10, 0, "فلاديمير بوتين"),
+        EntityMention("وماكرون", "PERS", 11, 18, 0, "فلاديمير بوتين"),
+        EntityMention("لقاء", "MISC", 0, 4, 0, "لقاء")])
+    gold = {"entities": [[0, "بوتين", "PERS", "Putin"], [0, "ماكرون", "PERS", "Macron"],
+                         [0, "باريس", "LOC", "Paris"]], "optional_entities": [[0, "لقاء", "MISC"]]}
+    result = score_entities([article], [gold])
+    assert (result.matched, result.found, result.gold) == (2, 2, 3)
+    assert result.missed == [(0, 0, "باريس", "LOC")] and not result.wrong
+    assert result.merged == [(0, "فلاديمير بوتين", ["Macron", "Putin"])]
