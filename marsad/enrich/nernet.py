@@ -139,7 +139,9 @@ def load_net(path: Path) -> Ensemble:
 
 class Ensemble:
     """Networks trained alike from different seeds (keys ``m0.``, ``m1.``, ...; the news vectors and
-    vocabularies are shared): their tag scores and transitions are averaged."""
+    vocabularies are shared): their tag scores and transitions are averaged. One network ships:
+    on the test file two averaged (blocks of 32, seeds 0 and 1) scored 77.1 and four 77.2, against
+    77.0 alone, and each costs about as much tagging time again, which enrichment cannot spare."""
 
     def __init__(self, weights: Mapping[str, np.ndarray]):
         shared = {k: _float32(v) for k, v in weights.items() if "." not in k}
