@@ -36,7 +36,7 @@ def _skeleton_size(sk: str) -> int:
     return len(sk.removeprefix("ال").replace(" ", ""))
 
 
-def _fold_name(name: str) -> str:
+def fold_name(name: str) -> str:
     return " ".join(fold(w) for w in name.split())
 
 
@@ -50,9 +50,9 @@ def _index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     entries = known_entities()
     for canon, names, kind in entries:
         for name in names:
-            exact.setdefault(_fold_name(name), set()).add(canon)
-            if kind == "LOC" and _skeleton_size(skeleton(_fold_name(name))) >= _MIN_SKELETON:
-                places.setdefault(skeleton(_fold_name(name)), set()).add(canon)
+            exact.setdefault(fold_name(name), set()).add(canon)
+            if kind == "LOC" and _skeleton_size(skeleton(fold_name(name))) >= _MIN_SKELETON:
+                places.setdefault(skeleton(fold_name(name)), set()).add(canon)
     vocalized = {name: canon for canon, names, _ in entries for name in names if _MARKED.search(name)}
     return ({k: next(iter(v)) for k, v in exact.items() if len(v) == 1},
             {k: next(iter(v)) for k, v in places.items() if len(v) == 1}, vocalized)
@@ -64,8 +64,8 @@ def known_entities() -> list[tuple[str, list[str], str]]:
     aliases = load("aliases.json")
     entries = [(canon, [canon, *variants], kind) for kind, table in aliases.items()
                if not kind.startswith("_") for canon, variants in table.items()]
-    claimed = {_fold_name(v) for _, names, _ in entries for v in names}
-    return entries + [(name, [name], "LOC") for name in _countries() if _fold_name(name) not in claimed]
+    claimed = {fold_name(v) for _, names, _ in entries for v in names}
+    return entries + [(name, [name], "LOC") for name in _countries() if fold_name(name) not in claimed]
 
 
 @cache
@@ -79,7 +79,7 @@ def _countries() -> list[str]:
 @cache
 def _titles() -> frozenset[str]:
     data = load("titles.json")
-    return frozenset(_fold_name(t) for t in data["titles"] + data["pronouns"])
+    return frozenset(fold_name(t) for t in data["titles"] + data["pronouns"])
 
 
 def lookup(name: str, type: str | None = None, skeletons: bool = True) -> str | None:
@@ -88,12 +88,12 @@ def lookup(name: str, type: str | None = None, skeletons: bool = True) -> str | 
     exact, places, vocalized = _index()
     if name in vocalized:
         return vocalized[name]
-    key = _fold_name(name)
+    key = fold_name(name)
     if key in exact:
         return exact[key]
     if type == "PERS" and " " in key:  # علي رحمون: the end of a known full name
         known = exact.get(key.rsplit(" ", 1)[1])
-        if known and _fold_name(known).endswith(" " + key):
+        if known and fold_name(known).endswith(" " + key):
             return known
     if skeletons and type == "LOC" and _skeleton_size(skeleton(key)) >= _MIN_SKELETON:
         return places.get(skeleton(key))
@@ -186,11 +186,11 @@ def _link_people(mentions: list[_Mention]) -> None:
     people = [m for m in mentions if m.type == "PERS"]
     fulls: dict[tuple[str, ...], str] = {}
     for m in people:
-        words = tuple(_fold_name(m.name).split())
+        words = tuple(fold_name(m.name).split())
         if len(words) > 1:
             fulls.setdefault(words, m.canonical or strip_marks(m.name))
     for m in people:
-        words = tuple(_fold_name(m.name).split())
+        words = tuple(fold_name(m.name).split())
         targets = {c for f, c in fulls.items() if len(f) > len(words) and f[-len(words):] == words}
         if len(targets) == 1:
             m.canonical = targets.pop()
@@ -205,7 +205,7 @@ def _group_spellings(mentions: list[_Mention]) -> None:
     groups: dict[str, list[_Mention]] = {}
     for m in mentions:
         if m.type != "PERS" and m.canonical is None:
-            sk = skeleton(_fold_name(m.name))
+            sk = skeleton(fold_name(m.name))
             if _skeleton_size(sk) >= (_MIN_SKELETON if m.type == "LOC" else _MIN_SKELETON + 1):
                 groups.setdefault(sk, []).append(m)
     for group in groups.values():
@@ -216,9 +216,9 @@ def _group_spellings(mentions: list[_Mention]) -> None:
 
 def _strip_glued(mentions: list[_Mention]) -> None:
     """وموسكو when موسكو is also named in the article: the و is a conjunction."""
-    names = {_fold_name(m.name) for m in mentions}
+    names = {fold_name(m.name) for m in mentions}
     for m in mentions:
-        f = _fold_name(m.name)
+        f = fold_name(m.name)
         if m.canonical is None and f[:1] in ("و", "ف", "ب", "ل") and f[1:] in names:
             cut = skip_letters(m.text, 1)
             m.start, m.text, m.name = m.start + cut, m.text[cut:], m.name[skip_letters(m.name, 1):]
@@ -238,7 +238,7 @@ def resolve(raw: list[tuple[int, int, int, str, str]]) -> list[EntityMention]:
     _group_spellings(mentions)
     firsts: dict[str, str] = {}
     for m in mentions:
-        m.canonical = m.canonical or firsts.setdefault(_fold_name(m.name), strip_marks(m.name))
+        m.canonical = m.canonical or firsts.setdefault(fold_name(m.name), strip_marks(m.name))
     return [EntityMention(m.text, m.type, m.start, m.end, m.paragraph, m.canonical) for m in mentions]
 
 
@@ -255,5 +255,5 @@ def canonical_key(name: str) -> str:
     canon = canonical_name(name)
     if canon in _index()[2]:
         canon = _SHADDA.sub(r"\1\1", canon)
-    key = _KEY_DROP.sub("", "-".join(_fold_name(canon).split())).strip("-_")
+    key = _KEY_DROP.sub("", "-".join(fold_name(canon).split())).strip("-_")
     return key or "h" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]

@@ -21,15 +21,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from marsad.enrich.canonical import canonical_name, known_entities, lookup
+from marsad.enrich.canonical import canonical_name, fold_name, known_entities, lookup
 from marsad.enrich.lexicon import fold, load, loose_alternation
 
 Raw = tuple[int, int, int, str, str]  # paragraph, start, end, type, text
 _MIN_LETTERS = 3  # a one-word name shorter than this is too easily a piece of another word
-
-
-def _fold_name(name: str) -> str:
-    return " ".join(fold(w) for w in name.split())
 
 
 @cache
@@ -40,7 +36,7 @@ def _table() -> tuple[re.Pattern, dict[str, tuple[str, str]], frozenset[str]]:
     forms: dict[str, tuple[str, str]] = {}
     for canon, names, kind in known_entities():
         for name in names:
-            key = _fold_name(name)
+            key = fold_name(name)
             if (" " in key or len(key) >= _MIN_LETTERS) and lookup(name, kind, skeletons=False) == canon:
                 forms[key] = (canon, kind)
                 if key.startswith("ال"):
@@ -67,7 +63,7 @@ def find_known(paragraph: str, index: int) -> list[tuple[Raw, str]]:
     pattern, forms, _ = _table()
     out = []
     for m in pattern.finditer(paragraph):
-        canon, kind = forms[_fold_name(m["name"])]
+        canon, kind = forms[fold_name(m["name"])]
         out.append(((index, m.start(), m.end(), kind, m.group()), canon))
     return out
 
