@@ -12,7 +12,6 @@ import pytest
 
 from marsad.enrich import enrich_article, ner_available
 from marsad.enrich.scoring import score_entities
-from marsad.model import Article, EntityMention
 
 GOLD = json.loads((Path(__file__).parent / "golden" / "aawsat-page-2025.json").read_text(encoding="utf-8"))
 # Precision and recall floors per kind: every date, figure and quote of the page is found, and no other.
@@ -73,15 +72,3 @@ def test_entities_of_the_page(aawsat):
     assert result.precision >= ENTITY_FLOORS[0], f"wrong entities: {result.wrong}"
     assert result.recall >= ENTITY_FLOORS[1], f"missed entities: {result.missed}"
 
-
-def test_entity_scoring_counts_matches_misses_and_groups():
-    article = Article("", paragraphs=["لقاء بوتين وماكرون في باريس"], entities=[
-        EntityMention("بوتين", "PERS", 5, 10, 0, "فلاديمير بوتين"),
-        EntityMention("وماكرون", "PERS", 11, 18, 0, "فلاديمير بوتين"),
-        EntityMention("لقاء", "MISC", 0, 4, 0, "لقاء")])
-    gold = {"entities": [[0, "بوتين", "PERS", "Putin"], [0, "ماكرون", "PERS", "Macron"],
-                         [0, "باريس", "LOC", "Paris"]], "optional_entities": [[0, "لقاء", "MISC"]]}
-    result = score_entities([article], [gold])
-    assert (result.matched, result.found, result.gold) == (2, 2, 3)
-    assert result.missed == [(0, 0, "باريس", "LOC")] and not result.wrong
-    assert result.merged == [(0, "فلاديمير بوتين", ["Macron", "Putin"])]
