@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from marsad.enrich.consistency import spread
 from marsad.enrich.nerfeatures import gazetteer_heads, tokenize
 from marsad.errors import InputError
 
@@ -37,7 +38,7 @@ class Model:
         """IOB2 tags for consecutive sentences of one text; names recur across its sentences."""
         with _LOCK:
             ids = [self.encoder.sentence(s) for s in sents]
-        return self.net.tag(ids)
+        return spread(sents, self.net.tag(ids))
 
 
 @lru_cache(maxsize=4)
