@@ -43,10 +43,16 @@ def test_names_are_compared_folded():
     assert spread(sents, tags)[1] == ["O", "B-PERS", "I-PERS"]
 
 
-def test_every_mention_of_a_name_takes_its_most_frequent_type():
+def test_a_missed_mention_takes_the_most_frequent_type_and_typed_ones_keep_theirs():
     sents = [_split("فاز الحسين"), _split("خسر الحسين"), _split("لعب الحسين"), _split("مدرب الحسين")]
     tags = [["O", "B-ORG"], ["O", "B-ORG"], ["O", "B-PERS"], ["O", "O"]]
-    assert [t[1] for t in spread(sents, tags)] == ["B-ORG"] * 4
+    assert [t[1] for t in spread(sents, tags)] == ["B-ORG", "B-ORG", "B-PERS", "B-ORG"]
+
+
+def test_a_function_word_or_a_sign_the_tagger_tagged_is_not_carried():
+    sents = [_split("وصل إلى # عمان"), _split("عاد إلى # بيروت")]
+    tags = [["O", "B-LOC", "B-LOC", "B-LOC"], ["O", "O", "O", "B-LOC"]]
+    assert spread(sents, tags)[1] == ["O", "O", "O", "B-LOC"]
 
 
 def test_a_name_stays_within_the_window():
