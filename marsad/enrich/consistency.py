@@ -7,7 +7,8 @@ with the name's most frequent type there, a mention inside a longer occurrence o
 to it, and a person named in full (فلاديمير بوتين) is also found by surname alone (بوتين). A mention
 the tagger typed keeps its type; a function word it tagged (إلى) is never carried anywhere. Names
 are compared folded (أحمد = احمد). On the ANERcorp test file this raised the shipped network from
-77.0 to 78.3 micro F1 (a seed-1 network: 75.6 to 76.7), with precision unchanged.
+77.0 to 78.3 micro F1 (a seed-1 network: 75.6 to 76.7), with precision unchanged; on the held-out
+tenth of train, for a network trained without it, from 76.4 to 76.7.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def _names(window: Sequence[list[Vote]], words: set[str]) -> dict[str, list[Vote
 
 
 def _retag(toks: list[str], spans: list[Span], names: dict) -> list[Span]:
+    """The sentence's spans with each name's occurrences added, or grown over what lies inside."""
     out = list(spans)
     for a, tok in enumerate(toks):
         for name, kind in names.get(tok, ()):
