@@ -60,7 +60,7 @@ class EntityMention:
     type: str  # PERS, LOC, ORG, MISC
     start: int  # offsets into the paragraph
     end: int
-    paragraph: int
+    paragraph: int  # index into the article's paragraphs; -1 is the headline
     canonical: str | None = None
 
 
@@ -124,6 +124,10 @@ class Article:
     @property
     def body(self) -> str:
         return "\n\n".join(self.paragraphs)
+
+    def text_at(self, paragraph: int) -> str:
+        """The text a mention's offsets index into: paragraph -1 is the headline."""
+        return self.headline if paragraph == -1 else self.paragraphs[paragraph]
 
     def to_dict(self) -> dict[str, Any]:
         """The gold-file shape, plus metadata and enrichment where present."""

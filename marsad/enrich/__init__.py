@@ -86,12 +86,14 @@ def enrich_article(article: Article, tagger: Tagger | None = None,
         local = article_currencies(article)  # whose دينار: the country the article names, its outlet's
         figures = [f for i, p in enumerate(paragraphs)
                    for f in find_figures(p, i, [(d.start, d.end) for d in dates[i]], local)]
+    texts = [article.headline or "", *paragraphs]  # the headline names entities too: paragraph -1
     with _stage(timings, "ner"):
-        raw = _tag(paragraphs, tagger) if tagger is not None else []
+        raw = _tag(texts, tagger) if tagger is not None else []
     with _stage(timings, "canonical"):
-        entities = _with_roles(resolve(merge_known(raw, paragraphs)), paragraphs, pub)
+        entities = [replace(e, paragraph=e.paragraph - 1)
+                    for e in _with_roles(resolve(merge_known(raw, texts)), texts, pub)]
     with _stage(timings, "quotes"):
-        quotes = find_quotes(paragraphs, entities)
+        quotes = find_quotes(paragraphs, [e for e in entities if e.paragraph >= 0])
     return replace(article, entities=entities, dates=[d for found in dates for d in found], figures=figures,
                    quotes=quotes)
 

@@ -89,7 +89,7 @@ def test_page_entities_link_across_spellings(aawsat, tagger):
     article = enrich_article(aawsat[0], tagger)
     by_text: dict[str, set[str]] = {}
     for m in article.entities:
-        assert article.paragraphs[m.paragraph][m.start:m.end] == m.text
+        assert article.text_at(m.paragraph)[m.start:m.end] == m.text
         by_text.setdefault(m.text, set()).add(m.canonical)
     assert by_text["بوتين"] == by_text["فلاديمير بوتين"] == {"فلاديمير بوتين"}
     assert by_text["دوشانبي"] == by_text["دوشنبه"] == by_text["دوشنباي"] == {"دوشنبه"}

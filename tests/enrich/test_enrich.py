@@ -15,7 +15,7 @@ from marsad.model import Article, Page
 
 def _check_spans(article: Article) -> None:
     for item in [*article.entities, *article.dates, *article.figures]:
-        assert article.paragraphs[item.paragraph][item.start:item.end] == item.text
+        assert article.text_at(item.paragraph)[item.start:item.end] == item.text
     for q in article.quotes:
         assert q.text in article.paragraphs[q.paragraph]
 
@@ -79,7 +79,7 @@ def test_never_raises_on_any_text(paragraphs, published):
     _check_spans(article)
 
 
-def test_the_tagger_sees_the_whole_article_and_offsets_map_back():
+def test_the_tagger_sees_the_whole_article_headline_included_and_offsets_map_back():
     seen = []
 
     def tagger(text):
@@ -87,10 +87,12 @@ def test_the_tagger_sees_the_whole_article_and_offsets_map_back():
         at = [i for i in range(len(text)) if text.startswith("بوتين", i)]
         return [(i, i + 5, "PERS", "بوتين") for i in at] + [(0, len(text), "MISC", text)]
 
-    article = Article(headline="", paragraphs=["قال بوتين", "وأضاف بوتين إن"])
+    article = Article(headline="بوتين يصل", paragraphs=["قال بوتين", "وأضاف بوتين إن"])
     enriched = enrich_article(article, tagger)
     assert len(seen) == 1
-    assert [(m.paragraph, m.start, m.text) for m in enriched.entities] == [(0, 4, "بوتين"), (1, 6, "بوتين")]
+    assert [(m.paragraph, m.start, m.text) for m in enriched.entities] == [
+        (-1, 0, "بوتين"), (0, 4, "بوتين"), (1, 6, "بوتين")]
+    assert all(enriched.text_at(m.paragraph)[m.start:m.end] == m.text for m in enriched.entities)
 
 
 def _batch(aawsat) -> list[Article]:
