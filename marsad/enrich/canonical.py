@@ -10,6 +10,7 @@ Then it is looked up in the alias table (``aliases.json``, plus the country name
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 from collections import Counter
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from marsad.enrich.lexicon import fold, load, skip_letters, strip_marks
+from marsad.enrich.nerfeatures import fold as tagger_fold
 from marsad.model import EntityMention
 
 _WORD = re.compile(r"\S+")
@@ -124,10 +126,32 @@ def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
         for dropped, form in forms:
             if lookup(f"{form} {rest}".strip(), type, skeletons):
                 return dropped, f"{form} {rest}".strip()
-    dropped, form = forms[-1]
+    form = forms[-1][1]
     if form != first and fold(form).startswith("ال") and len(fold(form)) >= 5:
+        dropped, form = _name_form(forms)
         return dropped, f"{form} {rest}".strip()
     return 0, name
+
+
+def _name_form(forms: list[tuple[int, str]]) -> tuple[int, str]:
+    """The most peeled form, unless only a less peeled one is a name of the tagger's gazetteer: a
+    word that looks like clitic + ال can be a name as printed (كاليفورنيا, وكاليفورنيا → كاليفورنيا)."""
+    names = _gazetteer_words()
+    if tagger_fold(forms[-1][1]) not in names:
+        for dropped, form in reversed(forms[:-1]):
+            if tagger_fold(form) in names:
+                return dropped, form
+    return forms[-1]
+
+
+@cache
+def _gazetteer_words() -> frozenset[str]:
+    from marsad.enrich.ner import DATA, GAZETTEER
+
+    if not (DATA / GAZETTEER).is_file():
+        return frozenset()
+    with gzip.open(DATA / GAZETTEER, "rt", encoding="utf-8") as fh:
+        return frozenset(p for p, _, _ in (line.partition("\t") for line in fh) if " " not in p)
 
 
 def title_prefix(words: list[str]) -> int:
@@ -162,7 +186,8 @@ def clean(surface: str, type: str) -> tuple[int, int, str]:
         words = words[min(title_prefix([w.group() for w in words]), len(words) - 1):]
     start, end = _trim(surface, words[0].start(), words[-1].end())
     text = surface[start:end]
-    dropped, name = strip_clitics(text, type)
+    # A hashtag names what its words name: ايمانويل #ماكرون, #إيمانويل_ماكرون.
+    dropped, name = strip_clitics(text.replace("#", "").replace("_", " "), type)
     if dropped:
         start += skip_letters(text, dropped)
     if not strip_marks(name).strip():  # only tatweel or diacritics

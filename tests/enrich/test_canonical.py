@@ -51,6 +51,19 @@ def test_clitics_go_only_when_the_rest_is_a_name():
     assert canonical_name("واشنطن") == "واشنطن"
     assert canonical_name("وهران") == "وهران"
     assert clean("لروسيا", "LOC") == (1, 6, "روسيا")
+    assert canonical_name("والمنامة", "LOC") == "المنامة"
+
+
+def test_a_hashtag_names_what_its_words_name():
+    raw = [(0, 0, 16, "PERS", "ايمانويل #ماكرون"), (1, 0, 16, "PERS", "#إيمانويل_ماكرون")]
+    assert [m.canonical for m in resolve(raw)] == ["إيمانويل ماكرون"] * 2
+    assert clean("#بوتين", "PERS") == (1, 6, "بوتين")
+
+
+def test_a_name_that_looks_like_a_clitic_before_al_keeps_its_first_letter():
+    assert canonical_name("كاليفورنيا", "LOC") == "كاليفورنيا"  # not ك + اليفورنيا
+    assert canonical_name("وكاليفورنيا", "LOC") == "كاليفورنيا"
+    assert canonical_name("فالنسيا", "ORG") == "فالنسيا"
 
 
 def test_surname_links_to_the_one_full_name_in_the_article():
