@@ -113,45 +113,39 @@ def _clitic_forms(word: str) -> list[tuple[int, str]]:
     fb = fold(base)
     if fb.startswith("لل") and len(fb) > 4:
         out.append((dropped, "ال" + base[skip_letters(base, 2):]))
-    elif fb[:1] in ("ب", "ل", "ك") and len(fb) > 3:
+    elif fb[:1] in ("ب", "ل", "ك") and len(fb) >= 3:  # لبي بي سي: the rest decides
         out.append((dropped + 1, base[skip_letters(base, 1):]))
     return out
 
 
 def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
-    """(letters dropped from the span, name): a proclitic goes when the rest is a known name or ال…."""
+    """(letters dropped from the span, name): a proclitic goes when the rest is a known name, a name
+    of the tagger's gazetteer (وأفريقيا → أفريقيا) or ال…; a word that only looks like clitic + ال
+    keeps its letters when the gazetteer lists it whole (كاليفورنيا, وكاليفورنيا → كاليفورنيا)."""
     first, _, rest = name.partition(" ")
     forms = _clitic_forms(first)
     for skeletons in (False, True):  # any exact spelling before any skeleton: بهولندا is هولندا
         for dropped, form in forms:
             if lookup(f"{form} {rest}".strip(), type, skeletons):
                 return dropped, f"{form} {rest}".strip()
-    form = forms[-1][1]
-    if form != first and fold(form).startswith("ال") and len(fold(form)) >= 5:
-        dropped, form = _name_form(forms)
+    names = _gazetteer()
+    listed = [(d, f) for d, f in forms if len(f) >= 3 and (
+        tagger_fold(f) in names or " ".join(map(tagger_fold, f"{f} {rest}".split())) in names)]
+    dropped, form = listed[-1] if listed else forms[-1]
+    if listed or (form != first and fold(form).startswith("ال") and len(fold(form)) >= 5):
         return dropped, f"{form} {rest}".strip()
     return 0, name
 
 
-def _name_form(forms: list[tuple[int, str]]) -> tuple[int, str]:
-    """The most peeled form, unless only a less peeled one is a name of the tagger's gazetteer: a
-    word that looks like clitic + ال can be a name as printed (كاليفورنيا, وكاليفورنيا → كاليفورنيا)."""
-    names = _gazetteer_words()
-    if tagger_fold(forms[-1][1]) not in names:
-        for dropped, form in reversed(forms[:-1]):
-            if tagger_fold(form) in names:
-                return dropped, form
-    return forms[-1]
-
-
 @cache
-def _gazetteer_words() -> frozenset[str]:
+def _gazetteer() -> frozenset[str]:
+    """The names of the tagger's gazetteer, folded as the tagger folds them."""
     from marsad.enrich.ner import DATA, GAZETTEER
 
     if not (DATA / GAZETTEER).is_file():
         return frozenset()
     with gzip.open(DATA / GAZETTEER, "rt", encoding="utf-8") as fh:
-        return frozenset(p for p, _, _ in (line.partition("\t") for line in fh) if " " not in p)
+        return frozenset(line.partition("\t")[0] for line in fh)
 
 
 def title_prefix(words: list[str]) -> int:

@@ -52,6 +52,14 @@ def test_clitics_go_only_when_the_rest_is_a_name():
     assert canonical_name("وهران") == "وهران"
     assert clean("لروسيا", "LOC") == (1, 6, "روسيا")
     assert canonical_name("والمنامة", "LOC") == "المنامة"
+    assert canonical_name("لبي بي سي", "ORG") == "بي بي سي"  # a known name after a short word
+
+
+def test_a_clitic_goes_when_the_rest_is_a_name_of_the_taggers_gazetteer():
+    assert canonical_name("وأفريقيا", "LOC") == "أفريقيا"
+    assert canonical_name("بلندن", "LOC") == "لندن"
+    assert canonical_name("كين", "PERS") == "كين"  # a two-letter rest is never enough
+    assert canonical_name("بشار", "PERS") == "بشار"
 
 
 def test_a_hashtag_names_what_its_words_name():
