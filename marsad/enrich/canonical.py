@@ -10,7 +10,6 @@ Then it is looked up in the alias table (``aliases.json``, plus the country name
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 from collections import Counter
@@ -141,11 +140,10 @@ def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
 def _gazetteer() -> frozenset[str]:
     """The names of the tagger's gazetteer, folded as the tagger folds them."""
     from marsad.enrich.ner import DATA, GAZETTEER
+    from marsad.enrich.nertrain import load_gazetteer
 
-    if not (DATA / GAZETTEER).is_file():
-        return frozenset()
-    with gzip.open(DATA / GAZETTEER, "rt", encoding="utf-8") as fh:
-        return frozenset(line.partition("\t")[0] for line in fh)
+    path = DATA / GAZETTEER
+    return frozenset(" ".join(words) for words in load_gazetteer(path)) if path.is_file() else frozenset()
 
 
 def title_prefix(words: list[str]) -> int:
