@@ -1,7 +1,8 @@
 """Enrichment: who, where, when, how much and who said what, for each article.
 
 ``enrich_article`` fills an article's ``entities`` (with canonical names), ``dates``, ``figures``
-and ``quotes``; every offset indexes into the paragraph it names. Entities come from the NER
+and ``quotes``; every offset indexes into the paragraph it names (for an entity, paragraph -1 is
+the headline: ``Article.text_at``). Entities come from the NER
 tagger (``marsad.enrich.ner``), merged with the names of the alias table (``known``); when no
 trained model is installed, articles get only the latter, and the other extractors still run.
 ``enrich_many`` enriches a batch over a process pool.

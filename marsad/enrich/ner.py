@@ -1,7 +1,8 @@
 """Named-entity tagger: persons, locations, organizations and misc (ANERcorp types).
 
-A small convolutional network with a CRF output layer (``nernet``), run with numpy. Its weights
-and the gazetteer it reads ship in ``marsad/enrich/data`` and are loaded once, on first use.
+A small convolutional network with a CRF output layer (``nernet``), run with numpy; then each
+name it tagged is carried to its other mentions nearby (``consistency``). Its weights and the
+gazetteer it reads ship in ``marsad/enrich/data`` and are loaded once, on first use.
 """
 
 from __future__ import annotations
