@@ -1,5 +1,12 @@
 """Parsing speed and main-text quality, marsad against trafilatura in the same run.
 
+Dev set: the labelled Asharq Al-Awsat pages in ../shared/data/aawsat-dev, each parsed with
+parse_bytes (what `marsad ingest` calls) and scored field by field against pages.gold.jsonl
+(schema in that folder's README). Checks: per page, the number of articles with a headline and
+"no teaser that is not labelled"; per labelled article, its 8 fields; per labelled teaser, its
+headline with its author. Pages are split into a tuning part and a held-out part (every third
+page), reported apart.
+
 Text pages: the crawler text fixture, parsed from bytes N times (decode, hygiene, parse, checks).
 HTML pages: the two real pages in ../shared/data/news/html-fixtures plus pages rendered from
 sample articles (a news-site template with navigation, share buttons, a "read also" line, a
@@ -7,7 +14,7 @@ related box and a footer). For HTML, each tool extracts the main text of the sam
 is word precision/recall against the known text (CNN: its expected.txt; rendered: the article).
 Each measurement runs in its own process (one core) so that peak RSS is that tool's own.
 
-    python3 bench/parse.py [--text-pages 3000] [--html-rounds 20]
+    python3 bench/parse.py [--text-pages 3000] [--html-rounds 20] [--dev-only [--verbose]]
 """
 
 from __future__ import annotations
@@ -133,6 +140,74 @@ def _overlap(got: str, expected: str) -> tuple[float, float]:
     return common / max(sum(g.values()), 1), common / max(sum(e.values()), 1)
 
 
+def _norm(text: str | None, tatweel: bool = False) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    return text.replace("\u0640", "") if tatweel else text
+
+
+def _lead(article) -> tuple[str | None, str | None]:
+    lead = next((im for im in article.images if im.lead), None)
+    return (lead.caption, lead.credit) if lead else (None, None)
+
+
+def _article_checks(gold: dict, got) -> list[tuple[str, bool]]:
+    if got is None:
+        return [(k, False) for k in ("headline", "deck", "kind", "author", "dateline", "lead_caption",
+                                     "lead_credit", "first_paragraph_prefix")]
+    caption, credit = _lead(got)
+    first = _norm(got.paragraphs[0], tatweel=True) if got.paragraphs else ""
+    fields = {"headline": got.headline, "deck": got.deck, "kind": got.kind, "author": got.author,
+              "dateline": got.dateline, "lead_caption": caption, "lead_credit": credit}
+    out = [(k, _norm(v) == _norm(gold[k])) for k, v in fields.items()]
+    prefix = _norm(gold["first_paragraph_prefix"], tatweel=True)
+    return [*out, ("first_paragraph_prefix", first.startswith(prefix))]
+
+
+def page_checks(text: str, url: str, gold: dict) -> list[tuple[str, bool]]:
+    """(check name, passed) for one labelled page, parsed as `marsad ingest` parses it."""
+    from marsad.errors import MarsadError
+    from marsad.model import Page
+    from marsad.parse import parse_bytes
+
+    try:
+        page = parse_bytes(text.encode("utf-8"), url)
+    except MarsadError:  # refused as holding no news: nothing was extracted
+        page = Page()
+    headed = [a for a in page.articles if a.headline]
+    teasers = {(_norm(t.headline), _norm(t.author)) for t in page.teasers}
+    labelled = {(_norm(t["headline"]), _norm(t["author"])) for t in gold["teasers"]}
+    checks = [("article count", len(headed) == len(gold["articles"])),
+              ("no stray teaser", teasers <= labelled)]
+    for i, a in enumerate(gold["articles"]):
+        got = headed[i] if i < len(headed) else None
+        checks += [(f"article {i} {k}", ok) for k, ok in _article_checks(a, got)]
+    checks += [(f"teaser {t['headline']}", (_norm(t["headline"]), _norm(t["author"])) in teasers)
+               for t in gold["teasers"]]
+    return checks
+
+
+def run_dev(verbose: bool = False) -> dict:
+    """Label checks passed on the dev set: {"tuning": (passed, total), "held-out": (...)}."""
+    folder = SHARED / "data/aawsat-dev"
+    with open(folder / "pages.jsonl", encoding="utf-8") as f:
+        pages = [json.loads(line) for line in f]
+    with open(folder / "pages.gold.jsonl", encoding="utf-8") as f:
+        golds = [json.loads(line) for line in f]
+    out = {"tuning": [0, 0], "held-out": [0, 0]}
+    for n, (page, gold) in enumerate(zip(pages, golds, strict=True), 1):
+        checks = page_checks(page["text"], page["url"], gold)
+        part = out["held-out" if n % 3 == 0 else "tuning"]
+        part[0] += sum(ok for _, ok in checks)
+        part[1] += len(checks)
+        if verbose:
+            for name, ok in checks:
+                if not ok:
+                    print(f"  page {n} ({gold['page_kind']}): failed {name}")
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _in_child(fn, *args) -> dict:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(fn, args)
@@ -142,7 +217,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--text-pages", type=int, default=3000)
     ap.add_argument("--html-rounds", type=int, default=20)
+    ap.add_argument("--dev-only", action="store_true", help="only the dev-set label checks")
+    ap.add_argument("--verbose", action="store_true", help="list the failed dev-set checks")
     args = ap.parse_args()
+    dev = run_dev(args.verbose)
+    (tp, tt), (hp, ht) = dev["tuning"], dev["held-out"]
+    print(f"aawsat dev set label checks (parse_bytes): {tp + hp}/{tt + ht} = {(tp + hp) / (tt + ht):.3f} "
+          f"(tuning pages {tp}/{tt} = {tp / tt:.3f}, held-out pages {hp}/{ht} = {hp / ht:.3f})\n")
+    if args.dev_only:
+        return
     text = _in_child(run_text, args.text_pages)
     ours = _in_child(run_html, "marsad", args.html_rounds)
     theirs = _in_child(run_html, "trafilatura", args.html_rounds)

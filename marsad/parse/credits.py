@@ -102,3 +102,16 @@ def split_credit(line: str, known_only: bool = True) -> tuple[str, str, str] | N
     if agency is None:
         return None
     return tail[0], tail[1], agency
+
+
+_GROUP = re.compile(r"\s*\(([^()]{1,60})\)")
+
+
+def split_inner_credit(caption: str) -> tuple[str, str, str] | None:
+    """(caption, credit, agency) of a caption whose known credit sits mid-line, before a second clause:
+    ``… السعودي (واس)، و صورة ضوئية …`` → (``… السعودي، و صورة ضوئية …``, واس, other)."""
+    for m in reversed(list(_GROUP.finditer(caption))):
+        agency = agency_of(m[1].strip())
+        if agency is not None:
+            return (caption[:m.start()] + caption[m.end():]).strip(), m[1].strip(), agency
+    return None

@@ -17,14 +17,17 @@ The page is read from its structure, not from any one page's strings:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from marsad.arabic.hygiene import clean_text
 from marsad.model import Article, Image, Page
+from marsad.parse.credits import split_inner_credit
 from marsad.parse.detatweel import detatweel, unshape
 from marsad.parse.textlines import (
     caption_parts,
     dateline_line,
+    ends_sentence,
     is_caption,
     is_name,
     is_title,
@@ -32,11 +35,13 @@ from marsad.parse.textlines import (
     split_dateline,
     words,
 )
-from marsad.parse.textlists import related_items, teasers
+from marsad.parse.textlists import listing_teasers, related_items, teasers
 
 # How far above a logo line the repeated headline is looked for.
 _HEADER_SPAN = 12
 _ARABIC = range(0x0600, 0x0700)
+# An e-mail address after a signature, or what an archive printed in its place.
+_EMAIL = re.compile(r"\[\s*email\s*protected\s*\]|\S+@\S+", re.I)
 
 
 @dataclass(slots=True)
@@ -48,6 +53,7 @@ class _Header:
     kind: str = "news"
     author: str | None = None
     lead: Image | None = None
+    letter: bool = False  # signed after the body
 
 
 def parse_text(text: str, source: str | None = None) -> Page:
@@ -60,7 +66,8 @@ def parse_text(text: str, source: str | None = None) -> Page:
         head = _header(lines, t, logos[k - 1] + 2 if k else 0)
         if head is not None:
             heads.append(head)
-    page.teasers = teasers(lines[: heads[0].start] if heads else lines)
+    listing = None if heads else listing_teasers(lines)
+    page.teasers = listing if listing is not None else teasers(lines[: heads[0].start] if heads else lines)
     for k, head in enumerate(heads):
         region = lines[head.body:heads[k + 1].start if k + 1 < len(heads) else len(lines)]
         cut = _listing_start(region)
@@ -82,9 +89,12 @@ def page_lines(text: str) -> list[str]:
 
 def _header(lines: list[str], t: int, lo: int) -> _Header | None:
     after = lines[t + 1] if t + 1 < len(lines) else None
-    for i in range(t - 1, max(lo, t - _HEADER_SPAN) - 1, -1):
-        if lines[i] == after:
-            return _news_header(lines, i, t)
+    # The first copy of the headline above the logo opens the header; copies below it (a caption slot
+    # that only repeats the headline) are part of the header, not its deck.
+    copies = [i for i in range(max(lo, t - _HEADER_SPAN), t) if lines[i] == after]
+    copies = [i for i in copies if not any(ends_sentence(s) for s in lines[i + 1:t])]
+    if copies:
+        return _news_header(lines, copies[0], t)
     if after is not None and is_title(after) and not dateline_line(after):
         head = _opinion_header(lines, t, lo, after)
         if head is not None:
@@ -94,11 +104,16 @@ def _header(lines: list[str], t: int, lo: int) -> _Header | None:
 
 def _news_header(lines: list[str], i: int, t: int) -> _Header:
     """headline, [deck], caption ×2, TT, headline, caption ×2."""
-    middle = lines[i + 1:t]
+    middle = [s for s in lines[i + 1:t] if s != lines[i]]
     captions = [s for s in middle if is_caption(s) or middle.count(s) > 1]
     rest = [s for s in middle if s not in captions]
-    skip = {lines[i], *middle}
-    head = _Header(start=i, body=_skip(lines, t + 2, skip), headline=lines[i], lead=_lead(captions))
+    body = _skip(lines, t + 2, {lines[i], *middle})
+    if not captions:  # the caption printed under the logo only: headline, deck, TT, headline, caption ×2
+        below = lines[body:body + 2]
+        if below and (is_caption(below[0]) or below[1:] == below[:1]):
+            captions = below[:1]
+            body = _skip(lines, body, {below[0]})
+    head = _Header(start=i, body=body, headline=lines[i], lead=_lead(captions))
     if len(rest) == 2 and is_name(rest[0]) and not is_title(rest[1]):
         head.kind, head.author = "opinion", rest[0]  # a column printing its title above the writer's bio
     else:
@@ -125,14 +140,17 @@ def _archive_header(lines: list[str], t: int, lo: int) -> _Header | None:
     if n - 1 < lo or not is_title(lines[n - 1]):
         return None
     titles = lines[n - 2:n] if n - 2 >= lo and is_title(lines[n - 2]) else lines[n - 1:n]
-    return _Header(start=n - len(titles), body=t + 1, headline=titles[0],
+    head = _Header(start=n - len(titles), body=t + 1, headline=titles[0],
                    deck=titles[1] if len(titles) > 1 else None, lead=_lead(captions[::-1]))
+    if head.deck is None and head.lead is None:
+        head.kind, head.letter = "opinion", True  # a bare title over the body: a reader's letter or column
+    return head
 
 
 def _lead(captions: list[str]) -> Image | None:
     if not captions:
         return None
-    parts = caption_parts(captions[0])
+    parts = caption_parts(captions[0]) or split_inner_credit(captions[0])
     if parts is None:
         return Image(caption=captions[0], lead=True)
     return Image(caption=parts[0], credit=parts[1], agency=parts[2], lead=True)
@@ -173,10 +191,22 @@ def _article(body: list[str], head: _Header) -> Article:
                                 after_paragraph=len(paragraphs)))
         else:
             paragraphs.append(line)
+    author = _signature(paragraphs) if head.letter else head.author
     _drop_trailing_chrome(paragraphs)
     dateline = _take_dateline(paragraphs)
     return Article(headline=head.headline, paragraphs=paragraphs, deck=head.deck, kind=head.kind,
-                   author=head.author, dateline=dateline, images=images, related=related)
+                   author=author, dateline=dateline, images=images, related=related)
+
+
+def _signature(paragraphs: list[str]) -> str | None:
+    """The writer's name signing a letter after its body (maybe with an e-mail address); taken out."""
+    if len(paragraphs) < 2:
+        return None
+    name = _EMAIL.sub("", paragraphs[-1]).strip(" -–،,")
+    if not (2 <= words(name) <= 5 and is_name(name)):
+        return None
+    paragraphs.pop()
+    return name
 
 
 def _drop_trailing_chrome(paragraphs: list[str]) -> None:

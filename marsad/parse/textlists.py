@@ -10,13 +10,18 @@ from collections import Counter
 from marsad.model import RelatedItem, Teaser
 from marsad.parse.textlines import (
     caption_parts,
+    ends_sentence,
     is_caption,
     is_name,
     is_title,
     page_data,
     related_source,
     split_section,
+    words,
 )
+
+# A teaser line: long, or closed like a sentence, or a long run of clauses cut off mid-sentence.
+_CLAUSES = frozenset("،,")
 
 
 def related_items(lines: list[str]) -> list[RelatedItem]:
@@ -83,3 +88,80 @@ def _opens_item(lines: list[str], i: int, markers: frozenset[str]) -> bool:
     """True when line i is the next item's title: a listen button follows it (after a repeat)."""
     nxt = i + 2 if i + 1 < len(lines) and lines[i + 1] == lines[i] else i + 1
     return nxt < len(lines) and lines[nxt] in markers
+
+
+def listing_teasers(lines: list[str]) -> list[Teaser] | None:
+    """Teasers of a listing page that prints no logo line, or None when the page is not one.
+
+    - a writer's page or tag page: the writer's name (maybe twice), a bio, then items of a headline
+      (maybe twice, the first copy maybe glued to a section label; maybe a listen button) and its
+      teaser; the writer's name may open each item again. Every item is the writer's.
+    - a section listing that bylines each item: author, headline, teaser.
+    """
+    data = page_data()
+    lines = [s for s in lines
+             if s in data.listen_markers or (s not in data.boilerplate and s not in data.sections)]
+    writer = len(lines) >= 3 and is_name(lines[0]) and _writer_header(lines, data.listen_markers)
+    anchored = _anchored(lines, data.listen_markers)
+    lines, anchored = _collapse(lines, anchored)
+    if writer:
+        return _writer_items(lines, anchored)
+    items = [Teaser(headline=lines[k + 1], teaser=lines[k + 2], author=lines[k])
+             for k in range(len(lines) - 2)
+             if is_name(lines[k]) and not _prose(lines[k + 1]) and _prose(lines[k + 2])]
+    return items if len(items) >= 2 else None
+
+
+def _writer_header(lines: list[str], markers: frozenset[str]) -> bool:
+    """The name (maybe twice) then a bio or an item; a headline printed twice is followed by its button."""
+    after = 2 if lines[1] == lines[0] else 1
+    return lines[after] not in markers and (after == 2 or _prose(lines[1]))
+
+
+def _prose(line: str) -> bool:
+    clauses = words(line) >= 12 and any(c in _CLAUSES for c in line)
+    return not is_title(line) or ends_sentence(line) or clauses
+
+
+def _anchored(lines: list[str], markers: frozenset[str]) -> list[bool]:
+    """Lines that are surely headlines: printed twice, or followed by a listen button."""
+    return [k + 1 < len(lines) and (lines[k + 1] in markers or _same_title(line, lines[k + 1]))
+            for k, line in enumerate(lines)]
+
+
+def _same_title(first: str, second: str) -> bool:
+    """True when ``first`` is ``second`` printed again, maybe after a short label: "العالم العربي عندما…"."""
+    a, b = " ".join(first.split()), " ".join(second.split())
+    return a == b or (a.endswith(" " + b) and words(a) - words(b) <= 3 and not _prose(b))
+
+
+def _collapse(lines: list[str], anchored: list[bool]) -> tuple[list[str], list[bool]]:
+    """Drop listen buttons and the first copy of a headline printed twice; keep who is anchored."""
+    markers = page_data().listen_markers
+    out: list[str] = []
+    flags: list[bool] = []
+    for k, line in enumerate(lines):
+        if line in markers or (k + 1 < len(lines) and _same_title(line, lines[k + 1])):
+            continue
+        out.append(line)
+        flags.append(anchored[k] or (k > 0 and _same_title(lines[k - 1], line)))
+    return out, flags
+
+
+def _writer_items(lines: list[str], anchored: list[bool]) -> list[Teaser]:
+    writer = lines[0]
+    keep = [k for k, line in enumerate(lines) if line != writer]
+    lines, anchored = [lines[k] for k in keep], [anchored[k] for k in keep]
+    # The bio: a paragraph, or a short line before a headline and its teaser ("كاتب سعوديّ").
+    if lines and (_prose(lines[0]) or (not anchored[0] and len(lines) > 2
+                                       and not _prose(lines[1]) and _prose(lines[2]))):
+        lines, anchored = lines[1:], anchored[1:]
+    out: list[Teaser] = []
+    k = 0
+    while k + 1 < len(lines):
+        if _prose(lines[k]) or anchored[k + 1]:
+            k += 1  # a teaser with no headline, or a headline with no teaser
+            continue
+        out.append(Teaser(headline=lines[k], teaser=lines[k + 1], author=writer))
+        k += 2
+    return out
