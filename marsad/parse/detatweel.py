@@ -23,7 +23,7 @@ _SPACED_PAGE = 3
 _MAX_WORD = 200
 
 
-def _is_spaced(word: str) -> bool:
+def is_stretched(word: str) -> bool:
     runs = _RUN.findall(word)
     # One short stretch inside a word (محمـد) may be deliberate; two or more, or a long run, is spacing.
     return len(runs) >= 2 or any(len(r) >= 2 for r in runs)
@@ -53,7 +53,7 @@ def detatweel(text: str) -> str:
     spans = _stretched_words(text)
     if not spans:
         return text
-    spaced = [_is_spaced(text[a:b]) for a, b in spans]
+    spaced = [is_stretched(text[a:b]) for a, b in spans]
     print_page = sum(spaced) >= _SPACED_PAGE
     out: list[str] = []
     done = 0

@@ -36,6 +36,7 @@ from marsad.parse.textlines import (
     words,
 )
 from marsad.parse.textlists import listing_teasers, related_items, teasers
+from marsad.parse.textprint import split_heading, strip_furniture
 
 # How far above a logo line the repeated headline is looked for.
 _HEADER_SPAN = 12
@@ -58,9 +59,14 @@ class _Header:
 
 def parse_text(text: str, source: str | None = None) -> Page:
     """Parse one page's text dump; an empty Page when it holds no article and no teaser."""
-    lines = page_lines(text)
+    raw = unshape(clean_text(text))
+    lines = _lines(detatweel(raw))
     page = Page(source=source)
     logos = [i for i, line in enumerate(lines) if line in page_data().logo_lines]
+    printed = None if logos else strip_furniture(_lines(raw))
+    if printed is not None:
+        page.articles = _print_articles(printed)
+        return page
     heads: list[_Header] = []
     for k, t in enumerate(logos):
         head = _header(lines, t, logos[k - 1] + 2 if k else 0)
@@ -83,8 +89,25 @@ def parse_text(text: str, source: str | None = None) -> Page:
 
 def page_lines(text: str) -> list[str]:
     """The page's non-empty lines, cleaned, with print-layout artefacts undone."""
-    text = detatweel(unshape(clean_text(text)))
+    return _lines(detatweel(unshape(clean_text(text))))
+
+
+def _lines(text: str) -> list[str]:
     return [s for s in (line.strip() for line in text.split("\n")) if s]
+
+
+def _print_articles(raw: list[str]) -> list[Article]:
+    """A print page without its furniture: a headline run into the body, a headline over a dateline
+    or prose, or body text only (one article with no headline: none is invented)."""
+    heading = split_heading(raw[0]) if raw else None
+    lines = _lines(detatweel("\n".join(raw)))
+    if heading is not None:
+        body = _lines(detatweel("\n".join([heading[1], *raw[1:]])))
+        return [_article(body, _Header(start=0, body=0, headline=heading[0]))]
+    article = _headless_article(lines)
+    if article is None and lines:
+        article = _article(lines, _Header(start=0, body=0, headline=""))
+    return [article] if article is not None else []
 
 
 def _header(lines: list[str], t: int, lo: int) -> _Header | None:
