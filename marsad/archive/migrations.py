@@ -46,6 +46,12 @@ CREATE TABLE mentions (
 CREATE INDEX mentions_entity ON mentions(entity, article);
 CREATE INDEX mentions_article ON mentions(article);
 """),
+    # Articles in another language than Arabic are stored with it (NULL: Arabic, as parse leaves it).
+    ("archive-0003-language", """
+ALTER TABLE articles ADD COLUMN language TEXT;
+UPDATE articles SET language = json_extract(data, '$.language') WHERE json_valid(data);
+CREATE INDEX articles_language ON articles(language);
+"""),
 ]
 
 _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

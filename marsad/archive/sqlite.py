@@ -26,7 +26,8 @@ from marsad.errors import ArchiveError, NotFound
 from marsad.model import Article, EntitySummary
 
 _COLUMNS = ("id", "url", "headline", "deck", "outlet", "publisher", "section", "published", "author",
-            "kind", "dateline", "body", "data", "source", "content_hash", "ingested_at", "enrich_hash")
+            "kind", "dateline", "body", "data", "source", "content_hash", "ingested_at", "enrich_hash",
+            "language")
 _INSERT = (f"INSERT INTO articles(rowid, {', '.join(_COLUMNS)}) "
            f"VALUES (?, {', '.join('?' * len(_COLUMNS))})")
 _UPDATE = (f"UPDATE articles SET {', '.join(c + ' = ?' for c in _COLUMNS)} WHERE rowid = ?")
@@ -323,7 +324,7 @@ def _unique_rows(articles: list[Article], result: BatchResult) -> list[_Row]:
         data, digest, enrich_digest = encode(a)
         row = _Row(a.id, digest, enrich_digest, (
             a.id, a.url, a.headline, a.deck, a.outlet, a.publisher, a.section, a.published, a.author,
-            a.kind, a.dateline, a.body, data, a.source, digest, stamp, enrich_digest), a)
+            a.kind, a.dateline, a.body, data, a.source, digest, stamp, enrich_digest, a.language), a)
         if a.id not in rows:
             result.ids.append(a.id)
         elif not _differs(row, rows[a.id].hash, rows[a.id].enrich_hash):

@@ -193,10 +193,12 @@ def test_listing_page_gives_teasers() -> None:
     assert article.paragraphs == BODY * 3
 
 
-def test_english_page_is_refused() -> None:
+def test_english_page_is_kept_with_its_language() -> None:
     html = _page("<title>News</title>", "<p>" + "The minister said the plan starts soon. " * 5 + "</p>", "en")
-    with pytest.raises(InputError, match="not Arabic"):
-        parse_bytes(html.encode())
+    assert parse_bytes(html.encode()).articles[0].language == "en"
+    french = "Le ministre a dit que le plan commence bientôt. " * 5
+    html = _page("<title>News</title>", f"<p>{french}</p>")  # in an Arabic site's template (lang="ar")
+    assert parse_bytes(html.encode()).articles[0].language == "fr"
 
 
 def test_page_without_article_is_refused() -> None:
