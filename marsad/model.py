@@ -192,6 +192,7 @@ class IngestReport:
     unchanged: int = 0
     failed: list[Failure] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)  # ids of the articles stored or found unchanged
+    skipped: list[str] = field(default_factory=list)  # files in folders that are not pages (README, images)
 
 
 @dataclass(slots=True)

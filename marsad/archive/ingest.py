@@ -32,9 +32,10 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
     from marsad.archive import BATCH_SIZE
     from marsad.archive.workers import parallel_batches, worker_count, worth_a_worker
     from marsad.parse import iter_pages
+    from marsad.parse.folders import skipped_files
 
-    report = IngestReport()
     paths = [os.fspath(p) for p in paths]
+    report = IngestReport(skipped=[str(p) for p in skipped_files(paths)])
     size = batch_size or BATCH_SIZE
     if parallel is None:
         parallel = worth_a_worker(paths, enrich)

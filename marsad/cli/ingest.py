@@ -25,6 +25,9 @@ def ingest(paths, db, enrich, relate, quiet):
     The same page ingested again adds nothing; a changed version replaces the old one.
     Each batch is committed on its own: after an interruption, run the same command again.
 
+    In folders, files that are not pages (README.md, PROVENANCE.md, *.expected.txt, images, …) are
+    skipped and counted, not failures.
+
     Exit status: 0 when every input was stored, 1 when some inputs failed (they are listed
     with their reasons; the rest is stored), 2 when the archive itself cannot be used.
     """
@@ -36,6 +39,9 @@ def ingest(paths, db, enrich, relate, quiet):
     if not quiet:
         click.echo(f"new {report.new:,} · updated {report.updated:,} · unchanged {report.unchanged:,}"
                    f" · failed {len(report.failed):,}")
+        if report.skipped:
+            click.echo(f"skipped {len(report.skipped):,} file(s) that are not pages (README, expected "
+                       "outputs, images, …)")
     for f in report.failed:
         click.echo(f"failed: {f.source} ({f.stage}): {f.reason}", err=True)
     sys.exit(1 if report.failed else 0)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from marsad.errors import MarsadError, TooLarge
 from marsad.model import Failure, Page
+from marsad.parse.folders import folder_files
 from marsad.parse.page import check_news, parse_bytes
 from marsad.parse.records import record_to_page
 
@@ -44,8 +45,8 @@ def iter_pages(paths: Iterable[str | os.PathLike], *,
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
-            if not files:
+            files, skipped = folder_files(path)  # READMEs, expected outputs, images: not pages
+            if not files and not skipped:
                 yield Failure(str(path), "read", "folder holds no files")
             for file in files:
                 yield from _iter_file(file, max_bytes)
@@ -53,10 +54,6 @@ def iter_pages(paths: Iterable[str | os.PathLike], *,
             yield from _iter_file(path, max_bytes)
         else:
             yield Failure(str(path), "read", "no such file or folder")
-
-
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
 
 
 def _iter_file(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
