@@ -23,6 +23,7 @@ class PageData:
     boilerplate: frozenset[str]  # lines that are never content, listen buttons included
     related_markers: frozenset[str]
     dateline_sources: frozenset[str]
+    dateline_places: frozenset[str]  # places a dateline may name with no source: "لندن: …", "بيروت - …"
     sections: tuple[str, ...]  # longest first, so "العالم العربي" wins over "العالم"
 
 
@@ -36,6 +37,7 @@ def page_data() -> PageData:
         boilerplate=listen | frozenset(raw["boilerplate_lines"]),
         related_markers=frozenset(raw["related_markers"]),
         dateline_sources=frozenset(raw["dateline_sources"]),
+        dateline_places=frozenset(raw["dateline_places"]),
         sections=tuple(sorted(raw["sections"], key=len, reverse=True)),
     )
 
@@ -56,6 +58,7 @@ _PART = rf"{_PLACE.replace('?P<place>', '')}(?:\s*:\s*(?:{_QUOTE}|{_NAME})|\s+[-
 _DATELINE_LINE = re.compile(rf"(?:[-–]\s*)?{_PART}(?:\s+{_PART})*")
 _DATELINE_LEAD = re.compile(
     rf"(?:[-–]\s*)?{_PLACE}(?:\s*:\s*|\s+[-–ـ]\s+)(?P<src>{_QUOTE})\s*[-–:]?\s*(?P<rest>\S.*)$", re.S)
+_PLACE_LEAD = re.compile(rf"(?:[-–]\s*)?{_PLACE}(?:\s*:\s*|\s+[-–ـ]\s+)(?P<rest>[^\W\d_«»].*)$", re.S)
 _RELATED_SOURCE = re.compile(r"(?P<src>[«»]?[^«»()]{1,40}?[«»]?)\s*\((?P<place>[^()]{1,40})\)")
 
 
@@ -105,12 +108,15 @@ def dateline_line(line: str) -> str | None:
 
 
 def split_dateline(paragraph: str) -> tuple[str, str] | None:
-    """(dateline, rest) when a paragraph opens with ``place: «source»``; the source must be known."""
+    """(dateline, rest) when a paragraph opens with ``place: «source»`` (a known source), or with a
+    known place alone: ``لندن: …``, ``بيروت - …``."""
     m = _DATELINE_LEAD.match(paragraph)
-    if not (m and _source_ok(m["src"])):
-        return None
-    dateline = paragraph[: m.start("rest")].rstrip(" -–:").lstrip("-– ")
-    return dateline, m["rest"]
+    if m and _source_ok(m["src"]):
+        return paragraph[: m.start("rest")].rstrip(" -–:").lstrip("-– "), m["rest"]
+    m = _PLACE_LEAD.match(paragraph)
+    if m and m["place"] in page_data().dateline_places:
+        return m["place"], m["rest"]
+    return None
 
 
 def related_source(line: str) -> tuple[str, str] | None:
