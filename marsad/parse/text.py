@@ -43,6 +43,7 @@ _HEADER_SPAN = 12
 _ARABIC = range(0x0600, 0x0700)
 # An e-mail address after a signature, or what an archive printed in its place.
 _EMAIL = re.compile(r"\[\s*email\s*protected\s*\]|\S+@\S+", re.I)
+_PLACE_AFTER = re.compile(r"\s+[-–]\s+|\s*[،,]\s*")
 
 
 @dataclass(slots=True)
@@ -72,7 +73,7 @@ def parse_text(text: str, source: str | None = None) -> Page:
         head = _header(lines, t, logos[k - 1] + 2 if k else 0)
         if head is not None:
             heads.append(head)
-    listing = None if heads else listing_teasers(lines)
+    listing = None if logos else listing_teasers(lines)
     page.teasers = listing if listing is not None else teasers(lines[: heads[0].start] if heads else lines)
     for k, head in enumerate(heads):
         region = lines[head.body:heads[k + 1].start if k + 1 < len(heads) else len(lines)]
@@ -104,7 +105,7 @@ def _print_articles(raw: list[str]) -> list[Article]:
     if heading is not None:
         body = _lines(detatweel("\n".join([heading[1], *raw[1:]])))
         return [_article(body, _Header(start=0, body=0, headline=heading[0]))]
-    article = _headless_article(lines)
+    article = _headless_article(lines, overline=True)
     if article is None and lines:
         article = _article(lines, _Header(start=0, body=0, headline=""))
     return [article] if article is not None else []
@@ -118,11 +119,13 @@ def _header(lines: list[str], t: int, lo: int) -> _Header | None:
     copies = [i for i in copies if not any(ends_sentence(s) for s in lines[i + 1:t])]
     if copies:
         return _news_header(lines, copies[0], t)
-    if after is not None and is_title(after) and not dateline_line(after):
-        head = _opinion_header(lines, t, lo, after)
-        if head is not None:
-            return head
-    return _archive_header(lines, t, lo)
+    if after is None or not is_title(after):
+        return _archive_header(lines, t, lo)
+    # A title under the logo that reads like a dateline ("أوروبا ـ المتوسط: جدار من الماء") is the
+    # column's title when the lines above are a writer's name and bio rather than a headline.
+    if dateline_line(after):
+        return _archive_header(lines, t, lo) or _opinion_header(lines, t, lo, after)
+    return _opinion_header(lines, t, lo, after) or _archive_header(lines, t, lo)
 
 
 def _news_header(lines: list[str], i: int, t: int) -> _Header:
@@ -225,7 +228,8 @@ def _signature(paragraphs: list[str]) -> str | None:
     """The writer's name signing a letter after its body (maybe with an e-mail address); taken out."""
     if len(paragraphs) < 2:
         return None
-    name = _EMAIL.sub("", paragraphs[-1]).strip(" -–،,")
+    # "name [e-mail]", "name - city [e-mail]", "name، city"
+    name = _PLACE_AFTER.split(_EMAIL.sub("", paragraphs[-1]).strip(" -–،,"), maxsplit=1)[0]
     if not (2 <= words(name) <= 5 and is_name(name)):
         return None
     paragraphs.pop()
@@ -254,14 +258,19 @@ def _take_dateline(paragraphs: list[str]) -> str | None:
     return lead[0]
 
 
-def _headless_article(lines: list[str]) -> Article | None:
+def _headless_article(lines: list[str], overline: bool = False) -> Article | None:
     """A page with no logo line (print-edition text): the title line just above the first dateline or
-    paragraph of Arabic prose is the headline; what comes before it (edition name, menus) is dropped."""
+    paragraph of Arabic prose is the headline; what comes before it (edition name, menus) is dropped,
+    except, with ``overline`` (the page's furniture already gone), a title line over the headline: the
+    overline, which becomes the deck."""
     lines = [s for s in lines if any(c.isalpha() for c in s)]
     first = next((k for k, s in enumerate(lines) if dateline_line(s) or _is_prose(s)), None)
     if not first or not is_title(lines[first - 1]):
         return None
-    return _article(lines[first:], _Header(start=first - 1, body=first, headline=lines[first - 1]))
+    head = _Header(start=first - 1, body=first, headline=lines[first - 1])
+    if overline and first >= 2 and is_title(lines[first - 2]):
+        head.deck = lines[first - 2]
+    return _article(lines[first:], head)
 
 
 def _is_prose(line: str) -> bool:
