@@ -10,6 +10,7 @@ from collections import Counter
 from marsad.model import RelatedItem, Teaser
 from marsad.parse.textlines import (
     caption_parts,
+    dateline_line,
     ends_sentence,
     is_caption,
     is_name,
@@ -113,9 +114,15 @@ def listing_teasers(lines: list[str]) -> list[Teaser] | None:
 
 
 def _writer_header(lines: list[str], markers: frozenset[str]) -> bool:
-    """The name (maybe twice) then a bio or an item; a headline printed twice is followed by its button."""
+    """The name (maybe twice) then a bio or an item; a headline printed twice is followed by its button.
+    A name printed once is followed by a bio paragraph, or by a short bio ("كاتب سعوديّ") over the first
+    headline and its teaser."""
     after = 2 if lines[1] == lines[0] else 1
-    return lines[after] not in markers and (after == 2 or _prose(lines[1]))
+    if lines[after] in markers:
+        return False
+    short_bio = (len(lines) > 3 and not _prose(lines[1]) and not _prose(lines[2]) and _prose(lines[3])
+                 and not dateline_line(lines[2]) and not lines[0].isascii())
+    return after == 2 or _prose(lines[1]) or short_bio
 
 
 def _prose(line: str) -> bool:

@@ -21,6 +21,8 @@ from marsad.parse.detatweel import TATWEEL, is_stretched
 _TEXT_RUN = 3
 # A headline has a few words; fewer before the first stretched word is not a headline.
 _MIN_HEADLINE = 3
+_MAX_HEADLINE = 40  # an overline and a headline together
+_SENTENCE_MARKS = re.compile("[.،؛,;]")
 _MARKS = "\u064b-\u0652\u0670"
 _LEADING_MARKS = re.compile(f"^[{_MARKS}\\s]+")  # a stray tanween the extraction put first
 
@@ -73,6 +75,10 @@ def split_heading(line: str) -> tuple[str, str] | None:
     """(headline, body) of a print line that runs an unstretched headline into stretched body text."""
     words = line.split(" ")
     first = next((k for k, w in enumerate(words) if TATWEEL in w and is_stretched(w)), None)
-    if first is None or first < _MIN_HEADLINE:
+    if first is None or not _MIN_HEADLINE <= first <= _MAX_HEADLINE:
         return None
-    return " ".join(words[:first]), " ".join(words[first:])
+    heading = " ".join(words[:first])
+    # Body text that merely starts unstretched carries a sentence's commas or full stops.
+    if _SENTENCE_MARKS.search(heading.replace("...", "").replace("…", "")):
+        return None
+    return heading, " ".join(words[first:])

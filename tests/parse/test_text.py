@@ -216,3 +216,21 @@ def test_teasers_after_a_column_are_not_its_paragraphs() -> None:
     assert [a.paragraphs for a in parsed.articles] == [
         ["الفقرة الأولى من المقال تتحدث عن الصبر والانتظار في زمن السرعة والعجلة والقلق."]]
     assert [(t.headline, t.author) for t in parsed.teasers] == [("مقال آخر للكاتب", "كاتب معروف")]
+
+
+def test_writer_page_with_one_name_and_a_short_bio() -> None:
+    page = ("ليلى حداد\nكاتبة لبنانية\nبيروت التي نعرفها\n"
+            "تتغير المدن ببطء، لكن بيروت تغيرت خلال سنوات قليلة أكثر مما تغيرت في قرن كامل من تاريخها.\n"
+            "عن المقاهي القديمة\n"
+            "كانت المقاهي في شارع الحمراء مكاناً للكتاب والصحافيين، يلتقون فيها كل صباح قبل العمل.\n")
+    teasers = parse_text(page).teasers
+    assert [(t.headline, t.author) for t in teasers] == [("بيروت التي نعرفها", "ليلى حداد"),
+                                                         ("عن المقاهي القديمة", "ليلى حداد")]
+
+
+def test_print_body_opening_unstretched_invents_no_headline() -> None:
+    page = ("issue18060\nفي تلك السنوات، كـــانـــت الـــمـــديـــنـــة تـــنـــام بـــاكـــراً "
+            "ولا يــســمــع فــيــهــا بـعـد الـعـاشـرة إلا صــوت الـــريـــاح.\n")
+    (article,) = parse_text(page).articles
+    assert article.headline == ""
+    assert article.paragraphs[0].startswith("في تلك السنوات، كانت المدينة")
