@@ -155,7 +155,9 @@ def _collapse(lines: list[str], anchored: list[bool]) -> tuple[list[str], list[b
     return out, flags
 
 
-def _writer_items(lines: list[str], anchored: list[bool]) -> list[Teaser]:
+def _writer_items(lines: list[str], anchored: list[bool]) -> list[Teaser] | None:
+    """The writer's teasers; None when paragraphs follow one another, as in an article's body (a short
+    title over paragraphs and subheadings), not a list of one teaser per headline."""
     writer = lines[0]
     keep = [k for k, line in enumerate(lines) if line != writer]
     lines, anchored = [lines[k] for k in keep], [anchored[k] for k in keep]
@@ -164,11 +166,12 @@ def _writer_items(lines: list[str], anchored: list[bool]) -> list[Teaser]:
                                        and not _prose(lines[1]) and _prose(lines[2]))):
         lines, anchored = lines[1:], anchored[1:]
     out: list[Teaser] = []
-    k = 0
+    runs = k = 0
     while k + 1 < len(lines):
         if _prose(lines[k]) or anchored[k + 1]:
+            runs += _prose(lines[k])  # a paragraph after a paragraph
             k += 1  # a teaser with no headline, or a headline with no teaser
             continue
         out.append(Teaser(headline=lines[k], teaser=lines[k + 1], author=writer))
         k += 2
-    return out
+    return None if runs >= 2 else out

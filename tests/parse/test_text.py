@@ -234,3 +234,11 @@ def test_print_body_opening_unstretched_invents_no_headline() -> None:
     (article,) = parse_text(page).articles
     assert article.headline == ""
     assert article.paragraphs[0].startswith("في تلك السنوات، كانت المدينة")
+
+
+def test_untitled_layout_article_with_subheadings_is_not_a_writer_page() -> None:
+    body = "أعلنت الحكومة اليوم خطة جديدة لدعم المزارعين في المناطق الريفية بعد موسم جفاف طويل أضر بالمحاصيل."
+    page = f"دعم المزارعين\n{body}\n{body}\nقروض ميسرة\n{body}\n{body}\n"
+    parsed = parse_text(page)
+    assert parsed.teasers == []
+    assert [a.headline for a in parsed.articles] == ["دعم المزارعين"]
