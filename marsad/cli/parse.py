@@ -24,7 +24,8 @@ _PREVIEW_CHARS = 160
 def parse(paths, as_json, enrich):
     """Parse each PATH (a page, a folder, .jsonl[.gz|.xz], .warc[.gz], an RSS/Atom feed) and print it.
 
-    Bad inputs are reported on stderr, one line each, and the rest are still parsed.
+    Bad inputs are reported on stderr, one line each, and the rest are still parsed. In folders,
+    files that are not pages (README, expected outputs, images) are skipped; stderr says how many.
     Exit status: 0 when every input was parsed, 2 when any failed.
     """
     from marsad.parse import iter_pages
@@ -36,6 +37,12 @@ def parse(paths, as_json, enrich):
 
         results = (r if isinstance(r, Failure) else enrich_page(r) for r in results)
     failed = _print_json(results) if as_json else _print_readable(results)
+    from marsad.parse.folders import skipped_files
+
+    skipped = skipped_files(paths)
+    if skipped:
+        click.echo(f"marsad: skipped {len(skipped):,} file(s) that are not pages (README, expected outputs, "
+                   "images, …)", err=True)
     sys.exit(2 if failed else 0)
 
 
@@ -96,7 +103,8 @@ def _print_article(console, a: Article) -> None:
     console.print(f"\n[bold]{escape(a.headline)}[/]")
     if a.deck:
         console.print(f"[italic]{escape(a.deck)}[/]")
-    facts = [("kind", a.kind), ("author", a.author), ("dateline", a.dateline), ("published", a.published),
+    facts = [("kind", a.kind), ("author", a.author), ("dateline", a.dateline), ("language", a.language),
+             ("published", a.published),
              ("section", a.section), ("outlet", a.outlet), ("url", a.url), ("id", a.id)]
     console.print(" · ".join(f"[dim]{k}:[/] {escape(v)}" for k, v in facts if v))
     for img in a.images:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -57,3 +58,11 @@ def test_a_file_named_on_its_own_is_read(tmp_path: Path) -> None:
     readme.write_text("# About\n", "utf-8")
     (item,) = iter_pages([readme])
     assert isinstance(item, Failure)  # asked for by name: read, and reported when it holds no news
+
+
+def test_parse_of_a_folder_says_what_it_skipped(tmp_path: Path, shared: Path) -> None:
+    folder = _folder(tmp_path, shared)
+    result = CliRunner().invoke(main, ["parse", "--json", str(folder)])
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)["articles"]) == 4
+    assert result.stderr.startswith("marsad: skipped 4 file(s) that are not pages")
