@@ -135,10 +135,7 @@ def _news_header(lines: list[str], i: int, t: int) -> _Header:
     rest = [s for s in middle if s not in captions]
     body = _skip(lines, t + 2, {lines[i], *middle})
     if not captions:  # the caption printed under the logo only: headline, deck, TT, headline, caption ×2
-        below = lines[body:body + 2]
-        if below and (is_caption(below[0]) or below[1:] == below[:1]):
-            captions = below[:1]
-            body = _skip(lines, body, {below[0]})
+        captions, body = _caption_below(lines, body)
     head = _Header(start=i, body=body, headline=lines[i], lead=_lead(captions))
     if len(rest) == 2 and is_name(rest[0]) and not is_title(rest[1]):
         head.kind, head.author = "opinion", rest[0]  # a column printing its title above the writer's bio
@@ -166,11 +163,22 @@ def _archive_header(lines: list[str], t: int, lo: int) -> _Header | None:
     if n - 1 < lo or not is_title(lines[n - 1]):
         return None
     titles = lines[n - 2:n] if n - 2 >= lo and is_title(lines[n - 2]) else lines[n - 1:n]
-    head = _Header(start=n - len(titles), body=t + 1, headline=titles[0],
+    body = t + 1
+    if not captions:  # headline, [deck], TT, caption, body
+        captions, body = _caption_below(lines, body)
+    head = _Header(start=n - len(titles), body=body, headline=titles[0],
                    deck=titles[1] if len(titles) > 1 else None, lead=_lead(captions[::-1]))
     if head.deck is None and head.lead is None:
         head.kind, head.letter = "opinion", True  # a bare title over the body: a reader's letter or column
     return head
+
+
+def _caption_below(lines: list[str], body: int) -> tuple[list[str], int]:
+    """The lead caption printed (once or twice) where the body would start, and where the body starts."""
+    below = lines[body:body + 2]
+    if below and (is_caption(below[0]) or (below[1:] == below[:1] and not ends_sentence(below[0]))):
+        return below[:1], _skip(lines, body, {below[0]})
+    return [], body
 
 
 def _lead(captions: list[str]) -> Image | None:

@@ -242,3 +242,14 @@ def test_untitled_layout_article_with_subheadings_is_not_a_writer_page() -> None
     parsed = parse_text(page)
     assert parsed.teasers == []
     assert [a.headline for a in parsed.articles] == ["دعم المزارعين"]
+
+
+def test_archive_caption_printed_under_the_logo_is_the_lead() -> None:
+    page = ("محكمة تقضي بسجن مسؤول سابق خمس سنوات\nإدانة بتهم فساد في صفقات حكومية\nTT\n"
+            "المتهم خلال جلسة المحاكمة أمس (رويترز)\n"
+            "قضت محكمة الجنايات أمس بسجن مسؤول سابق خمس سنوات بعد إدانته بتهم فساد.\n")
+    (article,) = parse_text(page).articles
+    assert (article.deck, article.kind) == ("إدانة بتهم فساد في صفقات حكومية", "news")
+    images = [(i.caption, i.credit, i.lead) for i in article.images]
+    assert images == [("المتهم خلال جلسة المحاكمة أمس", "رويترز", True)]
+    assert article.paragraphs[0].startswith("قضت محكمة")
