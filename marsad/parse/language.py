@@ -28,7 +28,8 @@ _RUNS = {name: re.compile(f"[{chars}]+") for name, chars in _SCRIPTS.items()}
 _ARABIC = _RUNS["arabic"]
 _OTHER = re.compile("[" + "".join(chars for name, chars in _SCRIPTS.items() if name != "arabic") + "]+")
 _WORD = re.compile(r"\w+")
-_SAMPLE = 600  # characters read; a page's opening tells its language
+_SAMPLE = 600  # characters read first; an opening mostly in Arabic letters settles it
+_MAX_TEXT = 20_000  # characters read at most
 
 
 @cache
@@ -48,11 +49,14 @@ def script_shares(text: str) -> dict[str, float]:
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language (``ar``, ``en``, ``fr``, …); ``und`` (undetermined) for
     Latin letters with none of the stop words known here; None when the text has no letters."""
-    text = text[:_SAMPLE]
     data = _data()
+    head = text[:_SAMPLE]
+    arabic = sum(map(len, _ARABIC.findall(head)))
+    if arabic and 2 * arabic >= len(head) - head.count(" "):  # half of all: no other script beats it
+        return _arabic_script(head, data)
+    # An opening in another script (an English title, a caption) may still open an Arabic text: count all.
+    text = text[:_MAX_TEXT]
     arabic = sum(map(len, _ARABIC.findall(text)))
-    if arabic and 2 * arabic >= len(text) - text.count(" "):  # half of all: no other script beats it
-        return _arabic_script(text, data)
     other = sum(map(len, _OTHER.findall(text)))
     if not arabic + other:
         return None

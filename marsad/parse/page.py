@@ -89,7 +89,7 @@ def _language(article: Article) -> str | None:
     lang="ar" around a French article); Arabic text is left unmarked unless the source said "ar"."""
     given = article.language
     arabic_given = given is not None and given.lower().startswith("ar")
-    detected = detect_language(_text_sample(Page(articles=[article])))
+    detected = detect_language("\n".join((article.headline, *article.paragraphs)))
     if detected is None:
         return given
     if detected == "ar":

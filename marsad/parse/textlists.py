@@ -156,8 +156,8 @@ def _collapse(lines: list[str], anchored: list[bool]) -> tuple[list[str], list[b
 
 
 def _writer_items(lines: list[str], anchored: list[bool]) -> list[Teaser] | None:
-    """The writer's teasers; None when paragraphs follow one another, as in an article's body (a short
-    title over paragraphs and subheadings), not a list of one teaser per headline."""
+    """The writer's teasers; None when two paragraphs follow one another, as in an article's body (a
+    short title over paragraphs and subheadings, a byline), not a list of one teaser per headline."""
     writer = lines[0]
     keep = [k for k, line in enumerate(lines) if line != writer]
     lines, anchored = [lines[k] for k in keep], [anchored[k] for k in keep]
@@ -174,4 +174,4 @@ def _writer_items(lines: list[str], anchored: list[bool]) -> list[Teaser] | None
             continue
         out.append(Teaser(headline=lines[k], teaser=lines[k + 1], author=writer))
         k += 2
-    return None if runs >= 2 else out
+    return None if runs else out

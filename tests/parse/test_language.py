@@ -65,3 +65,10 @@ def test_language_migration_fills_stored_articles(tmp_path: Path) -> None:
                  "VALUES ('a', 'x', '{\"language\": \"fr\"}', 'h', 't')")
     assert migrations.apply(conn, migrations.MIGRATIONS) == ["archive-0003-language"]
     assert conn.execute("SELECT language FROM articles").fetchall() == [("fr",)]
+
+
+def test_arabic_article_opening_with_english_lines_stays_arabic() -> None:
+    english = "Six pilgrims die from heatstroke in Mecca as temperatures rise sharply this week\n" * 4
+    arabic = "توفي ستة أشخاص بسبب ضربات الشمس خلال موسم الحج في مكة المكرمة وسط تحذيرات.\n" * 12
+    page = json.dumps({"text": f"ضحايا ضربات الشمس في الحج\n{english}{arabic}"}, ensure_ascii=False)
+    assert [a.language for a in parse_bytes(page.encode()).articles] == [None]
