@@ -41,6 +41,7 @@ from marsad.parse.textprint import split_heading, strip_furniture
 # How far above a logo line the repeated headline is looked for.
 _HEADER_SPAN = 12
 _ARABIC = range(0x0600, 0x0700)
+_NAME_WORDS = 5  # a byline has at most this many words (see is_name)
 # An e-mail address after a signature, or what an archive printed in its place.
 _EMAIL = re.compile(r"\[\s*email\s*protected\s*\]|\S+@\S+", re.I)
 _PLACE_AFTER = re.compile(r"\s+[-–]\s+|\s*[،,]\s*")
@@ -276,8 +277,12 @@ def _headless_article(lines: list[str], overline: bool = False) -> Article | Non
     if not first or not is_title(lines[first - 1]):
         return None
     head = _Header(start=first - 1, body=first, headline=lines[first - 1])
-    if overline and first >= 2 and is_title(lines[first - 2]):
-        head.deck = lines[first - 2]
+    above = lines[first - 2] if first >= 2 else None
+    if above is not None and is_name(head.headline) and is_title(above) and words(above) > _NAME_WORDS:
+        # headline, byline, body: the short line over the body names its writer or source
+        head.headline, head.author = above, head.headline
+    elif overline and above is not None and is_title(above):
+        head.deck = above
     return _article(lines[first:], head)
 
 

@@ -257,8 +257,9 @@ def test_archive_caption_printed_under_the_logo_is_the_lead() -> None:
 
 def test_section_label_headline_and_byline_over_a_body_is_an_article() -> None:
     body = "أعلنت الحكومة اليوم خطة جديدة لدعم المزارعين في المناطق الريفية بعد موسم جفاف طويل أضر بالمحاصيل."
-    page = (f"محليات\n\nخطة لدعم المزارعين في الريف\n\nالمثال ـ متابعات\n\n{body}\n\n{body}\n\n"
+    page = (f"محليات\n\nخطة حكومية جديدة لدعم المزارعين في الريف\n\nالمثال ـ متابعات\n\n{body}\n\n{body}\n\n"
             "سعيد علي\n\nاترك تعليقاً\n")
     parsed = parse_text(page)
     assert parsed.teasers == []
-    assert [a.headline for a in parsed.articles] == ["خطة لدعم المزارعين في الريف"]
+    assert [(a.headline, a.author) for a in parsed.articles] == [
+        ("خطة حكومية جديدة لدعم المزارعين في الريف", "المثال ـ متابعات")]
