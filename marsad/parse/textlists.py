@@ -115,14 +115,15 @@ def listing_teasers(lines: list[str]) -> list[Teaser] | None:
 
 def _writer_header(lines: list[str], markers: frozenset[str]) -> bool:
     """The name (maybe twice) then a bio or an item; a headline printed twice is followed by its button.
-    A name printed once is followed by a bio paragraph, or by a short bio ("كاتب سعوديّ") over the first
-    headline and its teaser."""
+    A name printed once is followed by a bio paragraph, by a short bio ("كاتب سعوديّ") over the first
+    headline and its teaser, or by the first headline itself (printed twice, or over its button)."""
     after = 2 if lines[1] == lines[0] else 1
     if lines[after] in markers:
         return False
     short_bio = (len(lines) > 3 and not _prose(lines[1]) and not _prose(lines[2]) and _prose(lines[3])
                  and not dateline_line(lines[2]) and not lines[0].isascii())
-    return after == 2 or _prose(lines[1]) or short_bio
+    item = len(lines) > 2 and (lines[2] == lines[1] or lines[2] in markers)  # no bio: a headline at once
+    return after == 2 or _prose(lines[1]) or short_bio or item
 
 
 def _prose(line: str) -> bool:

@@ -263,3 +263,12 @@ def test_section_label_headline_and_byline_over_a_body_is_an_article() -> None:
     assert parsed.teasers == []
     assert [(a.headline, a.author) for a in parsed.articles] == [
         ("خطة حكومية جديدة لدعم المزارعين في الريف", "المثال ـ متابعات")]
+
+
+def test_writer_page_with_no_bio() -> None:
+    teaser = "تتغير المدن ببطء، لكن بيروت تغيرت خلال سنوات قليلة أكثر مما تغيرت في قرن كامل."
+    page = (f"ليلى حداد\nبيروت التي نعرفها\nبيروت التي نعرفها\nاستمع إلى المقالة\n{teaser}\n"
+            f"عن المقاهي القديمة\n{teaser}\n")
+    teasers = parse_text(page).teasers
+    assert [(t.headline, t.author) for t in teasers] == [("بيروت التي نعرفها", "ليلى حداد"),
+                                                         ("عن المقاهي القديمة", "ليلى حداد")]
