@@ -100,6 +100,7 @@ def listing_teasers(lines: list[str]) -> list[Teaser] | None:
     - a section listing that bylines each item: author, headline, teaser.
     """
     data = page_data()
+    titled = bool(lines) and lines[0] in data.sections  # a section listing's own title: «الرأي»
     lines = [s for s in lines
              if s in data.listen_markers or (s not in data.boilerplate and s not in data.sections)]
     writer = len(lines) >= 3 and is_name(lines[0]) and _writer_header(lines, data.listen_markers)
@@ -110,7 +111,8 @@ def listing_teasers(lines: list[str]) -> list[Teaser] | None:
     items = [Teaser(headline=lines[k + 1], teaser=lines[k + 2], author=lines[k])
              for k in range(len(lines) - 2)
              if is_name(lines[k]) and not _prose(lines[k + 1]) and _prose(lines[k + 2])]
-    return items if len(items) >= 2 else None
+    # Under the section's title one bylined item is enough (an excerpt may show no more).
+    return items if len(items) >= 2 or (items and titled and items[0].author == lines[0]) else None
 
 
 def _writer_header(lines: list[str], markers: frozenset[str]) -> bool:

@@ -272,3 +272,11 @@ def test_writer_page_with_no_bio() -> None:
     teasers = parse_text(page).teasers
     assert [(t.headline, t.author) for t in teasers] == [("بيروت التي نعرفها", "ليلى حداد"),
                                                          ("عن المقاهي القديمة", "ليلى حداد")]
+
+
+def test_archive_opinion_listing_cut_after_its_first_item() -> None:
+    page = ("الـــرأي    \nسلمان الخالدي\nانتخابات بلا برامج\n"
+            "تدخل البلاد موسماً انتخابياً جديداً، والمرشحون يملأون الشوارع بصورهم وشعاراتهم ...\nنادية الحسن\n")
+    parsed = parse_text(page)
+    assert parsed.articles == []
+    assert [(t.headline, t.author) for t in parsed.teasers] == [("انتخابات بلا برامج", "سلمان الخالدي")]
