@@ -77,10 +77,11 @@ def parse_html(text: str, source: str | None = None) -> Page:
     if paragraphs[0] == headline and len(paragraphs) > 1:
         paragraphs = paragraphs[1:]
     author, paragraphs = _split_byline(paragraphs)
+    author = _byline_name(meta.get("author")) or author
     dateline, paragraphs = split_dateline(paragraphs)
     article = Article(
         headline=headline, deck=deck, paragraphs=paragraphs, images=images, related=related,
-        dateline=dateline, kind=_kind(meta), author=meta.get("author") or author, url=meta.get("url"),
+        dateline=dateline, kind=_kind(meta), author=author, url=meta.get("url"),
         section=meta.get("section"), published=meta.get("published"), language=meta.get("language"),
         publisher=meta.get("publisher") or meta.get("outlet"),
         outlet=meta.get("outlet") or meta.get("publisher"), source=source)
@@ -117,6 +118,12 @@ def _split_byline(paragraphs: list[str]) -> tuple[str | None, list[str]]:
         if m:
             return m["name"].strip(), paragraphs[1:]
     return None, paragraphs
+
+
+def _byline_name(byline: str | None) -> str | None:
+    """The name in a byline element's text: "بقلم: فلان" → فلان."""
+    m = knowledge()["byline"].match(byline) if byline else None
+    return m["name"].strip() if m else byline
 
 
 @cache

@@ -171,6 +171,10 @@ def _from_document(tree) -> dict[str, Any]:
     if link is not None:
         out["url"] = link.get("href")
     author = tree.find(".//*[@rel='author']")
+    if author is None:  # schema.org microdata: the author element, or the name inside it
+        author = tree.find(".//*[@itemprop='author']")
+        name = author.find(".//*[@itemprop='name']") if author is not None else None
+        author = name if name is not None else author
     if author is not None:
         out["author"] = _text(text_of(author))
     return out

@@ -246,3 +246,13 @@ def test_http_content_type_wins_over_nothing() -> None:
 
 def test_decode_cleans_text() -> None:
     assert decode("سطر\r\nسطر\u200b آخر\u00a0هنا".encode()) == "سطر\nسطر آخر هنا"
+
+
+
+def test_wordpress_page_with_comments_microdata_author_and_dateline() -> None:
+    page = (GOLDEN / "made-wordpress-comments.html").read_bytes()  # a page we wrote, in a common template
+    (article,) = parse_bytes(page).articles
+    assert (article.headline, article.author, article.dateline) == (
+        "الحكومة تعلن خطة لدعم الفلاحين", "سعيد بنعلي", "الرباط")
+    assert len(article.paragraphs) == 3 and article.paragraphs[0].startswith("أعلنت الحكومة")
+    assert not any("تعليق" in p or "الفلاحون عانوا" in p for p in article.paragraphs)  # comments left out
