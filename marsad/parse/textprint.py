@@ -19,6 +19,9 @@ from marsad.parse.detatweel import TATWEEL, is_stretched
 
 # Three words in a row that are not furniture: the page's own text has begun.
 _TEXT_RUN = 3
+# Furniture run into the first line of text has at least this many items (an issue number alone may be
+# a headline's "العدد 300").
+_RUN_IN_TOKENS = 5
 # A headline has a few words; fewer before the first stretched word is not a headline.
 _MIN_HEADLINE = 3
 _MAX_HEADLINE = 40  # an overline and a headline together
@@ -49,7 +52,9 @@ def strip_furniture(lines: list[str]) -> list[str] | None:
     rest = lines[k:]
     if rest:
         end = _furniture_end(rest[0], token)
-        if end and issue.search(rest[0][:end]):
+        prefix = rest[0][:end]
+        # Run into the text, the furniture is a string of items: "4 لبنان NEWS Issue 17241 - العدد …".
+        if issue.search(prefix) and len(token.findall(prefix)) >= _RUN_IN_TOKENS:
             rest[0] = _LEADING_MARKS.sub("", rest[0][end:])
             found = True
     return rest if found else None
@@ -63,6 +68,8 @@ def _furniture_end(line: str, token: re.Pattern[str]) -> int:
         m = token.match(line, pos)
         if m is None or m.end() == pos:
             break
+        if m["other"] and pos == 0:
+            return 0  # furniture opens the line, or there is none
         pos = m.end()
         if m["other"]:
             plain += 1

@@ -280,3 +280,10 @@ def test_archive_opinion_listing_cut_after_its_first_item() -> None:
     parsed = parse_text(page)
     assert parsed.articles == []
     assert [(t.headline, t.author) for t in parsed.teasers] == [("انتخابات بلا برامج", "سلمان الخالدي")]
+
+
+def test_the_word_issue_in_a_headline_is_not_print_furniture() -> None:
+    body = "قالت وزارة الصحة اليوم إن العدد الإجمالي للمصابين بالمرض ارتفع إلى ثلاثمائة شخص خلال أسبوع واحد."
+    for headline in ("ارتفع العدد الإجمالي للمصابين في المدينة", "العدد 300 مصاب في المدينة خلال أسبوع"):
+        (article,) = parse_text(f"{headline}\n{body}\n").articles
+        assert (article.headline, article.paragraphs) == (headline, [body])
