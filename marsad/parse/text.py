@@ -3,16 +3,19 @@
 The page is read from its structure, not from any one page's strings:
 
 - each article hangs on a logo line (``TT``). News prints its headline, deck and
-  lead-photo caption (twice, ending in a credit) above the logo, then the headline
-  and caption again below it; an opinion column prints the writer's name and bio
-  above the logo and the column's title below it; an archive page prints headline
-  and deck above the logo and the body straight after it;
+  lead-photo caption (twice, with a credit) above the logo, then the headline
+  and caption again below it (the caption may be printed below only, or its slot
+  may only repeat the headline); an opinion column prints the writer's name and bio
+  above the logo and the column's title below it; an archive page prints headline,
+  deck and caption above the logo and the body straight after it; a bare title over
+  the body is a reader's letter (or column), signed after the body;
 - in the body, a short line ending in a photo credit is a photo; the rest are paragraphs;
+  a dateline may open the body;
 - a "related articles" marker starts a box of related items;
-- on listing pages, and in lists after a body, each listen button sits between a title
-  and its teaser;
-- print-edition text (no logo) is a headline over a dateline or Arabic prose; its
-  presentation forms and letter-spacing tatweel are undone first.
+- pages with no logo: writer, tag and section listings give teasers
+  (``marsad.parse.textlists``); print-edition text loses its furniture
+  (``marsad.parse.textprint``) and is a headline over a dateline or Arabic prose,
+  or body text only; presentation forms and letter-spacing tatweel are undone first.
 """
 
 from __future__ import annotations
