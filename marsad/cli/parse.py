@@ -24,14 +24,15 @@ _PREVIEW_CHARS = 160
 def parse(paths, as_json, enrich):
     """Parse each PATH (a page, a folder, .jsonl[.gz|.xz], .warc[.gz], an RSS/Atom feed) and print it.
 
-    Bad inputs are reported on stderr, one line each, and the rest are still parsed. In folders,
+    Bad inputs are reported on stderr, one line each, and the rest are still parsed; a page mostly in
+    another language than Arabic is kept, with a warning on stderr. In folders,
     files that are not pages (README, expected outputs, images) are skipped; stderr says how many.
     Exit status: 0 when every input was parsed, 2 when any failed.
     """
     from marsad.parse import iter_pages
     from marsad.settings import load
 
-    results = iter_pages(paths, max_bytes=load().max_page_bytes)
+    results = _warn_language(iter_pages(paths, max_bytes=load().max_page_bytes))
     if enrich:
         from marsad.enrich import enrich_page
 
@@ -44,6 +45,18 @@ def parse(paths, as_json, enrich):
         click.echo(f"marsad: skipped {len(skipped):,} file(s) that are not pages (README, expected outputs, "
                    "images, …)", err=True)
     sys.exit(2 if failed else 0)
+
+
+def _warn_language(results):
+    """The stream as it is; a warning on stderr for each page kept with text in another language."""
+    for item in results:
+        if isinstance(item, Page):
+            other = sorted({a.language for a in item.articles
+                            if a.language and not a.language.lower().startswith("ar")})
+            if other:
+                click.echo(f"marsad: warning: {item.source}: mostly in another language "
+                           f"({', '.join(other)}); kept", err=True)
+        yield item
 
 
 def _report(failure: Failure) -> None:
