@@ -120,9 +120,9 @@ def _header(lines: list[str], t: int, lo: int) -> _Header | None:
     # The first copy of the headline above the logo opens the header; copies below it (a caption slot
     # that only repeats the headline) are part of the header, not its deck.
     copies = [i for i in range(max(lo, t - _HEADER_SPAN), t) if lines[i] == after]
-    copies = [i for i in copies if not any(ends_sentence(s) for s in lines[i + 1:t])]
-    if copies:
-        return _news_header(lines, copies[0], t)
+    if copies:  # the first copy, unless a paragraph (another article's) stands between it and the last
+        first = next(i for i in copies if not any(ends_sentence(s) for s in lines[i + 1:copies[-1]]))
+        return _news_header(lines, first, t)
     if after is None or not is_title(after):
         return _archive_header(lines, t, lo)
     # A title under the logo that reads like a dateline ("أوروبا ـ المتوسط: جدار من الماء") is the

@@ -281,3 +281,13 @@ def test_the_word_issue_in_a_headline_is_not_print_furniture() -> None:
     for headline in ("ارتفع العدد الإجمالي للمصابين في المدينة", "العدد 300 مصاب في المدينة خلال أسبوع"):
         (article,) = parse_text(f"{headline}\n{body}\n").articles
         assert (article.headline, article.paragraphs) == (headline, [body])
+
+
+def test_news_deck_closed_by_a_full_stop() -> None:
+    headline, deck = "الحكومة تعلن خطة للنقل العام", "خطة تشمل الحافلات والقطارات."
+    body = "أعلنت الحكومة أمس خطة."
+    caption = "حافلة في وسط المدينة (واس)"
+    page = f"{headline}\n{deck}\n{caption}\n{caption}\nTT\n{headline}\n{body}\n"
+    (article,) = parse_text(page).articles
+    assert (article.headline, article.deck, article.paragraphs) == (headline, deck, [body])
+    assert article.images[0].credit == "واس"
