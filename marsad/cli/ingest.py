@@ -36,6 +36,8 @@ def ingest(paths, db, enrich, relate, quiet):
     if not quiet:
         click.echo(f"new {report.new:,} · updated {report.updated:,} · unchanged {report.unchanged:,}"
                    f" · failed {len(report.failed):,}")
+    for w in report.warnings:
+        click.echo(f"warning: {w.source}: {w.reason}", err=True)
     for f in report.failed:
         click.echo(f"failed: {f.source} ({f.stage}): {f.reason}", err=True)
     sys.exit(1 if report.failed else 0)

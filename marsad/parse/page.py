@@ -13,10 +13,11 @@ import re
 from marsad.arabic.hygiene import clean_text
 from marsad.errors import InputError, TooLarge
 from marsad.model import Article, Page, Teaser
-from marsad.parse.encoding import decode
+from marsad.parse.encoding import decode_counting
 from marsad.parse.html import parse_html
 from marsad.parse.records import feed_to_page, record_to_page
 from marsad.parse.text import parse_text
+from marsad.validate import validate_page
 
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|div|p|article|title)\b", re.I)
 _FEED_START = re.compile(r"<(?:rss|feed|rdf:rdf)\b", re.I)
@@ -38,8 +39,13 @@ def parse_bytes(data: bytes, name: str = "<input>", content_type: str | None = N
                        "(MARSAD_MAX_PAGE_BYTES)")
     if not data.strip():
         raise InputError("empty page")
-    page = parse_decoded(decode(data, content_type, clean=False), name, content_type)
+    text, replaced = decode_counting(data, content_type, clean=False)
+    page = parse_decoded(text, name, content_type)
+    validate_page(page)
     check_news(page)
+    if replaced:
+        for article in page.articles:
+            article.warnings.append(f"{replaced:,} invalid byte sequence(s) replaced with U+FFFD")
     page.source = name
     return page
 

@@ -19,6 +19,7 @@ from marsad.errors import MarsadError, TooLarge
 from marsad.model import Failure, Page
 from marsad.parse.page import check_news, parse_bytes
 from marsad.parse.records import record_to_page
+from marsad.validate import validate_page
 
 _JSONL = (".jsonl", ".jsonl.gz", ".jsonl.xz", ".jsonl.bz2", ".ndjson")
 _WARC = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -147,6 +148,7 @@ def _warc_page(path: Path, record, max_bytes: int) -> Page | Failure | None:
 
 
 def _checked(page: Page) -> Page:
+    validate_page(page)
     check_news(page)
     return page
 
