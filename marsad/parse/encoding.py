@@ -37,6 +37,8 @@ _NON_ASCII = bytes(range(128, 256))
 _MAX_BAD_UTF8 = 0.02
 # Share of the high bytes of UTF-16 text that its three most common values hold.
 _UTF16_SHARE = 0.9
+# Shares of spaces, and of printable characters and spaces, in a decoded sample that make it text.
+_MIN_SPACES, _MIN_PRINTABLE = 0.02, 0.95
 
 
 def decode(data: bytes, content_type: str | None = None, *, clean: bool = True) -> str:
@@ -58,16 +60,19 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, int]:
             raise InputError("binary data, not a text or HTML page")
     if encoding:
         return _replacing(data, encoding)
-    declared = declared_encoding(data, content_type)
-    for encoding in ("utf-8", declared):
-        if encoding:
-            try:
-                return data.decode(encoding), 0
-            except UnicodeDecodeError:
-                pass  # valid UTF-8 wins over any label; a wrong label falls through to detection
+    try:
+        return data.decode("utf-8"), 0  # valid UTF-8 wins over any label
+    except UnicodeDecodeError:
+        pass
     text, replaced = _replacing(data, "utf-8")
     if replaced <= _MAX_BAD_UTF8 * _non_ascii(data):  # UTF-8 with a few broken bytes, not another charset
         return text, replaced
+    declared = declared_encoding(data, content_type)
+    if declared:
+        try:
+            return data.decode(declared), 0
+        except UnicodeDecodeError:
+            pass  # a wrong label falls through to detection
     return _replacing(data, detect_encoding(data))
 
 
@@ -101,7 +106,7 @@ def utf16_without_bom(data: bytes) -> str | None:
                 text = sample.decode(encoding)
             except UnicodeDecodeError:
                 continue
-            if not looks_binary(text.encode("utf-8")) and "\x00" not in text:
+            if _reads_as_text(text):
                 return encoding
     return None
 
@@ -142,6 +147,13 @@ def codec_name(label: str) -> str | None:
         return None
     # UTF-16/32 labels in a page that has no BOM are wrong: the page could not have been read to find them.
     return None if name.startswith(("utf-16", "utf-32")) else name
+
+
+def _reads_as_text(text: str) -> bool:
+    """Printable characters, with the spaces between words that any page has."""
+    spaces = sum(map(text.count, " \n\t\r"))
+    printable = sum(c.isprintable() for c in text)
+    return spaces >= _MIN_SPACES * len(text) and printable + spaces >= _MIN_PRINTABLE * len(text)
 
 
 def detect_encoding(data: bytes) -> str:
