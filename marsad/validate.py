@@ -66,6 +66,13 @@ def valid_iso_date(value: Any) -> bool:
     return True
 
 
+def date_argument(name: str, value: str | None) -> str | None:
+    """A date filter as given (YYYY, YYYY-MM or YYYY-MM-DD, a real date); InputError otherwise."""
+    if value is None or (_PARTIAL_ISO.match(value) and valid_iso_date(value)):
+        return value
+    raise InputError(f"{name} {value!r} is not a date: give YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2018-06-01")
+
+
 def _real_date(year: int, month: int, day: int) -> bool:
     try:
         date(year, month, day)

@@ -186,3 +186,23 @@ def test_a_jsonl_record_and_a_parsed_page_are_validated():
     assert page.articles[0].published is None and page.articles[0].warnings
     with pytest.raises(InputError, match="article 2"):
         parse_bytes(_doc(_item(1), _item(2, headline=["x"])), "doc.json")
+
+
+@pytest.mark.parametrize("args", [["search", "ترامب", "--since", "2018/06/01"],
+                                  ["search", "ترامب", "--since", "2018-13-45"],
+                                  ["search", "ترامب", "--until", "2018-02-30"],
+                                  ["stories", "--since", "yesterday"]])
+def test_the_cli_refuses_a_bad_date_in_one_line(tmp_path, args):
+    from click.testing import CliRunner
+
+    from marsad.cli import main
+
+    db = tmp_path / "a.db"
+    with open_archive(db) as arc:
+        arc.put([Article(headline="ترامب يلتقي", paragraphs=["قال ترامب إنه سيلتقي الوفد."], id="t")])
+    result = CliRunner().invoke(main, [*args, "--db", str(db)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is not a date" in lines[0] and "Traceback" not in result.output
+    ok = CliRunner().invoke(main, [args[0], *args[1:-1], "2018-06-01", "--db", str(db)])
+    assert ok.exit_code == 0, ok.output

@@ -38,5 +38,12 @@ def main():
     """marsad (مرصد): a searchable, linked archive of Arabic news pages."""
 
 
+def date_option(ctx, param, value):
+    """Click callback: a --since/--until date, checked (a bad one is one line and exit status 2)."""
+    from marsad.validate import date_argument
+
+    return date_argument(f"--{param.name}", value)
+
+
 for _mod in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_mod.name}")

@@ -99,6 +99,8 @@ def _print_article(console, a: Article) -> None:
     facts = [("kind", a.kind), ("author", a.author), ("dateline", a.dateline), ("published", a.published),
              ("section", a.section), ("outlet", a.outlet), ("url", a.url), ("id", a.id)]
     console.print(" · ".join(f"[dim]{k}:[/] {escape(v)}" for k, v in facts if v))
+    for w in a.warnings:
+        console.print(f"  [yellow]warning[/] {escape(w)}")
     for img in a.images:
         where = "lead" if img.lead else f"after ¶{img.after_paragraph}"
         credit = f" ({escape(img.credit)} → {img.agency})" if img.credit else ""
