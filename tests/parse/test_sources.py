@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import lzma
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -125,6 +126,36 @@ def test_warc_responses(tmp_path: Path, name: str) -> None:
     assert article.url == "https://example.com/news/1"
     assert [(f.source, f.reason) for f in failures] == [
         (f"{path}#https://example.com/", "no news article found in the page")]
+
+
+def _five_records(path: Path, longer_by: int) -> None:
+    """Five news responses; the third says its content is ``longer_by`` bytes longer than it is."""
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    for i in range(5):
+        page = HTML.replace("<title>خطة", f"<title>خطة رقم {i}").encode()
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(f"https://example.com/n/{i}", "response",
+                                                      payload=BytesIO(page), http_headers=http))
+    data = buffer.getvalue()
+    starts = [m.start() for m in re.finditer(rb"WARC/1\.[01]\r\n", data)]
+    third = data[starts[2]:starts[3]]
+    length = re.search(rb"Content-Length: (\d+)", third)
+    third = third.replace(length.group(), b"Content-Length: %d" % (int(length.group(1)) + longer_by))
+    path.write_bytes(data[:starts[2]] + third + data[starts[3]:])
+
+
+@pytest.mark.parametrize("longer_by", [300, 100_000])  # into the next record; past the end of the file
+def test_warc_records_after_an_overlong_content_length_are_kept_and_reported(tmp_path, longer_by) -> None:
+    path = tmp_path / "crawl.warc"
+    _five_records(path, longer_by)
+    pages, failures = _run(path)
+    assert [p.source.rsplit("/", 1)[1] for p in pages] == ["0", "1", "2", "3", "4"]
+    assert [p.articles[0].headline for p in pages] == [f"خطة رقم {i} لدعم المزارعين" for i in range(5)]
+    assert pages[2].articles[0].paragraphs == PARAS  # cut where the next record starts
+    assert pages[2].articles[0].warnings == [
+        "the record's Content-Length runs into the next record: cut there"]
+    assert any("overlong Content-Length" in f.reason for f in failures)
 
 
 def test_not_a_warc(tmp_path: Path) -> None:
