@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from marsad.cli import main
+from marsad.cli import main, shown
 
 
 @main.command()
@@ -37,7 +37,7 @@ def ingest(paths, db, enrich, relate, quiet):
         click.echo(f"new {report.new:,} · updated {report.updated:,} · unchanged {report.unchanged:,}"
                    f" · failed {len(report.failed):,}")
     for w in report.warnings:
-        click.echo(f"warning: {w.source}: {w.reason}", err=True)
+        click.echo(f"warning: {shown(w.source)}: {shown(w.reason)}", err=True)
     for f in report.failed:
-        click.echo(f"failed: {f.source} ({f.stage}): {f.reason}", err=True)
+        click.echo(f"failed: {shown(f.source)} ({f.stage}): {shown(f.reason)}", err=True)
     sys.exit(1 if report.failed else 0)

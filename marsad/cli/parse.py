@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from marsad.cli import main
+from marsad.cli import main, shown
 from marsad.model import Article, Failure, Page
 
 _PREVIEW_LINES = 2
@@ -40,7 +40,7 @@ def parse(paths, as_json, enrich):
 
 
 def _report(failure: Failure) -> None:
-    click.echo(f"marsad: {failure.source}: {failure.reason}", err=True)
+    click.echo(f"marsad: {shown(failure.source)}: {shown(failure.reason)}", err=True)
 
 
 def _print_json(results) -> int:
@@ -80,7 +80,7 @@ def _print_readable(results) -> int:
             failed += 1
             continue
         counts = f"{len(item.articles)} article(s), {len(item.teasers)} teaser(s)"
-        console.rule(f"[dim]{escape(item.source or '')}[/] · {counts}")
+        console.rule(f"[dim]{escape(shown(item.source or ''))}[/] · {counts}")
         for article in item.articles:
             _print_article(console, article)
         for t in item.teasers:
