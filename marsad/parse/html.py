@@ -119,15 +119,24 @@ def _split_byline(paragraphs: list[str]) -> tuple[str | None, list[str]]:
     return None, paragraphs
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WRAPPERS = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.I)
+
+
 @cache
 def _parser() -> etree.HTMLParser:
     # Plain lxml elements (no lxml.html class lookup) are several times cheaper to walk.
-    return etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    # huge_tree: libxml2 otherwise drops whatever is nested deeper than 256 elements.
+    return etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=True)
 
 
 def _load(text: str) -> etree._Element:
+    text = _CONTROLS.sub("", _XML_DECL.sub("", text, count=1))  # lxml can hold no control characters
     try:
-        tree = etree.HTML(_XML_DECL.sub("", text, count=1), _parser())
+        tree = etree.HTML(text, _parser())
+        if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _parser().error_log):
+            # Nested past libxml2's depth limit (2048) the rest is dropped: read it without its wrappers.
+            tree = etree.HTML(_WRAPPERS.sub("", text), _parser())
     except (etree.ParserError, ValueError) as e:
         raise InputError(f"not a readable HTML page ({e})") from None
     if tree is None:
