@@ -100,6 +100,7 @@ def _text_sample(page: Page) -> str:
     size = 0
     for a in page.articles:
         for piece in (a.headline, *a.paragraphs):
+            piece = piece[:_LANGUAGE_SAMPLE]  # of a huge paragraph, its start: no word list of it all
             parts.append(piece)
             size += len(piece)
             if size > _LANGUAGE_SAMPLE:

@@ -7,6 +7,7 @@ becomes a Failure with its source and reason, and the stream goes on.
 from __future__ import annotations
 
 import bz2
+import codecs
 import contextlib
 import gzip
 import io
@@ -33,6 +34,7 @@ _CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".xhtml": "text/htm
 # WARC records of these content types can hold a news page.
 _PAGE_TYPES = ("html", "xml", "text/plain", "json")
 _RECORD_START = re.compile(rb"\nWARC/1\.[01]\r\n")
+_SKIP_BYTES = 1 << 20  # read at a time while skipping the rest of an overlong line
 _CORRUPT = (EOFError, lzma.LZMAError, gzip.BadGzipFile, zlib.error, OSError)
 
 
@@ -94,20 +96,38 @@ def _single_page(path: Path, max_bytes: int) -> Page | Failure:
 
 def _iter_jsonl(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
     opener = _OPENERS.get(path.suffix.lower(), open)
-    with opener(path, "rt", encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
+    with opener(path, "rb") as f:
+        for n, line in _lines(f, max_bytes):
             source = f"{path}#{n}"
-            if len(line) > max_bytes:
+            if line is None:
                 yield _failure(source, TooLarge(f"record is over the {max_bytes:,}-byte limit"))
                 continue
+            if not line.strip():
+                continue
             try:
-                record = json.loads(line)
-            except ValueError as e:
+                record = json.loads(line.removeprefix(codecs.BOM_UTF8).decode("utf-8"))
+            except UnicodeDecodeError:
+                yield Failure(source, "read", "not UTF-8 text")
+                continue
+            except (ValueError, RecursionError) as e:
                 yield Failure(source, "read", f"invalid JSON ({e})")
                 continue
             yield guarded(source, lambda r=record, s=source: _checked(record_to_page(r, s)))
+
+
+def _lines(f, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """(number, bytes) of each line of a binary file, or (number, None) for a line over ``max_bytes``:
+    it is skipped a block at a time, so no line longer than the limit is ever held whole, even
+    while it is being decompressed."""
+    n = 0
+    while line := f.readline(max_bytes + 1):
+        n += 1
+        if len(line) <= max_bytes:
+            yield n, line
+            continue
+        while not line.endswith(b"\n") and (line := f.readline(_SKIP_BYTES)):
+            pass
+        yield n, None
 
 
 def _iter_warc(path: Path, max_bytes: int) -> Iterator[Page | Failure]:

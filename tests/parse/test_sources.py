@@ -222,3 +222,32 @@ def test_missing_path_is_a_failure(tmp_path: Path) -> None:
     pages, failures = _run(tmp_path / "nope.html", tmp_path)
     assert not pages
     assert [f.reason for f in failures] == ["no such file or folder", "folder holds no files"]
+
+
+@pytest.mark.parametrize(("suffix", "opener"), [(".jsonl.gz", gzip.open), (".jsonl.xz", lzma.open),
+                                                (".jsonl", open)])
+def test_an_overlong_compressed_line_is_never_held_whole_and_the_good_records_are_kept(
+        tmp_path: Path, suffix: str, opener) -> None:
+    import tracemalloc
+
+    good = {"title": "خطة لدعم المزارعين", "text": "\n".join(PARAS)}
+    path = tmp_path / f"records{suffix}"
+    with opener(path, "wb") as f:
+        for i in range(50):
+            f.write(json.dumps({**good, "id": f"a{i}"}, ensure_ascii=False).encode() + b"\n")
+        f.write(b'{"id": "huge", "text": "')
+        for _ in range(40):  # a line of 40 MB, against a limit of 1 MB
+            f.write(b"a" * 2**20)
+        f.write(b'"}\n')
+        for i in range(50, 100):
+            f.write(json.dumps({**good, "id": f"a{i}"}, ensure_ascii=False).encode() + b"\n")
+    tracemalloc.start()
+    try:
+        pages, failures = _run(path, max_bytes=2**20)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [p.articles[0].id for p in pages] == [f"a{i}" for i in range(100)]
+    assert [(f.source, f.reason) for f in failures] == [
+        (f"{path}#51", "record is over the 1,048,576-byte limit")]
+    assert peak < 16 * 2**20, peak  # a few blocks of the limit's size, never the 40 MB line
