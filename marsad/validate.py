@@ -15,6 +15,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from marsad.arabic.hygiene import CONTROLS
 from marsad.errors import InputError
 from marsad.model import DateMention, EntityMention, Figure, Image, Quote, RelatedItem
 
@@ -22,9 +23,8 @@ _STR_FIELDS = ("deck", "author", "dateline", "id", "url", "outlet", "publisher",
                "source")
 _KINDS = ("news", "opinion")
 _ENTITY_TYPES = ("PERS", "LOC", "ORG", "MISC")
-# C0 controls but tab and newline, DEL, and lone surrogates: never part of a printed text.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# C0 controls but tab and line ends, DEL, and lone surrogates: never part of a printed text.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _PARTIAL_ISO = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
@@ -93,7 +93,7 @@ def _text(value: Any, name: str, warnings: list[str]) -> str | None:
             if _SURROGATES.search(value):
                 warnings.append(f"{name}: invalid characters (lone surrogates) replaced")
                 value = _SURROGATES.sub("\ufffd", value)
-            value = _CONTROLS.sub("", value)
+            value = CONTROLS.sub("", value)
         return value
     if value is None:
         return None
@@ -170,7 +170,7 @@ def _check_record(record) -> None:
         elif value is not None or key == first:
             if not isinstance(value, str):
                 raise ValueError(f"{key} is not text")
-            setattr(record, key, _CONTROLS.sub("", _SURROGATES.sub("\ufffd", value)))
+            setattr(record, key, CONTROLS.sub("", _SURROGATES.sub("\ufffd", value)))
 
 
 def _extra(value: Any, warnings: list[str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from functools import cache
 
 from lxml import etree
 
+from marsad.arabic.hygiene import CONTROLS
 from marsad.errors import InputError
 from marsad.model import Article, Image, Page, Teaser
 from marsad.parse.credits import split_credit
@@ -119,7 +120,6 @@ def _split_byline(paragraphs: list[str]) -> tuple[str | None, list[str]]:
     return None, paragraphs
 
 
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WRAPPERS = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.I)
 
 
@@ -131,7 +131,7 @@ def _parser() -> etree.HTMLParser:
 
 
 def _load(text: str) -> etree._Element:
-    text = _CONTROLS.sub("", _XML_DECL.sub("", text, count=1))  # lxml can hold no control characters
+    text = CONTROLS.sub("", _XML_DECL.sub("", text, count=1))  # lxml can hold no control characters
     try:
         tree = etree.HTML(text, _parser())
         if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _parser().error_log):

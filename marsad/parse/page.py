@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from marsad.arabic.hygiene import clean_text
+from marsad.arabic.hygiene import CONTROLS, clean_text
 from marsad.errors import InputError, TooLarge
 from marsad.model import Article, Page, Teaser
 from marsad.parse.encoding import decode_counting
@@ -60,8 +60,8 @@ def parse_decoded(text: str, name: str, content_type: str | None = None) -> Page
         if "json" in (content_type or ""):
             raise InputError("invalid JSON")
         kind = "text"  # a text dump that merely opens with a bracket: "[فيديو] ..."
-    if kind != "text":
-        text = clean_text(text)
+    if kind != "text":  # markup parsers (lxml, feedparser) can hold no control characters
+        text = CONTROLS.sub("", clean_text(text))
     if kind == "feed":
         return feed_to_page(text, name)
     if kind == "html":
