@@ -52,8 +52,9 @@ def peak_of_ingest(page: Path, db: Path, enrich: bool) -> tuple[float, float, in
     cmd = [sys.executable, "-m", "marsad", "ingest", str(page), "--db", str(db), "--quiet"]
     if not enrich:
         cmd.append("--no-enrich")
+    env = {**os.environ, "MARSAD_MAX_PAGE_BYTES": str(2 * page.stat().st_size + MB)}  # 50 MB is the default
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return usage.ru_maxrss / 1024, time.perf_counter() - start, proc.returncode
