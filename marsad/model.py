@@ -14,7 +14,8 @@ from typing import Any
 # Keys of an article in `marsad parse --json`, in the order of the gold file.
 ARTICLE_KEYS = ("headline", "deck", "kind", "author", "dateline", "images", "paragraphs", "related")
 # Metadata keys, printed only when known (HTML, JSONL, feeds).
-META_KEYS = ("id", "url", "outlet", "publisher", "section", "published", "language", "source", "extra")
+META_KEYS = ("id", "url", "outlet", "publisher", "section", "published", "language", "source", "extra",
+             "warnings")
 ENRICH_KEYS = ("entities", "dates", "figures", "quotes")
 # A field made with this is left out of JSON while it is None, so that outputs keep the gold shape.
 _OPTIONAL = field(default=None, metadata={"omit_none": True})
@@ -115,6 +116,7 @@ class Article:
     language: str | None = None
     source: str | None = None  # where the page came from: a path, or path#record
     extra: dict[str, Any] = field(default_factory=dict)  # input fields kept as given
+    warnings: list[str] = field(default_factory=list)  # what validation coerced or dropped (marsad.validate)
     # enrichment
     entities: list[EntityMention] | None = None
     dates: list[DateMention] | None = None
@@ -193,6 +195,7 @@ class IngestReport:
     failed: list[Failure] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)  # ids of the articles stored or found unchanged
     skipped: list[str] = field(default_factory=list)  # files in folders that are not pages (README, images)
+    warnings: list[Failure] = field(default_factory=list)  # stored, with a value coerced or dropped
 
 
 @dataclass(slots=True)

@@ -70,7 +70,10 @@ class Archive:
         its memory stays bounded, and a crashed ingest loses only that much of its work
         (a rerun, or :meth:`relate_all`, relates it).
         """
+        from marsad.validate import validate_batch
+
         prepared = prepared or {}
+        batch = validate_batch(batch, report.failed, report.warnings)  # nothing invalid is stored
         result = self.store.put_batch(batch, prepared.get("marsad.search.index"))
         features = prepared.get("marsad.relate", {})
         self._features.update((i, features[i]) for i in result.written if i in features)
@@ -91,8 +94,10 @@ class Archive:
         relate = stage_module("marsad.relate")
         if not ids or relate is None or not hasattr(relate, "update"):
             return
+        skipped: list[tuple[str, str]] = []
         try:
-            relate.update(self, ids, features)
+            relate.update(self, ids, features, skipped)
+            report.failed.extend(Failure(source=i, stage="relate", reason=r) for i, r in skipped)
         except Exception as e:  # stored articles stay stored; the next ingest retries relating them
             report.failed.append(Failure(source="relate", stage="relate", reason=f"{type(e).__name__}: {e}"))
 

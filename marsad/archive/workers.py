@@ -15,7 +15,10 @@ import itertools
 import multiprocessing as mp
 import os
 import queue as queues
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from marsad.model import Article, Failure, IngestReport
 _IN_FLIGHT = 4  # batches parsed ahead of the store
 _MAX_WORKERS = 4
 _POLL = 1.0  # seconds between liveness checks of the other side
+_PR_SET_PDEATHSIG = 1  # prctl option (Linux): a signal this process gets when its parent dies
 # Inputs smaller than this are parsed in-process: a child costs ~0.5 s to start.
 _WORTH_BYTES = {False: 4 * 2**20, True: 256 * 2**10}  # without, with enrichment (much slower per byte)
 
@@ -108,6 +112,7 @@ def _produce(paths: list[str], size: int, enrich: bool, relate: bool, channel, p
     from marsad.archive.ingest import batches, enriched, enricher, prepare, preparers
     from marsad.parse import iter_pages
 
+    _die_with(parent)
     k, n = shard
     parsing, report = IngestReport(), IngestReport()
     stages, enrich_fn = preparers(relate), enricher() if enrich else None
@@ -122,6 +127,27 @@ def _produce(paths: list[str], size: int, enrich: bool, relate: bool, channel, p
     except Exception as e:  # handed to the parent, which raises it where the ingest was called
         error = e if isinstance(e, MarsadError) else RuntimeError(f"{type(e).__name__}: {e}")
         _send(channel, ("error", error, _failures(parsing, report, k), {}), parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker as soon as ``parent`` dies, even mid-page (a killed ingest must not leave
+    workers parsing for nobody): the kernel's parent-death signal on Linux, a watching thread elsewhere."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl")
+    except (OSError, AttributeError):
+        threading.Thread(target=_watch, args=(parent,), daemon=True, name="marsad-parent-watch").start()
+    if os.getppid() != parent:  # died before the signal was armed
+        os._exit(1)
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_POLL / 4)
+    os._exit(1)
 
 
 def _failures(parsing: IngestReport, report: IngestReport, k: int) -> list[Failure]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import sys
 
 import click
@@ -36,6 +37,24 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="marsad")
 def main():
     """marsad (مرصد): a searchable, linked archive of Arabic news pages."""
+
+
+# Control characters, bidi overrides and the surrogates of undecodable file names: shown escaped, so that
+# a crafted file name cannot move the cursor, recolour the terminal, split a line or reorder its text.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown(text: str) -> str:
+    """``text`` safe to print on one terminal line: unprintable characters as Python escapes."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode()
+                            if m.group() < "\ud800" else f"\\u{ord(m.group()):04x}", text)
+
+
+def date_option(ctx, param, value):
+    """Click callback: a --since/--until date, checked (a bad one is one line and exit status 2)."""
+    from marsad.validate import date_argument
+
+    return date_argument(f"--{param.name}", value)
 
 
 for _mod in pkgutil.iter_modules(__path__):

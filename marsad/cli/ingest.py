@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from marsad.cli import main
+from marsad.cli import main, shown
 
 
 @main.command()
@@ -42,6 +42,8 @@ def ingest(paths, db, enrich, relate, quiet):
         if report.skipped:
             click.echo(f"skipped {len(report.skipped):,} file(s) that are not pages (README, expected "
                        "outputs, images, …)")
+    for w in report.warnings:
+        click.echo(f"warning: {shown(w.source)}: {shown(w.reason)}", err=True)
     for f in report.failed:
-        click.echo(f"failed: {f.source} ({f.stage}): {f.reason}", err=True)
+        click.echo(f"failed: {shown(f.source)} ({f.stage}): {shown(f.reason)}", err=True)
     sys.exit(1 if report.failed else 0)

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from marsad.cli import main
+from marsad.cli import main, shown
 from marsad.model import Article, Failure, Page
 
 _PREVIEW_LINES = 2
@@ -60,7 +60,7 @@ def _warn_language(results):
 
 
 def _report(failure: Failure) -> None:
-    click.echo(f"marsad: {failure.source}: {failure.reason}", err=True)
+    click.echo(f"marsad: {shown(failure.source)}: {shown(failure.reason)}", err=True)
 
 
 def _print_json(results) -> int:
@@ -100,7 +100,7 @@ def _print_readable(results) -> int:
             failed += 1
             continue
         counts = f"{len(item.articles)} article(s), {len(item.teasers)} teaser(s)"
-        console.rule(f"[dim]{escape(item.source or '')}[/] · {counts}")
+        console.rule(f"[dim]{escape(shown(item.source or ''))}[/] · {counts}")
         for article in item.articles:
             _print_article(console, article)
         for t in item.teasers:
@@ -120,6 +120,8 @@ def _print_article(console, a: Article) -> None:
              ("published", a.published),
              ("section", a.section), ("outlet", a.outlet), ("url", a.url), ("id", a.id)]
     console.print(" · ".join(f"[dim]{k}:[/] {escape(v)}" for k, v in facts if v))
+    for w in a.warnings:
+        console.print(f"  [yellow]warning[/] {escape(w)}")
     for img in a.images:
         where = "lead" if img.lead else f"after ¶{img.after_paragraph}"
         credit = f" ({escape(img.credit)} → {img.agency})" if img.credit else ""

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from marsad.cli import main
+from marsad.cli import main, shown
 
 
 @main.command()
@@ -25,5 +25,5 @@ def relate(db):
         report = arc.relate_all()
     click.echo(f"related {len(report.ids):,} articles")
     for f in report.failed:
-        click.echo(f"failed: {f.source} ({f.stage}): {f.reason}", err=True)
+        click.echo(f"failed: {shown(f.source)} ({f.stage}): {shown(f.reason)}", err=True)
     sys.exit(1 if report.failed else 0)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from marsad.cli import main
+from marsad.cli import date_option, main
 
 
 @main.command()
@@ -16,8 +16,10 @@ from marsad.cli import main
 @click.option("--json", "as_json", is_flag=True, help="Print {\"total\", \"hits\": [...]} as JSON.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits to show.")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Hits to skip.")
-@click.option("--since", help="Only articles published on or after this ISO date (2018-03 or 2018-03-05).")
-@click.option("--until", help="Only articles published on or before this ISO date.")
+@click.option("--since", callback=date_option,
+              help="Only articles published on or after this ISO date (2018-03 or 2018-03-05).")
+@click.option("--until", callback=date_option,
+              help="Only articles published on or before this ISO date.")
 @click.option("--outlet", help="Only this outlet.")
 @click.option("--section", help="Only this section.")
 @click.option("--any", "match_any", is_flag=True,

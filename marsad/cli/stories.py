@@ -7,13 +7,14 @@ from dataclasses import asdict
 
 import click
 
-from marsad.cli import main
+from marsad.cli import date_option, main
 
 
 @main.command()
 @click.option("--db", type=click.Path(dir_okay=False),
               help="Archive file (default: $MARSAD_DB, else marsad.db in the working folder).")
-@click.option("--since", help="Only stories with a report published on or after this ISO date.")
+@click.option("--since", callback=date_option,
+              help="Only stories with a report published on or after this ISO date.")
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"stories": [{"id", "title", "articles", "outlets", "first_seen", "last_seen"}]}.')
 def stories(db, since, as_json):

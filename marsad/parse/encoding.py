@@ -1,9 +1,10 @@
 """Bytes of a page to clean Unicode text.
 
-The charset comes, in order, from a byte-order mark, the HTTP content type, the
-page's own ``<meta charset>`` or XML declaration, then UTF-8 if the bytes are
-valid UTF-8, then detection (charset-normalizer) among the encodings Arabic
-pages are actually written in. Results go through :func:`clean_text` unless the caller cleans later.
+The charset comes, in order, from a byte-order mark (or UTF-16's byte pattern), the
+HTTP content type, the page's own ``<meta charset>`` or XML declaration, then UTF-8 if
+the bytes are valid UTF-8, or almost all valid (the broken sequences are replaced and
+counted), then detection (charset-normalizer) among the encodings Arabic pages are
+actually written in. Results go through :func:`clean_text` unless the caller cleans later.
 """
 
 from __future__ import annotations
@@ -30,27 +31,84 @@ _DETECT_CANDIDATES = ["utf_8", "cp1256", "iso8859_6", "utf_16", "utf_32", "cp720
 # Share of control bytes above which data is taken for binary.
 _BINARY_SHARE = 0.05
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b")
+_NON_ASCII = bytes(range(128, 256))
+# Most replaced sequences, per non-ASCII byte, for bytes that fail as UTF-8 to be read as UTF-8 still:
+# a page in another charset fails on nearly every non-ASCII byte, a damaged UTF-8 page on very few.
+_MAX_BAD_UTF8 = 0.02
+# Share of the high bytes of UTF-16 text that its three most common values hold.
+_UTF16_SHARE = 0.9
+# Shares of spaces, and of printable characters and spaces, in a decoded sample that make it text.
+_MIN_SPACES, _MIN_PRINTABLE = 0.02, 0.95
 
 
 def decode(data: bytes, content_type: str | None = None, *, clean: bool = True) -> str:
     """Decode a page and apply text hygiene (unless ``clean`` is false); raise InputError for binary data."""
-    return clean_text(_decode(data, content_type)) if clean else _decode(data, content_type)
+    return decode_counting(data, content_type, clean=clean)[0]
 
 
-def _decode(data: bytes, content_type: str | None) -> str:
+def decode_counting(data: bytes, content_type: str | None = None, *, clean: bool = True) -> tuple[str, int]:
+    """:func:`decode`, and how many invalid byte sequences were replaced with U+FFFD."""
+    text, replaced = _decode(data, content_type)
+    return (clean_text(text) if clean else text), replaced
+
+
+def _decode(data: bytes, content_type: str | None) -> tuple[str, int]:
     encoding = _from_bom(data)
+    if not encoding and looks_binary(data):  # UTF-16 looks binary to a byte count: its pattern tells
+        encoding = utf16_without_bom(data)
+        if not encoding:
+            raise InputError("binary data, not a text or HTML page")
     if encoding:
-        return data.decode(encoding, errors="replace")
-    if looks_binary(data):
-        raise InputError("binary data, not a text or HTML page")
+        return _replacing(data, encoding)
+    try:
+        return data.decode("utf-8"), 0  # valid UTF-8 wins over any label
+    except UnicodeDecodeError:
+        pass
+    text, replaced = _replacing(data, "utf-8")
+    if replaced <= _MAX_BAD_UTF8 * _non_ascii(data):  # UTF-8 with a few broken bytes, not another charset
+        return text, replaced
     declared = declared_encoding(data, content_type)
-    for encoding in ("utf-8", declared):
-        if encoding:
+    if declared:
+        try:
+            return data.decode(declared), 0
+        except UnicodeDecodeError:
+            pass  # a wrong label falls through to detection
+    return _replacing(data, detect_encoding(data))
+
+
+def _replacing(data: bytes, encoding: str) -> tuple[str, int]:
+    """The text, and how many byte sequences were replaced (those the bytes held as U+FFFD aside)."""
+    text = data.decode(encoding, errors="replace")
+    return text, max(0, text.count("\ufffd") - _encoded_replacements(data, encoding))
+
+
+def _encoded_replacements(data: bytes, encoding: str) -> int:
+    try:
+        return data.count("\ufffd".encode(encoding.removesuffix("-sig")))
+    except (UnicodeEncodeError, LookupError):
+        return 0  # the charset cannot hold U+FFFD: every one is a replacement
+
+
+def _non_ascii(data: bytes) -> int:
+    return len(data) - len(data.translate(None, _NON_ASCII))
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the bytes have UTF-16's pattern: text of one or two scripts puts
+    a handful of values (00 for ASCII, 06 for Arabic) in every other byte. None otherwise."""
+    sample = data[:_SNIFF_BYTES - _SNIFF_BYTES % 2]
+    if len(sample) < 16 or len(data) % 2:
+        return None
+    for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        common = sorted((high.count(b) for b in set(high)), reverse=True)
+        if sum(common[:3]) >= _UTF16_SHARE * len(high) and high.count(0) < len(high):
             try:
-                return data.decode(encoding)
+                text = sample.decode(encoding)
             except UnicodeDecodeError:
-                pass  # valid UTF-8 wins over any label; a wrong label falls through to detection
-    return data.decode(detect_encoding(data), errors="replace")
+                continue
+            if _reads_as_text(text):
+                return encoding
+    return None
 
 
 def looks_binary(data: bytes) -> bool:
@@ -89,6 +147,13 @@ def codec_name(label: str) -> str | None:
         return None
     # UTF-16/32 labels in a page that has no BOM are wrong: the page could not have been read to find them.
     return None if name.startswith(("utf-16", "utf-32")) else name
+
+
+def _reads_as_text(text: str) -> bool:
+    """Printable characters, with the spaces between words that any page has."""
+    spaces = sum(map(text.count, " \n\t\r"))
+    printable = sum(c.isprintable() for c in text)
+    return spaces >= _MIN_SPACES * len(text) and printable + spaces >= _MIN_PRINTABLE * len(text)
 
 
 def detect_encoding(data: bytes) -> str:

@@ -15,6 +15,7 @@ from functools import cache
 
 from lxml import etree
 
+from marsad.arabic.hygiene import CONTROLS
 from marsad.errors import InputError
 from marsad.model import Article, Image, Page, Teaser
 from marsad.parse.credits import split_credit
@@ -126,15 +127,23 @@ def _byline_name(byline: str | None) -> str | None:
     return m["name"].strip() if m else byline
 
 
+_WRAPPERS = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.I)
+
+
 @cache
 def _parser() -> etree.HTMLParser:
     # Plain lxml elements (no lxml.html class lookup) are several times cheaper to walk.
-    return etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    # huge_tree: libxml2 otherwise drops whatever is nested deeper than 256 elements.
+    return etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=True)
 
 
 def _load(text: str) -> etree._Element:
+    text = CONTROLS.sub("", _XML_DECL.sub("", text, count=1))  # lxml can hold no control characters
     try:
-        tree = etree.HTML(_XML_DECL.sub("", text, count=1), _parser())
+        tree = etree.HTML(text, _parser())
+        if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _parser().error_log):
+            # Nested past libxml2's depth limit (2048) the rest is dropped: read it without its wrappers.
+            tree = etree.HTML(_WRAPPERS.sub("", text), _parser())
     except (etree.ParserError, ValueError) as e:
         raise InputError(f"not a readable HTML page ({e})") from None
     if tree is None:

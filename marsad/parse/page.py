@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import re
 
-from marsad.arabic.hygiene import clean_text
+from marsad.arabic.hygiene import CONTROLS, clean_text
 from marsad.errors import InputError, TooLarge
 from marsad.model import Article, Page, Teaser
-from marsad.parse.encoding import decode
+from marsad.parse.encoding import decode_counting
 from marsad.parse.html import parse_html
 from marsad.parse.language import detect_language
 from marsad.parse.records import feed_to_page, record_to_page
 from marsad.parse.text import parse_text
+from marsad.validate import validate_page
 
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|div|p|article|title)\b", re.I)
 _FEED_START = re.compile(r"<(?:rss|feed|rdf:rdf)\b", re.I)
@@ -35,8 +36,13 @@ def parse_bytes(data: bytes, name: str = "<input>", content_type: str | None = N
                        "(MARSAD_MAX_PAGE_BYTES)")
     if not data.strip():
         raise InputError("empty page")
-    page = parse_decoded(decode(data, content_type, clean=False), name, content_type)
+    text, replaced = decode_counting(data, content_type, clean=False)
+    page = parse_decoded(text, name, content_type)
+    validate_page(page)
     check_news(page)
+    if replaced:
+        for article in page.articles:
+            article.warnings.append(f"{replaced:,} invalid byte sequence(s) replaced with U+FFFD")
     page.source = name
     return page
 
@@ -51,8 +57,8 @@ def parse_decoded(text: str, name: str, content_type: str | None = None) -> Page
         if "json" in (content_type or ""):
             raise InputError("invalid JSON")
         kind = "text"  # a text dump that merely opens with a bracket: "[فيديو] ..."
-    if kind != "text":
-        text = clean_text(text)
+    if kind != "text":  # markup parsers (lxml, feedparser) can hold no control characters
+        text = CONTROLS.sub("", clean_text(text))
     if kind == "feed":
         return feed_to_page(text, name)
     if kind == "html":
@@ -102,6 +108,7 @@ def _text_sample(page: Page) -> str:
     size = 0
     for a in page.articles:
         for piece in (a.headline, *a.paragraphs):
+            piece = piece[:_LANGUAGE_SAMPLE]  # of a huge paragraph, its start: no word list of it all
             parts.append(piece)
             size += len(piece)
             if size > _LANGUAGE_SAMPLE:

@@ -7,10 +7,14 @@ becomes a Failure with its source and reason, and the stream goes on.
 from __future__ import annotations
 
 import bz2
+import codecs
+import contextlib
 import gzip
+import io
 import json
 import lzma
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -20,6 +24,7 @@ from marsad.model import Failure, Page
 from marsad.parse.folders import folder_files
 from marsad.parse.page import check_news, parse_bytes
 from marsad.parse.records import record_to_page
+from marsad.validate import validate_page
 
 _JSONL = (".jsonl", ".jsonl.gz", ".jsonl.xz", ".jsonl.bz2", ".ndjson")
 _WARC = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -29,6 +34,8 @@ _CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".xhtml": "text/htm
                   ".json": "application/json", ".rss": "application/rss+xml", ".atom": "application/atom+xml"}
 # WARC records of these content types can hold a news page.
 _PAGE_TYPES = ("html", "xml", "text/plain", "json")
+_RECORD_START = re.compile(rb"\nWARC/1\.[01]\r\n")
+_SKIP_BYTES = 1 << 20  # read at a time while skipping the rest of an overlong line
 _CORRUPT = (EOFError, lzma.LZMAError, gzip.BadGzipFile, zlib.error, OSError)
 
 
@@ -86,40 +93,94 @@ def _single_page(path: Path, max_bytes: int) -> Page | Failure:
 
 def _iter_jsonl(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
     opener = _OPENERS.get(path.suffix.lower(), open)
-    with opener(path, "rt", encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
+    with opener(path, "rb") as f:
+        for n, line in _lines(f, max_bytes):
             source = f"{path}#{n}"
-            if len(line) > max_bytes:
+            if line is None:
                 yield _failure(source, TooLarge(f"record is over the {max_bytes:,}-byte limit"))
                 continue
+            if not line.strip():
+                continue
             try:
-                record = json.loads(line)
-            except ValueError as e:
+                record = json.loads(line.removeprefix(codecs.BOM_UTF8).decode("utf-8"))
+            except UnicodeDecodeError:
+                yield Failure(source, "read", "not UTF-8 text")
+                continue
+            except (ValueError, RecursionError) as e:
                 yield Failure(source, "read", f"invalid JSON ({e})")
                 continue
             yield guarded(source, lambda r=record, s=source: _checked(record_to_page(r, s)))
 
 
-def _iter_warc(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
+def _lines(f, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """(number, bytes) of each line of a binary file, or (number, None) for a line over ``max_bytes``:
+    it is skipped a block at a time, so no line longer than the limit is ever held whole, even
+    while it is being decompressed."""
+    n = 0
+    while line := f.readline(max_bytes + 1):
+        n += 1
+        if len(line) <= max_bytes:
+            yield n, line
+            continue
+        while not line.endswith(b"\n") and (line := f.readline(_SKIP_BYTES)):
+            pass
+        yield n, None
 
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
-    with opener(path, "rb") as f:
+
+def _iter_warc(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
+    """The pages of a WARC file. In an uncompressed file, a record whose Content-Length runs past
+    its end swallows the records after it: they are found again by their ``WARC/1.x`` lines, read,
+    and reported; the long record itself is cut where the next one starts."""
+    compressed = path.suffix.lower() == ".gz"
+    with (gzip.open if compressed else open)(path, "rb") as f:
         magic = f.read(8)
     if not magic.startswith((b"WARC/", b"filedesc")):
         yield Failure(str(path), "read", "not a WARC or ARC file")
         return
-    with open(path, "rb") as f:
+    seen: set[int] = set()
+    yield from _warc_records(path, 0, max_bytes, seen)
+    if compressed:
+        return  # each record is a gzip member of its own: a wrong length cannot hide the next one
+    for offset in _record_starts(path):
+        if offset not in seen:
+            yield Failure(f"{path}@{offset:,}", "read", "a record hidden by the overlong Content-Length of "
+                                                         "the record before it; read again from here")
+            yield from _warc_records(path, offset, max_bytes, seen)
+
+
+def _warc_records(path: Path, start: int, max_bytes: int, seen: set[int]) -> Iterator[Page | Failure]:
+    """The pages of the records from byte ``start`` on, until the file ends or stops being readable;
+    the offsets of the records read go to ``seen``."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    with open(path, "rb") as f, contextlib.redirect_stderr(io.StringIO()):  # warcio prints its warnings
+        f.seek(start)
+        records = ArchiveIterator(f, arc2warc=True)
         try:
-            for record in ArchiveIterator(f, arc2warc=True):
+            for record in records:
                 item = _warc_page(path, record, max_bytes)
+                offset = records.get_record_offset()  # from the file start; reads the record to its end
+                if offset in seen:
+                    return  # read before: the rest was read from here too
+                seen.add(offset)
                 if item is not None:
                     yield item
         except ArchiveLoadFailed as e:
-            yield Failure(str(path), "read", f"not a readable WARC file ({e})")
+            yield Failure(str(path) if start == 0 else f"{path}@{start:,}", "read",
+                          f"not a readable WARC file ({e})")
+
+
+def _record_starts(path: Path, chunk: int = 1 << 20) -> Iterator[int]:
+    """Offsets of the lines that open a WARC record (``WARC/1.0`` or ``WARC/1.1``) after the first."""
+    with open(path, "rb") as f:
+        base, tail = 0, b""
+        while block := f.read(chunk):
+            data = tail + block
+            for m in _RECORD_START.finditer(data):
+                yield base - len(tail) + m.start() + 1
+            tail = data[-16:]
+            base += len(block)
 
 
 def _warc_page(path: Path, record, max_bytes: int) -> Page | Failure | None:
@@ -136,14 +197,20 @@ def _warc_page(path: Path, record, max_bytes: int) -> Page | Failure | None:
     uri = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("WARC-Record-ID")
     source = f"{path}#{uri}"
     data = record.content_stream().read(max_bytes + 1)
+    cut = data.find(b"\r\n\r\nWARC/1.")
+    if cut >= 0:  # the Content-Length ran into the next record
+        data = data[:cut]
     page = guarded(source, lambda: parse_bytes(data, source, content_type or None, max_bytes=max_bytes))
     if isinstance(page, Page):
         for article in page.articles:
             article.url = article.url or uri
+            if cut >= 0:
+                article.warnings.append("the record's Content-Length runs into the next record: cut there")
     return page
 
 
 def _checked(page: Page) -> Page:
+    validate_page(page)
     check_news(page)
     return page
 

@@ -294,5 +294,9 @@ def _is_prose(line: str) -> bool:
 
 
 def _arabic_share(line: str) -> float:
-    letters = [c for c in line if c.isalpha()]
-    return sum(ord(c) in _ARABIC for c in letters) / len(letters) if letters else 0.0
+    sample = line[:_SHARE_SAMPLE]  # a long line's share is that of its start: no per-letter list of it all
+    letters = sum(map(str.isalpha, sample))
+    return sum(ord(c) in _ARABIC for c in sample if c.isalpha()) / letters if letters else 0.0
+
+
+_SHARE_SAMPLE = 4096

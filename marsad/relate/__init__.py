@@ -33,18 +33,20 @@ def prepare(article: Article) -> Features:
     return features(article)
 
 
-def update(arc: Archive, ids: list[str], prepared: Mapping[str, Features] | None = None) -> int:
+def update(arc: Archive, ids: list[str], prepared: Mapping[str, Features] | None = None,
+           skipped: list[tuple[str, str]] | None = None) -> int:
     """Relate the new or changed articles among ``ids`` (incremental); returns how many were related.
     ``prepared`` holds :func:`prepare` results by article id; the others are read back and made here.
 
     The open stories stay in memory from one call to the next on the same archive (an ingest calls
-    this after every few thousand articles) unless another connection has written meanwhile."""
+    this after every few thousand articles) unless another connection has written meanwhile.
+    An article that cannot be related goes to ``skipped`` as (id, reason); the others are related."""
     from marsad.relate import incremental
 
     version = arc.conn.execute("PRAGMA data_version").fetchone()[0]
     kept = _CLUSTERERS.pop(arc, None)
     clusterer = kept[1] if kept and kept[0] == version else incremental.new_clusterer(arc.conn)
-    done = incremental.update(arc.conn, ids, clusterer, prepared)
+    done = incremental.update(arc.conn, ids, clusterer, prepared, skipped)
     _CLUSTERERS[arc] = (version, clusterer)
     return done
 

@@ -29,6 +29,7 @@ MIN_SHARED = 8  # and at least this many shared shingles, so that one stock phra
 BANDS = MinHashLSH(threshold=LSH_JACCARD, num_perm=NUM_PERM).hashranges  # datasketch's (b, r) layout
 _SCHEME = "affine64"  # the shingle hashes are 64-bit
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations  # fixed seed: the same in every run
+_BLOCK = 4096  # shingles permuted at once: the work array is _BLOCK × NUM_PERM × 8 bytes (4 MB)
 _BAND_BYTES = [(8 * a, 8 * b) for a, b in BANDS]  # the bands as slices of the signature's bytes
 
 
@@ -40,7 +41,8 @@ def signature(shingles: np.ndarray) -> np.ndarray:
     """The MinHash signature of ``shingles``. The array goes to datasketch as one value that hashes
     to all of them, so that its permutations run as one array operation."""
     mh = MinHash(num_perm=NUM_PERM, hashfunc=_whole, scheme=_SCHEME, permutations=_PERMUTATIONS)
-    mh.update_batch([shingles])
+    for start in range(0, max(len(shingles), 1), _BLOCK):  # a block of shingles × NUM_PERM at a time
+        mh.update_batch([shingles[start:start + _BLOCK]])
     return mh.hashvalues
 
 

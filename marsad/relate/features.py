@@ -33,7 +33,7 @@ def article_text(a: Article) -> str:
 
 
 def day_number(published: str | None) -> int | None:
-    if not published or len(published) < 10:
+    if not isinstance(published, str) or len(published) < 10:
         return None
     try:
         return date.fromisoformat(published[:10]).toordinal() - 719163

@@ -33,10 +33,11 @@ def features(article: Article) -> Features:
     return doc, band_keys(doc.shingles)
 
 
-def pending(conn: sqlite3.Connection, ids: list[str], prepared: Mapping[str, Features] | None = None
-            ) -> Iterator[tuple[int, str, bool, Features]]:
+def pending(conn: sqlite3.Connection, ids: list[str], prepared: Mapping[str, Features] | None = None,
+            skipped: list[tuple[str, str]] | None = None) -> Iterator[tuple[int, str, bool, Features]]:
     """(rowid, content hash, seen before, features) of each id whose current version is not related
-    yet, in the order of ``ids``. Features come from ``prepared`` (by id) or from the stored article."""
+    yet, in the order of ``ids``. Features come from ``prepared`` (by id) or from the stored article;
+    an article they cannot be made for goes to ``skipped`` as (id, reason), and its batch goes on."""
     prepared = prepared or {}
     for part in store.chunks(list(dict.fromkeys(ids))):
         found = {r[1]: r for r in conn.execute(
@@ -44,18 +45,24 @@ def pending(conn: sqlite3.Connection, ids: list[str], prepared: Mapping[str, Fea
             f"LEFT JOIN relate_docs d ON d.article_rowid = a.rowid "
             f"WHERE a.id IN ({store.marks(part)})", part)}
         todo = [found[i] for i in part if i in found and found[i][2] != found[i][3]]
-        made = _stored_features(conn, [r[0] for r in todo if r[1] not in prepared])
+        made = _stored_features(conn, [r[0] for r in todo if r[1] not in prepared], skipped)
         for rowid, id_, chash, related_hash in todo:
-            yield rowid, chash, related_hash is not None, prepared.get(id_) or made[rowid]
+            if id_ in prepared or rowid in made:
+                yield rowid, chash, related_hash is not None, prepared.get(id_) or made[rowid]
 
 
-def _stored_features(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, Features]:
+def _stored_features(conn: sqlite3.Connection, rowids: list[int],
+                     skipped: list[tuple[str, str]] | None = None) -> dict[int, Features]:
     out = {}
     for rowid, id_, data in conn.execute(
             f"SELECT rowid, id, data FROM articles WHERE rowid IN ({store.marks(rowids)})", rowids):
-        article = Article.from_dict(json.loads(data))
-        article.id = id_
-        out[rowid] = features(article)
+        try:  # one bad stored article must not keep the others from being related
+            article = Article.from_dict(json.loads(data))
+            article.id = id_
+            out[rowid] = features(article)
+        except Exception as e:
+            if skipped is not None:
+                skipped.append((id_, f"{type(e).__name__}: {e}"))
     return out
 
 
@@ -113,17 +120,19 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
 
 
 def update(conn: sqlite3.Connection, ids: list[str], clusterer: Clusterer | None = None,
-           prepared: Mapping[str, Features] | None = None) -> int:
+           prepared: Mapping[str, Features] | None = None,
+           skipped: list[tuple[str, str]] | None = None) -> int:
     """Relate the new or changed articles among ``ids``, in one transaction; returns how many.
     Articles go in chunks of ``CHUNK``, so that memory stays bounded on a large ingest. A
     ``clusterer`` from :func:`new_clusterer` kept by the caller carries the open stories over
     from one call to the next (it must not be used again if this raises). ``prepared`` holds
-    :func:`features` of some articles by id, made ahead (by an ingest's parse worker)."""
+    :func:`features` of some articles by id, made ahead (by an ingest's parse worker). Articles that
+    cannot be related go to ``skipped`` as (id, reason)."""
     done = 0
     clusterer = clusterer or new_clusterer(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for chunk in batched(pending(conn, ids, prepared), CHUNK):
+        for chunk in batched(pending(conn, ids, prepared, skipped), CHUNK):
             _update(conn, clusterer, chunk)
             done += len(chunk)
     except BaseException:

@@ -18,6 +18,7 @@ from itertools import chain
 
 import numpy as np
 
+from marsad.arabic.hygiene import chunks
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.arabic.stem import light_stem, snowball_stem, stopwords
 
@@ -75,7 +76,12 @@ class Vocabulary:
 
     def text_ids(self, text: str) -> np.ndarray:
         """Word ids of ``words(text)``. Normalizing works letter by letter and never joins what
-        spaces part, so each piece between spaces is normalized and split once per process."""
+        spaces part, so each piece between spaces is normalized and split once per process (and a
+        huge text is read a chunk at a time)."""
+        parts = [self._chunk_ids(c) for c in chunks(text)]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _chunk_ids(self, text: str) -> np.ndarray:
         raw = text.split()
         missing = set(raw).difference(self.pieces)
         if len(self.pieces) + len(missing) > MAX_PIECES:

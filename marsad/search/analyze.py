@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from marsad.arabic.hygiene import chunks
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.arabic.stem import stemmer, stopwords
 from marsad.arabic.tokenize import normalize_number
@@ -102,8 +103,13 @@ class Scheme:
 
     def row(self, texts: tuple[str | None, ...]) -> list[str]:
         """The column values of one article, given its field texts in :data:`FIELDS` order."""
-        per_field = [words(t) if t else [] for t in texts]
-        return [a.joined(w) for a in self.analyzers for w in per_field]
+        parts: list[list[str]] = [[] for _ in range(len(self.analyzers) * len(texts))]
+        for f, text in enumerate(texts):
+            for piece in chunks(text or ""):  # a huge body: one piece's word list at a time
+                w = words(piece)
+                for k, a in enumerate(self.analyzers):
+                    parts[k * len(texts) + f].append(a.joined(w))
+        return [" ".join(p for p in column if p) for column in parts]
 
 
 DEFAULT_SCHEME = Scheme()

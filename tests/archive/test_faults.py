@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -230,3 +231,47 @@ def test_kill_9_of_marsad_ingest_while_a_reader_reads(tmp_path):
     assert rerun.returncode == 0, rerun.stderr
     with open_archive(db, readonly=True) as arc:
         assert arc.count() == n
+
+
+_SLOW_WORKER = """
+import os, sys, time
+import marsad.parse
+from marsad.archive import open_archive
+
+def slow(paths, **kw):  # the worker (forked: it inherits this) is busy on one page for a minute
+    print(os.getpid(), flush=True)
+    time.sleep(60)
+    yield from ()
+
+marsad.parse.iter_pages = slow
+with open_archive(sys.argv[1]) as arc:
+    arc.ingest([sys.argv[2]], enrich=False, parallel=True)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker inherits the patch by fork")
+def test_parse_workers_end_promptly_when_the_ingest_is_killed(tmp_path):
+    src = tmp_path / "page.txt"
+    src.write_text("عنوان\n\nنص الخبر", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_WORKER, str(tmp_path / "a.db"), str(src)],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        worker = int(proc.stdout.readline())
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 5
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(worker), "the parse worker outlived its killed parent"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -191,7 +191,7 @@ class _Relate:
     def __init__(self, fail=False):
         self.calls, self.fail = [], fail
 
-    def update(self, arc, ids, prepared=None):
+    def update(self, arc, ids, prepared=None, skipped=None):
         if self.fail:
             raise RuntimeError("relate broke")
         self.calls.append(list(ids))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,20 @@ def test_parse_enrich_adds_figures_quotes_and_dates(shared):
     assert any(q["speaker"] and "بيسكوف" in q["speaker"] for q in first["quotes"])
     for f in first["figures"]:
         assert first["paragraphs"][f["paragraph"]][f["start"]:f["end"]] == f["text"]
+
+
+def test_failure_lines_escape_newlines_and_terminal_escapes_in_file_names(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ["two\nlines.txt", "red\x1b[31m.txt", "rlo\u202etxt.exe"]:
+        (folder / name).write_bytes(b"\x00\x01\x02" * 100)
+    with open(os.fsencode(str(folder)) + b"/bad\xff.txt", "wb") as f:  # a name that is not UTF-8
+        f.write(b"\x00\x01\x02" * 100)
+    for command in (["parse", str(folder)], ["ingest", str(folder), "--db", str(tmp_path / "a.db")]):
+        result = CliRunner().invoke(main, command)
+        failures = [line for line in result.stderr.splitlines() if "binary data" in line]
+        assert len(failures) == 4, result.stderr
+        assert not any(c in result.stderr for c in "\x1b\u202e")
+        joined = "\n".join(failures)
+        assert "two\\nlines.txt" in joined and "red\\x1b[31m.txt" in joined and "rlo\\u202etxt.exe" in joined
+        assert "bad\\udcff.txt" in joined

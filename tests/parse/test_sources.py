@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import lzma
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -127,6 +128,36 @@ def test_warc_responses(tmp_path: Path, name: str) -> None:
         (f"{path}#https://example.com/", "no news article found in the page")]
 
 
+def _five_records(path: Path, longer_by: int) -> None:
+    """Five news responses; the third says its content is ``longer_by`` bytes longer than it is."""
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    for i in range(5):
+        page = HTML.replace("<title>خطة", f"<title>خطة رقم {i}").encode()
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(f"https://example.com/n/{i}", "response",
+                                                      payload=BytesIO(page), http_headers=http))
+    data = buffer.getvalue()
+    starts = [m.start() for m in re.finditer(rb"WARC/1\.[01]\r\n", data)]
+    third = data[starts[2]:starts[3]]
+    length = re.search(rb"Content-Length: (\d+)", third)
+    third = third.replace(length.group(), b"Content-Length: %d" % (int(length.group(1)) + longer_by))
+    path.write_bytes(data[:starts[2]] + third + data[starts[3]:])
+
+
+@pytest.mark.parametrize("longer_by", [300, 100_000])  # into the next record; past the end of the file
+def test_warc_records_after_an_overlong_content_length_are_kept_and_reported(tmp_path, longer_by) -> None:
+    path = tmp_path / "crawl.warc"
+    _five_records(path, longer_by)
+    pages, failures = _run(path)
+    assert [p.source.rsplit("/", 1)[1] for p in pages] == ["0", "1", "2", "3", "4"]
+    assert [p.articles[0].headline for p in pages] == [f"خطة رقم {i} لدعم المزارعين" for i in range(5)]
+    assert pages[2].articles[0].paragraphs == PARAS  # cut where the next record starts
+    assert pages[2].articles[0].warnings == [
+        "the record's Content-Length runs into the next record: cut there"]
+    assert any("overlong Content-Length" in f.reason for f in failures)
+
+
 def test_not_a_warc(tmp_path: Path) -> None:
     path = tmp_path / "broken.warc.gz"
     path.write_bytes(b"this is not gzip at all")
@@ -191,3 +222,32 @@ def test_missing_path_is_a_failure(tmp_path: Path) -> None:
     pages, failures = _run(tmp_path / "nope.html", tmp_path)
     assert not pages
     assert [f.reason for f in failures] == ["no such file or folder", "folder holds no files"]
+
+
+@pytest.mark.parametrize(("suffix", "opener"), [(".jsonl.gz", gzip.open), (".jsonl.xz", lzma.open),
+                                                (".jsonl", open)])
+def test_an_overlong_compressed_line_is_never_held_whole_and_the_good_records_are_kept(
+        tmp_path: Path, suffix: str, opener) -> None:
+    import tracemalloc
+
+    good = {"title": "خطة لدعم المزارعين", "text": "\n".join(PARAS)}
+    path = tmp_path / f"records{suffix}"
+    with opener(path, "wb") as f:
+        for i in range(50):
+            f.write(json.dumps({**good, "id": f"a{i}"}, ensure_ascii=False).encode() + b"\n")
+        f.write(b'{"id": "huge", "text": "')
+        for _ in range(40):  # a line of 40 MB, against a limit of 1 MB
+            f.write(b"a" * 2**20)
+        f.write(b'"}\n')
+        for i in range(50, 100):
+            f.write(json.dumps({**good, "id": f"a{i}"}, ensure_ascii=False).encode() + b"\n")
+    tracemalloc.start()
+    try:
+        pages, failures = _run(path, max_bytes=2**20)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [p.articles[0].id for p in pages] == [f"a{i}" for i in range(100)]
+    assert [(f.source, f.reason) for f in failures] == [
+        (f"{path}#51", "record is over the 1,048,576-byte limit")]
+    assert peak < 16 * 2**20, peak  # a few blocks of the limit's size, never the 40 MB line
