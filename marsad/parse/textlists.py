@@ -133,6 +133,9 @@ def _prose(line: str) -> bool:
     return not is_title(line) or ends_sentence(line) or clauses
 
 
+_MAX_TITLE_CHARS = 400  # a headline and a section label before it, with room to spare
+
+
 def _anchored(lines: list[str], markers: frozenset[str]) -> list[bool]:
     """Lines that are surely headlines: printed twice, or followed by a listen button."""
     return [k + 1 < len(lines) and (lines[k + 1] in markers or _same_title(line, lines[k + 1]))
@@ -141,6 +144,8 @@ def _anchored(lines: list[str], markers: frozenset[str]) -> list[bool]:
 
 def _same_title(first: str, second: str) -> bool:
     """True when ``first`` is ``second`` printed again, maybe after a short label: "العالم العربي عندما…"."""
+    if len(first) > _MAX_TITLE_CHARS or len(second) > _MAX_TITLE_CHARS:
+        return False  # a paragraph, never a title: and splitting a huge line would cost memory
     a, b = " ".join(first.split()), " ".join(second.split())
     return a == b or (a.endswith(" " + b) and words(a) - words(b) <= 3 and not _prose(b))
 
