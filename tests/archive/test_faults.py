@@ -205,7 +205,7 @@ def _distinct_records(n: int) -> list[dict]:
 
 
 def test_kill_9_of_marsad_ingest_while_a_reader_reads(tmp_path):
-    n = 1_500
+    n = 3_000  # enough batches that the ingest is still running when it is killed
     src = tmp_path / "many.jsonl"
     src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _distinct_records(n)),
                    encoding="utf-8")
