@@ -1,0 +1,247 @@
+"""Who says a quote: the subject of its speech verb, as the article names it.
+
+The subject of an Arabic speech verb mostly follows it (وقال بيسكوف …), but not always: a pronoun
+glued to a complementizer before the verb is its subject (وقال ترودو إنه أبلغ ترمب «…»: Trudeau told
+Trump), as is a name right before it after أن (أن ماكرون أبلغ روحاني «…») or between كان and قد
+(وكان المتحدث باسم الكرملين قد رد …). A relayed quote belongs to the one after عن (نقلت وكالة X عن Y
+قوله …). After the verb, the first person named before a complementizer or colon is the speaker, past a
+title and the body it speaks for (المتحدثة باسم فيسبوك، إليزابيث ديانا). Without a tagged name, the
+words as printed (مسؤول أوروبي), or the person a title introduced earlier in the article. Word lists
+are data (``speech.json``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from marsad.arabic.normalize import normalize_for_matching
+from marsad.enrich.canonical import clean, lookup, title_prefix
+from marsad.enrich.lexicon import fold, load, strip_marks, with_clitics
+from marsad.model import EntityMention
+
+_MAX_SUBJECT = 8  # tokens after a verb searched for its subject
+_MAX_APPOSITION = 10  # further tokens searched for the name a title leads to
+_MAX_RELAY = 12  # tokens between نقل and عن
+_POSSESSIVES = ("ها", "هم", "هما", "ته", "يه", "نا")
+_COLONS = (":", "：")
+_MARKS = frozenset('«»"“”')
+
+
+@dataclass(slots=True)
+class Speaker:
+    name: str
+    canonical: str | None
+
+
+# The verb's subject is a pronoun for the speaker named before: the current speaker goes on.
+KEEP = Speaker("", None)
+
+
+@cache
+def lexicon() -> dict[str, frozenset[str]]:
+    data = load("speech.json")
+    sets = ("stops", "complementizers", "describers", "impersonal", "bodies", "pronoun_subjects",
+            "introducers", "attributions")
+    lex = {k: frozenset(fold(w) for w in data[k]) for k in sets}
+    for k in ("verbs", "participles", "name_cues", "relays", "continuers", "roles"):
+        lex[k] = with_clitics(data[k])
+    return lex
+
+
+@lru_cache(maxsize=1 << 16)
+def is_a(word: str, kind: str) -> bool:
+    """Whether a word, maybe with a glued و، ف، ب or ل (or a tatweel: لـ), is in a word list."""
+    return fold(word).rstrip("ـ") in lexicon()[kind]
+
+
+@lru_cache(maxsize=1 << 16)
+def is_verb(word: str) -> bool:
+    return is_a(word, "verbs") or is_a(word, "participles")
+
+
+def _addressee(word: str) -> bool:
+    """لأحفادها، لأنصاره: to whom something was said, never who said it."""
+    f = fold(word)
+    return f.startswith("ل") and len(f) >= 5 and f.endswith(_POSSESSIVES)
+
+
+def _is_role(words: list[str]) -> bool:
+    """Whether words only describe a speaker (المدرب المحلي، النجم المصري) and name no one."""
+    k = title_prefix(words)
+    while k < len(words) and (is_a(words[k], "roles") or fold(words[k]).startswith("ال")
+                              and fold(words[k]).endswith(("ي", "يه"))):
+        k += 1
+    return k == len(words) > 0
+
+
+def _sentence_entity(entities: list[EntityMention], lo: int, hi: int, last: bool) -> Speaker | None:
+    people = [e for e in entities if lo <= e.start and e.end <= hi and e.type == "PERS"]
+    if not people:
+        return None
+    e = people[-1] if last else people[0]
+    return Speaker(e.text, e.canonical)
+
+
+def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict,
+                 sentence: int) -> Speaker | None:
+    """The speaker of the speech verb at token ``k`` (KEEP: the one named before), or None."""
+    prev = fold(toks[k - 1][2]) if k else ""
+    if prev in lexicon()["pronoun_subjects"]:
+        return KEEP
+    if prev == "قد" and (before := _before_qad(toks, k, entities, state)) is not None:
+        return before
+    if (svo := _named_after_complementizer(toks, k, entities)) is not None:
+        return svo
+    if is_a(toks[k][2], "relays") and (source := _relayed(toks, k)) is not None:
+        k = source
+    nxt = fold(toks[k + 1][2]) if k + 1 < len(toks) else ""
+    if nxt in ("فيها", "فيه"):  # التصريحات التي أدلت بها هاتشينسون وقالت فيها: the one named before
+        return _sentence_entity(entities, sentence, toks[k][0], last=True)
+    if prev == "حيث":  # وتحدث دين في مقابلة … حيث قال: the subject of the sentence
+        return _sentence_entity(entities, sentence, toks[k][0], last=False)
+    found = subject_after(toks, k, entities, state)
+    if found is not None and found.canonical is None and is_a(toks[k][2], "continuers") \
+            and _is_role(found.name.split()) and state["speaker"] is not None:
+        return KEEP  # وأضاف المدرب: the coach quoted before
+    return found or _named_before(toks, k, entities)
+
+
+def _before_qad(toks: tuple, k: int, entities: list[EntityMention], state: dict) -> Speaker | None:
+    """وكان المتحدث باسم الكرملين قد رد: the words between كان and قد."""
+    for j in range(k - 2, max(k - 2 - _MAX_SUBJECT, -1), -1):
+        word = fold(toks[j][2]).lstrip("و")
+        if word in ("كان", "كانت"):
+            return subject_after(toks, j, entities, state, end=k - 1)
+        if not toks[j][2][0].isalpha():
+            return None
+    return None
+
+
+def _named_after_complementizer(toks: tuple, k: int, entities: list[EntityMention]) -> Speaker | None:
+    """أن ماكرون أبلغ روحاني «…»: after أن the subject comes first, and the name after is the object."""
+    if toks[k][2][:1] in ("و", "ف"):
+        return None
+    for e in entities:
+        if e.type == "PERS" and 0 <= toks[k][0] - e.end <= 1:
+            j = next((i for i, t in enumerate(toks) if t[0] >= e.start), 0)
+            if j and fold(toks[j - 1][2]) in ("ان", "بان"):
+                return Speaker(e.text, e.canonical)
+    return None
+
+
+def _relayed(toks: tuple, k: int) -> int | None:
+    """The عن of «نقلت وكالة X عن Y»: its index, when a name (not a pronoun: عنه) follows it."""
+    for j in range(k + 1, min(k + _MAX_RELAY, len(toks) - 1)):
+        word = toks[j][2]
+        if word in _COLONS or word in _MARKS or fold(word) in lexicon()["complementizers"]:
+            return None
+        if fold(word) == "عن":
+            return j
+    return None
+
+
+def _named_before(toks: tuple, k: int, entities: list[EntityMention]) -> Speaker | None:
+    """A person named right before a verb that has no subject after it: إلا أن ماي قالت: «…». Not
+    before a verb with و or ف (في عهد كيتا فيقول: a new clause whose subject is someone else)."""
+    if toks[k][2][:1] in ("و", "ف"):
+        return None
+    for e in entities:
+        if e.type == "PERS" and 0 <= toks[k][0] - e.end <= 1:
+            return Speaker(e.text, e.canonical)
+    return None
+
+
+def _window(toks: tuple, k: int, end: int | None) -> int:
+    """The end (exclusive) of the words after token ``k`` that may name its subject."""
+    lex, limit = lexicon(), k + 1
+    end = min(end or len(toks), len(toks), k + 1 + _MAX_SUBJECT)
+    while limit < end:
+        word = toks[limit][2]
+        if fold(word) in lex["stops"] or not (word[0].isalpha() or word[0] == "ـ") \
+                or is_verb(word) or _addressee(word):
+            break
+        limit += 1
+    return limit
+
+
+def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dict,
+             end: int | None = None) -> Speaker | None:
+    """The speaker named right after token ``k`` (a verb, عن, كان), if any."""
+    limit = _window(toks, k, end)
+    if limit == k + 1:
+        return None
+    lo, hi = toks[k][1], toks[limit - 1][1]
+    for e in entities:
+        if lo <= e.start < hi and e.type in ("PERS", "ORG") and not _for_body(toks, e):
+            return Speaker(e.text, e.canonical)
+    words = [t[2] for t in toks[k + 1:limit]]
+    if (title_prefix(words) or is_a(words[0], "roles")) and (named := _apposition(toks, limit, entities)):
+        return named
+    titled = title_prefix(words)
+    name = words[titled:titled + 3]
+    while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
+        name.pop()
+    return _fallback_speaker(" ".join(words[:titled] + name), state)
+
+
+def _for_body(toks: tuple, e: EntityMention) -> bool:
+    """المتحدثة باسم فيسبوك: the body a spokesman speaks for is not the speaker."""
+    before = [t for t in toks if t[1] <= e.start]
+    return bool(before) and fold(before[-1][2]) in ("باسم", "لـ")
+
+
+def _apposition(toks: tuple, start: int, entities: list[EntityMention]) -> Speaker | None:
+    """The person a title leads to past a comma or a place: وزير الخارجية البحريني، الشيخ خالد …;
+    مستشار الأمن القومي في الجنوب تشونغ أوي يونغ. Nothing else may come between (في مؤتمر مع ماكرون)."""
+    people = {e.start: e for e in entities if e.type == "PERS"}
+    place = 0  # words of a place after في
+    for j in range(start, min(start + _MAX_APPOSITION, len(toks))):
+        if (e := people.get(toks[j][0])) is not None:
+            return Speaker(e.text, e.canonical)
+        word = toks[j][2]
+        if fold(word) == "في":
+            place = 2
+        elif not (word in "،," or title_prefix([word]) or is_a(word, "roles")):
+            if not place:
+                return None
+            place -= 1
+    return None
+
+
+def _fallback_speaker(phrase: str, state: dict) -> Speaker | None:
+    """Without a tagged name: the words as printed (an entity only when the alias table knows them),
+    or the person an earlier title phrase introduced (نظيره الطاجيكي إمام علي رحمون → الرئيس الطاجيكي)."""
+    words = phrase.split()
+    if title_prefix(words) < len(words):
+        _, _, name = clean(phrase, "PERS")
+        if len(fold(name)) < 3:  # قال لي: a pronoun, not a name
+            return None
+        return Speaker(strip_marks(name), lookup(name, "PERS"))
+    role = normalize_for_matching(words[-1])
+    for m, context in reversed(state["mentions"]):
+        if m.type == "PERS" and role in context:
+            return Speaker(phrase, m.canonical)
+    return Speaker(phrase, _introduced(role, state["paragraphs"]))
+
+
+def _introduced(role: str, paragraphs: list[str]) -> str | None:
+    """A known person named right after a role word in the text so far (untagged by NER)."""
+    for paragraph in reversed(paragraphs):
+        words = [w.strip("،,.:«»()") for w in paragraph.split()]
+        for k in range(len(words) - 1, -1, -1):
+            if fold(words[k]) != role:
+                continue
+            for n in (3, 2, 1):
+                if name := lookup(" ".join(words[k + 1:k + 1 + n]), "PERS"):
+                    return name
+    return None
+
+
+def first_named(entities: list[EntityMention], lo: int, hi: int) -> Speaker | None:
+    """The first person (else body) named between two offsets: the subject a participle goes with."""
+    for kinds in (("PERS",), ("ORG",)):
+        for e in entities:
+            if lo <= e.start and e.end <= hi and e.type in kinds:
+                return Speaker(e.text, e.canonical)
+    return None
