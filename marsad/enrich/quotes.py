@@ -112,10 +112,13 @@ def _unclosed(paragraph: str, toks: tuple, quotes: list[re.Match]) -> list[re.Ma
 
 
 def _is_name(toks: tuple, quote: re.Match, label: bool) -> bool:
-    """A one-word quote (unless a label: وصفه بـ«فشله»), or one right after or starting with a name
-    cue (قمة «…», «وكالة …»)."""
+    """A one-word quote (unless a label: وصفه بـ«فشله»), one right after or starting with a name
+    cue (قمة «…», «وكالة …»), or a short one that a relayed quote comes from (نقلت «فرانس برس» عن)."""
     inner = _inner(quote).split()
     if len(inner) < 2 and not label:
+        return True
+    after = bisect_right([t[0] for t in toks], quote.end() - 1)
+    if len(inner) <= _SHORT and after < len(toks) and fold(toks[after][2]) == "عن":
         return True
     before = [t for t in toks if t[1] <= quote.start()]
     prev = before[-1][2] if before else ""
@@ -160,8 +163,9 @@ def _described(paragraph: str, index: int, toks: tuple, quote: re.Match, entitie
     else:
         k = next(i for i, t in enumerate(toks) if t[0] >= m.start("verb"))
         return True, _body(m["who"].split()) or subject_after(toks, k, entities, state)
-    if state.get("named_at", (-1, -1)) >= (index, start):
-        return True, state["speaker"]
+    lead = paragraph[start:m.start()]
+    if state.get("named_at", (-1, -1)) >= (index, start) or _verbs(lead, tokens(lead)):
+        return True, state["speaker"]  # a verb of the sentence named the speaker, or its pronoun did
     # In «ترامب، الذي وصفه بأنه …» the name before الذي is the one described, not the describer.
     end = m.start() - _ANTECEDENT * _is_relative(m)
     kinds = _agreeing(m["verb"])
@@ -179,7 +183,7 @@ def _describes(paragraph: str, toks: tuple, quote: re.Match, entities: list[Enti
     m = _DESCRIBES.search(paragraph, start, quote.start())
     if m is None:
         return None
-    k = next(i for i, t in enumerate(toks) if t[0] >= m.start("verb"))
+    k = bisect_right([t[0] for t in toks], m.start("verb")) - 1
     after = [t[2] for t in toks[k + 1:k + 4]]
     who = _body(after) or subject_after(toks, k, entities, state)
     return True, who or first_named(entities, start, toks[k][0]) or state["speaker"]
@@ -247,9 +251,10 @@ def _quote_speaker(paragraph: str, index: int, toks: tuple, quote: re.Match, ver
     before = [k for k in verbs if start <= toks[k][0] < quote.start()]
     if _is_speech(paragraph, toks, before[-1] if before else None, quote):
         verb = before[-1]
-        if is_a(toks[verb][2], "participles") and state.get("named_at", (-1, -1)) < (index, start):
+        if is_a(toks[verb][2], "participles") and state.get("named_at", (-1, -1)) < (index, start) \
+                and (subject := first_named(entities, start, toks[verb][0])) is not None:
             # …، معتبرا أنها «…»: the participle goes with the subject of its sentence.
-            return first_named(entities, start, toks[verb][0]) or state["speaker"]
+            state["speaker"], state["named_at"] = subject, (index, start)
         return state["speaker"]
     if (who := _attributed(toks, quote, entities, state, start)) is not None:
         return who

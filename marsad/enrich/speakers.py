@@ -42,7 +42,7 @@ KEEP = Speaker("", None)
 def lexicon() -> dict[str, frozenset[str]]:
     data = load("speech.json")
     sets = ("stops", "complementizers", "describers", "impersonal", "bodies", "pronoun_subjects",
-            "introducers", "attributions")
+            "introducers", "attributions", "times")
     lex = {k: frozenset(fold(w) for w in data[k]) for k in sets}
     for k in ("verbs", "participles", "name_cues", "relays", "continuers", "roles"):
         lex[k] = with_clitics(data[k])
@@ -67,12 +67,11 @@ def _addressee(word: str) -> bool:
 
 
 def _is_role(words: list[str]) -> bool:
-    """Whether words only describe a speaker (المدرب المحلي، النجم المصري) and name no one."""
-    k = title_prefix(words)
-    while k < len(words) and (is_a(words[k], "roles") or fold(words[k]).startswith("ال")
-                              and fold(words[k]).endswith(("ي", "يه"))):
-        k += 1
-    return k == len(words) > 0
+    """Whether words only describe a speaker (المدرب المحلي، الممثل الشاب) and name no one: a title
+    or role, then only roles or adjectives with ال."""
+    if not words or is_a(words[0], "bodies") or not (title_prefix(words[:1]) or is_a(words[0], "roles")):
+        return False  # الخارجية الفلبينية: a body speaks for itself
+    return all(is_a(w, "roles") or fold(w).startswith("ال") for w in words[1:])
 
 
 def _sentence_entity(entities: list[EntityMention], lo: int, hi: int, last: bool) -> Speaker | None:
@@ -98,12 +97,18 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
     nxt = fold(toks[k + 1][2]) if k + 1 < len(toks) else ""
     if nxt in ("فيها", "فيه"):  # التصريحات التي أدلت بها هاتشينسون وقالت فيها: the one named before
         return _sentence_entity(entities, sentence, toks[k][0], last=True)
-    if prev == "حيث":  # وتحدث دين في مقابلة … حيث قال: the subject of the sentence
-        return _sentence_entity(entities, sentence, toks[k][0], last=False)
+    if prev == "حيث":  # وتحدث دين في مقابلة … حيث قال: the one speaking, or the sentence's subject
+        return KEEP if state["speaker"] else _sentence_entity(entities, sentence, toks[k][0], last=False)
+    if prev in ("الذي", "التي", "الذين"):  # خطاب بومبيو الذي وعد …: the name before, if any
+        return _sentence_entity(entities, sentence, toks[k][0], last=True)
     found = subject_after(toks, k, entities, state)
-    if found is not None and found.canonical is None and is_a(toks[k][2], "continuers") \
-            and _is_role(found.name.split()) and state["speaker"] is not None:
-        return KEEP  # وأضاف المدرب: the coach quoted before
+    if found is None and prev in ("ما", "مما", "عما", "فيما"):  # انتقد فلان ما قال إنها «…»
+        return _sentence_entity(entities, sentence, toks[k][0], last=False)
+    current = state["speaker"]
+    if found is not None and found.canonical is None and current is not None and current.canonical \
+            and _is_role(words := found.name.split()) \
+            and (is_a(toks[k][2], "continuers") or fold(words[0]).startswith("ال")):
+        return KEEP  # وأضاف المدرب، وأوضحت البريطانية: the person quoted before, as a role
     return found or _named_before(toks, k, entities)
 
 
@@ -134,7 +139,7 @@ def _relayed(toks: tuple, k: int) -> int | None:
     """The عن of «نقلت وكالة X عن Y»: its index, when a name (not a pronoun: عنه) follows it."""
     for j in range(k + 1, min(k + _MAX_RELAY, len(toks) - 1)):
         word = toks[j][2]
-        if word in _COLONS or word in _MARKS or fold(word) in lexicon()["complementizers"]:
+        if word in _COLONS or fold(word) in lexicon()["complementizers"]:
             return None
         if fold(word) == "عن":
             return j
@@ -152,32 +157,39 @@ def _named_before(toks: tuple, k: int, entities: list[EntityMention]) -> Speaker
     return None
 
 
-def _window(toks: tuple, k: int, end: int | None) -> int:
-    """The end (exclusive) of the words after token ``k`` that may name its subject."""
-    lex, limit = lexicon(), k + 1
-    end = min(end or len(toks), len(toks), k + 1 + _MAX_SUBJECT)
+def _window(toks: tuple, k: int, end: int | None) -> tuple[int, int]:
+    """(first, end) of the words after token ``k`` that may name its subject, past words of time
+    (وقال الاثنين وزير الخارجية)."""
+    lex = lexicon()
+    first = k + 1
+    while first < len(toks) and fold(toks[first][2]) in lex["times"]:
+        first += 1
+    limit, end = first, min(end or len(toks), len(toks), first + _MAX_SUBJECT)
     while limit < end:
         word = toks[limit][2]
         if fold(word) in lex["stops"] or not (word[0].isalpha() or word[0] == "ـ") \
                 or is_verb(word) or _addressee(word):
             break
         limit += 1
-    return limit
+    return first, limit
 
 
 def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dict,
              end: int | None = None) -> Speaker | None:
     """The speaker named right after token ``k`` (a verb, عن, كان), if any."""
-    limit = _window(toks, k, end)
-    if limit == k + 1:
+    first, limit = _window(toks, k, end)
+    if limit == first:
         return None
-    lo, hi = toks[k][1], toks[limit - 1][1]
-    for e in entities:
-        if lo <= e.start < hi and e.type in ("PERS", "ORG") and not _for_body(toks, e):
+    lo, hi = toks[first][0], toks[limit - 1][1]
+    for e in entities:  # a country speaks when it is the subject itself: وقالت واشنطن
+        kinds = ("PERS", "ORG", "LOC") if e.start == lo else ("PERS", "ORG")
+        if lo <= e.start < hi and e.type in kinds and not _for_body(toks, e):
             return Speaker(e.text, e.canonical)
-    words = [t[2] for t in toks[k + 1:limit]]
+    words = [t[2] for t in toks[first:limit]]
     if (title_prefix(words) or is_a(words[0], "roles")) and (named := _apposition(toks, limit, entities)):
         return named
+    if "باسم" in words or is_a(words[0], "bodies"):  # متحدث باسم الحكومة، مكتب رئيس الوزراء
+        return Speaker(" ".join(words), None)
     titled = title_prefix(words)
     name = words[titled:titled + 3]
     while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
@@ -200,6 +212,13 @@ def _apposition(toks: tuple, start: int, entities: list[EntityMention]) -> Speak
         if (e := people.get(toks[j][0])) is not None:
             return Speaker(e.text, e.canonical)
         word = toks[j][2]
+        if fold(word) == "في":
+            place = 2
+            continue
+        if fold(word) in lexicon()["stops"] or fold(word) in lexicon()["complementizers"]:
+            return None
+        if word[0].isalpha() and j + 1 < len(toks) and toks[j + 1][0] in people:
+            continue  # a first name the tagger left out: إليزابيث ديانا
         if fold(word) == "في":
             place = 2
         elif not (word in "،," or title_prefix([word]) or is_a(word, "roles")):
