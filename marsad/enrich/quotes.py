@@ -239,6 +239,14 @@ def _attributed(toks: tuple, quote: re.Match, entities: list[EntityMention], sta
     return None
 
 
+def _in_their_words(toks: tuple, quote: re.Match) -> bool:
+    """«قمة القمم» بحسب تعبير مسؤول أوروبي: a name, but someone's words, as the sentence says."""
+    j = bisect_right([t[0] for t in toks], quote.end() - 1)
+    near = [fold(t[2]) for t in toks[j:j + _AFTER]]
+    return bool(near) and near[0] in lexicon()["attributions"] \
+        and any(w.startswith(("تعبير", "وصف")) for w in near[1:])
+
+
 def _said(found: Speaker | None, state: dict) -> Speaker | None:
     return state["speaker"] if found is KEEP or found is None else found
 
@@ -293,7 +301,7 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
         if _inner(quote)[:1] in _GAP_START:
             continue  # the words between two quotes whose marks did not pair ("، على حد تعبيره")
         label = _described(paragraph, index, toks, quote, entities, state)
-        if _is_name(toks, quote, label is not None):
+        if _is_name(toks, quote, label is not None) and not _in_their_words(toks, quote):
             continue
         if label is not None:
             keep, who = label
