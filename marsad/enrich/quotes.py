@@ -32,10 +32,12 @@ from marsad.enrich.speakers import (
 )
 from marsad.model import EntityMention, Quote
 
-_QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]*\"")
-# A quote whose closing mark is missing (or comes in a later paragraph): from an opening mark right
-# after a speech verb, a complementizer or a colon, to the end of its sentence.
-_UNCLOSED = re.compile(r"(?<=\s)[«\"](?=[\u0621-\u064a])[^«»\"\n]+?(?=[.!?؟](?!\d)|$)")
+_QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]+\"")
+# A quote whose closing mark is missing (or comes in a later paragraph, as a quote of several
+# paragraphs is printed): from an opening mark right after a speech verb, a complementizer or a colon,
+# to the end of the paragraph, or to a sentence end glued to the next word (العسكرير.وتصاعد: the mark
+# was lost there).
+_UNCLOSED = re.compile(r"(?<=\s)[«\"](?=[\u0621-\u064a])[^«»\"\n]+?(?=[.!?؟](?=[\u0621-\u064a])|[.!?؟]?\s*$)")
 _QUOTE_MARK = re.compile("[«“\"]")
 _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
@@ -115,12 +117,13 @@ def _is_name(toks: tuple, quote: re.Match, label: bool) -> bool:
     """A one-word quote (unless a label: وصفه بـ«فشله»), one right after or starting with a name
     cue (قمة «…», «وكالة …»), or a short one that a relayed quote comes from (نقلت «فرانس برس» عن)."""
     inner = _inner(quote).split()
-    if len(inner) < 2 and not label:
-        return True
+    before = [t for t in toks if t[1] <= quote.start()]
+    said = bool(before) and (is_verb(before[-1][2]) or fold(before[-1][2]) == "بالقول")
+    if len(inner) < 2 and not (label or said):
+        return True  # a word in marks is a name, unless said: أجابت «طبعاً», اكتفى بالقول «لا»
     after = bisect_right([t[0] for t in toks], quote.end() - 1)
     if len(inner) <= _SHORT and after < len(toks) and fold(toks[after][2]) == "عن":
         return True
-    before = [t for t in toks if t[1] <= quote.start()]
     prev = before[-1][2] if before else ""
     if prev in ("لـ", "بـ", "ل", "ب") and len(before) > 1:
         prev = before[-2][2]
@@ -280,7 +283,9 @@ def _set_speakers(toks: tuple, verbs: list[int], upto: int, done: int, index: in
         if not done <= pos < upto or is_a(toks[k][2], "participles"):
             continue
         found = verb_subject(toks, k, entities, state, _sentence_start(paragraph, pos, quotes))
-        if found is not None and found is not KEEP:
+        if found is KEEP and state["speaker"] is not None:
+            state["named_at"] = (index, pos)  # وأضاف: the same speaker, named again by the verb
+        elif found is not None and found is not KEEP:
             state["speaker"], state["named_at"] = found, (index, pos)
 
 

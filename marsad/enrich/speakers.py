@@ -42,7 +42,7 @@ KEEP = Speaker("", None)
 def lexicon() -> dict[str, frozenset[str]]:
     data = load("speech.json")
     sets = ("stops", "complementizers", "describers", "impersonal", "bodies", "pronoun_subjects",
-            "introducers", "attributions", "times")
+            "introducers", "attributions", "times", "describing")
     lex = {k: frozenset(fold(w) for w in data[k]) for k in sets}
     for k in ("verbs", "participles", "name_cues", "relays", "continuers", "roles"):
         lex[k] = with_clitics(data[k])
@@ -94,6 +94,8 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
         return svo
     if is_a(toks[k][2], "relays") and (source := _relayed(toks, k)) is not None:
         k = source
+    elif fold(toks[k][2]).lstrip("و") == "جاء" and k + 1 < len(toks) and fold(toks[k + 1][2]) == "في":
+        k += 1  # وجاء في بيان للرئاسة أن …: the statement speaks
     nxt = fold(toks[k + 1][2]) if k + 1 < len(toks) else ""
     if nxt in ("فيها", "فيه"):  # التصريحات التي أدلت بها هاتشينسون وقالت فيها: the one named before
         return _sentence_entity(entities, sentence, toks[k][0], last=True)
@@ -189,7 +191,11 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
     if (title_prefix(words) or is_a(words[0], "roles")) and (named := _apposition(toks, limit, entities)):
         return named
     if "باسم" in words or is_a(words[0], "bodies"):  # متحدث باسم الحكومة، مكتب رئيس الوزراء
-        return Speaker(" ".join(words), None)
+        if fold(words[0]) == "بيان" and len(words) > 1:  # بيان للاتحاد الإنجليزي: the body's own words
+            words = [words[1].removeprefix("ل"), *words[2:]]
+        return Speaker(" ".join(words), _role_of(words, state) if fold(words[0]).startswith("ال") else None)
+    if is_a(words[0], "roles") and not title_prefix(words[:1]) and not fold(words[0]).startswith("ال"):
+        return Speaker(" ".join(_described_role(words)), None)  # مسؤول أوروبي، مصدر مطلع: unnamed
     titled = title_prefix(words)
     name = words[titled:titled + 3]
     while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
@@ -228,6 +234,25 @@ def _apposition(toks: tuple, start: int, entities: list[EntityMention]) -> Speak
     return None
 
 
+def _described_role(words: list[str]) -> list[str]:
+    """A role and the words describing it: مصدر عسكري سوري (… طلب عدم نشر اسمه)."""
+    k = 1
+    while k < len(words) and (fold(words[k]).endswith(("ي", "يه", "يون", "يين"))
+                              or fold(words[k]) in lexicon()["describing"]):
+        k += 1
+    return words[:k]
+
+
+def _role_of(words: list[str], state: dict) -> str | None:
+    """The person an earlier paragraph named right after these role words (الناطق باسم الحكومة
+    المغربية مصطفى الخلفي), if any."""
+    role = normalize_for_matching(words[-1])
+    for m, context in reversed(state["mentions"]):
+        if m.type == "PERS" and role in context:
+            return m.canonical
+    return None
+
+
 def _fallback_speaker(phrase: str, state: dict) -> Speaker | None:
     """Without a tagged name: the words as printed (an entity only when the alias table knows them),
     or the person an earlier title phrase introduced (نظيره الطاجيكي إمام علي رحمون → الرئيس الطاجيكي)."""
@@ -237,11 +262,8 @@ def _fallback_speaker(phrase: str, state: dict) -> Speaker | None:
         if len(fold(name)) < 3:  # قال لي: a pronoun, not a name
             return None
         return Speaker(strip_marks(name), lookup(name, "PERS"))
-    role = normalize_for_matching(words[-1])
-    for m, context in reversed(state["mentions"]):
-        if m.type == "PERS" and role in context:
-            return Speaker(phrase, m.canonical)
-    return Speaker(phrase, _introduced(role, state["paragraphs"]))
+    found = _role_of(words, state)
+    return Speaker(phrase, found or _introduced(normalize_for_matching(words[-1]), state["paragraphs"]))
 
 
 def _introduced(role: str, paragraphs: list[str]) -> str | None:
