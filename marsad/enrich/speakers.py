@@ -154,9 +154,20 @@ def _named_before(toks: tuple, k: int, entities: list[EntityMention]) -> Speaker
     if toks[k][2][:1] in ("و", "ف"):
         return None
     for e in entities:
-        if e.type == "PERS" and 0 <= toks[k][0] - e.end <= 1:
+        gap = toks[k][0] - e.end
+        if e.type == "PERS" and (0 <= gap <= 1 or gap <= 3 and _topic(toks, e)):
             return Speaker(e.text, e.canonical)
     return None
+
+
+def _topic(toks: tuple, e: EntityMention) -> bool:
+    """زعيم الأقلية في مجلس الشيوخ، تشاك شومر، قال: a name set before its verb by a comma, with only
+    its title before it in the sentence."""
+    after = [t[2] for t in toks if e.end <= t[0]][:1]
+    before = [t[2] for t in toks if t[1] <= e.start]
+    start = max((i + 1 for i, w in enumerate(before) if w in ".؟?!"), default=0)
+    lead = [w for w in before[start:] if w not in "،,"]
+    return after == ["،"] and (not lead or _is_role(lead[:1]))
 
 
 def _window(toks: tuple, k: int, end: int | None) -> tuple[int, int]:
@@ -204,9 +215,14 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
 
 
 def _for_body(toks: tuple, e: EntityMention) -> bool:
-    """المتحدثة باسم فيسبوك: the body a spokesman speaks for is not the speaker."""
+    """المتحدثة باسم فيسبوك، رئيس جامعة تعز: the body a spokesman or a head speaks for is not the
+    speaker (a person after a title is: الرئيس بوتين)."""
     before = [t for t in toks if t[1] <= e.start]
-    return bool(before) and fold(before[-1][2]) in ("باسم", "لـ")
+    if not before:
+        return False
+    word = before[-1][2]
+    head = title_prefix([word]) or is_a(word, "roles")
+    return fold(word) in ("باسم", "لـ") or (e.type != "PERS" and bool(head))
 
 
 def _apposition(toks: tuple, start: int, entities: list[EntityMention]) -> Speaker | None:
