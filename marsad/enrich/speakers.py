@@ -99,7 +99,7 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
     nxt = fold(toks[k + 1][2]) if k + 1 < len(toks) else ""
     if nxt in ("فيها", "فيه"):  # التصريحات التي أدلت بها هاتشينسون وقالت فيها: the one named before
         return _sentence_entity(entities, sentence, toks[k][0], last=True)
-    if prev == "حيث":  # وتحدث دين في مقابلة … حيث قال: the one speaking, or the sentence's subject
+    if prev in ("حيث", "عندما", "حين", "حينما"):  # وتحدث دين في مقابلة … حيث قال: the sentence's subject
         return KEEP if state["speaker"] else _sentence_entity(entities, sentence, toks[k][0], last=False)
     if prev in ("الذي", "التي", "الذين"):  # خطاب بومبيو الذي وعد …: the name before, if any
         return _sentence_entity(entities, sentence, toks[k][0], last=True)
@@ -170,6 +170,18 @@ def _topic(toks: tuple, e: EntityMention) -> bool:
     return after == ["،"] and (not lead or _is_role(lead[:1]))
 
 
+def _quoted_name(toks: tuple, k: int) -> bool:
+    """Whether a short name in marks starts at token ``k`` and the sentence goes on after it with a
+    comma or a complementizer (وذكرت «فاو» أنه …), unlike a quote (وقال «…».)."""
+    if k >= len(toks) or toks[k][2] not in _MARKS:
+        return False
+    close = next((j for j in range(k + 1, min(k + 5, len(toks))) if toks[j][2] in _MARKS), None)
+    if close is None or close == k + 1 or close + 1 >= len(toks):
+        return False
+    nxt = toks[close + 1][2]
+    return nxt in "،," or fold(nxt) in lexicon()["complementizers"] or fold(nxt) == "في"
+
+
 def _window(toks: tuple, k: int, end: int | None) -> tuple[int, int]:
     """(first, end) of the words after token ``k`` that may name its subject, past words of time
     (وقال الاثنين وزير الخارجية)."""
@@ -177,6 +189,8 @@ def _window(toks: tuple, k: int, end: int | None) -> tuple[int, int]:
     first = k + 1
     while first < len(toks) and fold(toks[first][2]) in lex["times"]:
         first += 1
+    if _quoted_name(toks, first):
+        first += 1  # وذكرت «أرامكو»، أن …: a name in marks, up to its closing mark
     limit, end = first, min(end or len(toks), len(toks), first + _MAX_SUBJECT)
     while limit < end:
         word = toks[limit][2]
