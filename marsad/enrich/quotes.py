@@ -189,7 +189,7 @@ def _describes(paragraph: str, toks: tuple, quote: re.Match, entities: list[Enti
     k = bisect_right([t[0] for t in toks], m.start("verb")) - 1
     after = [t[2] for t in toks[k + 1:k + 4]]
     who = _body(after) or subject_after(toks, k, entities, state)
-    return True, who or first_named(entities, start, toks[k][0]) or state["speaker"]
+    return True, who or first_named(entities, start, toks[k][0], []) or state["speaker"]
 
 
 def _agreeing(verb: str) -> tuple[str, ...]:
@@ -263,7 +263,7 @@ def _quote_speaker(paragraph: str, index: int, toks: tuple, quote: re.Match, ver
     if _is_speech(paragraph, toks, before[-1] if before else None, quote):
         verb = before[-1]
         if is_a(toks[verb][2], "participles") and state.get("named_at", (-1, -1)) < (index, start) \
-                and (subject := first_named(entities, start, toks[verb][0])) is not None:
+                and (subject := first_named(entities, start, toks[verb][0], [q.span() for q in quotes])):
             # …، معتبرا أنها «…»: the participle goes with the subject of its sentence.
             state["speaker"], state["named_at"] = subject, (index, start)
         return state["speaker"]
@@ -283,7 +283,7 @@ def _set_speakers(toks: tuple, verbs: list[int], upto: int, done: int, index: in
         if not done <= pos < upto or is_a(toks[k][2], "participles"):
             continue
         found = verb_subject(toks, k, entities, state, _sentence_start(paragraph, pos, quotes))
-        if found is KEEP and state["speaker"] is not None:
+        if (found is KEEP or found is None) and state["speaker"] is not None:
             state["named_at"] = (index, pos)  # وأضاف: the same speaker, named again by the verb
         elif found is not None and found is not KEEP:
             state["speaker"], state["named_at"] = found, (index, pos)

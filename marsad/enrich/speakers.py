@@ -101,9 +101,9 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
         return _sentence_entity(entities, sentence, toks[k][0], last=True)
     if prev in ("حيث", "عندما", "حين", "حينما"):  # وتحدث دين في مقابلة … حيث قال: the sentence's subject
         return KEEP if state["speaker"] else _sentence_entity(entities, sentence, toks[k][0], last=False)
-    if prev in ("الذي", "التي", "الذين"):  # خطاب بومبيو الذي وعد …: the name before, if any
-        return _sentence_entity(entities, sentence, toks[k][0], last=True)
     found = subject_after(toks, k, entities, state)
+    if found is None and prev in ("الذي", "التي", "الذين"):  # خطاب بومبيو الذي قال: the name before
+        return _sentence_entity(entities, sentence, toks[k][0], last=True)
     if found is None and prev in ("ما", "مما", "عما", "فيما"):  # انتقد فلان ما قال إنها «…»
         return _sentence_entity(entities, sentence, toks[k][0], last=False)
     current = state["speaker"]
@@ -187,6 +187,8 @@ def _window(toks: tuple, k: int, end: int | None) -> tuple[int, int]:
     (وقال الاثنين وزير الخارجية)."""
     lex = lexicon()
     first = k + 1
+    if first < len(toks) and toks[first][2] in "،,":
+        first += 1  # وكتب، جيسون داو، …
     while first < len(toks) and fold(toks[first][2]) in lex["times"]:
         first += 1
     if _quoted_name(toks, first):
@@ -309,10 +311,13 @@ def _introduced(role: str, paragraphs: list[str]) -> str | None:
     return None
 
 
-def first_named(entities: list[EntityMention], lo: int, hi: int) -> Speaker | None:
-    """The first person (else body) named between two offsets: the subject a participle goes with."""
+def first_named(entities: list[EntityMention], lo: int, hi: int,
+                quoted: list[tuple[int, int]]) -> Speaker | None:
+    """The first person (else body) named between two offsets, outside quotes: the subject a
+    participle goes with."""
     for kinds in (("PERS",), ("ORG",)):
         for e in entities:
-            if lo <= e.start and e.end <= hi and e.type in kinds:
+            inside = any(a <= e.start < b for a, b in quoted)
+            if lo <= e.start and e.end <= hi and e.type in kinds and not inside:
                 return Speaker(e.text, e.canonical)
     return None
