@@ -219,8 +219,10 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
         return named
     if "باسم" in words or is_a(words[0], "bodies"):  # متحدث باسم الحكومة، مكتب رئيس الوزراء
         if fold(words[0]) == "بيان" and len(words) > 1:  # بيان للاتحاد الإنجليزي: the body's own words
-            words = [words[1].removeprefix("ل"), *words[2:]]
-        return Speaker(" ".join(words), _role_of(words, state) if fold(words[0]).startswith("ال") else None)
+            body = words[1]
+            words = ["ال" + body[2:] if body.startswith("لل") else body.removeprefix("ل"), *words[2:]]
+        spokesman = "باسم" in words and fold(words[0]).startswith("ال")  # الناطق باسم الحكومة: a person
+        return Speaker(" ".join(words), _role_of(words, state) if spokesman else None)
     if is_a(words[0], "roles") and not title_prefix(words[:1]) and not fold(words[0]).startswith("ال"):
         return Speaker(" ".join(_described_role(words)), None)  # مسؤول أوروبي، مصدر مطلع: unnamed
     titled = title_prefix(words)
@@ -243,27 +245,41 @@ def _for_body(toks: tuple, e: EntityMention) -> bool:
 
 def _apposition(toks: tuple, start: int, entities: list[EntityMention]) -> Speaker | None:
     """The person a title leads to past a comma or a place: وزير الخارجية البحريني، الشيخ خالد …;
-    مستشار الأمن القومي في الجنوب تشونغ أوي يونغ. Nothing else may come between (في مؤتمر مع ماكرون)."""
+    مستشار الأمن القومي في الجنوب تشونغ أوي يونغ. Nothing else may come between (في مؤتمر مع ماكرون).
+    Up to three words after the place and before a comma or a complementizer are the name, when the
+    tagger found none there (وزير الشباب والرياضة في الجزائر الهادي ولد علي، …)."""
     people = {e.start: e for e in entities if e.type == "PERS"}
-    place = 0  # words of a place after في
+    place, pending = -1, []  # words of a place after في still allowed; words after the place
     for j in range(start, min(start + _MAX_APPOSITION, len(toks))):
         if (e := people.get(toks[j][0])) is not None:
             return Speaker(e.text, e.canonical)
         word = toks[j][2]
         if fold(word) == "في":
-            place = 2
-            continue
-        if fold(word) in lexicon()["stops"] or fold(word) in lexicon()["complementizers"]:
+            place = 1
+        elif word in "،,":
+            if j + 1 < len(toks) and (e := people.get(toks[j + 1][0])) is not None:
+                return Speaker(e.text, e.canonical)  # …، إيفريت إينشنستات، أن
+            if place == 0 and _looks_like_name(pending):
+                return Speaker(" ".join(pending), lookup(" ".join(pending), "PERS"))
+            place, pending = 0, []
+        elif fold(word) in lexicon()["stops"] or fold(word) in lexicon()["complementizers"]:
             return None
-        if word[0].isalpha() and j + 1 < len(toks) and toks[j + 1][0] in people:
+        elif word[0].isalpha() and j + 1 < len(toks) and toks[j + 1][0] in people:
             continue  # a first name the tagger left out: إليزابيث ديانا
-        if fold(word) == "في":
-            place = 2
-        elif not (word in "،," or title_prefix([word]) or is_a(word, "roles")):
-            if not place:
-                return None
+        elif title_prefix([word]) or is_a(word, "roles"):
+            pending = []  # … جنوب أستراليا البروفسور بادي فيليبس: the name follows the title
+        elif place > 0:
             place -= 1
+        elif place == 0 and len(pending) < 3 and word[0].isalpha():
+            pending.append(word)
+        else:
+            return None
     return None
+
+
+def _looks_like_name(words: list[str]) -> bool:
+    """Two or three words, at most one of them with ال (الهادي ولد علي, not الدراسات الإستراتيجية)."""
+    return 2 <= len(words) <= 3 and sum(fold(w).lstrip("و").startswith("ال") for w in words) <= 1
 
 
 def _described_role(words: list[str]) -> list[str]:
