@@ -60,6 +60,11 @@ def is_verb(word: str) -> bool:
     return is_a(word, "verbs") or is_a(word, "participles")
 
 
+def _is_stop(word: str) -> bool:
+    """A word that ends the search for a subject. علي printed with ya is a name, not على folded."""
+    return fold(word) in lexicon()["stops"] and word.lstrip("و") != "علي"
+
+
 def _addressee(word: str) -> bool:
     """لأحفادها، لأنصاره: to whom something was said, never who said it."""
     f = fold(word)
@@ -196,7 +201,7 @@ def _window(toks: tuple, k: int, end: int | None) -> tuple[int, int]:
     limit, end = first, min(end or len(toks), len(toks), first + _MAX_SUBJECT)
     while limit < end:
         word = toks[limit][2]
-        if fold(word) in lex["stops"] or not (word[0].isalpha() or word[0] == "ـ") \
+        if _is_stop(word) or not (word[0].isalpha() or word[0] == "ـ") \
                 or is_verb(word) or _addressee(word):
             break
         limit += 1
@@ -262,7 +267,7 @@ def _apposition(toks: tuple, start: int, entities: list[EntityMention]) -> Speak
             if place == 0 and _looks_like_name(pending):
                 return Speaker(" ".join(pending), lookup(" ".join(pending), "PERS"))
             place, pending = 0, []
-        elif fold(word) in lexicon()["stops"] or fold(word) in lexicon()["complementizers"]:
+        elif _is_stop(word) or fold(word) in lexicon()["complementizers"]:
             return None
         elif word[0].isalpha() and j + 1 < len(toks) and toks[j + 1][0] in people:
             continue  # a first name the tagger left out: إليزابيث ديانا
