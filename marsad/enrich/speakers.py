@@ -93,7 +93,8 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
     prev = fold(toks[k - 1][2]) if k else ""
     if prev in lexicon()["pronoun_subjects"]:
         return KEEP
-    if prev == "قد" and (before := _before_qad(toks, k, entities, state)) is not None:
+    imperfect = fold(toks[k][2]).lstrip("و")[:1] in ("ي", "ت")
+    if (prev == "قد" or imperfect) and (before := _before_qad(toks, k, entities, state)) is not None:
         return before
     if (svo := _named_after_complementizer(toks, k, entities)) is not None:
         return svo
@@ -120,11 +121,12 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
 
 
 def _before_qad(toks: tuple, k: int, entities: list[EntityMention], state: dict) -> Speaker | None:
-    """وكان المتحدث باسم الكرملين قد رد: the words between كان and قد."""
-    for j in range(k - 2, max(k - 2 - _MAX_SUBJECT, -1), -1):
+    """وكان المتحدث باسم الكرملين قد رد، وكان الرئيس فالفيس يتحدث: the words between كان and the verb."""
+    end = k - 1 if fold(toks[k - 1][2]) == "قد" else k
+    for j in range(end - 1, max(end - 1 - _MAX_SUBJECT, -1), -1):
         word = fold(toks[j][2]).lstrip("و")
         if word in ("كان", "كانت"):
-            return subject_after(toks, j, entities, state, end=k - 1)
+            return subject_after(toks, j, entities, state, end=end) if j + 1 < end else None
         if not toks[j][2][0].isalpha():
             return None
     return None
@@ -255,16 +257,17 @@ def _apposition(toks: tuple, start: int, entities: list[EntityMention]) -> Speak
     tagger found none there (وزير الشباب والرياضة في الجزائر الهادي ولد علي، …)."""
     people = {e.start: e for e in entities if e.type == "PERS"}
     place, pending = -1, []  # words of a place after في still allowed; words after the place
+    guess = False  # whether untagged words after the place may be the name (after في only)
     for j in range(start, min(start + _MAX_APPOSITION, len(toks))):
         if (e := people.get(toks[j][0])) is not None:
             return Speaker(e.text, e.canonical)
         word = toks[j][2]
-        if fold(word) == "في":
-            place = 1
+        if fold(word) in ("في", "الي", "لدي"):  # المبعوث الأمريكي إلى سوريا، جيمس جيفري
+            place, guess = 1, fold(word) == "في"
         elif word in "،,":
             if j + 1 < len(toks) and (e := people.get(toks[j + 1][0])) is not None:
                 return Speaker(e.text, e.canonical)  # …، إيفريت إينشنستات، أن
-            if place == 0 and _looks_like_name(pending):
+            if place == 0 and guess and _looks_like_name(pending):
                 return Speaker(" ".join(pending), lookup(" ".join(pending), "PERS"))
             place, pending = 0, []
         elif _is_stop(word) or fold(word) in lexicon()["complementizers"]:
@@ -310,13 +313,18 @@ def _fallback_speaker(phrase: str, state: dict) -> Speaker | None:
     """Without a tagged name: the words as printed (an entity only when the alias table knows them),
     or the person an earlier title phrase introduced (نظيره الطاجيكي إمام علي رحمون → الرئيس الطاجيكي)."""
     words = phrase.split()
-    if title_prefix(words) < len(words):
-        _, _, name = clean(phrase, "PERS")
-        if len(fold(name)) < 3:  # قال لي: a pronoun, not a name
-            return None
-        return Speaker(strip_marks(name), lookup(name, "PERS"))
-    found = _role_of(words, state)
-    return Speaker(phrase, found or _introduced(normalize_for_matching(words[-1]), state["paragraphs"]))
+    if _is_role(words) and title_prefix(words) < len(words):
+        return Speaker(phrase, None)  # المدرب المحلي: a role, said again (see verb_subject)
+    if title_prefix(words) == len(words):
+        found = _role_of(words, state)
+        return Speaker(phrase, found or _introduced(normalize_for_matching(words[-1]), state["paragraphs"]))
+    _, _, name = clean(phrase, "PERS")
+    if len(fold(name)) < 3:  # قال لي: a pronoun, not a name
+        return None
+    known = lookup(name, "PERS")
+    if known is None and title_prefix(words) and _described_role(["", *name.split()]) == ["", *name.split()]:
+        return Speaker(phrase, None)  # رئيسة وزراء كندية سابقة: a title described, no name
+    return Speaker(strip_marks(name), known)
 
 
 def _introduced(role: str, paragraphs: list[str]) -> str | None:
