@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marsad.enrich.lexicon import fold
+from marsad.enrich.scoring import EntityScore
 from marsad.model import Article
 from marsad.parse.records import record_to_article
 
@@ -28,25 +29,13 @@ _EDGES = re.compile(r"^[\s.،,؛;:!?؟…\"«»“”]+|[\s.،,؛;:!?؟…\"«»
 
 
 @dataclass
-class QuoteScore:
-    matched: int = 0
-    found: int = 0
-    gold: int = 0
+class QuoteScore(EntityScore):
+    """Counts as for entity mentions (matched, found, gold; wrong and missed quotes), and speakers."""
     right_speaker: int = 0
     carried: int = 0  # matched quotes whose speaker is not named in their paragraph before them
     right_carried: int = 0
-    # (id, paragraph, text) found but not in gold; missed; (id, paragraph, text, found, gold) wrong speaker
-    wrong: list[tuple] = field(default_factory=list)
-    missed: list[tuple] = field(default_factory=list)
+    # (id, paragraph, text, found, gold) of quotes found with a wrong speaker
     wrong_speaker: list[tuple] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.matched / self.found if self.found else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.matched / self.gold if self.gold else 0.0
 
     @property
     def f1(self) -> float:
