@@ -23,6 +23,7 @@ from marsad.enrich.lexicon import fold, load, loose_alternation, tokens
 from marsad.enrich.speakers import (
     KEEP,
     Speaker,
+    body,
     first_named,
     is_a,
     is_verb,
@@ -165,7 +166,7 @@ def _described(paragraph: str, index: int, toks: tuple, quote: re.Match, entitie
             return False, None
     else:
         k = next(i for i, t in enumerate(toks) if t[0] >= m.start("verb"))
-        return True, _body(m["who"].split()) or subject_after(toks, k, entities, state)
+        return True, body(m["who"].split()) or subject_after(toks, k, entities, state)
     lead = paragraph[start:m.start()]
     if state.get("named_at", (-1, -1)) >= (index, start) or _verbs(lead, tokens(lead)):
         return True, state["speaker"]  # a verb of the sentence named the speaker, or its pronoun did
@@ -175,7 +176,7 @@ def _described(paragraph: str, index: int, toks: tuple, quote: re.Match, entitie
     named = [e for e in entities if start <= e.start and e.end <= end and e.type in kinds]
     if named:
         return True, Speaker(named[0].text, named[0].canonical)
-    return True, _body(paragraph[start:end].split())
+    return True, body(paragraph[start:end].split())
 
 
 def _describes(paragraph: str, toks: tuple, quote: re.Match, entities: list[EntityMention],
@@ -188,7 +189,7 @@ def _describes(paragraph: str, toks: tuple, quote: re.Match, entities: list[Enti
         return None
     k = bisect_right([t[0] for t in toks], m.start("verb")) - 1
     after = [t[2] for t in toks[k + 1:k + 4]]
-    who = _body(after) or subject_after(toks, k, entities, state)
+    who = body(after) or subject_after(toks, k, entities, state)
     return True, who or first_named(entities, start, toks[k][0], []) or state["speaker"]
 
 
@@ -205,15 +206,6 @@ def _agreeing(verb: str) -> tuple[str, ...]:
 
 def _is_relative(m: re.Match) -> bool:
     return fold(m.group().split()[0]).lstrip("وف") in ("الذي", "التي")
-
-
-def _body(words: list[str]) -> Speaker | None:
-    """The last collective speaker of some words, with its adjective: السلطات الروسية, مصادر أمريكية."""
-    for k in range(len(words) - 1, -1, -1):
-        if is_a(words[k], "bodies"):
-            adjective = [w for w in words[k + 1:k + 2] if fold(w).endswith(("ي", "يه")) and len(fold(w)) >= 4]
-            return Speaker(" ".join([words[k], *adjective]).strip("،,.:"), None)
-    return None
 
 
 def _attributed(toks: tuple, quote: re.Match, entities: list[EntityMention], state: dict,

@@ -224,10 +224,16 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
     words = [t[2] for t in toks[first:limit]]
     if (title_prefix(words) or is_a(words[0], "roles")) and (named := _apposition(toks, limit, entities)):
         return named
+    if is_a(words[0], "bodies") and fold(words[0]).startswith("ال") and "باسم" not in words:
+        k = 1  # السلطات البريطانية (الاتهامات الروسية …), المجلس النرويجي للاجئين: the body as named
+        while k < len(words) and (fold(words[k]).endswith(("ي", "يه")) or words[k].startswith("ل")
+                                  or words[k - 1].startswith("ل") or fold(words[k]) in ("العليا", "العامه")):
+            k += 1
+        return Speaker(" ".join(words[:k]), None)
     if "باسم" in words or is_a(words[0], "bodies"):  # متحدث باسم الحكومة، مكتب رئيس الوزراء
         if fold(words[0]) == "بيان" and len(words) > 1:  # بيان للاتحاد الإنجليزي: the body's own words
-            body = words[1]
-            words = ["ال" + body[2:] if body.startswith("لل") else body.removeprefix("ل"), *words[2:]]
+            owner = words[1]
+            words = ["ال" + owner[2:] if owner.startswith("لل") else owner.removeprefix("ل"), *words[2:]]
         spokesman = "باسم" in words and fold(words[0]).startswith("ال")  # الناطق باسم الحكومة: a person
         return Speaker(" ".join(words), _role_of(words, state) if spokesman else None)
     if is_a(words[0], "roles") and not title_prefix(words[:1]) and not fold(words[0]).startswith("ال"):
@@ -349,4 +355,13 @@ def first_named(entities: list[EntityMention], lo: int, hi: int,
             inside = any(a <= e.start < b for a, b in quoted)
             if lo <= e.start and e.end <= hi and e.type in kinds and not inside:
                 return Speaker(e.text, e.canonical)
+    return None
+
+
+def body(words: list[str]) -> Speaker | None:
+    """The last collective speaker of some words, with its adjective: السلطات الروسية, مصادر أمريكية."""
+    for k in range(len(words) - 1, -1, -1):
+        if is_a(words[k], "bodies"):
+            adjective = [w for w in words[k + 1:k + 2] if fold(w).endswith(("ي", "يه")) and len(fold(w)) >= 4]
+            return Speaker(" ".join([words[k], *adjective]).strip("،,.:"), None)
     return None
