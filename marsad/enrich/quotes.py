@@ -1,72 +1,64 @@
 """Direct quotes in «…», “…” or "…" with their speaker.
 
-A speech verb (``قال``, ``أكد``, ``أضاف``… as data in ``speech.json``) followed by a name sets
-the current speaker: ``قال بيسكوف … : «…»``. A verb with no name after it (``وأضاف: «…»``,
-``وأشار إلى أن «…»``) keeps the last speaker named, across paragraphs. A quote counts as speech
-when a speech verb comes before it in its sentence, with a colon, a complementizer (أن، إن…) or
-nothing much in between, or when a verb follows it (``«…»، قال فلان``). Quoted names
-(``قمة «روسيا - آسيا الوسطى»``, ``«تاس»``) are left out. A label (``ما وصفه بـ«…»``) is the quote
-of whoever described, when the sentence says who that is.
+A quote counts as speech when a speech verb (``قال``, ``أكد``, ``أضاف``… as data in ``speech.json``)
+comes before it in its sentence with a colon, a complementizer (أن، إن…) or nothing much in between,
+right after the preposition that opens what the verb says (دعا إلى «…», حذر من «…»), or at any
+distance when the quote is longer than a few words; or when an attribution follows it (``«…»، قال
+فلان``, ``«…» بحسب ما قال فلان``, ``«…» حسب تعبير مسؤول``); or when it fills a paragraph right
+after a paragraph that quoted someone (the speech goes on). Who speaks is decided in
+``marsad.enrich.speakers``: a verb naming its subject sets the current speaker, a verb without one
+(``وأضاف: «…»``) keeps the last speaker named, across paragraphs. Quoted names (``قمة «روسيا -
+آسيا الوسطى»``, ``«تاس»``) are left out. A label (``ما وصفه بـ«…»``, ``وصفت الحكومة اللقاء
+بـ«العابر»``) is the quote of whoever described, when the sentence says who that is.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from marsad.arabic.normalize import normalize_for_matching
-from marsad.enrich.canonical import clean, lookup, title_prefix
-from marsad.enrich.lexicon import fold, load, loose_alternation, strip_marks, tokens, with_clitics
+from marsad.enrich.lexicon import fold, load, loose_alternation, tokens
+from marsad.enrich.speakers import (
+    KEEP,
+    Speaker,
+    body,
+    first_named,
+    is_a,
+    is_verb,
+    lexicon,
+    subject_after,
+    verb_subject,
+)
 from marsad.model import EntityMention, Quote
 
-_QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]*\"")
-# A quote whose closing mark is missing (or comes in a later paragraph): from an opening mark right
-# after a speech verb, a complementizer or a colon, to the end of its sentence.
-_UNCLOSED = re.compile(r"(?<=\s)[«\"](?=[\u0621-\u064a])[^«»\"\n]+?(?=[.!?؟](?!\d)|$)")
+_QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]+\"")
+# A quote whose closing mark is missing (or comes in a later paragraph, as a quote of several
+# paragraphs is printed): from an opening mark right after a speech verb, a complementizer or a colon,
+# to the end of the paragraph, or to a sentence end glued to the next word (العسكرير.وتصاعد: the mark
+# was lost there).
+_UNCLOSED = re.compile(r"(?<=\s)[«\"](?=[\u0621-\u064a])[^«»\"\n]+?(?=[.!?؟](?=[\u0621-\u064a])|[.!?؟]?\s*$)")
 _QUOTE_MARK = re.compile("[«“\"]")
 _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
-_MAX_SUBJECT = 8  # tokens after a verb searched for its subject
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
 _SHORT = 3  # words
+_AFTER = 4  # tokens after a quote searched for its attribution
 _CLOSING = frozenset('»”"')
 _GAP_START = frozenset("،,.:؛;)")
+_COLONS = (":", "：")
 _LABEL_REACH = 90  # characters before a quote searched for ما وصفه بـ
+_VERB_LABEL_REACH = 240  # … for وصفت الحكومة اللقاء … بـ (the sentence's own describing verb)
 _ANTECEDENT = 3  # characters between a name and the الذي/التي that refers to it (، )
 _LETTERS = "\u0621-\u063a\u0640-\u065f\u0670"  # as in the word tokens of marsad.enrich.lexicon
-_POSSESSIVES = ("ها", "هم", "هما", "ته", "يه", "نا")
 _CLAUSE_END = re.compile(r"\s*(?:[.،,؛;:!?؟)]|$)")
+_ONLY_QUOTE = re.compile(r"^\W*$")
+_BY = rf"\s*(?:بـ|ب|بأن[{_LETTERS}]*|بان[{_LETTERS}]*)\s*ـ?\s*$"
 # ما وصفه بـ«…», من وصفتهم السلطات بأنهم «…»: a relative word, a verb, maybe a subject, then بـ or بأنه.
 _DESCRIBED = re.compile(rf"(?<![{_LETTERS}])[وفبل]?(?:ما|من|الذي|التي|فيما|عما|مما)\s+(?P<verb>[{_LETTERS}]+)"
-                        rf"(?P<who>(?:\s+[{_LETTERS}]+){{0,4}}?)\s*(?:بـ|ب|بأن[{_LETTERS}]*|بان[{_LETTERS}]*)\s*ـ?\s*$")
-
-
-@dataclass(slots=True)
-class _Speaker:
-    name: str
-    canonical: str | None
-
-
-@cache
-def _lexicon() -> dict[str, frozenset[str]]:
-    data = load("speech.json")
-    sets = ("stops", "complementizers", "describers", "impersonal", "bodies")
-    lex = {k: frozenset(fold(w) for w in data[k]) for k in sets}
-    for k in ("verbs", "participles", "name_cues"):
-        lex[k] = with_clitics(data[k])
-    return lex
-
-
-@lru_cache(maxsize=1 << 16)
-def _is(word: str, kind: str) -> bool:
-    """Whether a word, maybe with a glued و، ف، ب or ل (or a tatweel: لـ), is in a word list."""
-    return fold(word).rstrip("ـ") in _lexicon()[kind]
-
-
-@lru_cache(maxsize=1 << 16)
-def _is_verb(word: str) -> bool:
-    return _is(word, "verbs") or _is(word, "participles")
+                        rf"(?P<who>(?:\s+[{_LETTERS}]+){{0,6}}?){_BY}")
+# ووصف ترامب الاتفاق بأنه «…», وصفت الحكومة اللقاء … بـ«العابر»: the sentence's verb describes.
+_DESCRIBES = re.compile(rf"(?<![{_LETTERS}])[وف]?(?P<verb>(?:وصف|يصف|تصف)[{_LETTERS}]*)[^.!?؟«»\"]*?{_BY}")
 
 
 def _sentence_start(paragraph: str, pos: int, quotes: list[re.Match]) -> int:
@@ -77,90 +69,30 @@ def _sentence_start(paragraph: str, pos: int, quotes: list[re.Match]) -> int:
     return start
 
 
-def _subject(toks: list, k: int, entities: list[EntityMention], state: dict) -> _Speaker | None:
-    """The speaker named right after the verb at token ``k``, if any."""
-    lex = _lexicon()
-    limit = k + 1
-    while limit < len(toks) and limit <= k + _MAX_SUBJECT:
-        word = toks[limit][2]
-        if fold(word) in lex["stops"] or not (word[0].isalpha() or word[0] == "ـ") \
-                or _is_verb(word) or _addressee(word):
-            break
-        limit += 1
-    if limit == k + 1:
-        return None
-    lo, hi = toks[k][1], toks[limit - 1][1]
-    for e in entities:
-        if lo <= e.start < hi and e.type in ("PERS", "ORG"):
-            return _Speaker(e.text, e.canonical)
-    words = [t[2] for t in toks[k + 1:limit]]
-    titled = title_prefix(words)
-    name = words[titled:titled + 3]
-    while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
-        name.pop()
-    phrase = " ".join(words[:titled] + name)
-    return _fallback_speaker(phrase, state)
+def _opens(word: str) -> bool:
+    """A colon, a complementizer or a preposition that opens what a verb says, right before a quote."""
+    f = fold(word).rstrip("ـ")
+    lex = lexicon()
+    return word in _COLONS or f in lex["complementizers"] or f in lex["introducers"] or is_verb(word)
 
 
-def _named_before(toks: tuple, k: int, entities: list[EntityMention]) -> _Speaker | None:
-    """A person named right before a verb that has no subject after it: إلا أن ماي قالت: «…». Not
-    before a verb with و or ف (في عهد كيتا فيقول: a new clause whose subject is someone else)."""
-    if toks[k][2][:1] in ("و", "ف"):
-        return None
-    for e in entities:
-        if e.type == "PERS" and 0 <= toks[k][0] - e.end <= 1:
-            return _Speaker(e.text, e.canonical)
-    return None
+def _is_speech(paragraph: str, toks: tuple, verb_k: int | None, quote: re.Match) -> bool:
+    """A speech verb before the quote in its sentence, with a colon, a complementizer or next to
+    nothing in between, or a quote too long to be a name or a title.
 
-
-def _addressee(word: str) -> bool:
-    """لأحفادها، لأنصاره: to whom something was said, never who said it."""
-    f = fold(word)
-    return f.startswith("ل") and len(f) >= 5 and f.endswith(_POSSESSIVES)
-
-
-def _fallback_speaker(phrase: str, state: dict) -> _Speaker | None:
-    """Without a tagged name: the words as printed (an entity only when the alias table knows them),
-    or the person an earlier title phrase introduced (نظيره الطاجيكي إمام علي رحمون → الرئيس الطاجيكي)."""
-    words = phrase.split()
-    if title_prefix(words) < len(words):
-        _, _, name = clean(phrase, "PERS")
-        if len(fold(name)) < 3:  # قال لي: a pronoun, not a name
-            return None
-        return _Speaker(strip_marks(name), lookup(name, "PERS"))
-    role = normalize_for_matching(words[-1])
-    for m, context in reversed(state["mentions"]):
-        if m.type == "PERS" and role in context:
-            return _Speaker(phrase, m.canonical)
-    return _Speaker(phrase, _introduced(role, state["paragraphs"]))
-
-
-def _introduced(role: str, paragraphs: list[str]) -> str | None:
-    """A known person named right after a role word in the text so far (untagged by NER)."""
-    for paragraph in reversed(paragraphs):
-        words = [w.strip("،,.:«»()") for w in paragraph.split()]
-        for k in range(len(words) - 1, -1, -1):
-            if fold(words[k]) != role:
-                continue
-            for n in (3, 2, 1):
-                if name := lookup(" ".join(words[k + 1:k + 1 + n]), "PERS"):
-                    return name
-    return None
-
-
-def _is_speech(paragraph: str, toks: list, verb_k: int | None, quote: re.Match) -> bool:
-    """A speech verb before the quote, with a colon, a complementizer or next to nothing in between.
-
-    A short quote (a few words, often a title: «ذا فويس») must also close its clause."""
+    A short quote (a few words, often a title: «ذا فويس») must also close its clause or come right
+    after the word that opens it (ما قال إنها «مهزلة تباكي» من …)."""
     if verb_k is None:
         return False
-    if len(quote.group().split()) <= _SHORT and not _CLAUSE_END.match(paragraph, quote.end()):
-        return False
     between = [t for t in toks if toks[verb_k][1] <= t[0] < quote.start()]
-    if len(between) <= _NEAR:
+    opened = not between or _opens(between[-1][2])
+    short = len(_inner(quote).split()) <= _SHORT
+    if short and not (opened or _CLAUSE_END.match(paragraph, quote.end())):
+        return False
+    if len(between) <= _NEAR or opened:
         return True
-    lex = _lexicon()
-    return any(t[2] in (":", "：") or fold(t[2]) in lex["complementizers"] for t in between)
+    lex = lexicon()
+    return not short or any(t[2] in _COLONS or fold(t[2]) in lex["complementizers"] for t in between)
 
 
 def _inner(quote: re.Match) -> str:
@@ -177,21 +109,26 @@ def _unclosed(paragraph: str, toks: tuple, quotes: list[re.Match]) -> list[re.Ma
             continue
         k = bisect_right([t[0] for t in toks], m.start()) - 1
         before = toks[k - 1][2] if k >= 1 else ""
-        if before in (":", "：") or _is_verb(before) or fold(before) in _lexicon()["complementizers"]:
+        if before in _COLONS or is_verb(before) or fold(before) in lexicon()["complementizers"]:
             out.append(m)
     return out
 
 
-def _is_name(toks: list, quote: re.Match) -> bool:
-    """A one-word quote, or one right after or starting with a name cue (قمة «…», «وكالة …»)."""
+def _is_name(toks: tuple, quote: re.Match, label: bool) -> bool:
+    """A one-word quote (unless a label: وصفه بـ«فشله»), one right after or starting with a name
+    cue (قمة «…», «وكالة …»), or a short one that a relayed quote comes from (نقلت «فرانس برس» عن)."""
     inner = _inner(quote).split()
-    if len(inner) < 2:
-        return True
     before = [t for t in toks if t[1] <= quote.start()]
+    said = bool(before) and (is_verb(before[-1][2]) or fold(before[-1][2]) == "بالقول")
+    if len(inner) < 2 and not (label or said):
+        return True  # a word in marks is a name, unless said: أجابت «طبعاً», اكتفى بالقول «لا»
+    after = bisect_right([t[0] for t in toks], quote.end() - 1)
+    if len(inner) <= _SHORT and after < len(toks) and fold(toks[after][2]) == "عن":
+        return True
     prev = before[-1][2] if before else ""
     if prev in ("لـ", "بـ", "ل", "ب") and len(before) > 1:
         prev = before[-2][2]
-    return _is(prev, "name_cues") or _is(inner[0], "name_cues")
+    return is_a(prev, "name_cues") or (len(inner) > 1 and is_a(inner[0], "name_cues") and not label)
 
 
 @cache
@@ -206,39 +143,54 @@ def _verbs(paragraph: str, toks: tuple) -> list[int]:
     """Token indices of the speech verbs of a paragraph, found without looking at every token."""
     offsets = [t[0] for t in toks]
     found = (bisect_right(offsets, m.start()) - 1 for m in _verb_finder().finditer(paragraph))
-    return sorted({k for k in found if k >= 0 and _is_verb(toks[k][2])})
+    return sorted({k for k in found if k >= 0 and is_verb(toks[k][2])})
 
 
 def _described(paragraph: str, index: int, toks: tuple, quote: re.Match, entities: list[EntityMention],
-               state: dict) -> tuple[bool, _Speaker | None] | None:
+               state: dict) -> tuple[bool, Speaker | None] | None:
     """For a label someone put on something (ما وصفته السلطات بأنه «…»): (keep, who); else None.
 
     An analyst wants such labels: they are the describer's own words, so the quote is kept, said by
     the subject after the verb; else (وصفه: he described) by the speaker a verb of the sentence named,
     the first name of the sentence that agrees with the verb, or a body such as السلطات الروسية; else
     by no one known. A label with no one behind it (فيما وُصف بـ«…») is nobody's quote: not kept."""
-    window = paragraph[max(0, quote.start() - _LABEL_REACH):quote.start()]
+    window = paragraph[max(0, quote.start() - _VERB_LABEL_REACH):quote.start()]
     if "صف" not in window and "سم" not in window and "اعتبر" not in window:
         return None  # no describing verb (وصفه، أسماه، اعتبره) before the quote: the usual case
     m = _DESCRIBED.search(paragraph, max(0, quote.start() - _LABEL_REACH), quote.start())
-    if m is None or not (_is(m["verb"], "describers") or _is(m["verb"], "impersonal")):
-        return None
+    if m is None or not (is_a(m["verb"], "describers") or is_a(m["verb"], "impersonal")):
+        return _describes(paragraph, toks, quote, entities, state)
+    start = _sentence_start(paragraph, m.start(), [])
     if not m["who"].strip():
-        if _is(m["verb"], "impersonal"):
+        if is_a(m["verb"], "impersonal"):
             return False, None
     else:
         k = next(i for i, t in enumerate(toks) if t[0] >= m.start("verb"))
-        return True, _subject(toks, k, entities, state)
-    start = _sentence_start(paragraph, m.start(), [])
-    if state.get("named_at", (-1, -1)) >= (index, start):
-        return True, state["speaker"]
+        return True, body(m["who"].split()) or subject_after(toks, k, entities, state)
+    lead = paragraph[start:m.start()]
+    if state.get("named_at", (-1, -1)) >= (index, start) or _verbs(lead, tokens(lead)):
+        return True, state["speaker"]  # a verb of the sentence named the speaker, or its pronoun did
     # In «ترامب، الذي وصفه بأنه …» the name before الذي is the one described, not the describer.
     end = m.start() - _ANTECEDENT * _is_relative(m)
     kinds = _agreeing(m["verb"])
     named = [e for e in entities if start <= e.start and e.end <= end and e.type in kinds]
     if named:
-        return True, _Speaker(named[0].text, named[0].canonical)
-    return True, _body(paragraph[start:end].split())
+        return True, Speaker(named[0].text, named[0].canonical)
+    return True, body(paragraph[start:end].split())
+
+
+def _describes(paragraph: str, toks: tuple, quote: re.Match, entities: list[EntityMention],
+               state: dict) -> tuple[bool, Speaker | None] | None:
+    """وصفت الحكومة البحرينية اللقاء بـ«العابر»: the sentence's subject, after the verb or (ووصفها: he
+    described her) the first person the sentence names, else the speaker named before."""
+    start = _sentence_start(paragraph, quote.start(), [])
+    m = _DESCRIBES.search(paragraph, start, quote.start())
+    if m is None:
+        return None
+    k = bisect_right([t[0] for t in toks], m.start("verb")) - 1
+    after = [t[2] for t in toks[k + 1:k + 4]]
+    who = body(after) or subject_after(toks, k, entities, state)
+    return True, who or first_named(entities, start, toks[k][0], []) or state["speaker"]
 
 
 def _agreeing(verb: str) -> tuple[str, ...]:
@@ -256,13 +208,77 @@ def _is_relative(m: re.Match) -> bool:
     return fold(m.group().split()[0]).lstrip("وف") in ("الذي", "التي")
 
 
-def _body(words: list[str]) -> _Speaker | None:
-    """The last collective speaker of some words, with its adjective: السلطات الروسية, مصادر أمريكية."""
-    for k in range(len(words) - 1, -1, -1):
-        if _is(words[k], "bodies"):
-            adjective = [w for w in words[k + 1:k + 2] if fold(w).endswith(("ي", "يه")) and len(fold(w)) >= 4]
-            return _Speaker(" ".join([words[k], *adjective]).strip("،,.:"), None)
+def _attributed(toks: tuple, quote: re.Match, entities: list[EntityMention], state: dict,
+                sentence: int) -> Speaker | None:
+    """The speaker an attribution after a quote names: «…»، قال فلان; «…» بحسب ما قال فلان; «…» حسب
+    تعبير مسؤول أوروبي; «…» حسب غابريال كولينس; «…» كما يوضح كريم صدر. None: no attribution."""
+    j = bisect_right([t[0] for t in toks], quote.end() - 1)
+    while j < len(toks) and toks[j][2] in "،,":
+        j += 1
+    if j >= len(toks):
+        return None
+    if is_verb(toks[j][2]):
+        return _said(verb_subject(toks, j, entities, state, sentence), state)
+    if fold(toks[j][2]) not in lexicon()["attributions"]:
+        return None
+    for n in range(j + 1, min(j + _AFTER, len(toks))):
+        word = fold(toks[n][2])
+        if is_verb(toks[n][2]):
+            return _said(verb_subject(toks, n, entities, state, sentence), state)
+        if word in ("تعبير", "قول", "وصف"):
+            return subject_after(toks, n, entities, state)
+        if word.startswith(("تعبير", "قول", "وصف")):  # على حد تعبيره: the speaker named before
+            return state["speaker"]
+    if fold(toks[j][2]) in ("حسب", "بحسب", "وفق", "وفقا"):
+        return subject_after(toks, j, entities, state)
     return None
+
+
+def _in_their_words(toks: tuple, quote: re.Match) -> bool:
+    """«قمة القمم» بحسب تعبير مسؤول أوروبي: a name, but someone's words, as the sentence says."""
+    j = bisect_right([t[0] for t in toks], quote.end() - 1)
+    near = [fold(t[2]) for t in toks[j:j + _AFTER]]
+    return bool(near) and near[0] in lexicon()["attributions"] \
+        and any(w.startswith(("تعبير", "وصف")) for w in near[1:])
+
+
+def _said(found: Speaker | None, state: dict) -> Speaker | None:
+    return state["speaker"] if found is KEEP or found is None else found
+
+
+def _quote_speaker(paragraph: str, index: int, toks: tuple, quote: re.Match, verbs: list[int],
+                   entities: list[EntityMention], state: dict,
+                   quotes: list[re.Match]) -> Speaker | None | bool:
+    """Who says a quote (None: no one named); False when it is no speech."""
+    start = _sentence_start(paragraph, quote.start(), quotes)
+    before = [k for k in verbs if start <= toks[k][0] < quote.start()]
+    if _is_speech(paragraph, toks, before[-1] if before else None, quote):
+        verb = before[-1]
+        if is_a(toks[verb][2], "participles") and state.get("named_at", (-1, -1)) < (index, start) \
+                and (subject := first_named(entities, start, toks[verb][0], [q.span() for q in quotes])):
+            # …، معتبرا أنها «…»: the participle goes with the subject of its sentence.
+            state["speaker"], state["named_at"] = subject, (index, start)
+        return state["speaker"]
+    if (who := _attributed(toks, quote, entities, state, start)) is not None:
+        return who
+    if state.get("quoted") == index - 1 and not paragraph[:quote.start()].strip() \
+            and _ONLY_QUOTE.match(paragraph[quote.end():]):
+        return state["speaker"]  # a paragraph that is only a quote: the speech goes on
+    return False
+
+
+def _set_speakers(toks: tuple, verbs: list[int], upto: int, done: int, index: int,
+                  entities: list[EntityMention], state: dict, paragraph: str, quotes: list[re.Match]) -> None:
+    """Let the speech verbs between offsets ``done`` and ``upto`` name the current speaker."""
+    for k in verbs:
+        pos = toks[k][0]
+        if not done <= pos < upto or is_a(toks[k][2], "participles"):
+            continue
+        found = verb_subject(toks, k, entities, state, _sentence_start(paragraph, pos, quotes))
+        if (found is KEEP or found is None) and state["speaker"] is not None:
+            state["named_at"] = (index, pos)  # وأضاف: the same speaker, named again by the verb
+        elif found is not None and found is not KEEP:
+            state["speaker"], state["named_at"] = found, (index, pos)
 
 
 def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention], state: dict) -> list[Quote]:
@@ -271,36 +287,30 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
         return []  # nothing said here, and no speaker named for the paragraphs after
     toks = tokens(paragraph)
     if paragraph.count('"') % 2 or paragraph.count("«") != paragraph.count("»"):
-        quotes += _unclosed(paragraph, toks, quotes)
+        quotes = sorted(quotes + _unclosed(paragraph, toks, quotes), key=lambda q: q.start())
     inside = [q.span() for q in quotes]
     verbs = [k for k in _verbs(paragraph, toks) if not any(a < toks[k][0] < b for a, b in inside)]
-    events = sorted([(toks[k][0], "verb", k) for k in verbs] + [(q.start(), "quote", q) for q in quotes],
-                    key=lambda e: e[0])
     out: list[Quote] = []
-    for pos, kind, item in events:
-        if kind == "verb":
-            if not _is(toks[item][2], "participles"):
-                subject = _subject(toks, item, entities, state) or _named_before(toks, item, entities)
-                if subject is not None:
-                    state["speaker"], state["named_at"] = subject, (index, pos)
+    done = 0
+    for quote in quotes:
+        _set_speakers(toks, verbs, quote.start(), done, index, entities, state, paragraph, quotes)
+        done = quote.start()
+        if _inner(quote)[:1] in _GAP_START:
+            continue  # the words between two quotes whose marks did not pair ("، على حد تعبيره")
+        label = _described(paragraph, index, toks, quote, entities, state)
+        if _is_name(toks, quote, label is not None) and not _in_their_words(toks, quote):
             continue
-        if _is_name(toks, item) or _inner(item)[:1] in _GAP_START:
-            continue  # a name, or the words between two quotes whose marks did not pair ("، على حد تعبيره")
-        if (label := _described(paragraph, index, toks, item, entities, state)) is not None:
+        if label is not None:
             keep, who = label
             if keep:
-                out.append(Quote(_inner(item), who and who.name, index, who and who.canonical))
+                out.append(Quote(_inner(quote), who and who.name, index, who and who.canonical))
             continue
-        start = _sentence_start(paragraph, pos, quotes)
-        before = [k for k in verbs if start <= toks[k][0] < pos]
-        speaker = state["speaker"]
-        if not _is_speech(paragraph, toks, before[-1] if before else None, item):
-            after = [k for k in verbs if 0 <= toks[k][0] - item.end() <= 4]
-            if not after:
-                continue
-            speaker = _subject(toks, after[0], entities, state) or speaker
-        name, canonical = (speaker.name, speaker.canonical) if speaker else (None, None)
-        out.append(Quote(_inner(item), name, index, canonical))
+        who = _quote_speaker(paragraph, index, toks, quote, verbs, entities, state, quotes)
+        if who is not False:
+            out.append(Quote(_inner(quote), who.name if who else None, index, who.canonical if who else None))
+    _set_speakers(toks, verbs, len(paragraph) + 1, done, index, entities, state, paragraph, quotes)
+    if out:
+        state["quoted"] = index
     return out
 
 

@@ -1,0 +1,82 @@
+"""Benchmark of quote extraction on the hand-labelled ANT quote set, through ``enrich_article``.
+
+    python3 bench/quotes.py [--errors] [--speed 2000]
+
+The set (tests/enrich/golden/ant-quotes.jsonl, described in ant-quotes.md beside it) holds a dev
+part, used while building the rules, and a held-out part (articles whose id hash is 0 mod 3) that
+is only ever scored. For each part: quotes in the gold, span precision / recall / F1, speaker
+accuracy of the quotes found with the right span, the same for quotes whose speaker is not named in
+their paragraph before them (وأضاف: «…»), and articles per second of the whole enrichment (the
+labelled articles, one process, the installed tagger). ``--speed N`` also enriches the first N
+articles of the corpus and prints the CPU time of the quote stage per article beside the others.
+``--errors`` prints the mistakes on the dev part only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from marsad.enrich import enrich_article, ner_available  # noqa: E402
+from marsad.enrich.quotescoring import labelled_articles, load_quote_set, score_quotes  # noqa: E402
+from marsad.parse.records import record_to_article  # noqa: E402
+
+SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
+SET = ROOT / "tests" / "enrich" / "golden" / "ant-quotes.jsonl"
+STAGES = ("ner", "dates", "figures", "canonical", "quotes")
+
+
+def run(rows: list[dict]) -> tuple[object, float]:
+    """(score, articles per wall second) of one part of the set."""
+    articles = labelled_articles(CORPUS, {r["id"] for r in rows})
+    t0 = time.perf_counter()
+    enriched = {i: enrich_article(a) for i, a in articles.items()}
+    return score_quotes(rows, enriched), len(articles) / (time.perf_counter() - t0)
+
+
+def speed(n: int) -> str:
+    """CPU ms per article of each enrichment stage over the first ``n`` articles of the corpus."""
+    with lzma.open(CORPUS, "rt", encoding="utf-8") as f:
+        articles = [record_to_article(json.loads(line), "") for line, _ in zip(f, range(n), strict=False)]
+    timings: dict[str, float] = {}
+    quotes = sum(len(enrich_article(a, timings=timings).quotes) for a in articles)
+    cells = ", ".join(f"{s} {timings.get(s, 0) * 1000 / n:.2f}" for s in STAGES)
+    share = timings.get("quotes", 0) / sum(timings.values())
+    return f"{n} articles, {quotes} quotes; CPU ms per article: {cells} (quotes {share:.1%} of enrichment)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--errors", action="store_true", help="print the dev part's mistakes")
+    ap.add_argument("--speed", type=int, default=0, metavar="N", help="time the stages on N corpus articles")
+    args = ap.parse_args()
+    if not ner_available():
+        print("no trained NER model installed: speakers come from the alias table and the words after verbs")
+    rows = load_quote_set(SET)
+    enrich_article(record_to_article({"title": "x", "text": "قال: «نعم»"}))  # load the model outside timing
+    print(f"{'part':<9} {'quotes':>6} {'span P':>7} {'span R':>7} {'span F1':>7} {'speaker':>8} "
+          f"{'carried':>12} {'art/s':>6}")
+    for part in ("dev", "held-out"):
+        score, rate = run([r for r in rows if r["split"] == part])
+        carried = f"{score.right_carried / max(score.carried, 1):.3f} ({score.carried})"
+        print(f"{part:<9} {score.gold:>6} {score.precision:>7.3f} {score.recall:>7.3f} {score.f1:>7.3f} "
+              f"{score.speaker_accuracy:>8.3f} {carried:>12} {rate:>6.0f}")
+        if args.errors and part == "dev":
+            for kind in ("wrong", "missed", "wrong_speaker"):
+                for item in getattr(score, kind):
+                    print(f"  {kind}: {item}")
+    if args.speed:
+        print(speed(args.speed))
+
+
+if __name__ == "__main__":
+    main()
