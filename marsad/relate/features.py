@@ -13,7 +13,7 @@ import numpy as np
 
 from marsad.model import Article
 from marsad.relate.background import idf
-from marsad.relate.text import VOCABULARY, shingles_of, term_ids
+from marsad.relate.text import SHINGLE, VOCABULARY, Shingled, shingled, term_ids
 
 TOP_TERMS = 60  # a vector keeps its heaviest terms: enough to tell events apart, small to store
 
@@ -26,6 +26,10 @@ class Doc:
     vec: dict[str, float]  # L2-normalized TF-IDF weights of the top terms
     entities: frozenset[str]  # canonical entity names, when the article was enriched
     shingles: np.ndarray  # sorted unique shingle hashes (see text.shingle_hashes)
+    opening: np.ndarray | None = None  # those of the opening (see text.shingled)
+
+    def copy_text(self) -> Shingled:
+        return Shingled(self.shingles, self.opening if self.opening is not None else self.shingles)
 
 
 def article_text(a: Article) -> str:
@@ -82,11 +86,21 @@ def entity_names(a: Article) -> frozenset[str]:
     return frozenset(e.canonical for e in a.entities or () if e.canonical)
 
 
+def copy_ids(head: np.ndarray, body: np.ndarray) -> np.ndarray:
+    """The word ids whose shingles tell copies: the body's, so that the same headline (or deck: an
+    outlet's summary, a series' tagline) over other text is no copy; the headline's and deck's too
+    when the body is too short to have shingles."""
+    return body if len(body) >= SHINGLE else np.concatenate([head, body])
+
+
 def make_doc(a: Article) -> Doc:
-    ids = VOCABULARY.text_ids(article_text(a))
+    head = VOCABULARY.text_ids("\n".join(x for x in (a.headline, a.deck) if x))
+    body = VOCABULARY.text_ids("\n".join(a.paragraphs))
+    ids = np.concatenate([head, body])
     day = day_number(a.published)
+    text = shingled(copy_ids(head, body))
     return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
-               vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=shingles_of(ids))
+               vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=text.all, opening=text.opening)
 
 
 def interned(vec: dict[str, float]) -> dict[str, float]:
