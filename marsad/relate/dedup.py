@@ -1,15 +1,17 @@
 """Near-duplicates: syndicated agency copy and republished articles.
 
 Each article's word shingles get a MinHash signature (datasketch).
-Locality-sensitive hashing over bands of the signature proposes candidates; a
-candidate is a copy when the shingles the two texts share cover at least
+Locality-sensitive hashing over bands of the signature, and the shingles of the
+article's opening, propose candidates; a candidate is a copy when the shingles the two
+texts share cover at least
 ``CONTAIN`` of the shorter one, and each text's opening is found in the other
 (``LEAD``): copies, even reworded ones, carry the same lead, while reports that
 share only background paragraphs, a list of other articles' leads at their
 foot or a template open each with their own news. A text found nearly whole in
 the other (``WHOLE``: a lead republished inside a longer piece) is a copy
-whatever it opens with. Containment rather than Jaccard, so that a short text
-inside a long one still counts. Shingles come from the body, not the headline:
+whatever it opens with. Texts that state several numbers must share most of
+them: a template filled with other figures is no copy. Containment rather than
+Jaccard, so that a short text inside a long one still counts. Shingles come from the body, not the headline:
 the same headline over other text is no copy.
 
 A group is a set of copies of one source text (its first member), every two of
@@ -40,6 +42,7 @@ LSH_JACCARD = 0.1
 CONTAIN = 0.15  # shared shingles / shingles of the shorter text
 LEAD = 0.18  # of each text's opening shingles found in the other
 WHOLE = 0.8  # a text this much inside the other is a copy whatever its opening
+FIGURES, FIGURES_AGREE = 3, 0.5  # texts stating this many numbers share at least this share of them
 CROWDED = 50  # a key shared by more texts is a stock phrase or a dateline, no sign of a copy
 OPENING_HITS = 3  # opening shingles two texts share before they are compared
 MIN_SHARED = 8  # and at least this many shared shingles, so that one stock phrase is not a copy
@@ -101,9 +104,17 @@ def lead_share(a: Shingled, b: Shingled) -> float:
     return len(np.intersect1d(a.opening, b.all, assume_unique=True)) / (len(a.opening) or 1)
 
 
+def same_figures(a: Shingled, b: Shingled) -> bool:
+    """False when both texts state several numbers and most differ: one template filled with other
+    facts (a town's census line, a monthly price report), not one text."""
+    if min(len(a.numbers), len(b.numbers)) < FIGURES:
+        return True
+    return containment(a.numbers, b.numbers)[0] >= FIGURES_AGREE
+
+
 def is_copy(a: Shingled, b: Shingled, contain: float = CONTAIN) -> bool:
     c, shared = containment(a.all, b.all)
-    if c < contain or shared < min(MIN_SHARED, len(a.all), len(b.all)):
+    if c < contain or shared < min(MIN_SHARED, len(a.all), len(b.all)) or not same_figures(a, b):
         return False
     return c >= WHOLE or min(lead_share(a, b), lead_share(b, a)) >= LEAD
 

@@ -15,6 +15,7 @@ from marsad.model import Article
 from marsad.relate.background import idf
 from marsad.relate.text import SHINGLE, VOCABULARY, Shingled, shingled, term_ids
 
+_NONE = np.empty(0, np.uint64)
 TOP_TERMS = 60  # a vector keeps its heaviest terms: enough to tell events apart, small to store
 
 
@@ -27,9 +28,11 @@ class Doc:
     entities: frozenset[str]  # canonical entity names, when the article was enriched
     shingles: np.ndarray  # sorted unique shingle hashes (see text.shingle_hashes)
     opening: np.ndarray | None = None  # those of the opening (see text.shingled)
+    numbers: np.ndarray | None = None  # the codes of the numbers it states (see text.shingled)
 
     def copy_text(self) -> Shingled:
-        return Shingled(self.shingles, self.opening if self.opening is not None else self.shingles)
+        opening = self.opening if self.opening is not None else self.shingles
+        return Shingled(self.shingles, opening, self.numbers if self.numbers is not None else _NONE)
 
 
 def article_text(a: Article) -> str:
@@ -100,7 +103,8 @@ def make_doc(a: Article) -> Doc:
     day = day_number(a.published)
     text = shingled(copy_ids(head, body))
     return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
-               vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=text.all, opening=text.opening)
+               vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=text.all, opening=text.opening,
+               numbers=text.numbers)
 
 
 def interned(vec: dict[str, float]) -> dict[str, float]:

@@ -62,7 +62,7 @@ def _stored_features(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, F
 def stored_shingles(conn: sqlite3.Connection, rowid: int) -> Shingled:
     row = conn.execute("SELECT headline, deck, body FROM articles WHERE rowid = ?", (rowid,)).fetchone()
     if not row:
-        return Shingled(np.empty(0, np.uint64), np.empty(0, np.uint64))
+        return shingled(np.empty(0, np.int64))
     head = VOCABULARY.text_ids("\n".join(x for x in row[:2] if x))
     return shingled(copy_ids(head, VOCABULARY.text_ids(row[2] or "")))
 

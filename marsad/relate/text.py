@@ -65,6 +65,7 @@ class Vocabulary:
         self.pieces: dict[str, tuple[int, ...]] = {}  # text between spaces → ids of its words
         self.codes = np.zeros(1024, np.uint64)
         self.term_ids = np.zeros(1024, np.int64)
+        self.numeric = np.zeros(1024, bool)  # the word is a number
         self.terms: list[str] = []
         self._term_index: dict[str, int] = {}
 
@@ -94,9 +95,11 @@ class Vocabulary:
         start = len(self.ids)
         self.codes = _grown(self.codes, start + len(new))
         self.term_ids = _grown(self.term_ids, start + len(new))
+        self.numeric = _grown(self.numeric, start + len(new))
         for i, w in enumerate(new, start):
             self.ids[w] = i
             self.codes[i] = zlib.crc32(w.encode())
+            self.numeric[i] = w.isdigit()
             t = term_of(w)
             self.term_ids[i] = self._term_index.setdefault(t, len(self.terms)) if t else -1
             if len(self._term_index) > len(self.terms):
@@ -118,9 +121,10 @@ def terms(tokens: list[str]) -> list[str]:
 
 
 class Shingled(NamedTuple):
-    """What tells copies of a text: its shingle hashes, and those of its opening."""
+    """What tells copies of a text: its shingle hashes, those of its opening, and its numbers."""
     all: np.ndarray  # sorted unique hashes of every shingle
     opening: np.ndarray  # sorted unique hashes of the first OPENING shingles (see shingled)
+    numbers: np.ndarray  # sorted unique codes of the numbers it states
 
 
 def _mixed(ids: np.ndarray) -> np.ndarray:
@@ -141,7 +145,8 @@ def shingled(ids: np.ndarray) -> Shingled:
     """A text's shingles, and those of its opening: at most its first half, so that a short text's
     opening is not its footer (a series' tagline, a "watch the video" line)."""
     mixed = _mixed(ids)
-    return Shingled(np.unique(mixed), np.unique(mixed[:min(OPENING, max(1, len(mixed) // 2))]))
+    numbers = np.unique(VOCABULARY.codes[ids[VOCABULARY.numeric[ids]]])
+    return Shingled(np.unique(mixed), np.unique(mixed[:min(OPENING, max(1, len(mixed) // 2))]), numbers)
 
 
 def shingle_hashes(tokens: list[str]) -> np.ndarray:
