@@ -16,6 +16,7 @@ from marsad.relate.background import idf
 from marsad.relate.text import SHINGLE, VOCABULARY, Shingled, shingled, term_ids
 
 _NONE = np.empty(0, np.uint64)
+LEAD_PARAGRAPHS = 2  # the paragraphs whose dates may give an undated report its day
 TOP_TERMS = 60  # a vector keeps its heaviest terms: enough to tell events apart, small to store
 
 
@@ -49,9 +50,11 @@ def day_number(published: str | None) -> int | None:
 
 
 def text_day(a: Article) -> int | None:
-    """For an undated article: the latest full date its text states (found by enrichment), if any.
-    Reports state the day of their event ("on Monday 27 June 2022"); older dates are background."""
-    days = [day_number(d.iso) for d in a.dates or () if len(d.iso) == 10 and not d.relative]
+    """For an undated article: the latest full date its headline or lead states (found by enrichment),
+    if any. Reports state the day of their event up front ("on Monday 27 June 2022"); dates further
+    down are background (a birth, an earlier round, the start of a war)."""
+    days = [day_number(d.iso) for d in a.dates or ()
+            if len(d.iso) == 10 and not d.relative and d.paragraph < LEAD_PARAGRAPHS]
     return max((d for d in days if d is not None), default=None)
 
 
