@@ -27,7 +27,7 @@ class Doc:
     day: int | None  # days since 1970-01-01 of the publication date, when known
     vec: dict[str, float]  # L2-normalized TF-IDF weights of the top terms
     entities: frozenset[str]  # canonical entity names, when the article was enriched
-    shingles: np.ndarray  # sorted unique shingle hashes (see text.shingle_hashes)
+    shingles: np.ndarray  # sorted unique shingle hashes of the body (see text.shingled)
     opening: np.ndarray | None = None  # those of the opening (see text.shingled)
     numbers: np.ndarray | None = None  # the codes of the numbers it states (see text.shingled)
 

@@ -136,22 +136,12 @@ def _mixed(ids: np.ndarray) -> np.ndarray:
     return sum(codes[i:i + n] * _MIX[i] for i in range(SHINGLE))
 
 
-def shingles_of(ids: np.ndarray) -> np.ndarray:
-    """Sorted unique 64-bit hashes of the word ``SHINGLE``-grams of word ``ids``."""
-    return np.unique(_mixed(ids))
-
-
 def shingled(ids: np.ndarray) -> Shingled:
     """A text's shingles, and those of its opening: at most its first half, so that a short text's
     opening is not its footer (a series' tagline, a "watch the video" line)."""
     mixed = _mixed(ids)
     numbers = np.unique(VOCABULARY.codes[ids[VOCABULARY.numeric[ids]]])
     return Shingled(np.unique(mixed), np.unique(mixed[:min(OPENING, max(1, len(mixed) // 2))]), numbers)
-
-
-def shingle_hashes(tokens: list[str]) -> np.ndarray:
-    """Sorted unique 64-bit hashes of the word ``SHINGLE``-grams, the unit of near-duplicates."""
-    return shingles_of(VOCABULARY.lookup(tokens))
 
 
 def surfaces(text: str) -> dict[str, str]:
