@@ -96,7 +96,9 @@ class Batch:
 
     def shingles_of(self, rowid: int) -> Shingled:
         known = self.shingles.get(rowid)
-        return stored_shingles(self.conn, rowid) if known is None else known
+        if known is None:  # a stored article: read once per batch, it is often a candidate again
+            known = self.shingles[rowid] = stored_shingles(self.conn, rowid)
+        return known
 
     def keep(self, rowid: int, chash: str, doc: Doc, story: StoryState) -> None:
         self.rows["story_members (article_rowid, story_id)"].append((rowid, story.id))
