@@ -79,14 +79,13 @@ def same_group(groups: list[list[str]]):
     return lambda a, b: a in group_of and group_of[a] == group_of.get(b)
 
 
-def pair_rows(pairs: list[dict[str, str]], together, docs: dict) -> None:
-    """Rows for the labelled ant pairs: the archive's groups, each half apart, and the peer."""
+def pair_rows(pairs: list[dict[str, str]], together, docs: dict, how: str = "archive groups") -> None:
+    """Rows for the labelled ant pairs: found ``how``, each half apart, and the peer."""
     truth = [p["label"] == "copy" for p in pairs]
     for split in ("tune", "held"):
         part = [(p, t) for p, t in zip(pairs, truth, strict=True) if p["split"] == split]
-        row(f"ant pairs ({split}), archive groups", [together(p["a"], p["b"]) for p, _ in part],
-            [t for _, t in part])
-    row("ant pairs (all), archive groups", [together(p["a"], p["b"]) for p in pairs], truth)
+        row(f"ant pairs ({split}), {how}", [together(p["a"], p["b"]) for p, _ in part], [t for _, t in part])
+    row(f"ant pairs (all), {how}", [together(p["a"], p["b"]) for p in pairs], truth)
     peer = [jaccard(docs[p["a"]], docs[p["b"]]) >= 0.5 for p in pairs]
     row("ant pairs, peer: MinHash Jaccard >= 0.5", peer, truth)
     wrong = Counter(p["kind"] for p in pairs if p["label"] == "not" and together(p["a"], p["b"]))
@@ -110,7 +109,7 @@ def quick() -> None:
     # The labelled ant pairs, each pair alone in an archive of its own two articles.
     docs_ant = {i: make_doc(record_to_article(r)) for i, r in ant.items()}
     alone = {(p["a"], p["b"]) for p in pairs if dedup.group([docs_ant[p["a"]], docs_ant[p["b"]]])}
-    pair_rows(pairs, lambda a, b: (a, b) in alone, docs_ant)
+    pair_rows(pairs, lambda a, b: (a, b) in alone, docs_ant, "each pair alone")
 
 
 def grams(text: str) -> set[tuple[str, ...]]:
