@@ -67,6 +67,15 @@ CREATE INDEX relate_terms_article ON relate_terms(article_rowid);
 """),
     # Related articles are found from the vectors in relate_docs now; the term lists cost ingest time.
     ("relate-0003-no-term-lists", "DROP TABLE relate_terms;"),
+    # Copy groups are no longer closed into chains, copy keys hold each text's opening, and stories follow
+    # new joining rules: what an earlier version related is forgotten, and `marsad relate` relates it again.
+    ("relate-0004-copies-of-one-text", """
+DELETE FROM duplicates;
+DELETE FROM relate_lsh;
+DELETE FROM story_members;
+DELETE FROM stories;
+DELETE FROM relate_docs;
+"""),
 ]
 
 _MAX_VARS = 500

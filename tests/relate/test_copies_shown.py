@@ -33,3 +33,23 @@ def test_article_page_names_each_copy(client, records):
 
 def test_no_copies_box_without_copies(client):
     assert 'id="copies-h"' not in client.get("/articles/dev-001").text
+
+
+def test_an_archive_related_before_copies_of_one_text_is_related_again(tmp_path, dev):
+    from marsad.archive import open_archive
+    from marsad.relate import duplicate_groups, unrelated
+
+    path = tmp_path / "old.db"
+    with open_archive(path) as arc:
+        arc.ingest([dev / "stories.jsonl"], enrich=False)
+        rowids = [r[0] for r in arc.conn.execute("SELECT rowid FROM articles")]
+        # As an earlier version left it: one chain of every article, and this migration not applied.
+        chain = [(r, rowids[0]) for r in rowids]
+        arc.conn.executemany("INSERT OR REPLACE INTO duplicates VALUES (?, ?)", chain)
+        arc.conn.execute("DELETE FROM migrations WHERE name = 'relate-0004-copies-of-one-text'")
+        arc.conn.commit()
+    with open_archive(path) as arc:
+        assert duplicate_groups(arc) == [] and len(unrelated(arc)) == len(rowids)
+        arc.relate_all()
+        groups = duplicate_groups(arc)
+    assert ["dev-068", "dev-070", "dev-071"] in groups and max(map(len, groups)) < 5
