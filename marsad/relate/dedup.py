@@ -2,17 +2,17 @@
 
 Each article's word shingles get a MinHash signature (datasketch).
 Locality-sensitive hashing over bands of the signature, and the shingles of the
-article's opening, propose candidates; a candidate is a copy when the shingles the two
-texts share cover at least
-``CONTAIN`` of the shorter one, and each text's opening is found in the other
-(``LEAD``): copies, even reworded ones, carry the same lead, while reports that
-share only background paragraphs, a list of other articles' leads at their
-foot or a template open each with their own news. A text found nearly whole in
-the other (``WHOLE``: a lead republished inside a longer piece) is a copy
-whatever it opens with. Texts that state several numbers must share most of
-them: a template filled with other figures is no copy. Containment rather than
-Jaccard, so that a short text inside a long one still counts. Shingles come from the body, not the headline:
-the same headline over other text is no copy.
+article's opening, propose candidates; a candidate is a copy when the shingles
+the two texts share cover at least ``CONTAIN`` of the shorter one, and each
+text's opening is found in the other (``LEAD``): copies, even reworded ones,
+carry the same lead, while reports that share only background paragraphs, a
+list of other articles' leads at their foot or a template open each with their
+own news. A text found nearly whole in the other (``WHOLE``: a lead republished
+inside a longer piece) is a copy whatever it opens with. Texts that state
+several numbers must share most of them: a template filled with other figures
+is no copy. Containment rather than Jaccard, so that a short text inside a long
+one still counts. Shingles come from the body, not the headline: the same
+headline over other text is no copy.
 
 A group is a set of copies of one source text (its first member), every two of
 which share at least ``LOOSE`` of the shorter one's shingles. Groups are never

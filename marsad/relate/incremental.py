@@ -1,8 +1,8 @@
 """Bringing the relate tables up to date after an ingest: only the new or changed articles.
 
-Each article is looked at once: its near-duplicates are found through the
-stored copy keys (LSH bands, opening shingles), it joins an open story or opens one, and its term vector
-is kept for related-article queries. Articles already related in the same
+Each article is looked at once: its copies are found through the stored copy
+keys (LSH bands, opening shingles), it joins an open story or opens one, and
+its term vector is kept for related-article queries. Articles already related in the same
 version are skipped, so calling this twice with the same ids does nothing.
 """
 
