@@ -4,12 +4,16 @@
     python3 bench/stories.py --speed    # speed: features + dedup + clustering over ant-multisource (31.5k)
     python3 bench/stories.py --speed --archive   # the same through an archive: relate.update on all ids
                                                  # in calls of RELATE_EVERY (--every 0: one call)
+    python3 bench/stories.py --largest [--db F]  # the 20 largest stories of all of ant-multisource, ingested
+                                                 # as ``marsad ingest`` does (F: kept, reused when it exists)
 
 Quality rows: ``archive`` is the real path (``Archive.ingest`` of the JSONL, which calls
 ``marsad.relate.update``); the sensitivity rows recluster the same stored articles with the
 pure library at other join thresholds; the ``shuffled`` row averages five random ingest orders.
-Every distractor (``distractor-N``) is its own event. Peers in the same run: the ``one story per
-article`` and ``one story for everything`` baselines bound the score from both sides.
+Every distractor (``distractor-N``) is its own event; the table is followed by each distractor
+that joined an event. Peers in the same run: the ``one story per article`` and ``one story for
+everything`` baselines bound the score from both sides. ``--largest`` prints each story's size, days,
+outlets and headlines spread over its reports, for a person to judge whether it is one event.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from marsad.relate import cluster as clustering  # noqa: E402
 from marsad.relate import stories  # noqa: E402
 from marsad.relate.dedup import group  # noqa: E402
 from marsad.relate.features import make_doc  # noqa: E402
+from marsad.relate.store import marks  # noqa: E402
 
 SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
 DEV = SHARED / "data" / "stories-dev" / "stories.jsonl"
@@ -92,6 +97,12 @@ def quality() -> None:
     print(f"| {'library, 5 shuffled orders (mean)':<34} | {p:.3f} | {r:.3f} | {f:.3f} |  -  |")
     row("peer: one story per article", [[d.id] for d in docs], gold)
     row("peer: one story for everything", [[d.id for d in docs]], gold)
+    joined = [(i, next(gold[j] for j in s if not gold[j].startswith("distractor")))
+              for s in found for i in s if gold[i].startswith("distractor") and len(s) > 1]
+    print(f"\ndistractors that joined an event (archive): {len(joined)} of "
+          f"{sum(e.startswith('distractor') for e in set(gold.values()))}")
+    for i, event in joined:
+        print(f"   {i} ({gold[i]}) joined {event}")
 
 
 def ant_articles() -> Iterator[Article]:
@@ -155,14 +166,41 @@ def archive_speed(every: int) -> None:
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
+def largest(db: Path | None, top: int = 20) -> None:
+    """The ``top`` largest stories of ant-multisource as the archive stores them after an ingest."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = db or Path(tmp) / "ant.db"
+        with open_archive(path) as arc:
+            if not arc.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+                arc.ingest([ANT], enrich=False)
+            found = sorted(stories(arc, min_size=2), key=lambda s: -len(s.articles))[:top]
+            info = {}
+            for s in found:
+                rows = arc.conn.execute(
+                    f"SELECT id, headline, published FROM articles WHERE id IN ({marks(s.articles)})",
+                    s.articles)
+                info.update((i, (t, p)) for i, t, p in rows)
+    print(f"The {top} largest stories of ant-multisource, with headlines spread over each (oldest first):")
+    for n, s in enumerate(found, 1):
+        days = sorted((info[i][1] or "")[:10] for i in s.articles)
+        print(f"\n{n}. {len(s.articles)} reports, {days[0]} to {days[-1]}, {len(s.outlets)} outlets: "
+              f"{', '.join(s.outlets)}")
+        for i in s.articles[::max(1, len(s.articles) // 8)][:8]:
+            print(f"     {(info[i][1] or '-')[:10]}  {info[i][0][:90]}")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--speed", action="store_true", help="time relate over ant-multisource instead")
     ap.add_argument("--archive", action="store_true", help="with --speed: through an archive")
+    ap.add_argument("--largest", action="store_true", help="the largest stories of all of ant-multisource")
+    ap.add_argument("--db", type=Path, help="with --largest: keep the archive here (reused when it exists)")
     ap.add_argument("--every", type=int, default=RELATE_EVERY,
                     help="with --archive: ids per update call, as an ingest (0: all in one call)")
     args = ap.parse_args()
-    if args.speed:
+    if args.largest:
+        largest(args.db)
+    elif args.speed:
         archive_speed(args.every) if args.archive else speed()
     else:
         quality()

@@ -230,6 +230,17 @@ class RelatedHit:
 
 
 @dataclass(slots=True)
+class CopyRef:
+    """An article of a group of copies (one text syndicated or republished), as readers see it."""
+    id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    url: str | None
+    source: bool  # the group's source text (the first stored), which the others copy
+
+
+@dataclass(slots=True)
 class Story:
     id: str
     title: str

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from marsad.errors import NotFound
-from marsad.model import Article, RelatedHit, Story
+from marsad.model import Article, CopyRef, RelatedHit, Story
 
 if TYPE_CHECKING:
     from marsad.archive import Archive
@@ -26,7 +26,7 @@ _CLUSTERERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def prepare(article: Article) -> Features:
-    """What relating needs of one article (its :class:`~marsad.relate.features.Doc` and LSH band
+    """What relating needs of one article (its :class:`~marsad.relate.features.Doc` and copy
     keys). Pure, so that an ingest's parse worker can make it while the archive writes."""
     from marsad.relate.incremental import features
 
@@ -139,6 +139,32 @@ def duplicate_groups(arc: Archive) -> list[list[str]]:
             "ORDER BY d.group_id, a.rowid"):
         groups.setdefault(gid, []).append(aid)
     return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+
+
+_COPY_SQL = ("SELECT a.id, a.headline, a.outlet, a.published, a.url, d.group_id = d.article_rowid, "
+             "d.group_id FROM duplicates d JOIN articles a ON a.rowid = d.article_rowid ")
+
+
+def _copy_refs(rows: list[tuple]) -> dict[int, list[CopyRef]]:
+    groups: dict[int, list[CopyRef]] = {}
+    for aid, title, outlet, published, url, source, gid in rows:
+        groups.setdefault(gid, []).append(CopyRef(aid, title or "", outlet, published, url, bool(source)))
+    return groups
+
+
+def copy_groups(arc: Archive) -> list[list[CopyRef]]:
+    """Groups of copies with their titles and outlets, largest first; the source first in each."""
+    rows = arc.conn.execute(_COPY_SQL + "ORDER BY d.group_id, a.rowid").fetchall()
+    return sorted(_copy_refs(rows).values(), key=lambda g: (-len(g), g[0].id))
+
+
+def copies(arc: Archive, article_id: str) -> list[CopyRef]:
+    """The other articles of the copy group of ``article_id``, with their titles and outlets."""
+    rowid = _rowid(arc, article_id)
+    rows = arc.conn.execute(
+        _COPY_SQL + "WHERE d.group_id = (SELECT group_id FROM duplicates WHERE article_rowid = ?) "
+        "AND d.article_rowid != ? ORDER BY a.rowid", (rowid, rowid)).fetchall()
+    return [c for g in _copy_refs(rows).values() for c in g]
 
 
 def copies_of(arc: Archive, article_id: str) -> list[str]:

@@ -2,9 +2,11 @@
 
 A story is one specific event (an incident, a meeting, an announcement) as
 reported by many outlets, not a topic. An article joins a story when its term
-vector is close both to the story's centroid and to one report already in it
-(the geometric mean of the two must reach ``JOIN``), so that a story does not
-drift along a chain of loosely related reports. Time bounds a story: a dated
+vector is close both to the story's centroid and to its recent reports on
+average (the geometric mean of the two must reach ``JOIN``): a report like one
+member but unlike the others (a follow-up, a neighbouring event that shares a
+place or a name) does not join, so that a story does not drift along a chain
+of loosely related reports. Time bounds a story: a dated
 article joins only a story whose dated reports lie within ``WINDOW`` days of
 it and that spans at most ``MAX_SPAN`` days, so the same kind of event at
 another time opens a new story. Nothing already clustered is revisited.
@@ -19,7 +21,7 @@ from operator import itemgetter
 
 from marsad.relate.features import Doc, cosine
 
-JOIN = 0.20  # minimum affinity for an article to join a story (see bench/stories.py for the sensitivity)
+JOIN = 0.225  # minimum affinity for an article to join a story (see bench/stories.py for the sensitivity)
 WINDOW = 3  # days between an article and the nearest dated report of its story
 MAX_SPAN = 7  # days from a story's first to its last dated report
 CANDIDATE_TERMS = 12  # an article looks for stories through its heaviest terms only
@@ -89,10 +91,11 @@ def _weeks(s: StoryState) -> tuple[int | None, ...]:
 
 
 def affinity(doc: Doc, story: StoryState, central: float | None = None) -> float:
-    """Geometric mean of the centroid similarity and the best similarity to one recent report."""
+    """Geometric mean of the centroid similarity and the mean similarity to the recent reports."""
     central = story.centrality(doc) if central is None else central
-    best = max((cosine(doc.vec, v) for v in story.vecs), default=central)
-    return max(central * best, 0.0) ** 0.5
+    sims = [cosine(doc.vec, v) for v in story.vecs]
+    mean = sum(sims) / len(sims) if sims else central
+    return max(central * mean, 0.0) ** 0.5
 
 
 class Clusterer:

@@ -1,31 +1,52 @@
 """Near-duplicates: syndicated agency copy and republished articles.
 
 Each article's word shingles get a MinHash signature (datasketch).
-Locality-sensitive hashing over bands of the signature proposes candidates; a
-candidate is a copy when the shingles the two texts share cover at least
-``CONTAIN`` of the shorter one. Containment rather than Jaccard, so that a lead
-republished inside a longer article, or an agency paragraph quoted whole, still
-counts. Groups are closed transitively (A copies B, B copies C: one group).
+Locality-sensitive hashing over bands of the signature, and the shingles of the
+article's opening, propose candidates; a candidate is a copy when the shingles
+the two texts share cover at least ``CONTAIN`` of the shorter one, and each
+text's opening is found in the other (``LEAD``): copies, even reworded ones,
+carry the same lead, while reports that share only background paragraphs, a
+list of other articles' leads at their foot or a template open each with their
+own news. A text found nearly whole in the other (``WHOLE``: a lead republished
+inside a longer piece) is a copy whatever it opens with. Texts that state
+several numbers must share most of them: a template filled with other figures
+is no copy. Containment rather than Jaccard, so that a short text inside a long
+one still counts. Shingles come from the body, not the headline: the same
+headline over other text is no copy.
+
+A group is a set of copies of one source text (its first member), every two of
+which share at least ``LOOSE`` of the shorter one's shingles. Groups are never
+closed transitively: A copies B and B copies C does not put A with C unless A
+copies C too, so a chain of loosely linked reports never becomes one group.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from itertools import chain, repeat
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+from typing import TypeVar
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from marsad.relate.features import Doc
+from marsad.relate.text import Shingled
 
+K = TypeVar("K")  # a text's key: an id, or an archive rowid
 NUM_PERM = 128
 # datasketch's band layout for this threshold (64 bands of 2 rows) proposes pairs of Jaccard 0.2 with
 # probability 0.93 (copies of similar length down to containment ~0.33), of Jaccard 0.1 with 0.47.
 LSH_JACCARD = 0.1
-CONTAIN = 0.3  # shared shingles / shingles of the shorter text
+CONTAIN = 0.15  # shared shingles / shingles of the shorter text
+LEAD = 0.18  # of each text's opening shingles found in the other
+WHOLE = 0.8  # a text this much inside the other is a copy whatever its opening
+FIGURES, FIGURES_AGREE = 3, 0.5  # texts stating this many numbers share at least this share of them
+CROWDED = 50  # a key shared by more texts is a stock phrase or a dateline, no sign of a copy
+OPENING_HITS = 3  # opening shingles two texts share before they are compared
 MIN_SHARED = 8  # and at least this many shared shingles, so that one stock phrase is not a copy
+LOOSE = 0.15  # what every two members of a group share at least (a member copies the source, not a neighbour)
 BANDS = MinHashLSH(threshold=LSH_JACCARD, num_perm=NUM_PERM).hashranges  # datasketch's (b, r) layout
 _SCHEME = "affine64"  # the shingle hashes are 64-bit
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations  # fixed seed: the same in every run
@@ -55,6 +76,23 @@ def band_keys(shingles: np.ndarray) -> list[int]:
             for a, b in _BAND_BYTES]
 
 
+def copy_keys(text: Shingled) -> list[int]:
+    """The keys under which a text's copies are found: its LSH band keys, and its opening shingles,
+    which find the reworded copies whose shingles are too few alike for the bands."""
+    return band_keys(text.all) + text.opening.view(np.int64).tolist()
+
+
+def proposed(keys: list[int], bucket: Callable[[int], list[K]]) -> set[K]:
+    """The texts filed under ``keys`` (:func:`copy_keys`) worth comparing: those sharing a band, and
+    those sharing ``OPENING_HITS`` opening shingles. Crowded keys propose nothing."""
+    def hits(part: list[int]) -> Iterator[K]:
+        return chain.from_iterable(b for b in map(bucket, part) if len(b) <= CROWDED)
+
+    found = set(hits(keys[:len(BANDS)]))
+    found.update(k for k, n in Counter(hits(keys[len(BANDS):])).items() if n >= OPENING_HITS)
+    return found
+
+
 def containment(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
     """(shared / size of the smaller set, shared) for two sorted unique hash arrays."""
     if not len(a) or not len(b):
@@ -63,56 +101,69 @@ def containment(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
     return shared / min(len(a), len(b)), shared
 
 
-def is_copy(a: np.ndarray, b: np.ndarray, contain: float = CONTAIN) -> bool:
-    c, shared = containment(a, b)
-    return c >= contain and shared >= min(MIN_SHARED, len(a), len(b))
+def lead_share(a: Shingled, b: Shingled) -> float:
+    """How much of ``a``'s opening ``b`` holds."""
+    return len(np.intersect1d(a.opening, b.all, assume_unique=True)) / (len(a.opening) or 1)
 
 
-def copies(doc: Doc, keys: list[int], candidates: Callable[[list[int]], Iterable[str]],
-           shingles_of: Callable[[str], np.ndarray], contain: float = CONTAIN) -> list[str]:
-    """Ids among the LSH candidates of ``doc`` (looked up by its band keys) that are copies of it."""
-    return [c for c in set(candidates(keys))
-            if c != doc.id and is_copy(doc.shingles, shingles_of(c), contain)]
+def same_figures(a: Shingled, b: Shingled) -> bool:
+    """False when both texts state several numbers and most differ: one template filled with other
+    facts (a town's census line, a monthly price report), not one text."""
+    if min(len(a.numbers), len(b.numbers)) < FIGURES:
+        return True
+    return containment(a.numbers, b.numbers)[0] >= FIGURES_AGREE
 
 
-class UnionFind:
-    def __init__(self):
-        self.parent: dict[str, str] = {}
+def is_copy(a: Shingled, b: Shingled, contain: float = CONTAIN) -> bool:
+    c, shared = containment(a.all, b.all)
+    if c < contain or shared < min(MIN_SHARED, len(a.all), len(b.all)) or not same_figures(a, b):
+        return False
+    return c >= WHOLE or min(lead_share(a, b), lead_share(b, a)) >= LEAD
 
-    def find(self, x: str) -> str:
-        root = self.parent.setdefault(x, x)
-        while root != self.parent[root]:
-            root = self.parent[root]
-        while x != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
 
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+def copies(text: Shingled, candidates: Iterable[K], text_of: Callable[[K], Shingled],
+           contain: float = CONTAIN) -> list[K]:
+    """The ``candidates`` that ``text`` is a copy of, in order."""
+    return [c for c in candidates if is_copy(text, text_of(c), contain)]
 
-    def groups(self) -> list[list[str]]:
-        out: dict[str, list[str]] = {}
-        for x in self.parent:
-            out.setdefault(self.find(x), []).append(x)
-        return [sorted(g) for g in out.values() if len(g) > 1]
+
+def choose_group(text: Shingled, found: Iterable[K], group_of: Callable[[K], list[K] | None],
+                 text_of: Callable[[K], Shingled], contain: float = CONTAIN) -> list[K] | None:
+    """The members of the group a new ``text`` joins, given the texts ``found`` to be
+    its copies; None when it joins none. ``group_of`` gives a text's group (members in the order they
+    joined, the source first) or None. The new text must copy the source and share ``LOOSE`` with
+    every member; among the groups that fit, the one whose source it shares most with."""
+    best, best_score, tried = None, 0.0, set()
+    for c in found:
+        members = group_of(c) or [c]
+        if members[0] in tried:
+            continue
+        tried.add(members[0])
+        source = text_of(members[0])
+        score = containment(text.all, source.all)[0]
+        if (score > best_score and is_copy(text, source, contain)
+                and all(containment(text.all, text_of(m).all)[0] >= LOOSE for m in members[1:])):
+            best, best_score = members, score
+    return best
 
 
 def group(docs: Iterable[Doc], contain: float = CONTAIN) -> list[list[str]]:
-    """Near-duplicate groups (of two or more ids) among ``docs``."""
-    buckets: dict[int, list[str]] = defaultdict(list)
-    seen: dict[str, np.ndarray] = {}
-    uf = UnionFind()
-
-    def candidates(keys: list[int]) -> Iterable[str]:
-        return chain.from_iterable(map(buckets.get, keys, repeat(())))
-
+    """Near-duplicate groups (of two or more ids) among ``docs``, taken in the order given."""
+    buckets: defaultdict[int, list[str]] = defaultdict(list)
+    seen: dict[str, Shingled] = {}
+    group_of: dict[str, list[str]] = {}
     for doc in docs:
-        keys = band_keys(doc.shingles)
-        for other in copies(doc, keys, candidates, seen.__getitem__, contain):
-            uf.union(doc.id, other)
-        seen[doc.id] = doc.shingles
+        text = doc.copy_text()
+        keys = copy_keys(text)
+        found = sorted(proposed(keys, buckets.__getitem__) - {doc.id})
+        found = copies(text, found, seen.__getitem__, contain)
+        members = choose_group(text, found, group_of.get, seen.__getitem__, contain)
+        if members is not None:
+            members.append(doc.id)
+            for m in members:
+                group_of[m] = members
+        seen[doc.id] = text
         for k in keys:
             buckets[k].append(doc.id)
-    return uf.groups()
+    unique = {id(g): g for g in group_of.values()}
+    return sorted(sorted(g) for g in unique.values())

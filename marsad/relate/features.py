@@ -13,8 +13,10 @@ import numpy as np
 
 from marsad.model import Article
 from marsad.relate.background import idf
-from marsad.relate.text import VOCABULARY, shingles_of, term_ids
+from marsad.relate.text import SHINGLE, VOCABULARY, Shingled, shingled, term_ids
 
+_NONE = np.empty(0, np.uint64)
+LEAD_PARAGRAPHS = 2  # the paragraphs whose dates may give an undated report its day
 TOP_TERMS = 60  # a vector keeps its heaviest terms: enough to tell events apart, small to store
 
 
@@ -25,7 +27,13 @@ class Doc:
     day: int | None  # days since 1970-01-01 of the publication date, when known
     vec: dict[str, float]  # L2-normalized TF-IDF weights of the top terms
     entities: frozenset[str]  # canonical entity names, when the article was enriched
-    shingles: np.ndarray  # sorted unique shingle hashes (see text.shingle_hashes)
+    shingles: np.ndarray  # sorted unique shingle hashes of the body (see text.shingled)
+    opening: np.ndarray | None = None  # those of the opening (see text.shingled)
+    numbers: np.ndarray | None = None  # the codes of the numbers it states (see text.shingled)
+
+    def copy_text(self) -> Shingled:
+        opening = self.opening if self.opening is not None else self.shingles
+        return Shingled(self.shingles, opening, self.numbers if self.numbers is not None else _NONE)
 
 
 def article_text(a: Article) -> str:
@@ -42,9 +50,11 @@ def day_number(published: str | None) -> int | None:
 
 
 def text_day(a: Article) -> int | None:
-    """For an undated article: the latest full date its text states (found by enrichment), if any.
-    Reports state the day of their event ("on Monday 27 June 2022"); older dates are background."""
-    days = [day_number(d.iso) for d in a.dates or () if len(d.iso) == 10 and not d.relative]
+    """For an undated article: the latest full date its headline or lead states (found by enrichment),
+    if any. Reports state the day of their event up front ("on Monday 27 June 2022"); dates further
+    down are background (a birth, an earlier round, the start of a war)."""
+    days = [day_number(d.iso) for d in a.dates or ()
+            if len(d.iso) == 10 and not d.relative and d.paragraph < LEAD_PARAGRAPHS]
     return max((d for d in days if d is not None), default=None)
 
 
@@ -82,11 +92,22 @@ def entity_names(a: Article) -> frozenset[str]:
     return frozenset(e.canonical for e in a.entities or () if e.canonical)
 
 
+def copy_ids(head: np.ndarray, body: np.ndarray) -> np.ndarray:
+    """The word ids whose shingles tell copies: the body's, so that the same headline (or deck: an
+    outlet's summary, a series' tagline) over other text is no copy; the headline's and deck's too
+    when the body is too short to have shingles."""
+    return body if len(body) >= SHINGLE else np.concatenate([head, body])
+
+
 def make_doc(a: Article) -> Doc:
-    ids = VOCABULARY.text_ids(article_text(a))
+    head = VOCABULARY.text_ids("\n".join(x for x in (a.headline, a.deck) if x))
+    body = VOCABULARY.text_ids("\n".join(a.paragraphs))
+    ids = np.concatenate([head, body])
     day = day_number(a.published)
+    text = shingled(copy_ids(head, body))
     return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
-               vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=shingles_of(ids))
+               vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=text.all, opening=text.opening,
+               numbers=text.numbers)
 
 
 def interned(vec: dict[str, float]) -> dict[str, float]:

@@ -1,8 +1,8 @@
 """Bringing the relate tables up to date after an ingest: only the new or changed articles.
 
-Each article is looked at once: its near-duplicates are found through the
-stored LSH band keys, it joins an open story or opens one, and its term vector
-is kept for related-article queries. Articles already related in the same
+Each article is looked at once: its copies are found through the stored copy
+keys (LSH bands, opening shingles), it joins an open story or opens one, and
+its term vector is kept for related-article queries. Articles already related in the same
 version are skipped, so calling this twice with the same ids does nothing.
 """
 
@@ -19,18 +19,18 @@ import numpy as np
 from marsad.model import Article
 from marsad.relate import store
 from marsad.relate.cluster import Clusterer, StoryState
-from marsad.relate.dedup import band_keys, is_copy
-from marsad.relate.features import Doc, interned, make_doc
-from marsad.relate.text import shingle_hashes, words
+from marsad.relate.dedup import choose_group, copies, copy_keys, proposed
+from marsad.relate.features import Doc, copy_ids, interned, make_doc
+from marsad.relate.text import VOCABULARY, Shingled, shingled
 
 CHUNK = 2000  # articles related per round of writes
-Features = tuple[Doc, list[int]]  # an article's Doc and its LSH band keys
+Features = tuple[Doc, list[int]]  # an article's Doc and its copy keys (see dedup.copy_keys)
 
 
 def features(article: Article) -> Features:
-    """An article's Doc and LSH band keys: everything relating needs of its text."""
+    """An article's Doc and copy keys: everything relating needs of its text."""
     doc = make_doc(article)
-    return doc, band_keys(doc.shingles)
+    return doc, copy_keys(doc.copy_text())
 
 
 def pending(conn: sqlite3.Connection, ids: list[str], prepared: Mapping[str, Features] | None = None,
@@ -66,9 +66,12 @@ def _stored_features(conn: sqlite3.Connection, rowids: list[int],
     return out
 
 
-def stored_shingles(conn: sqlite3.Connection, rowid: int) -> np.ndarray:
+def stored_shingles(conn: sqlite3.Connection, rowid: int) -> Shingled:
     row = conn.execute("SELECT headline, deck, body FROM articles WHERE rowid = ?", (rowid,)).fetchone()
-    return shingle_hashes(words("\n".join(x for x in row if x))) if row else np.empty(0, np.uint64)
+    if not row:
+        return shingled(np.empty(0, np.int64))
+    head = VOCABULARY.text_ids("\n".join(x for x in row[:2] if x))
+    return shingled(copy_ids(head, VOCABULARY.text_ids(row[2] or "")))
 
 
 def _story_ids(conn: sqlite3.Connection, rowids: list[int]) -> set[str]:
@@ -78,27 +81,31 @@ def _story_ids(conn: sqlite3.Connection, rowids: list[int]) -> set[str]:
 
 class Batch:
     """The rows one update writes, kept in memory and written at the end in one go. The LSH buckets
-    hold the batch's articles and the stored articles that share a band key with one of them (looked
+    hold the batch's articles and the stored articles that share a copy key with one of them (looked
     up once for the whole batch), so that each article finds its copies in memory."""
 
     def __init__(self, conn: sqlite3.Connection, keys: Iterable[int]):
         self.conn = conn
-        self.shingles: dict[int, np.ndarray] = {}
+        self.shingles: dict[int, Shingled] = {}
         self.buckets: dict[int, list[int]] = store.lsh_buckets(conn, keys)
         self.rows: dict[str, list[tuple]] = defaultdict(list)
 
-    def copies(self, rowid: int, doc: Doc, keys: list[int]) -> list[int]:
-        found = set(chain.from_iterable(map(self.buckets.__getitem__, keys)))
-        found.discard(rowid)
+    def copies(self, rowid: int, doc: Doc, keys: list[int]) -> list[int] | None:
+        """The copy group ``doc`` joins (its members), or None."""
+        found = proposed(keys, self.buckets.__getitem__) - {rowid}
         for k in keys:
             self.buckets[k].append(rowid)
-        self.shingles[rowid] = doc.shingles
+        text = self.shingles[rowid] = doc.copy_text()
         self.rows["relate_lsh (key, article_rowid)"].extend((k, rowid) for k in keys)
-        return [c for c in sorted(found) if is_copy(doc.shingles, self.shingles_of(c))]
+        found = copies(text, sorted(found), self.shingles_of)
+        group_of = lambda r: store.group_members(self.conn, r)  # noqa: E731
+        return choose_group(text, found, group_of, self.shingles_of)
 
-    def shingles_of(self, rowid: int) -> np.ndarray:
+    def shingles_of(self, rowid: int) -> Shingled:
         known = self.shingles.get(rowid)
-        return stored_shingles(self.conn, rowid) if known is None else known
+        if known is None:  # a stored article: read once per batch, it is often a candidate again
+            known = self.shingles[rowid] = stored_shingles(self.conn, rowid)
+        return known
 
     def keep(self, rowid: int, chash: str, doc: Doc, story: StoryState) -> None:
         self.rows["story_members (article_rowid, story_id)"].append((rowid, story.id))
@@ -162,7 +169,9 @@ def _update(conn: sqlite3.Connection, clusterer: Clusterer,
     batch = Batch(conn, chain.from_iterable(keys for *_, (_, keys) in work))
     for rowid, chash, _, (doc, doc_keys) in work:
         doc.vec = interned(doc.vec)
-        store.join_duplicates(conn, rowid, batch.copies(rowid, doc, doc_keys))
+        group = batch.copies(rowid, doc, doc_keys)
+        if group:
+            store.join_group(conn, rowid, group)
         story = clusterer.add(doc)
         batch.keep(rowid, chash, doc, story)
         touched[story.id] = story

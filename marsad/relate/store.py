@@ -4,8 +4,9 @@
 the version it was made from (related articles are found from these vectors,
 see :mod:`marsad.relate.neighbours`); ``stories`` and ``story_members`` hold
 the story clustering; ``duplicates`` maps every article in a near-duplicate
-group to the group (search collapses on it); ``relate_lsh`` holds the MinHash
-LSH band keys that find copies of a new article.
+group to the group (search collapses on it; a group is one source text and its copies, see
+:mod:`marsad.relate.dedup`); ``relate_lsh`` holds the MinHash
+keys (LSH bands, opening shingles) that find copies of a new article.
 """
 
 from __future__ import annotations
@@ -66,6 +67,15 @@ CREATE INDEX relate_terms_article ON relate_terms(article_rowid);
 """),
     # Related articles are found from the vectors in relate_docs now; the term lists cost ingest time.
     ("relate-0003-no-term-lists", "DROP TABLE relate_terms;"),
+    # Copy groups are no longer closed into chains, copy keys hold each text's opening, and stories follow
+    # new joining rules: what an earlier version related is forgotten, and `marsad relate` relates it again.
+    ("relate-0004-copies-of-one-text", """
+DELETE FROM duplicates;
+DELETE FROM relate_lsh;
+DELETE FROM story_members;
+DELETE FROM stories;
+DELETE FROM relate_docs;
+"""),
 ]
 
 _MAX_VARS = 500
@@ -85,6 +95,9 @@ def forget(conn: sqlite3.Connection, rowids: list[int]) -> None:
     for part in chunks(rowids):
         for table in ("relate_docs", "story_members", "relate_lsh", "duplicates"):
             conn.execute(f"DELETE FROM {table} WHERE article_rowid IN ({marks(part)})", part)
+    if rowids:  # a copy group left with one member is no group
+        conn.execute("DELETE FROM duplicates WHERE group_id IN "
+                     "(SELECT group_id FROM duplicates GROUP BY group_id HAVING count(*) = 1)")
 
 
 def open_stories(conn: sqlite3.Connection, first_day: int | None, last_day: int | None,
@@ -147,7 +160,7 @@ def refresh_stories(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
 
 
 def lsh_buckets(conn: sqlite3.Connection, keys: Iterable[int]) -> defaultdict[int, list[int]]:
-    """LSH band key → stored articles (rowids) with that key, for each of ``keys`` (any others: [])."""
+    """Copy key → stored articles (rowids) with that key, for each of ``keys`` (any others: [])."""
     buckets: defaultdict[int, list[int]] = defaultdict(list)
     for part in chunks(sorted(set(keys))):
         for key, rowid in conn.execute(
@@ -156,16 +169,17 @@ def lsh_buckets(conn: sqlite3.Connection, keys: Iterable[int]) -> defaultdict[in
     return buckets
 
 
-def join_duplicates(conn: sqlite3.Connection, rowid: int, copies: list[int]) -> None:
-    """Put ``rowid`` in one group with ``copies``, merging their groups (id: the smallest rowid)."""
-    if not copies:
-        return
-    members = {rowid, *copies}
-    groups = {r[0] for part in chunks(sorted(members)) for r in conn.execute(
-        f"SELECT group_id FROM duplicates WHERE article_rowid IN ({marks(part)})", part)}
-    for part in chunks(sorted(groups)):
-        members.update(r[0] for r in conn.execute(
-            f"SELECT article_rowid FROM duplicates WHERE group_id IN ({marks(part)})", part))
-    gid = min(members)
+def group_members(conn: sqlite3.Connection, rowid: int) -> list[int] | None:
+    """The members of the copy group of ``rowid`` in order stored (the source first), or None."""
+    rows = conn.execute(
+        "SELECT g.article_rowid FROM duplicates d JOIN duplicates g ON g.group_id = d.group_id "
+        "WHERE d.article_rowid = ? ORDER BY g.article_rowid", (rowid,)).fetchall()
+    return [r[0] for r in rows] or None
+
+
+def join_group(conn: sqlite3.Connection, rowid: int, members: list[int]) -> None:
+    """Put ``rowid`` in the copy group of ``members`` (the group's id: its smallest rowid)."""
+    everyone = [*members, rowid]
+    gid = min(everyone)
     conn.executemany("INSERT OR REPLACE INTO duplicates (article_rowid, group_id) VALUES (?, ?)",
-                     [(m, gid) for m in members])
+                     [(m, gid) for m in everyone])

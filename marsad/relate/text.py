@@ -15,6 +15,7 @@ import zlib
 from functools import cache
 from importlib import resources
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from marsad.arabic.stem import light_stem, snowball_stem, stopwords
 
 MAX_PIECES = 200_000  # text pieces remembered (their word ids), ~50 MB at most
 SHINGLE = 4  # words per shingle: long enough that independent wordings rarely share one
+OPENING = 40  # the shingles of a text's opening: copies share their leads, reports sharing background do not
 # Normalized text has only letters, digits and separators left; a plain scan is the fast path here.
 _WORD = re.compile(r"[^\W_]+")
 # Odd multipliers that mix the word codes of a shingle into one 64-bit hash.
@@ -64,6 +66,7 @@ class Vocabulary:
         self.pieces: dict[str, tuple[int, ...]] = {}  # text between spaces → ids of its words
         self.codes = np.zeros(1024, np.uint64)
         self.term_ids = np.zeros(1024, np.int64)
+        self.numeric = np.zeros(1024, bool)  # the word is a number
         self.terms: list[str] = []
         self._term_index: dict[str, int] = {}
 
@@ -98,9 +101,11 @@ class Vocabulary:
         start = len(self.ids)
         self.codes = _grown(self.codes, start + len(new))
         self.term_ids = _grown(self.term_ids, start + len(new))
+        self.numeric = _grown(self.numeric, start + len(new))
         for i, w in enumerate(new, start):
             self.ids[w] = i
             self.codes[i] = zlib.crc32(w.encode())
+            self.numeric[i] = w.isdigit()
             t = term_of(w)
             self.term_ids[i] = self._term_index.setdefault(t, len(self.terms)) if t else -1
             if len(self._term_index) > len(self.terms):
@@ -121,19 +126,28 @@ def terms(tokens: list[str]) -> list[str]:
     return [VOCABULARY.terms[t] for t in term_ids(VOCABULARY.lookup(tokens)).tolist()]
 
 
-def shingles_of(ids: np.ndarray) -> np.ndarray:
-    """Sorted unique 64-bit hashes of the word ``SHINGLE``-grams of word ``ids``."""
+class Shingled(NamedTuple):
+    """What tells copies of a text: its shingle hashes, those of its opening, and its numbers."""
+    all: np.ndarray  # sorted unique hashes of every shingle
+    opening: np.ndarray  # sorted unique hashes of the first OPENING shingles (see shingled)
+    numbers: np.ndarray  # sorted unique codes of the numbers it states
+
+
+def _mixed(ids: np.ndarray) -> np.ndarray:
+    """64-bit hashes of the word ``SHINGLE``-grams of word ``ids``, in text order."""
     codes = VOCABULARY.codes[ids]
     if len(codes) < SHINGLE:
-        return np.unique(codes[:1] * _MIX[0])
+        return codes[:1] * _MIX[0]
     n = len(codes) - SHINGLE + 1
-    mixed = sum(codes[i:i + n] * _MIX[i] for i in range(SHINGLE))
-    return np.unique(mixed)
+    return sum(codes[i:i + n] * _MIX[i] for i in range(SHINGLE))
 
 
-def shingle_hashes(tokens: list[str]) -> np.ndarray:
-    """Sorted unique 64-bit hashes of the word ``SHINGLE``-grams, the unit of near-duplicates."""
-    return shingles_of(VOCABULARY.lookup(tokens))
+def shingled(ids: np.ndarray) -> Shingled:
+    """A text's shingles, and those of its opening: at most its first half, so that a short text's
+    opening is not its footer (a series' tagline, a "watch the video" line)."""
+    mixed = _mixed(ids)
+    numbers = np.unique(VOCABULARY.codes[ids[VOCABULARY.numeric[ids]]])
+    return Shingled(np.unique(mixed), np.unique(mixed[:min(OPENING, max(1, len(mixed) // 2))]), numbers)
 
 
 def surfaces(text: str) -> dict[str, str]:

@@ -125,7 +125,7 @@ def article(arc, id: str) -> dict[str, Any]:
     return {"article": a, "lead_image": lead, "blocks": body_blocks(a),
             "related": related(arc, id),
             "story": plain(story) if story else None, "story_reports": others,
-            "copies": relate.copies_of(arc, id),
+            "copies": [plain(c) for c in relate.copies(arc, id)],
             "entities": entity_margin(a), "quotes": quotes(a)}
 
 

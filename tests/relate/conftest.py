@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import lzma
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,36 @@ def dev_db(dev: Path, tmp_path_factory) -> Path:
 def dev_arc(dev_db: Path):
     with open_archive(dev_db, readonly=True) as arc:
         yield arc
+
+
+ANT_IDS = ["AL-internationalNews-1545-20180610", "FR-internationalNews-1731-20180610",  # G7 communiqué
+           "CN-internationalNews-359-20180518", "CN-internationalNews-406-20180527"]  # one CNN video series
+
+
+def labelled_ant_pairs() -> list[dict[str, str]]:
+    """The labelled ant-multisource pairs of bench/data/copies-ant.tsv (see its header)."""
+    path = Path(__file__).resolve().parents[2] / "bench" / "data" / "copies-ant.tsv"
+    lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x and not x.startswith("#")]
+    head = lines[0].split("\t")
+    return [dict(zip(head, x.split("\t"), strict=True)) for x in lines[1:]]
+
+
+@pytest.fixture(scope="session")
+def ant(shared: Path) -> dict[str, dict]:
+    """The ant-multisource records the copy tests quote, by id, plus Al Arabiya's Lebanon election items."""
+    wanted = set(ANT_IDS) | {i for p in labelled_ant_pairs() for i in (p["a"], p["b"])}
+    out = {}
+    path = shared / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
+    with lzma.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            title = rec["title"]
+            lebanon = rec["id"].startswith("AL-internationalNews") and "لبنان" in title and "انتخاب" in title
+            if rec["id"] in wanted or lebanon:
+                out[rec["id"]] = rec
+    return out
+
+
+@pytest.fixture(scope="session")
+def ant_docs(ant: dict[str, dict]) -> dict[str, Doc]:
+    return {i: make_doc(record_to_article(r)) for i, r in ant.items()}

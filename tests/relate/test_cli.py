@@ -27,10 +27,24 @@ def test_stories_since(dev_db):
     assert stories and all(s["last_seen"] >= "2025-09-01" for s in stories)
 
 
-def test_duplicates_json(dev_db):
+def test_duplicates_json_names_titles_and_outlets(dev_db):
     result = _run("duplicates", "--db", str(dev_db), "--json")
     assert result.exit_code == 0, result.output
-    assert ["dev-068", "dev-070", "dev-071"] in json.loads(result.output)["groups"]
+    groups = json.loads(result.output)["groups"]
+    wedding = next(g for g in groups if g[0]["id"] == "dev-068")
+    assert [c["id"] for c in wedding] == ["dev-068", "dev-070", "dev-071"]
+    assert set(wedding[0]) == {"id", "title", "outlet", "published", "url", "source"}
+    assert [c["source"] for c in wedding] == [True, False, False]
+    assert [c["outlet"] for c in wedding] == ["nidaalwatan.com", "zahlepolitics.com", "zahratalkhaleej.ae"]
+    assert all(c["title"] for c in wedding)
+
+
+def test_duplicates_text_lists_outlet_date_and_title(dev_db, records):
+    result = _run("duplicates", "--db", str(dev_db))
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "dev-070" in x)
+    title = records["dev-070"]["text"].strip().split("\n")[0].strip()
+    assert "zahlepolitics.com" in line and title[:20] in line
 
 
 def test_related_json_and_text(dev_db):

@@ -1,32 +1,104 @@
 from __future__ import annotations
 
+import json
+from itertools import combinations
+
 from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
 from marsad.model import Article
-from marsad.relate.dedup import _PERMUTATIONS, _SCHEME, NUM_PERM, containment, group, is_copy, signature
-from marsad.relate.features import make_doc
-from marsad.relate.text import VOCABULARY, shingle_hashes, words
+from marsad.parse.records import record_to_article
+from marsad.relate.dedup import (
+    _PERMUTATIONS,
+    _SCHEME,
+    LOOSE,
+    NUM_PERM,
+    containment,
+    group,
+    is_copy,
+    signature,
+)
+from marsad.relate.features import Doc, make_doc
+from marsad.relate.text import VOCABULARY, shingled, words
+
+from .conftest import labelled_ant_pairs
 
 WEDDING_AFP = ["dev-068", "dev-070", "dev-071"]  # nidaalwatan, zahlepolitics, zahratalkhaleej
 
 
 def test_afp_wedding_triangle_is_one_group(docs):
     assert group([docs[i] for i in WEDDING_AFP]) == [WEDDING_AFP]
-
-
-def test_groups_close_transitively(docs):
-    # The two outer copies are linked only through the middle one when the middle one comes last.
     a, b, c = (docs[i] for i in WEDDING_AFP)
     assert group([a, c, b]) == [WEDDING_AFP]
     assert group([a, docs["dev-066"]]) == []  # another outlet's own report of the wedding
 
 
+def _joined(*parts: Article, id: str) -> Doc:
+    return make_doc(Article(headline="", paragraphs=[p for a in parts for p in a.paragraphs], id=id))
+
+
+def test_a_chain_is_not_a_group(records):
+    # A piece quoting two unrelated reports whole copies each; the two are no copies of each other.
+    x, y = (record_to_article(records[i]) for i in ("dev-001", "dev-025"))
+    both = _joined(x, y, id="both")
+    dx, dy = make_doc(x), make_doc(y)
+    for order in ([dx, both, dy], [dx, dy, both], [both, dx, dy]):
+        groups = group(order)
+        assert len(groups) == 1 and "both" in groups[0], order
+        assert not {"dev-001", "dev-025"} <= set(groups[0])
+
+
+def test_group_members_share_text_pairwise(ant_docs):
+    # The issue's chain: nine Al Arabiya Lebanon-election items and a CNN video series were one group.
+    lebanon = sorted(i for i in ant_docs if i.startswith("AL-internationalNews") and "CN" not in i)
+    for g in group([ant_docs[i] for i in lebanon]):
+        for a, b in combinations(g, 2):
+            assert containment(ant_docs[a].shingles, ant_docs[b].shingles)[0] >= LOOSE, (a, b)
+
+
+def test_g7_communique_reports_are_not_copies(ant_docs):
+    # Al Arabiya «البيان الختامي لمجموعة الـ7 يندد بالحماية التجارية» and France 24's «مجموعة السبع تخفق…».
+    a, b = ant_docs["AL-internationalNews-1545-20180610"], ant_docs["FR-internationalNews-1731-20180610"]
+    assert not is_copy(a.copy_text(), b.copy_text())
+
+
+def test_series_tagline_is_no_copy(ant_docs):
+    # Two CNN profiles of "25 influential American Muslims" share only the series' "watch the video" line.
+    a, b = ant_docs["CN-internationalNews-359-20180518"], ant_docs["CN-internationalNews-406-20180527"]
+    assert not is_copy(a.copy_text(), b.copy_text())
+
+
+def test_labelled_ant_pairs(ant_docs):
+    """Reworded agency copy is found; same event in other words, same topic, shared background paragraphs
+    and a shared list of other articles' leads are not copies. The figures for the whole file (and its
+    held-out half) are in bench/dedup.py; here, what must hold for each kind."""
+    pairs = labelled_ant_pairs()
+    judged = [(p, bool(group([ant_docs[p["a"]], ant_docs[p["b"]]]))) for p in pairs]
+    assert not [p["note"] for p, got in judged if got and p["kind"] in ("same-event", "teaser-list")]
+    found = [got for p, got in judged if p["label"] == "copy"]
+    assert sum(found) / len(found) >= 0.7
+    assert sum(got for p, got in judged if p["label"] == "not") <= 3
+
+
+def test_same_title_other_passage_is_no_copy(shared):
+    # arqa: passages of one Wikipedia article carry its title and share nothing else.
+    with open(shared / "data" / "ir" / "arqa-passages" / "corpus.jsonl", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    passages = [make_doc(record_to_article(r)) for r in rows if r["title"] == "ارتفاع ضغط الدم"]
+    assert len(passages) == 11 and group(passages) == []
+    nested = [make_doc(record_to_article(r)) for r in rows[:2]]  # the first passage opens the second
+    assert group(nested) == [["arcd-p00001", "arcd-p00002"]]
+    # Census lines of two towns: one template («بلغ العمر الوسطي للسكان 42 عاماً» / «38 عاماً»), other figures.
+    census = [make_doc(record_to_article(r)) for r in rows if r["id"] in ("mlqa-p00100", "mlqa-p00148")]
+    assert containment(census[0].shingles, census[1].shingles)[0] > 0.3
+    assert group(census) == []
+
+
 def test_labelled_pairs(pairs):
     for p in pairs:
-        a = make_doc(Article(headline="", paragraphs=p["a_text"].split("\n"), id=p["a_id"]))
-        b = make_doc(Article(headline="", paragraphs=p["b_text"].split("\n"), id=p["b_id"]))
+        a = make_doc(record_to_article({"id": p["a_id"], "text": p["a_text"]}))
+        b = make_doc(record_to_article({"id": p["b_id"], "text": p["b_text"]}))
         expected = [sorted([p["a_id"], p["b_id"]])] if p["kind"] == "near-duplicate" else []
         assert group([a, b]) == expected, (p["kind"], p["a_id"], p["b_id"], p["overlap"])
 
@@ -35,17 +107,21 @@ def test_partial_syndication_is_a_copy(docs):
     # Ismailia: elbalad and masralyoum share a two-sentence lead, then diverge (overlap 0.36).
     c, shared = containment(docs["dev-110"].shingles, docs["dev-111"].shingles)
     assert 0.3 <= c < 0.5 and shared > 20
-    assert is_copy(docs["dev-110"].shingles, docs["dev-111"].shingles)
+    assert is_copy(docs["dev-110"].copy_text(), docs["dev-111"].copy_text())
 
 
 def test_archive_groups(dev_arc):
-    from marsad.relate import copies_of, duplicate_groups
+    from marsad.relate import copies, copies_of, duplicate_groups
 
     groups = duplicate_groups(dev_arc)
     assert WEDDING_AFP in groups
     assert ["dev-056", "dev-058"] in groups  # Erdoğan runoff, alwasatia ↔ baghdadtoday
     assert copies_of(dev_arc, "dev-070") == ["dev-068", "dev-071"]
     assert copies_of(dev_arc, "dev-001") == []
+    shown = copies(dev_arc, "dev-070")
+    assert [(c.id, c.outlet, c.source) for c in shown] == [
+        ("dev-068", "nidaalwatan.com", True), ("dev-071", "zahratalkhaleej.ae", False)]
+    assert all(c.title for c in shown)
 
 
 _VOCABULARY = ["الرئيس", "زار", "مدينة", "موسكو", "اليوم", "وقال", "إن", "الزيارة", "مهمة", "جدا",
@@ -55,15 +131,16 @@ _ARABIC_WORDS = st.lists(st.sampled_from(_VOCABULARY), min_size=1, max_size=40)
 
 @given(_ARABIC_WORDS)
 def test_text_is_a_copy_of_itself(ws):
-    hashes = shingle_hashes(words(" ".join(ws)))
-    assert is_copy(hashes, hashes)
+    text = shingled(VOCABULARY.lookup(words(" ".join(ws))))
+    assert is_copy(text, text)
 
 
 @given(_ARABIC_WORDS)
 def test_shingles_ignore_diacritics_and_tatweel(ws):
     plain = " ".join(ws)
     marked = plain.replace("ا", "اَ").replace("ي", "ـي")
-    assert (shingle_hashes(words(plain)) == shingle_hashes(words(marked))).all()
+    same = shingled(VOCABULARY.lookup(words(plain))).all == shingled(VOCABULARY.lookup(words(marked))).all
+    assert same.all()
 
 
 def test_signature_is_datasketchs_value_by_value(docs):
