@@ -22,14 +22,17 @@ from marsad.cli import main
 @click.option("--section", help="Only this section.")
 @click.option("--any", "match_any", is_flag=True,
               help="Rank articles holding any of the words (default: all words, or any when none has all).")
+@click.option("--fold/--no-fold", default=True, show_default=True,
+              help="Show copies of one text as one hit listing the others; --no-fold shows each article.")
 @click.option("--queries", type=click.File(encoding="utf-8"),
               help="Run every query of FILE (one a line, or JSONL {\"id\",\"text\"});"
                    " prints one JSON line each.")
-def search(query, db, as_json, limit, offset, since, until, outlet, section, match_any, queries):
+def search(query, db, as_json, limit, offset, since, until, outlet, section, match_any, fold, queries):
     """Search the archive for QUERY.
 
     \b
     Syntax: plain words (all required), "exact phrase", a OR b, -excluded, prefix*.
+    Copies of one text are shown as one hit with their titles under it (--no-fold: one hit each).
     Letters are matched the way Arabic readers expect: الاتحاد الأوروبي finds
     والاتحاد الاوروبي and للاتحاد الأوربي; ٢٠٢٥ finds 2025.
     """
@@ -41,7 +44,9 @@ def search(query, db, as_json, limit, offset, since, until, outlet, section, mat
     if (query is None) == (queries is None):
         raise InputError("give either a QUERY or --queries FILE")
     options = {"limit": limit, "offset": offset, "since": since, "until": until, "outlet": outlet,
-               "section": section, "mode": "any" if match_any else "auto"}
+               "section": section, "fold": fold}
+    if match_any:
+        options["mode"] = "any"
     with open_archive(load(db).db, readonly=True) as arc:
         if queries is not None:
             for out in search_many(arc.conn, read_queries(queries), **options):
@@ -61,14 +66,20 @@ def _show(query, result) -> None:
     from rich.markup import escape
 
     console = Console(highlight=False)
-    console.print(f"[bold]{result.total:,}[/bold] results for {escape(query)}")
+    folded = f" ({result.folded:,} shown as copies of another)" if result.folded else ""
+    console.print(f"[bold]{result.total:,}[/bold] results for {escape(query)}{folded}")
     for n, h in enumerate(result.hits, 1):
-        copies = f"+{h.copies} copies" if h.copies else ""
-        meta = " · ".join(x for x in (h.outlet, (h.published or "")[:10], copies) if x)
-        console.print(f"\n[bold]{n}. {escape(h.title)}[/bold]  [dim]{escape(meta)}[/dim]")
+        copies = f"{h.copies} other {'copy' if h.copies == 1 else 'copies'}" if h.copies else ""
+        console.print(f"\n[bold]{n}. {escape(h.title)}[/bold]  [dim]{escape(_meta(h, copies))}[/dim]")
         console.print(_marks_to_rich(h.snippet))
         if h.url:
             console.print(f"[dim]{escape(h.url)}[/dim]")
+        for c in h.folded:
+            console.print(f"   [dim]copy:[/dim] {escape(c.title)}  [dim]{escape(_meta(c, c.id))}[/dim]")
+
+
+def _meta(hit, extra: str) -> str:
+    return " · ".join(x for x in (hit.outlet, (hit.published or "")[:10], extra) if x)
 
 
 def _marks_to_rich(snippet: str) -> str:

@@ -2,7 +2,7 @@
 
 Ranking is FTS5's bm25() with one weight per column (headline boosted, the
 stemmed columns above the clitic-only ones; see ``Scheme``). Near-duplicates
-are folded (in :func:`marsad.search.collapse`) when the relate stage has filled
+are folded (in :func:`marsad.search.fold`) when the relate stage has filled
 ``duplicates(article_rowid, group_id)``.
 
 A broad query (more than ``newest`` matching articles) is ranked over its
