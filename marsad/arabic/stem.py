@@ -59,21 +59,46 @@ def spelling_variants() -> frozenset[str]:
     return frozenset(whole) | {v for v, _ in starts}
 
 
+@cache
+def protected_names() -> frozenset[str]:
+    """Names the stemmers leave whole, from ``data/names.txt`` (normalized, without the article)."""
+    text = resources.files("marsad.arabic").joinpath("data/names.txt").read_text(encoding="utf-8")
+    names = (normalize_for_matching(w.strip()) for w in text.splitlines()
+             if w.strip() and not w.startswith("#"))
+    return frozenset(n[2:] if n.startswith("ال") else n for n in names)
+
+
+def _without_proclitics(word: str) -> str:
+    """The word after its proclitics; a name is not split (واشنطن, وليد keep their و)."""
+    return word if word in protected_names() else split_clitics(word)[1]
+
+
+@cache
+def _families() -> dict[str, str]:
+    return {k: v for k, v in stem_rules()["families"].items() if not k.startswith("_")}
+
+
 def strip_suffixes(word: str) -> str:
+    """Suffixes off, each once, in order; a protected name keeps the letters it has left
+    (لبنانيه → لبنان, never لبن)."""
+    names = protected_names()
     for suffix, min_rest in _suffixes():
+        if word in names:
+            break
         if len(word) - len(suffix) >= min_rest and word.endswith(suffix):
             word = word[: -len(suffix)]
     return word
 
 
 def light_stem(word: str) -> str:
-    """والعلاقات → علاق, بالكرملين → كرمل, مسارها → مسار."""
-    return strip_suffixes(unify_spelling(split_clitics(word)[1]))
+    """والعلاقات → علاق, بالكرملين → كرمل, مسارها → مسار; السوري → سوريا."""
+    word = unify_spelling(_without_proclitics(word))
+    return _families().get(word) or strip_suffixes(word)
 
 
 def clitic_stem(word: str) -> str:
     """Only the proclitics removed: والاتحاد → اتحاد."""
-    return unify_spelling(split_clitics(word)[1])
+    return unify_spelling(_without_proclitics(word))
 
 
 @cache

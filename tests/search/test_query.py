@@ -15,7 +15,8 @@ CLITIC_COLS = "{headline_clitics deck_clitics body_clitics captions_clitics}"
 def test_plain_words_are_analyzed_and_all_required():
     assert to_match("الاتحاد الأوروبي", scheme=ONE) == '"اتحاد" AND "اوروب"'
     assert to_match("الاتحاد الأوروبي", scheme=ONE, mode="any") == '"اتحاد" OR "اوروب"'
-    assert to_match('"نظرة ما" مهرجان', scheme=ONE, mode="any") == '("نظر ما" OR "نظر") OR "مهرج"'
+    # A quoted phrase stays required when the other words are ranked by how many match.
+    assert to_match('"نظرة ما" مهرجان فيلم', scheme=ONE, mode="any") == '"نظر ما" AND ("مهرج" OR "فيلم")'
 
 
 def test_default_scheme_searches_stems_and_clitic_forms():
@@ -23,19 +24,26 @@ def test_default_scheme_searches_stems_and_clitic_forms():
     assert to_match("للاتحاد") == '"اتحاد"'  # both analyzers agree: no column filter needed
 
 
+def test_quoted_phrases_match_word_forms_exactly():
+    # Only the clitic-stripped columns: "عمان" never reaches a stem shared with عم, عمها, عمة.
+    assert to_match('"عمان"') == f'{CLITIC_COLS} : "عمان"'
+    assert to_match('"الاتحاد الأوروبي"') == f'{CLITIC_COLS} : "اتحاد اوروبي"'
+    assert to_match('"الاتحاد الأوروبي"', mode="any") == f'{CLITIC_COLS} : "اتحاد اوروبي"'
+
+
 def test_phrase_exclusion_or_prefix():
     assert to_match('"الاتحاد الأوروبي" -بريطانيا', scheme=ONE) == '("اتحاد اوروب") NOT ("بريطانيا")'
-    assert to_match("غزة OR رفح مساعدات", scheme=ONE) == '("غز" OR "رفح") AND "مساعد"'
+    assert to_match("غزة OR رفح مساعدات", scheme=ONE) == '("غزه" OR "رفح") AND "مساعد"'
     assert to_match("اقتصا*", scheme=ONE) == '"اقتصا"*'
-    assert to_match("فيه..وهذه 1-صفر", scheme=ONE) == '"هذ" AND "1" AND "صفر"'  # فيه is a stop word
-    assert to_match("غزة OR (رفح", scheme=ONE) == '("غز" OR "رفح")'
+    assert to_match("فيه..وهذه 1-صفر", scheme=ONE) == '"هذه" AND "1" AND "صفر"'  # فيه is a stop word
+    assert to_match("غزة OR (رفح", scheme=ONE) == '("غزه" OR "رفح")'
     assert to_match("٢٠٢٥", scheme=ONE) == '"2025"'
 
 
 def test_stop_words_dropped_unless_alone_or_quoted():
-    assert to_match("في غزة", scheme=ONE) == '"غز"'
+    assert to_match("في غزة", scheme=ONE) == '"غزه"'
     assert to_match("من هو", scheme=ONE) == '"من" AND "هو"'
-    assert to_match('"في" غزة', scheme=ONE) == '"في" AND "غز"'
+    assert to_match('"في" غزة', scheme=ONE) == '"في" AND "غزه"'
 
 
 def test_hostile_input_falls_back_to_words():

@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marsad.archive import migrations
 from marsad.cli import main
 from marsad.errors import InputError
 from marsad.model import Article, Image
@@ -32,8 +33,7 @@ DOCS = [
 def _archive() -> sqlite3.Connection:
     c = sqlite3.connect(":memory:")
     c.execute(ARTICLES)
-    for _, sql in index.MIGRATIONS:
-        c.executescript(sql)
+    migrations.apply(c, index.MIGRATIONS)
     rows = []
     for a in DOCS:
         cur = c.execute("INSERT INTO articles(id, url, headline, body, outlet, section, published)"
