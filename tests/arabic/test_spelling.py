@@ -67,7 +67,8 @@ def test_mined_lists_are_big_enough_and_split():
 
 def test_mined_variants_share_a_term():
     # Transliterated names held out from the spelling table are not expected to match (no rule finds them).
-    pairs = [p for p in _pairs() if p["kind"] == "variant" and (p["category"] != "name" or p["split"] == "dev")]
+    pairs = [p for p in _pairs()
+             if p["kind"] == "variant" and (p["category"] != "name" or p["split"] == "dev")]
     missed = [(p["a"], p["b"]) for p in pairs if not same_term(p["a"], p["b"])]
     assert not missed
 
