@@ -4,7 +4,9 @@ The user path: the set's corpus.jsonl is ingested into a new archive with the ca
 ``marsad ingest`` makes (``Archive.ingest``: parse, store, index, relate, so copies
 are grouped; enrichment off, since it changes no indexed text), then every query
 is run with the call ``marsad search --queries`` makes (``search_many``), with
-the CLI's defaults, k=100, folding on and off, and each matching mode. With
+the CLI's defaults, k=100 without snippets (they do not change the ranking), folding
+on and off, and each matching mode; and timed once more as a results page (k=10 with
+snippets). With
 folding on, a hit's folded copies follow it in the ranked list (the reader
 expands them), so folding cannot lower recall by hiding an article.
 
@@ -124,14 +126,16 @@ def ingest(folder: Path, db: Path) -> tuple[float, str]:
                   f"{grouped} articles in {groups} copy groups")
 
 
-def cli_run(db: Path, folder: Path, fold: bool, mode: str, k: int = 100) -> tuple[dict, list[float]]:
-    """What ``marsad search --queries queries.jsonl --limit k [--no-fold]`` prints, as a run: each
-    hit followed by the copies folded under it, cut at ``k``; and the seconds of each query."""
+def cli_run(db: Path, folder: Path, fold: bool, mode: str, k: int = 100,
+            snippets: bool = False) -> tuple[dict, list[float]]:
+    """What ``marsad search --queries queries.jsonl --limit k [--no-fold]`` finds, as a run: each
+    hit followed by the copies folded under it, cut at ``k``; and the seconds of each query.
+    Snippets do not change the ranking: they are made only when timing a results page."""
     with open(folder / "queries.jsonl", encoding="utf-8") as f:
         queries = list(read_queries(f))
     run, times = {}, []
     with open_archive(db, readonly=True) as arc:
-        out = search_many(arc.conn, queries, limit=k, fold=fold, mode=mode)
+        out = search_many(arc.conn, queries, limit=k, fold=fold, mode=mode, snippets=snippets)
         for qid, _ in queries:
             t = time.perf_counter()
             res = next(out)
@@ -199,7 +203,9 @@ def bench_set(name: str, args) -> None:
                 label = (f"marsad CLI, {mode}{' (default)' if mode == DEFAULT_MODE else ''}, "
                          f"fold {'on' if fold else 'off'}")
                 m = {**score(qrels, run), "index_s": round(secs, 1), **timing(times)}
-                print(row(label, m), flush=True)
+                print(row(label + ", k=100", m), flush=True)
+        _, times = cli_run(db, folder, True, DEFAULT_MODE, k=10, snippets=True)
+        print(row(f"marsad CLI, {DEFAULT_MODE}, fold on: a results page (k=10, snippets)", timing(times)))
     if args.diagnostic:
         diagnostic(folder, qrels, queries, name, args.grid)
 

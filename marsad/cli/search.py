@@ -20,18 +20,20 @@ from marsad.cli import main
 @click.option("--until", help="Only articles published on or before this ISO date.")
 @click.option("--outlet", help="Only this outlet.")
 @click.option("--section", help="Only this section.")
-@click.option("--any", "match_any", is_flag=True,
-              help="Rank articles holding any of the words (default: all words, or any when none has all).")
+@click.option("--any", "match", flag_value="any",
+              help="Rank every article holding any of the words, most matching words first (the default).")
+@click.option("--all", "match", flag_value="all", help="Only articles holding every word.")
 @click.option("--fold/--no-fold", default=True, show_default=True,
               help="Show copies of one text as one hit listing the others; --no-fold shows each article.")
 @click.option("--queries", type=click.File(encoding="utf-8"),
               help="Run every query of FILE (one a line, or JSONL {\"id\",\"text\"});"
                    " prints one JSON line each.")
-def search(query, db, as_json, limit, offset, since, until, outlet, section, match_any, fold, queries):
+def search(query, db, as_json, limit, offset, since, until, outlet, section, match, fold, queries):
     """Search the archive for QUERY.
 
     \b
-    Syntax: plain words (all required), "exact phrase", a OR b, -excluded, prefix*.
+    Syntax: plain words (ranked by how many match and how well; --all requires each),
+    "exact phrase" (always required, word forms as written), a OR b, -excluded, prefix*.
     Copies of one text are shown as one hit with their titles under it (--no-fold: one hit each).
     Letters are matched the way Arabic readers expect: الاتحاد الأوروبي finds
     والاتحاد الاوروبي and للاتحاد الأوربي; ٢٠٢٥ finds 2025.
@@ -45,8 +47,8 @@ def search(query, db, as_json, limit, offset, since, until, outlet, section, mat
         raise InputError("give either a QUERY or --queries FILE")
     options = {"limit": limit, "offset": offset, "since": since, "until": until, "outlet": outlet,
                "section": section, "fold": fold}
-    if match_any:
-        options["mode"] = "any"
+    if match:
+        options["mode"] = match
     with open_archive(load(db).db, readonly=True) as arc:
         if queries is not None:
             for out in search_many(arc.conn, read_queries(queries), **options):

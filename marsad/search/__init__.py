@@ -19,12 +19,11 @@ from marsad.errors import InputError
 from marsad.model import SearchHit, SearchResult
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 from marsad.search.facets import search_facets  # noqa: F401  (re-exported)
-from marsad.search.query import highlight_words, parse, to_match
+from marsad.search.query import DEFAULT_MODE, highlight_words, parse, to_match
 from marsad.search.rank import Filters, count_sql, hits_sql, matches_sql
 from marsad.search.snippet import Matcher, snippet
 
 MODES = ("auto", "all", "any")
-DEFAULT_MODE = "auto"
 MAX_LIMIT = 1000
 _MAX_VARS = 900  # rowids per IN (...) query
 BROAD = 2000  # an "all" query matching more articles is ranked over its newest BROAD matches
@@ -33,7 +32,7 @@ BROAD = 2000  # an "all" query matching more articles is ranked over its newest 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int = 0,
            since: str | None = None, until: str | None = None, outlet: str | None = None,
            section: str | None = None, fold: bool = True, mode: str = DEFAULT_MODE,
-           scheme: Scheme = DEFAULT_SCHEME) -> SearchResult:
+           snippets: bool = True, scheme: Scheme = DEFAULT_SCHEME) -> SearchResult:
     """Articles matching ``query``, best first.
 
     ``mode``: "all" requires every word (or phrase, or OR group); "any" ranks
@@ -50,6 +49,9 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int
     ranked over its newest :data:`BROAD` matches, so that a query costs about
     the same however common its words (paging reaches those only); "any"
     queries are ranked over all their matches, to rank well.
+
+    ``snippets=False`` leaves each hit's snippet empty (the ranking is the
+    same), for callers that list ids and titles only.
     """
     if mode not in MODES:
         raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -58,18 +60,19 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int
     filters = Filters(since, until, outlet, section)
     fold = fold and _has_duplicates(conn)
     result, tried = SearchResult(0), None
+    matcher = _matcher(query, scheme) if snippets else None
     for m in (["all", "any"] if mode == "auto" else [mode]):
         match = to_match(query, scheme=scheme, mode=m)
         if match is None or match == tried:
             break  # nothing to search, or "any" would ask the same as "all" did
-        result = _run(conn, match, filters, fold, limit, offset, scheme, query, m == "all")
+        result = _run(conn, match, filters, fold, limit, offset, scheme, matcher, m == "all")
         tried = match
         if result.total:
             break
     return result
 
 
-def _run(conn, match, filters, folding, limit, offset, scheme, query, cut) -> SearchResult:
+def _run(conn, match, filters, folding, limit, offset, scheme, matcher, cut) -> SearchResult:
     # The newest BROAD + 1 matches, scored: all of them unless the query is broad.
     sql, params = matches_sql(scheme, filters, collapse=folding, newest=BROAD + 1)
     rows = conn.execute(sql, [match, *params]).fetchall()
@@ -82,7 +85,6 @@ def _run(conn, match, filters, folding, limit, offset, scheme, query, cut) -> Se
         total = _count(conn, match, filters)
     page = best[offset:offset + limit]
     found = _rows(conn, [r for r, _ in page] + [c for r, _ in page for c, _ in groups.get(r, ())])
-    matcher = _matcher(query, scheme)
     hits = []
     for rowid, score in page:
         hit = _hit(found[rowid], score, matcher)
@@ -101,7 +103,7 @@ def _rows(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, tuple]:
 
 
 def _hit(row: tuple, score: float, matcher: Matcher | None) -> SearchHit:
-    """A hit from its HIT_COLUMNS row; a folded copy (no ``matcher``) gets no snippet."""
+    """A hit from its HIT_COLUMNS row; without a ``matcher`` (a folded copy), no snippet."""
     _, id_, url, title, outlet, published, body = row
     text = snippet(body or title or "", matcher) if matcher else ""
     return SearchHit(id=id_, url=url, title=title or "", outlet=outlet, published=published,

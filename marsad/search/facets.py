@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import replace
 
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
-from marsad.search.query import to_match
+from marsad.search.query import DEFAULT_MODE, to_match
 from marsad.search.rank import Filters, count_sql, matches_sql
 
 DIMENSIONS = ("outlet", "section")
@@ -21,7 +21,8 @@ DIMENSIONS = ("outlet", "section")
 
 def search_facets(conn: sqlite3.Connection, query: str, *, since: str | None = None,
                   until: str | None = None, outlet: str | None = None, section: str | None = None,
-                  mode: str = "auto", scheme: Scheme = DEFAULT_SCHEME) -> dict[str, list[tuple[str, int]]]:
+                  mode: str = DEFAULT_MODE,
+                  scheme: Scheme = DEFAULT_SCHEME) -> dict[str, list[tuple[str, int]]]:
     """{"outlets": [(outlet, n), ...], "sections": [...]}, most results first; empty lists when
     nothing matches."""
     filters = Filters(since, until, outlet, section)
@@ -32,7 +33,7 @@ def search_facets(conn: sqlite3.Connection, query: str, *, since: str | None = N
 
 
 def _match(conn, query: str, filters: Filters, mode: str, scheme: Scheme) -> str | None:
-    """The MATCH expression the search ran: the first mode that finds anything."""
+    """The MATCH expression the search ran ("auto": the first mode that finds anything)."""
     found = None
     for m in (["all", "any"] if mode == "auto" else [mode]):
         match = to_match(query, scheme=scheme, mode=m)

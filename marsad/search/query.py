@@ -20,6 +20,10 @@ _CHUNK = re.compile(r'-?"[^"]*"?|[^\s"]+')
 _OR = {"OR", "|", "||"}
 _AND = {"AND", "&", "&&", "+"}  # all words are required anyway
 _MIN_PREFIX = 2  # shorter prefixes would match half the vocabulary
+# How plain words match unless the caller asks otherwise, chosen by bench/retrieval.py through
+# ingest + search on both retrieval sets (see the README's figures): "any" ranks every article
+# holding a word, so an article that misses one query word is still found.
+DEFAULT_MODE = "auto"
 
 
 @dataclass(frozen=True, slots=True)
