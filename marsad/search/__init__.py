@@ -84,7 +84,8 @@ def _run(conn, match, filters, folding, limit, offset, scheme, matcher, cut) -> 
                                                              offset + limit)
         total = _count(conn, match, filters)
     page = best[offset:offset + limit]
-    found = _rows(conn, [r for r, _ in page] + [c for r, _ in page for c, _ in groups.get(r, ())])
+    found = _rows(conn, [r for r, _ in page], matcher is not None)
+    found.update(_rows(conn, [c for r, _ in page for c, _ in groups.get(r, ())], False))
     hits = []
     for rowid, score in page:
         hit = _hit(found[rowid], score, matcher)
@@ -94,11 +95,11 @@ def _run(conn, match, filters, folding, limit, offset, scheme, matcher, cut) -> 
     return SearchResult(total, hits, sum(map(len, groups.values())))
 
 
-def _rows(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, tuple]:
+def _rows(conn: sqlite3.Connection, rowids: list[int], body: bool) -> dict[int, tuple]:
     out = {}
     for i in range(0, len(rowids), _MAX_VARS):
         part = rowids[i:i + _MAX_VARS]
-        out.update((r[0], r) for r in conn.execute(hits_sql(len(part)), part))
+        out.update((r[0], r) for r in conn.execute(hits_sql(len(part), body), part))
     return out
 
 

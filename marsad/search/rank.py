@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from marsad.search.analyze import Scheme
 from marsad.search.index import TABLE
 
-HIT_COLUMNS = "rowid, id, url, headline, outlet, published, body"
+HIT_COLUMNS = "rowid, id, url, headline, outlet, published"
 _TOP = chr(0x10FFFF)
 
 
@@ -79,6 +79,8 @@ def count_sql(filters: Filters) -> tuple[str, list[str]]:
     return f"SELECT count(*) FROM ({sql})", params
 
 
-def hits_sql(n: int) -> str:
-    """SELECT of the shown columns of ``n`` articles; parameters: their rowids."""
-    return f"SELECT {HIT_COLUMNS} FROM articles WHERE rowid IN ({', '.join('?' * n)})"
+def hits_sql(n: int, body: bool = True) -> str:
+    """SELECT of the shown columns of ``n`` articles, then the body (for a snippet) or NULL;
+    parameters: their rowids."""
+    return (f"SELECT {HIT_COLUMNS}, {'body' if body else 'NULL'} FROM articles "
+            f"WHERE rowid IN ({', '.join('?' * n)})")
