@@ -23,7 +23,7 @@ _MIN_PREFIX = 2  # shorter prefixes would match half the vocabulary
 # How plain words match unless the caller asks otherwise, chosen by bench/retrieval.py through
 # ingest + search on both retrieval sets (see the README's figures): "any" ranks every article
 # holding a word, so an article that misses one query word is still found.
-DEFAULT_MODE = "auto"
+DEFAULT_MODE = "any"
 
 
 @dataclass(frozen=True, slots=True)
