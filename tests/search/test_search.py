@@ -83,11 +83,13 @@ def test_syntax(conn):
     assert ids(search(conn, "الرئيس")) == {"eu3"}  # image captions are indexed
 
 
-def test_all_words_then_any(conn):
-    assert ids(search(conn, "الهجرة بروكسل")) == {"eu1"}
-    assert ids(search(conn, "الهجرة بروكسل", mode="any")) == {"eu1", "eu3"}
+def test_any_word_by_default_all_words_first(conn):
+    ranked = search(conn, "الهجرة بروكسل")
+    assert [h.id for h in ranked.hits][0] == "eu1" and ids(ranked) == {"eu1", "eu3"}
+    assert ids(search(conn, "الهجرة بروكسل", mode="all")) == {"eu1"}
+    assert ids(search(conn, "الهجرة بروكسل", mode="auto")) == {"eu1"}
     # No article has both: "auto" relaxes to any.
-    assert ids(search(conn, "بروكسل المباراة")) == {"eu1", "sport"}
+    assert ids(search(conn, "بروكسل المباراة", mode="auto")) == {"eu1", "sport"}
 
 
 def test_filters_and_paging(conn):
@@ -235,15 +237,15 @@ def test_a_window_across_the_end_of_the_head_holds_whole_words():
     assert len(words) == WINDOW and set(words) == {"قمة", "بروكسل", "والمفاوضات"}
 
 
-def test_broad_queries_rank_the_newest_matches(conn, monkeypatch):
+def test_broad_all_word_queries_rank_the_newest_matches(conn, monkeypatch):
     import marsad.search
 
     monkeypatch.setattr(marsad.search, "BROAD", 2)
-    res = search(conn, "الاتحاد")  # three articles match: more than BROAD
+    res = search(conn, "الاتحاد", mode="all")  # three articles match: more than BROAD
     assert res.total == 3  # every matching article is counted
     assert ids(res) == {"eu2", "eu3"}  # ranked over the two stored last
-    assert ids(search(conn, "بروكسل")) == {"eu1"}  # a narrow query is unaffected
-    assert ids(search(conn, "الاتحاد", outlet="bbc")) == {"eu1", "eu3"}  # filters apply before the cut
+    assert ids(search(conn, "بروكسل", mode="all")) == {"eu1"}  # a narrow query is unaffected
+    assert ids(search(conn, "الاتحاد", outlet="bbc", mode="all")) == {"eu1", "eu3"}  # filters come first
 
 
 def test_broad_any_queries_rank_every_match(conn, monkeypatch):
