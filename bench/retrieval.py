@@ -61,7 +61,9 @@ RUNS = [
     ("snowball", ("snowball",), (3.0, 1.5, 1.0, 1.0), (1.0,)),
     ("clitics only", ("clitics",), (3.0, 1.5, 1.0, 1.0), (1.0,)),
     ("light (Lucene-style)", ("light",), (3.0, 1.5, 1.0, 1.0), (1.0,)),
-    ("light + clitics (default)", ("light", "clitics"), None, None),
+    ("careful", ("careful",), (3.0, 1.5, 1.0, 1.0), (1.0,)),
+    ("light + clitics (before)", ("light", "clitics"), (3.0, 1.5, 1.0, 1.0), (1.0, 0.5)),
+    ("careful + clitics (default)", ("careful", "clitics"), None, None),
 ]
 # Weights tried by --grid: (headline, clitic columns). The news set has no headlines in its corpus.
 GRID = {"arqa": [(hw, sw) for hw in (1.0, 2.0, 3.0) for sw in (0.3, 0.5, 1.0)],

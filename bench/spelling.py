@@ -42,7 +42,7 @@ CORPUS = SHARED / "data/news/ant-multisource/articles.jsonl.xz"
 PAIRS = ROOT / "bench/data/spelling_pairs.tsv"
 
 from marsad.arabic.normalize import normalize_for_matching  # noqa: E402
-from marsad.arabic.stem import clitic_stem, stopwords  # noqa: E402
+from marsad.arabic.stem import clitic_stem, light_stem, stopwords  # noqa: E402
 from marsad.archive import open_archive  # noqa: E402
 from marsad.search import search  # noqa: E402
 from marsad.search.analyze import words  # noqa: E402
@@ -97,20 +97,9 @@ def mine() -> None:
     _mine_lookalikes(counts)
 
 
-def _old_light(word: str) -> str:
-    """The light stem before names were protected and suffixes needed three letters left."""
-    from marsad.arabic.stem import _suffixes, split_clitics, unify_spelling
-
-    word = unify_spelling(split_clitics(word)[1])
-    for suffix, _ in _suffixes():
-        if len(word) - len(suffix) >= 2 and word.endswith(suffix):
-            word = word[: -len(suffix)]
-    return word
-
-
 def _mine_lookalikes(counts: collections.Counter) -> None:
     """Country names (CLDR, as the enrichment stage lists them) and a word of other letters that
-    the old light stemmer gave the same stem."""
+    the Lucene-style light stemmer gives the same stem."""
     names = {}
     for line in (ROOT / "marsad/enrich/data/countries.tsv").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
@@ -120,9 +109,9 @@ def _mine_lookalikes(counts: collections.Counter) -> None:
     by_stem = collections.defaultdict(list)
     for w, n in counts.items():
         if n >= 5:
-            by_stem[_old_light(_folded(w))].append(w)
+            by_stem[light_stem(_folded(w))].append(w)
     for name, core in sorted(names.items()):
-        for w in sorted(by_stem.get(_old_light(core), []), key=lambda w: -counts[w])[:6]:
+        for w in sorted(by_stem.get(light_stem(core), []), key=lambda w: -counts[w])[:6]:
             if core not in _folded(w):  # not a form of the name itself
                 print(f"distinct\t{name}\t{w}\tname\t{split_of(name, w)}")
 

@@ -49,7 +49,7 @@ class Analyzer:
 
     __slots__ = ("stem", "_cache")
 
-    def __init__(self, stem: str = "light"):
+    def __init__(self, stem: str = "careful"):
         self.stem = stem
         self._cache = _TermCache(stemmer(stem))
 
@@ -82,14 +82,15 @@ FIELDS = ("headline", "deck", "body", "captions")
 class Scheme:
     """How articles are indexed: every field once per stemmer, in its own column.
 
-    The default, light stems plus clitic-stripped words, was chosen by
+    The default, careful light stems plus clitic-stripped words, was chosen by
     ``bench/retrieval.py``: the exact-ish column rewards documents that use the
-    query's own word forms, the stemmed one catches the other forms.
+    query's own word forms (and serves quoted phrases), the stemmed one catches
+    the other forms.
     """
 
     __slots__ = ("stems", "analyzers", "columns", "weights", "exact")
 
-    def __init__(self, stems: tuple[str, ...] = ("light", "clitics"),
+    def __init__(self, stems: tuple[str, ...] = ("careful", "clitics"),
                  field_weights: tuple[float, ...] = (3.0, 1.5, 1.0, 1.0),
                  stem_weights: tuple[float, ...] = (1.0, 0.5)):
         self.stems = stems

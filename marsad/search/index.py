@@ -28,8 +28,10 @@ def create_sql(scheme: Scheme = DEFAULT_SCHEME, table: str = TABLE) -> str:
 
 def reanalyze(conn: sqlite3.Connection, batch: int = 1000) -> None:
     """Index every stored article again with today's analyzer: the migration for an analyzer change
-    (terms in the index must be those a query gets)."""
-    conn.execute(f"DELETE FROM {TABLE}")
+    (terms in the index must be those a query gets); the table is made anew, its columns named
+    for today's analyzers."""
+    conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    conn.execute(create_sql())
     last = 0
     while rows := conn.execute("SELECT rowid, data FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?",
                                (last, batch)).fetchall():
@@ -39,8 +41,8 @@ def reanalyze(conn: sqlite3.Connection, batch: int = 1000) -> None:
 
 MIGRATIONS: list = [
     ("search-0001-fts", create_sql()),
-    # Names kept whole by the light stemmer, suffixes only from words of 4+ letters, a preposition
-    # before hamza detached, سورية read as سوريا: stored articles are indexed again.
+    # The careful stemmer in place of the light one (names whole, suffixes only where three letters
+    # remain), a preposition before hamza detached, سورية read as سوريا: stored articles indexed again.
     ("search-0002-reanalyze-names-hamza", reanalyze),
 ]
 

@@ -7,8 +7,8 @@ from marsad.search.analyze import Scheme
 from marsad.search.index import create_sql
 from marsad.search.query import to_match
 
-ONE = Scheme(("light",))  # one column set keeps the expected strings short
-LIGHT_COLS = "{headline_light deck_light body_light captions_light}"
+ONE = Scheme(("careful",))  # one column set keeps the expected strings short
+LIGHT_COLS = "{headline_careful deck_careful body_careful captions_careful}"
 CLITIC_COLS = "{headline_clitics deck_clitics body_clitics captions_clitics}"
 
 
@@ -60,7 +60,7 @@ def test_hostile_input_falls_back_to_words():
 def _fts():
     conn = sqlite3.connect(":memory:")
     conn.execute(create_sql())
-    conn.execute("INSERT INTO search_fts(headline_light) VALUES ('اتحاد')")
+    conn.execute("INSERT INTO search_fts(headline_careful) VALUES ('اتحاد')")
     return conn
 
 

@@ -75,7 +75,7 @@ def test_archive_indexed_by_the_old_analyzer_is_indexed_again(tmp_path):
     with open_archive(db) as arc:
         arc.put([Article("خبر", ["تحذير لإيران"], id="to-iran")])
         # What the earlier analyzer stored for لإيران, and the migration not yet applied.
-        arc.conn.execute("UPDATE search_fts SET body_light = 'تحذير لاير', body_clitics = 'تحذير لايران'")
+        arc.conn.execute("UPDATE search_fts SET body_careful = 'تحذير لاير', body_clitics = 'تحذير لايران'")
         arc.conn.execute("DELETE FROM migrations WHERE name = 'search-0002-reanalyze-names-hamza'")
         assert found(arc.conn, "إيران") == set()
     with open_archive(db, readonly=True) as arc:  # opening applies the migration
