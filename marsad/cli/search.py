@@ -33,7 +33,8 @@ def search(query, db, as_json, limit, offset, since, until, outlet, section, mat
 
     \b
     Syntax: plain words (ranked by how many match and how well; --all requires each),
-    "exact phrase" (always required, word forms as written), a OR b, -excluded, prefix*.
+    "exact phrase" (word forms as written; ranked first, required with --all), a OR b,
+    -excluded, prefix*.
     Copies of one text are shown as one hit with their titles under it (--no-fold: one hit each).
     Letters are matched the way Arabic readers expect: الاتحاد الأوروبي finds
     والاتحاد الاوروبي and للاتحاد الأوربي; ٢٠٢٥ finds 2025.

@@ -102,8 +102,9 @@ def _is_stop_item(item: Item) -> bool:
 def to_match(text: str, *, scheme: Scheme = DEFAULT_SCHEME, mode: str = "all") -> str | None:
     """An FTS5 MATCH expression for ``text``, or None when it holds no searchable word.
 
-    ``mode`` is "all" (every positive item must match) or "any" (at least one
-    word; a quoted phrase, or an OR of phrases, is required in either mode).
+    ``mode`` is "all" (every positive item must match) or "any" (at least one;
+    a phrase of several words then ranks higher but no longer filters). A
+    phrase matches its word forms exactly in both.
     Exclusions with nothing positive to exclude from, and unbalanced syntax,
     fall back to searching the query's plain words.
     """
@@ -123,17 +124,21 @@ def to_match(text: str, *, scheme: Scheme = DEFAULT_SCHEME, mode: str = "all") -
     return expr
 
 
-def _join(content: list[Item], scheme: Scheme, mode: str) -> str:
-    def joined(items: list[Item], op: str) -> str:
-        return op.join(dict.fromkeys(_render(i, scheme) for i in items))
+def _loosen(item: Item) -> Item:
+    """For ranked ("any") search: a phrase of several words also counts by its words, so that it
+    ranks the articles holding it exactly first rather than filtering (a headline pasted with a
+    quotation in it still finds the article that words the quotation otherwise)."""
+    alts = list(item.alternatives)
+    for c in item.alternatives:
+        if c.phrase and len(c.words) > 1:
+            alts += [Clause((w,)) for w in c.words if not is_stopword(w)]
+    return Item(alts, item.negated)
 
-    if mode == "all":
-        return joined(content, " AND ")
-    required = [i for i in content if all(c.phrase for c in i.alternatives)]
-    optional = [i for i in content if i not in required]
-    if not required or not optional:
-        return joined(required or optional, " AND " if required else " OR ")
-    return f"{joined(required, ' AND ')} AND ({joined(optional, ' OR ')})"
+
+def _join(content: list[Item], scheme: Scheme, mode: str) -> str:
+    if mode == "any":
+        content = [_loosen(i) for i in content]
+    return (" AND " if mode == "all" else " OR ").join(dict.fromkeys(_render(i, scheme) for i in content))
 
 
 def highlight_words(text: str) -> set[str]:

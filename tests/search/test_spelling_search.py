@@ -64,9 +64,9 @@ def test_preposition_before_hamza(conn):
 
 
 def test_quoted_phrase_is_exact(conn):
-    assert found(conn, '"الاتحاد الأوروبي"') == {"eu-phrase"}
-    ranked = search(conn, '"الاتحاد الأوروبي"', mode="any")
-    assert {h.id for h in ranked.hits} == {"eu-phrase"}
+    assert {h.id for h in search(conn, '"الاتحاد الأوروبي"', mode="all").hits} == {"eu-phrase"}
+    # Ranked (the default): the exact phrase comes first; articles with its words apart follow.
+    assert [h.id for h in search(conn, '"الاتحاد الأوروبي"').hits][0] == "eu-phrase"
     assert {"eu-apart", "eu-fem"} <= found(conn, "الاتحاد الأوروبي")  # unquoted words may stand apart
 
 
