@@ -207,16 +207,18 @@ class SearchHit:
     published: str | None
     score: float
     snippet: str  # HTML-safe text with matches wrapped in <mark>…</mark>
-    copies: int = 0  # near-duplicates folded into this hit
+    copies: int = 0  # matching copies folded into this hit (each one listed in ``folded``)
+    folded: list[SearchHit] = field(default_factory=list)  # those copies, best first, without snippets
 
 
 @dataclass(slots=True)
 class SearchResult:
-    total: int
+    total: int  # matching articles, copies included
     hits: list[SearchHit] = field(default_factory=list)
+    folded: int = 0  # of ``total``, the articles shown under another hit as its copies
 
     def to_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "hits": [_plain(h) for h in self.hits]}
+        return {"total": self.total, "folded": self.folded, "hits": [_plain(h) for h in self.hits]}
 
 
 @dataclass(slots=True)

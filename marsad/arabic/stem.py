@@ -1,9 +1,13 @@
 """Stop words and stemmers for matching normalized Arabic words.
 
-Three stemmers, chosen by measurement in ``bench/retrieval.py``:
+Stemmers, chosen by measurement in ``bench/retrieval.py`` and ``bench/spelling.py``:
 
 - ``light``: a light stemmer in the manner of Larkey's light10 and Lucene's
   ArabicStemmer, its prefix and suffix rules kept as data (``data/light_stem.json``);
+  the relate stage's terms;
+- ``careful``: the light stemmer made safe for search (names whole, three letters
+  left, spellings outlets differ on unified);
+- ``clitics``: proclitics off and those spellings unified, nothing else;
 - ``snowball``: the Snowball Arabic stemmer (PyStemmer);
 - ``none``: the normalized word itself.
 
@@ -20,7 +24,7 @@ from importlib import resources
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.arabic.tokenize import split_clitics, stem_rules
 
-STEMMERS = ("light", "snowball", "clitics", "none")
+STEMMERS = ("light", "careful", "snowball", "clitics", "none")
 
 
 @cache
@@ -36,15 +40,17 @@ def _suffixes() -> list[list]:
 
 
 @cache
-def _variants() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    items = [(k, v) for k, v in stem_rules()["variants"].items() if not k.startswith("_")]
+def _variants(search: bool) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    tables = ("variants", "search_variants") if search else ("variants",)
+    items = [(k, v) for t in tables for k, v in stem_rules()[t].items() if not k.startswith("_")]
     return ({k: v for k, v in items if not k.endswith("*")},
             tuple((k[:-1], v) for k, v in items if k.endswith("*")))
 
 
-def unify_spelling(word: str) -> str:
-    """One spelling for names transliterated several ways: اوربيه → اوروبيه, ترمب → ترامب."""
-    whole, starts = _variants()
+def unify_spelling(word: str, *, search: bool = False) -> str:
+    """One spelling for names transliterated several ways: اوربيه → اوروبيه, ترمب → ترامب; with
+    ``search``, also the spellings search unifies (سوريه → سوريا, مسيول… → مسوول…)."""
+    whole, starts = _variants(search)
     if word in whole:
         return whole[word]
     for variant, canonical in starts:
@@ -55,25 +61,58 @@ def unify_spelling(word: str) -> str:
 
 def spelling_variants() -> frozenset[str]:
     """The spellings :func:`unify_spelling` rewrites: whole words, and beginnings of words."""
-    whole, starts = _variants()
+    whole, starts = _variants(False)
     return frozenset(whole) | {v for v, _ in starts}
 
 
-def strip_suffixes(word: str) -> str:
+@cache
+def protected_names() -> frozenset[str]:
+    """Names the careful stemmers leave whole, from ``data/names.txt`` (normalized, without the article)."""
+    text = resources.files("marsad.arabic").joinpath("data/names.txt").read_text(encoding="utf-8")
+    names = (normalize_for_matching(w.strip()) for w in text.splitlines()
+             if w.strip() and not w.startswith("#"))
+    return frozenset(n[2:] if n.startswith("ال") else n for n in names)
+
+
+@cache
+def _families() -> dict[str, str]:
+    return {k: v for k, v in stem_rules()["families"].items() if not k.startswith("_")}
+
+
+def strip_suffixes(word: str, *, careful: bool = False) -> str:
+    """Suffixes off, each once, in order. ``careful``: only where three letters remain, and a
+    protected name keeps the letters it has left (لبنانيه → لبنان, never لبن; عمان stays)."""
+    names = protected_names() if careful else ()
+    least = stem_rules()["careful_min_rest"] if careful else 0
     for suffix, min_rest in _suffixes():
-        if len(word) - len(suffix) >= min_rest and word.endswith(suffix):
+        if word in names:
+            break
+        if len(word) - len(suffix) >= max(min_rest, least) and word.endswith(suffix):
             word = word[: -len(suffix)]
     return word
 
 
 def light_stem(word: str) -> str:
-    """والعلاقات → علاق, بالكرملين → كرمل, مسارها → مسار."""
+    """Lucene-style: والعلاقات → علاق, بالكرملين → كرمل, مسارها → مسار."""
     return strip_suffixes(unify_spelling(split_clitics(word)[1]))
 
 
+def _without_proclitics(word: str) -> str:
+    """The word after its proclitics; a name is not split (واشنطن, وليد keep their و)."""
+    return word if word in protected_names() else split_clitics(word)[1]
+
+
+def careful_stem(word: str) -> str:
+    """The light stemmer made safe for search: words that merely share letters stay apart
+    (عمان, لبنان, البحرين keep their letters), and spellings outlets differ on are one
+    (السوري, سورية → سوريا)."""
+    word = unify_spelling(_without_proclitics(word), search=True)
+    return _families().get(word) or strip_suffixes(word, careful=True)
+
+
 def clitic_stem(word: str) -> str:
-    """Only the proclitics removed: والاتحاد → اتحاد."""
-    return unify_spelling(split_clitics(word)[1])
+    """Only the proclitics removed, and the spellings search unifies: والاتحاد → اتحاد."""
+    return unify_spelling(_without_proclitics(word), search=True)
 
 
 @cache
@@ -89,7 +128,8 @@ def snowball_stem(word: str) -> str:
 
 def stemmer(name: str) -> Callable[[str], str]:
     """The stemming function called ``name`` (one of :data:`STEMMERS`)."""
-    funcs = {"light": light_stem, "snowball": snowball_stem, "clitics": clitic_stem, "none": str}
+    funcs = {"light": light_stem, "careful": careful_stem, "snowball": snowball_stem, "clitics": clitic_stem,
+             "none": str}
     try:
         return funcs[name]
     except KeyError:

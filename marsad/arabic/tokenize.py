@@ -28,6 +28,8 @@ TOKEN_TEXT_RE = re.compile(rf"{_NUMBER}|{_WORD}")  # the same tokens without gro
 TOKEN_TEXT_NO_UNDERSCORE_RE = re.compile(rf"{_NUMBER}|[^\W\d][\w{_MARKS}]*|[{_MARKS}][\w{_MARKS}]*")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefe]")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+# ب ل ك (after و or ف) at the start of a word, before a hamza on alef: لإيران, وبأوروبا, كأول.
+_HAMZA_PROCLITIC = re.compile(f"(?<![\\w{_MARKS}\u0640])[وف]?([بلك])(?=([أإآ][^\\W\\d_]*))")
 
 
 
@@ -73,6 +75,29 @@ def stem_rules() -> dict:
 def proclitics() -> tuple[tuple[str, int], ...]:
     """(proclitic chain, letters that must remain), longest first."""
     return tuple((p, n) for p, n in stem_rules()["prefixes"])
+
+
+@cache
+def _hamza_exceptions() -> frozenset[str]:
+    return frozenset(stem_rules()["hamza_proclitic_exceptions"])
+
+
+def _keep_or_drop(m: re.Match) -> str:
+    # The word from the chain's last letter on: كأس keeps its ك.
+    return m.group() if m.group(1) + m.group(2) in _hamza_exceptions() else ""
+
+
+def detach_hamza_proclitics(text: str) -> str:
+    """Drop a preposition written before a hamza on alef (لإيران → إيران, بآسيا → آسيا).
+
+    The hamza shows where the word begins, so this runs on text before normalization
+    folds إ أ آ into ا (after it, لايران could be one word). A lone و is left to
+    :func:`split_clitics`; words whose own first letter is ب ل ك (كأس, بأس) are listed
+    in ``data/light_stem.json``.
+    """
+    if "أ" not in text and "إ" not in text and "آ" not in text:
+        return text
+    return _HAMZA_PROCLITIC.sub(_keep_or_drop, text)
 
 
 def split_clitics(word: str) -> tuple[str, str]:

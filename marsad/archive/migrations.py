@@ -2,7 +2,9 @@
 
 The archive's own migrations come first, then those of the stage modules that
 own tables (``MIGRATIONS: list[tuple[name, sql]]`` in each). A name, once
-applied, is never run again; a new schema change is a new name.
+applied, is never run again; a new schema change is a new name. A step that
+SQL alone cannot do (re-analyzing stored text for a new search analyzer) is a
+Python function of the connection in place of the SQL, run in the same way.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import importlib
 import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
 # Stage modules whose MIGRATIONS run after the archive's own, in this order.
 STAGE_MODULES = ("marsad.search.index", "marsad.relate.store")
@@ -57,7 +60,7 @@ CREATE INDEX articles_language ON articles(language);
 _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
 
 
-def all_migrations() -> list[tuple[str, str]]:
+def all_migrations() -> list[tuple[str, Any]]:
     """The archive's migrations, then those of every stage module that is installed."""
     out = list(MIGRATIONS)
     for name in STAGE_MODULES:
@@ -95,10 +98,15 @@ def apply(conn: sqlite3.Connection, migrations: list[tuple[str, str]] | None = N
         if name in done:
             continue
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        script = (f"BEGIN IMMEDIATE;\n{sql}\n;\nINSERT INTO migrations(name, applied_at) "
-                  f"VALUES ({_quote(name)}, {_quote(stamp)});\nCOMMIT;")
+        record = f"INSERT INTO migrations(name, applied_at) VALUES ({_quote(name)}, {_quote(stamp)})"
         try:
-            conn.executescript(script)
+            if callable(sql):
+                conn.execute("BEGIN IMMEDIATE")
+                sql(conn)
+                conn.execute(record)
+                conn.execute("COMMIT")
+            else:
+                conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;\n{record};\nCOMMIT;")
         except sqlite3.Error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

@@ -22,16 +22,22 @@ from marsad.cli import date_option, main
               help="Only articles published on or before this ISO date.")
 @click.option("--outlet", help="Only this outlet.")
 @click.option("--section", help="Only this section.")
-@click.option("--any", "match_any", is_flag=True,
-              help="Rank articles holding any of the words (default: all words, or any when none has all).")
+@click.option("--any", "match", flag_value="any",
+              help="Rank every article holding any of the words, most matching words first (the default).")
+@click.option("--all", "match", flag_value="all", help="Only articles holding every word.")
+@click.option("--fold/--no-fold", default=True, show_default=True,
+              help="Show copies of one text as one hit listing the others; --no-fold shows each article.")
 @click.option("--queries", type=click.File(encoding="utf-8"),
               help="Run every query of FILE (one a line, or JSONL {\"id\",\"text\"});"
                    " prints one JSON line each.")
-def search(query, db, as_json, limit, offset, since, until, outlet, section, match_any, queries):
+def search(query, db, as_json, limit, offset, since, until, outlet, section, match, fold, queries):
     """Search the archive for QUERY.
 
     \b
-    Syntax: plain words (all required), "exact phrase", a OR b, -excluded, prefix*.
+    Syntax: plain words (ranked by how many match and how well; --all requires each),
+    "exact phrase" (word forms as written; ranked first, required with --all), a OR b,
+    -excluded, prefix*.
+    Copies of one text are shown as one hit with their titles under it (--no-fold: one hit each).
     Letters are matched the way Arabic readers expect: الاتحاد الأوروبي finds
     والاتحاد الاوروبي and للاتحاد الأوربي; ٢٠٢٥ finds 2025.
     """
@@ -43,7 +49,9 @@ def search(query, db, as_json, limit, offset, since, until, outlet, section, mat
     if (query is None) == (queries is None):
         raise InputError("give either a QUERY or --queries FILE")
     options = {"limit": limit, "offset": offset, "since": since, "until": until, "outlet": outlet,
-               "section": section, "mode": "any" if match_any else "auto"}
+               "section": section, "fold": fold}
+    if match:
+        options["mode"] = match
     with open_archive(load(db).db, readonly=True) as arc:
         if queries is not None:
             for out in search_many(arc.conn, read_queries(queries), **options):
@@ -63,14 +71,20 @@ def _show(query, result) -> None:
     from rich.markup import escape
 
     console = Console(highlight=False)
-    console.print(f"[bold]{result.total:,}[/bold] results for {escape(query)}")
+    folded = f" ({result.folded:,} shown as copies of another)" if result.folded else ""
+    console.print(f"[bold]{result.total:,}[/bold] results for {escape(query)}{folded}")
     for n, h in enumerate(result.hits, 1):
-        copies = f"+{h.copies} copies" if h.copies else ""
-        meta = " · ".join(x for x in (h.outlet, (h.published or "")[:10], copies) if x)
-        console.print(f"\n[bold]{n}. {escape(h.title)}[/bold]  [dim]{escape(meta)}[/dim]")
+        copies = f"{h.copies} other {'copy' if h.copies == 1 else 'copies'}" if h.copies else ""
+        console.print(f"\n[bold]{n}. {escape(h.title)}[/bold]  [dim]{escape(_meta(h, copies))}[/dim]")
         console.print(_marks_to_rich(h.snippet))
         if h.url:
             console.print(f"[dim]{escape(h.url)}[/dim]")
+        for c in h.folded:
+            console.print(f"   [dim]copy:[/dim] {escape(c.title)}  [dim]{escape(_meta(c, c.id))}[/dim]")
+
+
+def _meta(hit, extra: str) -> str:
+    return " · ".join(x for x in (hit.outlet, (hit.published or "")[:10], extra) if x)
 
 
 def _marks_to_rich(snippet: str) -> str:

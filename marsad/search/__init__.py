@@ -18,109 +18,135 @@ from operator import itemgetter
 from marsad.errors import InputError
 from marsad.model import SearchHit, SearchResult
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
-from marsad.search.query import highlight_words, parse, to_match
+from marsad.search.facets import search_facets  # noqa: F401  (re-exported)
+from marsad.search.query import DEFAULT_MODE, highlight_words, parse, to_match
 from marsad.search.rank import Filters, count_sql, hits_sql, matches_sql
 from marsad.search.snippet import Matcher, snippet
 
 MODES = ("auto", "all", "any")
 MAX_LIMIT = 1000
+_MAX_VARS = 900  # rowids per IN (...) query
 BROAD = 2000  # an "all" query matching more articles is ranked over its newest BROAD matches
 
 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, offset: int = 0,
            since: str | None = None, until: str | None = None, outlet: str | None = None,
-           section: str | None = None, collapse: bool = True, mode: str = "auto",
-           scheme: Scheme = DEFAULT_SCHEME) -> SearchResult:
+           section: str | None = None, fold: bool = True, mode: str = DEFAULT_MODE,
+           snippets: bool = True, scheme: Scheme = DEFAULT_SCHEME) -> SearchResult:
     """Articles matching ``query``, best first.
 
     ``mode``: "all" requires every word (or phrase, or OR group); "any" ranks
     every article holding at least one; "auto" is "all", relaxed to "any"
     when no article holds them all.
 
-    ``total`` is the number of hits (duplicate groups when collapsing). A
-    broad query matches more than :data:`BROAD` articles: its ``total`` counts
-    all matching articles, copies included. When every word is required it
-    is ranked over its newest :data:`BROAD` matches, so that a query costs
-    about the same however common its words (paging reaches those only);
-    "any" queries are ranked over all their matches, to rank well.
+    ``fold``: copies of one text (the relate stage's duplicate groups) that
+    match are shown as one hit, the best scored, which lists the others in
+    ``folded``; no article is dropped. ``total`` counts every matching
+    article, copies included, and ``folded`` how many of them sit under
+    another hit (so ``total - folded`` hits can be paged through). A broad
+    query matches more than :data:`BROAD` articles: ``folded`` then counts the
+    copies among the ranked rows only. When every word is required it is
+    ranked over its newest :data:`BROAD` matches, so that a query costs about
+    the same however common its words (paging reaches those only); "any"
+    queries are ranked over all their matches, to rank well.
+
+    ``snippets=False`` leaves each hit's snippet empty (the ranking is the
+    same), for callers that list ids and titles only.
     """
     if mode not in MODES:
         raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
     if not 0 < limit <= MAX_LIMIT or offset < 0:
         raise InputError(f"limit must be 1..{MAX_LIMIT} and offset 0 or more")
     filters = Filters(since, until, outlet, section)
-    collapse = collapse and _has_duplicates(conn)
+    fold = fold and _has_duplicates(conn)
     result, tried = SearchResult(0), None
+    matcher = _matcher(query, scheme) if snippets else None
     for m in (["all", "any"] if mode == "auto" else [mode]):
         match = to_match(query, scheme=scheme, mode=m)
         if match is None or match == tried:
             break  # nothing to search, or "any" would ask the same as "all" did
-        result = _run(conn, match, filters, collapse, limit, offset, scheme, query, m == "all")
+        result = _run(conn, match, filters, fold, limit, offset, scheme, matcher, m == "all")
         tried = match
         if result.total:
             break
     return result
 
 
-def _run(conn, match, filters, collapse, limit, offset, scheme, query, cut) -> SearchResult:
+def _run(conn, match, filters, folding, limit, offset, scheme, matcher, cut) -> SearchResult:
     # The newest BROAD + 1 matches, scored: all of them unless the query is broad.
-    sql, params = matches_sql(scheme, filters, collapse=collapse, newest=BROAD + 1)
+    sql, params = matches_sql(scheme, filters, collapse=folding, newest=BROAD + 1)
     rows = conn.execute(sql, [match, *params]).fetchall()
     if len(rows) <= BROAD:
-        best, copies = fold(rows)
-        total = len(best)
+        best, groups = fold(rows)
+        total = len(rows)
     else:
-        best, copies = fold(rows[:BROAD]) if cut else _broad(conn, match, filters, collapse, scheme,
-                                                               offset + limit)
+        best, groups = fold(rows[:BROAD]) if cut else _broad(conn, match, filters, folding, scheme,
+                                                             offset + limit)
         total = _count(conn, match, filters)
     page = best[offset:offset + limit]
-    found = {r[0]: r for r in conn.execute(hits_sql(len(page)), [rowid for rowid, _ in page])}
-    matcher = _matcher(query, scheme)
+    found = _rows(conn, [r for r, _ in page], matcher is not None)
+    found.update(_rows(conn, [c for r, _ in page for c, _ in groups.get(r, ())], False))
     hits = []
     for rowid, score in page:
-        _, id_, url, title, outlet, published, body = found[rowid]
-        hits.append(SearchHit(id=id_, url=url, title=title or "", outlet=outlet, published=published,
-                              score=round(-score, 4), snippet=snippet(body or title or "", matcher),
-                              copies=copies.get(rowid, 0)))
-    return SearchResult(total, hits)
+        hit = _hit(found[rowid], score, matcher)
+        hit.folded = [_hit(found[c], s, None) for c, s in groups.get(rowid, ())]
+        hit.copies = len(hit.folded)
+        hits.append(hit)
+    return SearchResult(total, hits, sum(map(len, groups.values())))
 
 
-def _broad(conn, match, filters, collapse, scheme, wanted):
+def _rows(conn: sqlite3.Connection, rowids: list[int], body: bool) -> dict[int, tuple]:
+    out = {}
+    for i in range(0, len(rowids), _MAX_VARS):
+        part = rowids[i:i + _MAX_VARS]
+        out.update((r[0], r) for r in conn.execute(hits_sql(len(part), body), part))
+    return out
+
+
+def _hit(row: tuple, score: float, matcher: Matcher | None) -> SearchHit:
+    """A hit from its HIT_COLUMNS row; without a ``matcher`` (a folded copy), no snippet."""
+    _, id_, url, title, outlet, published, body = row
+    text = snippet(body or title or "", matcher) if matcher else ""
+    return SearchHit(id=id_, url=url, title=title or "", outlet=outlet, published=published,
+                     score=round(-score, 4), snippet=text)
+
+
+def _broad(conn, match, filters, folding, scheme, wanted):
     """Ranked hits of an "any" query matching more than BROAD articles: the best of all, where SQLite
-    keeps the top rows (enough to fill ``wanted`` after folding duplicates, so ``copies`` counts the
-    copies among those rows only). An "all" query is ranked over its newest BROAD matches instead.
+    keeps the top rows (enough to fill ``wanted`` after folding copies, so a hit lists the copies
+    among those rows only). An "all" query is ranked over its newest BROAD matches instead.
     """
-    k = wanted * (4 if collapse else 1)
+    k = wanted * (4 if folding else 1)
     while True:
-        sql, params = matches_sql(scheme, filters, collapse=collapse, best=k)
+        sql, params = matches_sql(scheme, filters, collapse=folding, best=k)
         rows = conn.execute(sql, [match, *params]).fetchall()
-        best, copies = fold(rows)
+        best, groups = fold(rows)
         if len(best) >= wanted or len(rows) < k:
-            return best, copies
+            return best, groups
         k *= 4
 
 
-def fold(rows: list[tuple]) -> tuple[list[tuple[int, float]], dict[int, int]]:
-    """Best first (bm25 scores: lower is better), one per duplicate group, and their copies.
+def fold(rows: list[tuple]) -> tuple[list[tuple[int, float]], dict[int, list[tuple[int, float]]]]:
+    """Best first (bm25 scores: lower is better), one per duplicate group, and the copies under each.
 
     ``rows`` are (rowid, score) or (rowid, score, group_id); returns the kept (rowid, score) and
-    rowid → number of other matching articles in its group.
+    kept rowid → the (rowid, score) of the other matching articles of its group, best first.
     """
     rows = sorted(rows, key=itemgetter(1, 0))
     if not rows or len(rows[0]) < 3:
         return [r[:2] for r in rows], {}
     best, first_of = [], {}
-    copies: dict[int, int] = {}
+    groups: dict[int, list[tuple[int, float]]] = {}
     for rowid, score, group in rows:
         if group is None:
             best.append((rowid, score))
         elif group in first_of:
-            copies[first_of[group]] += 1
+            groups[first_of[group]].append((rowid, score))
         else:
             first_of[group] = rowid
-            copies[rowid] = 0
+            groups[rowid] = []
             best.append((rowid, score))
-    return best, copies
+    return best, groups
 
 
 def _count(conn: sqlite3.Connection, match: str, filters: Filters) -> int:

@@ -20,6 +20,10 @@ _CHUNK = re.compile(r'-?"[^"]*"?|[^\s"]+')
 _OR = {"OR", "|", "||"}
 _AND = {"AND", "&", "&&", "+"}  # all words are required anyway
 _MIN_PREFIX = 2  # shorter prefixes would match half the vocabulary
+# How plain words match unless the caller asks otherwise, chosen by bench/retrieval.py through
+# ingest + search on both retrieval sets (see the README's figures): "any" ranks every article
+# holding a word, so an article that misses one query word is still found.
+DEFAULT_MODE = "any"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +77,14 @@ def _quote(terms: list[str], prefix: bool) -> str:
 
 
 def _clause(clause: Clause, scheme: Scheme) -> str:
-    forms = [_quote([a.term(w) for w in clause.words], clause.prefix) for a in scheme.analyzers]
-    if len(set(forms)) == 1:
+    """A quoted phrase matches its word forms as written (the scheme's exact analyzer: proclitics
+    and spelling folded, no suffix stripped); other words match any analyzer's term."""
+    stems = [scheme.exact] if clause.phrase and scheme.exact else scheme.stems
+    forms = [_quote([scheme.analyzer(s).term(w) for w in clause.words], clause.prefix) for s in stems]
+    if len(set(forms)) == 1 and len(stems) == len(scheme.stems):
         return forms[0]
-    parts = [f"{{{' '.join(scheme.columns_of(s))}}} : {f}" for s, f in zip(scheme.stems, forms, strict=True)]
-    return "(" + " OR ".join(parts) + ")"
-
-
-def _loosen(item: Item) -> Item:
-    """For ranked ("any") search: a phrase also counts by its words, so it boosts rather than filters."""
-    alts = list(item.alternatives)
-    for c in item.alternatives:
-        if c.phrase and len(c.words) > 1:
-            alts += [Clause((w,)) for w in c.words if not is_stopword(w)]
-    return Item(alts, item.negated)
+    parts = [f"{{{' '.join(scheme.columns_of(s))}}} : {f}" for s, f in zip(stems, forms, strict=True)]
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
 def _render(item: Item, scheme: Scheme) -> str:
@@ -105,7 +103,8 @@ def to_match(text: str, *, scheme: Scheme = DEFAULT_SCHEME, mode: str = "all") -
     """An FTS5 MATCH expression for ``text``, or None when it holds no searchable word.
 
     ``mode`` is "all" (every positive item must match) or "any" (at least one;
-    phrases then rank higher but no longer filter).
+    a phrase of several words then ranks higher but no longer filters). A
+    phrase matches its word forms exactly in both.
     Exclusions with nothing positive to exclude from, and unbalanced syntax,
     fall back to searching the query's plain words.
     """
@@ -119,13 +118,27 @@ def to_match(text: str, *, scheme: Scheme = DEFAULT_SCHEME, mode: str = "all") -
         neg = []
     if not content:
         return None
-    if mode == "any":
-        content = [_loosen(i) for i in content]
-    rendered = list(dict.fromkeys(_render(i, scheme) for i in content))
-    expr = (" AND " if mode == "all" else " OR ").join(rendered)
+    expr = _join(content, scheme, mode)
     if neg:
         expr = f"({expr}) NOT ({' OR '.join(_render(i, scheme) for i in neg)})"
     return expr
+
+
+def _loosen(item: Item) -> Item:
+    """For ranked ("any") search: a phrase of several words also counts by its words, so that it
+    ranks the articles holding it exactly first rather than filtering (a headline pasted with a
+    quotation in it still finds the article that words the quotation otherwise)."""
+    alts = list(item.alternatives)
+    for c in item.alternatives:
+        if c.phrase and len(c.words) > 1:
+            alts += [Clause((w,)) for w in c.words if not is_stopword(w)]
+    return Item(alts, item.negated)
+
+
+def _join(content: list[Item], scheme: Scheme, mode: str) -> str:
+    if mode == "any":
+        content = [_loosen(i) for i in content]
+    return (" AND " if mode == "all" else " OR ").join(dict.fromkeys(_render(i, scheme) for i in content))
 
 
 def highlight_words(text: str) -> set[str]:

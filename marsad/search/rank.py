@@ -2,7 +2,7 @@
 
 Ranking is FTS5's bm25() with one weight per column (headline boosted, the
 stemmed columns above the clitic-only ones; see ``Scheme``). Near-duplicates
-are folded (in :func:`marsad.search.collapse`) when the relate stage has filled
+are folded (in :func:`marsad.search.fold`) when the relate stage has filled
 ``duplicates(article_rowid, group_id)``.
 
 A broad query (more than ``newest`` matching articles) is ranked over its
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from marsad.search.analyze import Scheme
 from marsad.search.index import TABLE
 
-HIT_COLUMNS = "rowid, id, url, headline, outlet, published, body"
+HIT_COLUMNS = "rowid, id, url, headline, outlet, published"
 _TOP = chr(0x10FFFF)
 
 
@@ -79,6 +79,8 @@ def count_sql(filters: Filters) -> tuple[str, list[str]]:
     return f"SELECT count(*) FROM ({sql})", params
 
 
-def hits_sql(n: int) -> str:
-    """SELECT of the shown columns of ``n`` articles; parameters: their rowids."""
-    return f"SELECT {HIT_COLUMNS} FROM articles WHERE rowid IN ({', '.join('?' * n)})"
+def hits_sql(n: int, body: bool = True) -> str:
+    """SELECT of the shown columns of ``n`` articles, then the body (for a snippet) or NULL;
+    parameters: their rowids."""
+    return (f"SELECT {HIT_COLUMNS}, {'body' if body else 'NULL'} FROM articles "
+            f"WHERE rowid IN ({', '.join('?' * n)})")

@@ -12,7 +12,12 @@ import re
 from functools import cache
 
 from marsad.arabic.normalize import normalize_for_matching
-from marsad.arabic.tokenize import TOKEN_TEXT_NO_UNDERSCORE_RE, TOKEN_TEXT_RE, split_clitics
+from marsad.arabic.tokenize import (
+    TOKEN_TEXT_NO_UNDERSCORE_RE,
+    TOKEN_TEXT_RE,
+    detach_hamza_proclitics,
+    split_clitics,
+)
 from marsad.search.analyze import Scheme
 
 WINDOW = 32  # words in a snippet
@@ -73,7 +78,7 @@ class _Analyses(dict):
         self._analyzers = scheme.analyzers
 
     def __missing__(self, raw: str) -> tuple[str, ...]:
-        word = normalize_for_matching(raw).strip()
+        word = normalize_for_matching(detach_hamza_proclitics(raw)).strip()
         terms = tuple(a.term(word) for a in self._analyzers) if word else ()
         if len(self) >= _CACHE_LIMIT:
             self.clear()

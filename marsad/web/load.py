@@ -16,6 +16,7 @@ from marsad.enrich import canonical_key
 from marsad.errors import NotFound
 from marsad.model import Article, Image, SearchResult, Story
 from marsad.search import search as run_search
+from marsad.search import search_facets
 from marsad.web.cache import cached
 
 ENTITY_TYPES = {"PERS": "شخص", "LOC": "مكان", "ORG": "منظمة", "MISC": "أخرى"}
@@ -130,20 +131,23 @@ def article(arc, id: str) -> dict[str, Any]:
 
 
 def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str | None = None,
-           since: str | None = None, until: str | None = None, entity: str | None = None) -> dict[str, Any]:
-    """One page of search hits with the filters and facets around them."""
+           since: str | None = None, until: str | None = None, entity: str | None = None,
+           fold: bool = True) -> dict[str, Any]:
+    """One page of search hits with the filters around them, and facets counting the hits."""
     entity_name, query = None, q
     if entity:
         found = arc.entity(entity)
         entity_name = found["name"]
         query = f"{q} {entity_query(found)}".strip()
-    result = SearchResult(total=0)
+    result, counts = SearchResult(total=0), facets(arc)
     if query.strip():
         filters = {"since": since, "until": until, "outlet": outlet, "section": section}
-        result = cached(arc, ("search", query, page, *filters.values()), lambda: run_search(
-            arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **filters))
-    pages = max(1, -(-result.total // PER_PAGE))
-    return {"q": q, "result": result, "page": page, "pages": pages, "facets": facets(arc),
+        result = cached(arc, ("search", query, page, fold, *filters.values()), lambda: run_search(
+            arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, fold=fold, **filters))
+        counts = cached(arc, ("facets", query, *filters.values()),
+                        lambda: search_facets(arc.conn, query, **filters))
+    pages = max(1, -(-(result.total - result.folded) // PER_PAGE))
+    return {"q": q, "result": result, "page": page, "pages": pages, "facets": counts, "fold": fold,
             **_entity_facet(arc), "outlet": outlet, "section": section,
             "since": since, "until": until, "entity": entity, "entity_name": entity_name}
 

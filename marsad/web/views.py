@@ -34,11 +34,12 @@ async def search_data(request: Request, q: str = Query("", max_length=500),
                       outlet: str | None = None, section: str | None = None,
                       since: str | None = Query(None, pattern=_DATE),
                       until: str | None = Query(None, pattern=_DATE),
-                      entity: str | None = None) -> dict:
+                      entity: str | None = None,
+                      fold: bool = Query(True, description="false: every copy as its own hit")) -> dict:
     # The archive straight from the pool, not through one more dependency: search is the busiest page.
     arc = request.app.state.pool.reader()
     return load.search(arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until),
-                       _opt(entity))
+                       _opt(entity), fold)
 
 
 HomeData = Annotated[dict, Depends(home_data)]

@@ -168,7 +168,7 @@ def test_the_parse_worker_analyzes_ahead_and_the_store_uses_it(tmp_path, monkeyp
     src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(3)])
     with open_archive(tmp_path / "p.db") as arc:
         assert arc.ingest([src], enrich=False, parallel=True).new == 3
-        rows = arc.conn.execute("SELECT headline_light FROM search_fts ORDER BY rowid").fetchall()
+        rows = arc.conn.execute("SELECT headline_careful FROM search_fts ORDER BY rowid").fetchall()
         related = arc.conn.execute("SELECT count(*) FROM relate_docs").fetchone()[0]
     assert rows == [("ahead0",), ("ahead1",), ("ahead2",)]
     assert related == 3, "a stage that prepared nothing ahead computes its part when storing"

@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marsad.archive import migrations
 from marsad.cli import main
 from marsad.errors import InputError
 from marsad.model import Article, Image
@@ -32,8 +33,7 @@ DOCS = [
 def _archive() -> sqlite3.Connection:
     c = sqlite3.connect(":memory:")
     c.execute(ARTICLES)
-    for _, sql in index.MIGRATIONS:
-        c.executescript(sql)
+    migrations.apply(c, index.MIGRATIONS)
     rows = []
     for a in DOCS:
         cur = c.execute("INSERT INTO articles(id, url, headline, body, outlet, section, published)"
@@ -83,11 +83,13 @@ def test_syntax(conn):
     assert ids(search(conn, "الرئيس")) == {"eu3"}  # image captions are indexed
 
 
-def test_all_words_then_any(conn):
-    assert ids(search(conn, "الهجرة بروكسل")) == {"eu1"}
-    assert ids(search(conn, "الهجرة بروكسل", mode="any")) == {"eu1", "eu3"}
+def test_any_word_by_default_all_words_first(conn):
+    ranked = search(conn, "الهجرة بروكسل")
+    assert [h.id for h in ranked.hits][0] == "eu1" and ids(ranked) == {"eu1", "eu3"}
+    assert ids(search(conn, "الهجرة بروكسل", mode="all")) == {"eu1"}
+    assert ids(search(conn, "الهجرة بروكسل", mode="auto")) == {"eu1"}
     # No article has both: "auto" relaxes to any.
-    assert ids(search(conn, "بروكسل المباراة")) == {"eu1", "sport"}
+    assert ids(search(conn, "بروكسل المباراة", mode="auto")) == {"eu1", "sport"}
 
 
 def test_filters_and_paging(conn):
@@ -133,12 +135,20 @@ def test_remove_and_replace(conn):
     assert search(conn, "بروكسل").total == 1
 
 
-def test_duplicates_collapse(conn):
+def test_folded_copies_stay_reachable_and_counted(conn):
     conn.execute("CREATE TABLE duplicates (article_rowid INTEGER PRIMARY KEY, group_id TEXT)")
     conn.executemany("INSERT INTO duplicates VALUES (?, ?)", [(1, "g1"), (3, "g1")])
     res = search(conn, "الاتحاد")
-    assert res.total == 2 and sorted(h.copies for h in res.hits) == [0, 1]
-    assert search(conn, "الاتحاد", collapse=False).total == 3
+    # Three articles match; eu1 and eu3 are copies, so one of them is shown under the other.
+    assert (res.total, res.folded, len(res.hits)) == (3, 1, 2)
+    rep = next(h for h in res.hits if h.copies)
+    assert rep.copies == 1 and {rep.id, rep.folded[0].id} == {"eu1", "eu3"}
+    assert rep.folded[0].title and rep.folded[0].outlet == "BBC"
+    unfolded = search(conn, "الاتحاد", fold=False)
+    assert (unfolded.total, unfolded.folded, len(unfolded.hits)) == (3, 0, 3)
+    assert all(not h.folded for h in unfolded.hits)
+    expanded = [x.id for h in res.hits for x in (h, *h.folded)]
+    assert sorted(expanded) == sorted(h.id for h in unfolded.hits)  # folding hides no article
 
 
 def test_many_queries(conn):
@@ -167,6 +177,25 @@ def test_cli_json_and_queries(tmp_path):
     assert res.exit_code == 0 and "قمة في بروكسل" in res.output
     res = runner.invoke(main, ["search", "x", "--db", str(tmp_path / "missing.db")])
     assert res.exit_code == 2
+
+
+def test_cli_folds_copies_and_unfolds_on_request(tmp_path):
+    from marsad.archive import open_archive
+
+    db = tmp_path / "a.db"
+    with open_archive(db) as arc:
+        arc.put(DOCS)
+        rowids = [r for (r,) in arc.conn.execute("SELECT rowid FROM articles WHERE id IN ('eu1', 'eu3')")]
+        arc.conn.executemany("INSERT INTO duplicates(article_rowid, group_id) VALUES (?, ?)",
+                             [(r, min(rowids)) for r in rowids])
+    runner = CliRunner()
+    res = runner.invoke(main, ["search", "الاتحاد", "--db", str(db)])
+    assert res.exit_code == 0 and "1 other copy" in res.output and "copy:" in res.output
+    folded = json.loads(runner.invoke(main, ["search", "الاتحاد", "--db", str(db), "--json"]).output)
+    args = ["search", "الاتحاد", "--db", str(db), "--json", "--no-fold"]
+    flat = json.loads(runner.invoke(main, args).output)
+    assert (folded["total"], folded["folded"], len(folded["hits"])) == (3, 1, 2)
+    assert (flat["total"], flat["folded"], len(flat["hits"])) == (3, 0, 3)
 
 
 def test_snippet_window_in_a_long_text():
@@ -208,15 +237,15 @@ def test_a_window_across_the_end_of_the_head_holds_whole_words():
     assert len(words) == WINDOW and set(words) == {"قمة", "بروكسل", "والمفاوضات"}
 
 
-def test_broad_queries_rank_the_newest_matches(conn, monkeypatch):
+def test_broad_all_word_queries_rank_the_newest_matches(conn, monkeypatch):
     import marsad.search
 
     monkeypatch.setattr(marsad.search, "BROAD", 2)
-    res = search(conn, "الاتحاد")  # three articles match: more than BROAD
+    res = search(conn, "الاتحاد", mode="all")  # three articles match: more than BROAD
     assert res.total == 3  # every matching article is counted
     assert ids(res) == {"eu2", "eu3"}  # ranked over the two stored last
-    assert ids(search(conn, "بروكسل")) == {"eu1"}  # a narrow query is unaffected
-    assert ids(search(conn, "الاتحاد", outlet="bbc")) == {"eu1", "eu3"}  # filters apply before the cut
+    assert ids(search(conn, "بروكسل", mode="all")) == {"eu1"}  # a narrow query is unaffected
+    assert ids(search(conn, "الاتحاد", outlet="bbc", mode="all")) == {"eu1", "eu3"}  # filters come first
 
 
 def test_broad_any_queries_rank_every_match(conn, monkeypatch):
@@ -229,14 +258,14 @@ def test_broad_any_queries_rank_every_match(conn, monkeypatch):
     broad = search(conn, "الاتحاد مصر", mode="any")
     assert [h.id for h in broad.hits] == [h.id for h in narrow.hits]
     assert [h.copies for h in broad.hits] == [h.copies for h in narrow.hits]
-    assert broad.total == 4 and narrow.total == 3  # articles, copies included, once broad
+    assert broad.total == 4 and narrow.total == 4  # articles, copies included
 
 
 def test_fold_keeps_the_best_of_each_group():
     from marsad.search import fold
 
     rows = [(5, -1.0, None), (2, -3.0, 7), (9, -2.0, 7), (4, -2.0, None), (1, -2.5, 8)]
-    best, copies = fold(rows)
+    best, groups = fold(rows)
     assert best == [(2, -3.0), (1, -2.5), (4, -2.0), (5, -1.0)]  # ties by rowid; 9 folds into 2
-    assert copies == {2: 1, 1: 0}
+    assert groups == {2: [(9, -2.0)], 1: []}
     assert fold([(3, -1.0), (1, -1.0)]) == ([(1, -1.0), (3, -1.0)], {})
