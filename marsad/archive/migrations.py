@@ -49,10 +49,10 @@ CREATE TABLE mentions (
 CREATE INDEX mentions_entity ON mentions(entity, article);
 CREATE INDEX mentions_article ON mentions(article);
 """),
-    # Articles in another language than Arabic are stored with it (NULL: Arabic, as parse leaves it).
+    # Each article's language (parse leaves Arabic unmarked; the archive stores "ar").
     ("archive-0003-language", """
 ALTER TABLE articles ADD COLUMN language TEXT;
-UPDATE articles SET language = json_extract(data, '$.language') WHERE json_valid(data);
+UPDATE articles SET language = coalesce(json_extract(data, '$.language'), 'ar') WHERE json_valid(data);
 CREATE INDEX articles_language ON articles(language);
 """),
 ]

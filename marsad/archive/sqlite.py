@@ -324,7 +324,8 @@ def _unique_rows(articles: list[Article], result: BatchResult) -> list[_Row]:
         data, digest, enrich_digest = encode(a)
         row = _Row(a.id, digest, enrich_digest, (
             a.id, a.url, a.headline, a.deck, a.outlet, a.publisher, a.section, a.published, a.author,
-            a.kind, a.dateline, a.body, data, a.source, digest, stamp, enrich_digest, a.language), a)
+            a.kind, a.dateline, a.body, data, a.source, digest, stamp, enrich_digest,
+            a.language or "ar"), a)  # parse leaves Arabic unmarked; the column says it
         if a.id not in rows:
             result.ids.append(a.id)
         elif not _differs(row, rows[a.id].hash, rows[a.id].enrich_hash):
