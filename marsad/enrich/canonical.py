@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from marsad.enrich.lexicon import fold, load, skip_letters, strip_marks
-from marsad.enrich.nerfeatures import fold as tagger_fold
+from marsad.enrich.ner.features import fold as tagger_fold
 from marsad.model import EntityMention
 
 _WORD = re.compile(r"\S+")
@@ -139,8 +139,7 @@ def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
 @cache
 def _gazetteer() -> frozenset[str]:
     """The names of the tagger's gazetteer, folded as the tagger folds them."""
-    from marsad.enrich.ner import DATA, GAZETTEER
-    from marsad.enrich.nertrain import load_gazetteer
+    from marsad.enrich.ner import DATA, GAZETTEER, load_gazetteer
 
     path = DATA / GAZETTEER
     return frozenset(" ".join(words) for words in load_gazetteer(path)) if path.is_file() else frozenset()
