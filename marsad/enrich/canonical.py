@@ -21,6 +21,7 @@ from marsad.enrich.ner.features import fold as tagger_fold
 from marsad.model import EntityMention
 
 _WORD = re.compile(r"\S+")
+_INNER_MARKS = re.compile(r"[#_()\[\]{}«»\"“”،,;:!?؟…]+")
 _KEY_DROP = re.compile(r"[^\w-]+")
 _MARKED = re.compile("[\u064b-\u0652]")
 _SHADDA = re.compile("(\\w)[\u064b-\u0650\u0652]*\u0651")
@@ -70,11 +71,22 @@ def known_entities() -> list[tuple[str, list[str], str]]:
 
 
 @cache
+def _known_types() -> dict[str, str]:
+    """Canonical name → type, for every entity of the alias table: its type holds everywhere."""
+    return {canon: kind for canon, _, kind in known_entities()}
+
+
+@cache
 def _countries() -> list[str]:
     from importlib import resources
 
     text = resources.files("marsad.enrich").joinpath("data/countries.tsv").read_text(encoding="utf-8")
     return [line.split("\t")[1] for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def _particles() -> frozenset[str]:
+    return frozenset(fold(w) for w in load("names.json")["particles"])
 
 
 @cache
@@ -110,7 +122,8 @@ def _clitic_forms(word: str) -> list[tuple[int, str]]:
         base, dropped = word[skip_letters(word, 1):], 1
         out.append((1, base))
     fb = fold(base)
-    if fb.startswith("لل") and len(fb) > 4:
+    if fb.startswith("لل") and len(fb) > 4:  # للحكومة → الحكومة, لليفربول → ليفربول
+        out.append((dropped + 1, base[skip_letters(base, 1):]))
         out.append((dropped, "ال" + base[skip_letters(base, 2):]))
     elif fb[:1] in ("ب", "ل", "ك") and len(fb) >= 3:  # لبي بي سي: the rest decides
         out.append((dropped + 1, base[skip_letters(base, 1):]))
@@ -173,12 +186,16 @@ def clean(surface: str, type: str) -> tuple[int, int, str]:
     words = [w for w in _WORD.finditer(surface) if any(c.isalnum() for c in w.group())]
     if not words:
         return 0, 0, ""
+    titles = title_prefix([w.group() for w in words])
+    if titles == len(words) and (type != "PERS" or title_prefix([words[-1].group()])):
+        return 0, 0, ""  # titles alone (الرئيس, ولي العهد) name no one by themselves
     if type == "PERS":
-        words = words[min(title_prefix([w.group() for w in words]), len(words) - 1):]
+        words = words[min(titles, len(words) - 1):]
     start, end = _trim(surface, words[0].start(), words[-1].end())
     text = surface[start:end]
-    # A hashtag names what its words name: ايمانويل #ماكرون, #إيمانويل_ماكرون.
-    dropped, name = strip_clitics(text.replace("#", "").replace("_", " "), type)
+    # A hashtag names what its words name (ايمانويل #ماكرون, #إيمانويل_ماكرون); a bracket or a
+    # quote inside a mention is no part of the name (مايك) بومبيو).
+    dropped, name = strip_clitics(_INNER_MARKS.sub(" ", text), type)
     if dropped:
         start += skip_letters(text, dropped)
     if not strip_marks(name).strip():  # only tatweel or diacritics
@@ -198,7 +215,8 @@ class _Mention:
 
 
 def _link_people(mentions: list[_Mention]) -> None:
-    """A person's shorter name takes the canonical of the one longer name it ends."""
+    """A person's shorter name takes the canonical of the one longer name it ends; a first name
+    alone (كيم, دونالد), that of the one longer name it begins."""
     people = [m for m in mentions if m.type == "PERS"]
     fulls: dict[tuple[str, ...], str] = {}
     for m in people:
@@ -207,7 +225,8 @@ def _link_people(mentions: list[_Mention]) -> None:
             fulls.setdefault(words, m.canonical or strip_marks(m.name))
     for m in people:
         words = tuple(fold_name(m.name).split())
-        targets = {c for f, c in fulls.items() if len(f) > len(words) and f[-len(words):] == words}
+        targets = {c for f, c in fulls.items() if len(f) > len(words) and (
+            f[-len(words):] == words or (len(words) == 1 and f[0] == words[0] and f[0] not in _particles()))}
         if len(targets) == 1:
             m.canonical = targets.pop()
         elif len(targets) > 1 and m.canonical not in targets:
@@ -240,6 +259,42 @@ def _strip_glued(mentions: list[_Mention]) -> None:
             m.start, m.text, m.name = m.start + cut, m.text[cut:], m.name[skip_letters(m.name, 1):]
 
 
+Raw = tuple[int, int, int, str, str]  # paragraph, start, end, type, text
+# After a person's first name: a hashtag (دونالد #ترمب), or a bracket or comma before the surname
+# ((دونالد) ترامب, مايك) بومبيو); before a surname: a hashtag (#كيم_جونغ_أون's pieces).
+_AFTER = re.compile(r"[\s()،,]*#?[\w_]+")
+_HASHTAG_AFTER = re.compile(r"\s*#[\w_]+")
+_HASHTAG_AROUND = re.compile(r"#[\w_]*$")
+
+
+def join_hashtags(raw: list[Raw], texts: list[str]) -> list[Raw]:
+    """Mentions that a hashtag or a bracket cut from the rest of a name, joined to it.
+
+    A name is never only a piece of a hashtag: «دونالد #ترمب» is one mention, دونالد ترمب; so is
+    «(دونالد) ترامب» when the whole is a known name."""
+    out: list[Raw] = []
+    for para, start, end, type_, text in sorted(raw):
+        if out and out[-1][0] == para and start < out[-1][2]:
+            continue  # inside a mention grown over it
+        line = texts[para]
+        before = _HASHTAG_AROUND.search(line, 0, start)
+        if before and before.end() == start:  # the mention starts inside a hashtag
+            start = before.start()
+        end = _WORD_END.match(line, end).end()  # and may end inside one (#كيم_يونغ_أون)
+        after = _HASHTAG_AFTER.match(line, end)
+        if after is None and type_ == "PERS" and " " not in text.strip():
+            after = _AFTER.match(line, end)
+            if after and lookup(clean(line[start:after.end()], type_)[2], type_) is None:
+                after = None
+        if after is not None:
+            end = after.end()
+        out.append((para, start, end, type_, line[start:end]))
+    return out
+
+
+_WORD_END = re.compile(r"[\w_]*")
+
+
 def resolve(raw: list[tuple[int, int, int, str, str]]) -> list[EntityMention]:
     """Mentions (paragraph, start, end, type, text) of one article → EntityMentions with canonicals."""
     mentions = []
@@ -248,8 +303,12 @@ def resolve(raw: list[tuple[int, int, int, str, str]]) -> list[EntityMention]:
         if name:
             mentions.append(_Mention(para, start + s, start + e, type_, surface[s:e], name))
     _strip_glued(mentions)
+    pinned = _known_types()
     for m in mentions:
         m.canonical = m.canonical or lookup(m.name, m.type)
+        kind = pinned.get(m.canonical or "")
+        if kind and not (kind == "LOC" and m.type == "ORG"):  # a city's club stays a club (روما)
+            m.type = kind
     _link_people(mentions)
     _group_spellings(mentions)
     firsts: dict[str, str] = {}
