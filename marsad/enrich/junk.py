@@ -2,7 +2,8 @@
 
 A tagger trained on news takes some words for names because they are often capitalized in the
 languages it learned from, or stand where names stand: months (نيسان), weekdays, currencies
-(الريال), units, common and plural nouns (الميليشيات, العاصمة) and religious formulae (الله).
+(الريال), units, common and plural nouns (الميليشيات, العاصمة), religious formulae (الله) and
+descriptions (حليفان موثوقان).
 The lists are data (``not_entities.json``, with the month names of ``months.json`` in every
 system and the currencies of ``currencies.json``). A name counts as such a word only when all of
 it is one: a currency or a month inside a real name stays (ريال مدريد, ثورة 25 يناير). A month
@@ -64,12 +65,23 @@ def _kind(name: str) -> str | None:
     other date, money and unit words; None for a name."""
     temporal, months, names, _, _ = _lists()
     key = _fold_name(name)
-    if key in names:
+    if key in names or _agreeing_phrase(key.split()):
         return "noun"
     words = [_bare(w) for w in key.split()]
     if not words or not all(w.isdigit() or w in temporal for w in words):
         return None
     return "month" if len(words) == 1 and words[0] in months else "date"
+
+
+_AGREEMENT = ("ان", "ين", "ون", "ات")  # dual and sound plural endings
+
+
+def _agreeing_phrase(words: list[str]) -> bool:
+    """An indefinite noun with adjectives agreeing in a dual or plural ending (حليفان موثوقان,
+    'two trusted allies'): a description, never a name."""
+    if len(words) < 2 or any(w.startswith("ال") or len(w) < 5 for w in words):
+        return False
+    return any(all(w.endswith(end) for w in words) for end in _AGREEMENT)
 
 
 def filter_entities(mentions: Sequence[EntityMention], texts: Sequence[str],

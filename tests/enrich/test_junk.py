@@ -102,3 +102,14 @@ def test_known_names_keep_their_type_and_events_are_misc():
         ("إيمانويل ماكرون", "PERS"), ("فرنسا", "LOC")]
     assert entities("بدأت عملية غصن الزيتون.", ("PERS", "عملية غصن الزيتون")) == [
         ("عملية غصن الزيتون", "MISC")]
+
+
+def test_page_noise_of_the_issue_is_gone():
+    """The Asharq Al-Awsat and Assabah pages: «المحيط», «حليفان موثوقان», «البشير ام», «المشهد»,
+    «وبن علي», «ناتنياهو»."""
+    assert entities("عبروا المحيط وقالوا إنهما حليفان موثوقان.", ("LOC", "المحيط"),
+                    ("MISC", "حليفان موثوقان")) == []
+    text = "هل يبقى البشير ام يرحل؟ وتغير المشهد في تونس وبن علي ورحب ناتنياهو بذلك."
+    tagged = [("PERS", "البشير ام"), ("LOC", "المشهد"), ("PERS", "وبن علي"), ("MISC", "ناتنياهو")]
+    assert entities(text, *tagged) == [("البشير", "PERS"), ("تونس", "LOC"), ("بن علي", "PERS"),
+                                       ("بنيامين نتنياهو", "PERS")]
