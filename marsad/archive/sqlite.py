@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
+from marsad.archive import entities as entity_tables
 from marsad.archive import migrations
 from marsad.archive.base import BatchResult, Store, article_id, encode
 from marsad.errors import ArchiveError, NotFound
@@ -36,9 +37,6 @@ _ADD_ENTITY = ("INSERT INTO entities(id, name, type, articles) VALUES (?, ?, ?, 
                "WHEN length(excluded.name) > length(name) THEN excluded.name ELSE name END")
 _ADD_MENTION = ('INSERT INTO mentions(article, entity, text, type, start, "end", paragraph) '
                 'VALUES (?, ?, ?, ?, ?, ?, ?)')
-# An entity takes the type most of its mentions carry: one mis-tagged article cannot make فرنسا a person.
-_VOTE_TYPE = ("UPDATE entities SET type = (SELECT type FROM mentions WHERE entity = entities.id "
-              "GROUP BY type ORDER BY count(*) DESC, type LIMIT 1) WHERE id = ?")
 _MAX_VARS = 900  # bound parameters per IN (...) query, well under SQLite's limit
 
 
@@ -151,6 +149,11 @@ class SQLiteStore(Store):
         self.conn = connect(self.path, readonly=readonly, timeout=timeout)
         self._index = migrations.stage_module("marsad.search.index")
         self._key = lru_cache(maxsize=1 << 16)(_canonical_key())
+        self._name = lru_cache(maxsize=1 << 16)(_canonical_name())
+
+    def entity_key(self, name: str) -> str:
+        """The entity id of a name."""
+        return self._key(self._name(name))
 
     # -- writing -------------------------------------------------------------
 
@@ -223,11 +226,12 @@ class SQLiteStore(Store):
 
     def _add_mentions(self, stored: list[tuple[int, Article]]) -> None:
         entities, mentions = [], []
+        where = entity_tables.EntityMap(self.conn)  # analysts' corrections and merges
         for rowid, article in stored:
             seen = set()
             for m in article.entities or ():
-                name = m.canonical or m.text
-                key = self._key(name)
+                name = self._name(m.canonical or m.text)
+                key = where(self._key(name), m.text)
                 mentions.append((rowid, key, m.text, m.type, m.start, m.end, m.paragraph))
                 if key not in seen:
                     seen.add(key)
@@ -235,7 +239,7 @@ class SQLiteStore(Store):
         if mentions:
             self.conn.executemany(_ADD_ENTITY, entities)
             self.conn.executemany(_ADD_MENTION, mentions)
-            self.conn.executemany(_VOTE_TYPE, [(key,) for key in {e[0] for e in entities}])
+            entity_tables.apply_pins(self.conn, {e[0] for e in entities})
 
     # -- reading -------------------------------------------------------------
 
@@ -271,6 +275,7 @@ class SQLiteStore(Store):
 
     def entity(self, id: str) -> dict[str, Any]:
         q = self.conn.execute
+        id = entity_tables.resolve_id(self.conn, id)  # an id merged into another leads to it
         row = q("SELECT id, name, type, articles FROM entities WHERE id = ?", (id,)).fetchone()
         if row is None:
             raise NotFound(f"no entity with id {id!r} in the archive")
@@ -293,7 +298,20 @@ class SQLiteStore(Store):
                 "SELECT data, source FROM articles WHERE rowid IN "
                 "(SELECT article FROM mentions WHERE entity = ?) "
                 "ORDER BY published DESC, rowid DESC LIMIT 10", (id,))],
+            "variant_articles": self._variant_articles(id),
         }
+
+    def _variant_articles(self, id: str, each: int = 5) -> dict[str, list[dict[str, Any]]]:
+        """For each printed variant of an entity, the newest articles it came from (id, headline,
+        published) and how many there are in all."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for text, aid, headline, published in self.conn.execute(
+                "SELECT m.text, a.id, a.headline, a.published FROM mentions m JOIN articles a "
+                "ON a.rowid = m.article WHERE m.entity = ? GROUP BY m.text, a.rowid "
+                "ORDER BY m.text, a.published DESC, a.rowid DESC", (id,)):
+            out.setdefault(text, []).append({"id": aid, "headline": headline, "published": published})
+        return {text: found[:each] + ([{"more": len(found) - each}] if len(found) > each else [])
+                for text, found in out.items()}
 
     def close(self) -> None:
         if not self.readonly:
@@ -346,6 +364,14 @@ def _article(data: str, source: str | None) -> Article:
     article = Article.from_dict(json.loads(data))
     article.source = source
     return article
+
+
+def _canonical_name():
+    try:
+        from marsad.enrich.canonical import canonical_name
+    except ImportError:
+        return str.strip
+    return canonical_name
 
 
 def _canonical_key():

@@ -38,6 +38,25 @@ def _skeleton_size(sk: str) -> int:
     return len(sk.removeprefix("ال").replace(" ", ""))
 
 
+# Letters that transliterate one sound: g and j (جونغ, غوغل, إنكلترا, إنجلترا, قوقل).
+_G_LETTERS = str.maketrans("غكق", "ججج")
+
+
+def variant_key(name: str) -> str:
+    """A key that transliteration variants of a name share: ج/غ/ك/ق alike, a ي before و read as
+    ج (كيم يونغ أون = كيم جونغ أون), long vowels and a final ه after the first letter dropped,
+    and ال dropped. Different names share it too (محمد, محمود): a key only proposes a merge."""
+    out = []
+    for word in fold_name(name).split():
+        if word.startswith("ال") and len(word) > 4:
+            word = word[2:]
+        word = word.translate(_G_LETTERS)
+        if word.startswith("يو"):
+            word = "ج" + word[1:]
+        out.append(skeleton(word))
+    return " ".join(out)
+
+
 def fold_name(name: str) -> str:
     return " ".join(fold(w) for w in name.split())
 
@@ -87,7 +106,8 @@ def _countries() -> list[str]:
 
 
 @cache
-def _particles() -> frozenset[str]:
+def name_particles() -> frozenset[str]:
+    """Words that open a compound name (عبد, أبو, بن), folded."""
     return frozenset(fold(w) for w in load("names.json")["particles"])
 
 
@@ -238,8 +258,9 @@ def _link_people(mentions: list[_Mention]) -> None:
             fulls.setdefault(words, m.canonical or strip_marks(m.name))
     for m in people:
         words = tuple(fold_name(m.name).split())
+        first = len(words) == 1 and words[0] not in name_particles()
         targets = {c for f, c in fulls.items() if len(f) > len(words) and (
-            f[-len(words):] == words or (len(words) == 1 and f[0] == words[0] and f[0] not in _particles()))}
+            f[-len(words):] == words or (first and f[0] == words[0]))}
         if len(targets) == 1:
             m.canonical = targets.pop()
         elif len(targets) > 1 and m.canonical not in targets:
