@@ -15,6 +15,11 @@ reads) and kept as state that every later ingest applies, so corrections survive
 - ``entity_splits``: mentions of an entity printed as a variant belong to another entity;
 - ``entity_pins``: a name or type an analyst set, which no vote of the taggers' types changes;
 - ``entity_apart``: two entities an analyst split, never merged again by ``consolidate``.
+
+``consolidate`` also leaves out of the lists (``entity_common``) the one-word entities that the
+archive mostly prints untagged: a word the tagger tagged in under a tenth of the articles that
+print it (الاتفاق, 'the agreement', tagged as the club Al-Ettifaq) is a common word
+("lower-case-like"), whatever one article's tagger said. Names of the alias table always stay.
 """
 
 from __future__ import annotations
@@ -223,6 +228,7 @@ def apply(conn: sqlite3.Connection, op: str, args: Sequence[str], key: Key) -> s
 
 MIN_ARTICLES = 2  # entities named in fewer articles have too little context to judge
 SAME_CONTEXT = 0.3  # cosine of the entities named with each, above which two spellings are one
+KNOWN_CONTEXT = 0.15  # the same, when one of the two is a name of the alias table
 # A lone surname goes to the full name with at least this share of the candidates' articles; a lone
 # first name (a commoner word: محمد, مايك) needs more, and a closer context.
 LONE_SHARE = {"last": 0.6, "first": 0.8}
@@ -249,10 +255,40 @@ def consolidate(conn: sqlite3.Connection, limit: int = 4000) -> list[tuple[str, 
         merged.append((old[0], new[0]))
         gone.add(old[0])
 
+    _common_words(conn, rows, known)
     for old, new, needed in _candidates(rows, variant_key):
-        if _fold(new[1]) in known or _fold(old[1]) in known or context.similarity(old[0], new[0]) >= needed:
+        if _fold(new[1]) in known or _fold(old[1]) in known:
+            needed = min(needed, KNOWN_CONTEXT)  # a spelling of an alias-table name
+        if needed <= 0 or context.similarity(old[0], new[0]) >= needed:
             join(old, new)
     return merged
+
+
+COMMON_SHARE = 0.1  # tagged in fewer of the articles that print it: a common word
+COMMON_MIN = 20  # articles printing a word, below which the share says too little
+
+
+def _common_words(conn: sqlite3.Connection, rows: list[tuple], known: set[str]) -> None:
+    """Record the one-word entities of ``rows`` that the archive mostly prints untagged."""
+    from marsad.archive.migrations import stage_module
+
+    index = stage_module("marsad.search.index")
+    if index is None:
+        return
+    from marsad.search.analyze import Analyzer, words
+
+    exact = Analyzer("clitics")
+    found = []
+    for id, name, _, articles in rows:
+        printed = words(name)
+        if len(printed) != 1 or _fold(name) in known:
+            continue
+        term = exact.term(printed[0]).replace('"', "")
+        n = conn.execute(f"SELECT count(*) FROM {index.TABLE} WHERE {index.TABLE} MATCH ?",
+                         (f'{{headline_clitics body_clitics}}: "{term}"',)).fetchone()[0]
+        if n >= COMMON_MIN and articles < COMMON_SHARE * n:
+            found.append((id, articles, n))
+    conn.executemany("INSERT OR REPLACE INTO entity_common(id, articles, printed) VALUES (?, ?, ?)", found)
 
 
 def _candidates(rows: list[tuple], variant_key):
@@ -265,7 +301,7 @@ def _candidates(rows: list[tuple], variant_key):
         if f[:1] in "وفبل" and len(f) > 4 and (f[1:], r[2]) in by_fold:  # not بري → ري
             yield r, by_fold[(f[1:], r[2])], 0.0
         k = variant_key(r[1])
-        if len(k.replace(" ", "")) >= 5 and (" " in k or r[2] != "PERS"):
+        if len(k.replace(" ", "")) >= 4 and (" " in k or r[2] != "PERS"):
             groups.setdefault((k, _kind(r[2])), []).append(r)
     for group in groups.values():
         for r in group[1:]:  # rows run most named first

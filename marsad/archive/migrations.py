@@ -57,6 +57,10 @@ CREATE TABLE entity_splits (entity TEXT NOT NULL, variant TEXT NOT NULL, target 
 CREATE TABLE entity_pins (id TEXT PRIMARY KEY, name TEXT, type TEXT);
 CREATE TABLE entity_apart (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b));
 """),
+    # Entities left out of lists: words the archive mostly prints untagged (marsad.archive.entities).
+    ("archive-0004-entity-common-words", """
+CREATE TABLE entity_common (id TEXT PRIMARY KEY, articles INTEGER NOT NULL, printed INTEGER NOT NULL);
+"""),
 ]
 
 _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

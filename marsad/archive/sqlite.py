@@ -269,6 +269,8 @@ class SQLiteStore(Store):
 
     def entities(self, limit: int = 100, type: str | None = None) -> list[EntitySummary]:
         where, params = ("AND type = ?", [type]) if type else ("", [])
+        # Words the archive mostly prints untagged are no entities (marsad.archive.entities).
+        where += " AND id NOT IN (SELECT id FROM entity_common)"
         sql = (f"SELECT id, name, type, articles FROM entities WHERE articles > 0 {where} "
                "ORDER BY articles DESC, id LIMIT ?")
         return [EntitySummary(*row) for row in self.conn.execute(sql, [*params, limit])]

@@ -108,3 +108,14 @@ def test_cli_merges_and_exports(tmp_path):
     assert bad.exit_code != 0 and "Traceback" not in bad.output
     listed = runner.invoke(main, ["entities", "--db", db])
     assert listed.output.split() == ["2", "PERS", "مايك", "بنس", "[مايك-بنس]"]
+
+
+def test_a_word_the_archive_mostly_prints_untagged_leaves_the_lists(tmp_path):
+    """Lower-case-like: الاتفاق ('the agreement') tagged in 2 of the 30 articles that print it."""
+    printed = ["وقع الطرفان الاتفاق أمس في سالزبري."]
+    with open_archive(tmp_path / "a.db") as arc:
+        arc.put([article(i, ("الاتفاق", "ORG"), ("سالزبري", "LOC"), paragraphs=printed) for i in range(2)]
+                + [article(10 + i, ("سالزبري", "LOC"), paragraphs=printed) for i in range(28)])
+        arc.consolidate_entities()
+        assert set(listing(arc)) == {"سالزبري"}
+        assert arc.entity("الاتفاق")["articles"] == 2  # still there for whoever asks for it
