@@ -186,3 +186,14 @@ def test_skeletons_do_not_over_merge_places():
 def test_the_end_of_a_known_full_name():
     assert canonical_name("علي رحمون", "PERS") == "إمام علي رحمون"
     assert canonical_name("محمد رحمون", "PERS") == "محمد رحمون"
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("كيم جونغ أون", "كيم يونغ أون"), ("انجيلا ميركل", "أنغيلا ميركل"), ("إنجلترا", "إنكلترا"),
+    ("بايرن ميونيخ", "بايرن ميونخ"), ("باريس سان جرمان", "باريس سان جيرمان"),
+])
+def test_transliteration_variants_share_a_variant_key(a, b):
+    from marsad.enrich.canonical import variant_key
+
+    assert variant_key(a) == variant_key(b)
+    assert variant_key(a) != variant_key("دونالد ترمب")
