@@ -231,7 +231,7 @@ SAME_CONTEXT = 0.3  # cosine of the entities named with each, above which two sp
 KNOWN_CONTEXT = 0.15  # the same, when one of the two is a name of the alias table
 # A lone surname goes to the full name with at least this share of the candidates' articles; a lone
 # first name (a commoner word: محمد, مايك) needs more, and a closer context.
-LONE_SHARE = {"last": 0.6, "first": 0.8}
+LONE_SHARE = {"last": 0.6, "first": 0.7}
 LONE_CONTEXT = {"last": SAME_CONTEXT, "first": 0.5}
 
 
@@ -314,23 +314,24 @@ def _kind(type: str) -> str:
 
 
 def _lone_names(rows: list[tuple]):
-    """(lone name, full name) for a one-word person whose word begins or ends the person names
-    of the archive, when one of them holds most of their articles (كيم → كيم جونغ أون)."""
+    """(lone name, full name) for a one-word person (or body) whose word begins or ends the names
+    of persons (bodies) of the archive, when one of them holds most of their articles
+    (كيم → كيم جونغ أون, بايرن → بايرن ميونيخ)."""
     from marsad.enrich.canonical import name_particles
 
     particles = name_particles()
-    full: dict[str, list[tuple]] = {}
+    full: dict[tuple[str, str], list[tuple]] = {}
     for r in rows:
         words = _fold(r[1]).split()
-        if r[2] == "PERS" and len(words) > 1:
-            full.setdefault(words[0], []).append((r, "first"))
+        if r[2] in ("PERS", "ORG") and len(words) > 1:
+            full.setdefault((words[0], r[2]), []).append((r, "first"))
             if words[-2] not in particles:  # سلمان of محمد بن سلمان is no surname alone
-                full.setdefault(words[-1], []).append((r, "last"))
+                full.setdefault((words[-1], r[2]), []).append((r, "last"))
     for r in rows:
         words = _fold(r[1]).split()
-        if r[2] != "PERS" or len(words) != 1 or len(words[0]) < 3 or words[0] in particles:
+        if len(words) != 1 or len(words[0]) < 3 or words[0] in particles:
             continue
-        options = full.get(words[0], [])
+        options = full.get((words[0], r[2]), [])
         if options:
             best, end = max(options, key=lambda o: o[0][3])
             if best[3] >= LONE_SHARE[end] * sum(o[3] for o, _ in options):

@@ -47,7 +47,7 @@ def variant_key(name: str) -> str:
     ج (كيم يونغ أون = كيم جونغ أون), long vowels and a final ه after the first letter dropped,
     and ال dropped. Different names share it too (محمد, محمود): a key only proposes a merge."""
     out = []
-    for word in fold_name(name).split():
+    for word in fold_name(name.replace("-", " ")).split():  # كيم يونغ-أون
         if word.startswith("ال") and len(word) > 4:
             word = word[2:]
         word = word.translate(_G_LETTERS)
@@ -114,6 +114,9 @@ def name_particles() -> frozenset[str]:
 @cache
 def _function_words() -> frozenset[str]:
     return frozenset(load("names.json")["function_words"])
+
+
+_PARTICLE_WORDS = frozenset({"أم", "ام", "أبو", "ابو", "بن", "ابن"})  # أم كلثوم: a name's own first word
 
 
 @cache
@@ -217,6 +220,8 @@ def clean(surface: str, type: str) -> tuple[int, int, str]:
     words = [w for w in _WORD.finditer(surface) if any(c.isalnum() for c in w.group())]
     while len(words) > 1 and strip_marks(words[-1].group()) in _function_words():
         words.pop()  # البشير ام: 'al-Bashir or'
+    while len(words) > 1 and strip_marks(words[0].group()) in _function_words() - _PARTICLE_WORDS:
+        words.pop(0)  # فإن نيمار: 'so Neymar'
     if not words:
         return 0, 0, ""
     titles = title_prefix([w.group() for w in words])
@@ -249,15 +254,22 @@ class _Mention:
 
 def _link_people(mentions: list[_Mention]) -> None:
     """A person's shorter name takes the canonical of the one longer name it ends; a first name
-    alone (كيم, دونالد), that of the one longer name it begins."""
-    people = [m for m in mentions if m.type == "PERS"]
+    alone (كيم, دونالد), that of the one longer name it begins. So does one word of a body's name
+    (بايرن → بايرن ميونيخ, يونايتد → مانشستر يونايتد)."""
+    for kind in ("PERS", "ORG"):
+        _link_names([m for m in mentions if m.type == kind], kind == "PERS")
+
+
+def _link_names(named: list[_Mention], people: bool) -> None:
     fulls: dict[tuple[str, ...], str] = {}
-    for m in people:
+    for m in named:
         words = tuple(fold_name(m.name).split())
         if len(words) > 1:
             fulls.setdefault(words, m.canonical or strip_marks(m.name))
-    for m in people:
+    for m in named:
         words = tuple(fold_name(m.name).split())
+        if not people and (len(words) != 1 or m.canonical):
+            continue  # a body: one unknown word only
         first = len(words) == 1 and words[0] not in name_particles()
         targets = {c for f, c in fulls.items() if len(f) > len(words) and (
             f[-len(words):] == words or (first and f[0] == words[0]))}

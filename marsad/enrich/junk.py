@@ -65,12 +65,25 @@ def _kind(name: str) -> str | None:
     other date, money and unit words; None for a name."""
     temporal, months, names, _, _ = _lists()
     key = _fold_name(name)
-    if key in names or _agreeing_phrase(key.split()):
+    if key in names or _unglued(key) in names or _agreeing_phrase(key.split()) or _initial(name):
         return "noun"
     words = [_bare(w) for w in key.split()]
     if not words or not all(w.isdigit() or w in temporal for w in words):
         return None
     return "month" if len(words) == 1 and words[0] in months else "date"
+
+
+def _initial(name: str) -> bool:
+    """A lone initial (سي., بي.): a piece of an abbreviation the tagger cut, never a name itself."""
+    return " " not in name.strip() and name.strip().endswith(".") and len(name.strip()) <= 4
+
+
+def _unglued(key: str) -> str:
+    """A name without a glued conjunction or preposition (لميليشيات → ميليشيات, للحكومة → الحكومة)."""
+    if key.startswith(("لل", "ولل", "فلل")) and len(key) > 5:
+        return "ال" + key[key.index("لل") + 2:]
+    rest = key[1:] if key[:1] in "وف" and len(key) > 4 else key
+    return rest[1:] if rest[:1] in "بلك" and len(rest) > 4 else rest
 
 
 _AGREEMENT = ("ان", "ين", "ون", "ات")  # dual and sound plural endings
