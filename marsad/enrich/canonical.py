@@ -218,8 +218,9 @@ def _trim(surface: str, start: int, end: int) -> tuple[int, int]:
 def clean(surface: str, type: str) -> tuple[int, int, str]:
     """(start, end, name) of the name inside a mention's text: no clitics, titles or edge punctuation."""
     words = [w for w in _WORD.finditer(surface) if any(c.isalnum() for c in w.group())]
-    while len(words) > 1 and strip_marks(words[-1].group()) in _function_words():
-        words.pop()  # البشير ام: 'al-Bashir or'
+    while len(words) > 1 and strip_marks(words[-1].group()) in _function_words() \
+            and len(fold(words[-2].group())) > 2:  # البشير ام: 'al-Bashir or'; not أف أم (FM)
+        words.pop()
     while len(words) > 1 and strip_marks(words[0].group()) in _function_words() - _PARTICLE_WORDS:
         words.pop(0)  # فإن نيمار: 'so Neymar'
     if not words:

@@ -127,3 +127,9 @@ def test_one_word_of_a_body_named_in_full_is_that_body():
     text = "فاز بايرن ميونيخ على مانشستر يونايتد. وقال مدرب بايرن إن يونايتد قوي."
     tagged = [("ORG", "بايرن ميونيخ"), ("ORG", "مانشستر يونايتد"), ("ORG", "بايرن"), ("ORG", "يونايتد")]
     assert {c for c, _ in entities(text, *tagged)} == {"بايرن ميونيخ", "مانشستر يونايتد"}
+
+
+def test_maghrebi_forms_of_the_held_out_radio():
+    """The euro as Tunisian news prints it is money; the station's name keeps its FM (أف أم)."""
+    assert is_junk("أورو")
+    assert entities("قال لإذاعة الجوهرة أف أم إن ...", ("ORG", "الجوهرة أف أم")) == [("الجوهرة أف أم", "ORG")]
