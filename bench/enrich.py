@@ -134,7 +134,8 @@ def archive_report(db: str, top: int) -> None:
         "mostly untagged (common noun?)": [f"{e.name} {e.articles}/{untagged[e.id]}" for e in found
                                            if untagged.get(e.id, 0) > e.articles],
         "split across entities": _splits(found),
-        "punctuation in name": [e.name for e in found if _PUNCT.search(e.name)],
+        "punctuation in name": [e.name for e in found if _PUNCT.search(e.name) or re.search(
+            r"\w{4,}\.$", e.name)],  # a sentence's dot; an initial's (د.) may stay
         "well-known name, wrong type": _wrong_types(found),
     }
     print(f"archive {Path(db).name}: top {len(found)} entities")

@@ -256,12 +256,22 @@ def consolidate(conn: sqlite3.Connection, limit: int = 4000) -> list[tuple[str, 
         gone.add(old[0])
 
     _common_words(conn, rows, known)
+    _tidy_names(conn, rows)
     for old, new, needed in _candidates(rows, variant_key):
         if _fold(new[1]) in known or _fold(old[1]) in known:
             needed = min(needed, KNOWN_CONTEXT)  # a spelling of an alias-table name
         if needed <= 0 or context.similarity(old[0], new[0]) >= needed:
             join(old, new)
     return merged
+
+
+def _tidy_names(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Names stored before enrichment dropped a sentence's final dot from them (أمازون. → أمازون)."""
+    from marsad.enrich.canonical import clean
+
+    fixed = [(clean(r[1], r[2])[2], r[0]) for r in rows if r[1].endswith(".")]
+    conn.executemany("UPDATE entities SET name = ? WHERE id = ? AND id NOT IN "
+                     "(SELECT id FROM entity_pins WHERE name IS NOT NULL)", [f for f in fixed if f[0]])
 
 
 COMMON_SHARE = 0.1  # tagged in fewer of the articles that print it: a common word

@@ -207,12 +207,18 @@ def title_prefix(words: list[str]) -> int:
 
 
 def _trim(surface: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink a span to start and end on a letter or digit (a final dot may stay: د.)."""
+    """Shrink a span to start and end on a letter or digit (the dot of an initial may stay: د.)."""
     while start < end and not surface[start].isalnum():
         start += 1
-    while end > start and not (surface[end - 1].isalnum() or surface[end - 1] == "."):
+    while end > start and not (surface[end - 1].isalnum() or _initial_dot(surface[start:end])):
         end -= 1
     return start, end
+
+
+def _initial_dot(text: str) -> bool:
+    """Whether text ends in the dot of an initial or abbreviation (د., سي.), not a sentence's (أمازون.)."""
+    word = text.rsplit(None, 1)[-1] if text.strip() else ""
+    return word.endswith(".") and len(word.rstrip(".")) <= 3
 
 
 def clean(surface: str, type: str) -> tuple[int, int, str]:

@@ -77,6 +77,8 @@ def test_punctuation_never_stays_in_a_canonical_name():
     assert got == [("مايك بومبيو", "PERS")]
     got = entities("قال الرئيس (دونالد) ترامب ذلك.", ("PERS", "دونالد"))
     assert got == [("دونالد ترمب", "PERS")]
+    assert entities("اشترتها شركة أمازون. وقال", ("ORG", "أمازون.")) == [("أمازون", "ORG")]
+    assert entities("قالت وكالة سانا إن", ("PERS", "سانا")) == [("الوكالة العربية السورية للأنباء", "ORG")]
 
 
 def test_a_first_name_or_surname_alone_is_the_person_named_in_full():
