@@ -344,7 +344,8 @@ def _lone_names(rows: list[tuple]):
         options = full.get((words[0], r[2]), [])
         if options:
             best, end = max(options, key=lambda o: o[0][3])
-            if best[3] >= LONE_SHARE[end] * sum(o[3] for o, _ in options):
+            # رويترز is no piece of رويترز هيلث: a lone name named more than the full one is its own
+            if best[3] >= r[3] and best[3] >= LONE_SHARE[end] * sum(o[3] for o, _ in options):
                 yield r, best, LONE_CONTEXT[end]
 
 

@@ -38,13 +38,16 @@ def test_spellings_and_lone_names_of_one_person_merge_across_the_archive(tmp_pat
                 + [article(30 + i, "سكريبال", ("سالزبري", "LOC")) for i in range(3)]
                 + [article(40 + i, "سيرغي سكريبال", ("سالزبري", "LOC")) for i in range(5)]
                 + [article(50 + i, "ماريا غارسيا", ("مدريد", "LOC")) for i in range(3)]
-                + [article(60 + i, "ماريا جارسيا", ("ليما", "LOC")) for i in range(2)])
+                + [article(60 + i, "ماريا جارسيا", ("ليما", "LOC")) for i in range(2)]
+                + [article(80 + i, ("رويترز", "ORG"), ("سالزبري", "LOC")) for i in range(4)]
+                + [article(90 + i, ("رويترز هيلث", "ORG"), ("سالزبري", "LOC")) for i in range(2)])
         merged = dict(arc.consolidate_entities())
         top = listing(arc)
         assert merged["كيم-يو-يونغ"] == "كيم-يو-جونغ"
         assert top["كيم-يو-جونغ"] == ("كيم يو جونغ", "PERS", 10)
         assert merged["سكريبال"] == "سيرغي-سكريبال" and top["سيرغي-سكريبال"][2] == 8
         assert "ماريا-جارسيا" in top and "ماريا-غارسيا" in top  # other contexts: two people
+        assert "رويترز" not in merged  # more often named alone than in full: its own name
         # the old id leads to the merged entity, and new articles naming it go there too
         assert arc.entity("كيم-يو-يونغ")["id"] == "كيم-يو-جونغ"
         arc.put([article(70, "كيم يو يونغ", *context(0))])
