@@ -315,7 +315,7 @@ def _strip_glued(mentions: list[_Mention]) -> None:
 Raw = tuple[int, int, int, str, str]  # paragraph, start, end, type, text
 # After a person's first name: a hashtag (دونالد #ترمب), or a bracket or comma before the surname
 # ((دونالد) ترامب, مايك) بومبيو); before a surname: a hashtag (#كيم_جونغ_أون's pieces).
-_AFTER = re.compile(r"[\s()،,]*#?[\w_]+")
+_AFTER = re.compile(r"\s*[()،,][\s()،,]*#?[\w_]+")  # a plain space: the tagger saw the next word
 _HASHTAG_AFTER = re.compile(r"\s*#[\w_]+")
 _HASHTAG_AROUND = re.compile(r"#[\w_]*$")
 

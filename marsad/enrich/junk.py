@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 
 from marsad.enrich.lexicon import fold, load
 from marsad.model import EntityMention
@@ -60,6 +60,7 @@ def is_junk(name: str) -> bool:
     return _kind(name) is not None
 
 
+@lru_cache(maxsize=1 << 16)  # the same names recur in article after article
 def _kind(name: str) -> str | None:
     """'noun' for a listed common noun or formula, 'month' for a month name alone, 'date' for
     other date, money and unit words; None for a name."""
@@ -92,9 +93,10 @@ _AGREEMENT = ("ان", "ين", "ون", "ات")  # dual and sound plural endings
 def _agreeing_phrase(words: list[str]) -> bool:
     """An indefinite noun with adjectives agreeing in a dual or plural ending (حليفان موثوقان,
     'two trusted allies'): a description, never a name."""
-    if len(words) < 2 or any(w.startswith("ال") or len(w) < 5 for w in words):
+    if len(words) < 2:
         return False
-    return any(all(w.endswith(end) for w in words) for end in _AGREEMENT)
+    end = words[0][-2:]
+    return end in _AGREEMENT and all(len(w) >= 5 and w[-2:] == end and not w.startswith("ال") for w in words)
 
 
 def filter_entities(mentions: Sequence[EntityMention], texts: Sequence[str],
