@@ -146,6 +146,11 @@ class Archive:
         with self.store.transaction() as conn:
             return entities.consolidate(conn)
 
+    def rebuild_entities(self) -> list[tuple[str, str]]:
+        """Build the entity tables again from the stored enrichment, then merge across the archive."""
+        self.store.rebuild_entities()
+        return self.consolidate_entities()
+
     def correct_entity(self, op: str, args: list[str]) -> str:
         """Store one correction (merge, split, rename, retype; arguments as the CLI takes them);
         returns the id of the entity it leaves."""

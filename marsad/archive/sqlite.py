@@ -224,6 +224,19 @@ class SQLiteStore(Store):
             self.conn.execute(f"DELETE FROM mentions WHERE article IN ({marks})", chunk)
         self.conn.execute("DELETE FROM entities WHERE articles <= 0")
 
+    def rebuild_entities(self, batch: int = 2000) -> int:
+        """Build the entity tables again from every article's stored enrichment, as ingest would
+        now (after the canonical names or the merging rules changed); analysts' corrections hold,
+        merges made automatically are made again. Returns the number of articles read."""
+        with self.transaction():
+            for table in ("mentions", "entities", "entity_common"):
+                self.conn.execute(f"DELETE FROM {table}")
+            self.conn.execute("DELETE FROM entity_redirects WHERE source = 'auto'")
+            rows = self.conn.execute("SELECT rowid, data, source FROM articles ORDER BY rowid").fetchall()
+            for i in range(0, len(rows), batch):
+                self._add_mentions([(r[0], _article(r[1], r[2])) for r in rows[i:i + batch]])
+        return len(rows)
+
     def _add_mentions(self, stored: list[tuple[int, Article]]) -> None:
         entities, mentions = [], []
         where = entity_tables.EntityMap(self.conn)  # analysts' corrections and merges

@@ -133,15 +133,17 @@ def import_command(ctx, path, db):
 
 
 @entities.command("consolidate")
+@click.option("--rebuild", is_flag=True,
+              help="First build the entity tables again from the stored enrichment (after an upgrade).")
 @_db_option
 @click.pass_context
-def consolidate_command(ctx, db):
+def consolidate_command(ctx, rebuild, db):
     """Merge the spellings and lone names of one entity across the archive (ingest does it too)."""
     from marsad.archive import open_archive
     from marsad.settings import load
 
     with open_archive(load(db or ctx.obj).db) as arc:
-        merged = arc.consolidate_entities()
+        merged = arc.rebuild_entities() if rebuild else arc.consolidate_entities()
     for old, new in merged:
         click.echo(f"{old} → {new}")
     click.echo(f"{len(merged)} merge(s)")

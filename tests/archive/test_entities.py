@@ -122,3 +122,13 @@ def test_a_word_the_archive_mostly_prints_untagged_leaves_the_lists(tmp_path):
         arc.consolidate_entities()
         assert set(listing(arc)) == {"سالزبري"}
         assert arc.entity("الاتفاق")["articles"] == 2  # still there for whoever asks for it
+
+
+def test_rebuilding_the_entity_tables_keeps_corrections(tmp_path):
+    with open_archive(tmp_path / "a.db") as arc:
+        arc.put([article(1, "مايك بنس"), article(2, "بنس"), article(3, ("بريكست", "PERS"))])
+        arc.correct_entity("merge", ["مايك-بنس", "بنس"])
+        arc.correct_entity("retype", ["بريكست", "MISC"])
+        before = listing(arc)
+        arc.rebuild_entities()
+        assert listing(arc) == before
