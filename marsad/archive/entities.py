@@ -30,6 +30,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 
 from marsad.errors import InputError, NotFound
 
@@ -69,13 +70,28 @@ def resolve_id(conn: sqlite3.Connection, id: str) -> str:
 
 
 def apply_pins(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
-    """Vote each entity's type from its mentions, then put back what an analyst pinned."""
+    """Vote each entity's type from its mentions, give a name of the alias table its type there
+    (but a place's club stays a club: روما), then put back what an analyst pinned."""
     ids = list(ids)
     conn.executemany(_VOTE, [(i,) for i in ids])
+    known = _known_types()
+    conn.executemany("UPDATE entities SET type = ? WHERE id = ? AND NOT (? = 'LOC' AND type = 'ORG')",
+                     [(known[i], i, known[i]) for i in ids if i in known])
     conn.executemany("UPDATE entities SET "
                      "name = coalesce((SELECT name FROM entity_pins WHERE id = ?), name), "
                      "type = coalesce((SELECT type FROM entity_pins WHERE id = ?), type) WHERE id = ?",
                      [(i, i, i) for i in ids])
+
+
+@cache
+def _known_types() -> dict[str, str]:
+    """Entity id → type of every name of the alias table."""
+    try:
+        from marsad.enrich import canonical_key
+        from marsad.enrich.canonical import known_entities
+    except ImportError:  # enrichment not installed: the mentions' types decide
+        return {}
+    return {canonical_key(canon): kind for canon, _, kind in known_entities()}
 
 
 def _recount(conn: sqlite3.Connection, ids: Iterable[str]) -> None:

@@ -132,3 +132,11 @@ def test_rebuilding_the_entity_tables_keeps_corrections(tmp_path):
         before = listing(arc)
         arc.rebuild_entities()
         assert listing(arc) == before
+
+
+def test_a_name_of_the_alias_table_keeps_its_type_in_the_archive(tmp_path):
+    with open_archive(tmp_path / "a.db") as arc:  # enriched by an older tagger that called it a person
+        arc.put([article(i, ("سانا", "PERS")) for i in range(3)] + [article(9, ("بوتين", "LOC"))])
+        top = listing(arc)
+    assert top["الوكاله-العربيه-السوريه-للانباء"][1] == "ORG"
+    assert top["فلاديمير-بوتين"][1] == "PERS"
