@@ -177,7 +177,7 @@ def _splits(found) -> list[str]:
     lone first name or surname of one person of the list (the one person it can be)."""
     out, keys = [], {}
     for e in found:
-        key = (variant_key(e.name), e.type)
+        key = (variant_key(e.name), "LOC/ORG" if e.type in ("LOC", "ORG") else e.type)  # a club: both
         if key in keys and len(key[0].replace(" ", "")) >= 4:
             out.append(f"{keys[key]} = {e.name}")
         keys.setdefault(key, e.name)

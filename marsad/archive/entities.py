@@ -328,15 +328,19 @@ def _candidates(rows: list[tuple], variant_key):
             yield r, by_fold[(f[1:], r[2])], 0.0
         k = variant_key(r[1])
         if len(k.replace(" ", "")) >= 4 and (" " in k or r[2] != "PERS"):
-            groups.setdefault((k, _kind(r[2])), []).append(r)
+            groups.setdefault((k, _kind(r[2], " " in k)), []).append(r)
     for group in groups.values():
         for r in group[1:]:  # rows run most named first
             yield r, group[0], SAME_CONTEXT
     yield from _lone_names(rows)
 
 
-def _kind(type: str) -> str:
-    return "PERS" if type in ("PERS", "MISC") else type  # a tagger calls a misspelt person MISC
+def _kind(type: str, words: bool) -> str:
+    """Types whose spellings may be one entity: a tagger calls a misspelt person MISC, and a club
+    of several words by its city's name a place (باريس سان جرمان)."""
+    if type in ("PERS", "MISC"):
+        return "PERS"
+    return "LOC/ORG" if words else type
 
 
 def _lone_names(rows: list[tuple]):
@@ -360,8 +364,10 @@ def _lone_names(rows: list[tuple]):
         options = full.get((words[0], r[2]), [])
         if options:
             best, end = max(options, key=lambda o: o[0][3])
-            # رويترز is no piece of رويترز هيلث: a lone name named more than the full one is its own
-            if best[3] >= r[3] and best[3] >= LONE_SHARE[end] * sum(o[3] for o, _ in options):
+            # رويترز is no piece of رويترز هيلث: a body named alone more than in full is its own; a
+            # person's surname alone is often printed more than the full name (غولن)
+            if (r[2] == "PERS" or best[3] >= r[3]) \
+                    and best[3] >= LONE_SHARE[end] * sum(o[3] for o, _ in options):
                 yield r, best, LONE_CONTEXT[end]
 
 

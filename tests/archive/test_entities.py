@@ -40,7 +40,11 @@ def test_spellings_and_lone_names_of_one_person_merge_across_the_archive(tmp_pat
                 + [article(50 + i, "ماريا غارسيا", ("مدريد", "LOC")) for i in range(3)]
                 + [article(60 + i, "ماريا جارسيا", ("ليما", "LOC")) for i in range(2)]
                 + [article(80 + i, ("رويترز", "ORG"), ("سالزبري", "LOC")) for i in range(4)]
-                + [article(90 + i, ("رويترز هيلث", "ORG"), ("سالزبري", "LOC")) for i in range(2)])
+                + [article(90 + i, ("رويترز هيلث", "ORG"), ("سالزبري", "LOC")) for i in range(2)]
+                + [article(100 + i, ("باريس سان جرمان", "LOC"), ("نيمار", "PERS")) for i in range(3)]
+                + [article(110 + i, ("باريس سان جيرمان", "ORG"), ("نيمار", "PERS")) for i in range(5)]
+                + [article(120 + i, "غولن", ("أنقرة", "LOC")) for i in range(4)]
+                + [article(130 + i, "فتح الله غولن", ("أنقرة", "LOC")) for i in range(2)])
         merged = dict(arc.consolidate_entities())
         top = listing(arc)
         assert merged["كيم-يو-يونغ"] == "كيم-يو-جونغ"
@@ -48,6 +52,9 @@ def test_spellings_and_lone_names_of_one_person_merge_across_the_archive(tmp_pat
         assert merged["سكريبال"] == "سيرغي-سكريبال" and top["سيرغي-سكريبال"][2] == 8
         assert "ماريا-جارسيا" in top and "ماريا-غارسيا" in top  # other contexts: two people
         assert "رويترز" not in merged  # more often named alone than in full: its own name
+        assert merged["غولن"] == "فتح-الله-غولن"  # but a surname printed alone more often is the person
+        assert merged["باريس-سان-جرمان"] == "باريس-سان-جيرمان"  # a club its tagger also called a place
+        assert top["باريس-سان-جيرمان"][1:] == ("ORG", 8)
         # the old id leads to the merged entity, and new articles naming it go there too
         assert arc.entity("كيم-يو-يونغ")["id"] == "كيم-يو-جونغ"
         arc.put([article(70, "كيم يو يونغ", *context(0))])
