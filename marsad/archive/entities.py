@@ -361,6 +361,8 @@ def _lone_names(rows: list[tuple]):
         words = _fold(r[1]).split()
         if len(words) != 1 or len(words[0]) < 3 or words[0] in particles:
             continue
+        if r[2] == "ORG" and words[0].startswith("ال"):
+            continue  # العربية (the channel) is no piece of جامعة الدول العربية
         options = full.get((words[0], r[2]), [])
         if options:
             best, end = max(options, key=lambda o: o[0][3])
