@@ -4,7 +4,8 @@ Enrichment names each mention's entity within one article; the archive then join
 article cannot see. ``consolidate`` merges, across the archive, the spellings of one entity
 (كيم جونغ أون / كيم يونغ أون, إنجلترا / إنكلترا), a name glued to a conjunction (ومايك بومبيو)
 and a first name or surname alone (كيم, ميسي) into the one full name it stands for, when the
-entities share their context (the entities named with them) or one is a name of the alias table.
+entities share their context (the entities named with them). Spellings of a name of the alias
+table are already one entity at enrichment (``marsad.enrich.canonical``).
 
 Analysts correct what is still wrong: ``merge``, ``split``, ``rename`` and ``retype``. Each
 correction is logged (``entity_corrections``: the plain file ``export`` writes and ``replay``
@@ -244,7 +245,6 @@ def apply(conn: sqlite3.Connection, op: str, args: Sequence[str], key: Key) -> s
 
 MIN_ARTICLES = 2  # entities named in fewer articles have too little context to judge
 SAME_CONTEXT = 0.3  # cosine of the entities named with each, above which two spellings are one
-KNOWN_CONTEXT = 0.15  # the same, when one of the two is a name of the alias table
 # A lone surname goes to the full name with at least this share of the candidates' articles; a lone
 # first name (a commoner word: محمد, مايك) needs more, and a closer context.
 LONE_SHARE = {"last": 0.6, "first": 0.7}
@@ -259,7 +259,6 @@ def consolidate(conn: sqlite3.Connection, limit: int = 4000) -> list[tuple[str, 
     rows = conn.execute("SELECT id, name, type, articles FROM entities WHERE articles >= ? "
                         "ORDER BY articles DESC, id LIMIT ?", (MIN_ARTICLES, limit)).fetchall()
     apart = {frozenset(p) for p in conn.execute("SELECT a, b FROM entity_apart")}
-    known = {_fold(c) for c, _, _ in known_entities()}
     context = _Context(conn)
     merged: list[tuple[str, str]] = []
     gone: set[str] = set()
@@ -271,11 +270,9 @@ def consolidate(conn: sqlite3.Connection, limit: int = 4000) -> list[tuple[str, 
         merged.append((old[0], new[0]))
         gone.add(old[0])
 
-    _common_words(conn, rows, known)
+    _common_words(conn, rows, {_fold(c) for c, _, _ in known_entities()})
     _tidy_names(conn, rows)
     for old, new, needed in _candidates(rows, variant_key):
-        if _fold(new[1]) in known or _fold(old[1]) in known:
-            needed = min(needed, KNOWN_CONTEXT)  # a spelling of an alias-table name
         if needed <= 0 or context.similarity(old[0], new[0]) >= needed:
             join(old, new)
     return merged

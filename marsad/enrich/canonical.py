@@ -53,7 +53,8 @@ def variant_key(name: str) -> str:
         word = word.translate(_G_LETTERS)
         if word.startswith("يو"):
             word = "ج" + word[1:]
-        out.append(skeleton(word))
+        # a final ي stays: البغدادي (a man) is not بغداد (a city)
+        out.append(skeleton(word) + ("ي" if word.endswith("ي") and len(word) > 3 else ""))
     return " ".join(out)
 
 
