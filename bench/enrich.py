@@ -1,6 +1,7 @@
 """Benchmark of full enrichment (entities, dates, figures, quotes) on ANT multi-source news articles.
 
     python3 bench/enrich.py [--articles 2000] [--sample] [--workers 2]
+    python3 bench/enrich.py --db ARCHIVE [--top 400]   # the entity list of an ingested archive
 
 All in this run, on the same articles:
 - ``1 process``: ``enrich_article`` one article after another; its speed in articles per CPU-second
@@ -21,9 +22,11 @@ import importlib.util
 import json
 import lzma
 import os
+import re
 import resource
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from marsad.enrich import enrich_article, enrich_many, ner_available  # noqa: E402
+from marsad.enrich.canonical import fold_name, known_entities, name_particles, variant_key  # noqa: E402
+from marsad.enrich.lexicon import load as load_data  # noqa: E402
 from marsad.enrich.scoring import score_entities  # noqa: E402
 from marsad.model import Article  # noqa: E402
 from marsad.parse import parse_text  # noqa: E402
@@ -107,6 +112,94 @@ def page_entities() -> str:
             f"{r.found} found); one canonical per entity: {not r.split and not r.merged}")
 
 
+# Names every reader knows the type of (beside the alias table's): events are MISC.
+WELL_KNOWN = {"دونالد ترمب": "PERS", "فلاديمير بوتين": "PERS", "ليونيل ميسي": "PERS", "محمد صلاح": "PERS",
+              "روسيا": "LOC", "الولايات المتحدة": "LOC", "دبي": "LOC", "لندن": "LOC", "الأمم المتحدة": "ORG",
+              "الاتحاد الأوروبي": "ORG", "ريال مدريد": "ORG", "برشلونة": "ORG", "فيسبوك": "ORG",
+              "رويترز": "ORG", "حزب الله": "ORG", "بريكست": "MISC", "كأس العالم": "MISC"}
+_PUNCT = re.compile(r"[^\w\s.'\-\u064b-\u0652]")  # diacritics may stay (عُمان)
+
+
+def archive_report(db: str, top: int) -> None:
+    """The entity list of an archive: junk, split names, punctuation, types; the top 100 to read."""
+    from marsad.archive import open_archive
+
+    with open_archive(db, readonly=True) as arc:
+        found = arc.entities(limit=top)
+        untagged = _untagged(arc, [e for e in found if " " not in e.name.strip()])
+    dated = _dated_words()
+    checks = {
+        "month/weekday/currency": [e.name for e in found if all(
+            w.removeprefix("ال") in dated or w.isdigit() for w in fold_name(e.name).split())],
+        "mostly untagged (common noun?)": [f"{e.name} {e.articles}/{untagged[e.id]}" for e in found
+                                           if untagged.get(e.id, 0) > e.articles],
+        "split across entities": _splits(found),
+        "punctuation in name": [e.name for e in found if _PUNCT.search(e.name) or re.search(
+            r"\w{4,}\.$", e.name)],  # a sentence's dot; an initial's (د.) may stay
+        "well-known name, wrong type": _wrong_types(found),
+    }
+    print(f"archive {Path(db).name}: top {len(found)} entities")
+    for name, hits in checks.items():
+        print(f"  {name:<32} {len(hits):>3}  {' | '.join(hits[:12])}")
+    print("top 100 (articles, type, name):")
+    for i in range(0, min(100, len(found)), 4):
+        print("  " + "".join(f"{e.articles:>6} {e.type:<4} {e.name[:22]:<24}" for e in found[i:i + 4]))
+
+
+def _dated_words() -> set[str]:
+    months, money = load_data("months.json"), load_data("currencies.json")
+    names = [*months["gregorian"], *months["hijri"], *months["weekdays"]]
+    names += [n for c in money["currencies"] for n in c["names"]]
+    return {w.removeprefix("ال") for n in names for w in fold_name(n).split()}
+
+
+def _untagged(arc, entities) -> dict[str, int]:
+    """Articles of the archive that print each one-word name outside every mention (clitics allowed)."""
+    wanted = {fold_name(e.name): e.id for e in entities}
+    counts = dict.fromkeys(wanted.values(), 0)
+    for article in arc.iter_articles():
+        printed = Counter(_bare_words(article.headline + " " + article.body))
+        tagged = Counter(w for m in article.entities or () for w in _bare_words(m.text))
+        for w in printed.keys() & wanted.keys():
+            counts[wanted[w]] += printed[w] > tagged[w]
+    return counts
+
+
+def _bare_words(text: str) -> list[str]:
+    out = []
+    for w in fold_name(text).split():
+        out.append(w[1:] if w[:1] in "وفبل" and len(w) > 3 else w)
+    return out
+
+
+def _splits(found) -> list[str]:
+    """Pairs of the list that look like one entity: the same transliteration key (same type), or a
+    lone first name or surname of one person of the list (the one person it can be)."""
+    out, keys = [], {}
+    for e in found:
+        key = (variant_key(e.name), "LOC/ORG" if e.type in ("LOC", "ORG") else e.type)  # a club: both
+        if key in keys and len(key[0].replace(" ", "")) >= 4:
+            out.append(f"{keys[key]} = {e.name}")
+        keys.setdefault(key, e.name)
+    people = [fold_name(e.name).split() for e in found if e.type == "PERS"]
+    for e in found:
+        words = fold_name(e.name).split()
+        if e.type != "PERS" or len(words) != 1 or words[0] in name_particles():
+            continue
+        owners = [p for p in people if len(p) > 1 and words[0] in (p[0], p[-1])]
+        if len(owners) == 1:
+            out.append(f"{e.name} ~ {' '.join(owners[0])}")
+    return out
+
+
+def _wrong_types(found) -> list[str]:
+    expected = {fold_name(c): k for c, _, k in known_entities()}
+    expected |= {fold_name(n): k for n, k in WELL_KNOWN.items()}
+    # A place's club is an organization (روما, موناكو): the alias table's own exception.
+    return [f"{e.name} {e.type}≠{expected[fold_name(e.name)]}" for e in found
+            if expected.get(fold_name(e.name), e.type) not in (e.type, "LOC" if e.type == "ORG" else "")]
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -116,7 +209,12 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--sample", action="store_true", help="read sample.jsonl (260 articles), not the xz")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--db", help="report on the entity list of this archive instead")
+    ap.add_argument("--top", type=int, default=400, help="with --db: how many entities to check")
     args = ap.parse_args()
+    if args.db:
+        archive_report(args.db, args.top)
+        return
     articles = load_articles(args.articles, args.sample)
     n = len(articles)
     words = sum(len(p.split()) for a in articles for p in a.paragraphs)

@@ -24,8 +24,8 @@ ANCHOR = {"CAMeLBERT-MSA (GPU, published)": 82.4, "AraBERTv0.2-base third-party 
 sys.path.insert(0, str(ROOT))
 
 from marsad.enrich import ner  # noqa: E402
-from marsad.enrich.nercorpus import anercorp_split, official_test  # noqa: E402
-from marsad.enrich.nertrain import score  # noqa: E402
+from marsad.enrich.ner.train import score  # noqa: E402
+from marsad.enrich.ner.train.corpus import anercorp_split, official_test  # noqa: E402
 
 
 def run_shipped(test) -> tuple[dict, dict[str, float]]:
@@ -59,7 +59,7 @@ def run_ablations(test) -> dict[str, dict]:
 
 
 def shape_features(tokens: list[str]) -> list[dict]:
-    from marsad.enrich.nerfeatures import shape
+    from marsad.enrich.ner.features import shape
 
     out = []
     for i, tok in enumerate(tokens):

@@ -142,6 +142,40 @@ class Archive:
     def entity(self, id: str) -> dict[str, Any]:
         return self.store.entity(id)
 
+    # Entities across the archive and analysts' corrections (marsad.archive.entities; SQLite store).
+
+    def consolidate_entities(self) -> list[tuple[str, str]]:
+        """Merge the entities that are one across the archive; (old id, new id) of each merge."""
+        from marsad.archive import entities
+
+        with self.store.transaction() as conn:
+            return entities.consolidate(conn)
+
+    def rebuild_entities(self) -> list[tuple[str, str]]:
+        """Build the entity tables again from the stored enrichment, then merge across the archive."""
+        self.store.rebuild_entities()
+        return self.consolidate_entities()
+
+    def correct_entity(self, op: str, args: list[str]) -> str:
+        """Store one correction (merge, split, rename, retype; arguments as the CLI takes them);
+        returns the id of the entity it leaves."""
+        from marsad.archive import entities
+
+        with self.store.transaction() as conn:
+            return entities.apply(conn, op, args, self.store.entity_key)
+
+    def export_entity_corrections(self) -> str:
+        from marsad.archive import entities
+
+        return entities.export(self.conn)
+
+    def import_entity_corrections(self, text: str) -> tuple[int, list[str]]:
+        """Apply an exported file of corrections: (how many applied, why each other one failed)."""
+        from marsad.archive import entities
+
+        with self.store.transaction() as conn:
+            return entities.replay(conn, text, self.store.entity_key)
+
     def close(self) -> None:
         self.store.close()
 

@@ -50,6 +50,8 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
             if batch:
                 arc.store_batch(batch, report, prepared, relate)
                 advance(len(batch))
+    if enrich and report.new + report.updated:
+        consolidate(arc, report)
     if report.new + report.updated >= COMPACT_AFTER:
         compact(arc, report)
     if relate:
@@ -57,6 +59,14 @@ def ingest(arc, paths: Iterable[str | os.PathLike], *, enrich: bool = True, prog
     else:
         arc.forget_unrelated()
     return report
+
+
+def consolidate(arc, report: IngestReport) -> None:
+    """Merge entities that are one across the archive; stored articles stay stored if this fails."""
+    try:
+        arc.consolidate_entities()
+    except Exception as e:  # noqa: BLE001 - reported; the next ingest tries again
+        report.failed.append(Failure(source="entities", stage="entities", reason=f"{type(e).__name__}: {e}"))
 
 
 def compact(arc, report: IngestReport) -> None:

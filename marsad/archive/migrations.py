@@ -55,6 +55,21 @@ ALTER TABLE articles ADD COLUMN language TEXT;
 UPDATE articles SET language = coalesce(json_extract(data, '$.language'), 'ar') WHERE json_valid(data);
 CREATE INDEX articles_language ON articles(language);
 """),
+    # Analysts' corrections of entities, merges and redirects (marsad.archive.entities).
+    ("archive-0004-entity-corrections", """
+CREATE TABLE entity_corrections (seq INTEGER PRIMARY KEY, op TEXT NOT NULL, args TEXT NOT NULL,
+                                 made_at TEXT NOT NULL);
+CREATE TABLE entity_redirects (old TEXT PRIMARY KEY, new TEXT NOT NULL, source TEXT NOT NULL);
+CREATE INDEX entity_redirects_new ON entity_redirects(new);
+CREATE TABLE entity_splits (entity TEXT NOT NULL, variant TEXT NOT NULL, target TEXT NOT NULL,
+                            PRIMARY KEY (entity, variant));
+CREATE TABLE entity_pins (id TEXT PRIMARY KEY, name TEXT, type TEXT);
+CREATE TABLE entity_apart (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b));
+"""),
+    # Entities left out of lists: words the archive mostly prints untagged (marsad.archive.entities).
+    ("archive-0005-entity-common-words", """
+CREATE TABLE entity_common (id TEXT PRIMARY KEY, articles INTEGER NOT NULL, printed INTEGER NOT NULL);
+"""),
 ]
 
 _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

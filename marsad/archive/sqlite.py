@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
+from marsad.archive import entities as entity_tables
 from marsad.archive import migrations
 from marsad.archive.base import BatchResult, Store, article_id, encode
 from marsad.errors import ArchiveError, NotFound
@@ -37,9 +38,6 @@ _ADD_ENTITY = ("INSERT INTO entities(id, name, type, articles) VALUES (?, ?, ?, 
                "WHEN length(excluded.name) > length(name) THEN excluded.name ELSE name END")
 _ADD_MENTION = ('INSERT INTO mentions(article, entity, text, type, start, "end", paragraph) '
                 'VALUES (?, ?, ?, ?, ?, ?, ?)')
-# An entity takes the type most of its mentions carry: one mis-tagged article cannot make فرنسا a person.
-_VOTE_TYPE = ("UPDATE entities SET type = (SELECT type FROM mentions WHERE entity = entities.id "
-              "GROUP BY type ORDER BY count(*) DESC, type LIMIT 1) WHERE id = ?")
 _MAX_VARS = 900  # bound parameters per IN (...) query, well under SQLite's limit
 
 
@@ -152,6 +150,11 @@ class SQLiteStore(Store):
         self.conn = connect(self.path, readonly=readonly, timeout=timeout)
         self._index = migrations.stage_module("marsad.search.index")
         self._key = lru_cache(maxsize=1 << 16)(_canonical_key())
+        self._name = lru_cache(maxsize=1 << 16)(_canonical_name())
+
+    def entity_key(self, name: str) -> str:
+        """The entity id of a name."""
+        return self._key(self._name(name))
 
     # -- writing -------------------------------------------------------------
 
@@ -222,13 +225,27 @@ class SQLiteStore(Store):
             self.conn.execute(f"DELETE FROM mentions WHERE article IN ({marks})", chunk)
         self.conn.execute("DELETE FROM entities WHERE articles <= 0")
 
+    def rebuild_entities(self, batch: int = 2000) -> int:
+        """Build the entity tables again from every article's stored enrichment, as ingest would
+        now (after the canonical names or the merging rules changed); analysts' corrections hold,
+        merges made automatically are made again. Returns the number of articles read."""
+        with self.transaction():
+            for table in ("mentions", "entities", "entity_common"):
+                self.conn.execute(f"DELETE FROM {table}")
+            self.conn.execute("DELETE FROM entity_redirects WHERE source = 'auto'")
+            rows = self.conn.execute("SELECT rowid, data, source FROM articles ORDER BY rowid").fetchall()
+            for i in range(0, len(rows), batch):
+                self._add_mentions([(r[0], _article(r[1], r[2])) for r in rows[i:i + batch]])
+        return len(rows)
+
     def _add_mentions(self, stored: list[tuple[int, Article]]) -> None:
         entities, mentions = [], []
+        where = entity_tables.EntityMap(self.conn)  # analysts' corrections and merges
         for rowid, article in stored:
             seen = set()
             for m in article.entities or ():
-                name = m.canonical or m.text
-                key = self._key(name)
+                name = self._name(m.canonical or m.text)
+                key = where(self._key(name), m.text)
                 mentions.append((rowid, key, m.text, m.type, m.start, m.end, m.paragraph))
                 if key not in seen:
                     seen.add(key)
@@ -236,7 +253,7 @@ class SQLiteStore(Store):
         if mentions:
             self.conn.executemany(_ADD_ENTITY, entities)
             self.conn.executemany(_ADD_MENTION, mentions)
-            self.conn.executemany(_VOTE_TYPE, [(key,) for key in {e[0] for e in entities}])
+            entity_tables.apply_pins(self.conn, {e[0] for e in entities})
 
     # -- reading -------------------------------------------------------------
 
@@ -266,12 +283,15 @@ class SQLiteStore(Store):
 
     def entities(self, limit: int = 100, type: str | None = None) -> list[EntitySummary]:
         where, params = ("AND type = ?", [type]) if type else ("", [])
+        # Words the archive mostly prints untagged are no entities (marsad.archive.entities).
+        where += " AND id NOT IN (SELECT id FROM entity_common)"
         sql = (f"SELECT id, name, type, articles FROM entities WHERE articles > 0 {where} "
                "ORDER BY articles DESC, id LIMIT ?")
         return [EntitySummary(*row) for row in self.conn.execute(sql, [*params, limit])]
 
     def entity(self, id: str) -> dict[str, Any]:
         q = self.conn.execute
+        id = entity_tables.resolve_id(self.conn, id)  # an id merged into another leads to it
         row = q("SELECT id, name, type, articles FROM entities WHERE id = ?", (id,)).fetchone()
         if row is None:
             raise NotFound(f"no entity with id {id!r} in the archive")
@@ -294,7 +314,20 @@ class SQLiteStore(Store):
                 "SELECT data, source FROM articles WHERE rowid IN "
                 "(SELECT article FROM mentions WHERE entity = ?) "
                 "ORDER BY published DESC, rowid DESC LIMIT 10", (id,))],
+            "variant_articles": self._variant_articles(id),
         }
+
+    def _variant_articles(self, id: str, each: int = 5) -> dict[str, list[dict[str, Any]]]:
+        """For each printed variant of an entity, the newest articles it came from (id, headline,
+        published) and how many there are in all."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for text, aid, headline, published in self.conn.execute(
+                "SELECT m.text, a.id, a.headline, a.published FROM mentions m JOIN articles a "
+                "ON a.rowid = m.article WHERE m.entity = ? GROUP BY m.text, a.rowid "
+                "ORDER BY m.text, a.published DESC, a.rowid DESC", (id,)):
+            out.setdefault(text, []).append({"id": aid, "headline": headline, "published": published})
+        return {text: found[:each] + ([{"more": len(found) - each}] if len(found) > each else [])
+                for text, found in out.items()}
 
     def close(self) -> None:
         if not self.readonly:
@@ -348,6 +381,14 @@ def _article(data: str, source: str | None) -> Article:
     article = Article.from_dict(json.loads(data))
     article.source = source
     return article
+
+
+def _canonical_name():
+    try:
+        from marsad.enrich.canonical import canonical_name
+    except ImportError:
+        return str.strip
+    return canonical_name
 
 
 def _canonical_key():

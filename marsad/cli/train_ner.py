@@ -27,7 +27,7 @@ def train_ner_command(shared, out, epochs, members, seed, dev):
         import torch  # noqa: F401
     except ImportError:
         raise InputError("training needs torch: pip install 'marsad[train]'") from None
-    from marsad.enrich.nertrain import DATA, TrainConfig, train_ner
+    from marsad.enrich.ner.train import DATA, TrainConfig, train_ner
 
     cfg = TrainConfig(dev=dev)
     if epochs is not None:

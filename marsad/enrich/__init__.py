@@ -21,9 +21,10 @@ from dataclasses import replace
 from datetime import date
 from functools import cache
 
-from marsad.enrich.canonical import canonical_key, resolve
+from marsad.enrich.canonical import canonical_key, join_hashtags, resolve
 from marsad.enrich.dates import find_dates, parse_published
 from marsad.enrich.figures import article_currencies, find_figures
+from marsad.enrich.junk import filter_entities
 from marsad.enrich.known import merge_known
 from marsad.enrich.quotes import find_quotes
 from marsad.enrich.roles import find_roles
@@ -121,8 +122,9 @@ def _enrich(article: Article, tagger: Tagger | None, timings: dict[str, float] |
     with _stage(timings, "ner"):
         raw = _tag(texts, tagger) if tagger is not None else []
     with _stage(timings, "canonical"):
-        entities = [replace(e, paragraph=e.paragraph - 1)
-                    for e in _with_roles(resolve(merge_known(raw, texts)), texts, pub)]
+        spans = [[], *([(d.start, d.end) for d in found] for found in dates)]  # as texts: headline first
+        named = filter_entities(resolve(merge_known(join_hashtags(raw, texts), texts)), texts, spans)
+        entities = [replace(e, paragraph=e.paragraph - 1) for e in _with_roles(named, texts, pub)]
     with _stage(timings, "quotes"):
         quotes = find_quotes(paragraphs, [e for e in entities if e.paragraph >= 0])
     return replace(article, entities=entities, dates=[d for found in dates for d in found], figures=figures,

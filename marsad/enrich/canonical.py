@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from marsad.enrich.lexicon import fold, load, skip_letters, strip_marks
-from marsad.enrich.nerfeatures import fold as tagger_fold
+from marsad.enrich.ner.features import fold as tagger_fold
 from marsad.model import EntityMention
 
 _WORD = re.compile(r"\S+")
+_INNER_MARKS = re.compile(r"[#_()\[\]{}«»\"“”،,;:!?؟…]+")
 _KEY_DROP = re.compile(r"[^\w-]+")
 _MARKED = re.compile("[\u064b-\u0652]")
 _SHADDA = re.compile("(\\w)[\u064b-\u0650\u0652]*\u0651")
@@ -37,26 +38,48 @@ def _skeleton_size(sk: str) -> int:
     return len(sk.removeprefix("ال").replace(" ", ""))
 
 
+# Letters that transliterate one sound: g and j (جونغ, غوغل, إنكلترا, إنجلترا, قوقل).
+_G_LETTERS = str.maketrans("غكق", "ججج")
+
+
+def variant_key(name: str) -> str:
+    """A key that transliteration variants of a name share: ج/غ/ك/ق alike, a ي before و read as
+    ج (كيم يونغ أون = كيم جونغ أون), long vowels and a final ه after the first letter dropped,
+    and ال dropped. Different names share it too (محمد, محمود): a key only proposes a merge."""
+    out = []
+    for word in fold_name(name.replace("-", " ")).split():  # كيم يونغ-أون
+        if word.startswith("ال") and len(word) > 4:
+            word = word[2:]
+        word = word.translate(_G_LETTERS)
+        if word.startswith("يو"):
+            word = "ج" + word[1:]
+        # a final ي stays: البغدادي (a man) is not بغداد (a city)
+        out.append(skeleton(word) + ("ي" if word.endswith("ي") and len(word) > 3 else ""))
+    return " ".join(out)
+
+
 def fold_name(name: str) -> str:
     return " ".join(fold(w) for w in name.split())
 
 
 @cache
-def _index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """(folded name → canonical, place skeleton → canonical, vocalized name → canonical).
+def _index() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    """(folded name → canonical, place skeleton → canonical, vocalized name → canonical,
+    person skeleton → canonical).
 
     A folded spelling or skeleton claimed by two entities is dropped; the vocalized one may decide."""
     exact: dict[str, set[str]] = {}
-    places: dict[str, set[str]] = {}
+    skeletons: dict[str, dict[str, set[str]]] = {"LOC": {}, "PERS": {}}
     entries = known_entities()
     for canon, names, kind in entries:
         for name in names:
             exact.setdefault(fold_name(name), set()).add(canon)
-            if kind == "LOC" and _skeleton_size(skeleton(fold_name(name))) >= _MIN_SKELETON:
-                places.setdefault(skeleton(fold_name(name)), set()).add(canon)
+            if kind in skeletons and _skeleton_size(skeleton(fold_name(name))) >= _MIN_SKELETON:
+                skeletons[kind].setdefault(skeleton(fold_name(name)), set()).add(canon)
     vocalized = {name: canon for canon, names, _ in entries for name in names if _MARKED.search(name)}
-    return ({k: next(iter(v)) for k, v in exact.items() if len(v) == 1},
-            {k: next(iter(v)) for k, v in places.items() if len(v) == 1}, vocalized)
+    places, people = ({k: next(iter(v)) for k, v in skeletons[kind].items() if len(v) == 1}
+                      for kind in ("LOC", "PERS"))
+    return {k: next(iter(v)) for k, v in exact.items() if len(v) == 1}, places, vocalized, people
 
 
 @cache
@@ -70,11 +93,31 @@ def known_entities() -> list[tuple[str, list[str], str]]:
 
 
 @cache
+def _known_types() -> dict[str, str]:
+    """Canonical name → type, for every entity of the alias table: its type holds everywhere."""
+    return {canon: kind for canon, _, kind in known_entities()}
+
+
+@cache
 def _countries() -> list[str]:
     from importlib import resources
 
     text = resources.files("marsad.enrich").joinpath("data/countries.tsv").read_text(encoding="utf-8")
     return [line.split("\t")[1] for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def name_particles() -> frozenset[str]:
+    """Words that open a compound name (عبد, أبو, بن), folded."""
+    return frozenset(fold(w) for w in load("names.json")["particles"])
+
+
+@cache
+def _function_words() -> frozenset[str]:
+    return frozenset(load("names.json")["function_words"])
+
+
+_PARTICLE_WORDS = frozenset({"أم", "ام", "أبو", "ابو", "بن", "ابن"})  # أم كلثوم: a name's own first word
 
 
 @cache
@@ -85,8 +128,8 @@ def _titles() -> frozenset[str]:
 
 def lookup(name: str, type: str | None = None, skeletons: bool = True) -> str | None:
     """The canonical name of a known entity: by its vocalized spelling when that decides (عمّان، عُمان),
-    else by folded spelling, and for places (type LOC) also by consonant skeleton."""
-    exact, places, vocalized = _index()
+    else by folded spelling, and for places and people also by consonant skeleton."""
+    exact, places, vocalized, people = _index()
     if name in vocalized:
         return vocalized[name]
     key = fold_name(name)
@@ -96,8 +139,12 @@ def lookup(name: str, type: str | None = None, skeletons: bool = True) -> str | 
         known = exact.get(key.rsplit(" ", 1)[1])
         if known and fold_name(known).endswith(" " + key):
             return known
-    if skeletons and type == "LOC" and _skeleton_size(skeleton(key)) >= _MIN_SKELETON:
+    if not skeletons or _skeleton_size(skeleton(key)) < _MIN_SKELETON:
+        return None
+    if type == "LOC":
         return places.get(skeleton(key))
+    if type in ("PERS", "MISC"):  # ناتنياهو is نتنياهو (a tagger calls a misspelt name MISC)
+        return people.get(skeleton(key))
     return None
 
 
@@ -106,11 +153,12 @@ def _clitic_forms(word: str) -> list[tuple[int, str]]:
     out = [(0, word)]
     f = fold(word)
     base, dropped = (word, 0)
-    if f[:1] in ("و", "ف") and len(f) > 3:
+    if f[:1] in ("و", "ف") and len(f) >= 3:  # وبن علي, وتل أبيب: the rest decides, as below
         base, dropped = word[skip_letters(word, 1):], 1
         out.append((1, base))
     fb = fold(base)
-    if fb.startswith("لل") and len(fb) > 4:
+    if fb.startswith("لل") and len(fb) > 4:  # للحكومة → الحكومة, لليفربول → ليفربول
+        out.append((dropped + 1, base[skip_letters(base, 1):]))
         out.append((dropped, "ال" + base[skip_letters(base, 2):]))
     elif fb[:1] in ("ب", "ل", "ك") and len(fb) >= 3:  # لبي بي سي: the rest decides
         out.append((dropped + 1, base[skip_letters(base, 1):]))
@@ -128,8 +176,8 @@ def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
             if lookup(f"{form} {rest}".strip(), type, skeletons):
                 return dropped, f"{form} {rest}".strip()
     names = _gazetteer()
-    listed = [(d, f) for d, f in forms if len(f) >= 3 and (
-        tagger_fold(f) in names or " ".join(map(tagger_fold, f"{f} {rest}".split())) in names)]
+    listed = [(d, f) for d, f in forms if (len(f) >= 3 and tagger_fold(f) in names) or (
+        rest and " ".join(map(tagger_fold, f"{f} {rest}".split())) in names)]
     dropped, form = listed[-1] if listed else forms[-1]
     if listed or (form != first and fold(form).startswith("ال") and len(fold(form)) >= 5):
         return dropped, f"{form} {rest}".strip()
@@ -139,8 +187,7 @@ def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
 @cache
 def _gazetteer() -> frozenset[str]:
     """The names of the tagger's gazetteer, folded as the tagger folds them."""
-    from marsad.enrich.ner import DATA, GAZETTEER
-    from marsad.enrich.nertrain import load_gazetteer
+    from marsad.enrich.ner import DATA, GAZETTEER, load_gazetteer
 
     path = DATA / GAZETTEER
     return frozenset(" ".join(words) for words in load_gazetteer(path)) if path.is_file() else frozenset()
@@ -161,25 +208,40 @@ def title_prefix(words: list[str]) -> int:
 
 
 def _trim(surface: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink a span to start and end on a letter or digit (a final dot may stay: د.)."""
+    """Shrink a span to start and end on a letter or digit (the dot of an initial may stay: د.)."""
     while start < end and not surface[start].isalnum():
         start += 1
-    while end > start and not (surface[end - 1].isalnum() or surface[end - 1] == "."):
+    while end > start and not (surface[end - 1].isalnum() or _initial_dot(surface[start:end])):
         end -= 1
     return start, end
+
+
+def _initial_dot(text: str) -> bool:
+    """Whether text ends in the dot of an initial or abbreviation (د., سي.), not a sentence's (أمازون.)."""
+    word = text.rsplit(None, 1)[-1] if text.strip() else ""
+    return word.endswith(".") and len(word.rstrip(".")) <= 3
 
 
 def clean(surface: str, type: str) -> tuple[int, int, str]:
     """(start, end, name) of the name inside a mention's text: no clitics, titles or edge punctuation."""
     words = [w for w in _WORD.finditer(surface) if any(c.isalnum() for c in w.group())]
+    while len(words) > 1 and strip_marks(words[-1].group()) in _function_words() \
+            and len(fold(words[-2].group())) > 2:  # البشير ام: 'al-Bashir or'; not أف أم (FM)
+        words.pop()
+    while len(words) > 1 and strip_marks(words[0].group()) in _function_words() - _PARTICLE_WORDS:
+        words.pop(0)  # فإن نيمار: 'so Neymar'
     if not words:
         return 0, 0, ""
+    titles = title_prefix([w.group() for w in words])
+    if titles == len(words) and (type != "PERS" or title_prefix([words[-1].group()])):
+        return 0, 0, ""  # titles alone (الرئيس, ولي العهد) name no one by themselves
     if type == "PERS":
-        words = words[min(title_prefix([w.group() for w in words]), len(words) - 1):]
+        words = words[min(titles, len(words) - 1):]
     start, end = _trim(surface, words[0].start(), words[-1].end())
     text = surface[start:end]
-    # A hashtag names what its words name: ايمانويل #ماكرون, #إيمانويل_ماكرون.
-    dropped, name = strip_clitics(text.replace("#", "").replace("_", " "), type)
+    # A hashtag names what its words name (ايمانويل #ماكرون, #إيمانويل_ماكرون); a bracket or a
+    # quote inside a mention is no part of the name (مايك) بومبيو).
+    dropped, name = strip_clitics(_INNER_MARKS.sub(" ", text), type)
     if dropped:
         start += skip_letters(text, dropped)
     if not strip_marks(name).strip():  # only tatweel or diacritics
@@ -199,16 +261,26 @@ class _Mention:
 
 
 def _link_people(mentions: list[_Mention]) -> None:
-    """A person's shorter name takes the canonical of the one longer name it ends."""
-    people = [m for m in mentions if m.type == "PERS"]
+    """A person's shorter name takes the canonical of the one longer name it ends; a first name
+    alone (كيم, دونالد), that of the one longer name it begins. So does one word of a body's name
+    (بايرن → بايرن ميونيخ, يونايتد → مانشستر يونايتد)."""
+    for kind in ("PERS", "ORG"):
+        _link_names([m for m in mentions if m.type == kind], kind == "PERS")
+
+
+def _link_names(named: list[_Mention], people: bool) -> None:
     fulls: dict[tuple[str, ...], str] = {}
-    for m in people:
+    for m in named:
         words = tuple(fold_name(m.name).split())
         if len(words) > 1:
             fulls.setdefault(words, m.canonical or strip_marks(m.name))
-    for m in people:
+    for m in named:
         words = tuple(fold_name(m.name).split())
-        targets = {c for f, c in fulls.items() if len(f) > len(words) and f[-len(words):] == words}
+        if not people and (len(words) != 1 or m.canonical):
+            continue  # a body: one unknown word only
+        first = len(words) == 1 and words[0] not in name_particles()
+        targets = {c for f, c in fulls.items() if len(f) > len(words) and (
+            f[-len(words):] == words or (first and f[0] == words[0]))}
         if len(targets) == 1:
             m.canonical = targets.pop()
         elif len(targets) > 1 and m.canonical not in targets:
@@ -241,6 +313,42 @@ def _strip_glued(mentions: list[_Mention]) -> None:
             m.start, m.text, m.name = m.start + cut, m.text[cut:], m.name[skip_letters(m.name, 1):]
 
 
+Raw = tuple[int, int, int, str, str]  # paragraph, start, end, type, text
+# After a person's first name: a hashtag (دونالد #ترمب), or a bracket or comma before the surname
+# ((دونالد) ترامب, مايك) بومبيو); before a surname: a hashtag (#كيم_جونغ_أون's pieces).
+_AFTER = re.compile(r"\s*[()،,][\s()،,]*#?[\w_]+")  # a plain space: the tagger saw the next word
+_HASHTAG_AFTER = re.compile(r"\s*#[\w_]+")
+_HASHTAG_AROUND = re.compile(r"#[\w_]*$")
+
+
+def join_hashtags(raw: list[Raw], texts: list[str]) -> list[Raw]:
+    """Mentions that a hashtag or a bracket cut from the rest of a name, joined to it.
+
+    A name is never only a piece of a hashtag: «دونالد #ترمب» is one mention, دونالد ترمب; so is
+    «(دونالد) ترامب» when the whole is a known name."""
+    out: list[Raw] = []
+    for para, start, end, type_, text in sorted(raw):
+        if out and out[-1][0] == para and start < out[-1][2]:
+            continue  # inside a mention grown over it
+        line = texts[para]
+        before = _HASHTAG_AROUND.search(line, 0, start)
+        if before and before.end() == start:  # the mention starts inside a hashtag
+            start = before.start()
+        end = _WORD_END.match(line, end).end()  # and may end inside one (#كيم_يونغ_أون)
+        after = _HASHTAG_AFTER.match(line, end)
+        if after is None and type_ == "PERS" and " " not in text.strip():
+            after = _AFTER.match(line, end)
+            if after and lookup(clean(line[start:after.end()], type_)[2], type_) is None:
+                after = None
+        if after is not None:
+            end = after.end()
+        out.append((para, start, end, type_, line[start:end]))
+    return out
+
+
+_WORD_END = re.compile(r"[\w_]*")
+
+
 def resolve(raw: list[tuple[int, int, int, str, str]]) -> list[EntityMention]:
     """Mentions (paragraph, start, end, type, text) of one article → EntityMentions with canonicals."""
     mentions = []
@@ -249,8 +357,12 @@ def resolve(raw: list[tuple[int, int, int, str, str]]) -> list[EntityMention]:
         if name:
             mentions.append(_Mention(para, start + s, start + e, type_, surface[s:e], name))
     _strip_glued(mentions)
+    pinned = _known_types()
     for m in mentions:
         m.canonical = m.canonical or lookup(m.name, m.type)
+        kind = pinned.get(m.canonical or "")
+        if kind and not (kind == "LOC" and m.type == "ORG"):  # a city's club stays a club (روما)
+            m.type = kind
     _link_people(mentions)
     _group_spellings(mentions)
     firsts: dict[str, str] = {}

@@ -42,8 +42,11 @@ def test_pronouns_and_a_leading_nationality_are_no_part_of_a_name():
     assert clean("الكرواتي", "PERS")[2] == "الكرواتي"  # alone, it is all there is
 
 
-def test_a_name_is_never_reduced_to_nothing():
-    assert clean("الرئيس", "PERS")[2] == "الرئيس"
+def test_titles_alone_make_no_entity():
+    """Issue 17: الرئيس, الأمير, ولي العهد name no one by themselves."""
+    for title in ("الرئيس", "الأمير", "ولي العهد", "والرئيس"):
+        assert clean(title, "PERS")[2] == ""
+        assert clean(title, "ORG")[2] == ""
 
 
 def test_clitics_go_only_when_the_rest_is_a_name():
@@ -183,3 +186,14 @@ def test_skeletons_do_not_over_merge_places():
 def test_the_end_of_a_known_full_name():
     assert canonical_name("علي رحمون", "PERS") == "إمام علي رحمون"
     assert canonical_name("محمد رحمون", "PERS") == "محمد رحمون"
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("كيم جونغ أون", "كيم يونغ أون"), ("انجيلا ميركل", "أنغيلا ميركل"), ("إنجلترا", "إنكلترا"),
+    ("بايرن ميونيخ", "بايرن ميونخ"), ("باريس سان جرمان", "باريس سان جيرمان"),
+])
+def test_transliteration_variants_share_a_variant_key(a, b):
+    from marsad.enrich.canonical import variant_key
+
+    assert variant_key(a) == variant_key(b)
+    assert variant_key(a) != variant_key("دونالد ترمب")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marsad.enrich.consistency import spread
-from marsad.enrich.nercorpus import entities
+from marsad.enrich.ner.consistency import spread
+from marsad.enrich.ner.features import entities
 
 
 def _split(text: str) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,10 +15,10 @@ from hypothesis import strategies as st
 
 from marsad.cli import main
 from marsad.enrich import ner
-from marsad.enrich.nercorpus import TEST_START, anercorp_split, entities, official_test, rejoin_clitics
-from marsad.enrich.nerfeatures import tokenize
-from marsad.enrich.nernet import KEY, OWN_VOCAB, SERIAL, Encoder, viterbi
-from marsad.enrich.nertrain import score
+from marsad.enrich.ner.features import entities, tokenize
+from marsad.enrich.ner.net import KEY, OWN_VOCAB, SERIAL, Encoder, viterbi
+from marsad.enrich.ner.train import score
+from marsad.enrich.ner.train.corpus import TEST_START, anercorp_split, official_test, rejoin_clitics
 
 F1_FLOOR = 0.76  # measured 0.783 (bench/ner.py), minus ~2.5 points
 _IOB2 = re.compile(r"^(O|[BI]-(PERS|LOC|ORG|MISC))$")
@@ -141,8 +143,8 @@ def test_numpy_net_scores_like_the_torch_module_it_was_exported_from():
     pytest.importorskip("torch")
     import random
 
-    from marsad.enrich import nernettrain as T
-    from marsad.enrich.nernet import Document, Net
+    from marsad.enrich.ner.net import Document, Net
+    from marsad.enrich.ner.train import net as T
 
     sents = [[("فلاديمير", "B-PERS"), ("بوتين", "I-PERS"), ("في", "O"), ("موسكو", "B-LOC")],
              [("وصل", "O"), ("بوتين", "B-PERS"), (".", "O")]] * 5  # 10 sentences: one block
@@ -162,7 +164,7 @@ def test_numpy_net_scores_like_the_torch_module_it_was_exported_from():
 
 
 def test_encoder_never_gives_two_words_one_serial_even_after_its_cache_is_cleared(monkeypatch):
-    from marsad.enrich import nernet
+    from marsad.enrich.ner import net as nernet
 
     monkeypatch.setattr(nernet, "_CACHE_SIZE", 4)
     enc = Encoder({c: ["<unk>"] for c in OWN_VOCAB}, ({}, {}))
@@ -181,8 +183,8 @@ def test_wikifane_clitics_are_joined_back_as_news_writes_them():
 
 
 def test_a_stray_inside_tag_trains_as_a_beginning():
-    from marsad.enrich.nernet import TAGS
-    from marsad.enrich.nernettrain import tag_ids
+    from marsad.enrich.ner.net import TAGS
+    from marsad.enrich.ner.train.net import tag_ids
 
     sent = [("في", "O"), ("عمان", "I-LOC"), ("مع", "B-PERS"), ("زيد", "I-ORG"), ("علي", "I-ORG")]
     assert [TAGS[i] for i in tag_ids([sent])[0]] == ["O", "B-LOC", "B-PERS", "B-ORG", "I-ORG"]
@@ -191,7 +193,7 @@ def test_a_stray_inside_tag_trains_as_a_beginning():
 def test_an_epoch_takes_every_train_block_and_its_share_of_other_corpora():
     import random
 
-    from marsad.enrich.nernettrain import NetConfig, _steps
+    from marsad.enrich.ner.train.net import NetConfig, _steps
 
     main, aux = [[i] for i in range(10)], [[100 + i] for i in range(50)]
     steps = _steps(main, aux, NetConfig(batch=2, aux_ratio=1.5), random.Random(0))
@@ -203,8 +205,8 @@ def test_an_epoch_takes_every_train_block_and_its_share_of_other_corpora():
 
 def test_jackknife_hides_what_only_a_sentences_own_stretch_of_train_knows():
     """A document's names are new to a test document: train sentences must see them the same way."""
-    from marsad.enrich.nernet import GZ, TAGS
-    from marsad.enrich.nernettrain import FOLDS, build_vocabs, encode_jackknifed
+    from marsad.enrich.ner.net import GZ, TAGS
+    from marsad.enrich.ner.train.net import FOLDS, build_vocabs, encode_jackknifed
 
     filler = [[("ثم", "O"), ("قال", "O")] for _ in range(2 * FOLDS - 3)]
     sents = [[("زيد", "B-PERS"), ("قال", "O")], [("زيد", "B-PERS"), ("عمرو", "B-PERS")], *filler,
@@ -217,3 +219,12 @@ def test_jackknife_hides_what_only_a_sentences_own_stretch_of_train_knows():
     assert enc.unseen[0].tolist() == [True, False] and not enc.unseen[-1].any()
     other_corpus = encode_jackknifed(sents, vocabs, {}, own_vocab=False)  # looked up in train's words
     assert not any(u.any() for u in other_corpus.unseen)
+
+
+def test_tagging_never_loads_the_training_code():
+    """Runtime tagging and train-only code are apart: tagging imports nothing of ``ner.train``."""
+    code = ("import sys; from marsad.enrich import enrich_article, ner; ner.find_entities('x'); "
+            "import marsad.enrich.canonical as c; c._gazetteer(); "
+            "print(sorted(m for m in sys.modules if m.startswith('marsad.enrich.ner.train')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

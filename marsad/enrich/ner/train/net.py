@@ -1,6 +1,6 @@
 """Train the neural NER tagger with torch (the optional ``train`` extra) and export it to numpy.
 
-The word vectors come from the news corpora (``nervectors.news_vectors``) and stay frozen; every
+The word vectors come from the news corpora (``ner.train.vectors.news_vectors``) and stay frozen; every
 other embedding, the convolutions and the CRF transitions are learned on the ANERcorp train part,
 with batches of the other corpora in between that reach the shared layers through their own
 output layer and CRF.
@@ -8,7 +8,7 @@ A training sentence sees the gazetteer and the word embeddings as a test sentenc
 gazetteer ids come from lists that did not see its fold (jackknife), and a word the other folds
 never saw is mostly hidden. The folds are contiguous, so a document's names stay in one fold, as a
 test document's names are new. Runs on one CPU thread.
-The F1 figures in this module's comments and in ``nernet``'s are the network's alone, before
+The F1 figures in this module's comments and in ``ner.net``'s are the network's alone, before
 ``consistency.spread`` carries names to their other mentions (77.0 → 78.3 for the shipped one).
 Tried and left out: pretraining the network on 3 million news tokens, guessing each hidden word's
 news vector from its context, before the tagging epochs: 75.6 and 75.0 on the test file for seeds
@@ -25,9 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from marsad.enrich.nercorpus import Sentence, derive_gazetteer
-from marsad.enrich.nerfeatures import PREFIXES, fold, gazetteer_heads, shape, strip_prefix, token_kinds
-from marsad.enrich.nernet import (
+from marsad.enrich.ner.features import PREFIXES, fold, gazetteer_heads, shape, strip_prefix, token_kinds
+from marsad.enrich.ner.net import (
     BLOCK,
     COLUMNS,
     FIELDS,
@@ -41,6 +40,7 @@ from marsad.enrich.nernet import (
     pool_index,
     trigrams,
 )
+from marsad.enrich.ner.train.corpus import Sentence, derive_gazetteer
 
 FOLDS = 5
 POOL = 64  # width of what a mention passes to the other mentions of its name
@@ -254,7 +254,7 @@ def _steps(main: list, aux: list, cfg: NetConfig, rng: random.Random) -> list[tu
 def train_net(data: Encoded, vocabs, vectors, cfg: NetConfig,
               aux: Encoded | None = None) -> dict[str, np.ndarray]:
     """Train one network on ``data`` (and on ``aux``, other corpora, through their own output
-    layer); its weights for ``nernet``."""
+    layer); its weights for ``ner.net``."""
     import torch
 
     torch.manual_seed(cfg.seed)
@@ -287,7 +287,7 @@ def train_net(data: Encoded, vocabs, vectors, cfg: NetConfig,
 
 
 def export(model, vocabs, cfg: NetConfig) -> dict[str, np.ndarray]:
-    """The numpy weights ``nernet.Net`` reads (vectors in float16, the rest float32)."""
+    """The numpy weights ``ner.net.Net`` reads (vectors in float16, the rest float32)."""
     w = {"dilations": np.array(cfg.dilations)}
     w["emb_vec"] = model.vec.weight.detach().numpy().astype(np.float16)
     for c in DIMS:
@@ -313,7 +313,7 @@ SHARED = ("emb_vec", "dilations")  # the same in every member of an ensemble
 
 
 def ensemble(members: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """One weight dict for ``nernet.Ensemble``: shared arrays once, the rest per member."""
+    """One weight dict for ``ner.net.Ensemble``: shared arrays once, the rest per member."""
     out = {k: v for k, v in members[0].items() if k in SHARED or k.startswith("vocab_")}
     for i, w in enumerate(members):
         out.update({f"m{i}.{k}": v for k, v in w.items() if k not in out})

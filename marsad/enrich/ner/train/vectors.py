@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from marsad.enrich.nerfeatures import fold, tokenize
+from marsad.enrich.ner.features import fold, tokenize
 
 NEWS = ("news/ant-multisource/articles.jsonl.xz", "news/ant-jawharafm/articles.jsonl.xz")
 

@@ -3,7 +3,7 @@
 Train data: the rebuilt ANERcorp train part. WikiFANE and AQMAR (Wikipedia) tag by other guidelines
 (their MISC is not ANERcorp's), so they train the shared layers through an output layer and CRF of
 their own, which the shipped model leaves out; their entity lists are also a gazetteer. Word
-vectors are learned from the news corpora first; the network (``nernettrain``, needs the ``train``
+vectors are learned from the news corpora first; the network (``ner.train.net``, needs the ``train``
 extra: torch) learns everything else. Deterministic: one thread per network, fixed seeds; the
 networks of an ensemble train in parallel, one process each.
 """
@@ -18,20 +18,23 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from marsad.enrich.nercorpus import (
+from marsad.enrich.ner import DATA
+from marsad.enrich.ner import GAZETTEER as _GAZ
+from marsad.enrich.ner import NET as _NET
+from marsad.enrich.ner.features import entities
+from marsad.enrich.ner.train.corpus import (
     TYPES,
     Sentence,
     anercorp_split,
     aqmar,
     country_names,
     derive_gazetteer,
-    entities,
     official_test,
     phrase_key,
     rejoin_clitics,
     wikifane,
 )
-from marsad.enrich.nernettrain import (
+from marsad.enrich.ner.train.net import (
     Encoded,
     NetConfig,
     build_vocabs,
@@ -40,11 +43,10 @@ from marsad.enrich.nernettrain import (
     save,
     train_net,
 )
-from marsad.enrich.nervectors import news_vectors
+from marsad.enrich.ner.train.vectors import news_vectors
 
-DATA = Path(__file__).resolve().parent / "data"
-GAZETTEER = DATA / "ner_gazetteer.tsv.gz"
-NET = DATA / "ner_net.npz"
+GAZETTEER = DATA / _GAZ
+NET = DATA / _NET
 VECTORS = {"n_words": 100_000, "n_contexts": 10_000, "dim": 128}
 
 
@@ -53,11 +55,6 @@ class TrainConfig:
     dev: bool = False  # hold out the last tenth of train and report on it instead of the test file
     net: NetConfig = field(default_factory=NetConfig)
     members: int = 1  # networks from seeds net.seed, net.seed + 1, ...; their scores are averaged
-
-
-def load_gazetteer(path: Path = GAZETTEER) -> dict[tuple[str, ...], str]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return {tuple(p.split(" ")): k for p, k in (line.rstrip("\n").split("\t") for line in fh)}
 
 
 def write_gazetteer(gaz: dict[tuple[str, ...], str], path: Path) -> None:

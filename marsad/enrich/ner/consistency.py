@@ -20,8 +20,7 @@ from functools import cache
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.arabic.stem import stopwords
 from marsad.enrich.lexicon import load
-from marsad.enrich.nercorpus import entities
-from marsad.enrich.nerfeatures import fold
+from marsad.enrich.ner.features import entities, fold
 
 WINDOW = 16  # sentences either side: about a news story; 8 gained less, 24 and 32 no more
 LONGEST = 3  # names of more tokens are rare enough repeated verbatim to skip

@@ -111,3 +111,21 @@ def token_kinds(phrases: Mapping[tuple[str, ...], str]) -> dict[str, str]:
             if len(tok) > 2:
                 kinds.setdefault(tok, set()).add(kind)
     return {tok: "|".join(sorted(k)) for tok, k in kinds.items()}
+
+
+def entities(tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(type, start, end) chunks of an IOB2 sequence, seqeval default mode.
+
+    An I- tag after O or after another type opens a new chunk, as seqeval does.
+    """
+    out = []
+    start, kind = -1, None
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, t = tag.partition("-")
+        continues = prefix == "I" and t == kind
+        if kind is not None and not continues:
+            out.append((kind, start, i))
+            kind = None
+        if prefix in ("B", "I") and not continues:
+            start, kind = i, t
+    return out

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from marsad.enrich.nerfeatures import fold, tokenize
+from marsad.enrich.ner.features import entities, fold, tokenize
 
 Sentence = list[tuple[str, str]]  # (token, IOB2 tag)
 TYPES = ("PERS", "LOC", "ORG", "MISC")
@@ -154,23 +154,6 @@ def aqmar(shared: Path) -> list[Sentence]:
         out.extend([(t, _aqmar_tag(g)) for t, g in s] for s in read_conll(path))
     return out
 
-
-def entities(tags: Sequence[str]) -> list[tuple[str, int, int]]:
-    """(type, start, end) chunks of an IOB2 sequence, seqeval default mode.
-
-    An I- tag after O or after another type opens a new chunk, as seqeval does.
-    """
-    out = []
-    start, kind = -1, None
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, t = tag.partition("-")
-        continues = prefix == "I" and t == kind
-        if kind is not None and not continues:
-            out.append((kind, start, i))
-            kind = None
-        if prefix in ("B", "I") and not continues:
-            start, kind = i, t
-    return out
 
 
 def country_names(shared: Path) -> list[str]:

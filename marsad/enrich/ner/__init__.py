@@ -1,22 +1,24 @@
 """Named-entity tagger: persons, locations, organizations and misc (ANERcorp types).
 
-A small convolutional network with a CRF output layer (``nernet``), run with numpy; then each
-name it tagged is carried to its other mentions nearby (``consistency``). Its weights and the
-gazetteer it reads ship in ``marsad/enrich/data`` and are loaded once, on first use.
+A small convolutional network with a CRF output layer (``ner.net``), run with numpy; then each
+name it tagged is carried to its other mentions nearby (``ner.consistency``). Its weights and the
+gazetteer it reads ship in ``marsad/enrich/data`` and are loaded once, on first use. Training
+(``marsad train-ner``, the ``train`` extra) lives in ``ner.train``; nothing here imports it.
 """
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.enrich.consistency import spread
-from marsad.enrich.nerfeatures import gazetteer_heads, tokenize
+from marsad.enrich.ner.consistency import spread
+from marsad.enrich.ner.features import entities, gazetteer_heads, tokenize
 from marsad.errors import InputError
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 NET = "ner_net.npz"
 GAZETTEER = "ner_gazetteer.tsv.gz"
 _LOCK = threading.Lock()  # guards the encoder's word cache
@@ -28,8 +30,7 @@ class Model:
     """The network with the gazetteer it was trained with."""
 
     def __init__(self, data: Path):
-        from marsad.enrich.nernet import Encoder, load_net
-        from marsad.enrich.nertrain import load_gazetteer
+        from marsad.enrich.ner.net import Encoder, load_net
 
         self.net = load_net(data / NET)
         phrases = load_gazetteer(data / GAZETTEER)
@@ -40,6 +41,12 @@ class Model:
         with _LOCK:
             ids = [self.encoder.sentence(s) for s in sents]
         return spread(sents, self.net.tag(ids))
+
+
+def load_gazetteer(path: Path = DATA / GAZETTEER) -> dict[tuple[str, ...], str]:
+    """Folded name (as a tuple of tokens) → type, as the network was trained with."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return {tuple(p.split(" ")): k for p, k in (line.rstrip("\n").split("\t") for line in fh)}
 
 
 @lru_cache(maxsize=4)
@@ -73,8 +80,6 @@ def find_entities(text: str, model_dir: Path | None = None) -> list[tuple[int, i
 
     Pass a whole article (or paragraph) at once: the tagger uses names repeated across sentences.
     """
-    from marsad.enrich.nercorpus import entities
-
     sents = _sentences(tokenize(text))
     found = []
     for sent, tags in zip(sents, tag_document([[t for _, _, t in s] for s in sents], model_dir), strict=True):

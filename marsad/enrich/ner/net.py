@@ -4,7 +4,7 @@ Each token becomes a row of small integer ids (word and stem vectors learned fro
 a word embedding learned from the train part, clitic prefix, stem affixes, shape, gazetteer
 membership), the embeddings are concatenated and go through residual dilated convolutions;
 a linear-chain CRF layer decodes. The same ``Encoder`` turns training text into ids, so the
-training code (``nernettrain``) and this module cannot drift apart.
+training code (``ner.train.net``) and this module cannot drift apart.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from marsad.enrich.nerfeatures import (
+from marsad.enrich.ner.features import (
     Gazetteer,
     fold,
     gazetteer_tags,
@@ -173,7 +173,7 @@ def _float32(a: np.ndarray) -> np.ndarray:
 
 
 class Net:
-    """One network's weights as ``nernettrain.export`` writes them; scores whole documents at once."""
+    """One network's weights as ``ner.train.net.export`` writes them; scores whole documents at once."""
 
     def __init__(self, weights: Mapping[str, np.ndarray]):
         self.w = {k: _float32(v) for k, v in weights.items()}
