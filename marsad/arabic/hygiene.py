@@ -18,8 +18,9 @@ _NEWLINES = "\u2028\u2029\u0085"
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _SPACES_RE = re.compile(f"[{_SPACES}]")
 _NEWLINES_RE = re.compile(f"\r\n?|[{_NEWLINES}]")
-# C0 controls but tab and line ends, and DEL: never content, and markup parsers cannot hold them.
-CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls but tab and line ends, DEL, the two noncharacters a misaligned UTF-16 decode makes and lone
+# surrogates: never content, and markup parsers cannot hold them.
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 # Most pages need none of the three passes; one search tells.
 _ANY_RE = re.compile(f"[\r{_INVISIBLE}{_SPACES}{_NEWLINES}]")
 

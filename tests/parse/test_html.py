@@ -256,3 +256,13 @@ def test_wordpress_page_with_comments_microdata_author_and_dateline() -> None:
         "الحكومة تعلن خطة لدعم الفلاحين", "سعيد بنعلي", "الرباط")
     assert len(article.paragraphs) == 3 and article.paragraphs[0].startswith("أعلنت الحكومة")
     assert not any("تعليق" in p or "الفلاحون عانوا" in p for p in article.paragraphs)  # comments left out
+
+
+def test_utf16_page_with_a_byte_order_mark_in_the_middle():
+    # Found by the fuzzer: a mark inside big-endian UTF-16 decodes to U+FFFE, which lxml cannot hold.
+    head = "<html><head><meta charset='utf-8'><title>عنوان الخبر هنا</title></head><body><article>"
+    para = "أعلنت الحكومة اليوم خطة جديدة لدعم المزارعين في الريف. " * 5
+    body = f"<h1>عنوان الخبر هنا</h1><p>{para}</p>" * 3 + "</article></body></html>"
+    data = head.encode("utf-16-be") + b"\xff\xfe" + body.encode("utf-16-be")
+    page = parse_bytes(data, "page.html")
+    assert page.articles[0].headline == "عنوان الخبر هنا"
