@@ -105,15 +105,18 @@ def open_stories(conn: sqlite3.Connection, first_day: int | None, last_day: int 
     """Stories a report from ``first_day`` to ``last_day`` may join (all of them when those are
     None), those in ``known`` left out: they are in memory already. Their report vectors are read
     when needed (:func:`recent_vectors`)."""
-    sql = "SELECT id, first_day, last_day, centroid FROM stories WHERE last_day IS NULL"
+    sql = ("SELECT id, first_day, last_day, centroid, (SELECT json_group_array(DISTINCT a.outlet) "
+           "FROM story_members m JOIN articles a ON a.rowid = m.article_rowid WHERE m.story_id = stories.id) "
+           "FROM stories WHERE last_day IS NULL")
     args: list = []
     if first_day is not None and last_day is not None:
         sql += " OR (last_day >= ? AND first_day <= ?)"
         args += [first_day - WINDOW, last_day + WINDOW]
     states = []
-    for sid, first, last, centroid in conn.execute(sql, args):
+    for sid, first, last, centroid, outlets in conn.execute(sql, args):
         if sid not in known:
-            s = StoryState(sid, first=first, last=last, centroid=interned(json.loads(centroid)), vecs=None)
+            s = StoryState(sid, first=first, last=last, centroid=interned(json.loads(centroid)), vecs=None,
+                           outlets={o for o in json.loads(outlets or "[]") if o})
             s.refresh()
             states.append(s)
     return states
