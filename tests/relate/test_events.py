@@ -21,18 +21,22 @@ GULF_AID_BAHRAIN = "AL-economy-898-20180627"  # «برنامج خليجي لدع
 IMF_EGYPT = "AL-economy-927-20180630"  # «صندوق النقد يعلن صرف ملياري دولار لمصر»
 
 
-@pytest.fixture(scope="module")
-def june(shared: Path) -> dict[str, dict]:
-    """Every ant-multisource report published from 5 to 16 June 2018 and from 25 June to 2 July."""
+def reports(shared: Path, *spans: tuple[str, str]) -> dict[str, dict]:
+    """Every ant-multisource report published within one of the (first, last) day ``spans``, by id."""
     out = {}
-    path = shared / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
-    with lzma.open(path, "rt", encoding="utf-8") as f:
+    with lzma.open(shared / "data" / "news" / "ant-multisource" / "articles.jsonl.xz", "rt",
+                   encoding="utf-8") as f:
         for line in f:
             rec = json.loads(line)
-            day = rec["published"][:10]
-            if "2018-06-05" <= day <= "2018-06-16" or "2018-06-25" <= day <= "2018-07-02":
+            if any(first <= rec["published"][:10] <= last for first, last in spans):
                 out[rec["id"]] = rec
     return out
+
+
+@pytest.fixture(scope="module")
+def june(shared: Path) -> dict[str, dict]:
+    """Every report published from 5 to 16 June 2018 and from 25 June to 2 July."""
+    return reports(shared, ("2018-06-05", "2018-06-16"), ("2018-06-25", "2018-07-02"))
 
 
 @pytest.fixture(scope="module")
@@ -55,15 +59,8 @@ def test_gulf_aid_to_bahrain_is_not_imf_money_for_egypt(stories):
 
 @pytest.fixture(scope="module")
 def october(shared: Path) -> dict[str, dict]:
-    """Every ant-multisource report published from 28 September to 5 November 2018."""
-    out = {}
-    path = shared / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
-    with lzma.open(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            rec = json.loads(line)
-            if "2018-09-28" <= rec["published"][:10] <= "2018-11-05":
-                out[rec["id"]] = rec
-    return out
+    """Every report published from 28 September to 5 November 2018."""
+    return reports(shared, ("2018-09-28", "2018-11-05"))
 
 
 def test_khashoggi_is_not_cut_at_a_date_boundary(october):
@@ -116,8 +113,7 @@ def test_one_outlets_daily_series_is_no_event_past_a_week():
 def test_no_single_outlet_story_outlasts_a_week(june):
     """On real reports (June 2018: Sky News Arabia's daily oil market reports among them), only
     stories that several outlets carry run past MAX_SPAN days."""
-    by_id = {i: r for i, r in june.items()}
     for s in cluster(make_doc(record_to_article(r)) for r in june.values()):
-        days = sorted(by_id[i]["published"][:10] for i in s)
+        days = sorted(june[i]["published"][:10] for i in s)
         span = (date.fromisoformat(days[-1]) - date.fromisoformat(days[0])).days
-        assert span <= MAX_SPAN or len({by_id[i]["outlet"] for i in s}) > 1
+        assert span <= MAX_SPAN or len({june[i]["outlet"] for i in s}) > 1
