@@ -13,8 +13,9 @@ while it keeps receiving reports, with no fixed end date (an event that runs for
 weeks is not cut in two at a date boundary), but a report that would take it past
 ``MAX_SPAN`` days must match it strongly (``EXTEND``): a follow-up that merely
 shares the topic then opens a story of its own. Only a story that several outlets
-report runs on so: one outlet's daily series (a market report, a front-line log)
-matches itself strongly every day, and is no single event. Nothing already clustered is revisited.
+are still reporting runs on so (two or more outlets with two of its latest reports
+each): one outlet's daily series (a market report, a front-line log) matches itself
+strongly every day, and is no single event. Nothing already clustered is revisited.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class StoryState:
     vecs: list[dict[str, float]] | None = field(default_factory=list)
     norm: float = 1.0  # of the centroid
     keys: tuple[str, ...] = ()  # the heaviest centroid terms, under which the story is found
-    outlets: set[str] = field(default_factory=set)  # of its reports (of those added here, or all read back)
+    outlets: list[str] = field(default_factory=list)  # of its latest RECENT reports, oldest first
 
     def centrality(self, doc: Doc) -> float:
         return cosine(doc.vec, self.centroid) / self.norm
@@ -70,7 +71,8 @@ class StoryState:
         ``MAX_SPAN`` days, and never (infinitely) when one outlet alone carried it so far."""
         if not self.extends(doc.day):
             return 0.0
-        return EXTEND - join if len(self.outlets) > 1 else float("inf")
+        reporting = sum(n > 1 for n in Counter(self.outlets).values())
+        return EXTEND - join if reporting > 1 else float("inf")
 
     def joinable(self) -> tuple[int, int] | None:
         """The first and last day on which a dated report may join; None when the story is undated."""
@@ -85,8 +87,7 @@ class StoryState:
 
     def add(self, doc: Doc) -> None:
         self.members.append(doc.id)
-        if doc.outlet:
-            self.outlets.add(doc.outlet)
+        self.outlets = [*self.outlets[-(RECENT - 1):], doc.outlet or ""]
         self.vecs = [*self.vecs[-(RECENT - 1):], doc.vec]
         if len(self.members) == 1 and not self.centroid:
             # Most stories keep one report: the centroid is its vector, shared until a second comes.

@@ -105,8 +105,11 @@ def open_stories(conn: sqlite3.Connection, first_day: int | None, last_day: int 
     """Stories a report from ``first_day`` to ``last_day`` may join (all of them when those are
     None), those in ``known`` left out: they are in memory already. Their report vectors are read
     when needed (:func:`recent_vectors`)."""
-    sql = ("SELECT id, first_day, last_day, centroid, (SELECT json_group_array(DISTINCT a.outlet) "
-           "FROM story_members m JOIN articles a ON a.rowid = m.article_rowid WHERE m.story_id = stories.id) "
+    # With each story, the outlets of its latest reports, newest first.
+    sql = ("SELECT id, first_day, last_day, centroid, (SELECT json_group_array(o) FROM ("
+           "SELECT coalesce(a.outlet, '') AS o FROM story_members m "
+           "JOIN articles a ON a.rowid = m.article_rowid "
+           f"WHERE m.story_id = stories.id ORDER BY m.article_rowid DESC LIMIT {RECENT})) "
            "FROM stories WHERE last_day IS NULL")
     args: list = []
     if first_day is not None and last_day is not None:
@@ -116,7 +119,7 @@ def open_stories(conn: sqlite3.Connection, first_day: int | None, last_day: int 
     for sid, first, last, centroid, outlets in conn.execute(sql, args):
         if sid not in known:
             s = StoryState(sid, first=first, last=last, centroid=interned(json.loads(centroid)), vecs=None,
-                           outlets={o for o in json.loads(outlets or "[]") if o})
+                           outlets=json.loads(outlets or "[]")[::-1])
             s.refresh()
             states.append(s)
     return states
