@@ -7,9 +7,15 @@ average (the geometric mean of the two must reach ``JOIN``): a report like one
 member but unlike the others (a follow-up, a neighbouring event that shares a
 place or a name) does not join, so that a story does not drift along a chain
 of loosely related reports. Time bounds a story: a dated
-article joins only a story whose dated reports lie within ``WINDOW`` days of
-it and that spans at most ``MAX_SPAN`` days, so the same kind of event at
-another time opens a new story. Nothing already clustered is revisited.
+article joins only a story with a dated report within ``WINDOW`` days of it, so
+the same kind of event at another time opens a new story. A story stays open
+while it keeps receiving reports, with no fixed end date (an event that runs for
+weeks is not cut in two at a date boundary), but a report that would take it past
+``MAX_SPAN`` days must match it strongly (``EXTEND``): a follow-up that merely
+shares the topic then opens a story of its own. Only a story that several outlets
+are still reporting runs on so (two or more outlets with two of its latest reports
+each): one outlet's daily series (a market report, a front-line log) matches itself
+strongly every day, and is no single event. Nothing already clustered is revisited.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from marsad.relate.features import Doc, cosine
 
 JOIN = 0.225  # minimum affinity for an article to join a story (see bench/stories.py for the sensitivity)
 WINDOW = 3  # days between an article and the nearest dated report of its story
-MAX_SPAN = 7  # days from a story's first to its last dated report
+MAX_SPAN = 7  # days a story spans before a report must match it strongly (EXTEND) to join
+EXTEND = 0.3  # minimum affinity for a report that takes a story past MAX_SPAN days
 CANDIDATE_TERMS = 12  # an article looks for stories through its heaviest terms only
 SHORTLIST = 30  # stories sharing most heavy terms, scored against their centroid
 FINALISTS = 5  # best centroid matches, scored against their reports too
@@ -43,21 +50,35 @@ class StoryState:
     vecs: list[dict[str, float]] | None = field(default_factory=list)
     norm: float = 1.0  # of the centroid
     keys: tuple[str, ...] = ()  # the heaviest centroid terms, under which the story is found
+    outlets: list[str] = field(default_factory=list)  # of its latest RECENT reports, oldest first
 
     def centrality(self, doc: Doc) -> float:
         return cosine(doc.vec, self.centroid) / self.norm
 
-    def fits(self, day: int | None, window: int = WINDOW, span: int = MAX_SPAN) -> bool:
+    def fits(self, day: int | None, window: int = WINDOW) -> bool:
         if day is None or self.first is None:
             return True
-        return (self.first - window <= day <= self.last + window
-                and max(day, self.last) - min(day, self.first) <= span)
+        return self.first - window <= day <= self.last + window
+
+    def extends(self, day: int | None) -> bool:
+        """Whether a report of ``day`` would take the story past ``MAX_SPAN`` days."""
+        if day is None or self.first is None:
+            return False
+        return max(day, self.last) - min(day, self.first) > MAX_SPAN
+
+    def margin(self, doc: Doc, join: float) -> float:
+        """What ``doc``'s affinity must exceed ``join`` by to join: more past the story's first
+        ``MAX_SPAN`` days, and never (infinitely) when one outlet alone carried it so far."""
+        if not self.extends(doc.day):
+            return 0.0
+        reporting = sum(n > 1 for n in Counter(self.outlets).values())
+        return EXTEND - join if reporting > 1 else float("inf")
 
     def joinable(self) -> tuple[int, int] | None:
         """The first and last day on which a dated report may join; None when the story is undated."""
         if self.first is None or self.last is None:
             return None
-        return max(self.first - WINDOW, self.last - MAX_SPAN), min(self.last + WINDOW, self.first + MAX_SPAN)
+        return self.first - WINDOW, self.last + WINDOW
 
     def refresh(self) -> None:
         """Recompute what derives from the centroid."""
@@ -66,6 +87,7 @@ class StoryState:
 
     def add(self, doc: Doc) -> None:
         self.members.append(doc.id)
+        self.outlets = [*self.outlets[-(RECENT - 1):], doc.outlet or ""]
         self.vecs = [*self.vecs[-(RECENT - 1):], doc.vec]
         if len(self.members) == 1 and not self.centroid:
             # Most stories keep one report: the centroid is its vector, shared until a second comes.
@@ -166,6 +188,9 @@ class Clusterer:
         shortlist = [s for s, _ in sorted(fitting, key=itemgetter(1), reverse=True)[:SHORTLIST]]
         central = sorted(((s.centrality(doc), s) for s in shortlist), key=lambda cs: -cs[0])[:FINALISTS]
         scored = [(affinity(doc, self._loaded(s), c), s) for c, s in central]
+        # Beyond its first MAX_SPAN days a story takes strong matches only: scored below the join
+        # threshold by the margin, they win over a story of the week that matches as well.
+        scored = [(a - s.margin(doc, self.join), s) for a, s in scored]
         score, story = max(scored, key=lambda ss: ss[0], default=(0.0, None))
         return story, score
 
@@ -209,7 +234,7 @@ class Clusterer:
             return
         self.latest_day = day
         self.closed.update(s.id for s in self.stories.values()
-                           if s.last is not None and s.last < day - MAX_SPAN)
+                           if s.last is not None and s.last < day - WINDOW)
 
 
 def cluster(docs: Iterable[Doc], **kw) -> list[list[str]]:

@@ -30,6 +30,7 @@ class Doc:
     shingles: np.ndarray  # sorted unique shingle hashes of the body (see text.shingled)
     opening: np.ndarray | None = None  # those of the opening (see text.shingled)
     numbers: np.ndarray | None = None  # the codes of the numbers it states (see text.shingled)
+    outlet: str | None = None
 
     def copy_text(self) -> Shingled:
         opening = self.opening if self.opening is not None else self.shingles
@@ -107,7 +108,7 @@ def make_doc(a: Article) -> Doc:
     text = shingled(copy_ids(head, body))
     return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
                vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=text.all, opening=text.opening,
-               numbers=text.numbers)
+               numbers=text.numbers, outlet=a.outlet)
 
 
 def interned(vec: dict[str, float]) -> dict[str, float]:

@@ -105,15 +105,21 @@ def open_stories(conn: sqlite3.Connection, first_day: int | None, last_day: int 
     """Stories a report from ``first_day`` to ``last_day`` may join (all of them when those are
     None), those in ``known`` left out: they are in memory already. Their report vectors are read
     when needed (:func:`recent_vectors`)."""
-    sql = "SELECT id, first_day, last_day, centroid FROM stories WHERE last_day IS NULL"
+    # With each story, the outlets of its latest reports, newest first.
+    sql = ("SELECT id, first_day, last_day, centroid, (SELECT json_group_array(o) FROM ("
+           "SELECT coalesce(a.outlet, '') AS o FROM story_members m "
+           "JOIN articles a ON a.rowid = m.article_rowid "
+           f"WHERE m.story_id = stories.id ORDER BY m.article_rowid DESC LIMIT {RECENT})) "
+           "FROM stories WHERE last_day IS NULL")
     args: list = []
     if first_day is not None and last_day is not None:
         sql += " OR (last_day >= ? AND first_day <= ?)"
         args += [first_day - WINDOW, last_day + WINDOW]
     states = []
-    for sid, first, last, centroid in conn.execute(sql, args):
+    for sid, first, last, centroid, outlets in conn.execute(sql, args):
         if sid not in known:
-            s = StoryState(sid, first=first, last=last, centroid=interned(json.loads(centroid)), vecs=None)
+            s = StoryState(sid, first=first, last=last, centroid=interned(json.loads(centroid)), vecs=None,
+                           outlets=json.loads(outlets or "[]")[::-1])
             s.refresh()
             states.append(s)
     return states

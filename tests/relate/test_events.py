@@ -3,15 +3,17 @@ file's order), over every outlet's reports of the days around them."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import lzma
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from marsad.parse.records import record_to_article
-from marsad.relate.cluster import cluster
-from marsad.relate.features import make_doc
+from marsad.relate.cluster import EXTEND, JOIN, MAX_SPAN, Clusterer, cluster
+from marsad.relate.features import Doc, make_doc
 
 SUMMIT = "FR-internationalNews-1768-20180612"  # «قمة تاريخية بين ترامب وكيم جونغ أون…»
 DEFECTOR = "AL-internationalNews-1543-20180609"  # «هارب من كوريا الشمالية يصف بلاده…»
@@ -19,18 +21,22 @@ GULF_AID_BAHRAIN = "AL-economy-898-20180627"  # «برنامج خليجي لدع
 IMF_EGYPT = "AL-economy-927-20180630"  # «صندوق النقد يعلن صرف ملياري دولار لمصر»
 
 
-@pytest.fixture(scope="module")
-def june(shared: Path) -> dict[str, dict]:
-    """Every ant-multisource report published from 5 to 16 June 2018 and from 25 June to 2 July."""
+def reports(shared: Path, *spans: tuple[str, str]) -> dict[str, dict]:
+    """Every ant-multisource report published within one of the (first, last) day ``spans``, by id."""
     out = {}
-    path = shared / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
-    with lzma.open(path, "rt", encoding="utf-8") as f:
+    with lzma.open(shared / "data" / "news" / "ant-multisource" / "articles.jsonl.xz", "rt",
+                   encoding="utf-8") as f:
         for line in f:
             rec = json.loads(line)
-            day = rec["published"][:10]
-            if "2018-06-05" <= day <= "2018-06-16" or "2018-06-25" <= day <= "2018-07-02":
+            if any(first <= rec["published"][:10] <= last for first, last in spans):
                 out[rec["id"]] = rec
     return out
+
+
+@pytest.fixture(scope="module")
+def june(shared: Path) -> dict[str, dict]:
+    """Every report published from 5 to 16 June 2018 and from 25 June to 2 July."""
+    return reports(shared, ("2018-06-05", "2018-06-16"), ("2018-06-25", "2018-07-02"))
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +55,65 @@ def test_summit_story_holds_no_g7_report_nor_the_defector(june, stories):
 
 def test_gulf_aid_to_bahrain_is_not_imf_money_for_egypt(stories):
     assert IMF_EGYPT not in stories[GULF_AID_BAHRAIN]
+
+
+@pytest.fixture(scope="module")
+def october(shared: Path) -> dict[str, dict]:
+    """Every report published from 28 September to 5 November 2018."""
+    return reports(shared, ("2018-09-28", "2018-11-05"))
+
+
+def test_khashoggi_is_not_cut_at_a_date_boundary(october):
+    """Jamal Khashoggi's disappearance in Istanbul was reported every day for weeks by several outlets:
+    ingested in time order (as a crawl brings them), the story opened by the first reports (3 October)
+    still takes strongly matching reports after its seventh day, where a fixed span used to close it,
+    and takes no other event's reports meanwhile."""
+    docs = sorted((make_doc(record_to_article(r)) for r in october.values()), key=lambda d: (d.day, d.id))
+    stories = cluster(docs)
+    khashoggi = {i for i, r in october.items() if "خاشقجي" in r["title"]}
+    first = min(khashoggi, key=lambda i: october[i]["published"])
+    story = next(s for s in stories if first in s)
+    days = sorted(october[i]["published"][:10] for i in story if i in khashoggi)
+    assert days[0] <= "2018-10-04" and days[-1] > "2018-10-10"
+    assert len(set(story) & khashoggi) >= 0.9 * len(story) and len(story) >= 20
+
+
+def _daily(c: Clusterer, days: range, outlets: tuple[str, ...]) -> None:
+    """One report a day of the same event, by turns from each of ``outlets``."""
+    for day in days:
+        c.add(Doc(f"d{day}", "", 100 + day, {"event": 0.8, "place": 0.6}, frozenset(), None,
+                  outlet=outlets[day % len(outlets)]))
+
+
+def test_a_weak_match_after_the_first_week_opens_a_story():
+    """Past MAX_SPAN days a story takes only strong matches: a report as close to it as a
+    follow-up (above JOIN, below EXTEND) opens a story of its own, a near repeat still joins."""
+    c = Clusterer()
+    _daily(c, range(10), ("a", "b"))
+    near = c.add(Doc("near", "", 110, {"event": 0.8, "place": 0.6}, frozenset(), None, outlet="a"))
+    assert near.id == "d0"
+    # cosine 0.8 * 0.296 = 0.237: joins a story of the week, not one already past its first week
+    weak = Doc("weak", "", 111, {"event": 0.296, "other": (1 - 0.296 ** 2) ** 0.5}, frozenset(), None,
+               outlet="b")
+    assert JOIN < 0.8 * 0.296 < EXTEND
+    assert c.add(weak).id == "weak"
+    fresh = Clusterer()
+    _daily(fresh, range(3), ("a", "b"))
+    assert fresh.add(dataclasses.replace(weak, day=103)).id == "d0"
+
+
+def test_one_outlets_daily_series_is_no_event_past_a_week():
+    """The same daily report of one outlet (an oil market report) matches itself every day: its story
+    ends after MAX_SPAN days, and the next report opens another."""
+    c = Clusterer()
+    _daily(c, range(12), ("Sky News Arabia",))
+    assert [len(s.members) for s in c.stories.values()] == [MAX_SPAN + 1, 12 - MAX_SPAN - 1]
+
+
+def test_no_single_outlet_story_outlasts_a_week(june):
+    """On real reports (June 2018: Sky News Arabia's daily oil market reports among them), only
+    stories that several outlets carry run past MAX_SPAN days."""
+    for s in cluster(make_doc(record_to_article(r)) for r in june.values()):
+        days = sorted(june[i]["published"][:10] for i in s)
+        span = (date.fromisoformat(days[-1]) - date.fromisoformat(days[0])).days
+        assert span <= MAX_SPAN or len({june[i]["outlet"] for i in s}) > 1
