@@ -38,3 +38,9 @@ def cached(arc, key: Hashable, compute: Callable[[], Any]) -> Any:
         if len(_items) > SIZE:
             _items.popitem(last=False)
     return value
+
+
+def clear() -> None:
+    """Forget every entry (the archive file was replaced: its data versions start afresh)."""
+    with _lock:
+        _items.clear()

@@ -15,6 +15,7 @@ from marsad import relate
 from marsad.enrich import canonical_key
 from marsad.errors import NotFound
 from marsad.model import Article, Image, SearchResult, Story
+from marsad.search import budget
 from marsad.search import search as run_search
 from marsad.web.cache import cached
 
@@ -140,8 +141,10 @@ def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str |
     result = SearchResult(total=0)
     if query.strip():
         filters = {"since": since, "until": until, "outlet": outlet, "section": section}
-        result = cached(arc, ("search", query, page, *filters.values()), lambda: run_search(
-            arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **filters))
+        with budget.deadline(arc.conn, budget.WEB.seconds):
+            budget.check(arc.conn, q)  # what the reader typed; an entity's spellings are the archive's
+            result = cached(arc, ("search", query, page, *filters.values()), lambda: run_search(
+                arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **filters))
     pages = max(1, -(-result.total // PER_PAGE))
     return {"q": q, "result": result, "page": page, "pages": pages, "facets": facets(arc),
             **_entity_facet(arc), "outlet": outlet, "section": section,

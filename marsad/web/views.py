@@ -9,8 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from marsad.search.budget import WEB
 from marsad.web import load
-from marsad.web.deps import Arc
+from marsad.web.deps import Arc, off_loop
 from marsad.web.svg import timeline_svg
 
 router = APIRouter(include_in_schema=False)
@@ -29,16 +30,15 @@ async def home_data(arc: Arc, section: str | None = None, outlet: str | None = N
     return load.home(arc, _opt(section), _opt(outlet))
 
 
-async def search_data(request: Request, q: str = Query("", max_length=500),
+async def search_data(request: Request, q: str = Query("", max_length=WEB.max_chars),
                       page: int = Query(1, ge=1, le=1000),
                       outlet: str | None = None, section: str | None = None,
                       since: str | None = Query(None, pattern=_DATE),
                       until: str | None = Query(None, pattern=_DATE),
                       entity: str | None = None) -> dict:
-    # The archive straight from the pool, not through one more dependency: search is the busiest page.
-    arc = request.app.state.pool.reader()
-    return load.search(arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until),
-                       _opt(entity))
+    # On a worker thread under the search budget: what a reader typed decides what a search costs.
+    return await off_loop(request, lambda arc: load.search(
+        arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until), _opt(entity)))
 
 
 HomeData = Annotated[dict, Depends(home_data)]
