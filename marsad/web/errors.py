@@ -20,12 +20,13 @@ def error_body(code: str, message: str, status: int) -> dict:
     return {"error": {"code": code, "message": message, "status": status}}
 
 
-def _render(request: Request, code: str, message: str, status: int):
+def _render(request: Request, code: str, message: str, status: int, headers: dict | None = None):
     body = error_body(code, message, status)
     if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(body, status_code=status, headers=headers)
     templates = request.app.state.templates
-    return templates.TemplateResponse(request, "error.html", body["error"], status_code=status)
+    return templates.TemplateResponse(request, "error.html", body["error"], status_code=status,
+                                      headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -39,7 +40,7 @@ def install(app: FastAPI) -> None:
         code = cls.code if cls else f"E{exc.status_code}"
         message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _MESSAGES else \
             _MESSAGES.get(exc.status_code, str(exc.detail))
-        return _render(request, code, message, exc.status_code)
+        return _render(request, code, message, exc.status_code, exc.headers)  # a 405's Allow
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):

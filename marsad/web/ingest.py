@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Any
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -18,58 +21,92 @@ from marsad.model import Article, Failure
 
 _BODY_KEYS = (("content", None), ("html", "text/html"), ("text", "text/plain"))
 _META = ("id", "url", "outlet", "publisher", "section", "published")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_token(header: str | None, token: str) -> None:
     if not token:
         raise Forbidden("ingest over HTTP is off: set MARSAD_INGEST_TOKEN")
-    given = (header or "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
+    scheme, _, given = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise Forbidden("a valid ingest token is required (Authorization: Bearer …)")
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
+async def spool(request: Request, limit: int) -> IO[bytes]:
+    """The request body in a temporary file (memory stays flat however large the body), refused with 413
+    past ``limit`` bytes, read from its start."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise TooLarge(f"the request body is over the limit of {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge(f"the request body is over the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    body, size = tempfile.TemporaryFile(), 0  # noqa: SIM115 (handed to the caller, who closes it)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"the request body is over the limit of {limit} bytes")
+            body.write(chunk)
+    except BaseException:
+        body.close()
+        raise
+    if not size:
+        body.close()
+        raise InputError("the request has no body: send a page, or JSON {\"pages\": […]}")
+    body.seek(0)
+    return body
 
 
 Item = tuple[str, bytes, str | None, dict]  # name, bytes, content type, metadata
 
 
-def pages_from_body(body: bytes, content_type: str, name: str | None) -> list[Item]:
-    """(name, bytes, content type, metadata) for each page in the request."""
+def pages_from_body(body: IO[bytes], content_type: str, name: str | None) -> Iterator[Item]:
+    """(name, bytes, content type, metadata) for each page in the request, one at a time."""
     kind = content_type.split(";")[0].strip().lower()
     if kind != "application/json":
-        return [(name or "page", body, content_type or None, {})]
+        yield name or "page", body.read(), content_type or None, {}
+        return
+    items = _json_pages(body)
+    for i in range(len(items)):
+        yield _json_page(i, items[i])
+        items[i] = None  # its text is parsed: let it go before the next page's
+
+
+def _json_pages(body: IO[bytes]) -> list:
     try:
-        doc = json.loads(body)
-    except ValueError as e:
+        doc = json.load(body, object_pairs_hook=_no_surrogates)
+    except RecursionError:
+        raise InputError("the JSON body nests too deeply") from None
+    except ValueError as e:  # UnicodeDecodeError included
         raise InputError(f"the JSON body does not parse: {e}") from None
     items = doc.get("pages", [doc]) if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not items:
         raise InputError('expected {"pages": [{"name", "content"|"html"|"text"}]}')
-    return [_json_page(i, item) for i, item in enumerate(items)]
+    return items
+
+
+def _no_surrogates(pairs: list[tuple[str, Any]]) -> dict:
+    """A JSON object, refused when a key or text value holds a lone surrogate (escaped as \\ud800):
+    no UTF-8 text can hold one, so no page or field could be stored."""
+    for key, value in pairs:
+        if _SURROGATE.search(key) or (isinstance(value, str) and _SURROGATE.search(value)):
+            raise InputError(f"the JSON field {key!r} holds a lone surrogate escape, which is not text")
+    return dict(pairs)
 
 
 def _json_page(i: int, item: Any) -> Item:
     if not isinstance(item, dict):
         raise InputError(f"pages[{i}] is not an object")
+    wrong = next((k for k in ("name", *_META, *dict(_BODY_KEYS)) if item.get(k) is not None
+                  and not isinstance(item[k], str)), None)
+    if wrong:
+        raise InputError(f"pages[{i}].{wrong} must be a string")
     for key, ctype in _BODY_KEYS:
         if isinstance(item.get(key), str):
-            meta = {k: str(item[k]) for k in _META if item.get(k)}
+            meta = {k: item[k] for k in _META if item.get(k)}
             return str(item.get("name") or f"page-{i}"), item[key].encode("utf-8"), ctype, meta
     raise InputError(f'pages[{i}] has no "content", "html" or "text"')
 
 
-def parse_pages(items: list[Item], max_page_bytes: int) -> tuple[list[Article], list[Failure]]:
+def parse_pages(items: Iterable[Item], max_page_bytes: int) -> tuple[list[Article], list[Failure]]:
     """Parse and enrich every page; a bad page is reported and the rest go on."""
     from marsad.enrich import enrich_article
     from marsad.parse import parse_bytes
@@ -90,10 +127,12 @@ def parse_pages(items: list[Item], max_page_bytes: int) -> tuple[list[Article], 
     return articles, failed
 
 
-def store(pool, items: list[Item]) -> dict[str, Any]:
+def store(pool, body: IO[bytes], content_type: str, name: str | None) -> dict[str, Any]:
     from marsad.archive import open_archive
 
-    articles, failed = parse_pages(items, pool.settings.max_page_bytes)
+    with body:
+        items = pages_from_body(body, content_type, name)
+        articles, failed = parse_pages(items, pool.settings.max_page_bytes)
     with pool.write_lock, open_archive(pool.settings.db) as arc:
         report = arc.put(articles)
     report.failed = failed + report.failed
@@ -104,6 +143,6 @@ def store(pool, items: list[Item]) -> dict[str, Any]:
 async def handle(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
     check_token(request.headers.get("authorization"), settings.ingest_token)
-    body = await read_limited(request, settings.max_ingest_bytes)
-    items = pages_from_body(body, request.headers.get("content-type", ""), request.query_params.get("name"))
-    return await run_in_threadpool(store, request.app.state.pool, items)
+    body = await spool(request, settings.max_ingest_bytes)
+    kind, name = request.headers.get("content-type", ""), request.query_params.get("name")
+    return await run_in_threadpool(store, request.app.state.pool, body, kind, name)

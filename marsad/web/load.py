@@ -7,6 +7,7 @@ public functions so the reader shows whatever those stages know.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import fields
 from typing import Any
@@ -39,6 +40,16 @@ def facets(arc) -> dict[str, list[tuple[str, int]]]:
 def all_stories(arc) -> list[Story]:
     """Every story, newest first."""
     return cached(arc, "stories", lambda: sorted(relate.stories(arc), key=_story_key, reverse=True))
+
+
+def public(article: dict[str, Any]) -> dict[str, Any]:
+    """An article's JSON for readers: ``source`` keeps a URL or an API page name, and of a file on the
+    server's disk only its name (and record number), never the folders it sits in."""
+    source = article.get("source")
+    if source and not re.match(r"(https?|api):", source):
+        path, sep, record = source.partition("#")
+        article["source"] = re.split(r"[/\\]", path)[-1] + sep + record
+    return article
 
 
 def summary(a: Article) -> dict[str, Any]:

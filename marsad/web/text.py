@@ -19,6 +19,21 @@ _WEB_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2}))?")
 
 
+# C0 controls but tab and line ends, DEL, C1 controls: never text a reader should see (NUL and \x02
+# came in titles of real exports), and some break what a browser does with the page.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+
+
+def printable(value):
+    """Every value a template prints, without control characters (Jinja's ``finalize``); markup stays
+    markup."""
+    if isinstance(value, Markup):
+        return Markup(str.translate(value, _CONTROLS))
+    if isinstance(value, str):
+        return value.translate(_CONTROLS)
+    return value
+
+
 # Outlet names and facet labels come back on every page. Typed: a Markup is not escaped again, a str is.
 @lru_cache(maxsize=4096, typed=True)
 def isolate_latin(text: str | None) -> Markup:
