@@ -68,6 +68,7 @@ class ArchivePool:
             raise ArchiveError(e.message.replace(str(self.settings.db), self.settings.db.name)) from None
         # Readers share the OS file cache; a smaller private page cache keeps many threads light.
         arc.conn.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB}")
+        arc.may_lag = True  # pages use the related index as it was while it catches up with an ingest
         with self._lock:
             self._opened.append(arc)
         return arc

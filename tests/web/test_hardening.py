@@ -229,3 +229,30 @@ class TestSlowClients:
             s.settimeout(15)
             while s.recv(65536):
                 pass  # the rest of the first response, then the close
+
+
+class TestReadersDuringIngest:
+    def test_pages_never_wait_for_the_related_index(self, demo_db, tmp_path):
+        import shutil
+        import time
+
+        from marsad.archive import open_archive
+        from marsad.model import Article
+        from marsad.relate import neighbours
+
+        db = tmp_path / "busy.db"
+        shutil.copy(demo_db, db)
+        reader = open_archive(db, readonly=True)
+        reader.may_lag = True  # as the web reader's connections are
+        before = neighbours.index_of(reader)
+        with open_archive(db) as writer:
+            body = "بحث القادة في موسكو التعاون الاقتصادي والأمني بين روسيا ودول آسيا الوسطى."
+            writer.put([Article("قمة روسيا وآسيا الوسطى تبحث التعاون", [body], id="late-1")])
+        assert neighbours.index_of(reader) is before  # the old index at once, while it catches up
+        path = reader.conn.execute("PRAGMA database_list").fetchone()[2]
+        deadline = time.monotonic() + 60  # a bound for a loaded machine, not a timing assertion
+        while path in neighbours._syncing and time.monotonic() < deadline:
+            time.sleep(0.05)
+        after = neighbours.index_of(reader)
+        assert after is not before and "late-1" in after.ids + [d.id for d in after.extra]
+        reader.close()
