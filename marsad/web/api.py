@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from marsad.web import ingest, load
 from marsad.web import schema as m
-from marsad.web.deps import Arc
+from marsad.web.deps import Arc, off_loop
 from marsad.web.schema import answers
 from marsad.web.views import HomeData, SearchData
 
@@ -50,9 +50,9 @@ async def related(id: str, arc: Arc):
 
 @router.get("/stories", responses=answers(m.StoriesOut),
             summary="Stories (reports of one event across outlets), newest first")
-async def stories(arc: Arc, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET),
-            since: str | None = None):
-    return load.stories(arc, limit, offset, since)
+async def stories(request: Request, limit: int = Query(50, ge=1, le=500),
+                  offset: int = Query(0, ge=0, le=MAX_OFFSET), since: str | None = None):
+    return await off_loop(request, lambda arc: load.stories(arc, limit, offset, since))
 
 
 @router.get("/stories/{id}", responses=answers(m.StoryOut, 404),

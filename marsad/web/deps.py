@@ -1,8 +1,9 @@
 """What handlers need, loaded with ``Depends``: the settings and read-only archive connections.
 
-Pages read on the event loop through one connection per thread; searches, whose cost depends on what a
-reader typed, run on worker threads (at most :data:`SEARCH_THREADS` at once) with connections lent from
-a free list, under the search budget. Every request first looks at the archive file: one that is gone
+Pages read on the event loop through one connection per thread. Searches, whose cost depends on what a
+reader typed, and the story lists, rebuilt after each change of the archive, run on worker threads (at
+most :data:`SEARCH_THREADS` at once) with connections lent from a free list: a slow one never holds up
+the pages. Every request first looks at the archive file: one that is gone
 answers 503, and one replaced by another file is reopened.
 """
 
@@ -24,7 +25,7 @@ from marsad.settings import Settings
 from marsad.web import cache
 
 READER_CACHE_KIB = 16384
-SEARCH_THREADS = 4  # searches running at once; more wait their turn, and pages never wait for them
+SEARCH_THREADS = 4  # searches (and story lists) running at once; more wait their turn, pages never do
 T = TypeVar("T")
 
 

@@ -26,8 +26,9 @@ def _opt(value: str | None) -> str | None:
     return (value.strip() or None) if value else None
 
 
-async def home_data(arc: Arc, section: str | None = None, outlet: str | None = None) -> dict:
-    return load.home(arc, _opt(section), _opt(outlet))
+async def home_data(request: Request, section: str | None = None, outlet: str | None = None) -> dict:
+    # Off the event loop: after an ingest's commit, the story list is built again (a second or so).
+    return await off_loop(request, lambda arc: load.home(arc, _opt(section), _opt(outlet)))
 
 
 async def search_data(request: Request, q: str = Query("", max_length=WEB.max_chars),

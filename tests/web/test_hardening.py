@@ -256,3 +256,28 @@ class TestReadersDuringIngest:
         after = neighbours.index_of(reader)
         assert after is not before and "late-1" in after.ids + [d.id for d in after.extra]
         reader.close()
+
+
+def test_threads_asking_for_one_missing_value_compute_it_once(arc):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from marsad.archive import open_archive
+    from marsad.web import cache
+
+    calls, gate = [], threading.Event()
+
+    def slow():
+        calls.append(1)
+        gate.wait(5)
+        return len(calls)
+
+    path = arc.conn.execute("PRAGMA database_list").fetchone()[2]
+    readers = [open_archive(path, readonly=True) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(cache.cached, r, ("test-flight",), slow) for r in readers]
+        while not calls:
+            threading.Event().wait(0.01)
+        gate.set()
+        assert [f.result() for f in futures] == [1, 1, 1, 1] and len(calls) == 1
+    for r in readers:
+        r.close()
