@@ -9,9 +9,11 @@ answers 503, and one replaced by another file is reopened.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from typing import Annotated, Any, TypeVar
 
@@ -38,7 +40,7 @@ class ArchivePool:
         self._free: list = []  # (generation, archive) ready to lend
         self._opened: list = []
         self._lock = threading.Lock()
-        self.write_lock = threading.Lock()
+        self._ingester: ProcessPoolExecutor | None = None
         self._file: tuple[int, int] | None = None
         self._generation = 0
 
@@ -110,7 +112,16 @@ class ArchivePool:
             if not keep:
                 self._retire(arc)
 
+    def ingester(self) -> ProcessPoolExecutor:
+        """The process that parses, enriches and stores pages sent over HTTP, started at the first."""
+        with self._lock:
+            if self._ingester is None:
+                self._ingester = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            return self._ingester
+
     def close(self) -> None:
+        if self._ingester is not None:
+            self._ingester.shutdown(wait=False, cancel_futures=True)
         with self._lock:
             for arc in self._opened:
                 with suppress(Exception):  # a finished thread's connection may already be gone

@@ -6,15 +6,16 @@ also be sent as the object itself) or one raw page whose Content-Type says what 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 
 from marsad.errors import Forbidden, InputError, MarsadError, TooLarge
 from marsad.model import Article, Failure
@@ -32,13 +33,14 @@ def check_token(header: str | None, token: str) -> None:
         raise Forbidden("a valid ingest token is required (Authorization: Bearer …)")
 
 
-async def spool(request: Request, limit: int) -> IO[bytes]:
+async def spool(request: Request, limit: int):
     """The request body in a temporary file (memory stays flat however large the body), refused with 413
     past ``limit`` bytes, read from its start."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise TooLarge(f"the request body is over the limit of {limit} bytes")
-    body, size = tempfile.TemporaryFile(), 0  # noqa: SIM115 (handed to the caller, who closes it)
+    # A named file: the ingest process opens it by its name. Handed to the caller, who closes it.
+    body, size = tempfile.NamedTemporaryFile(prefix="marsad-post-"), 0  # noqa: SIM115
     try:
         async for chunk in request.stream():
             size += len(chunk)
@@ -51,6 +53,7 @@ async def spool(request: Request, limit: int) -> IO[bytes]:
     if not size:
         body.close()
         raise InputError("the request has no body: send a page, or JSON {\"pages\": […]}")
+    body.flush()
     body.seek(0)
     return body
 
@@ -127,13 +130,13 @@ def parse_pages(items: Iterable[Item], max_page_bytes: int) -> tuple[list[Articl
     return articles, failed
 
 
-def store(pool, body: IO[bytes], content_type: str, name: str | None) -> dict[str, Any]:
+def store(db: Path, max_page_bytes: int, body: str, content_type: str, name: str | None) -> dict[str, Any]:
+    """Parse, enrich and store the pages of a spooled request body; runs in the ingest process."""
     from marsad.archive import open_archive
 
-    with body:
-        items = pages_from_body(body, content_type, name)
-        articles, failed = parse_pages(items, pool.settings.max_page_bytes)
-    with pool.write_lock, open_archive(pool.settings.db) as arc:
+    with open(body, "rb") as f:
+        articles, failed = parse_pages(pages_from_body(f, content_type, name), max_page_bytes)
+    with open_archive(db) as arc:
         report = arc.put(articles)
     report.failed = failed + report.failed
     return {"ids": report.ids, "new": report.new, "updated": report.updated, "unchanged": report.unchanged,
@@ -141,8 +144,13 @@ def store(pool, body: IO[bytes], content_type: str, name: str | None) -> dict[st
 
 
 async def handle(request: Request) -> dict[str, Any]:
+    """Parsing and enrichment hold Python's lock for seconds at a time: in the server's process they
+    would slow every page it serves meanwhile. They run in a process of their own (one: it is also
+    the only writer), which reads the body from its temporary file."""
     settings = request.app.state.settings
     check_token(request.headers.get("authorization"), settings.ingest_token)
-    body = await spool(request, settings.max_ingest_bytes)
     kind, name = request.headers.get("content-type", ""), request.query_params.get("name")
-    return await run_in_threadpool(store, request.app.state.pool, body, kind, name)
+    with await spool(request, settings.max_ingest_bytes) as body:
+        job = request.app.state.pool.ingester().submit(store, settings.db, settings.max_page_bytes, body.name,
+                                                      kind, name)
+        return await asyncio.wrap_future(job)

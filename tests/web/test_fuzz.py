@@ -5,7 +5,6 @@ runs longer."""
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 import schemathesis
@@ -14,7 +13,7 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 
 from marsad.settings import load
 from marsad.web import create_app
-from tests.web.conftest import MAX_INGEST, TOKEN
+from tests.web.conftest import MAX_INGEST, TOKEN, copy_archive
 
 EXAMPLES = int(os.environ.get("MARSAD_FUZZ_EXAMPLES", "25"))  # per operation; about a minute in all
 # Well-formed values the API refuses on purpose, each with a declared 400: a search over its cost
@@ -26,7 +25,7 @@ EXCLUDED = [positive_data_acceptance]
 def fuzzed_app(demo_db, tmp_path_factory):
     """The app over a copy of the demo archive: fuzzed ingests must not change what other tests read."""
     db = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    shutil.copy(demo_db, db)
+    copy_archive(demo_db, db)
     app = create_app(load(db, ingest_token=TOKEN, max_ingest_bytes=MAX_INGEST))
     return app
 

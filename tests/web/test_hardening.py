@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
 from tests.search.test_budget import CRAFTED
+from tests.web.conftest import copy_archive
 from tests.web.test_api import assert_error
 
 
@@ -91,17 +93,20 @@ class TestClientErrorsAre4xx:
         from marsad.web import ingest
 
         seen = []
-        real = ingest.pages_from_body
+        real = ingest.spool
 
-        def spy(body, *rest):
-            seen.append(type(body).__name__)
-            return real(body, *rest)
+        async def spy(*args):
+            body = await real(*args)
+            seen.append(body)
+            return body
 
-        monkeypatch.setattr(ingest, "pages_from_body", spy)
-        page = ("<html><body><article><h1>عنوان</h1>" + "<p>فقرة من نص الخبر.</p>" * 3000 + "</article>")
+        monkeypatch.setattr(ingest, "spool", spy)
+        paragraphs = "".join(f"<p>قال المتحدث في الفقرة {i} إن الاقتصاد ينمو.</p>" for i in range(1000))
+        page = f"<html><body><article><h1>عنوان طويل لخبر اقتصادي</h1>{paragraphs}</article></body></html>"
         r = client.post("/api/pages?name=big.html", content=page.encode(), headers={
             **auth, "Content-Type": "text/html"})
-        assert r.status_code == 200 and seen and seen[0] != "bytes"
+        assert r.status_code == 200 and r.json()["new"] + r.json()["updated"] + r.json()["unchanged"] == 1
+        assert seen[0].closed and not Path(seen[0].name).exists()  # a file on disk, gone once stored
 
 
 class TestRedirects:
@@ -148,8 +153,6 @@ class TestOutput:
 
 class TestArchiveFile:
     def test_deleted_then_replaced_archive(self, demo_db, tmp_path):
-        import shutil
-
         from fastapi.testclient import TestClient
 
         from marsad.archive import open_archive
@@ -158,7 +161,7 @@ class TestArchiveFile:
         from marsad.web import create_app
 
         db = tmp_path / "live.db"
-        shutil.copy(demo_db, db)
+        copy_archive(demo_db, db)
         with TestClient(create_app(settings_of(db))) as c:
             total = c.get("/api/articles").json()["total"]
             assert c.get("/api/search", params={"q": "روسيا"}).json()["total"] > 0
@@ -233,7 +236,6 @@ class TestSlowClients:
 
 class TestReadersDuringIngest:
     def test_pages_never_wait_for_the_related_index(self, demo_db, tmp_path):
-        import shutil
         import time
 
         from marsad.archive import open_archive
@@ -241,7 +243,7 @@ class TestReadersDuringIngest:
         from marsad.relate import neighbours
 
         db = tmp_path / "busy.db"
-        shutil.copy(demo_db, db)
+        copy_archive(demo_db, db)
         reader = open_archive(db, readonly=True)
         reader.may_lag = True  # as the web reader's connections are
         before = neighbours.index_of(reader)
