@@ -8,7 +8,10 @@ ingest: reader latency at 10 connections (article pages, then search pages) with
   while `marsad ingest` stores the 10,161 ant-jawharafm articles with enrichment into the same archive
   (a copy of the benchmark archive). Target: p99 < 150 ms during the ingest.
 Loads with wrk (Debian package `wrk`: `apt-get install wrk`), or an asyncio/httpx loop when it is absent.
+--server-src runs the server (and the ingest) from another checkout's source folder, e.g. the commit
+before the search budget (`git worktree add ../marsad-before COMMIT`), to compare in the same conditions.
 Usage: python3 bench/web_stress.py [crafted|ingest|all] [--db bench/out/web-ant.db] [--seconds 15]
+       [--searches 200] [--server-src DIR]
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from web import ROOT, SHARED, build, free_port, load_average, run_httpx, run_wrk
 CRAFTED = " ".join(["ال*", "وا*", "في*", "بت*", "من*", "عل*", "لل*", "مع*"] * 16)[:500]
 ATTACKERS = 8
 INGESTED = SHARED / "data" / "news" / "ant-jawharafm" / "articles.jsonl.xz"
+SRC = ROOT  # where the server and the ingest are run from (--server-src)
 
 
 async def _normal_searches(client, paths: list[str]) -> list[float]:
@@ -89,13 +93,13 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
-def crafted(db: Path) -> None:
+def crafted(db: Path, during: int) -> None:
     _, searches = sample_paths(db, 400)
     paths = ["/api" + s for s in searches]  # /search?q=… → the JSON twin
     port = free_port()
-    server = start_server(db, port, 1)
+    server = start_server(db, port, 1, SRC)
     try:
-        r = asyncio.run(_crafted_run(f"http://127.0.0.1:{port}", paths[:60], paths[60:260]))
+        r = asyncio.run(_crafted_run(f"http://127.0.0.1:{port}", paths[:60], paths[60:60 + during]))
     finally:
         server.terminate()
         server.wait(10)
@@ -119,8 +123,19 @@ def crafted(db: Path) -> None:
 
 
 def _ingest_into(db: Path) -> subprocess.Popen:
-    return subprocess.Popen(["nice", sys.executable, "-m", "marsad", "ingest", str(INGESTED), "--db", str(db),
-                             "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Not niced: the writer competes for the cores as a real ingest does.
+    return subprocess.Popen([sys.executable, "-m", "marsad", "ingest", str(INGESTED), "--db", str(db),
+                             "--quiet"], cwd=SRC, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _count(db: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        conn.close()
 
 
 def ingest(db: Path, seconds: int) -> None:
@@ -131,17 +146,20 @@ def ingest(db: Path, seconds: int) -> None:
         shutil.copy(db, live)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = start_server(live, port, 1)
+        server = start_server(live, port, 1, SRC)
         rows, writer = [], None
         try:
             load(base, articles[:2000], 10, 5)  # first connections, imports, index
             for name, paths in (("article page", articles[2000:10000]), ("search page", searches[2000:])):
                 rows.append((name, "idle", load(base, paths[0::2], 10, seconds)))
+            before = _count(live)
             writer = _ingest_into(live)
             time.sleep(5)  # past the ingest's start-up, into its writes
+            stored = _count(live)
             for name, paths in (("article page", articles[10000:]), ("search page", searches[1::2])):
                 rows.append((name, "ingesting", load(base, paths, 10, seconds)))
             still = writer.poll() is None
+            stored = (_count(live) - stored, _count(live) - before)
         finally:
             if writer is not None:
                 writer.kill()
@@ -149,7 +167,8 @@ def ingest(db: Path, seconds: int) -> None:
             server.wait(10)
     tool = load.__name__.removeprefix("run_")
     print(f"\nreader latency at 10 connections ({tool}, {seconds} s a run, 1 worker), idle and while an "
-          f"enriched ingest writes ({'still running at the end' if still else 'ended before the last run'})")
+          f"enriched ingest writes ({'still running at the end' if still else 'ended before the last run'}; "
+          f"{stored[0]:,} articles stored during the two runs, {stored[1]:,} in all)")
     print(f"{'page':<14}{'server':>11}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'errors':>8}  target")
     for name, state, r in rows:
         print(f"{name:<14}{state:>11}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps']:>9.0f}{r['errors']:>8}  "
@@ -161,14 +180,20 @@ def main() -> None:
     ap.add_argument("case", nargs="?", default="all", choices=("crafted", "ingest", "all"))
     ap.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "web-ant.db")
     ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--searches", type=int, default=200, help="normal searches during the crafted ones")
+    ap.add_argument("--server-src", type=Path, help="run the server and the ingest from this source folder")
     args = ap.parse_args()
     if not args.db.exists():
         build(args.db, enrich=True)
+    if args.server_src:
+        global SRC
+        SRC = args.server_src.resolve()
+        print(f"server and ingest from {SRC}", file=sys.stderr)
     if not shutil.which("wrk"):
         print("wrk is absent (Debian: apt-get install wrk); loading with httpx instead", file=sys.stderr)
     print(f"load average (1, 5, 15 min) before: {load_average()}")
     if args.case in ("crafted", "all"):
-        crafted(args.db)
+        crafted(args.db, args.searches)
     if args.case in ("ingest", "all"):
         ingest(args.db, args.seconds)
     print(f"load average after: {load_average()}")
