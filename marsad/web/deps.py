@@ -65,10 +65,7 @@ class ArchivePool:
         return generation
 
     def _open(self):
-        try:
-            arc = open_archive(self.settings.db, readonly=True)
-        except ArchiveError as e:  # its message names the file on the server's disk: not for readers
-            raise ArchiveError(e.message.replace(str(self.settings.db), self.settings.db.name)) from None
+        arc = open_archive(self.settings.db, readonly=True)
         # Readers share the OS file cache; a smaller private page cache keeps many threads light.
         arc.conn.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB}")
         arc.may_lag = True  # pages use the related index as it was while it catches up with an ingest

@@ -32,7 +32,9 @@ def _render(request: Request, code: str, message: str, status: int, headers: dic
 def install(app: FastAPI) -> None:
     @app.exception_handler(MarsadError)
     async def marsad_error(request: Request, exc: MarsadError):
-        return _render(request, exc.code, exc.message, exc.status)
+        db = request.app.state.settings.db  # readers learn the archive's name, not where it is on disk
+        message = exc.message.replace(str(db.resolve()), db.name).replace(str(db), db.name)
+        return _render(request, exc.code, message, exc.status)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

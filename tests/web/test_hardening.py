@@ -283,3 +283,17 @@ def test_threads_asking_for_one_missing_value_compute_it_once(arc):
         assert [f.result() for f in futures] == [1, 1, 1, 1] and len(calls) == 1
     for r in readers:
         r.close()
+
+
+def test_archive_errors_name_no_server_folder(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from marsad.settings import load as settings_of
+    from marsad.web import create_app
+
+    bad = tmp_path / "broken.db"
+    bad.write_bytes(b"not an archive at all" * 100)
+    with TestClient(create_app(settings_of(bad))) as c:
+        for url in ("/api/articles", "/"):
+            r = c.get(url)
+            assert r.status_code == 503 and "broken.db" in r.text and str(tmp_path) not in r.text
