@@ -10,7 +10,7 @@ ingest: reader latency at 10 connections (article pages, then search pages) with
 Loads with wrk (Debian package `wrk`: `apt-get install wrk`), or an asyncio/httpx loop when it is absent.
 --server-src runs the server (and the ingest) from another checkout's source folder, e.g. the commit
 before the search budget (`git worktree add ../marsad-before COMMIT`), to compare in the same conditions.
-Usage: python3 bench/web_stress.py [crafted|ingest|all] [--db bench/out/web-ant.db] [--seconds 15]
+Usage: python3 bench/web_stress.py [crafted|ingest|all] [--db bench/out/web-ant.db] [--seconds 20]
        [--searches 200] [--server-src DIR]
 """
 
@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -124,8 +126,17 @@ def crafted(db: Path, during: int) -> None:
 
 def _ingest_into(db: Path) -> subprocess.Popen:
     # Not niced: the writer competes for the cores as a real ingest does.
+    # A session of its own, so that stopping it stops its parse workers too.
     return subprocess.Popen([sys.executable, "-m", "marsad", "ingest", str(INGESTED), "--db", str(db),
-                             "--quiet"], cwd=SRC, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--quiet"], cwd=SRC, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def _first_commit(db: Path, before: int, most: float = 300) -> None:
+    """Wait until the ingest has stored its first batch: past model loading, into its writes."""
+    end = time.monotonic() + most
+    while _count(db) == before and time.monotonic() < end:
+        time.sleep(0.5)
 
 
 def _count(db: Path) -> int:
@@ -154,7 +165,7 @@ def ingest(db: Path, seconds: int) -> None:
                 rows.append((name, "idle", load(base, paths[0::2], 10, seconds)))
             before = _count(live)
             writer = _ingest_into(live)
-            time.sleep(5)  # past the ingest's start-up, into its writes
+            _first_commit(live, before)
             stored = _count(live)
             for name, paths in (("article page", articles[10000:]), ("search page", searches[1::2])):
                 rows.append((name, "ingesting", load(base, paths, 10, seconds)))
@@ -162,7 +173,7 @@ def ingest(db: Path, seconds: int) -> None:
             stored = (_count(live) - stored, _count(live) - before)
         finally:
             if writer is not None:
-                writer.kill()
+                os.killpg(writer.pid, signal.SIGKILL)
             server.terminate()
             server.wait(10)
     tool = load.__name__.removeprefix("run_")
@@ -179,7 +190,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("case", nargs="?", default="all", choices=("crafted", "ingest", "all"))
     ap.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "web-ant.db")
-    ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--searches", type=int, default=200, help="normal searches during the crafted ones")
     ap.add_argument("--server-src", type=Path, help="run the server and the ingest from this source folder")
     args = ap.parse_args()
