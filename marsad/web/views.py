@@ -1,7 +1,9 @@
 """HTML pages. Each handler loads its data through ``Depends`` and renders one template.
 
 Handlers and their dependencies are ``async``: they run on the event loop, a few milliseconds
-of CPU each, instead of hopping to a worker thread (and contending for the GIL) per request."""
+of CPU each, instead of hopping to a worker thread (and contending for the GIL) per request. The two
+whose cost is not bounded that way, search (what the reader typed) and the home page (the story list,
+built again after every change of the archive), run on the worker pool of :func:`deps.off_loop`."""
 
 from __future__ import annotations
 
