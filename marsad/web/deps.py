@@ -116,9 +116,14 @@ class ArchivePool:
                 self._ingester = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
             return self._ingester
 
+    def drop_ingester(self) -> None:
+        with self._lock:
+            ingester, self._ingester = self._ingester, None
+        if ingester is not None:
+            ingester.shutdown(wait=False, cancel_futures=True)
+
     def close(self) -> None:
-        if self._ingester is not None:
-            self._ingester.shutdown(wait=False, cancel_futures=True)
+        self.drop_ingester()
         with self._lock:
             for arc in self._opened:
                 with suppress(Exception):  # a finished thread's connection may already be gone

@@ -12,12 +12,13 @@ import json
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import IO, Any
 
 from fastapi import Request
 
-from marsad.errors import Forbidden, InputError, MarsadError, TooLarge
+from marsad.errors import ArchiveError, Forbidden, InputError, MarsadError, TooLarge
 from marsad.model import Article, Failure
 
 _BODY_KEYS = (("content", None), ("html", "text/html"), ("text", "text/plain"))
@@ -150,7 +151,12 @@ async def handle(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
     check_token(request.headers.get("authorization"), settings.ingest_token)
     kind, name = request.headers.get("content-type", ""), request.query_params.get("name")
+    pool = request.app.state.pool
     with await spool(request, settings.max_ingest_bytes) as body:
-        job = request.app.state.pool.ingester().submit(store, settings.db, settings.max_page_bytes, body.name,
-                                                      kind, name)
-        return await asyncio.wrap_future(job)
+        try:
+            job = pool.ingester().submit(store, settings.db, settings.max_page_bytes, body.name, kind, name)
+            return await asyncio.wrap_future(job)
+        except BrokenProcessPool:  # killed (out of memory?): the next request starts another
+            pool.drop_ingester()
+            raise ArchiveError("the ingest process stopped before storing these pages; send them again") \
+                from None

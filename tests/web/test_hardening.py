@@ -297,3 +297,18 @@ def test_archive_errors_name_no_server_folder(tmp_path):
         for url in ("/api/articles", "/"):
             r = c.get(url)
             assert r.status_code == 503 and "broken.db" in r.text and str(tmp_path) not in r.text
+
+
+def test_a_killed_ingest_process_is_replaced(client, auth):
+    page = {"pages": [{"name": "k.txt", "text": "عنوان الخبر\n\nنص الخبر عن الاقتصاد في تونس اليوم."}]}
+    assert client.post("/api/pages", json=page, headers=auth).status_code == 200
+    pool = client.app.state.pool
+    for process in list(pool._ingester._processes.values()):
+        process.kill()
+        process.join()
+    r = client.post("/api/pages", json=page, headers=auth)
+    assert r.status_code in (200, 503)  # 503 when the executor had not yet seen its process die
+    if r.status_code == 503:
+        assert "send them again" in r.json()["error"]["message"]
+        r = client.post("/api/pages", json=page, headers=auth)
+    assert r.status_code == 200
