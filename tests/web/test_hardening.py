@@ -312,3 +312,26 @@ def test_a_killed_ingest_process_is_replaced(client, auth):
         assert "send them again" in r.json()["error"]["message"]
         r = client.post("/api/pages", json=page, headers=auth)
     assert r.status_code == 200
+
+
+def test_a_slow_search_never_holds_up_pages(client, monkeypatch, aawsat_id):
+    from marsad.web import load
+
+    started, release, real = threading.Event(), threading.Event(), load.search
+
+    def slow(*args, **kwargs):
+        started.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load, "search", slow)
+    searching = threading.Thread(target=client.get, args=("/api/search?q=موسكو",))
+    searching.start()
+    try:
+        assert started.wait(30)
+        assert client.get(f"/api/articles/{aawsat_id}").status_code == 200
+        assert client.get("/api/stories?limit=1").status_code == 200
+        assert searching.is_alive()  # both answered while the search was still running
+    finally:
+        release.set()
+        searching.join()
