@@ -27,7 +27,8 @@ def _templates() -> Jinja2Templates:
 
     # auto_reload off: templates are part of the installed package, no stat of each file per request.
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True, auto_reload=False, finalize=text.printable)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env.template_class = text.PrintableTemplate
     env.filters.update(bidi=text.isolate_latin, date=text.arabic_date, snippet=text.safe_snippet,
                        month=text.month_label, dict_with=text.with_param,
                        dict_without=text.without_param, query_with=text.query_with,
