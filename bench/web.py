@@ -81,9 +81,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
+def start_server(db: Path, port: int, workers: int, src: Path = ROOT) -> subprocess.Popen:
+    """`marsad serve` from the source folder ``src`` (this checkout unless another is named)."""
     proc = subprocess.Popen([sys.executable, "-m", "marsad", "serve", "--db", str(db), "--port", str(port),
-                             "--workers", str(workers)], cwd=ROOT)
+                             "--workers", str(workers)], cwd=src)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -20,8 +20,10 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Iterable
+from contextlib import closing, suppress
 from itertools import chain, islice
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import numpy as np
 
@@ -174,7 +176,11 @@ _seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # archive → da
 
 
 def index_of(arc: Archive) -> Index:
-    """The archive's index, up to date with what this archive connection sees."""
+    """The archive's index, up to date with what this archive connection sees.
+
+    An archive with ``may_lag`` set (the web reader's connections) is never kept waiting for an update:
+    it gets the index as it was while a background thread brings it up to date, since rebuilding after
+    an ingest's batch takes seconds and every page would wait for it."""
     path = arc.conn.execute("PRAGMA database_list").fetchone()[2]
     version = arc.conn.execute("PRAGMA data_version").fetchone()[0]
     with _lock:
@@ -183,10 +189,35 @@ def index_of(arc: Archive) -> Index:
             while len(_indexes) >= KEPT:
                 del _indexes[next(iter(_indexes))]
             index = _indexes[path] = Index(arc.conn.execute(_SQL))
+        elif _seen.get(arc) != version and getattr(arc, "may_lag", False):
+            if path not in _syncing:  # one started now sees at least what this connection sees
+                _syncing.add(path)
+                threading.Thread(target=_sync_in_background, args=(path,), daemon=True).start()
+                _seen[arc] = version
+            return index
         elif _seen.get(arc) != version:
             index = _indexes[path] = _sync(arc.conn, index)
         _seen[arc] = version
         return index
+
+
+_syncing: set[str] = set()  # archive files whose index a background thread is updating
+
+
+def _sync_in_background(path: str) -> None:
+    try:
+        with _lock:
+            index = _indexes.get(path)
+        # A connection of its own; a failure leaves the old index, and the next change tries again.
+        uri = f"file:{quote(path)}?mode=ro"
+        with suppress(sqlite3.Error), closing(sqlite3.connect(uri, uri=True)) as conn:
+            index = _sync(conn, index) if index is not None else None  # outside the lock: pages go on
+            with _lock:
+                if index is not None and path in _indexes:
+                    _indexes[path] = index
+    finally:
+        with _lock:
+            _syncing.discard(path)
 
 
 def _sync(conn: sqlite3.Connection, index: Index) -> Index:

@@ -28,6 +28,7 @@ def _templates() -> Jinja2Templates:
     # auto_reload off: templates are part of the installed package, no stat of each file per request.
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env.template_class = text.PrintableTemplate
     env.filters.update(bidi=text.isolate_latin, date=text.arabic_date, snippet=text.safe_snippet,
                        month=text.month_label, dict_with=text.with_param,
                        dict_without=text.without_param, query_with=text.query_with,
@@ -49,7 +50,7 @@ def warm_up(pool) -> None:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    from marsad.web import api, docs, errors, views
+    from marsad.web import api, docs, errors, schema, views
     from marsad.web.deps import ArchivePool
     from marsad.web.headers import HeadAsGet, SecurityHeaders
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     errors.install(app)
+    schema.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Pages first: their paths are tried in order on every request, and none of them is under /api/.
     app.include_router(views.router)
@@ -93,6 +95,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
 
     import uvicorn
 
+    from marsad.archive import open_archive
+
+    open_archive(settings.db, readonly=True).close()  # no archive, or not one: say so now, not 503 later
     print(f"marsad: serving {settings.db} at http://{host}:{port}/ (API docs at /docs; Ctrl-C stops)",
           file=sys.stderr)
     from marsad.web.server import PROTOCOL

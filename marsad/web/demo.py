@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -30,13 +31,22 @@ def build_demo(db: Path) -> IngestReport:
 
 
 def run_demo(db: Path | None = None, host: str = "127.0.0.1", port: int = 8000, serve: bool = True) -> Path:
-    """Build the demo archive (in a new temporary folder unless ``db`` is given) and serve it."""
+    """Build the demo archive and serve it. Without ``db`` it goes in a new temporary folder, removed when
+    the server stops (or the build is interrupted); with ``serve=False`` it is kept, and its path returned."""
     from marsad.web import serve as serve_app
 
-    db = db or Path(tempfile.mkdtemp(prefix="marsad-demo-")) / "demo.db"
-    print(f"marsad demo: parsing and enriching the sample into {db} (about a minute)…", file=sys.stderr)
-    report = build_demo(db)
-    print(f"marsad demo: {report.new} articles stored in {db} ({len(report.failed)} failed)", file=sys.stderr)
-    if serve:
-        serve_app(load(db), host=host, port=port)
+    folder = None if db else Path(tempfile.mkdtemp(prefix="marsad-demo-"))
+    db = db or folder / "demo.db"
+    kept = False
+    try:
+        print(f"marsad demo: parsing and enriching the sample into {db} (about a minute)…", file=sys.stderr)
+        report = build_demo(db)
+        print(f"marsad demo: {report.new} articles stored in {db} ({len(report.failed)} failed)",
+              file=sys.stderr)
+        if serve:
+            serve_app(load(db), host=host, port=port)
+        kept = not serve
+    finally:
+        if folder and not kept:
+            shutil.rmtree(folder, ignore_errors=True)
     return db

@@ -20,18 +20,21 @@ def error_body(code: str, message: str, status: int) -> dict:
     return {"error": {"code": code, "message": message, "status": status}}
 
 
-def _render(request: Request, code: str, message: str, status: int):
+def _render(request: Request, code: str, message: str, status: int, headers: dict | None = None):
     body = error_body(code, message, status)
     if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(body, status_code=status, headers=headers)
     templates = request.app.state.templates
-    return templates.TemplateResponse(request, "error.html", body["error"], status_code=status)
+    return templates.TemplateResponse(request, "error.html", body["error"], status_code=status,
+                                      headers=headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(MarsadError)
     async def marsad_error(request: Request, exc: MarsadError):
-        return _render(request, exc.code, exc.message, exc.status)
+        db = request.app.state.settings.db  # readers learn the archive's name, not where it is on disk
+        message = exc.message.replace(str(db.resolve()), db.name).replace(str(db), db.name)
+        return _render(request, exc.code, message, exc.status)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -39,7 +42,7 @@ def install(app: FastAPI) -> None:
         code = cls.code if cls else f"E{exc.status_code}"
         message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _MESSAGES else \
             _MESSAGES.get(exc.status_code, str(exc.detail))
-        return _render(request, code, message, exc.status_code)
+        return _render(request, code, message, exc.status_code, exc.headers)  # a 405's Allow
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):

@@ -3,6 +3,8 @@ and HEAD answered wherever GET is."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -32,7 +34,8 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = [(k, _relative(v) if k == b"location" else v)
+                           for k, v in message.get("headers", [])]
                 headers.extend(HEADERS)
                 if static:
                     headers.append(_STATIC_CACHE)
@@ -40,6 +43,14 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _relative(location: bytes) -> bytes:
+    """A redirect's target without scheme and host: the app only redirects to itself, and a Location
+    built from the request's Host header would send readers wherever that header said."""
+    parts = urlsplit(location.decode("latin-1"))
+    path = "/" + parts.path.lstrip("/")  # never //host, which browsers read as another host
+    return urlunsplit(("", "", path, parts.query, parts.fragment)).encode("latin-1")
 
 
 class HeadAsGet:

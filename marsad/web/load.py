@@ -7,6 +7,7 @@ public functions so the reader shows whatever those stages know.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import fields
 from typing import Any
@@ -15,8 +16,8 @@ from marsad import relate
 from marsad.enrich import canonical_key
 from marsad.errors import NotFound
 from marsad.model import Article, Image, SearchResult, Story
+from marsad.search import budget, search_facets
 from marsad.search import search as run_search
-from marsad.search import search_facets
 from marsad.web.cache import cached
 
 ENTITY_TYPES = {"PERS": "شخص", "LOC": "مكان", "ORG": "منظمة", "MISC": "أخرى"}
@@ -39,6 +40,16 @@ def facets(arc) -> dict[str, list[tuple[str, int]]]:
 def all_stories(arc) -> list[Story]:
     """Every story, newest first."""
     return cached(arc, "stories", lambda: sorted(relate.stories(arc), key=_story_key, reverse=True))
+
+
+def public(article: dict[str, Any]) -> dict[str, Any]:
+    """An article's JSON for readers: ``source`` keeps a URL or an API page name, and of a file on the
+    server's disk only its name (and record number), never the folders it sits in."""
+    source = article.get("source")
+    if source and not re.match(r"(https?|api):", source):
+        path, sep, record = source.partition("#")
+        article["source"] = re.split(r"[/\\]", path)[-1] + sep + record
+    return article
 
 
 def summary(a: Article) -> dict[str, Any]:
@@ -142,10 +153,12 @@ def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str |
     result, counts = SearchResult(total=0), facets(arc)
     if query.strip():
         filters = {"since": since, "until": until, "outlet": outlet, "section": section}
-        result = cached(arc, ("search", query, page, fold, *filters.values()), lambda: run_search(
-            arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, fold=fold, **filters))
-        counts = cached(arc, ("facets", query, *filters.values()),
-                        lambda: search_facets(arc.conn, query, **filters))
+        with budget.deadline(arc.conn, budget.WEB.seconds):
+            budget.check(arc.conn, q)  # what the reader typed; an entity's spellings are the archive's
+            result = cached(arc, ("search", query, page, fold, *filters.values()), lambda: run_search(
+                arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, fold=fold, **filters))
+            counts = cached(arc, ("facets", query, *filters.values()),
+                            lambda: search_facets(arc.conn, query, **filters))
     pages = max(1, -(-(result.total - result.folded) // PER_PAGE))
     return {"q": q, "result": result, "page": page, "pages": pages, "facets": counts, "fold": fold,
             **_entity_facet(arc), "outlet": outlet, "section": section,

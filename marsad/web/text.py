@@ -7,6 +7,7 @@ import re
 from functools import cache, lru_cache
 from pathlib import Path
 
+from jinja2 import Template
 from jinja2.utils import url_quote
 from markupsafe import Markup, escape
 
@@ -17,6 +18,19 @@ MONTHS_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو",
               "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
 _WEB_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2}))?")
+
+
+# C0 controls but tab and line ends, DEL, C1 controls: never text a reader should see (NUL and \x02
+# came in titles of real exports), and some break what a browser does with the page.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class PrintableTemplate(Template):
+    """A template whose pages hold no control character, whatever the data held: one pass over the
+    page costs less than a look at each value printed."""
+
+    def render(self, *args, **kwargs) -> str:
+        return _CONTROLS.sub("", super().render(*args, **kwargs))
 
 
 # Outlet names and facet labels come back on every page. Typed: a Markup is not escaped again, a str is.

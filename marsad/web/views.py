@@ -1,7 +1,9 @@
 """HTML pages. Each handler loads its data through ``Depends`` and renders one template.
 
 Handlers and their dependencies are ``async``: they run on the event loop, a few milliseconds
-of CPU each, instead of hopping to a worker thread (and contending for the GIL) per request."""
+of CPU each, instead of hopping to a worker thread (and contending for the GIL) per request. The two
+whose cost is not bounded that way, search (what the reader typed) and the home page (the story list,
+built again after every change of the archive), run on the worker pool of :func:`deps.off_loop`."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from marsad.search.budget import WEB
 from marsad.web import load
-from marsad.web.deps import Arc
+from marsad.web.deps import Arc, off_loop
 from marsad.web.svg import timeline_svg
 
 router = APIRouter(include_in_schema=False)
@@ -25,21 +28,21 @@ def _opt(value: str | None) -> str | None:
     return (value.strip() or None) if value else None
 
 
-async def home_data(arc: Arc, section: str | None = None, outlet: str | None = None) -> dict:
-    return load.home(arc, _opt(section), _opt(outlet))
+async def home_data(request: Request, section: str | None = None, outlet: str | None = None) -> dict:
+    # Off the event loop: after an ingest's commit, the story list is built again (a second or so).
+    return await off_loop(request, lambda arc: load.home(arc, _opt(section), _opt(outlet)))
 
 
-async def search_data(request: Request, q: str = Query("", max_length=500),
+async def search_data(request: Request, q: str = Query("", max_length=WEB.max_chars),
                       page: int = Query(1, ge=1, le=1000),
                       outlet: str | None = None, section: str | None = None,
                       since: str | None = Query(None, pattern=_DATE),
                       until: str | None = Query(None, pattern=_DATE),
                       entity: str | None = None,
                       fold: bool = Query(True, description="false: every copy as its own hit")) -> dict:
-    # The archive straight from the pool, not through one more dependency: search is the busiest page.
-    arc = request.app.state.pool.reader()
-    return load.search(arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until),
-                       _opt(entity), fold)
+    # On a worker thread under the search budget: what a reader typed decides what a search costs.
+    return await off_loop(request, lambda arc: load.search(
+        arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until), _opt(entity), fold))
 
 
 HomeData = Annotated[dict, Depends(home_data)]

@@ -61,3 +61,14 @@ def aawsat_id(arc):
         if a.headline.startswith("قمة «روسيا"):
             return a.id
     raise AssertionError("the example page's first article is not in the demo archive")
+
+
+def copy_archive(src, dst) -> None:
+    """A copy through SQLite's backup: copying the file itself would also drop this process's locks on
+    it (POSIX locks go with any closed descriptor), under the feet of an ingest process writing there."""
+    import sqlite3
+
+    with sqlite3.connect(src) as source, sqlite3.connect(dst) as target:
+        source.backup(target)
+    source.close()
+    target.close()

@@ -34,3 +34,24 @@ def test_help():
     for cmd in ("serve", "demo"):
         result = CliRunner().invoke(main, [cmd, "--help"])
         assert result.exit_code == 0 and "--port" in result.output and "--db" in result.output
+
+
+def test_serve_without_an_archive_says_so_and_exits(tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "missing.db"), "--port", "9"])
+    assert result.exit_code == 2
+    assert "no archive at" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_demo_removes_its_temporary_folder_when_interrupted(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr("marsad.web.demo.SAMPLE_FILES", ("aawsat-page-2025.jsonl",))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("marsad.web.serve", interrupted)
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 130 and "interrupted" in result.output
+    assert not list(tmp_path.glob("marsad-demo-*"))
