@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marsad.archive import migrations
 from marsad.errors import InputError
 from marsad.model import Article
 from marsad.search import budget, index, search
@@ -26,9 +27,8 @@ CRAFTED = " ".join(["ال*", "وا*", "في*", "بت*", "من*", "عل*", "لل*
 def _archive() -> sqlite3.Connection:
     c = sqlite3.connect(":memory:", check_same_thread=False)
     c.execute("CREATE TABLE articles (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, url, headline, deck, outlet,"
-              " section, published, body)")
-    for _, sql in index.MIGRATIONS:
-        c.executescript(sql)
+              " section, published, body, data)")
+    migrations.apply(c, index.MIGRATIONS)
     rows = [(c.execute("INSERT INTO articles(id, headline, body) VALUES (?, ?, ?)",
                        (a.id, a.headline, a.body)).lastrowid, a) for a in DOCS]
     index.add(c, rows)
