@@ -102,6 +102,9 @@ def _time_index_hooks(arc) -> list[float]:
         def remove(self, conn, rowids):
             index.remove(conn, rowids)
 
+        def __getattr__(self, name):  # merge and the rest, untimed
+            return getattr(index, name)
+
     arc.store._index = Timed()
     return spent
 
