@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from marsad.errors import ArchiveError
@@ -38,6 +40,9 @@ def run_demo(db: Path | None = None, host: str = "127.0.0.1", port: int = 8000, 
     folder = None if db else Path(tempfile.mkdtemp(prefix="marsad-demo-"))
     db = db or folder / "demo.db"
     kept = False
+    # The server re-raises a SIGTERM once it has stopped; by default that ends the process before the
+    # folder below is removed, so it is made an ordinary exit here.
+    on_term = threading.current_thread() is threading.main_thread() and signal.signal(signal.SIGTERM, _exit)
     try:
         print(f"marsad demo: parsing and enriching the sample into {db} (about a minute)…", file=sys.stderr)
         report = build_demo(db)
@@ -47,6 +52,12 @@ def run_demo(db: Path | None = None, host: str = "127.0.0.1", port: int = 8000, 
             serve_app(load(db), host=host, port=port)
         kept = not serve
     finally:
+        if on_term is not False:
+            signal.signal(signal.SIGTERM, on_term)
         if folder and not kept:
             shutil.rmtree(folder, ignore_errors=True)
     return db
+
+
+def _exit(signum, frame) -> None:
+    sys.exit(128 + signum)

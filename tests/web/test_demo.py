@@ -55,3 +55,28 @@ def test_demo_removes_its_temporary_folder_when_interrupted(tmp_path, monkeypatc
     result = CliRunner().invoke(main, ["demo"])
     assert result.exit_code == 130 and "interrupted" in result.output
     assert not list(tmp_path.glob("marsad-demo-*"))
+
+
+def test_demo_removes_its_temporary_folder_when_terminated(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.web.test_browser import free_port
+
+    code = ("import sys, tempfile; import marsad.web.demo as d; tempfile.tempdir = sys.argv[1]; "
+            "d.SAMPLE_FILES = ('aawsat-page-2025.jsonl',); d.run_demo(port=int(sys.argv[2]))")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(free_port())],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:
+            if "serving" in line:
+                break
+        assert list(tmp_path.glob("marsad-demo-*"))
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)  # as a service manager stops it
+        assert proc.wait(timeout=60) != 0
+    finally:
+        proc.kill()
+    assert not list(tmp_path.glob("marsad-demo-*"))
