@@ -59,12 +59,6 @@ def unify_spelling(word: str, *, search: bool = False) -> str:
     return word
 
 
-def spelling_variants() -> frozenset[str]:
-    """The spellings :func:`unify_spelling` rewrites: whole words, and beginnings of words."""
-    whole, starts = _variants(False)
-    return frozenset(whole) | {v for v, _ in starts}
-
-
 @cache
 def protected_names() -> frozenset[str]:
     """Names the careful stemmers leave whole, from ``data/names.txt`` (normalized, without the article)."""

@@ -92,11 +92,6 @@ def parse_text(text: str, source: str | None = None) -> Page:
     return page
 
 
-def page_lines(text: str) -> list[str]:
-    """The page's non-empty lines, cleaned, with print-layout artefacts undone."""
-    return _lines(detatweel(unshape(clean_text(text))))
-
-
 def _lines(text: str) -> list[str]:
     return [s for s in (line.strip() for line in text.split("\n")) if s]
 
