@@ -9,12 +9,20 @@ which articles it should look at again.
 from __future__ import annotations
 
 import os
-import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
-from marsad.archive.base import Store
-from marsad.model import Article, EntitySummary, Failure, IngestReport
+from marsad.archive.base import Backend
+from marsad.model import (
+    Article,
+    CopyRef,
+    EntitySummary,
+    Failure,
+    IngestReport,
+    RelatedHit,
+    SearchResult,
+    Story,
+)
 
 BATCH_SIZE = 500  # articles per transaction: big enough to be fast, small enough to lose little on a crash
 # Articles handed to the relate stage at once: it works in memory, and per call it reloads its open stories.
@@ -22,17 +30,23 @@ RELATE_EVERY = 2000
 
 
 class Archive:
-    """A news archive over one :class:`Store`. Use as a context manager, or call :meth:`close`."""
+    """A news archive over one :class:`~marsad.archive.base.Backend`. Use as a context manager, or
+    call :meth:`close`."""
 
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, backend: Backend):
+        self.backend = backend
+        self.store = backend.store
         self._unrelated: list[str] = []  # committed ids not yet handed to the relate stage
         self._features: dict[str, Any] = {}  # what the relate stage prepared ahead for those, by id
 
     @property
-    def conn(self) -> sqlite3.Connection:
-        """The SQLite connection, for stage modules that own tables (SQLite store only)."""
-        return self.store.conn
+    def conn(self):
+        """The SQLite connection (SQLite backend only), while stages move their SQL into the backend."""
+        return self.backend.conn
+
+    def version(self) -> Hashable:
+        """Changes whenever anything is committed to the archive: a key for caches."""
+        return self.backend.version()
 
     def ingest(self, paths: Iterable[str | os.PathLike], *, enrich: bool = True, progress: bool = False,
                parallel: bool | None = None, relate: bool = True) -> IngestReport:
@@ -87,7 +101,7 @@ class Archive:
 
     def relate(self, report: IngestReport) -> None:
         """Hand the committed ids not yet related to the relate stage (stories, copies)."""
-        from marsad.archive.migrations import stage_module
+        from marsad.archive.sqlite.migrations import stage_module
 
         ids, self._unrelated = self._unrelated, []
         features, self._features = self._features, {}
@@ -108,7 +122,7 @@ class Archive:
     def relate_all(self) -> IngestReport:
         """Relate every stored article whose current version is not related yet (after an ingest
         with ``relate=False``, or one that was cut short), in the order they were stored."""
-        from marsad.archive.migrations import stage_module
+        from marsad.archive.sqlite.migrations import stage_module
 
         report = IngestReport()
         relate = stage_module("marsad.relate")
@@ -142,11 +156,65 @@ class Archive:
     def entity(self, id: str) -> dict[str, Any]:
         return self.store.entity(id)
 
+    # Search and relate (marsad.search, marsad.relate) over this archive.
+
+    def search(self, query: str, **options) -> SearchResult:
+        """Articles matching ``query``, best first; options as :func:`marsad.search.search` takes them."""
+        from marsad.search import search
+
+        return search(self.conn, query, **options)
+
+    def search_facets(self, query: str, **filters) -> dict[str, list[tuple[str, int]]]:
+        """How many results each outlet and section holds (:func:`marsad.search.search_facets`)."""
+        from marsad.search import search_facets
+
+        return search_facets(self.conn, query, **filters)
+
+    def search_many(self, queries: Iterable[tuple[str, str]], **options) -> Iterator[dict]:
+        from marsad.search import search_many
+
+        return search_many(self.conn, queries, **options)
+
+    def related(self, id: str, limit: int = 10) -> list[RelatedHit]:
+        from marsad import relate
+
+        return relate.related(self, id, limit)
+
+    def stories(self, since: str | None = None, min_size: int = 2) -> list[Story]:
+        from marsad import relate
+
+        return relate.stories(self, since, min_size)
+
+    def story(self, story_id: str) -> Story:
+        from marsad import relate
+
+        return relate.story(self, story_id)
+
+    def story_of(self, id: str) -> Story | None:
+        from marsad import relate
+
+        return relate.story_of(self, id)
+
+    def copies(self, id: str) -> list[CopyRef]:
+        from marsad import relate
+
+        return relate.copies(self, id)
+
+    def copy_groups(self) -> list[list[CopyRef]]:
+        from marsad import relate
+
+        return relate.copy_groups(self)
+
+    def duplicate_groups(self) -> list[list[str]]:
+        from marsad import relate
+
+        return relate.duplicate_groups(self)
+
     # Entities across the archive and analysts' corrections (marsad.archive.entities; SQLite store).
 
     def consolidate_entities(self) -> list[tuple[str, str]]:
         """Merge the entities that are one across the archive; (old id, new id) of each merge."""
-        from marsad.archive import entities
+        from marsad.archive.sqlite import entities
 
         with self.store.transaction() as conn:
             return entities.consolidate(conn)
@@ -159,19 +227,19 @@ class Archive:
     def correct_entity(self, op: str, args: list[str]) -> str:
         """Store one correction (merge, split, rename, retype; arguments as the CLI takes them);
         returns the id of the entity it leaves."""
-        from marsad.archive import entities
+        from marsad.archive.sqlite import entities
 
         with self.store.transaction() as conn:
             return entities.apply(conn, op, args, self.store.entity_key)
 
     def export_entity_corrections(self) -> str:
-        from marsad.archive import entities
+        from marsad.archive.sqlite import entities
 
         return entities.export(self.conn)
 
     def import_entity_corrections(self, text: str) -> tuple[int, list[str]]:
         """Apply an exported file of corrections: (how many applied, why each other one failed)."""
-        from marsad.archive import entities
+        from marsad.archive.sqlite import entities
 
         with self.store.transaction() as conn:
             return entities.replay(conn, text, self.store.entity_key)
@@ -194,7 +262,7 @@ def open_archive(path: str | os.PathLike | None = None, readonly: bool = False,
     ``timeout`` is how long to wait, in seconds, for a lock another process holds.
     Raises :class:`marsad.errors.ArchiveError` for a missing, corrupt, locked or read-only archive.
     """
-    from marsad.archive.sqlite import SQLiteStore
+    from marsad.archive.sqlite import SQLiteBackend
     from marsad.settings import load
 
-    return Archive(SQLiteStore(load(path).db, readonly=readonly, timeout=timeout))
+    return Archive(SQLiteBackend(load(path).db, readonly=readonly, timeout=timeout))

@@ -109,7 +109,7 @@ def enriched(article: Article, enricher: Callable[[Article], Article], report: I
 def preparers(relate: bool = True) -> dict[str, Callable[[Article], Any]]:
     """The ``prepare`` function of each installed stage that can analyze an article ahead of storing
     it (search analysis, relate features unless ``relate`` is off), by module name."""
-    from marsad.archive.migrations import stage_module
+    from marsad.archive.sqlite.migrations import stage_module
 
     names = ("marsad.search.index", "marsad.relate")[:2 if relate else 1]
     modules = {name: stage_module(name) for name in names}
@@ -130,7 +130,7 @@ def prepare(batch: list[Article], stages: dict[str, Callable[[Article], Any]]) -
 
 
 def enricher() -> Callable[[Article], Article] | None:
-    from marsad.archive.migrations import stage_module
+    from marsad.archive.sqlite.migrations import stage_module
 
     module = stage_module("marsad.enrich")
     return getattr(module, "enrich_article", None) if module is not None else None

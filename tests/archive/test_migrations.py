@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marsad.archive import migrations, open_archive
+from marsad.archive import open_archive
+from marsad.archive.sqlite import migrations
 from marsad.model import Article, Image, RelatedItem
 
 

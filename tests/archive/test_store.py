@@ -198,7 +198,7 @@ class _Relate:
 
 
 def _with_relate(monkeypatch, fake):
-    from marsad.archive import migrations
+    from marsad.archive.sqlite import migrations
 
     real = migrations.stage_module
     monkeypatch.setattr(migrations, "stage_module",

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marsad.archive import migrations, open_archive
+from marsad.archive import open_archive
+from marsad.archive.sqlite import migrations
 from marsad.model import Article
 from marsad.parse import parse_bytes
 from marsad.parse.language import detect_language, script_shares

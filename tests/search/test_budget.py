@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marsad.archive import migrations
+from marsad.archive.sqlite import migrations
 from marsad.errors import InputError
 from marsad.model import Article
 from marsad.search import budget, index, search

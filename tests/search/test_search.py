@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marsad.archive import migrations
+from marsad.archive.sqlite import migrations
 from marsad.cli import main
 from marsad.errors import InputError
 from marsad.model import Article, Image

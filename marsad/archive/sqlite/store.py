@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from marsad.archive import entities as entity_tables
-from marsad.archive import migrations
 from marsad.archive.base import BatchResult, Store, article_id, encode
+from marsad.archive.sqlite import entities as entity_tables
+from marsad.archive.sqlite import migrations
 from marsad.errors import ArchiveError, NotFound
 from marsad.model import Article, EntitySummary
 
@@ -189,6 +189,9 @@ class SQLiteStore(Store):
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: all of it is stored, or none of it."""
+        if self.conn.in_transaction:  # a unit of work inside another joins it
+            yield self.conn
+            return
         with translate_errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:

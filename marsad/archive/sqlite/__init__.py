@@ -1,0 +1,38 @@
+"""The SQLite backend: one file, WAL mode, one connection shared by the store, the search index
+(FTS5) and the relate stage's tables, so one transaction covers all three."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+
+from marsad.archive.base import Backend
+from marsad.archive.sqlite.relate import SQLiteRelateState
+from marsad.archive.sqlite.search import SQLiteSearchIndex
+from marsad.archive.sqlite.store import SQLiteStore
+
+
+class SQLiteBackend(Backend):
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0):
+        self.store = SQLiteStore(path, readonly=readonly, timeout=timeout)
+        self.conn = self.store.conn
+        self.readonly = readonly
+        self.index = SQLiteSearchIndex(self.conn)
+        self.relate = SQLiteRelateState(self.conn)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[None]:
+        with self.store.transaction():
+            yield
+
+    def version(self) -> Hashable:
+        # data_version moves when another connection commits, total_changes when this one writes.
+        return (str(self.store.path), self.conn.execute("PRAGMA data_version").fetchone()[0],
+                self.conn.total_changes)
+
+    def describe(self) -> str:
+        return str(self.store.path)
+
+    def close(self) -> None:
+        self.store.close()
