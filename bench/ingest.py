@@ -115,12 +115,13 @@ def stage_index(db: Path) -> dict:
 
     sys.path.insert(0, str(ROOT))
     from marsad.archive import open_archive
+    from marsad.archive.sqlite import search as sqlite_search
     from marsad.search import index
 
     with open_archive(db, readonly=True) as arc:
         articles = list(enumerate(arc.iter_articles(), 1))
     conn = sqlite3.connect(":memory:")
-    conn.execute(index.create_sql())
+    conn.execute(sqlite_search.create_sql())
     cpu = time.process_time()
     rows = {a.id: index.prepare(a) for _, a in articles}
     analysis = time.process_time() - cpu

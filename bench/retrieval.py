@@ -47,6 +47,7 @@ sys.path.insert(0, str(SHARED / "tools"))
 from ir_eval import evaluate, load_qrels  # noqa: E402
 
 from marsad.archive import open_archive  # noqa: E402
+from marsad.archive.sqlite.search import create_sql  # noqa: E402
 from marsad.model import Article  # noqa: E402
 from marsad.search import DEFAULT_MODE, index, read_queries, search, search_many  # noqa: E402
 from marsad.search.analyze import Scheme  # noqa: E402
@@ -89,7 +90,7 @@ def build(folder: Path, scheme: Scheme) -> tuple[sqlite3.Connection, float]:
     """An in-memory archive holding the corpus, indexed by ``scheme``; and the seconds it took."""
     conn = sqlite3.connect(":memory:")
     conn.execute(ARTICLES)
-    conn.execute(index.create_sql(scheme))
+    conn.execute(create_sql(scheme))
     docs = read_jsonl(folder / "corpus.jsonl")
     t = time.perf_counter()
     rows = []

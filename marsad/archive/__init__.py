@@ -101,12 +101,11 @@ class Archive:
 
     def relate(self, report: IngestReport) -> None:
         """Hand the committed ids not yet related to the relate stage (stories, copies)."""
-        from marsad.archive.sqlite.migrations import stage_module
+        from marsad import relate
 
         ids, self._unrelated = self._unrelated, []
         features, self._features = self._features, {}
-        relate = stage_module("marsad.relate")
-        if not ids or relate is None or not hasattr(relate, "update"):
+        if not ids:
             return
         skipped: list[tuple[str, str]] = []
         try:
@@ -122,11 +121,10 @@ class Archive:
     def relate_all(self) -> IngestReport:
         """Relate every stored article whose current version is not related yet (after an ingest
         with ``relate=False``, or one that was cut short), in the order they were stored."""
-        from marsad.archive.sqlite.migrations import stage_module
+        from marsad import relate
 
         report = IngestReport()
-        relate = stage_module("marsad.relate")
-        for id_ in relate.unrelated(self) if relate is not None else ():
+        for id_ in relate.unrelated(self):
             report.ids.append(id_)
             self._unrelated.append(id_)
             if len(self._unrelated) >= RELATE_EVERY:

@@ -109,11 +109,13 @@ def enriched(article: Article, enricher: Callable[[Article], Article], report: I
 def preparers(relate: bool = True) -> dict[str, Callable[[Article], Any]]:
     """The ``prepare`` function of each installed stage that can analyze an article ahead of storing
     it (search analysis, relate features unless ``relate`` is off), by module name."""
-    from marsad.archive.sqlite.migrations import stage_module
+    from marsad import relate as relate_stage
+    from marsad.search import index
 
-    names = ("marsad.search.index", "marsad.relate")[:2 if relate else 1]
-    modules = {name: stage_module(name) for name in names}
-    return {name: m.prepare for name, m in modules.items() if hasattr(m, "prepare")}
+    stages = {"marsad.search.index": index.prepare}
+    if relate:
+        stages["marsad.relate"] = relate_stage.prepare
+    return stages
 
 
 def prepare(batch: list[Article], stages: dict[str, Callable[[Article], Any]]) -> dict[str, dict[str, Any]]:
@@ -129,11 +131,10 @@ def prepare(batch: list[Article], stages: dict[str, Callable[[Article], Any]]) -
     return out
 
 
-def enricher() -> Callable[[Article], Article] | None:
-    from marsad.archive.sqlite.migrations import stage_module
+def enricher() -> Callable[[Article], Article]:
+    from marsad.enrich import enrich_article
 
-    module = stage_module("marsad.enrich")
-    return getattr(module, "enrich_article", None) if module is not None else None
+    return enrich_article
 
 
 @contextmanager

@@ -9,7 +9,6 @@ The FTS5 rowid is the ``articles`` rowid.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 
@@ -17,34 +16,6 @@ from marsad.model import Article
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 
 TABLE = "search_fts"
-
-
-def create_sql(scheme: Scheme = DEFAULT_SCHEME, table: str = TABLE) -> str:
-    cols = ", ".join(scheme.columns)
-    # '.' is a token character so that decimals such as 22.6 stay one term.
-    return (f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5({cols},"
-            " tokenize=\"ascii tokenchars '.'\");")
-
-
-def reanalyze(conn: sqlite3.Connection, batch: int = 1000) -> None:
-    """Index every stored article again with today's analyzer: the migration for an analyzer change
-    (terms in the index must be those a query gets); the table is made anew, its columns named
-    for today's analyzers."""
-    conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    conn.execute(create_sql())
-    last = 0
-    while rows := conn.execute("SELECT rowid, data FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                               (last, batch)).fetchall():
-        add(conn, [(rowid, Article.from_dict(json.loads(data))) for rowid, data in rows])
-        last = rows[-1][0]
-
-
-MIGRATIONS: list = [
-    ("search-0001-fts", create_sql()),
-    # The careful stemmer in place of the light one (names whole, suffixes only where three letters
-    # remain), a preposition before hamza detached, سورية read as سوريا: stored articles indexed again.
-    ("search-0002-reanalyze-names-hamza", reanalyze),
-]
 
 
 def fields(article: Article) -> tuple[str, str, str, str]:

@@ -198,11 +198,9 @@ class _Relate:
 
 
 def _with_relate(monkeypatch, fake):
-    from marsad.archive.sqlite import migrations
+    import marsad.relate
 
-    real = migrations.stage_module
-    monkeypatch.setattr(migrations, "stage_module",
-                        lambda name: fake if name == "marsad.relate" else real(name))
+    monkeypatch.setattr(marsad.relate, "update", fake.update)
 
 
 def test_relate_gets_committed_ids_in_chunks_and_at_the_end(arc, monkeypatch):

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marsad.archive.sqlite import migrations
+from marsad.archive.sqlite import search as sqlite_search
 from marsad.errors import InputError
 from marsad.model import Article
 from marsad.search import budget, index, search
@@ -28,7 +29,7 @@ def _archive() -> sqlite3.Connection:
     c = sqlite3.connect(":memory:", check_same_thread=False)
     c.execute("CREATE TABLE articles (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, url, headline, deck, outlet,"
               " section, published, body, data)")
-    migrations.apply(c, index.MIGRATIONS)
+    migrations.apply(c, sqlite_search.MIGRATIONS)
     rows = [(c.execute("INSERT INTO articles(id, headline, body) VALUES (?, ?, ?)",
                        (a.id, a.headline, a.body)).lastrowid, a) for a in DOCS]
     index.add(c, rows)

@@ -3,8 +3,8 @@ import sqlite3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marsad.archive.sqlite.search import create_sql
 from marsad.search.analyze import Scheme
-from marsad.search.index import create_sql
 from marsad.search.query import to_match
 
 ONE = Scheme(("careful",))  # one column set keeps the expected strings short

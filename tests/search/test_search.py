@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marsad.archive.sqlite import migrations
+from marsad.archive.sqlite import search as sqlite_search
 from marsad.cli import main
 from marsad.errors import InputError
 from marsad.model import Article, Image
@@ -33,7 +34,7 @@ DOCS = [
 def _archive() -> sqlite3.Connection:
     c = sqlite3.connect(":memory:")
     c.execute(ARTICLES)
-    migrations.apply(c, index.MIGRATIONS)
+    migrations.apply(c, sqlite_search.MIGRATIONS)
     rows = []
     for a in DOCS:
         cur = c.execute("INSERT INTO articles(id, url, headline, body, outlet, section, published)"

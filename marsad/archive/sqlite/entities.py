@@ -293,11 +293,7 @@ COMMON_MIN = 20  # articles printing a word, below which the share says too litt
 
 def _common_words(conn: sqlite3.Connection, rows: list[tuple], known: set[str]) -> None:
     """Record the one-word entities of ``rows`` that the archive mostly prints untagged."""
-    from marsad.archive.sqlite.migrations import stage_module
-
-    index = stage_module("marsad.search.index")
-    if index is None:
-        return
+    from marsad.search import index
     from marsad.search.analyze import Analyzer, words
 
     exact = Analyzer("clitics")

@@ -1,7 +1,7 @@
 """Named schema migrations, applied in order and recorded in the ``migrations`` table.
 
-The archive's own migrations come first, then those of the stage modules that
-own tables (``MIGRATIONS: list[tuple[name, sql]]`` in each). A name, once
+The archive's own migrations come first, then the search index's and the relate
+stage's (``MIGRATIONS: list[tuple[name, sql]]`` in each module of this backend). A name, once
 applied, is never run again; a new schema change is a new name. A step that
 SQL alone cannot do (re-analyzing stored text for a new search analyzer) is a
 Python function of the connection in place of the SQL, run in the same way.
@@ -9,13 +9,9 @@ Python function of the connection in place of the SQL, run in the same way.
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 from datetime import UTC, datetime
 from typing import Any
-
-# Stage modules whose MIGRATIONS run after the archive's own, in this order.
-STAGE_MODULES = ("marsad.search.index", "marsad.relate.store")
 
 MIGRATIONS: list[tuple[str, str]] = [
     ("archive-0001-articles", """
@@ -76,13 +72,10 @@ _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then those of every stage module that is installed."""
-    out = list(MIGRATIONS)
-    for name in STAGE_MODULES:
-        module = stage_module(name)
-        if module is not None:
-            out.extend(getattr(module, "MIGRATIONS", []))
-    return out
+    """The archive's migrations, then the search index's, then the relate stage's."""
+    from marsad.archive.sqlite import relate, search
+
+    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS]
 
 
 def applied(conn: sqlite3.Connection) -> set[str]:
@@ -131,15 +124,6 @@ def apply(conn: sqlite3.Connection, migrations: list[tuple[str, str]] | None = N
         ran.append(name)
     return ran
 
-
-def stage_module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        # Only a stage that is not installed is skipped; a broken one must fail loudly.
-        if e.name and name.startswith(e.name):
-            return None
-        raise
 
 
 def _check_unique(migrations: list[tuple[str, str]]) -> None:

@@ -25,6 +25,7 @@ from marsad.archive.sqlite import entities as entity_tables
 from marsad.archive.sqlite import migrations
 from marsad.errors import ArchiveError, NotFound
 from marsad.model import Article, EntitySummary
+from marsad.search import index as fts
 
 _COLUMNS = ("id", "url", "headline", "deck", "outlet", "publisher", "section", "published", "author",
             "kind", "dateline", "body", "data", "source", "content_hash", "ingested_at", "enrich_hash",
@@ -148,7 +149,7 @@ class SQLiteStore(Store):
         self.path = Path(path)
         self.readonly = readonly
         self.conn = connect(self.path, readonly=readonly, timeout=timeout)
-        self._index = migrations.stage_module("marsad.search.index")
+        self._index = fts  # the search index, kept in step inside each batch's transaction
         self._key = lru_cache(maxsize=1 << 16)(_canonical_key())
         self._name = lru_cache(maxsize=1 << 16)(_canonical_name())
 
@@ -173,7 +174,7 @@ class SQLiteStore(Store):
             placed = [(start + i, r) for i, r in enumerate(fresh)]
             self.conn.executemany(_INSERT, [(rowid, *r.values) for rowid, r in placed])
             stored = [(rowid, r.article) for rowid, r in changed + placed]
-            if self._index is not None and stored:
+            if stored:
                 self._index.add(self.conn, stored, prepared=index_rows)
             self._add_mentions(stored)
         result.written.extend(a.id for _, a in stored)
@@ -182,9 +183,8 @@ class SQLiteStore(Store):
         return result
 
     def compact(self) -> None:
-        if self._index is not None:
-            with self.transaction():
-                self._index.merge(self.conn)
+        with self.transaction():
+            self._index.merge(self.conn)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -216,8 +216,7 @@ class SQLiteStore(Store):
 
     def _drop(self, rowids: list[int]) -> None:
         """Forget what the old versions of changed articles put in the index and entity tables."""
-        if self._index is not None:
-            self._index.remove(self.conn, rowids)
+        self._index.remove(self.conn, rowids)
         for i in range(0, len(rowids), _MAX_VARS):
             chunk = rowids[i:i + _MAX_VARS]
             marks = ",".join("?" * len(chunk))
