@@ -252,16 +252,14 @@ class TestReadersDuringIngest:
             body = "بحث القادة في موسكو التعاون الاقتصادي والأمني بين روسيا ودول آسيا الوسطى."
             writer.put([Article("قمة روسيا وآسيا الوسطى تبحث التعاون", [body], id="late-1")])
         assert neighbours.index_of(reader) is before  # the old index at once, while it catches up
-        path = reader.conn.execute("PRAGMA database_list").fetchone()[2]
         deadline = time.monotonic() + 60  # a bound for a loaded machine, not a timing assertion
-        while path in neighbours._syncing and time.monotonic() < deadline:
+        while (after := neighbours.index_of(reader)) is before and time.monotonic() < deadline:
             time.sleep(0.05)
-        after = neighbours.index_of(reader)
         assert after is not before and "late-1" in after.ids + [d.id for d in after.extra]
         reader.close()
 
 
-def test_threads_asking_for_one_missing_value_compute_it_once(arc):
+def test_threads_asking_for_one_missing_value_compute_it_once(demo_db):
     from concurrent.futures import ThreadPoolExecutor
 
     from marsad.archive import open_archive
@@ -274,8 +272,7 @@ def test_threads_asking_for_one_missing_value_compute_it_once(arc):
         gate.wait(5)
         return len(calls)
 
-    path = arc.conn.execute("PRAGMA database_list").fetchone()[2]
-    readers = [open_archive(path, readonly=True) for _ in range(4)]
+    readers = [open_archive(demo_db, readonly=True) for _ in range(4)]
     with ThreadPoolExecutor(4) as pool:
         futures = [pool.submit(cache.cached, r, ("test-flight",), slow) for r in readers]
         while not calls:
