@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -312,24 +313,32 @@ def test_a_killed_ingest_process_is_replaced(client, auth):
     assert r.status_code == 200
 
 
-def test_a_slow_search_never_holds_up_pages(client, monkeypatch, aawsat_id):
+@contextmanager
+def slow_request(client, monkeypatch, function: str, path: str):
+    """``client.get(path)`` on a thread of its own, held inside ``marsad.web.load.<function>`` for as
+    long as the block runs; the block ends with the thread still waiting (else it fails)."""
     from marsad.web import load
 
-    started, release, real = threading.Event(), threading.Event(), load.search
+    started, release, real = threading.Event(), threading.Event(), getattr(load, function)
 
     def slow(*args, **kwargs):
         started.set()
         release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(load, "search", slow)
-    searching = threading.Thread(target=client.get, args=("/api/search?q=موسكو",))
-    searching.start()
+    monkeypatch.setattr(load, function, slow)
+    waiting = threading.Thread(target=client.get, args=(path,))
+    waiting.start()
     try:
         assert started.wait(30)
-        assert client.get(f"/api/articles/{aawsat_id}").status_code == 200
-        assert client.get("/api/stories?limit=1").status_code == 200
-        assert searching.is_alive()  # both answered while the search was still running
+        yield
+        assert waiting.is_alive()  # everything in the block answered while that request was still running
     finally:
         release.set()
-        searching.join()
+        waiting.join()
+
+
+def test_a_slow_search_never_holds_up_pages(client, monkeypatch, aawsat_id):
+    with slow_request(client, monkeypatch, "search", "/api/search?q=موسكو"):
+        assert client.get(f"/api/articles/{aawsat_id}").status_code == 200
+        assert client.get("/api/stories?limit=1").status_code == 200

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from marsad.errors import ArchiveError, NotFound
 from marsad.settings import load
 from marsad.web.deps import ArchivePool
+from tests.web.test_hardening import slow_request
 
 URL = "postgresql://marsad:s3cret@db.example.org:5433/news"
 ROOT = Path(__file__).resolve().parents[2] / "marsad"
@@ -50,27 +50,10 @@ def test_an_archive_whose_job_failed_is_not_lent_again(demo_db):
 
 
 def test_a_slow_page_read_never_holds_up_other_pages(client, monkeypatch, aawsat_id):
-    from marsad.web import load as loader
-
-    started, release, real = threading.Event(), threading.Event(), loader.article
-
-    def slow(*args, **kwargs):
-        started.set()
-        release.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(loader, "article", slow)
-    reading = threading.Thread(target=client.get, args=(f"/articles/{aawsat_id}",))
-    reading.start()
-    try:
-        assert started.wait(30)
+    with slow_request(client, monkeypatch, "article", f"/articles/{aawsat_id}"):
         assert client.get(f"/api/articles/{aawsat_id}").status_code == 200
         assert client.get("/api/entities?limit=1").status_code == 200
         assert client.get("/entities").status_code == 200
-        assert reading.is_alive()  # all answered while the first page was still reading
-    finally:
-        release.set()
-        reading.join()
 
 
 def test_error_messages_hide_a_server_password():
