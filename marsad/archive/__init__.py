@@ -206,14 +206,15 @@ class Archive:
 
 
 def open_archive(path: str | os.PathLike | None = None, readonly: bool = False,
-                 timeout: float = 10.0) -> Archive:
+                 timeout: float = 10.0, cache_kib: int | None = None) -> Archive:
     """Open (or, for writing, create) the archive at ``path`` (default: Settings().db).
 
     Readers use ``readonly=True``: a missing file is an error, never a new empty archive.
     ``timeout`` is how long to wait, in seconds, for a lock another process holds.
+    ``cache_kib``: a smaller private page cache, for servers that keep many readers open (SQLite).
     Raises :class:`marsad.errors.ArchiveError` for a missing, corrupt, locked or read-only archive.
     """
     from marsad.archive.sqlite import SQLiteBackend
     from marsad.settings import load
 
-    return Archive(SQLiteBackend(load(path).db, readonly=readonly, timeout=timeout))
+    return Archive(SQLiteBackend(load(path).db, readonly=readonly, timeout=timeout, cache_kib=cache_kib))
