@@ -268,8 +268,8 @@ class RelateState(ABC):
     def open_stories(self, first_day: int | None, last_day: int | None, known: Container[str],
                      recent: int) -> list[tuple[str, int | None, int | None, dict[str, float], list[str]]]:
         """(id, first day, last day, centroid, outlets of its ``recent`` latest reports, newest first)
-        of the stories without a dated report, and of those whose dated reports span days that
-        overlap ``first_day``..``last_day`` (all stories when those are None); ``known`` left out."""
+        of the stories without a dated report and, when ``first_day`` and ``last_day`` are given, of
+        those whose dated reports span days that overlap them; those in ``known`` left out."""
 
     @abstractmethod
     def recent_vectors(self, story_id: str, recent: int) -> list[dict[str, float]]:

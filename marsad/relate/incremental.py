@@ -140,9 +140,9 @@ def new_clusterer(state: RelateState) -> Clusterer:
 
 def open_stories(state: RelateState, first_day: int | None, last_day: int | None,
                  known: Container[str]) -> list[StoryState]:
-    """Stories a report from ``first_day`` to ``last_day`` may join (all of them when those are
-    None), those in ``known`` left out: they are in memory already. Their report vectors are read
-    when needed (:meth:`Clusterer._loaded`)."""
+    """Stories a report from ``first_day`` to ``last_day`` may join (the undated ones only when those
+    are None), those in ``known`` left out: they are in memory already. Their report vectors are
+    read when needed (:meth:`Clusterer._loaded`)."""
     span = (None, None) if first_day is None or last_day is None else (first_day - WINDOW, last_day + WINDOW)
     states = []
     for sid, first, last, centroid, outlets in state.open_stories(*span, known, RECENT):

@@ -83,3 +83,13 @@ def ant(shared: Path) -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def ant_docs(ant: dict[str, dict]) -> dict[str, Doc]:
     return {i: make_doc(record_to_article(r)) for i, r in ant.items()}
+
+
+@pytest.fixture(params=["sqlite"])
+def relate_backend(request, tmp_path):
+    """An empty archive backend of each kind, for the relate state's contract."""
+    from marsad.archive.sqlite import SQLiteBackend
+
+    backend = SQLiteBackend(tmp_path / "state.db")
+    yield backend
+    backend.close()
