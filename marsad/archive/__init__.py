@@ -233,7 +233,8 @@ class Archive:
     def export_entity_corrections(self) -> str:
         from marsad.archive.sqlite import entities
 
-        return entities.export(self.conn)
+        with self.store.transaction() as conn:
+            return entities.export(conn)
 
     def import_entity_corrections(self, text: str) -> tuple[int, list[str]]:
         """Apply an exported file of corrections: (how many applied, why each other one failed)."""
@@ -254,13 +255,20 @@ class Archive:
 
 def open_archive(path: str | os.PathLike | None = None, readonly: bool = False,
                  timeout: float = 10.0) -> Archive:
-    """Open (or, for writing, create) the archive at ``path`` (default: Settings().db).
+    """Open (or, for writing, create) the archive at ``path`` (default: Settings().db): an SQLite
+    file, or a ``postgresql://user:password@host:port/dbname`` URL (the PostgreSQL backend).
 
     Readers use ``readonly=True``: a missing file is an error, never a new empty archive.
     ``timeout`` is how long to wait, in seconds, for a lock another process holds.
     Raises :class:`marsad.errors.ArchiveError` for a missing, corrupt, locked or read-only archive.
     """
-    from marsad.archive.sqlite import SQLiteBackend
     from marsad.settings import load
+
+    name = str(path if path is not None else os.environ.get("MARSAD_DB") or load().db)
+    if name.startswith(("postgresql://", "postgres://")):
+        from marsad.archive.postgres import PostgresBackend
+
+        return Archive(PostgresBackend(name, readonly=readonly, timeout=timeout))
+    from marsad.archive.sqlite import SQLiteBackend
 
     return Archive(SQLiteBackend(load(path).db, readonly=readonly, timeout=timeout))
