@@ -51,18 +51,21 @@ class PostgresBackend(Backend):
         self.readonly = readonly
         self.timeout = timeout
         self._local = threading.local()
-        options = f"-c lock_timeout={int(timeout * 1000)}"
-        if readonly:
-            options += " -c default_transaction_read_only=on"
-        self._kwargs = {"autocommit": True, "options": options, "application_name": "marsad"}
         with translate_errors(self.name):
             migrations.prepare(url, readonly=readonly, timeout=timeout, name=self.name)
-            self.pool = ConnectionPool(url, min_size=1, max_size=connections, kwargs=self._kwargs,
-                                       timeout=timeout, check=ConnectionPool.check_connection,
+            self.pool = ConnectionPool(url, min_size=1, max_size=connections, timeout=timeout,
+                                       kwargs={"autocommit": True, "application_name": "marsad"},
+                                       configure=self._configure, check=ConnectionPool.check_connection,
                                        name="marsad", open=True)
         self.index = PostgresSearchIndex(self)
         self.relate = PostgresRelateState(self)
         self.store = PostgresStore(self)
+
+    def _configure(self, conn: psycopg.Connection) -> None:
+        # Settings, not connection options: the URL's own ``options`` (a search_path) stay.
+        conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{int(self.timeout * 1000)}ms",))
+        if self.readonly:
+            conn.execute("SET default_transaction_read_only = on")
 
     # -- how the parts reach the database ------------------------------------------------------
 
