@@ -85,11 +85,8 @@ def ant_docs(ant: dict[str, dict]) -> dict[str, Doc]:
     return {i: make_doc(record_to_article(r)) for i, r in ant.items()}
 
 
-@pytest.fixture(params=["sqlite"])
-def relate_backend(request, tmp_path):
-    """An empty archive backend of each kind, for the relate state's contract."""
-    from marsad.archive.sqlite import SQLiteBackend
-
-    backend = SQLiteBackend(tmp_path / "state.db")
-    yield backend
-    backend.close()
+@pytest.fixture
+def relate_backend(new_db, archive_backend):
+    """An empty archive's backend, on each backend in turn, for the relate state's contract."""
+    with open_archive(new_db("state.db")) as arc:
+        yield arc.backend

@@ -98,7 +98,7 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _loads(texts: list[str]) -> list:
+def loads_many(texts: list[str]) -> list:
     """Many JSON texts decoded in one call: much faster than one call each."""
     return json.loads("[" + ",".join(texts) + "]")
 
@@ -164,7 +164,7 @@ class SQLiteRelateState(RelateState):
         rows = (self.conn.execute(f"{_DOCS} ORDER BY d.article_rowid") if keys is None
                 else self._in(f"{_DOCS} WHERE d.article_rowid IN ({{}}) ORDER BY d.article_rowid", keys))
         while part := list(islice(rows, _PART)):
-            vecs, ents = _loads([r[5] for r in part]), _loads([r[6] for r in part])
+            vecs, ents = loads_many([r[5] for r in part]), loads_many([r[6] for r in part])
             for r, vec, ent in zip(part, vecs, ents, strict=True):
                 yield StoredDoc(r[0], r[1], r[2], r[3] or "", r[4], vec, ent)
 
