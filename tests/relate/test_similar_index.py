@@ -43,13 +43,24 @@ def copied(dev_db, tmp_path):
     return path
 
 
-def test_follows_changes_made_by_another_connection(copied):
-    with open_archive(copied, readonly=True) as arc:
+@pytest.fixture
+def dev_anew(dev, dev_db, tmp_path, new_db, archive_backend):
+    """An archive of stories-dev of its own, on each backend in turn."""
+    if archive_backend == "sqlite":
+        shutil.copy(dev_db, tmp_path / "dev.db")
+        return tmp_path / "dev.db"
+    with open_archive(new_db("dev")) as arc:
+        arc.ingest([dev / "stories.jsonl"], enrich=False)
+    return new_db("dev")
+
+
+def test_follows_changes_made_by_another_connection(dev_anew):
+    with open_archive(dev_anew, readonly=True) as arc:
         before = related(arc, "dev-098", limit=10)
         best, last = before[0].id, before[-1].id
         # An unrelated article takes the best one's vector; the last one disappears.
         far = next(i for i in ("dev-001", "dev-002", "dev-003") if i not in {h.id for h in before})
-        with open_archive(copied) as writer, writer.backend.unit_of_work():
+        with open_archive(dev_anew) as writer, writer.backend.unit_of_work():
             state = writer.backend.relate
             key = {i: state.key(i) for i in (best, far, last)}
             vec = next(state.docs([key[best]])).vec
@@ -60,13 +71,13 @@ def test_follows_changes_made_by_another_connection(copied):
     assert far in after and last not in after
 
 
-def test_a_reader_is_never_kept_waiting_for_the_index(copied):
+def test_a_reader_is_never_kept_waiting_for_the_index(dev_anew):
     """A web reader gets the index as it was while another process's changes are synced in the
     background, on connections of its own; the next request sees them."""
-    with open_archive(copied, readonly=True) as arc:
+    with open_archive(dev_anew, readonly=True) as arc:
         arc.may_lag = True
         before = related(arc, "dev-098", limit=10)
-        with open_archive(copied) as writer, writer.backend.unit_of_work():
+        with open_archive(dev_anew) as writer, writer.backend.unit_of_work():
             writer.backend.relate.forget([writer.backend.relate.key(before[0].id)])
         assert related(arc, "dev-098", limit=10) == before  # as it was: the sync runs meanwhile
         for _ in range(200):
