@@ -17,6 +17,11 @@ all work this way):
   Parameters are psycopg's (``%s``); rows are tuples.
 - ``backend.connection()``: the same, for the connection itself (server-side cursors, ``COPY``,
   several statements in one read transaction with ``conn.transaction()``).
+- ``ThreadConnection(backend)``: one object that acts as a psycopg connection for a part that keeps
+  one (the search index): the unit of work's inside one, else a connection kept for the thread.
+
+Tables are created in the connection's current schema (``?options=-csearch_path%3Dname`` in the
+URL puts an archive in a schema of its own). Keys are the ``key`` column of ``articles``.
 
 Writers lock rows only, never a table or the database, so several ``marsad ingest`` may write at
 once; a batch that meets a deadlock with another is run again. Steps that must run alone (relating)
@@ -57,7 +62,8 @@ class PostgresBackend(Backend):
                                        kwargs={"autocommit": True, "application_name": "marsad"},
                                        configure=self._configure, check=ConnectionPool.check_connection,
                                        name="marsad", open=True)
-        self.index = PostgresSearchIndex(self)
+        self._threads: list[psycopg.Connection] = []  # each thread's connection, for ThreadConnection
+        self.index = PostgresSearchIndex(ThreadConnection(self))
         self.relate = PostgresRelateState(self)
         self.store = PostgresStore(self)
 
@@ -81,6 +87,20 @@ class PostgresBackend(Backend):
             return
         with translate_errors(self.name), self.pool.connection() as conn:
             yield conn
+
+    def thread_connection(self) -> psycopg.Connection:
+        """The unit of work's connection inside one; else a connection kept for the calling thread
+        (made again when the server dropped it)."""
+        conn = getattr(self._local, "conn", None) or getattr(self._local, "own", None)
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        with translate_errors(self.name):
+            conn = psycopg.connect(self.url, autocommit=True, application_name="marsad",
+                                   connect_timeout=max(1, int(self.timeout)))
+            self._configure(conn)
+        self._local.own = conn
+        self._threads.append(conn)
+        return conn
 
     @contextmanager
     def cursor(self) -> Iterator[psycopg.Cursor]:
@@ -126,6 +146,22 @@ class PostgresBackend(Backend):
 
     def close(self) -> None:
         self.pool.close()
+        for conn in self._threads:
+            conn.close()
+
+
+class ThreadConnection:
+    """Stands for :meth:`PostgresBackend.thread_connection` wherever a part takes one psycopg
+    connection for good (the search index): every use goes to the calling thread's connection."""
+
+    def __init__(self, backend: PostgresBackend):
+        object.__setattr__(self, "_backend", backend)
+
+    def __getattr__(self, name: str):
+        return getattr(self._backend.thread_connection(), name)
+
+    def __setattr__(self, name: str, value) -> None:
+        setattr(self._backend.thread_connection(), name, value)
 
 
 __all__ = ["PostgresBackend"]

@@ -1,9 +1,10 @@
 """The archive's entities on PostgreSQL: merges, analysts' corrections and consolidation.
 
 The rules (and their SQL) are :mod:`marsad.archive.sqlite.entities`'; its statements are written
-in the SQL both databases speak (``ON CONFLICT`` upserts, a ``rowid`` on mentions), so this
+in the SQL both databases speak (``ON CONFLICT`` upserts), so this
 backend runs them as they are, through :class:`SQLiteStyle`, which only turns SQLite's ``?``
-placeholders into psycopg's. The one statement that reads the FTS5 table (how many articles print
+placeholders into psycopg's, and SQLite's ``rowid`` into the ``key`` column that PostgreSQL
+tables have in its place. The one statement that reads the FTS5 table (how many articles print
 a word) is answered by this backend's search index.
 """
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class SQLiteStyle:
-    """A psycopg connection that takes SQLite-style statements (``?`` placeholders)."""
+    """A psycopg connection that takes SQLite-style statements (``?`` placeholders, ``rowid``)."""
 
     def __init__(self, conn: psycopg.Connection, index: SearchIndex | None = None):
         self.conn = conn
@@ -60,4 +61,7 @@ class _Rows(list):
 
 @lru_cache(maxsize=256)
 def _psycopg(sql: str) -> str:
-    return sql.replace("%", "%%").replace("?", "%s")
+    return _ROWID.sub("key", sql.replace("%", "%%").replace("?", "%s"))
+
+
+_ROWID = re.compile(r"\browid\b")

@@ -3,8 +3,8 @@
 Articles are upserted by id and content hash, so that ingesting the same pages again changes
 nothing. A batch locks the rows it writes (the stored versions of its ids, the entities it
 counts), always in id order, and nothing else: several ingests write at once, and a batch that
-still meets a deadlock with another is run again whole. The key of an article is its ``rowid``
-(an identity column), issued when it is first stored.
+still meets a deadlock with another is run again whole. The key of an article is its ``key``
+column (an identity), issued when it is first stored.
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ if TYPE_CHECKING:
     from marsad.archive.postgres import PostgresBackend
 
 _INSERT = (f"INSERT INTO articles({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
-           "ON CONFLICT (id) DO NOTHING RETURNING rowid, id")
-_UPDATE = f"UPDATE articles SET {', '.join(c + ' = %s' for c in _COLUMNS)} WHERE rowid = %s"
-_KNOWN = ("SELECT id, rowid, content_hash, enrich_hash FROM articles WHERE id = ANY(%s) "
+           "ON CONFLICT (id) DO NOTHING RETURNING key, id")
+_UPDATE = f"UPDATE articles SET {', '.join(c + ' = %s' for c in _COLUMNS)} WHERE key = %s"
+_KNOWN = ("SELECT id, key, content_hash, enrich_hash FROM articles WHERE id = ANY(%s) "
           "ORDER BY id FOR UPDATE")
 # The fullest name seen wins: "فلاديمير بوتين" rather than "بوتين" for the same canonical id.
 _ADD_ENTITY = ("INSERT INTO entities(id, name, type, articles) VALUES (%s, %s, %s, %s) "
@@ -90,10 +90,10 @@ class PostgresStore(Store):
             changed = [(known[r.id][0], r) for r in rows
                        if r.id in known and _differs(r, *known[r.id][1:])]
             if changed:
-                self._drop(cur, [rowid for rowid, _ in changed])
-                cur.executemany(_UPDATE, [(*r.values, rowid) for rowid, r in changed])
+                self._drop(cur, [key for key, _ in changed])
+                cur.executemany(_UPDATE, [(*r.values, key) for key, r in changed])
             fresh = [(placed[r.id], r) for r in rows if r.id in placed]
-            stored = [(rowid, r.article) for rowid, r in changed + fresh]
+            stored = [(key, r.article) for key, r in changed + fresh]
             if stored:
                 self.backend.index.add(stored, prepared=index_rows)
                 self._add_mentions(cur, stored)
@@ -110,14 +110,14 @@ class PostgresStore(Store):
             cur.execute("ANALYZE articles")
             cur.execute("ANALYZE mentions")
 
-    def _drop(self, cur: psycopg.Cursor, rowids: list[int]) -> None:
+    def _drop(self, cur: psycopg.Cursor, keys: list[int]) -> None:
         """Forget what the old versions of changed articles put in the index and entity tables."""
-        self.backend.index.remove(rowids)
+        self.backend.index.remove(keys)
         counts = cur.execute("SELECT entity, count(DISTINCT article) FROM mentions WHERE article = ANY(%s) "
-                             "GROUP BY entity ORDER BY entity", (rowids,)).fetchall()
+                             "GROUP BY entity ORDER BY entity", (keys,)).fetchall()
         cur.executemany("UPDATE entities SET articles = articles - %s WHERE id = %s",
                         [(n, entity) for entity, n in counts])
-        cur.execute("DELETE FROM mentions WHERE article = ANY(%s)", (rowids,))
+        cur.execute("DELETE FROM mentions WHERE article = ANY(%s)", (keys,))
         cur.execute("DELETE FROM entities WHERE id = ANY(%s) AND articles <= 0", ([e for e, _ in counts],))
 
     def rebuild_entities(self, batch: int = 2000) -> int:
@@ -129,7 +129,7 @@ class PostgresStore(Store):
                 cur.execute(f"DELETE FROM {table}")
             cur.execute("DELETE FROM entity_redirects WHERE source = 'auto'")
             count = 0
-            every = self._rows("SELECT rowid, data, source FROM articles ORDER BY rowid")
+            every = self._rows("SELECT key, data, source FROM articles ORDER BY key")
             for chunk in _chunks(every, batch):
                 self._add_mentions(cur, [(r[0], _article(r[1], r[2])) for r in chunk])
                 count += len(chunk)
@@ -139,12 +139,12 @@ class PostgresStore(Store):
         counts: dict[str, list] = {}
         mentions = []
         where = entity_rules.EntityMap(SQLiteStyle(cur.connection))  # analysts' corrections and merges
-        for rowid, article in stored:
+        for article_key, article in stored:
             seen = set()
             for m in article.entities or ():
                 name = self._name(m.canonical or m.text)
                 key = where(self._key(name), m.text)
-                mentions.append((rowid, key, m.text, m.type, m.start, m.end, m.paragraph))
+                mentions.append((article_key, key, m.text, m.type, m.start, m.end, m.paragraph))
                 if key in seen:
                     continue
                 seen.add(key)
@@ -186,7 +186,7 @@ class PostgresStore(Store):
 
     def iter_articles(self, since: str | None = None) -> Iterator[Article]:
         where, params = ("WHERE published >= %s", (since,)) if since else ("", ())
-        for row in self._rows(f"SELECT data, source FROM articles {where} ORDER BY published, rowid", params):
+        for row in self._rows(f"SELECT data, source FROM articles {where} ORDER BY published, key", params):
             yield _article(*row)
 
     def count(self) -> int:
@@ -214,21 +214,21 @@ class PostgresStore(Store):
 
 
 def _known(cur: psycopg.Cursor, ids: list[str]) -> dict[str, tuple[int, str, str | None]]:
-    """rowid, content hash and enrichment hash of the stored ones of ``ids``, their rows locked."""
+    """key, content hash and enrichment hash of the stored ones of ``ids``, their rows locked."""
     if not ids:
         return {}
     return {r[0]: r[1:] for r in cur.execute(_KNOWN, (sorted(ids),))}
 
 
 def _insert(cur: psycopg.Cursor, rows: list[_Row]) -> dict[str, int]:
-    """Insert new articles; id → rowid of those inserted (an id another ingest stored meanwhile is not)."""
+    """Insert new articles; id → key of those inserted (an id another ingest stored meanwhile is not)."""
     if not rows:
         return {}
     cur.executemany(_INSERT, [r.values for r in rows], returning=True)
     placed = {}
     while True:
-        for rowid, id in cur.fetchall():
-            placed[id] = rowid
+        for key, id in cur.fetchall():
+            placed[id] = key
         if not cur.nextset():
             return placed
 
