@@ -34,6 +34,7 @@ of every process. Text columns compare with the "C" collation, so that orders ma
 from __future__ import annotations
 
 import threading
+import time
 import zlib
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
@@ -47,6 +48,8 @@ from marsad.archive.postgres.errors import redact, translate_errors
 from marsad.archive.postgres.relate import PostgresRelateState
 from marsad.archive.postgres.search import PostgresSearchIndex
 from marsad.archive.postgres.store import PostgresStore
+
+_CHECK_AFTER = 1.0  # seconds a thread's kept connection may go unused before it is checked
 
 
 class PostgresBackend(Backend):
@@ -91,8 +94,11 @@ class PostgresBackend(Backend):
     def thread_connection(self) -> psycopg.Connection:
         """The unit of work's connection inside one; else a connection kept for the calling thread
         (made again when the server dropped it)."""
-        conn = getattr(self._local, "conn", None) or getattr(self._local, "own", None)
-        if conn is not None and not conn.closed and not conn.broken:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        conn = getattr(self._local, "own", None)
+        if conn is not None and self._alive(conn):
             return conn
         with translate_errors(self.name):
             conn = psycopg.connect(self.url, autocommit=True, application_name="marsad",
@@ -101,6 +107,22 @@ class PostgresBackend(Backend):
         self._local.own = conn
         self._threads.append(conn)
         return conn
+
+    def _alive(self, conn: psycopg.Connection) -> bool:
+        """Whether a kept connection still works: asked of the server after a second unused
+        (a restart or a dropped connection is found before a query meets it)."""
+        if conn.closed or conn.broken:
+            return False
+        now = time.monotonic()
+        if now - getattr(self._local, "checked", 0.0) > _CHECK_AFTER and \
+                conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            try:
+                ConnectionPool.check_connection(conn)
+            except psycopg.Error:
+                conn.close()
+                return False
+        self._local.checked = now
+        return True
 
     @contextmanager
     def cursor(self) -> Iterator[psycopg.Cursor]:
@@ -120,7 +142,8 @@ class PostgresBackend(Backend):
             finally:
                 self._local.conn = None
             # After the commit, never before: a reader that saw the new version sees the new data.
-            conn.execute("SELECT nextval('marsad_version')")
+            if not self.readonly:
+                conn.execute("SELECT nextval('marsad_version')")
 
     @contextmanager
     def advisory_lock(self, name: str) -> Iterator[None]:

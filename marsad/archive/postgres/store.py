@@ -9,9 +9,8 @@ column (an identity), issued when it is first stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -23,8 +22,6 @@ from marsad.archive.sqlite import entities as entity_rules
 from marsad.archive.sqlite.store import (
     _COLUMNS,
     _article,
-    _canonical_key,
-    _canonical_name,
     _differs,
     _Row,
     _unique_rows,
@@ -54,12 +51,6 @@ class PostgresStore(Store):
     def __init__(self, backend: PostgresBackend):
         self.backend = backend
         self.readonly = backend.readonly
-        self._key = lru_cache(maxsize=1 << 16)(_canonical_key())
-        self._name = lru_cache(maxsize=1 << 16)(_canonical_name())
-
-    def entity_key(self, name: str) -> str:
-        """The entity id of a name."""
-        return self._key(self._name(name))
 
     @contextmanager
     def transaction(self) -> Iterator[SQLiteStyle]:
@@ -69,20 +60,22 @@ class PostgresStore(Store):
 
     # -- writing -------------------------------------------------------------
 
-    def put_batch(self, articles: list[Article], index_rows: Mapping[str, Any] | None = None) -> BatchResult:
+    def put_batch(self, articles: list[Article]) -> BatchResult:
         for attempt in range(_RETRIES):
-            try:
-                return self._put(articles, index_rows)
-            except ArchiveError as e:
-                deadlock = isinstance(e.__cause__, pgerrors.DeadlockDetected)
-                if not deadlock or self.backend.in_unit_of_work() or attempt == _RETRIES - 1:
+            try:  # a savepoint inside the caller's unit of work: a deadlock undoes this batch only
+                with self.backend.unit_of_work(), self.backend.connection() as conn, conn.transaction():
+                    return self._put(articles)
+            except (pgerrors.DeadlockDetected, ArchiveError) as e:
+                deadlock = isinstance(e, pgerrors.DeadlockDetected) or \
+                    isinstance(e.__cause__, pgerrors.DeadlockDetected)
+                if not deadlock or attempt == _RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
-    def _put(self, articles: list[Article], index_rows: Mapping[str, Any] | None) -> BatchResult:
+    def _put(self, articles: list[Article]) -> BatchResult:
         result = BatchResult()
         rows = _unique_rows(articles, result)
-        with self.backend.unit_of_work(), self.backend.cursor() as cur:
+        with self.backend.cursor() as cur:
             known = _known(cur, [r.id for r in rows])
             placed = _insert(cur, sorted((r for r in rows if r.id not in known), key=lambda r: r.id))
             # Ids another ingest stored since we looked: now locked, compared like the others.
@@ -94,25 +87,22 @@ class PostgresStore(Store):
                 cur.executemany(_UPDATE, [(*r.values, key) for key, r in changed])
             fresh = [(placed[r.id], r) for r in rows if r.id in placed]
             stored = [(key, r.article) for key, r in changed + fresh]
-            if stored:
-                self.backend.index.add(stored, prepared=index_rows)
-                self._add_mentions(cur, stored)
+            self._add_mentions(cur, stored)
         result.unchanged += len(rows) - len(fresh) - len(changed)
         result.written.extend(a.id for _, a in stored)
-        result.stored.extend(stored)
+        result.stored = stored
         result.new += len(fresh)
         result.updated += len(changed)
         return result
 
     def compact(self) -> None:
-        self.backend.index.compact()
         with self.backend.cursor() as cur:  # planner statistics after a bulk load
             cur.execute("ANALYZE articles")
             cur.execute("ANALYZE mentions")
 
     def _drop(self, cur: psycopg.Cursor, keys: list[int]) -> None:
-        """Forget what the old versions of changed articles put in the index and entity tables."""
-        self.backend.index.remove(keys)
+        """Forget what the old versions of changed articles put in the entity tables (the search
+        index replaces their rows when the new versions are indexed)."""
         counts = cur.execute("SELECT entity, count(DISTINCT article) FROM mentions WHERE article = ANY(%s) "
                              "GROUP BY entity ORDER BY entity", (keys,)).fetchall()
         cur.executemany("UPDATE entities SET articles = articles - %s WHERE id = %s",
@@ -120,7 +110,8 @@ class PostgresStore(Store):
         cur.execute("DELETE FROM mentions WHERE article = ANY(%s)", (keys,))
         cur.execute("DELETE FROM entities WHERE id = ANY(%s) AND articles <= 0", ([e for e, _ in counts],))
 
-    def rebuild_entities(self, batch: int = 2000) -> int:
+    def rebuild_entities(self, keyed: Callable[[list[Article]], None] | None = None,
+                         batch: int = 2000) -> int:
         """Build the entity tables again from every article's stored enrichment (see
         :meth:`marsad.archive.sqlite.store.SQLiteStore.rebuild_entities`)."""
         with self.backend.unit_of_work(), self.backend.cursor() as cur:
@@ -131,19 +122,24 @@ class PostgresStore(Store):
             count = 0
             every = self._rows("SELECT key, data, source FROM articles ORDER BY key")
             for chunk in _chunks(every, batch):
-                self._add_mentions(cur, [(r[0], _article(r[1], r[2])) for r in chunk])
+                stored = [(r[0], _article(r[1], r[2])) for r in chunk]
+                if keyed is not None:
+                    keyed([a for _, a in stored])
+                self._add_mentions(cur, stored)
                 count += len(chunk)
         return count
 
     def _add_mentions(self, cur: psycopg.Cursor, stored: list[tuple[int, Article]]) -> None:
+        """Each mention under the key enrichment gave it, where analysts' corrections and merges
+        lead it (a mention stored before mentions had keys: under its name)."""
         counts: dict[str, list] = {}
         mentions = []
         where = entity_rules.EntityMap(SQLiteStyle(cur.connection))  # analysts' corrections and merges
         for article_key, article in stored:
             seen = set()
             for m in article.entities or ():
-                name = self._name(m.canonical or m.text)
-                key = where(self._key(name), m.text)
+                name = " ".join((m.canonical or m.text).split())
+                key = where(m.key or name, m.text)
                 mentions.append((article_key, key, m.text, m.type, m.start, m.end, m.paragraph))
                 if key in seen:
                     continue
