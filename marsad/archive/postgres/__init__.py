@@ -17,15 +17,15 @@ all work this way):
   Parameters are psycopg's (``%s``); rows are tuples.
 - ``backend.connection()``: the same, for the connection itself (server-side cursors, ``COPY``,
   several statements in one read transaction with ``conn.transaction()``).
-- ``ThreadConnection(backend)``: one object that acts as a psycopg connection for a part that keeps
-  one (the search index): the unit of work's inside one, else a connection kept for the thread.
 
 Tables are created in the connection's current schema (``?options=-csearch_path%3Dname`` in the
-URL puts an archive in a schema of its own). Keys are the ``key`` column of ``articles``.
+URL puts an archive in a schema of its own). An article's key is the ``rowid`` column of
+``articles`` (named as on SQLite). Pooled connections are checked when taken, so an archive
+left open outlives a dropped connection or a server restart.
 
 Writers lock rows only, never a table or the database, so several ``marsad ingest`` may write at
-once; a batch that meets a deadlock with another is run again. Steps that must run alone (relating)
-take an advisory lock: ``backend.advisory_lock(name)``.
+once; a batch that meets a deadlock with another is run again. Relating is the one step that runs
+alone: it holds a transaction-level advisory lock (``relate.py``).
 
 ``version()`` reads a sequence that every committed unit of work moves on, so caches see commits
 of every process. Text columns compare with the "C" collation, so that orders match SQLite's.
@@ -34,8 +34,6 @@ of every process. Text columns compare with the "C" collation, so that orders ma
 from __future__ import annotations
 
 import threading
-import time
-import zlib
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
@@ -48,8 +46,6 @@ from marsad.archive.postgres.errors import redact, translate_errors
 from marsad.archive.postgres.relate import PostgresRelateState
 from marsad.archive.postgres.search import PostgresSearchIndex
 from marsad.archive.postgres.store import PostgresStore
-
-_CHECK_AFTER = 1.0  # seconds a thread's kept connection may go unused before it is checked
 
 
 class PostgresBackend(Backend):
@@ -65,8 +61,7 @@ class PostgresBackend(Backend):
                                        kwargs={"autocommit": True, "application_name": "marsad"},
                                        configure=self._configure, check=ConnectionPool.check_connection,
                                        name="marsad", open=True)
-        self._threads: list[psycopg.Connection] = []  # each thread's connection, for ThreadConnection
-        self.index = PostgresSearchIndex(ThreadConnection(self))
+        self.index = PostgresSearchIndex(self)
         self.relate = PostgresRelateState(self)
         self.store = PostgresStore(self)
 
@@ -91,39 +86,6 @@ class PostgresBackend(Backend):
         with translate_errors(self.name), self.pool.connection() as conn:
             yield conn
 
-    def thread_connection(self) -> psycopg.Connection:
-        """The unit of work's connection inside one; else a connection kept for the calling thread
-        (made again when the server dropped it)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        conn = getattr(self._local, "own", None)
-        if conn is not None and self._alive(conn):
-            return conn
-        with translate_errors(self.name):
-            conn = psycopg.connect(self.url, autocommit=True, application_name="marsad",
-                                   connect_timeout=max(1, int(self.timeout)))
-            self._configure(conn)
-        self._local.own = conn
-        self._threads.append(conn)
-        return conn
-
-    def _alive(self, conn: psycopg.Connection) -> bool:
-        """Whether a kept connection still works: asked of the server after a second unused
-        (a restart or a dropped connection is found before a query meets it)."""
-        if conn.closed or conn.broken:
-            return False
-        now = time.monotonic()
-        if now - getattr(self._local, "checked", 0.0) > _CHECK_AFTER and \
-                conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-            try:
-                ConnectionPool.check_connection(conn)
-            except psycopg.Error:
-                conn.close()
-                return False
-        self._local.checked = now
-        return True
-
     @contextmanager
     def cursor(self) -> Iterator[psycopg.Cursor]:
         with self.connection() as conn, conn.cursor() as cur:
@@ -145,18 +107,6 @@ class PostgresBackend(Backend):
             if not self.readonly:
                 conn.execute("SELECT nextval('marsad_version')")
 
-    @contextmanager
-    def advisory_lock(self, name: str) -> Iterator[None]:
-        """Run the block alone among every process using this database (a session advisory lock,
-        taken on a connection of its own and waited for)."""
-        key = zlib.crc32(f"marsad:{name}".encode())
-        with translate_errors(self.name), self.pool.connection() as conn:
-            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
-            try:
-                yield
-            finally:
-                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
-
     # -- Backend --------------------------------------------------------------------------------
 
     def version(self) -> Hashable:
@@ -169,22 +119,6 @@ class PostgresBackend(Backend):
 
     def close(self) -> None:
         self.pool.close()
-        for conn in self._threads:
-            conn.close()
-
-
-class ThreadConnection:
-    """Stands for :meth:`PostgresBackend.thread_connection` wherever a part takes one psycopg
-    connection for good (the search index): every use goes to the calling thread's connection."""
-
-    def __init__(self, backend: PostgresBackend):
-        object.__setattr__(self, "_backend", backend)
-
-    def __getattr__(self, name: str):
-        return getattr(self._backend.thread_connection(), name)
-
-    def __setattr__(self, name: str, value) -> None:
-        setattr(self._backend.thread_connection(), name, value)
 
 
 __all__ = ["PostgresBackend"]

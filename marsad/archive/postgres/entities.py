@@ -1,11 +1,10 @@
 """The archive's entities on PostgreSQL: merges, analysts' corrections and consolidation.
 
 The rules (and their SQL) are :mod:`marsad.archive.sqlite.entities`'; its statements are written
-in the SQL both databases speak (``ON CONFLICT`` upserts), so this
-backend runs them as they are, through :class:`SQLiteStyle`, which only turns SQLite's ``?``
-placeholders into psycopg's, and SQLite's ``rowid`` into the ``key`` column that PostgreSQL
-tables have in its place. The one statement that reads the FTS5 table (how many articles print
-a word) is answered by this backend's search index.
+in the SQL both databases speak (``ON CONFLICT`` upserts; this backend's tables have a ``rowid``
+column where SQL needs one), so this backend runs them as they are, through :class:`SQLiteStyle`,
+which only turns SQLite's ``?`` placeholders into psycopg's. The one statement that reads the
+FTS5 table (how many articles print a word) is answered by this backend's search index.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
 
 
 class SQLiteStyle:
-    """A psycopg connection that takes SQLite-style statements (``?`` placeholders, ``rowid``)."""
+    """A psycopg connection that takes SQLite-style statements (``?`` placeholders)."""
 
     def __init__(self, conn: psycopg.Connection, index: SearchIndex | None = None):
         self.conn = conn
@@ -61,7 +60,4 @@ class _Rows(list):
 
 @lru_cache(maxsize=256)
 def _psycopg(sql: str) -> str:
-    return _ROWID.sub("key", sql.replace("%", "%%").replace("?", "%s"))
-
-
-_ROWID = re.compile(r"\browid\b")
+    return sql.replace("%", "%%").replace("?", "%s")

@@ -3,8 +3,8 @@
 Articles are upserted by id and content hash, so that ingesting the same pages again changes
 nothing. A batch locks the rows it writes (the stored versions of its ids, the entities it
 counts), always in id order, and nothing else: several ingests write at once, and a batch that
-still meets a deadlock with another is run again whole. The key of an article is its ``key``
-column (an identity), issued when it is first stored.
+still meets a deadlock with another is run again whole. The key of an article is its ``rowid``
+column (an identity, named as on SQLite so that SQL can be shared), issued when it is first stored.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     from marsad.archive.postgres import PostgresBackend
 
 _INSERT = (f"INSERT INTO articles({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
-           "ON CONFLICT (id) DO NOTHING RETURNING key, id")
-_UPDATE = f"UPDATE articles SET {', '.join(c + ' = %s' for c in _COLUMNS)} WHERE key = %s"
-_KNOWN = ("SELECT id, key, content_hash, enrich_hash FROM articles WHERE id = ANY(%s) "
+           "ON CONFLICT (id) DO NOTHING RETURNING rowid, id")
+_UPDATE = f"UPDATE articles SET {', '.join(c + ' = %s' for c in _COLUMNS)} WHERE rowid = %s"
+_KNOWN = ("SELECT id, rowid, content_hash, enrich_hash FROM articles WHERE id = ANY(%s) "
           "ORDER BY id FOR UPDATE")
 # The fullest name seen wins: "فلاديمير بوتين" rather than "بوتين" for the same canonical id.
 _ADD_ENTITY = ("INSERT INTO entities(id, name, type, articles) VALUES (%s, %s, %s, %s) "
@@ -120,7 +120,7 @@ class PostgresStore(Store):
                 cur.execute(f"DELETE FROM {table}")
             cur.execute("DELETE FROM entity_redirects WHERE source = 'auto'")
             count = 0
-            every = self._rows("SELECT key, data, source FROM articles ORDER BY key")
+            every = self._rows("SELECT rowid, data, source FROM articles ORDER BY rowid")
             for chunk in _chunks(every, batch):
                 stored = [(r[0], _article(r[1], r[2])) for r in chunk]
                 if keyed is not None:
@@ -182,7 +182,7 @@ class PostgresStore(Store):
 
     def iter_articles(self, since: str | None = None) -> Iterator[Article]:
         where, params = ("WHERE published >= %s", (since,)) if since else ("", ())
-        for row in self._rows(f"SELECT data, source FROM articles {where} ORDER BY published, key", params):
+        for row in self._rows(f"SELECT data, source FROM articles {where} ORDER BY published, rowid", params):
             yield _article(*row)
 
     def count(self) -> int:
