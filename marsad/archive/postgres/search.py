@@ -82,14 +82,14 @@ class _Doc:
     def dl(self) -> int:
         return sum(map(len, self.cols))
 
-    def postings(self) -> str:
-        """Its rows of the postings table, as COPY text (tokens hold no tab, newline or backslash)."""
+    def postings(self) -> list[str]:
+        """Its rows of the postings table, as lines of COPY text (tokens hold no tab, newline or
+        backslash)."""
         counters = [Counter(toks) for toks in self.cols]
         gets = [c.get for c in counters]
         num = _NUMBERS if max(map(len, self.cols)) <= _MAX_COUNT else _Capped()
         head = f"\t{self.key}\t{self.dl}\t"
-        return "".join([t + head + "\t".join([num[g(t, 0)] for g in gets]) + "\n"
-                        for t in set().union(*counters)])
+        return [t + head + "\t".join([num[g(t, 0)] for g in gets]) + "\n" for t in set().union(*counters)]
 
 
 class _Capped:
@@ -121,9 +121,12 @@ class PostgresSearchIndex:
             with cur.copy(f"COPY {DOCS} (key, dl, cols) FROM STDIN") as copy:
                 for d in docs:
                     copy.write_row((d.key, d.dl, [" " + " ".join(c) + " " for c in d.cols]))
+            # In term order: each insertion then lands beside the last one in the primary key, which
+            # makes loading about twice as fast as in article order.
+            lines = [line for d in docs for line in d.postings()]
+            lines.sort()
             with cur.copy(f"COPY {POSTINGS} (term, key, dl, {cols}) FROM STDIN") as copy:
-                for d in docs:
-                    copy.write(d.postings())
+                copy.write("".join(lines))
             cur.execute(f"INSERT INTO {STATS} (docs, tokens) VALUES (%s, %s)",
                         (len(docs), sum(d.dl for d in docs)))
 
