@@ -13,6 +13,7 @@ import os
 import random
 import sqlite3
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -42,14 +43,25 @@ def pg():
     conn.execute(f"SET search_path = {schema}")
     conn.execute(pgsearch.MIGRATIONS[0][1])
     # The store's and the relate stage's tables, as far as the index reads them.
-    conn.execute("CREATE TABLE articles (key bigint PRIMARY KEY, id text NOT NULL, url text, headline text,"
+    conn.execute("CREATE TABLE articles (rowid bigint PRIMARY KEY, id text NOT NULL, url text, headline text,"
                  " outlet text, section text, published text, body text)")
-    conn.execute("CREATE TABLE duplicates (article_key bigint PRIMARY KEY, group_id bigint NOT NULL)")
+    conn.execute("CREATE TABLE duplicates (article_rowid bigint PRIMARY KEY, group_id bigint NOT NULL)")
     try:
         yield conn
     finally:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
         conn.close()
+
+
+class OneConnection:
+    """What the index needs of a backend: a connection (here always the same one)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    @contextmanager
+    def connection(self):
+        yield self.conn
 
 
 def load(shared, name: str, n: int) -> list[Article]:
@@ -73,7 +85,7 @@ def both(pg, articles: list[Article]):
         cur.executemany("INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                         [(k, a.id, f"https://x/{k}", a.headline, a.outlet, a.section, a.published, a.body)
                          for k, a in rows])
-    index = pgsearch.PostgresSearchIndex(pg)
+    index = pgsearch.PostgresSearchIndex(OneConnection(pg))
     index.add(rows[: len(rows) // 2])
     index.add(rows[len(rows) // 2:], {a.id: fts.prepare(a) for _, a in rows})
     index.compact()
