@@ -17,7 +17,8 @@ half 1-3 body word queries as bench/ingest.py makes them; no judgments).
 
     python3 bench/pg_search.py --db postgresql://user@host:port/dbname [--sets arqa,news,ant] [--queries 400]
 
-The database must exist; the bench works in a schema of its own there and drops it at the end.
+The database must exist; the bench works in a schema of its own there and drops it at the end
+(``--keep`` leaves it, to look at the plans of queries).
 """
 
 from __future__ import annotations
@@ -174,7 +175,7 @@ def ms(times: list[float]) -> tuple[float, float]:
     return 1000 * statistics.median(times), 1000 * times[int(0.99 * (len(times) - 1))]
 
 
-def bench_set(name: str, url: str, n_queries: int) -> None:
+def bench_set(name: str, url: str, n_queries: int, keep: bool = False) -> None:
     articles, queries, qrels = load(name, n_queries)
     t = time.perf_counter()
     prepared = {a.id: index.prepare(a) for a in articles}
@@ -197,7 +198,8 @@ def bench_set(name: str, url: str, n_queries: int) -> None:
         p50, p99 = ms(times)
         print(f"| {label} | {quality['nDCG@10']} | {quality['MRR@10']} | {overlap(run, lite_run):.4f}"
               f" | {p50:.1f} | {p99:.1f} | {len(articles) / secs:.0f} | {extra} | {mb:.0f} |", flush=True)
-    conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+    if not keep:
+        conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
     conn.close()
 
 
@@ -207,11 +209,12 @@ def main() -> None:
                     help="PostgreSQL database URL (default: $MARSAD_TEST_PG)")
     ap.add_argument("--sets", default="arqa,news,ant")
     ap.add_argument("--queries", type=int, default=400, help="queries per set (arqa: all of them)")
+    ap.add_argument("--keep", action="store_true", help=f"leave the last set's schema ({SCHEMA}) in place")
     args = ap.parse_args()
     if not args.db:
         sys.exit("give --db postgresql://... (or set MARSAD_TEST_PG)")
     for name in args.sets.split(","):
-        bench_set(name, args.db, args.queries)
+        bench_set(name, args.db, args.queries, args.keep)
 
 
 if __name__ == "__main__":
