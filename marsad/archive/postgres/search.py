@@ -22,11 +22,13 @@ A phrase adds to an article's score only where its branch of the tree matches, a
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import psycopg
 
@@ -37,9 +39,12 @@ from marsad.search.expr import AllOf, Exclude, Expr, Phrase
 from marsad.search.index import prepare
 from marsad.search.rank import Filters
 
+if TYPE_CHECKING:
+    from marsad.archive.postgres import PostgresBackend
+
 POSTINGS, DOCS, STATS = "search_postings", "search_docs", "search_stats"
-ARTICLES = "articles"  # the store's table: key, id, url, headline, outlet, section, published, body
-DUPLICATES = ("duplicates", "article_key", "group_id")  # the relate stage's copy groups
+ARTICLES = "articles"  # the store's: rowid (the key), id, url, headline, outlet, section, published, body
+DUPLICATES = ("duplicates", "article_rowid", "group_id")  # the relate stage's copy groups
 K1, B = 1.2, 0.75
 _TOP = chr(0x10FFFF)
 _MAX_COUNT = 32767  # a term's count in one column of one article is kept as a smallint
@@ -82,14 +87,14 @@ class _Doc:
     def dl(self) -> int:
         return sum(map(len, self.cols))
 
-    def postings(self) -> str:
-        """Its rows of the postings table, as COPY text (tokens hold no tab, newline or backslash)."""
+    def postings(self) -> list[str]:
+        """Its rows of the postings table, as lines of COPY text (tokens hold no tab, newline or
+        backslash)."""
         counters = [Counter(toks) for toks in self.cols]
         gets = [c.get for c in counters]
         num = _NUMBERS if max(map(len, self.cols)) <= _MAX_COUNT else _Capped()
         head = f"\t{self.key}\t{self.dl}\t"
-        return "".join([t + head + "\t".join([num[g(t, 0)] for g in gets]) + "\n"
-                        for t in set().union(*counters)])
+        return [t + head + "\t".join([num[g(t, 0)] for g in gets]) + "\n" for t in set().union(*counters)]
 
 
 class _Capped:
@@ -98,13 +103,14 @@ class _Capped:
 
 
 class PostgresSearchIndex:
-    """:class:`marsad.archive.base.SearchIndex` over a psycopg 3 connection; writes join the
-    connection's transaction (the backend's unit of work)."""
+    """:class:`marsad.archive.base.SearchIndex` of a PostgreSQL backend. ``backend.connection()``
+    gives the calling thread's unit-of-work connection (so writes join its transaction), else a
+    pooled one in autocommit mode."""
 
-    def __init__(self, conn: psycopg.Connection, scheme: Scheme = DEFAULT_SCHEME):
-        self.conn = conn
+    def __init__(self, backend: PostgresBackend, scheme: Scheme = DEFAULT_SCHEME):
+        self.backend = backend
         self.scheme = scheme
-        self._end: float | None = None  # the deadline, on time.monotonic()'s clock
+        self._local = threading.local()  # each thread's deadline: (end, on the monotonic clock; seconds)
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -117,19 +123,22 @@ class PostgresSearchIndex:
             return
         self.remove([d.key for d in docs])
         cols = ", ".join(self.scheme.columns)
-        with self.conn.cursor() as cur:
+        with self.backend.connection() as conn, conn.cursor() as cur:
             with cur.copy(f"COPY {DOCS} (key, dl, cols) FROM STDIN") as copy:
                 for d in docs:
                     copy.write_row((d.key, d.dl, [" " + " ".join(c) + " " for c in d.cols]))
+            # In term order: each insertion then lands beside the last one in the primary key, which
+            # makes loading about twice as fast as in article order.
+            lines = [line for d in docs for line in d.postings()]
+            lines.sort()
             with cur.copy(f"COPY {POSTINGS} (term, key, dl, {cols}) FROM STDIN") as copy:
-                for d in docs:
-                    copy.write(d.postings())
+                copy.write("".join(lines))
             cur.execute(f"INSERT INTO {STATS} (docs, tokens) VALUES (%s, %s)",
                         (len(docs), sum(d.dl for d in docs)))
 
     def remove(self, keys: Iterable[int]) -> None:
         keys = list(keys)
-        with self.conn.cursor() as cur:
+        with self.backend.connection() as conn, conn.cursor() as cur:
             # Each article's terms come from its stored columns, so its postings are found by
             # the primary key, without an index on key alone.
             cur.execute(f"DELETE FROM {DOCS} WHERE key = ANY(%s) RETURNING key, dl, cols", (keys,))
@@ -146,20 +155,25 @@ class PostgresSearchIndex:
     def compact(self) -> None:
         """Fold the statistics rows into one; outside a transaction, also refresh the planner's
         figures and the visibility map (so that postings are read from the index alone)."""
-        idle = self.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-        with self.conn.transaction():
-            self.conn.execute(f"WITH gone AS (DELETE FROM {STATS} RETURNING docs, tokens) INSERT INTO {STATS}"
+        with self.backend.connection() as conn:
+            self._compact(conn)
+
+    @staticmethod
+    def _compact(conn: psycopg.Connection) -> None:
+        idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        with conn.transaction():
+            conn.execute(f"WITH gone AS (DELETE FROM {STATS} RETURNING docs, tokens) INSERT INTO {STATS}"
                               " (docs, tokens) SELECT coalesce(sum(docs), 0), coalesce(sum(tokens), 0)"
                               " FROM gone")
         if not idle:
             return
-        autocommit = self.conn.autocommit
-        self.conn.autocommit = True  # VACUUM runs outside a transaction only
+        autocommit = conn.autocommit
+        conn.autocommit = True  # VACUUM runs outside a transaction only
         try:
             for table in (POSTINGS, DOCS, STATS):
-                self.conn.execute(f"VACUUM (ANALYZE) {table}")
+                conn.execute(f"VACUUM (ANALYZE) {table}")
         finally:
-            self.conn.autocommit = autocommit
+            conn.autocommit = autocommit
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -189,8 +203,8 @@ class PostgresSearchIndex:
                            [*q.params, *params])[0][0]
 
     def hits(self, keys: list[int], body: bool = True) -> dict[int, tuple]:
-        rows = self._fetch(f"SELECT key, id, url, headline, outlet, published, {'body' if body else 'NULL'}"
-                           f" FROM {ARTICLES} WHERE key = ANY(%s)", [list(keys)])
+        rows = self._fetch(f"SELECT rowid, id, url, headline, outlet, published, {'body' if body else 'NULL'}"
+                           f" FROM {ARTICLES} WHERE rowid = ANY(%s)", [list(keys)])
         return {r[0]: tuple(r) for r in rows}
 
     def facet(self, expr: Expr, filters: Filters, column: str) -> list[tuple[str, int]]:
@@ -199,7 +213,7 @@ class PostgresSearchIndex:
         q = _Query(expr, self.scheme)
         where, params = _filters(filters)
         rows = self._fetch(f"{q.with_()} SELECT a.{column}, count(*) AS n FROM {ARTICLES} a"
-                           f" WHERE a.key IN (SELECT m.key FROM m WHERE {q.match()}{where})"
+                           f" WHERE a.rowid IN (SELECT m.key FROM m WHERE {q.match()}{where})"
                            f" AND a.{column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1",
                            [*q.params, *params])
         return [tuple(r) for r in rows]
@@ -218,30 +232,35 @@ class PostgresSearchIndex:
 
     @contextmanager
     def deadline(self, seconds: float) -> Iterator[None]:
-        self._end, self._seconds = time.monotonic() + seconds, seconds
+        self._local.deadline = (time.monotonic() + seconds, seconds)
         try:
             yield
         finally:
-            self._end = None
+            self._local.deadline = None
 
     def _fetch(self, text: str, params: list) -> list[tuple]:
-        if self._end is None:
-            return self.conn.execute(text, params).fetchall()
-        left = self._end - time.monotonic()
+        deadline = getattr(self._local, "deadline", None)
+        with self.backend.connection() as conn:
+            if deadline is None:
+                return conn.execute(text, params).fetchall()
+            return self._fetch_within(conn, text, params, *deadline)
+
+    @staticmethod
+    def _fetch_within(conn: psycopg.Connection, text: str, params: list, end: float, seconds: float) -> list:
+        left = end - time.monotonic()
         try:
             if left <= 0:
                 raise psycopg.errors.QueryCanceled()
             # Inside a savepoint (or a transaction of its own), so that a stopped query leaves an
             # outer transaction usable and the timeout does not outlive the query.
-            with self.conn.transaction():
-                self.conn.execute("SELECT set_config('statement_timeout', %s, true)",
-                                  (f"{max(1, int(left * 1000))}ms",))
-                rows = self.conn.execute(text, params).fetchall()
-                self.conn.execute("SELECT set_config('statement_timeout', "
-                                  "current_setting('statement_timeout', true), true)")
+            with conn.transaction():
+                previous = conn.execute("SELECT set_config('statement_timeout', %s, true)",
+                                        (f"{max(1, int(left * 1000))}ms",)).fetchone()
+                rows = conn.execute(text, params).fetchall()
+                conn.execute("SELECT set_config('statement_timeout', %s, true)", previous)
                 return rows
         except psycopg.errors.QueryCanceled:
-            raise OverBudget(f"the query took more than {self._seconds:g} s and was stopped; ask for "
+            raise OverBudget(f"the query took more than {seconds:g} s and was stopped; ask for "
                              "fewer words or longer prefixes") from None
 
 
@@ -260,7 +279,7 @@ def _filters(filters: Filters) -> tuple[str, list]:
             params.append(getattr(filters, col))
     if not conds:
         return "", []
-    return f" AND m.key IN (SELECT a.key FROM {ARTICLES} a WHERE {' AND '.join(conds)})", params
+    return f" AND m.key IN (SELECT a.rowid FROM {ARTICLES} a WHERE {' AND '.join(conds)})", params
 
 
 def _f(x: float) -> str:
