@@ -56,7 +56,7 @@ def stage_ingest(db: Path, src: Path | None, enrich: bool, relate_as_it_goes: bo
             report = arc.ingest([src], enrich=enrich, relate=relate_as_it_goes)
         seconds = time.perf_counter() - start
         cpu = [after - before for after, before in zip(_cpu_seconds(), cpu, strict=True)]
-    from marsad.archive.workers import worker_count
+    from marsad.pipeline.workers import worker_count
 
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"articles": report.new + report.updated + report.unchanged, "new": report.new,
@@ -69,14 +69,14 @@ def stage_ingest(db: Path, src: Path | None, enrich: bool, relate_as_it_goes: bo
 def _time_relate(arc) -> list[float]:
     """Count apart the time of the relate stage."""
     spent = [0.0]
-    relate = arc.relate
+    relate = arc.pipeline.relate
 
     def timed(report):
         t = time.perf_counter()
         relate(report)
         spent[0] += time.perf_counter() - t
 
-    arc.relate = timed
+    arc.pipeline.relate = timed
     return spent
 
 
@@ -87,25 +87,16 @@ def _cpu_seconds() -> tuple[float, float]:
 
 
 def _time_index_hooks(arc) -> list[float]:
-    """Wrap the search index's add/remove so that their time is counted apart."""
+    """Count apart the time of the search index's add (the pipeline's index step)."""
     spent = [0.0]
-    index = arc.store._index
-    if index is None:
-        return spent
+    add = arc.backend.index.add
 
-    class Timed:
-        def add(self, conn, rows, **kw):
-            t = time.perf_counter()
-            index.add(conn, rows, **kw)
-            spent[0] += time.perf_counter() - t
+    def timed(rows, prepared=None):
+        t = time.perf_counter()
+        add(rows, prepared)
+        spent[0] += time.perf_counter() - t
 
-        def remove(self, conn, rowids):
-            index.remove(conn, rowids)
-
-        def __getattr__(self, name):  # merge and the rest, untimed
-            return getattr(index, name)
-
-    arc.store._index = Timed()
+    arc.backend.index.add = timed
     return spent
 
 
@@ -132,10 +123,6 @@ def stage_index(db: Path) -> dict:
 
 def stage_search(db: Path, src: Path, n: int) -> dict:
     sys.path.insert(0, str(ROOT))
-    try:
-        from marsad.search import search
-    except ImportError:
-        return {"skipped": "marsad.search.search is not installed"}
     from marsad.archive import open_archive
 
     queries = make_queries(src, n)
@@ -143,7 +130,7 @@ def stage_search(db: Path, src: Path, n: int) -> dict:
         times, totals = [], []
         for q in queries:
             t = time.perf_counter()
-            result = search(arc.conn, q, limit=10)
+            result = arc.search(q, limit=10)
             times.append((time.perf_counter() - t) * 1000)
             totals.append(result.total)
     times.sort()
@@ -258,11 +245,8 @@ def report(folder: Path, queries: int) -> None:
           f"headline, deck, body, captions, two analyzers each) · "
           f"Lucene {LUCENE_INDEX_SECONDS} s (29,377 bodies)")
     s = run_child("search", str(db), str(SOURCE), str(queries))
-    if "skipped" in s:
-        print(f"search: skipped ({s['skipped']})")
-    else:
-        print(f"search: {s['queries']} queries · p50 {s['p50_ms']:.2f} ms · p99 {s['p99_ms']:.2f} ms · "
-              f"{s['zero_hits']} without hits · peak RSS {s['rss_mb']:.0f} MB")
+    print(f"search: {s['queries']} queries · p50 {s['p50_ms']:.2f} ms · p99 {s['p99_ms']:.2f} ms · "
+          f"{s['zero_hits']} without hits · peak RSS {s['rss_mb']:.0f} MB")
     print("targets: " + " · ".join(f"{k} {v}" for k, v in TARGETS.items()))
 
 

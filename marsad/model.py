@@ -63,6 +63,9 @@ class EntityMention:
     end: int
     paragraph: int  # index into the article's paragraphs; -1 is the headline
     canonical: str | None = None
+    # The entity's id, made by enrichment (marsad.enrich.canonical.entity_key). A field of its own:
+    # a Field object shared by two dataclasses takes the name of the last field it was given to.
+    key: str | None = field(default=None, metadata={"omit_none": True})
 
 
 @dataclass(slots=True)
@@ -94,6 +97,7 @@ class Quote:
     speaker: str | None
     paragraph: int
     canonical: str | None = None  # the speaker's canonical entity
+    key: str | None = field(default=None, metadata={"omit_none": True})  # the speaker entity's id
 
 
 @dataclass(slots=True)

@@ -216,6 +216,9 @@ def _mention(cls: type, item: Any):
         return None
     if not isinstance(m, cls) or not isinstance(m.text, str) or not _int(m.paragraph):
         return None
+    names = (m.canonical, m.key) if cls in (EntityMention, Quote) else ()
+    if not all(v is None or isinstance(v, str) for v in names):  # the archive stores them as text
+        return None
     if cls is Quote:
         return m if m.speaker is None or isinstance(m.speaker, str) else None
     if not (_int(m.start) and _int(m.end)):

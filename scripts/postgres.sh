@@ -7,8 +7,8 @@
 #   bash scripts/postgres.sh stop               # stops it and removes its folder
 #
 # Installs Debian's postgresql package when no initdb is found. The server refuses to run as root,
-# so as root it runs as the "postgres" user (created if missing). Only loopback, trust
-# authentication: for tests, never for data.
+# so as root it runs as the "postgres" user (created if missing). Only loopback, the user marsad
+# trusted: for tests, never for data.
 set -euo pipefail
 
 as_root() {
@@ -67,6 +67,12 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_connections = 200
+EOF
+  # The tests' user is trusted; any other must give its password (a test checks the wrong one).
+  cat >"$data/db/pg_hba.conf" <<EOF
+local all all trust
+host all marsad 127.0.0.1/32 trust
+host all all 127.0.0.1/32 scram-sha-256
 EOF
   as_user "$user" "$bin/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 start >&2 \
     || { cat "$data/server.log" >&2; exit 1; }

@@ -1,32 +1,29 @@
 """The archive: where parsed (and enriched) articles are stored, searched and related.
 
 ``open_archive(path)`` gives an :class:`Archive` over a storage backend
-(:class:`~marsad.archive.base.Store`; SQLite by default). Writes go in batches,
-one transaction each; once they are committed, the relate stage is told
-which articles it should look at again.
+(:class:`~marsad.archive.base.Backend`; SQLite by default). Articles come in through
+the ingest pipeline (:mod:`marsad.pipeline`), which ``ingest``, ``put`` and ``relate_all`` run.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Hashable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marsad.archive.base import Backend
 from marsad.model import (
     Article,
     CopyRef,
     EntitySummary,
-    Failure,
     IngestReport,
     RelatedHit,
     SearchResult,
     Story,
 )
 
-BATCH_SIZE = 500  # articles per transaction: big enough to be fast, small enough to lose little on a crash
-# Articles handed to the relate stage at once: it works in memory, and per call it reloads its open stories.
-RELATE_EVERY = 2000
+if TYPE_CHECKING:
+    from marsad.pipeline import Pipeline
 
 
 class Archive:
@@ -36,8 +33,7 @@ class Archive:
     def __init__(self, backend: Backend):
         self.backend = backend
         self.store = backend.store
-        self._unrelated: list[str] = []  # committed ids not yet handed to the relate stage
-        self._features: dict[str, Any] = {}  # what the relate stage prepared ahead for those, by id
+        self._pipeline: Pipeline | None = None
 
     @property
     def conn(self):
@@ -48,6 +44,15 @@ class Archive:
         """Changes whenever anything is committed to the archive: a key for caches."""
         return self.backend.version()
 
+    @property
+    def pipeline(self) -> Pipeline:
+        """The ingest pipeline writing into this archive (:mod:`marsad.pipeline`)."""
+        if self._pipeline is None:
+            from marsad.pipeline import Pipeline
+
+            self._pipeline = Pipeline(self)
+        return self._pipeline
+
     def ingest(self, paths: Iterable[str | os.PathLike], *, enrich: bool = True, progress: bool = False,
                parallel: bool | None = None, relate: bool = True) -> IngestReport:
         """Parse every input, optionally enrich, and store; bad inputs go to ``report.failed``.
@@ -56,84 +61,27 @@ class Archive:
         ``relate=False`` leaves stories, copies and related articles to :meth:`relate_all`, for bulk
         loads that should finish first.
         """
-        from marsad.archive.ingest import ingest
-
-        return ingest(self, paths, enrich=enrich, progress=progress, parallel=parallel, relate=relate)
+        return self.pipeline.ingest(paths, enrich=enrich, progress=progress, parallel=parallel, relate=relate)
 
     def put(self, articles: Iterable[Article]) -> IngestReport:
         """Upsert articles in batches: same content is unchanged, changed content replaces the old."""
-        report = IngestReport()
-        batch: list[Article] = []
-        for article in articles:
-            batch.append(article)
-            if len(batch) >= BATCH_SIZE:
-                self.store_batch(batch, report)
-                batch = []
-        if batch:
-            self.store_batch(batch, report)
-        self.relate(report)
-        return report
-
-    def store_batch(self, batch: list[Article], report: IngestReport,
-                    prepared: dict[str, dict[str, Any]] | None = None, relate: bool = True) -> None:
-        """Store one batch in one transaction and add its counts to ``report``.
-
-        ``prepared`` is what stages computed ahead for the batch (``{stage: {article id: value}}``,
-        see :func:`marsad.archive.ingest.prepare`); stages compute what is missing themselves.
-        Every RELATE_EVERY articles the relate stage gets the committed ids (unless ``relate`` is off):
-        its memory stays bounded, and a crashed ingest loses only that much of its work
-        (a rerun, or :meth:`relate_all`, relates it).
-        """
-        from marsad.validate import validate_batch
-
-        prepared = prepared or {}
-        batch = validate_batch(batch, report.failed, report.warnings)  # nothing invalid is stored
-        result = self.store.put_batch(batch, prepared.get("marsad.search.index"))
-        features = prepared.get("marsad.relate", {})
-        self._features.update((i, features[i]) for i in result.written if i in features)
-        report.new += result.new
-        report.updated += result.updated
-        report.unchanged += result.unchanged
-        report.ids.extend(result.ids)
-        self._unrelated.extend(result.ids)
-        if relate and len(self._unrelated) >= RELATE_EVERY:
-            self.relate(report)
-
-    def relate(self, report: IngestReport) -> None:
-        """Hand the committed ids not yet related to the relate stage (stories, copies)."""
-        from marsad import relate
-
-        ids, self._unrelated = self._unrelated, []
-        features, self._features = self._features, {}
-        if not ids:
-            return
-        skipped: list[tuple[str, str]] = []
-        try:
-            relate.update(self, ids, features, skipped)
-            report.failed.extend(Failure(source=i, stage="relate", reason=r) for i, r in skipped)
-        except Exception as e:  # stored articles stay stored; the next ingest retries relating them
-            report.failed.append(Failure(source="relate", stage="relate", reason=f"{type(e).__name__}: {e}"))
+        return self.pipeline.put(articles)
 
     def forget_unrelated(self) -> None:
         """Drop the ids waiting for the relate stage: :meth:`relate_all` finds them in the archive."""
-        self._unrelated, self._features = [], {}
+        self.pipeline.forget_unrelated()
 
     def relate_all(self) -> IngestReport:
         """Relate every stored article whose current version is not related yet (after an ingest
         with ``relate=False``, or one that was cut short), in the order they were stored."""
-        from marsad import relate
-
-        report = IngestReport()
-        for id_ in relate.unrelated(self):
-            report.ids.append(id_)
-            self._unrelated.append(id_)
-            if len(self._unrelated) >= RELATE_EVERY:
-                self.relate(report)
-        self.relate(report)
-        return report
+        return self.pipeline.relate_all()
 
     def get(self, id: str) -> Article:
-        return self.store.get(id)
+        from marsad.pipeline.stages import keyed
+
+        article = self.store.get(id)
+        keyed([article])  # stored before mentions carried their entity's key
+        return article
 
     def latest(self, limit: int = 20, offset: int = 0, section: str | None = None,
                outlet: str | None = None) -> list[Article]:
@@ -218,17 +166,21 @@ class Archive:
             return entities.consolidate(conn)
 
     def rebuild_entities(self) -> list[tuple[str, str]]:
-        """Build the entity tables again from the stored enrichment, then merge across the archive."""
-        self.store.rebuild_entities()
+        """Build the entity tables again from the stored enrichment, its mentions keyed anew (after the
+        naming rules changed), then merge across the archive."""
+        from marsad.pipeline.stages import keyed
+
+        self.store.rebuild_entities(lambda batch: keyed(batch, fresh=True))
         return self.consolidate_entities()
 
     def correct_entity(self, op: str, args: list[str]) -> str:
         """Store one correction (merge, split, rename, retype; arguments as the CLI takes them);
         returns the id of the entity it leaves."""
         from marsad.archive.sqlite import entities
+        from marsad.enrich.canonical import entity_key
 
         with self.store.transaction() as conn:
-            return entities.apply(conn, op, args, self.store.entity_key)
+            return entities.apply(conn, op, args, entity_key)
 
     def export_entity_corrections(self) -> str:
         from marsad.archive.sqlite import entities
@@ -239,9 +191,10 @@ class Archive:
     def import_entity_corrections(self, text: str) -> tuple[int, list[str]]:
         """Apply an exported file of corrections: (how many applied, why each other one failed)."""
         from marsad.archive.sqlite import entities
+        from marsad.enrich.canonical import entity_key
 
         with self.store.transaction() as conn:
-            return entities.replay(conn, text, self.store.entity_key)
+            return entities.replay(conn, text, entity_key)
 
     def close(self) -> None:
         self.store.close()

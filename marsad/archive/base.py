@@ -48,11 +48,10 @@ class Store(ABC):
     """Operations every archive backend offers. One batch is one transaction."""
 
     @abstractmethod
-    def put_batch(self, articles: list[Article], index_rows: Mapping[str, Any] | None = None) -> BatchResult:
+    def put_batch(self, articles: list[Article]) -> BatchResult:
         """Upsert articles (each with an id): same content is unchanged, changed content replaces.
-
-        ``index_rows`` holds what the search index prepared ahead for some articles, by id
-        (see :func:`marsad.search.index.prepare`); the store indexes the others itself."""
+        Only stores (articles and their entity mentions, under the keys the mentions carry); the
+        ingest pipeline (:mod:`marsad.pipeline`) indexes ``BatchResult.stored`` in the same unit of work."""
 
     def compact(self) -> None:  # noqa: B027 - optional: a backend may have nothing to compact
         """Reorganize after a bulk load so that reading is fast again; optional."""

@@ -1,10 +1,10 @@
 """Enrichment: who, where, when, how much and who said what, for each article.
 
-``enrich_article`` fills an article's ``entities`` (with canonical names), ``dates``, ``figures``
-and ``quotes``; every offset indexes into the paragraph it names (for an entity, paragraph -1 is
-the headline: ``Article.text_at``). Entities come from the NER
-tagger (``marsad.enrich.ner``), merged with the names of the alias table (``known``); when no
-trained model is installed, articles get only the latter, and the other extractors still run.
+``enrich_article`` fills an article's ``entities`` (with canonical names and entity keys),
+``dates``, ``figures`` and ``quotes``; every offset indexes into the paragraph it names (for an
+entity, paragraph -1 is the headline: ``Article.text_at``). Entities come from the NER tagger
+(``marsad.enrich.ner``), merged with the names of the alias table (``known``); when no trained
+model is installed, articles get only the latter, and the other extractors still run.
 ``enrich_many`` enriches a batch over a process pool.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import date
 from functools import cache
 
-from marsad.enrich.canonical import canonical_key, join_hashtags, resolve
+from marsad.enrich.canonical import canonical_key, entity_key, join_hashtags, resolve, with_keys
 from marsad.enrich.dates import find_dates, parse_published
 from marsad.enrich.figures import article_currencies, find_figures
 from marsad.enrich.junk import filter_entities
@@ -31,7 +31,8 @@ from marsad.enrich.roles import find_roles
 from marsad.errors import MarsadError
 from marsad.model import Article, EntityMention, Failure, Page
 
-__all__ = ["canonical_key", "enrich_article", "enrich_many", "enrich_page", "ner_available"]
+__all__ = ["canonical_key", "enrich_article", "enrich_many", "enrich_page", "entity_key", "ner_available",
+           "with_keys"]
 
 Tagger = Callable[[str], list[tuple[int, int, str, str]]]
 
@@ -124,9 +125,10 @@ def _enrich(article: Article, tagger: Tagger | None, timings: dict[str, float] |
     with _stage(timings, "canonical"):
         spans = [[], *([(d.start, d.end) for d in found] for found in dates)]  # as texts: headline first
         named = filter_entities(resolve(merge_known(join_hashtags(raw, texts), texts)), texts, spans)
-        entities = [replace(e, paragraph=e.paragraph - 1) for e in _with_roles(named, texts, pub)]
+        # Each mention gets its entity's key here, once: the archive and the reader use it as given.
+        entities = with_keys([replace(e, paragraph=e.paragraph - 1) for e in _with_roles(named, texts, pub)])
     with _stage(timings, "quotes"):
-        quotes = find_quotes(paragraphs, [e for e in entities if e.paragraph >= 0])
+        quotes = with_keys(find_quotes(paragraphs, [e for e in entities if e.paragraph >= 0]))
     return replace(article, entities=entities, dates=[d for found in dates for d in found], figures=figures,
                    quotes=quotes)
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from typing import TypeVar
 
 from marsad.enrich.lexicon import fold, load, skip_letters, strip_marks
 from marsad.enrich.ner.features import fold as tagger_fold
-from marsad.model import EntityMention
+from marsad.model import EntityMention, Quote
 
+T = TypeVar("T", EntityMention, Quote)
 _WORD = re.compile(r"\S+")
 _INNER_MARKS = re.compile(r"[#_()\[\]{}«»\"“”،,;:!?؟…]+")
 _KEY_DROP = re.compile(r"[^\w-]+")
@@ -386,3 +388,25 @@ def canonical_key(name: str) -> str:
         canon = _SHADDA.sub(r"\1\1", canon)
     key = _KEY_DROP.sub("", "-".join(fold_name(canon).split())).strip("-_")
     return key or "h" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1 << 16)
+def entity_key(name: str) -> str:
+    """The id of the entity a mention with this canonical name (or, without one, this text) names:
+    the one place entity ids are made. Archives keep them, so this must not change for a name
+    (it is what the archive computed before mentions carried their key)."""
+    return canonical_key(canonical_name(name))
+
+
+def with_keys(items: list[T], fresh: bool = False) -> list[T]:
+    """Entity mentions or quotes, each with the key of the entity it names, its canonical name's
+    (a mention's text without one; a quote without a canonical speaker names none).
+    ``fresh``: made again even where one is given."""
+    if not fresh and all(x.key for x in items):
+        return items
+    return [x if x.key and not fresh else replace(x, key=_key_of(x)) for x in items]
+
+
+def _key_of(item: EntityMention | Quote) -> str | None:
+    name = item.canonical or (item.text if isinstance(item, EntityMention) else None)
+    return entity_key(name) if name else None

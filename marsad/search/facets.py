@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import replace
 
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
-from marsad.search.query import DEFAULT_MODE, to_match
+from marsad.search.query import DEFAULT_MODE, compile
 from marsad.search.rank import Filters, count_sql, matches_sql
 
 DIMENSIONS = ("outlet", "section")
@@ -36,7 +36,7 @@ def _match(conn, query: str, filters: Filters, mode: str, scheme: Scheme) -> str
     """The MATCH expression the search ran ("auto": the first mode that finds anything)."""
     found = None
     for m in (["all", "any"] if mode == "auto" else [mode]):
-        match = to_match(query, scheme=scheme, mode=m)
+        match = _to_match(query, scheme, m)
         if match is None:
             return found
         sql, params = count_sql(filters)
@@ -52,3 +52,10 @@ def _counts(conn, match: str, filters: Filters, column: str) -> list[tuple[str, 
         f"SELECT {column}, count(*) AS n FROM articles WHERE rowid IN ({sql}) AND {column} IS NOT NULL "
         f"GROUP BY {column} ORDER BY n DESC, {column}", [match, *params])
     return [tuple(r) for r in rows]
+
+
+def _to_match(query: str, scheme: Scheme, mode: str) -> str | None:
+    from marsad.archive.sqlite.search import fts5_match  # for now: the index moves behind the backend next
+
+    expr = compile(query, scheme=scheme, mode=mode)
+    return None if expr is None else fts5_match(expr)

@@ -13,7 +13,6 @@ from dataclasses import fields
 from typing import Any
 
 from marsad import relate
-from marsad.enrich import canonical_key
 from marsad.errors import NotFound
 from marsad.model import Article, Image, SearchResult, Story
 from marsad.search import budget, search_facets
@@ -109,18 +108,17 @@ def body_blocks(a: Article) -> list[tuple[str, Any]]:
 
 
 def entity_margin(a: Article) -> list[dict[str, Any]]:
-    """The article's entities, one per canonical name, most mentioned first."""
-    counts: Counter[tuple[str, str]] = Counter()
+    """The article's entities, one per canonical name, most mentioned first; ids are the keys
+    enrichment gave the mentions."""
+    counts: Counter[tuple[str | None, str, str]] = Counter()
     for m in a.entities or []:
-        counts[(m.canonical or m.text, m.type)] += 1
-    return [{"id": canonical_key(name), "name": name, "type": typ, "type_label": ENTITY_TYPES.get(typ, typ),
-             "mentions": n} for (name, typ), n in counts.most_common()]
+        counts[(m.key, m.canonical or m.text, m.type)] += 1
+    return [{"id": key, "name": name, "type": typ, "type_label": ENTITY_TYPES.get(typ, typ),
+             "mentions": n} for (key, name, typ), n in counts.most_common()]
 
 
 def quotes(a: Article) -> list[dict[str, Any]]:
-    return [{"text": q.text, "speaker": q.speaker,
-             "speaker_id": canonical_key(q.canonical) if q.canonical else None}
-            for q in a.quotes or []]
+    return [{"text": q.text, "speaker": q.speaker, "speaker_id": q.key} for q in a.quotes or []]
 
 
 def related(arc, id: str, limit: int = 6) -> list[dict[str, Any]]:

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from marsad.archive import BATCH_SIZE, open_archive
+from marsad.archive import open_archive
 from marsad.cli import main
 from marsad.errors import ArchiveError
+from marsad.pipeline import BATCH_SIZE
 from tests.archive.conftest import make_article
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,13 +136,10 @@ def test_a_failing_batch_stores_nothing_of_itself(arc):
     arc.put([make_article(1)])
 
     class Exploding:
-        def add(self, conn, rows, prepared=None):
+        def add(self, rows, prepared=None):
             raise RuntimeError("index failed")
 
-        def remove(self, conn, rowids):
-            pass
-
-    arc.store._index = Exploding()
+    arc.backend.index = Exploding()
     with pytest.raises(RuntimeError):
         arc.put([make_article(2), make_article(1, headline="تغيير")])
     assert arc.count() == 1
@@ -175,7 +173,7 @@ _CHILD = textwrap.dedent("""
 
 
 def _child(path: Path, kill_at: int) -> subprocess.CompletedProcess:
-    script = "import marsad.archive\nmarsad.archive.BATCH_SIZE = 50\n" + _CHILD
+    script = "import marsad.pipeline\nmarsad.pipeline.BATCH_SIZE = 50\n" + _CHILD
     return subprocess.run([sys.executable, "-c", script, str(path), str(kill_at)], cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
                           timeout=120)

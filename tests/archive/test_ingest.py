@@ -8,9 +8,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from marsad.archive.ingest import batches
 from marsad.cli import main
 from marsad.model import Failure, IngestReport, Page
+from marsad.pipeline.stages import batches
 from tests.archive.conftest import make_article, putin
 
 
@@ -132,12 +132,12 @@ def test_parallel_ingest_stores_the_same_and_reports_failures(tmp_path):
 
 @pytest.mark.parametrize("enrich", [False, True])
 def test_several_workers_store_in_input_order_and_report_each_failure_once(tmp_path, monkeypatch, enrich):
-    import marsad.archive
-    import marsad.archive.workers
+    import marsad.pipeline
+    import marsad.pipeline.workers
     from marsad.archive import open_archive
 
-    monkeypatch.setattr(marsad.archive, "BATCH_SIZE", 2)
-    monkeypatch.setattr(marsad.archive.workers, "worker_count", lambda enrich: 3)
+    monkeypatch.setattr(marsad.pipeline, "BATCH_SIZE", 2)
+    monkeypatch.setattr(marsad.pipeline.workers, "worker_count", lambda enrich: 3)
     src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(4)] + ["not an object"]
                  + [_record(i) for i in range(4, 9)])
     results = {}
@@ -159,12 +159,12 @@ def _derived(arc) -> list:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker inherits the patch by fork")
 def test_the_parse_worker_analyzes_ahead_and_the_store_uses_it(tmp_path, monkeypatch):
-    import marsad.archive.ingest
+    import marsad.pipeline.workers
     from marsad.archive import open_archive
     from marsad.search.analyze import DEFAULT_SCHEME
 
-    marked = {"marsad.search.index": lambda a: [f"ahead{a.id[-1]}"] * len(DEFAULT_SCHEME.columns)}
-    monkeypatch.setattr(marsad.archive.ingest, "preparers", lambda relate=True: marked)
+    marked = {"search": lambda a: [f"ahead{a.id[-1]}"] * len(DEFAULT_SCHEME.columns)}
+    monkeypatch.setattr(marsad.pipeline.workers, "preparers", lambda relate=True: marked)
     src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(3)])
     with open_archive(tmp_path / "p.db") as arc:
         assert arc.ingest([src], enrich=False, parallel=True).new == 3
@@ -206,10 +206,10 @@ def test_parallel_ingest_works_from_a_script_on_standard_input(tmp_path):
 
 
 def test_ingest_without_relating_then_relate_gives_what_relating_as_it_goes_gives(tmp_path, monkeypatch):
-    import marsad.archive
+    import marsad.pipeline
 
-    monkeypatch.setattr(marsad.archive, "BATCH_SIZE", 2)
-    monkeypatch.setattr(marsad.archive, "RELATE_EVERY", 2)
+    monkeypatch.setattr(marsad.pipeline, "BATCH_SIZE", 2)
+    monkeypatch.setattr(marsad.pipeline, "RELATE_EVERY", 2)
     src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(6)])
     runner = CliRunner()
     as_it_goes, later = tmp_path / "a.db", tmp_path / "b.db"
@@ -234,14 +234,35 @@ def _segments(arc) -> int:
 
 @pytest.mark.parametrize("bulk", [False, True])
 def test_a_bulk_load_leaves_the_search_index_in_one_segment(arc, tmp_path, monkeypatch, bulk):
-    import marsad.archive
-    import marsad.archive.ingest
+    import marsad.pipeline
 
-    monkeypatch.setattr(marsad.archive, "BATCH_SIZE", 2)
-    monkeypatch.setattr(marsad.archive.ingest, "COMPACT_AFTER", 6 if bulk else 7)
+    monkeypatch.setattr(marsad.pipeline, "BATCH_SIZE", 2)
+    monkeypatch.setattr(marsad.pipeline, "COMPACT_AFTER", 6 if bulk else 7)
     src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(6)])
     arc.ingest([src], enrich=False, parallel=False)
     assert (_segments(arc) == 1) is bulk  # one segment per batch otherwise
     from marsad.search import search
 
     assert search(arc.conn, "الاقتصاد", limit=20).total == 6
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_articles_that_come_enriched_without_entity_keys_get_them_from_enrichment(tmp_path, parallel):
+    from marsad.archive import open_archive
+    from marsad.enrich.canonical import entity_key
+
+    putin = "فلاديمير بوتين"
+    mention = {"text": "بوتين", "type": "PERS", "start": 4, "end": 9, "paragraph": 0, "canonical": putin}
+    given = {**mention, "key": "given"}
+    quote = {"text": "نعم", "speaker": "بوتين", "paragraph": 0, "canonical": putin}
+    doc = {"articles": [{"headline": "لقاء في موسكو", "paragraphs": ["قال بوتين «نعم» للخطة."],
+                         "id": f"k-{i}", "entities": [mention, given], "quotes": [quote]} for i in range(2)]}
+    src = tmp_path / "doc.json"
+    src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with open_archive(tmp_path / "k.db") as arc:
+        assert arc.ingest([src], enrich=False, parallel=parallel).new == 2
+        stored = arc.get("k-1")
+        keys = arc.conn.execute("SELECT DISTINCT entity FROM mentions ORDER BY entity").fetchall()
+    assert [m.key for m in stored.entities] == [entity_key(putin), "given"]
+    assert stored.quotes[0].key == entity_key(putin)
+    assert keys == sorted([(entity_key(putin),), ("given",)])

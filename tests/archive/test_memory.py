@@ -10,8 +10,8 @@ from importlib import resources
 
 import pytest
 
-from marsad.archive.ingest import preparers
 from marsad.parse import parse_bytes
+from marsad.pipeline.stages import preparers
 
 MB = 2**20
 

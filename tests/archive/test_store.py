@@ -8,8 +8,9 @@ import pytest
 
 from marsad.archive import open_archive
 from marsad.archive.base import article_id
+from marsad.enrich.canonical import entity_key
 from marsad.errors import NotFound
-from marsad.model import Article
+from marsad.model import Article, EntityMention, Quote
 from tests.archive.conftest import make_article, moscow, putin
 
 
@@ -75,26 +76,45 @@ def test_repeats_inside_one_batch(arc):
 def test_plain_reparse_keeps_stored_enrichment_and_new_enrichment_replaces(arc):
     arc.put([make_article(1, entities=[putin()])])
     plain = arc.put([make_article(1)])
-    assert plain.unchanged == 1 and arc.get("art-1").entities == [putin()]
+    assert plain.unchanged == 1 and arc.get("art-1").entities == [keyed(putin())]
     richer = arc.put([make_article(1, entities=[putin(), moscow()])])
-    assert richer.updated == 1 and arc.get("art-1").entities == [putin(), moscow()]
+    assert richer.updated == 1 and arc.get("art-1").entities == [keyed(putin()), keyed(moscow())]
 
 
-def test_index_hooks_see_new_and_changed_rows_inside_the_transaction(arc):
+def keyed(m: EntityMention) -> EntityMention:
+    return dataclasses.replace(m, key=entity_key(m.canonical))
+
+
+def test_mentions_that_came_without_keys_get_them_before_storing_and_are_stored_under_them(arc):
+    given = dataclasses.replace(moscow(), key="given-key")
+    report = arc.put([make_article(1, entities=[putin(), given],
+                                   quotes=[Quote("نعم", "بوتين", 1, "فلاديمير بوتين")])])
+    assert report.new == 1
+    stored = arc.get("art-1")
+    assert [m.key for m in stored.entities] == [entity_key("فلاديمير بوتين"), "given-key"]
+    assert stored.quotes[0].key == entity_key("فلاديمير بوتين")
+    assert {e.id for e in arc.entities()} == {entity_key("فلاديمير بوتين"), "given-key"}
+
+
+def test_the_index_gets_new_and_changed_articles_in_the_batch_s_unit_of_work(arc):
     calls = []
+    stored = arc.backend.store
 
     class Recorder:
-        def add(self, conn, rows, prepared=None):
-            assert conn.in_transaction
-            calls.append(("add", [(rowid, a.id) for rowid, a in rows]))
+        def add(self, rows, prepared=None):
+            assert stored.conn.in_transaction
+            calls.append([(key, a.id) for key, a in rows])
 
-        def remove(self, conn, rowids):
-            calls.append(("remove", rowids))
-
-    arc.store._index = Recorder()
+    arc.backend.index = Recorder()
     arc.put([make_article(1), make_article(2)])
     arc.put([make_article(2, headline="تغير"), make_article(1)])
-    assert calls == [("add", [(1, "art-1"), (2, "art-2")]), ("remove", [2]), ("add", [(2, "art-2")])]
+    assert calls == [[(1, "art-1"), (2, "art-2")], [(2, "art-2")]], "a changed article keeps its key"
+
+
+def test_the_store_only_stores(arc):
+    result = arc.store.put_batch([make_article(1)])
+    assert [(key, a.id) for key, a in result.stored] == [(1, "art-1")]
+    assert arc.search("المدينة").total == 0, "indexing is the pipeline's step"
 
 
 def test_latest_is_newest_first_and_filters(arc):
@@ -136,9 +156,9 @@ def test_entities_count_articles_not_mentions(arc):
 
 
 def test_an_entity_is_named_by_the_fullest_canonical_name_seen(arc):
-    short = dataclasses.replace(putin(0, "بوتين"), canonical="بوتين")
-    arc.store._key = lambda name: "putin"
-    arc.put([make_article(1, entities=[short]), make_article(2, entities=[putin()])])
+    short = dataclasses.replace(putin(0, "بوتين"), canonical="بوتين", key="putin")
+    full = dataclasses.replace(putin(), key="putin")
+    arc.put([make_article(1, entities=[short]), make_article(2, entities=[full])])
     assert [(e.id, e.name, e.articles) for e in arc.entities()] == [("putin", "فلاديمير بوتين", 2)]
 
 
@@ -204,12 +224,12 @@ def _with_relate(monkeypatch, fake):
 
 
 def test_relate_gets_committed_ids_in_chunks_and_at_the_end(arc, monkeypatch):
-    import marsad.archive
+    import marsad.pipeline
 
     fake = _Relate()
     _with_relate(monkeypatch, fake)
-    monkeypatch.setattr(marsad.archive, "BATCH_SIZE", 2)
-    monkeypatch.setattr(marsad.archive, "RELATE_EVERY", 4)
+    monkeypatch.setattr(marsad.pipeline, "BATCH_SIZE", 2)
+    monkeypatch.setattr(marsad.pipeline, "RELATE_EVERY", 4)
     arc.put([make_article(i) for i in range(5)])
     assert fake.calls == [[f"art-{i}" for i in range(4)], ["art-4"]]
 

@@ -154,3 +154,14 @@ def test_with_numpy_loaded_first_openblas_is_told_directly():
     if not Path("/proc/self/maps").exists():
         pytest.skip("reads the loaded libraries from /proc")
     assert _run(code)[0] in ("1", "none")  # "none": this numpy has no OpenBLAS
+
+
+def test_every_mention_and_named_speaker_carries_its_entity_key(aawsat, tagger):
+    from marsad.enrich.canonical import entity_key
+
+    enriched = enrich_article(aawsat[0], tagger)
+    mentions = enriched.entities
+    assert mentions and [m.key for m in mentions] == [entity_key(m.canonical or m.text) for m in mentions]
+    assert any(q.key for q in enriched.quotes)
+    assert all(q.key == (entity_key(q.canonical) if q.canonical else None) for q in enriched.quotes)
+    assert entity_key("بوتين") == entity_key("فلاديمير بوتين"), "a surname of the alias table is its person"

@@ -16,8 +16,8 @@ from marsad.model import Article
 from marsad.search import budget, index, search
 from marsad.search.analyze import DEFAULT_SCHEME
 from marsad.search.budget import Budget, OverBudget, check, deadline, expansions
-from marsad.search.query import to_match
 from tests.conftest import SHARED
+from tests.search.test_query import to_match
 
 WORDS = "كتاب كتابة كتابات كتبت الكاتب مكتبة الاقتصاد الاقتصادي اقتصادية الحكومة حكومات مصر السعودية"
 DOCS = [Article(f"عنوان {i}", [WORDS.split()[i % 13] + " " + WORDS], id=f"a{i}") for i in range(20)]

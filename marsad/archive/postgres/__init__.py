@@ -18,9 +18,14 @@ all work this way):
 - ``backend.connection()``: the same, for the connection itself (server-side cursors, ``COPY``,
   several statements in one read transaction with ``conn.transaction()``).
 
+Tables are created in the connection's current schema (``?options=-csearch_path%3Dname`` in the
+URL puts an archive in a schema of its own). An article's key is the ``rowid`` column of
+``articles`` (named as on SQLite). Pooled connections are checked when taken, so an archive
+left open outlives a dropped connection or a server restart.
+
 Writers lock rows only, never a table or the database, so several ``marsad ingest`` may write at
-once; a batch that meets a deadlock with another is run again. Steps that must run alone (relating)
-take an advisory lock: ``backend.advisory_lock(name)``.
+once; a batch that meets a deadlock with another is run again. Relating is the one step that runs
+alone: it holds a transaction-level advisory lock (``relate.py``).
 
 ``version()`` reads a sequence that every committed unit of work moves on, so caches see commits
 of every process. Text columns compare with the "C" collation, so that orders match SQLite's.
@@ -29,7 +34,6 @@ of every process. Text columns compare with the "C" collation, so that orders ma
 from __future__ import annotations
 
 import threading
-import zlib
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
@@ -100,19 +104,8 @@ class PostgresBackend(Backend):
             finally:
                 self._local.conn = None
             # After the commit, never before: a reader that saw the new version sees the new data.
-            conn.execute("SELECT nextval('marsad_version')")
-
-    @contextmanager
-    def advisory_lock(self, name: str) -> Iterator[None]:
-        """Run the block alone among every process using this database (a session advisory lock,
-        taken on a connection of its own and waited for)."""
-        key = zlib.crc32(f"marsad:{name}".encode())
-        with translate_errors(self.name), self.pool.connection() as conn:
-            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
-            try:
-                yield
-            finally:
-                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            if not self.readonly:
+                conn.execute("SELECT nextval('marsad_version')")
 
     # -- Backend --------------------------------------------------------------------------------
 

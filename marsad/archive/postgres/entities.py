@@ -1,10 +1,10 @@
 """The archive's entities on PostgreSQL: merges, analysts' corrections and consolidation.
 
 The rules (and their SQL) are :mod:`marsad.archive.sqlite.entities`'; its statements are written
-in the SQL both databases speak (``ON CONFLICT`` upserts, a ``rowid`` on mentions), so this
-backend runs them as they are, through :class:`SQLiteStyle`, which only turns SQLite's ``?``
-placeholders into psycopg's. The one statement that reads the FTS5 table (how many articles print
-a word) is answered by this backend's search index.
+in the SQL both databases speak (``ON CONFLICT`` upserts; this backend's tables have a ``rowid``
+column where SQL needs one), so this backend runs them as they are, through :class:`SQLiteStyle`,
+which only turns SQLite's ``?`` placeholders into psycopg's. The one statement that reads the
+FTS5 table (how many articles print a word) is answered by this backend's search index.
 """
 
 from __future__ import annotations

@@ -4,14 +4,13 @@ Articles are upserted by id and content hash, so that ingesting the same pages a
 nothing. A batch locks the rows it writes (the stored versions of its ids, the entities it
 counts), always in id order, and nothing else: several ingests write at once, and a batch that
 still meets a deadlock with another is run again whole. The key of an article is its ``rowid``
-(an identity column), issued when it is first stored.
+column (an identity, named as on SQLite so that SQL can be shared), issued when it is first stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -23,8 +22,6 @@ from marsad.archive.sqlite import entities as entity_rules
 from marsad.archive.sqlite.store import (
     _COLUMNS,
     _article,
-    _canonical_key,
-    _canonical_name,
     _differs,
     _Row,
     _unique_rows,
@@ -54,12 +51,6 @@ class PostgresStore(Store):
     def __init__(self, backend: PostgresBackend):
         self.backend = backend
         self.readonly = backend.readonly
-        self._key = lru_cache(maxsize=1 << 16)(_canonical_key())
-        self._name = lru_cache(maxsize=1 << 16)(_canonical_name())
-
-    def entity_key(self, name: str) -> str:
-        """The entity id of a name."""
-        return self._key(self._name(name))
 
     @contextmanager
     def transaction(self) -> Iterator[SQLiteStyle]:
@@ -69,20 +60,22 @@ class PostgresStore(Store):
 
     # -- writing -------------------------------------------------------------
 
-    def put_batch(self, articles: list[Article], index_rows: Mapping[str, Any] | None = None) -> BatchResult:
+    def put_batch(self, articles: list[Article]) -> BatchResult:
         for attempt in range(_RETRIES):
-            try:
-                return self._put(articles, index_rows)
-            except ArchiveError as e:
-                deadlock = isinstance(e.__cause__, pgerrors.DeadlockDetected)
-                if not deadlock or self.backend.in_unit_of_work() or attempt == _RETRIES - 1:
+            try:  # a savepoint inside the caller's unit of work: a deadlock undoes this batch only
+                with self.backend.unit_of_work(), self.backend.connection() as conn, conn.transaction():
+                    return self._put(articles)
+            except (pgerrors.DeadlockDetected, ArchiveError) as e:
+                deadlock = isinstance(e, pgerrors.DeadlockDetected) or \
+                    isinstance(e.__cause__, pgerrors.DeadlockDetected)
+                if not deadlock or attempt == _RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
-    def _put(self, articles: list[Article], index_rows: Mapping[str, Any] | None) -> BatchResult:
+    def _put(self, articles: list[Article]) -> BatchResult:
         result = BatchResult()
         rows = _unique_rows(articles, result)
-        with self.backend.unit_of_work(), self.backend.cursor() as cur:
+        with self.backend.cursor() as cur:
             known = _known(cur, [r.id for r in rows])
             placed = _insert(cur, sorted((r for r in rows if r.id not in known), key=lambda r: r.id))
             # Ids another ingest stored since we looked: now locked, compared like the others.
@@ -90,37 +83,35 @@ class PostgresStore(Store):
             changed = [(known[r.id][0], r) for r in rows
                        if r.id in known and _differs(r, *known[r.id][1:])]
             if changed:
-                self._drop(cur, [rowid for rowid, _ in changed])
-                cur.executemany(_UPDATE, [(*r.values, rowid) for rowid, r in changed])
+                self._drop(cur, [key for key, _ in changed])
+                cur.executemany(_UPDATE, [(*r.values, key) for key, r in changed])
             fresh = [(placed[r.id], r) for r in rows if r.id in placed]
-            stored = [(rowid, r.article) for rowid, r in changed + fresh]
-            if stored:
-                self.backend.index.add(stored, prepared=index_rows)
-                self._add_mentions(cur, stored)
+            stored = [(key, r.article) for key, r in changed + fresh]
+            self._add_mentions(cur, stored)
         result.unchanged += len(rows) - len(fresh) - len(changed)
         result.written.extend(a.id for _, a in stored)
-        result.stored.extend(stored)
+        result.stored = stored
         result.new += len(fresh)
         result.updated += len(changed)
         return result
 
     def compact(self) -> None:
-        self.backend.index.compact()
         with self.backend.cursor() as cur:  # planner statistics after a bulk load
             cur.execute("ANALYZE articles")
             cur.execute("ANALYZE mentions")
 
-    def _drop(self, cur: psycopg.Cursor, rowids: list[int]) -> None:
-        """Forget what the old versions of changed articles put in the index and entity tables."""
-        self.backend.index.remove(rowids)
+    def _drop(self, cur: psycopg.Cursor, keys: list[int]) -> None:
+        """Forget what the old versions of changed articles put in the entity tables (the search
+        index replaces their rows when the new versions are indexed)."""
         counts = cur.execute("SELECT entity, count(DISTINCT article) FROM mentions WHERE article = ANY(%s) "
-                             "GROUP BY entity ORDER BY entity", (rowids,)).fetchall()
+                             "GROUP BY entity ORDER BY entity", (keys,)).fetchall()
         cur.executemany("UPDATE entities SET articles = articles - %s WHERE id = %s",
                         [(n, entity) for entity, n in counts])
-        cur.execute("DELETE FROM mentions WHERE article = ANY(%s)", (rowids,))
+        cur.execute("DELETE FROM mentions WHERE article = ANY(%s)", (keys,))
         cur.execute("DELETE FROM entities WHERE id = ANY(%s) AND articles <= 0", ([e for e, _ in counts],))
 
-    def rebuild_entities(self, batch: int = 2000) -> int:
+    def rebuild_entities(self, keyed: Callable[[list[Article]], None] | None = None,
+                         batch: int = 2000) -> int:
         """Build the entity tables again from every article's stored enrichment (see
         :meth:`marsad.archive.sqlite.store.SQLiteStore.rebuild_entities`)."""
         with self.backend.unit_of_work(), self.backend.cursor() as cur:
@@ -131,20 +122,25 @@ class PostgresStore(Store):
             count = 0
             every = self._rows("SELECT rowid, data, source FROM articles ORDER BY rowid")
             for chunk in _chunks(every, batch):
-                self._add_mentions(cur, [(r[0], _article(r[1], r[2])) for r in chunk])
+                stored = [(r[0], _article(r[1], r[2])) for r in chunk]
+                if keyed is not None:
+                    keyed([a for _, a in stored])
+                self._add_mentions(cur, stored)
                 count += len(chunk)
         return count
 
     def _add_mentions(self, cur: psycopg.Cursor, stored: list[tuple[int, Article]]) -> None:
+        """Each mention under the key enrichment gave it, where analysts' corrections and merges
+        lead it (a mention stored before mentions had keys: under its name)."""
         counts: dict[str, list] = {}
         mentions = []
         where = entity_rules.EntityMap(SQLiteStyle(cur.connection))  # analysts' corrections and merges
-        for rowid, article in stored:
+        for article_key, article in stored:
             seen = set()
             for m in article.entities or ():
-                name = self._name(m.canonical or m.text)
-                key = where(self._key(name), m.text)
-                mentions.append((rowid, key, m.text, m.type, m.start, m.end, m.paragraph))
+                name = " ".join((m.canonical or m.text).split())
+                key = where(m.key or name, m.text)
+                mentions.append((article_key, key, m.text, m.type, m.start, m.end, m.paragraph))
                 if key in seen:
                     continue
                 seen.add(key)
@@ -214,21 +210,21 @@ class PostgresStore(Store):
 
 
 def _known(cur: psycopg.Cursor, ids: list[str]) -> dict[str, tuple[int, str, str | None]]:
-    """rowid, content hash and enrichment hash of the stored ones of ``ids``, their rows locked."""
+    """key, content hash and enrichment hash of the stored ones of ``ids``, their rows locked."""
     if not ids:
         return {}
     return {r[0]: r[1:] for r in cur.execute(_KNOWN, (sorted(ids),))}
 
 
 def _insert(cur: psycopg.Cursor, rows: list[_Row]) -> dict[str, int]:
-    """Insert new articles; id → rowid of those inserted (an id another ingest stored meanwhile is not)."""
+    """Insert new articles; id → key of those inserted (an id another ingest stored meanwhile is not)."""
     if not rows:
         return {}
     cur.executemany(_INSERT, [r.values for r in rows], returning=True)
     placed = {}
     while True:
-        for rowid, id in cur.fetchall():
-            placed[id] = rowid
+        for key, id in cur.fetchall():
+            placed[id] = key
         if not cur.nextset():
             return placed
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from marsad.model import Article
 from marsad.search import index as fts
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
+from marsad.search.expr import AllOf, Exclude, Expr, Phrase
 from marsad.search.index import TABLE
 
 
@@ -30,6 +31,27 @@ def reanalyze(conn: sqlite3.Connection, batch: int = 1000) -> None:
                                (last, batch)).fetchall():
         fts.add(conn, [(rowid, Article.from_dict(json.loads(data))) for rowid, data in rows])
         last = rows[-1][0]
+
+
+def fts5_match(expr: Expr) -> str:
+    """The FTS5 MATCH expression of a parsed query. Every term is a quoted string, so the result is
+    always valid FTS5; each :class:`Phrase` is one FTS5 phrase (one bm25 phrase).
+
+    The shape is that of :func:`marsad.search.query.compile`'s trees: the top join and each side of
+    an exclusion bare, every nested group in parentheses."""
+    if isinstance(expr, Exclude):
+        return f"({_render(expr.positive, False)}) NOT ({_render(expr.negative, False)})"
+    return _render(expr, False)
+
+
+def _render(expr: Expr, nested: bool = True) -> str:
+    if isinstance(expr, Phrase):
+        quoted = '"' + " ".join(expr.terms).replace('"', '""') + '"' + ("*" if expr.prefix else "")
+        return f"{{{' '.join(expr.columns)}}} : {quoted}" if expr.columns else quoted
+    if isinstance(expr, Exclude):
+        return f"({fts5_match(expr)})"
+    text = (" AND " if isinstance(expr, AllOf) else " OR ").join(_render(p) for p in expr.parts)
+    return f"({text})" if nested else text
 
 
 MIGRATIONS: list = [

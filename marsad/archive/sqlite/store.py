@@ -12,10 +12,9 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -25,7 +24,6 @@ from marsad.archive.sqlite import entities as entity_tables
 from marsad.archive.sqlite import migrations
 from marsad.errors import ArchiveError, NotFound
 from marsad.model import Article, EntitySummary
-from marsad.search import index as fts
 
 _COLUMNS = ("id", "url", "headline", "deck", "outlet", "publisher", "section", "published", "author",
             "kind", "dateline", "body", "data", "source", "content_hash", "ingested_at", "enrich_hash",
@@ -149,17 +147,10 @@ class SQLiteStore(Store):
         self.path = Path(path)
         self.readonly = readonly
         self.conn = connect(self.path, readonly=readonly, timeout=timeout)
-        self._index = fts  # the search index, kept in step inside each batch's transaction
-        self._key = lru_cache(maxsize=1 << 16)(_canonical_key())
-        self._name = lru_cache(maxsize=1 << 16)(_canonical_name())
-
-    def entity_key(self, name: str) -> str:
-        """The entity id of a name."""
-        return self._key(self._name(name))
 
     # -- writing -------------------------------------------------------------
 
-    def put_batch(self, articles: list[Article], index_rows: Mapping[str, Any] | None = None) -> BatchResult:
+    def put_batch(self, articles: list[Article]) -> BatchResult:
         result = BatchResult()
         rows = _unique_rows(articles, result)
         with self.transaction():
@@ -174,17 +165,12 @@ class SQLiteStore(Store):
             placed = [(start + i, r) for i, r in enumerate(fresh)]
             self.conn.executemany(_INSERT, [(rowid, *r.values) for rowid, r in placed])
             stored = [(rowid, r.article) for rowid, r in changed + placed]
-            if stored:
-                self._index.add(self.conn, stored, prepared=index_rows)
             self._add_mentions(stored)
         result.written.extend(a.id for _, a in stored)
+        result.stored = stored
         result.new += len(fresh)
         result.updated += len(changed)
         return result
-
-    def compact(self) -> None:
-        with self.transaction():
-            self._index.merge(self.conn)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -215,8 +201,8 @@ class SQLiteStore(Store):
         return (self.conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0) + 1
 
     def _drop(self, rowids: list[int]) -> None:
-        """Forget what the old versions of changed articles put in the index and entity tables."""
-        self._index.remove(self.conn, rowids)
+        """Forget what the old versions of changed articles put in the entity tables (the search
+        index replaces their rows when the new versions are indexed)."""
         for i in range(0, len(rowids), _MAX_VARS):
             chunk = rowids[i:i + _MAX_VARS]
             marks = ",".join("?" * len(chunk))
@@ -227,27 +213,34 @@ class SQLiteStore(Store):
             self.conn.execute(f"DELETE FROM mentions WHERE article IN ({marks})", chunk)
         self.conn.execute("DELETE FROM entities WHERE articles <= 0")
 
-    def rebuild_entities(self, batch: int = 2000) -> int:
+    def rebuild_entities(self, keyed: Callable[[list[Article]], None] | None = None,
+                         batch: int = 2000) -> int:
         """Build the entity tables again from every article's stored enrichment, as ingest would
-        now (after the canonical names or the merging rules changed); analysts' corrections hold,
-        merges made automatically are made again. Returns the number of articles read."""
+        now (after the canonical names or the merging rules changed; ``keyed`` gives the mentions
+        their keys anew); analysts' corrections hold, merges made automatically are made again.
+        Returns the number of articles read."""
         with self.transaction():
             for table in ("mentions", "entities", "entity_common"):
                 self.conn.execute(f"DELETE FROM {table}")
             self.conn.execute("DELETE FROM entity_redirects WHERE source = 'auto'")
             rows = self.conn.execute("SELECT rowid, data, source FROM articles ORDER BY rowid").fetchall()
             for i in range(0, len(rows), batch):
-                self._add_mentions([(r[0], _article(r[1], r[2])) for r in rows[i:i + batch]])
+                stored = [(r[0], _article(r[1], r[2])) for r in rows[i:i + batch]]
+                if keyed is not None:
+                    keyed([a for _, a in stored])
+                self._add_mentions(stored)
         return len(rows)
 
     def _add_mentions(self, stored: list[tuple[int, Article]]) -> None:
+        """Each mention under the key enrichment gave it, where analysts' corrections and merges
+        lead it (a mention stored before mentions had keys: under its name)."""
         entities, mentions = [], []
-        where = entity_tables.EntityMap(self.conn)  # analysts' corrections and merges
+        where = entity_tables.EntityMap(self.conn)
         for rowid, article in stored:
             seen = set()
             for m in article.entities or ():
-                name = self._name(m.canonical or m.text)
-                key = where(self._key(name), m.text)
+                name = " ".join((m.canonical or m.text).split())
+                key = where(m.key or name, m.text)
                 mentions.append((rowid, key, m.text, m.type, m.start, m.end, m.paragraph))
                 if key not in seen:
                     seen.add(key)
@@ -390,19 +383,3 @@ def _article(data: str, source: str | None) -> Article:
     article = Article.from_dict(json.loads(data))
     article.source = source
     return article
-
-
-def _canonical_name():
-    try:
-        from marsad.enrich.canonical import canonical_name
-    except ImportError:
-        return str.strip
-    return canonical_name
-
-
-def _canonical_key():
-    try:
-        from marsad.enrich import canonical_key
-    except ImportError:  # enrichment not installed: stored entities keep their given names
-        return str.strip
-    return canonical_key

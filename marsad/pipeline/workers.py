@@ -21,10 +21,10 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from marsad.errors import MarsadError
 from marsad.model import Article, Failure, IngestReport
+from marsad.pipeline.stages import Prepared, batches, enriched, enricher, keyed, prepare, preparers
 
 _IN_FLIGHT = 4  # batches parsed ahead of the store
 _MAX_WORKERS = 4
@@ -60,13 +60,10 @@ def worker_count(enrich: bool) -> int:
     return min(os.cpu_count() or 1, _MAX_WORKERS) if enrich else 1
 
 
-Prepared = dict[str, dict[str, Any]]  # what stages computed ahead for a batch, by stage and article id
-
-
 def parallel_batches(paths: list[str], size: int, enrich: bool, relate: bool = True,
                      workers: int = 1) -> Iterator[tuple[list[Article], list[Failure], Prepared]]:
     """(articles, failures, prepared) batches, parsed, enriched and analyzed by ``workers`` child
-    processes (see :func:`marsad.archive.ingest.prepare`), in input order."""
+    processes (see :func:`marsad.pipeline.stages.prepare`), in input order."""
     ctx = mp.get_context(_START_METHOD)
     channels = [ctx.Queue(maxsize=_IN_FLIGHT) for _ in range(workers)]
     children = [ctx.Process(target=_produce, name=f"marsad-parse-{k}", daemon=True,
@@ -109,7 +106,6 @@ def _produce(paths: list[str], size: int, enrich: bool, relate: bool, channel, p
              shard: tuple[int, int]) -> None:
     """Parse everything, and enrich and prepare batches k, k + n, k + 2n...; worker 0 alone reports
     the inputs that failed to parse (every worker meets them)."""
-    from marsad.archive.ingest import batches, enriched, enricher, prepare, preparers
     from marsad.parse import iter_pages
 
     _die_with(parent)
@@ -121,6 +117,7 @@ def _produce(paths: list[str], size: int, enrich: bool, relate: bool, channel, p
             if i % n == k:
                 if enrich_fn is not None:
                     batch = [enriched(a, enrich_fn, report) for a in batch]
+                keyed(batch)
                 prepared = prepare(batch, stages)
                 _send(channel, ("batch", batch, _failures(parsing, report, k), prepared), parent)
         _send(channel, ("done", [], _failures(parsing, report, k), {}), parent)
