@@ -117,6 +117,9 @@ class PostgresBackend(Backend):
     def describe(self) -> str:
         return self.name
 
+    def reopen(self) -> PostgresBackend:
+        return PostgresBackend(self.url, readonly=True, timeout=self.timeout, connections=2)
+
     def close(self) -> None:
         self.pool.close()
 

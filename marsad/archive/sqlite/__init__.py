@@ -18,6 +18,7 @@ class SQLiteBackend(Backend):
         self.store = SQLiteStore(path, readonly=readonly, timeout=timeout)
         self.conn = self.store.conn
         self.readonly = readonly
+        self.timeout = timeout
         self.index = SQLiteSearchIndex(self.conn)
         self.relate = SQLiteRelateState(self.conn)
 
@@ -33,6 +34,9 @@ class SQLiteBackend(Backend):
 
     def describe(self) -> str:
         return str(self.store.path)
+
+    def reopen(self) -> SQLiteBackend:
+        return SQLiteBackend(self.store.path, readonly=True, timeout=self.timeout)
 
     def close(self) -> None:
         self.store.close()
