@@ -25,7 +25,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from marsad.model import ENRICH_KEYS, Article, EntitySummary
+from marsad.errors import NotFound
+from marsad.model import ENRICH_KEYS, Article, ArticleSummary, EntitySummary
 
 if TYPE_CHECKING:
     from marsad.search.analyze import Scheme
@@ -45,6 +46,9 @@ class BatchResult:
     stored: list[tuple[int, Article]] = field(default_factory=list)  # (key, article) of those written
 
 
+LEAD_CHARS = 400  # of a summary's lead: more than any list of articles shows
+
+
 class Store(ABC):
     """Operations every archive backend offers. One batch is one transaction."""
 
@@ -60,6 +64,21 @@ class Store(ABC):
     @abstractmethod
     def get(self, id: str) -> Article:
         """The stored article; :class:`marsad.errors.NotFound` if absent."""
+
+    def summaries(self, ids: Iterable[str]) -> list[ArticleSummary]:
+        """The list fields of many articles, in the order of ``ids``; ids not stored are left out.
+        ``lead`` is the deck, else the first paragraph, either possibly cut after LEAD_CHARS.
+
+        This one reads each article whole; a backend reads just those fields, in one query."""
+        found = []
+        for id_ in dict.fromkeys(ids):
+            try:
+                a = self.get(id_)
+            except NotFound:
+                continue
+            lead = a.deck or (a.paragraphs[0] if a.paragraphs else "")
+            found.append(ArticleSummary(id_, a.headline, a.outlet, a.section, a.published, a.url, lead))
+        return found
 
     @abstractmethod
     def latest(self, limit: int = 20, offset: int = 0, section: str | None = None,

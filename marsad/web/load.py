@@ -57,15 +57,9 @@ def summary(a: Article) -> dict[str, Any]:
             "published": a.published, "url": a.url, "lead": _clip(lead, 220)}
 
 
-_SUMMARY_SQL = ("SELECT id, headline, outlet, section, published, url, coalesce(deck, substr(body, 1, 400)) "
-                "FROM articles WHERE id IN ({marks})")
-
-
 def summaries(arc, ids: list[str]) -> list[dict[str, Any]]:
-    """List fields of many articles in one query (no full article decoding), oldest first."""
-    rows = arc.conn.execute(_SUMMARY_SQL.format(marks=",".join("?" * len(ids))), ids).fetchall()
-    found = [{"id": r[0], "headline": r[1], "outlet": r[2], "section": r[3], "published": r[4], "url": r[5],
-              "lead": _clip((r[6] or "").split("\n\n", 1)[0], 220)} for r in rows]
+    """List fields of many articles, read at once (no article decoded whole), oldest first."""
+    found = [{**plain(s), "lead": _clip(s.lead, 220)} for s in arc.store.summaries(ids)]
     return sorted(found, key=lambda x: x["published"] or "")
 
 
