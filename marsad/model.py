@@ -262,3 +262,16 @@ class EntitySummary:
     name: str  # canonical name
     type: str
     articles: int  # number of articles mentioning it
+
+
+@dataclass(slots=True)
+class ArticleSummary:
+    """The few fields a list of articles shows, read without decoding whole articles."""
+
+    id: str
+    headline: str
+    outlet: str | None
+    section: str | None
+    published: str | None
+    url: str | None
+    lead: str  # the deck, else the start of the first paragraph ("" when there is neither)

@@ -3,13 +3,52 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+# A server database: postgresql://user:password@host:port/dbname (postgres:// as libpq also takes it).
+_SERVER_URL = re.compile(r"postgres(ql)?://", re.IGNORECASE)
+
+Database = Path | str  # an archive file's path, or a server database's URL
+
+
+def database(value: str | os.PathLike) -> Database:
+    """An archive given on the command line or in MARSAD_DB: a server database's URL stays as it is
+    (a Path would fold its "//"), anything else is a file path."""
+    text = os.fspath(value)
+    return text if is_server(text) else Path(text)
+
+
+def is_server(db: Database | str) -> bool:
+    """Whether ``db`` names a server database rather than an archive file."""
+    return isinstance(db, str) and bool(_SERVER_URL.match(db))
+
+
+def public_name(db: Database) -> str:
+    """What readers may learn of the archive: a file's name (not the folders it is in), or a server
+    URL without its password."""
+    return display(db) if is_server(db) else Path(db).name
+
+
+def display(db: Database) -> str:
+    """The archive for messages to its operator: a file's path, or a server URL without its password."""
+    if not is_server(db):
+        return str(db)
+    parts = urlsplit(db)
+    if parts.password is None:
+        return db
+    user = f"{parts.username}@" if parts.username else ""
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = user + host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    db: Path = field(default_factory=lambda: Path(os.environ.get("MARSAD_DB", "marsad.db")))
+    db: Database = field(default_factory=lambda: database(os.environ.get("MARSAD_DB") or "marsad.db"))
     # Token that POST /api/pages requires; ingest over HTTP is off while it is empty.
     ingest_token: str = field(default_factory=lambda: os.environ.get("MARSAD_INGEST_TOKEN", ""))
     # Largest request body POST /api/pages accepts, in bytes.
@@ -23,5 +62,5 @@ class Settings:
 def load(db: str | os.PathLike | None = None, **overrides) -> Settings:
     """Settings from the environment, with explicit values (CLI flags) on top."""
     base = Settings()
-    values = {"db": Path(db) if db else base.db, **overrides}
+    values = {"db": database(db) if db else base.db, **overrides}
     return Settings(**{**{k: getattr(base, k) for k in base.__slots__}, **values})

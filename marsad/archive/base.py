@@ -25,9 +25,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from marsad.model import ENRICH_KEYS, Article, EntitySummary
+from marsad.errors import NotFound
+from marsad.model import ENRICH_KEYS, Article, ArticleSummary, EntitySummary
 
 if TYPE_CHECKING:
+    from marsad.search.analyze import Scheme
     from marsad.search.expr import Expr
     from marsad.search.rank import Filters
 
@@ -42,6 +44,9 @@ class BatchResult:
     ids: list[str] = field(default_factory=list)  # every id of the batch, once
     written: list[str] = field(default_factory=list)  # ids whose new or changed version was stored
     stored: list[tuple[int, Article]] = field(default_factory=list)  # (key, article) of those written
+
+
+LEAD_CHARS = 400  # of a summary's lead: more than any list of articles shows
 
 
 class Store(ABC):
@@ -59,6 +64,21 @@ class Store(ABC):
     @abstractmethod
     def get(self, id: str) -> Article:
         """The stored article; :class:`marsad.errors.NotFound` if absent."""
+
+    def summaries(self, ids: Iterable[str]) -> list[ArticleSummary]:
+        """The list fields of many articles, in the order of ``ids``; ids not stored are left out.
+        ``lead`` is the deck, else the first paragraph, either possibly cut after LEAD_CHARS.
+
+        This one reads each article whole; a backend reads just those fields, in one query."""
+        found = []
+        for id_ in dict.fromkeys(ids):
+            try:
+                a = self.get(id_)
+            except NotFound:
+                continue
+            lead = a.deck or (a.paragraphs[0] if a.paragraphs else "")
+            found.append(ArticleSummary(id_, a.headline, a.outlet, a.section, a.published, a.url, lead))
+        return found
 
     @abstractmethod
     def latest(self, limit: int = 20, offset: int = 0, section: str | None = None,
@@ -94,6 +114,8 @@ class SearchIndex(ABC):
     Scores are FTS5's bm25 values: negative, lower is better, the same on every backend for the
     same data and query (see :mod:`marsad.search.expr`)."""
 
+    scheme: Scheme  # how its columns are analyzed; queries are compiled with it
+
     @abstractmethod
     def add(self, rows: Iterable[tuple[int, Article]],
             prepared: Mapping[str, list[str]] | None = None) -> None:
@@ -112,7 +134,7 @@ class SearchIndex(ABC):
                 newest: int | None = None, best: int | None = None) -> list[tuple]:
         """Matching articles as (key, score) rows, or (key, score, copy group or None) with
         ``groups``; score None unless ``scored``. ``newest``: only that many, the most recently
-        stored; ``best``: only that many, the best scored. Otherwise in no set order."""
+        stored, newest first; ``best``: only that many, the best scored. Otherwise in no set order."""
 
     @abstractmethod
     def count(self, expr: Expr, filters: Filters) -> int:

@@ -18,6 +18,9 @@ import click
 from marsad import __version__
 from marsad.errors import MarsadError
 
+DB_HELP = ("Archive: a file, or a server database's postgresql://user:password@host:port/dbname URL "
+           "(default: $MARSAD_DB, else marsad.db in the working folder).")
+
 
 class _Group(click.Group):
     def invoke(self, ctx):

@@ -6,13 +6,11 @@ import json
 
 import click
 
-from marsad.cli import main
-
-_DB_HELP = "Archive file (default: $MARSAD_DB, else marsad.db in the working folder)."
+from marsad.cli import DB_HELP, main
 
 
 @main.group(invoke_without_command=True)
-@click.option("--db", type=click.Path(dir_okay=False), help=_DB_HELP)
+@click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"entities": [{"id", "name", "type", "articles"}]}.')
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1),
@@ -42,7 +40,7 @@ def entities(ctx, db, as_json, limit, type_):
 
 
 def _db_option(f):
-    return click.option("--db", "db", type=click.Path(dir_okay=False), help=_DB_HELP)(f)
+    return click.option("--db", "db", type=click.Path(dir_okay=False), help=DB_HELP)(f)
 
 
 def _correct(ctx, db, op: str, args: list[str]) -> None:

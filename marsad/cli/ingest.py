@@ -6,13 +6,12 @@ import sys
 
 import click
 
-from marsad.cli import main, shown
+from marsad.cli import DB_HELP, main, shown
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--db", type=click.Path(dir_okay=False),
-              help="Archive file (default: $MARSAD_DB, else marsad.db in the working folder).")
+@click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)
 @click.option("--enrich/--no-enrich", default=True, show_default=True,
               help="Find entities, dates, figures and quotes before storing.")
 @click.option("--relate/--no-relate", default=True, show_default=True,

@@ -18,7 +18,7 @@ from marsad import __version__
 from marsad.settings import Settings
 
 HERE = Path(__file__).parent
-# Page and API handlers run on the event loop; ingest runs on worker threads (at most this many).
+# Page and API handlers read the archive on worker threads (at most this many; searches have their own).
 WORKER_THREADS = 8
 
 
@@ -40,13 +40,11 @@ def _templates() -> Jinja2Templates:
 def warm_up(pool) -> None:
     """Build what the first pages would otherwise wait for: the related-articles index. An archive
     that cannot give it yet still serves; its pages say what is wrong."""
-    import sqlite3
-
-    from marsad.errors import MarsadError
     from marsad.relate.neighbours import index_of
 
-    with suppress(MarsadError, sqlite3.Error):
-        index_of(pool.reader())
+    # Whatever the backend's failure, the pages meet it again and report it: here it only stops the warm-up.
+    with suppress(Exception), pool.lent() as arc:
+        index_of(arc)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -96,10 +94,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     import uvicorn
 
     from marsad.archive import open_archive
+    from marsad.settings import display
 
     open_archive(settings.db, readonly=True).close()  # no archive, or not one: say so now, not 503 later
-    print(f"marsad: serving {settings.db} at http://{host}:{port}/ (API docs at /docs; Ctrl-C stops)",
-          file=sys.stderr)
+    print(f"marsad: serving {display(settings.db)} at http://{host}:{port}/ "
+          "(API docs at /docs; Ctrl-C stops)", file=sys.stderr)
     from marsad.web.server import PROTOCOL
 
     options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False,

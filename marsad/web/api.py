@@ -1,4 +1,6 @@
-"""The JSON API under /api: the twin of every page, plus ingest of pages over HTTP."""
+"""The JSON API under /api: the twin of every page, plus ingest of pages over HTTP.
+
+As the pages do (:mod:`marsad.web.views`), handlers read the archive on worker threads."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 
 from marsad.web import ingest, load
 from marsad.web import schema as m
-from marsad.web.deps import Arc, off_loop
+from marsad.web.deps import off_loop, read
 from marsad.web.schema import answers
 from marsad.web.views import HomeData, SearchData
 
@@ -29,22 +31,25 @@ async def home(data: HomeData):
 
 
 @router.get("/articles", responses=answers(m.ArticlesOut), summary="Latest articles, newest first")
-async def articles(arc: Arc, limit: int = Query(20, ge=1, le=200),
+async def articles(request: Request, limit: int = Query(20, ge=1, le=200),
                    offset: int = Query(0, ge=0, le=MAX_OFFSET),
-             section: str | None = None, outlet: str | None = None):
-    found = arc.latest(limit=limit, offset=offset, section=section, outlet=outlet)
-    return {"total": arc.count(), "articles": [load.summary(a) for a in found]}
+                   section: str | None = None, outlet: str | None = None):
+    def latest(arc):
+        found = arc.latest(limit=limit, offset=offset, section=section, outlet=outlet)
+        return {"total": arc.count(), "articles": [load.summary(a) for a in found]}
+
+    return await read(request, latest)
 
 
 @router.get("/articles/{id}", responses=answers(m.ArticleOut, 404), summary="One article with its enrichment")
-async def article(id: str, arc: Arc):
-    return load.public(arc.get(id).to_dict())
+async def article(request: Request, id: str):
+    return load.public(await read(request, lambda arc: arc.get(id).to_dict()))
 
 
 @router.get("/articles/{id}/related", responses=answers(m.RelatedOut, 404),
             summary="Related articles, the article's story and its copies")
-async def related(id: str, arc: Arc):
-    data = load.article(arc, id)
+async def related(request: Request, id: str):
+    data = await read(request, lambda arc: load.article(arc, id))
     return {key: data[key] for key in ("related", "story", "story_reports", "copies")}
 
 
@@ -57,20 +62,21 @@ async def stories(request: Request, limit: int = Query(50, ge=1, le=500),
 
 @router.get("/stories/{id}", responses=answers(m.StoryOut, 404),
             summary="One story with its reports, oldest first")
-async def story(id: str, arc: Arc):
-    return load.story(arc, id)
+async def story(request: Request, id: str):
+    return await read(request, lambda arc: load.story(arc, id))
 
 
 @router.get("/entities", responses=answers(m.EntitiesOut), summary="Canonical entities by number of articles")
-async def entities(arc: Arc, limit: int = Query(100, ge=1, le=1000),
-             type: str | None = Query(None, pattern="^(PERS|LOC|ORG|MISC)$")):
-    return {"entities": [asdict(e) for e in arc.entities(limit=limit, type=type)]}
+async def entities(request: Request, limit: int = Query(100, ge=1, le=1000),
+                   type: str | None = Query(None, pattern="^(PERS|LOC|ORG|MISC)$")):
+    found = await read(request, lambda arc: arc.entities(limit=limit, type=type))
+    return {"entities": [asdict(e) for e in found]}
 
 
 @router.get("/entities/{id}", responses=answers(m.EntityOut, 404),
             summary="One entity: variants, monthly timeline, co-mentions, latest articles")
-async def entity(id: str, arc: Arc):
-    return load.entity(arc, id)
+async def entity(request: Request, id: str):
+    return await read(request, lambda arc: load.entity(arc, id))
 
 
 @router.post("/pages", responses=answers(m.IngestOut, 403, 413), openapi_extra=m.PAGES_BODY,

@@ -1,8 +1,9 @@
 """Results computed from the archive, shared by the worker threads and dropped whenever the archive changes.
 
-A reader connection's ``PRAGMA data_version`` moves when any other connection commits (an ingest
-from the API or the CLI); the first request to see it move clears the cache. Keys carry the
-database file, so apps over different archives in one process never share entries.
+An archive's :meth:`~marsad.archive.Archive.version` moves when anything is committed to it (an ingest
+from the API or the CLI, in any process); the first request to see it move clears the cache. Keys carry
+the archive's name (``arc.backend.describe()``), so apps over different archives in one process never
+share entries.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ SIZE = 4096  # entries; an article page's related box or one search page is one 
 
 _lock = threading.Lock()
 _items: OrderedDict = OrderedDict()
-_seen: WeakKeyDictionary = WeakKeyDictionary()  # archive -> data_version at its last request
+_seen: WeakKeyDictionary = WeakKeyDictionary()  # archive -> its version at its last request
 _flights: dict = {}  # key -> lock held by the thread computing its value
 _generation = 0  # moves whenever the entries are dropped
 
@@ -27,9 +28,8 @@ def cached(arc, key: Hashable, compute: Callable[[], Any]) -> Any:
     for the same missing value wait for the one computing it (after an ingest's commit, ten readers
     of the home page build the story list once, not ten times)."""
     global _generation
-    version = arc.conn.execute("PRAGMA data_version").fetchone()[0]
-    path = arc.conn.execute("PRAGMA database_list").fetchone()[2]
-    full = (path, key)
+    version = arc.version()  # a backend's token: only comparable with the same archive object's
+    full = (arc.backend.describe(), key)
     with _lock:
         if _seen.get(arc, version) != version:
             _items.clear()
@@ -56,7 +56,7 @@ def cached(arc, key: Hashable, compute: Callable[[], Any]) -> Any:
 
 
 def clear() -> None:
-    """Forget every entry (the archive file was replaced: its data versions start afresh)."""
+    """Forget every entry (the archive file was replaced: its versions start afresh)."""
     global _generation
     with _lock:
         _items.clear()

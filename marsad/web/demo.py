@@ -11,7 +11,7 @@ from pathlib import Path
 
 from marsad.errors import ArchiveError
 from marsad.model import IngestReport
-from marsad.settings import load
+from marsad.settings import Database, display, is_server, load
 
 SAMPLE_FILES = ("aawsat-page-2025.jsonl", "ant-multisource-sample.jsonl.gz")
 
@@ -22,19 +22,24 @@ def sample_paths() -> list[Path]:
     return [root / name for name in SAMPLE_FILES]
 
 
-def build_demo(db: Path) -> IngestReport:
-    """Ingest the sample into a new archive at ``db``; an existing file is never overwritten."""
+def build_demo(db: Database) -> IngestReport:
+    """Ingest the sample into a new archive at ``db``: an existing file, or a server database that holds
+    articles, is never written into."""
     from marsad.archive import open_archive
 
-    if db.exists():
+    if not is_server(db) and Path(db).exists():
         raise ArchiveError(f"{db} already exists; the demo builds a fresh archive, give a new --db path")
     with open_archive(db) as arc:
+        if is_server(db) and arc.count():
+            raise ArchiveError(f"{display(db)} already holds articles; the demo builds a fresh archive, "
+                               "give an empty database")
         return arc.ingest(sample_paths())
 
 
-def run_demo(db: Path | None = None, host: str = "127.0.0.1", port: int = 8000, serve: bool = True) -> Path:
+def run_demo(db: Database | None = None, host: str = "127.0.0.1", port: int = 8000,
+             serve: bool = True) -> Database:
     """Build the demo archive and serve it. Without ``db`` it goes in a new temporary folder, removed when
-    the server stops (or the build is interrupted); with ``serve=False`` it is kept, and its path returned."""
+    the server stops (or the build is interrupted); with ``serve=False`` it is kept, and returned."""
     from marsad.web import serve as serve_app
 
     folder = None if db else Path(tempfile.mkdtemp(prefix="marsad-demo-"))
@@ -44,9 +49,10 @@ def run_demo(db: Path | None = None, host: str = "127.0.0.1", port: int = 8000, 
     # folder below is removed, so it is made an ordinary exit here.
     on_term = threading.current_thread() is threading.main_thread() and signal.signal(signal.SIGTERM, _exit)
     try:
-        print(f"marsad demo: parsing and enriching the sample into {db} (about a minute)…", file=sys.stderr)
+        print(f"marsad demo: parsing and enriching the sample into {display(db)} (about a minute)…",
+              file=sys.stderr)
         report = build_demo(db)
-        print(f"marsad demo: {report.new} articles stored in {db} ({len(report.failed)} failed)",
+        print(f"marsad demo: {report.new} articles stored in {display(db)} ({len(report.failed)} failed)",
               file=sys.stderr)
         if serve:
             serve_app(load(db), host=host, port=port)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from marsad.errors import ArchiveError, Forbidden, InputError, MarsadError, NotFound, TooLarge
+from marsad.settings import Database, is_server, public_name
 
 log = logging.getLogger("marsad.web")
 _BY_STATUS = {404: NotFound, 403: Forbidden, 413: TooLarge, 503: ArchiveError}
@@ -29,12 +31,21 @@ def _render(request: Request, code: str, message: str, status: int, headers: dic
                                       headers=headers)
 
 
+def _without_location(message: str, db: Database) -> str:
+    """Readers learn the archive's name, not where it is on disk, nor a database server's password."""
+    name = public_name(db)
+    if is_server(db):
+        password = urlsplit(db).password
+        message = message.replace(db, name)
+        return message.replace(password, "***") if password else message
+    return message.replace(str(db.resolve()), name).replace(str(db), name)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(MarsadError)
     async def marsad_error(request: Request, exc: MarsadError):
-        db = request.app.state.settings.db  # readers learn the archive's name, not where it is on disk
-        message = exc.message.replace(str(db.resolve()), db.name).replace(str(db), db.name)
-        return _render(request, exc.code, message, exc.status)
+        return _render(request, exc.code, _without_location(exc.message, request.app.state.settings.db),
+                       exc.status)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

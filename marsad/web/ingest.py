@@ -13,13 +13,13 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import IO, Any
 
 from fastapi import Request
 
 from marsad.errors import ArchiveError, Forbidden, InputError, MarsadError, TooLarge
 from marsad.model import Article, Failure
+from marsad.settings import Database
 
 _BODY_KEYS = (("content", None), ("html", "text/html"), ("text", "text/plain"))
 _META = ("id", "url", "outlet", "publisher", "section", "published")
@@ -131,7 +131,8 @@ def parse_pages(items: Iterable[Item], max_page_bytes: int) -> tuple[list[Articl
     return articles, failed
 
 
-def store(db: Path, max_page_bytes: int, body: str, content_type: str, name: str | None) -> dict[str, Any]:
+def store(db: Database, max_page_bytes: int, body: str, content_type: str,
+          name: str | None) -> dict[str, Any]:
     """Parse, enrich and store the pages of a spooled request body; runs in the ingest process."""
     from marsad.archive import open_archive
 

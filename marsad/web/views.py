@@ -1,9 +1,11 @@
-"""HTML pages. Each handler loads its data through ``Depends`` and renders one template.
+"""HTML pages. Each handler loads its data from :mod:`marsad.web.load` and renders one template.
 
-Handlers and their dependencies are ``async``: they run on the event loop, a few milliseconds
-of CPU each, instead of hopping to a worker thread (and contending for the GIL) per request. The two
-whose cost is not bounded that way, search (what the reader typed) and the home page (the story list,
-built again after every change of the archive), run on the worker pool of :func:`deps.off_loop`."""
+Handlers are ``async`` and read the archive on a worker thread (:mod:`marsad.web.deps`): pages with
+:func:`deps.read`, and the two whose cost is not bounded by a page, search (what the reader typed) and
+the home page (the story list, built again after every change of the archive), with
+:func:`deps.off_loop`, whose few threads a slow search cannot take from the pages.
+Templates render on the event loop: a few milliseconds of CPU, no blocking call.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from marsad.search.budget import WEB
 from marsad.web import load
-from marsad.web.deps import Arc, off_loop
+from marsad.web.deps import off_loop, read
 from marsad.web.svg import timeline_svg
 
 router = APIRouter(include_in_schema=False)
@@ -55,8 +57,8 @@ async def home_page(request: Request, data: HomeData):
 
 
 @router.get("/articles/{id}")
-async def article_page(request: Request, id: str, arc: Arc):
-    return _page(request, "article.html", load.article(arc, id))
+async def article_page(request: Request, id: str):
+    return _page(request, "article.html", await read(request, lambda arc: load.article(arc, id)))
 
 
 @router.get("/search")
@@ -65,18 +67,18 @@ async def search_page(request: Request, data: SearchData):
 
 
 @router.get("/entities")
-async def entities_page(request: Request, arc: Arc,
-                  type: str | None = Query(None, pattern="^(PERS|LOC|ORG|MISC)?$")):
-    return _page(request, "entities.html", {"entities": arc.entities(limit=150, type=_opt(type)),
-                                            "type": _opt(type), "types": load.ENTITY_TYPES})
+async def entities_page(request: Request, type: str | None = Query(None, pattern="^(PERS|LOC|ORG|MISC)?$")):
+    found = await read(request, lambda arc: arc.entities(limit=150, type=_opt(type)))
+    return _page(request, "entities.html",
+                 {"entities": found, "type": _opt(type), "types": load.ENTITY_TYPES})
 
 
 @router.get("/entities/{id}")
-async def entity_page(request: Request, id: str, arc: Arc):
-    data = load.entity(arc, id)
+async def entity_page(request: Request, id: str):
+    data = await read(request, lambda arc: load.entity(arc, id))
     return _page(request, "entity.html", {**data, "chart": timeline_svg(data["timeline"])})
 
 
 @router.get("/stories/{id}")
-async def story_page(request: Request, id: str, arc: Arc):
-    return _page(request, "story.html", load.story(arc, id))
+async def story_page(request: Request, id: str):
+    return _page(request, "story.html", await read(request, lambda arc: load.story(arc, id)))

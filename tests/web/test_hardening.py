@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -252,16 +253,14 @@ class TestReadersDuringIngest:
             body = "بحث القادة في موسكو التعاون الاقتصادي والأمني بين روسيا ودول آسيا الوسطى."
             writer.put([Article("قمة روسيا وآسيا الوسطى تبحث التعاون", [body], id="late-1")])
         assert neighbours.index_of(reader) is before  # the old index at once, while it catches up
-        path = reader.conn.execute("PRAGMA database_list").fetchone()[2]
         deadline = time.monotonic() + 60  # a bound for a loaded machine, not a timing assertion
-        while path in neighbours._syncing and time.monotonic() < deadline:
+        while (after := neighbours.index_of(reader)) is before and time.monotonic() < deadline:
             time.sleep(0.05)
-        after = neighbours.index_of(reader)
         assert after is not before and "late-1" in after.ids + [d.id for d in after.extra]
         reader.close()
 
 
-def test_threads_asking_for_one_missing_value_compute_it_once(arc):
+def test_threads_asking_for_one_missing_value_compute_it_once(demo_db):
     from concurrent.futures import ThreadPoolExecutor
 
     from marsad.archive import open_archive
@@ -274,8 +273,7 @@ def test_threads_asking_for_one_missing_value_compute_it_once(arc):
         gate.wait(5)
         return len(calls)
 
-    path = arc.conn.execute("PRAGMA database_list").fetchone()[2]
-    readers = [open_archive(path, readonly=True) for _ in range(4)]
+    readers = [open_archive(demo_db, readonly=True) for _ in range(4)]
     with ThreadPoolExecutor(4) as pool:
         futures = [pool.submit(cache.cached, r, ("test-flight",), slow) for r in readers]
         while not calls:
@@ -315,24 +313,32 @@ def test_a_killed_ingest_process_is_replaced(client, auth):
     assert r.status_code == 200
 
 
-def test_a_slow_search_never_holds_up_pages(client, monkeypatch, aawsat_id):
+@contextmanager
+def slow_request(client, monkeypatch, function: str, path: str):
+    """``client.get(path)`` on a thread of its own, held inside ``marsad.web.load.<function>`` for as
+    long as the block runs; the block ends with the thread still waiting (else it fails)."""
     from marsad.web import load
 
-    started, release, real = threading.Event(), threading.Event(), load.search
+    started, release, real = threading.Event(), threading.Event(), getattr(load, function)
 
     def slow(*args, **kwargs):
         started.set()
         release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(load, "search", slow)
-    searching = threading.Thread(target=client.get, args=("/api/search?q=موسكو",))
-    searching.start()
+    monkeypatch.setattr(load, function, slow)
+    waiting = threading.Thread(target=client.get, args=(path,))
+    waiting.start()
     try:
         assert started.wait(30)
-        assert client.get(f"/api/articles/{aawsat_id}").status_code == 200
-        assert client.get("/api/stories?limit=1").status_code == 200
-        assert searching.is_alive()  # both answered while the search was still running
+        yield
+        assert waiting.is_alive()  # everything in the block answered while that request was still running
     finally:
         release.set()
-        searching.join()
+        waiting.join()
+
+
+def test_a_slow_search_never_holds_up_pages(client, monkeypatch, aawsat_id):
+    with slow_request(client, monkeypatch, "search", "/api/search?q=موسكو"):
+        assert client.get(f"/api/articles/{aawsat_id}").status_code == 200
+        assert client.get("/api/stories?limit=1").status_code == 200

@@ -10,12 +10,13 @@ from contextlib import contextmanager
 from marsad.archive.base import Backend
 from marsad.archive.sqlite.relate import SQLiteRelateState
 from marsad.archive.sqlite.search import SQLiteSearchIndex
-from marsad.archive.sqlite.store import SQLiteStore
+from marsad.archive.sqlite.store import CACHE_KIB, SQLiteStore
 
 
 class SQLiteBackend(Backend):
-    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0):
-        self.store = SQLiteStore(path, readonly=readonly, timeout=timeout)
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0,
+                 cache_kib: int | None = None):
+        self.store = SQLiteStore(path, readonly=readonly, timeout=timeout, cache_kib=cache_kib or CACHE_KIB)
         self.conn = self.store.conn
         self.readonly = readonly
         self.timeout = timeout

@@ -12,18 +12,18 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from marsad.archive.base import BatchResult, Store, article_id, encode
+from marsad.archive.base import LEAD_CHARS, BatchResult, Store, article_id, encode
 from marsad.archive.sqlite import entities as entity_tables
 from marsad.archive.sqlite import migrations
 from marsad.errors import ArchiveError, NotFound
-from marsad.model import Article, EntitySummary
+from marsad.model import Article, ArticleSummary, EntitySummary
 
 _COLUMNS = ("id", "url", "headline", "deck", "outlet", "publisher", "section", "published", "author",
             "kind", "dateline", "body", "data", "source", "content_hash", "ingested_at", "enrich_hash",
@@ -37,6 +37,9 @@ _ADD_ENTITY = ("INSERT INTO entities(id, name, type, articles) VALUES (?, ?, ?, 
                "WHEN length(excluded.name) > length(name) THEN excluded.name ELSE name END")
 _ADD_MENTION = ('INSERT INTO mentions(article, entity, text, type, start, "end", paragraph) '
                 'VALUES (?, ?, ?, ?, ?, ?, ?)')
+_SUMMARIES = ("SELECT id, headline, outlet, section, published, url, "
+              f"coalesce(deck, substr(body, 1, {LEAD_CHARS})) FROM articles WHERE id IN ({{marks}})")
+CACHE_KIB = 65536  # page cache of a connection
 _MAX_VARS = 900  # bound parameters per IN (...) query, well under SQLite's limit
 
 
@@ -48,20 +51,22 @@ class _Row(NamedTuple):
     article: Article
 
 
-def connect(path: Path, *, readonly: bool = False, timeout: float = 10.0) -> sqlite3.Connection:
-    """Open the archive file with the pragmas marsad relies on; ArchiveError on any user-facing fault."""
+def connect(path: Path, *, readonly: bool = False, timeout: float = 10.0,
+            cache_kib: int = CACHE_KIB) -> sqlite3.Connection:
+    """Open the archive file with the pragmas marsad relies on; ArchiveError on any user-facing fault.
+    ``cache_kib`` is the connection's private page cache (a server's many readers take less)."""
     _check_path(path, readonly)
     uri = f"file:{quote(str(path.resolve()))}" + ("?mode=ro" if readonly else "")
     if readonly and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
         _upgrade(path, uri, timeout)
     with translate_errors(path):
         try:
-            return _open(path, uri, readonly, timeout)
+            return _open(path, uri, readonly, timeout, cache_kib)
         except sqlite3.OperationalError as e:
             # A WAL archive on read-only media cannot get its shared-memory file: read it as immutable.
             if not readonly or not ("readonly" in str(e) or "unable to open" in str(e)):
                 raise
-            return _open(path, uri + "&immutable=1", readonly, timeout)
+            return _open(path, uri + "&immutable=1", readonly, timeout, cache_kib)
 
 
 def _upgrade(path: Path, uri: str, timeout: float) -> None:
@@ -77,7 +82,8 @@ def _upgrade(path: Path, uri: str, timeout: float) -> None:
         _open(path, uri.removesuffix("?mode=ro"), False, timeout).close()
 
 
-def _open(path: Path, uri: str, readonly: bool, timeout: float) -> sqlite3.Connection:
+def _open(path: Path, uri: str, readonly: bool, timeout: float,
+          cache_kib: int = CACHE_KIB) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -86,7 +92,7 @@ def _open(path: Path, uri: str, readonly: bool, timeout: float) -> sqlite3.Conne
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; consistent always
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
         conn.execute("PRAGMA temp_store = MEMORY")
         if not readonly:
             migrations.apply(conn)
@@ -143,10 +149,11 @@ def _explain(path: Path, error: sqlite3.DatabaseError) -> str:
 
 
 class SQLiteStore(Store):
-    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0):
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0,
+                 cache_kib: int = CACHE_KIB):
         self.path = Path(path)
         self.readonly = readonly
-        self.conn = connect(self.path, readonly=readonly, timeout=timeout)
+        self.conn = connect(self.path, readonly=readonly, timeout=timeout, cache_kib=cache_kib)
 
     # -- writing -------------------------------------------------------------
 
@@ -257,6 +264,17 @@ class SQLiteStore(Store):
         if row is None:
             raise NotFound(f"no article with id {id!r} in the archive")
         return _article(*row)
+
+    def summaries(self, ids: Iterable[str]) -> list[ArticleSummary]:
+        ids = list(dict.fromkeys(ids))
+        found: dict[str, ArticleSummary] = {}
+        for start in range(0, len(ids), _MAX_VARS):
+            chunk = ids[start:start + _MAX_VARS]
+            rows = self.conn.execute(_SUMMARIES.format(marks=",".join("?" * len(chunk))), chunk)
+            for id_, headline, outlet, section, published, url, lead in rows:
+                lead = (lead or "").split("\n\n", 1)[0]  # the body's first paragraph
+                found[id_] = ArticleSummary(id_, headline, outlet, section, published, url, lead)
+        return [found[i] for i in ids if i in found]
 
     def latest(self, limit=20, offset=0, section=None, outlet=None) -> list[Article]:
         sql, params = latest_sql(limit, offset, section, outlet)
