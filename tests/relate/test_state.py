@@ -84,7 +84,8 @@ def test_copy_keys_and_groups(stored):
     backend, state, keys = stored
     k1, k2, k3, k4 = (keys[f"a{n}"] for n in range(1, 5))
     with backend.unit_of_work():
-        state.add_copy_keys([(7, k2), (7, k1), (9, k1)])
+        state.add_copy_keys([(7, k2), (7, k1), (9, k1), (7, k1)])
+        state.add_copy_keys([(9, k1)])  # kept already: once is enough
         state.join_group(k2, [k1])
         state.join_group(k4, [k1, k2])
     assert state.copy_buckets([7, 8, 9, 7]) == {7: [k1, k2], 9: [k1]}

@@ -156,8 +156,19 @@ class PostgresRelateState(RelateState):
                         "(SELECT group_id FROM duplicates GROUP BY group_id HAVING count(*) = 1)")
 
     def add_copy_keys(self, pairs: list[tuple[int, int]]) -> None:
-        self._many("INSERT INTO relate_lsh (key, article_rowid) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                   sorted(set(pairs)))
+        # About a hundred keys an article: copied in, then added to the table in one statement.
+        if not pairs:
+            return
+        # One transaction (a savepoint inside a unit of work): the copied rows live until it commits.
+        with self.backend.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS relate_lsh_new (key BIGINT, article_rowid BIGINT) "
+                        "ON COMMIT DELETE ROWS")
+            with cur.copy("COPY relate_lsh_new (key, article_rowid) FROM STDIN") as copy:
+                for row in pairs:
+                    copy.write_row(row)
+            cur.execute("INSERT INTO relate_lsh SELECT DISTINCT key, article_rowid FROM relate_lsh_new "
+                        "ORDER BY key, article_rowid ON CONFLICT DO NOTHING")
+            cur.execute("TRUNCATE relate_lsh_new")
 
     def copy_buckets(self, copy_keys: Iterable[int]) -> dict[int, list[int]]:
         buckets: defaultdict[int, list[int]] = defaultdict(list)
