@@ -117,7 +117,7 @@ def stage_index(db: Path) -> dict:
     rows = {a.id: index.prepare(a) for _, a in articles}
     analysis = time.process_time() - cpu
     with conn:
-        index.add(conn, articles, prepared=rows)
+        sqlite_search.add(conn, articles, prepared=rows)
     return {"articles": len(articles), "analysis_s": analysis, "total_s": time.process_time() - cpu}
 
 

@@ -42,7 +42,6 @@ from marsad.relate import cluster as clustering  # noqa: E402
 from marsad.relate import stories  # noqa: E402
 from marsad.relate.dedup import group  # noqa: E402
 from marsad.relate.features import make_doc  # noqa: E402
-from marsad.relate.store import marks  # noqa: E402
 
 SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
 DEV = SHARED / "data" / "stories-dev" / "stories.jsonl"
@@ -157,7 +156,7 @@ def archive_speed(every: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp, open_archive(Path(tmp) / "ant.db") as arc:
         report = arc.ingest([ANT], enrich=False, relate=False)  # relating timed apart
-        ids = [r[0] for r in arc.conn.execute("SELECT id FROM articles ORDER BY published, rowid")]
+        ids = [a.id for a in arc.iter_articles()]  # oldest published first, then in order stored
         wall, cpu, done = _time_update(arc, ids, every or len(ids))
         groups, found = relate.duplicate_groups(arc), relate.stories(arc)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -175,15 +174,13 @@ def largest(db: Path | None, top: int = 20) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = db or Path(tmp) / "ant.db"
         with open_archive(path) as arc:
-            if not arc.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+            if not arc.count():
                 arc.ingest([ANT], enrich=False)
             found = sorted(stories(arc, min_size=2), key=lambda s: -len(s.articles))[:top]
             info = {}
-            for s in found:
-                rows = arc.conn.execute(
-                    f"SELECT id, headline, published FROM articles WHERE id IN ({marks(s.articles)})",
-                    s.articles)
-                info.update((i, (t, p)) for i, t, p in rows)
+            for s in found:  # id → (headline, published)
+                found_ = arc.backend.relate.summaries(s.articles)
+                info.update((i, (t or "", p)) for i, (t, _, p) in found_.items())
     print(f"The {top} largest stories of ant-multisource, with headlines spread over each (oldest first):")
     for n, s in enumerate(found, 1):
         days = sorted((info[i][1] or "")[:10] for i in s.articles)

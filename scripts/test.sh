@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything the tests need on a bare machine, then runs the whole suite.
+# Installs everything the tests need on a bare machine (Chromium, PostgreSQL), then runs the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1; then
@@ -11,4 +11,9 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 python3 -m pip install -q -e '.[test]'
 python3 -m ruff check marsad tests bench scripts
+# The archive tests run on SQLite and on PostgreSQL: without a server given, one of our own.
+if [ -z "${MARSAD_TEST_PG:-}" ]; then
+  eval "$(bash scripts/postgres.sh start)"
+  trap 'bash scripts/postgres.sh stop' EXIT
+fi
 python3 -m pytest "$@"

@@ -108,18 +108,18 @@ class Archive:
         """Articles matching ``query``, best first; options as :func:`marsad.search.search` takes them."""
         from marsad.search import search
 
-        return search(self.conn, query, **options)
+        return search(self, query, **options)
 
     def search_facets(self, query: str, **filters) -> dict[str, list[tuple[str, int]]]:
         """How many results each outlet and section holds (:func:`marsad.search.search_facets`)."""
         from marsad.search import search_facets
 
-        return search_facets(self.conn, query, **filters)
+        return search_facets(self, query, **filters)
 
     def search_many(self, queries: Iterable[tuple[str, str]], **options) -> Iterator[dict]:
         from marsad.search import search_many
 
-        return search_many(self.conn, queries, **options)
+        return search_many(self, queries, **options)
 
     def related(self, id: str, limit: int = 10) -> list[RelatedHit]:
         from marsad import relate
@@ -185,7 +185,8 @@ class Archive:
     def export_entity_corrections(self) -> str:
         from marsad.archive.sqlite import entities
 
-        return entities.export(self.conn)
+        with self.store.transaction() as conn:
+            return entities.export(conn)
 
     def import_entity_corrections(self, text: str) -> tuple[int, list[str]]:
         """Apply an exported file of corrections: (how many applied, why each other one failed)."""
@@ -207,14 +208,21 @@ class Archive:
 
 def open_archive(path: str | os.PathLike | None = None, readonly: bool = False,
                  timeout: float = 10.0, cache_kib: int | None = None) -> Archive:
-    """Open (or, for writing, create) the archive at ``path`` (default: Settings().db).
+    """Open (or, for writing, create) the archive at ``path`` (default: Settings().db): an SQLite
+    file, or a ``postgresql://user:password@host:port/dbname`` URL (the PostgreSQL backend).
 
     Readers use ``readonly=True``: a missing file is an error, never a new empty archive.
     ``timeout`` is how long to wait, in seconds, for a lock another process holds.
     ``cache_kib``: a smaller private page cache, for servers that keep many readers open (SQLite).
     Raises :class:`marsad.errors.ArchiveError` for a missing, corrupt, locked or read-only archive.
     """
-    from marsad.archive.sqlite import SQLiteBackend
-    from marsad.settings import load
+    from marsad.settings import is_server, load
 
-    return Archive(SQLiteBackend(load(path).db, readonly=readonly, timeout=timeout, cache_kib=cache_kib))
+    db = load(path).db
+    if is_server(db):
+        from marsad.archive.postgres import PostgresBackend
+
+        return Archive(PostgresBackend(str(db), readonly=readonly, timeout=timeout))
+    from marsad.archive.sqlite import SQLiteBackend
+
+    return Archive(SQLiteBackend(db, readonly=readonly, timeout=timeout, cache_kib=cache_kib))

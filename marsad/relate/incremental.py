@@ -9,19 +9,21 @@ version are skipped, so calling this twice with the same ids does nothing.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from itertools import chain, islice
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from marsad.model import Article
-from marsad.relate import store
-from marsad.relate.cluster import Clusterer, StoryState
+from marsad.relate.cluster import RECENT, WINDOW, Clusterer, StoryState
 from marsad.relate.dedup import choose_group, copies, copy_keys, proposed
 from marsad.relate.features import Doc, copy_ids, interned, make_doc
 from marsad.relate.text import VOCABULARY, Shingled, shingled
+
+if TYPE_CHECKING:
+    from marsad.archive.base import RelateState
 
 CHUNK = 2000  # articles related per round of writes
 Features = tuple[Doc, list[int]]  # an article's Doc and its copy keys (see dedup.copy_keys)
@@ -33,91 +35,79 @@ def features(article: Article) -> Features:
     return doc, copy_keys(doc.copy_text())
 
 
-def pending(conn: sqlite3.Connection, ids: list[str], prepared: Mapping[str, Features] | None = None,
+def pending(state: RelateState, ids: list[str], prepared: Mapping[str, Features] | None = None,
             skipped: list[tuple[str, str]] | None = None) -> Iterator[tuple[int, str, bool, Features]]:
-    """(rowid, content hash, seen before, features) of each id whose current version is not related
+    """(key, content hash, seen before, features) of each id whose current version is not related
     yet, in the order of ``ids``. Features come from ``prepared`` (by id) or from the stored article;
     an article they cannot be made for goes to ``skipped`` as (id, reason), and its batch goes on."""
     prepared = prepared or {}
-    for part in store.chunks(list(dict.fromkeys(ids))):
-        found = {r[1]: r for r in conn.execute(
-            f"SELECT a.rowid, a.id, a.content_hash, d.content_hash FROM articles a "
-            f"LEFT JOIN relate_docs d ON d.article_rowid = a.rowid "
-            f"WHERE a.id IN ({store.marks(part)})", part)}
-        todo = [found[i] for i in part if i in found and found[i][2] != found[i][3]]
-        made = _stored_features(conn, [r[0] for r in todo if r[1] not in prepared], skipped)
-        for rowid, id_, chash, related_hash in todo:
-            if id_ in prepared or rowid in made:
-                yield rowid, chash, related_hash is not None, prepared.get(id_) or made[rowid]
+    for part in batched(dict.fromkeys(ids), CHUNK):
+        todo = state.pending(part)
+        made = _stored_features(state, [r[0] for r in todo if r[1] not in prepared], skipped)
+        for key, id_, chash, seen in todo:
+            if id_ in prepared or key in made:
+                yield key, chash, seen, prepared.get(id_) or made[key]
 
 
-def _stored_features(conn: sqlite3.Connection, rowids: list[int],
+def _stored_features(state: RelateState, keys: list[int],
                      skipped: list[tuple[str, str]] | None = None) -> dict[int, Features]:
     out = {}
-    for rowid, id_, data in conn.execute(
-            f"SELECT rowid, id, data FROM articles WHERE rowid IN ({store.marks(rowids)})", rowids):
+    for key, id_, data in state.articles(keys):
         try:  # one bad stored article must not keep the others from being related
             article = Article.from_dict(json.loads(data))
             article.id = id_
-            out[rowid] = features(article)
+            out[key] = features(article)
         except Exception as e:
             if skipped is not None:
                 skipped.append((id_, f"{type(e).__name__}: {e}"))
     return out
 
 
-def stored_shingles(conn: sqlite3.Connection, rowid: int) -> Shingled:
-    row = conn.execute("SELECT headline, deck, body FROM articles WHERE rowid = ?", (rowid,)).fetchone()
+def stored_shingles(state: RelateState, key: int) -> Shingled:
+    row = state.text(key)
     if not row:
         return shingled(np.empty(0, np.int64))
     head = VOCABULARY.text_ids("\n".join(x for x in row[:2] if x))
     return shingled(copy_ids(head, VOCABULARY.text_ids(row[2] or "")))
 
 
-def _story_ids(conn: sqlite3.Connection, rowids: list[int]) -> set[str]:
-    return {r[0] for part in store.chunks(rowids) for r in conn.execute(
-        f"SELECT story_id FROM story_members WHERE article_rowid IN ({store.marks(part)})", part)}
-
-
 class Batch:
-    """The rows one update writes, kept in memory and written at the end in one go. The LSH buckets
+    """The rows one update writes, kept in memory and written at the end in one go. The copy buckets
     hold the batch's articles and the stored articles that share a copy key with one of them (looked
     up once for the whole batch), so that each article finds its copies in memory."""
 
-    def __init__(self, conn: sqlite3.Connection, keys: Iterable[int]):
-        self.conn = conn
+    def __init__(self, state: RelateState, keys: Iterable[int]):
+        self.state = state
         self.shingles: dict[int, Shingled] = {}
-        self.buckets: dict[int, list[int]] = store.lsh_buckets(conn, keys)
-        self.rows: dict[str, list[tuple]] = defaultdict(list)
+        self.buckets: defaultdict[int, list[int]] = defaultdict(list, state.copy_buckets(keys))
+        self.copy_keys: list[tuple[int, int]] = []
+        self.members: list[tuple[int, str]] = []
+        self.docs: list[tuple[int, str, int | None, dict[str, float], list[str]]] = []
 
-    def copies(self, rowid: int, doc: Doc, keys: list[int]) -> list[int] | None:
+    def copies(self, key: int, doc: Doc, keys: list[int]) -> list[int] | None:
         """The copy group ``doc`` joins (its members), or None."""
-        found = proposed(keys, self.buckets.__getitem__) - {rowid}
+        found = proposed(keys, self.buckets.__getitem__) - {key}
         for k in keys:
-            self.buckets[k].append(rowid)
-        text = self.shingles[rowid] = doc.copy_text()
-        self.rows["relate_lsh (key, article_rowid)"].extend((k, rowid) for k in keys)
+            self.buckets[k].append(key)
+        text = self.shingles[key] = doc.copy_text()
+        self.copy_keys.extend((k, key) for k in keys)
         found = copies(text, sorted(found), self.shingles_of)
-        group_of = lambda r: store.group_members(self.conn, r)  # noqa: E731
-        return choose_group(text, found, group_of, self.shingles_of)
+        return choose_group(text, found, self.state.group_members, self.shingles_of)
 
-    def shingles_of(self, rowid: int) -> Shingled:
-        known = self.shingles.get(rowid)
+    def shingles_of(self, key: int) -> Shingled:
+        known = self.shingles.get(key)
         if known is None:  # a stored article: read once per batch, it is often a candidate again
-            known = self.shingles[rowid] = stored_shingles(self.conn, rowid)
+            known = self.shingles[key] = stored_shingles(self.state, key)
         return known
 
-    def keep(self, rowid: int, chash: str, doc: Doc, story: StoryState) -> None:
-        self.rows["story_members (article_rowid, story_id)"].append((rowid, story.id))
-        self.rows["relate_docs (article_rowid, content_hash, day, vec, entities)"].append(
-            (rowid, chash, doc.day, json.dumps(doc.vec, ensure_ascii=False),
-             json.dumps(sorted(doc.entities), ensure_ascii=False)))
+    def keep(self, key: int, chash: str, doc: Doc, story: StoryState) -> None:
+        self.members.append((key, story.id))
+        self.docs.append((key, chash, doc.day, doc.vec, sorted(doc.entities)))
 
     def write(self) -> None:
-        for table, rows in self.rows.items():
-            cols = table[table.index("(") + 1:-1].split(", ")
-            self.conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({store.marks(cols)})",
-                                  sorted(rows) if table.startswith("relate_lsh") else rows)
+        self.state.add_copy_keys(self.copy_keys)
+        self.state.add_members(self.members)
+        self.state.add_docs(self.docs)
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -126,55 +116,62 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def update(conn: sqlite3.Connection, ids: list[str], clusterer: Clusterer | None = None,
+def update(state: RelateState, ids: list[str], clusterer: Clusterer | None = None,
            prepared: Mapping[str, Features] | None = None,
            skipped: list[tuple[str, str]] | None = None) -> int:
-    """Relate the new or changed articles among ``ids``, in one transaction; returns how many.
-    Articles go in chunks of ``CHUNK``, so that memory stays bounded on a large ingest. A
-    ``clusterer`` from :func:`new_clusterer` kept by the caller carries the open stories over
-    from one call to the next (it must not be used again if this raises). ``prepared`` holds
-    :func:`features` of some articles by id, made ahead (by an ingest's parse worker). Articles that
-    cannot be related go to ``skipped`` as (id, reason)."""
+    """Relate the new or changed articles among ``ids``, inside the caller's unit of work (which holds
+    the relate state exclusively); returns how many. Articles go in chunks of ``CHUNK``, so that
+    memory stays bounded on a large ingest. A ``clusterer`` from :func:`new_clusterer` kept by the
+    caller carries the open stories over from one call to the next (it must not be used again if
+    this raises). ``prepared`` holds :func:`features` of some articles by id, made ahead (by an
+    ingest's parse worker). Articles that cannot be related go to ``skipped`` as (id, reason)."""
     done = 0
-    clusterer = clusterer or new_clusterer(conn)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for chunk in batched(pending(conn, ids, prepared, skipped), CHUNK):
-            _update(conn, clusterer, chunk)
-            done += len(chunk)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    clusterer.set_aside_closed()
+    clusterer = clusterer or new_clusterer(state)
+    for chunk in batched(pending(state, ids, prepared, skipped), CHUNK):
+        _update(state, clusterer, chunk)
+        done += len(chunk)
     return done
 
 
-def new_clusterer(conn: sqlite3.Connection) -> Clusterer:
-    return Clusterer(new_id=lambda doc: store.free_story_id(conn, doc.id),
-                     load_vecs=lambda story_id: store.recent_vectors(conn, story_id))
+def new_clusterer(state: RelateState) -> Clusterer:
+    return Clusterer(new_id=lambda doc: state.free_story_id(doc.id),
+                     load_vecs=lambda story_id: list(map(interned, state.recent_vectors(story_id, RECENT))))
 
 
-def _update(conn: sqlite3.Connection, clusterer: Clusterer,
-            work: list[tuple[int, str, bool, Features]]) -> None:
-    again = [rowid for rowid, _, seen, _ in work if seen]
-    stale = _story_ids(conn, again)
-    store.forget(conn, again)
+def open_stories(state: RelateState, first_day: int | None, last_day: int | None,
+                 known: Container[str]) -> list[StoryState]:
+    """Stories a report from ``first_day`` to ``last_day`` may join (the undated ones only when those
+    are None), those in ``known`` left out: they are in memory already. Their report vectors are
+    read when needed (:meth:`Clusterer._loaded`)."""
+    span = (None, None) if first_day is None or last_day is None else (first_day - WINDOW, last_day + WINDOW)
+    states = []
+    for sid, first, last, centroid, outlets in state.open_stories(*span, known, RECENT):
+        s = StoryState(sid, first=first, last=last, centroid=interned(centroid), vecs=None,
+                       outlets=outlets[::-1])
+        s.refresh()
+        states.append(s)
+    return states
+
+
+def _update(state: RelateState, clusterer: Clusterer, work: list[tuple[int, str, bool, Features]]) -> None:
+    again = [key for key, _, seen, _ in work if seen]
+    stale = state.stories_of(again)
+    state.forget(again)
     days = [doc.day for *_, (doc, _) in work if doc.day is not None]
     first, last = min(days, default=None), max(days, default=None)
     if first is not None and len(days) == len(work):  # an undated article may join any story kept
         clusterer.retain(first, last)
-    clusterer.adopt(store.open_stories(conn, first, last, clusterer.stories))
+    clusterer.adopt(open_stories(state, first, last, clusterer.stories))
     touched: dict[str, StoryState] = {}
-    batch = Batch(conn, chain.from_iterable(keys for *_, (_, keys) in work))
-    for rowid, chash, _, (doc, doc_keys) in work:
+    batch = Batch(state, chain.from_iterable(keys for *_, (_, keys) in work))
+    for key, chash, _, (doc, doc_keys) in work:
         doc.vec = interned(doc.vec)
-        group = batch.copies(rowid, doc, doc_keys)
+        group = batch.copies(key, doc, doc_keys)
         if group:
-            store.join_group(conn, rowid, group)
+            state.join_group(key, group)
         story = clusterer.add(doc)
-        batch.keep(rowid, chash, doc, story)
+        batch.keep(key, chash, doc, story)
         touched[story.id] = story
     batch.write()
-    store.save_stories(conn, touched.values())
-    store.refresh_stories(conn, stale | set(touched))
+    state.save_stories([(s.id, s.first, s.last, s.centroid) for s in touched.values()])
+    state.refresh_stories(stale | set(touched))

@@ -1,29 +1,27 @@
 """Related articles found over the whole archive at once, from postings kept in memory.
 
-Every stored term vector (``relate_docs``) becomes postings: term → (articles, weights), and
-every article's canonical entities become entity → articles. The cosine of one article with
-every other and the shared entities then take a few array operations instead of reading and
-decoding hundreds of vectors per query. The few best are scored again from their stored vectors
-by :func:`marsad.relate.similar.rank`, so scores, order and reasons are exactly what it gives.
+Every stored term vector (:meth:`~marsad.archive.base.RelateState.docs`) becomes postings:
+term → (articles, weights), and every article's canonical entities become entity → articles. The
+cosine of one article with every other and the shared entities then take a few array operations
+instead of reading and decoding hundreds of vectors per query. The few best are scored again from
+their stored vectors by :func:`marsad.relate.similar.rank`, so scores, order and reasons are
+exactly what it gives.
 
-One index is kept per archive file and process, shared by threads. When another connection
-writes (``PRAGMA data_version`` moves), the index is brought up to date: articles whose vector
-changed are masked out and scored from their stored vectors instead, until they are many enough
-that rebuilding is cheaper.
+One index is kept per archive (as its backend describes it) and process, shared by threads. When
+anything was committed to the archive (:meth:`~marsad.archive.base.Backend.version` moves), the
+index is brought up to date: articles whose vector changed are masked out and scored from their
+stored vectors instead, until they are many enough that rebuilding is cheaper.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import closing, suppress
 from itertools import chain, islice
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 import numpy as np
 
@@ -31,18 +29,16 @@ from marsad.arabic.normalize import normalize_for_matching
 from marsad.model import RelatedHit
 from marsad.relate import similar
 from marsad.relate.features import Doc
-from marsad.relate.store import chunks, marks
 from marsad.relate.text import term_of
 
 if TYPE_CHECKING:
     from marsad.archive import Archive
+    from marsad.archive.base import Backend, StoredDoc
 
 BUILD_PART = 2000  # articles decoded at a time while building
 MARGIN = 4  # candidates rescored exactly beyond ``limit`` (float sums may differ in the last bits)
 REBUILD_SHARE = 0.05  # rebuild once this share of the articles changed since the index was built
 _WORD = re.compile(r"[^\W_]+")  # a word as written, as text.surfaces reads them
-_SQL = ("SELECT d.article_rowid, d.content_hash, a.id, a.headline, d.day, d.vec, d.entities "
-        "FROM relate_docs d JOIN articles a ON a.rowid = d.article_rowid")
 
 
 class Postings:
@@ -97,8 +93,8 @@ class Postings:
 class Index:
     """Every related article's vector, entities and day, for ranking candidates in bulk."""
 
-    def __init__(self, rows: Iterable[tuple]):
-        self.rowids: list[int] = []
+    def __init__(self, rows: Iterable[StoredDoc]):
+        self.keys: list[int] = []
         self.hashes: dict[int, str] = {}
         self.ids: list[str] = []
         self.titles: list[str] = []
@@ -106,13 +102,13 @@ class Index:
         self.terms, self.entities = Postings(), Postings()
         n_entities: list[int] = []
         for part in batched(rows, BUILD_PART):
-            self.rowids += [r[0] for r in part]
-            self.hashes.update((r[0], r[1]) for r in part)
-            self.ids += [r[2] for r in part]
-            self.titles += [r[3] or "" for r in part]
-            days += [np.nan if r[4] is None else r[4] for r in part]
-            self.terms.add(json.loads("[" + ",".join(r[5] for r in part) + "]"))
-            ents = json.loads("[" + ",".join(r[6] for r in part) + "]")
+            self.keys += [r.key for r in part]
+            self.hashes.update((r.key, r.content_hash) for r in part)
+            self.ids += [r.id for r in part]
+            self.titles += [r.title for r in part]
+            days += [np.nan if r.day is None else r.day for r in part]
+            self.terms.add([r.vec for r in part])
+            ents = [r.entities for r in part]
             self.entities.add([dict.fromkeys(e, 1.0) for e in ents])
             n_entities += map(len, ents)
         self.terms.freeze()
@@ -148,13 +144,12 @@ class Index:
         return Doc(self.ids[pos], self.titles[pos], None if np.isnan(day) else int(day), self.terms.of(pos),
                    frozenset(self.entities.of(pos)), None)
 
-    def refreshed(self, current: dict[int, str], rows: Iterable[tuple]) -> Index:
+    def refreshed(self, current: dict[int, str], rows: Iterable[StoredDoc]) -> Index:
         """A copy that masks articles no longer current and scores ``rows`` (their new versions)."""
         copy = object.__new__(Index)
         copy.__dict__.update(self.__dict__)
-        copy.alive = np.fromiter((current.get(r) == self.hashes[r] for r in self.rowids), bool,
-                                 len(self.rowids))
-        copy.extra = [_doc(r) for r in rows]
+        copy.alive = np.fromiter((current.get(k) == self.hashes[k] for k in self.keys), bool, len(self.keys))
+        copy.extra = [doc_of(r) for r in rows]
         return copy
 
 
@@ -164,15 +159,14 @@ def batched(items: Iterable, size: int) -> Iterable[list]:
         yield part
 
 
-def _doc(row: tuple) -> Doc:
-    _, _, aid, title, day, vec, ents = row
-    return Doc(aid, title or "", day, json.loads(vec), frozenset(json.loads(ents)), None)
+def doc_of(stored: StoredDoc) -> Doc:
+    return Doc(stored.id, stored.title, stored.day, stored.vec, frozenset(stored.entities), None)
 
 
 _lock = threading.Lock()
-_indexes: dict[str, Index] = {}  # archive file → its index, the most recently built last
+_indexes: dict[str, Index] = {}  # archive → its index, the most recently built last
 KEPT = 4  # archives whose index a process keeps (a server has one; tests open many)
-_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # archive → data_version synced
+_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # archive → its version synced
 
 
 def index_of(arc: Archive) -> Index:
@@ -181,71 +175,66 @@ def index_of(arc: Archive) -> Index:
     An archive with ``may_lag`` set (the web reader's connections) is never kept waiting for an update:
     it gets the index as it was while a background thread brings it up to date, since rebuilding after
     an ingest's batch takes seconds and every page would wait for it."""
-    path = arc.conn.execute("PRAGMA database_list").fetchone()[2]
-    version = arc.conn.execute("PRAGMA data_version").fetchone()[0]
+    name, version = arc.backend.describe(), arc.version()
     with _lock:
-        index = _indexes.get(path)
+        index = _indexes.get(name)
         if index is None:
             while len(_indexes) >= KEPT:
                 del _indexes[next(iter(_indexes))]
-            index = _indexes[path] = Index(arc.conn.execute(_SQL))
+            index = _indexes[name] = Index(arc.backend.relate.docs())
         elif _seen.get(arc) != version and getattr(arc, "may_lag", False):
-            if path not in _syncing:  # one started now sees at least what this connection sees
-                _syncing.add(path)
-                threading.Thread(target=_sync_in_background, args=(path,), daemon=True).start()
+            if name not in _syncing:  # one started now sees at least what this connection sees
+                _syncing.add(name)
+                threading.Thread(target=_sync_in_background, args=(name, arc.backend.reopen),
+                                 daemon=True).start()
                 _seen[arc] = version
             return index
         elif _seen.get(arc) != version:
-            index = _indexes[path] = _sync(arc.conn, index)
+            index = _indexes[name] = _sync(arc.backend, index)
         _seen[arc] = version
         return index
 
 
-_syncing: set[str] = set()  # archive files whose index a background thread is updating
+_syncing: set[str] = set()  # archives whose index a background thread is updating
 
 
-def _sync_in_background(path: str) -> None:
+def _sync_in_background(name: str, reopen: Callable[[], Backend]) -> None:
     try:
         with _lock:
-            index = _indexes.get(path)
-        # A connection of its own; a failure leaves the old index, and the next change tries again.
-        uri = f"file:{quote(path)}?mode=ro"
-        with suppress(sqlite3.Error), closing(sqlite3.connect(uri, uri=True)) as conn:
-            index = _sync(conn, index) if index is not None else None  # outside the lock: pages go on
+            index = _indexes.get(name)
+        # Connections of its own; a failure leaves the old index, and the next change tries again.
+        with suppress(Exception), closing(reopen()) as backend:
+            index = _sync(backend, index) if index is not None else None  # outside the lock: pages go on
             with _lock:
-                if index is not None and path in _indexes:
-                    _indexes[path] = index
+                if index is not None and name in _indexes:
+                    _indexes[name] = index
     finally:
         with _lock:
-            _syncing.discard(path)
+            _syncing.discard(name)
 
 
-def _sync(conn: sqlite3.Connection, index: Index) -> Index:
-    current = dict(conn.execute("SELECT article_rowid, content_hash FROM relate_docs"))
-    changed = [r for r, h in current.items() if index.hashes.get(r) != h]
+def _sync(backend: Backend, index: Index) -> Index:
+    current = backend.relate.doc_hashes()
+    changed = [k for k, h in current.items() if index.hashes.get(k) != h]
     if len(changed) > REBUILD_SHARE * len(current):
-        return Index(conn.execute(_SQL))
-    rows = [row for part in chunks(changed) for row in conn.execute(
-        f"{_SQL} WHERE d.article_rowid IN ({marks(part)})", part)]
-    return index.refreshed(current, rows)
+        return Index(backend.relate.docs())
+    return index.refreshed(current, backend.relate.docs(changed))
 
 
-def hits(arc: Archive, id: str, matches: list[similar.Match]) -> list[RelatedHit]:
-    """The matches as the reader lists them, each with its reason, from one query."""
-    by_id = {r[0]: r for r in arc.conn.execute(
-        f"SELECT id, headline, outlet, published FROM articles WHERE id IN ({marks(matches)})",
-        [m.doc.id for m in matches])}
+def hits(arc: Archive, key: int, matches: list[similar.Match]) -> list[RelatedHit]:
+    """The matches as the reader lists them (the article of ``key`` being the one they relate to),
+    each with its reason, from one query."""
+    by_id = arc.backend.relate.summaries([m.doc.id for m in matches])
     wanted = {t for m in matches if not m.entities for t in m.terms}
-    words_ = surface_forms(_text(arc.conn, id), wanted) if wanted else {}
-    return [RelatedHit(id=m.doc.id, title=by_id[m.doc.id][1], outlet=by_id[m.doc.id][2],
-                       published=by_id[m.doc.id][3], score=round(m.score, 4),
+    words_ = surface_forms(_text(arc, key), wanted) if wanted else {}
+    return [RelatedHit(id=m.doc.id, title=by_id[m.doc.id][0], outlet=by_id[m.doc.id][1],
+                       published=by_id[m.doc.id][2], score=round(m.score, 4),
                        reason=similar.reason(m, words_)) for m in matches]
 
 
-def _text(conn: sqlite3.Connection, id: str) -> str:
+def _text(arc: Archive, key: int) -> str:
     """Headline, deck and body: the words of ``article_text`` in their order, without decoding the article."""
-    row = conn.execute("SELECT headline, deck, body FROM articles WHERE id = ?", (id,)).fetchone()
-    return "\n".join(x for x in row if x)
+    return "\n".join(x for x in arc.backend.relate.text(key) or () if x)
 
 
 def surface_forms(text: str, wanted: set[str], step: int = 100) -> dict[str, str]:

@@ -1,11 +1,10 @@
-"""The query language, turned into a safe FTS5 MATCH expression.
+"""The query language, compiled to a parsed-query tree (:mod:`marsad.search.expr`).
 
 Syntax: plain words, "exact phrases", ``a OR b``, ``-excluded`` words or
 phrases, and ``prefix*``. Anything else (parentheses, lone operators, SQL,
-FTS5's own syntax) is read as plain words. :func:`to_match` is pure: the
-same text always gives the same expression, and that expression is always
-valid FTS5, because every term reaches FTS5 as a quoted string of analyzed
-letters and digits.
+a backend's own syntax) is read as plain words. :func:`compile` is pure: the
+same text always gives the same tree, whose terms are analyzed index terms,
+so every backend runs it safely (the SQLite one renders it as FTS5 MATCH).
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme, is_stopword, words
+from marsad.search.expr import AllOf, AnyOf, Exclude, Expr, Phrase
 
 # A phrase (its closing quote optional), or a run of anything but space and quotes.
 _CHUNK = re.compile(r'-?"[^"]*"?|[^\s"]+')
@@ -72,24 +72,20 @@ def _items(chunk: str) -> list[Item]:
     return [Item([Clause((w,), prefix=prefix and i == len(ws) - 1)], negated) for i, w in enumerate(ws)]
 
 
-def _quote(terms: list[str], prefix: bool) -> str:
-    return '"' + " ".join(terms).replace('"', '""') + '"' + ("*" if prefix else "")
-
-
-def _clause(clause: Clause, scheme: Scheme) -> str:
+def _clause(clause: Clause, scheme: Scheme) -> Expr:
     """A quoted phrase matches its word forms as written (the scheme's exact analyzer: proclitics
     and spelling folded, no suffix stripped); other words match any analyzer's term."""
     stems = [scheme.exact] if clause.phrase and scheme.exact else scheme.stems
-    forms = [_quote([scheme.analyzer(s).term(w) for w in clause.words], clause.prefix) for s in stems]
+    forms = [tuple(scheme.analyzer(s).term(w) for w in clause.words) for s in stems]
     if len(set(forms)) == 1 and len(stems) == len(scheme.stems):
-        return forms[0]
-    parts = [f"{{{' '.join(scheme.columns_of(s))}}} : {f}" for s, f in zip(stems, forms, strict=True)]
-    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return Phrase(forms[0], None, clause.prefix)  # every analyzer agrees: any column
+    parts = tuple(Phrase(f, scheme.columns_of(s), clause.prefix) for s, f in zip(stems, forms, strict=True))
+    return parts[0] if len(parts) == 1 else AnyOf(parts)
 
 
-def _render(item: Item, scheme: Scheme) -> str:
-    alts = list(dict.fromkeys(_clause(c, scheme) for c in item.alternatives))
-    return alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
+def _item(item: Item, scheme: Scheme) -> Expr:
+    alts = tuple(dict.fromkeys(_clause(c, scheme) for c in item.alternatives))
+    return alts[0] if len(alts) == 1 else AnyOf(alts)
 
 
 def _is_stop_item(item: Item) -> bool:
@@ -99,12 +95,15 @@ def _is_stop_item(item: Item) -> bool:
         and is_stopword(c.words[0])
 
 
-def to_match(text: str, *, scheme: Scheme = DEFAULT_SCHEME, mode: str = "all") -> str | None:
-    """An FTS5 MATCH expression for ``text``, or None when it holds no searchable word.
+def compile(text: str, *, scheme: Scheme = DEFAULT_SCHEME, mode: str = "all") -> Expr | None:
+    """The parsed-query tree of ``text``, or None when it holds no searchable word.
 
-    ``mode`` is "all" (every positive item must match) or "any" (at least one;
-    a phrase of several words then ranks higher but no longer filters). A
-    phrase matches its word forms exactly in both.
+    ``mode`` is "all" (every positive item must match: an :class:`AllOf`) or "any"
+    (at least one: an :class:`AnyOf`; a phrase of several words then ranks higher but no
+    longer filters). The tree's top is always that join, even of one item, and the
+    exclusions are always one :class:`AnyOf` under :class:`Exclude`: the SQLite backend
+    renders that shape into the very MATCH strings, and so the very bm25 scores, it had before
+    the tree. A phrase matches its word forms exactly in both modes.
     Exclusions with nothing positive to exclude from, and unbalanced syntax,
     fall back to searching the query's plain words.
     """
@@ -118,9 +117,12 @@ def to_match(text: str, *, scheme: Scheme = DEFAULT_SCHEME, mode: str = "all") -
         neg = []
     if not content:
         return None
-    expr = _join(content, scheme, mode)
+    if mode == "any":
+        content = [_loosen(i) for i in content]
+    parts = tuple(dict.fromkeys(_item(i, scheme) for i in content))
+    expr: Expr = AllOf(parts) if mode == "all" else AnyOf(parts)
     if neg:
-        expr = f"({expr}) NOT ({' OR '.join(_render(i, scheme) for i in neg)})"
+        expr = Exclude(expr, AnyOf(tuple(_item(i, scheme) for i in neg)))
     return expr
 
 
@@ -133,12 +135,6 @@ def _loosen(item: Item) -> Item:
         if c.phrase and len(c.words) > 1:
             alts += [Clause((w,)) for w in c.words if not is_stopword(w)]
     return Item(alts, item.negated)
-
-
-def _join(content: list[Item], scheme: Scheme, mode: str) -> str:
-    if mode == "any":
-        content = [_loosen(i) for i in content]
-    return (" AND " if mode == "all" else " OR ").join(dict.fromkeys(_render(i, scheme) for i in content))
 
 
 def highlight_words(text: str) -> set[str]:

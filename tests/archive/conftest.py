@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from marsad.archive import open_archive
+from marsad.archive.postgres.entities import SQLiteStyle
 from marsad.model import Article, EntityMention, Image, RelatedItem
 
 
@@ -33,6 +34,12 @@ def moscow() -> EntityMention:
 
 
 @pytest.fixture
-def arc(tmp_path):
-    with open_archive(tmp_path / "test.db") as archive:
-        yield archive
+def arc(new_db, archive_backend):
+    """A fresh archive, on each backend in turn."""
+    with open_archive(new_db("test.db")) as archive:
+        if archive_backend == "postgres":  # tests read tables through arc.conn, as on SQLite
+            with archive.backend.connection() as conn:
+                archive.backend.conn = SQLiteStyle(conn)
+                yield archive
+        else:
+            yield archive

@@ -31,8 +31,8 @@ def context(i: int) -> tuple:
     return (("سنغافورة", "LOC"), ("بيونغ يانغ", "LOC"), ("سيول", "LOC"), (f"قمة {i % 2}", "MISC"))
 
 
-def test_spellings_and_lone_names_of_one_person_merge_across_the_archive(tmp_path):
-    with open_archive(tmp_path / "a.db") as arc:
+def test_spellings_and_lone_names_of_one_person_merge_across_the_archive(new_db):
+    with open_archive(new_db("a.db")) as arc:
         arc.put([article(i, "كيم يو يونغ", *context(i)) for i in range(4)]
                 + [article(20 + i, "كيم يو جونغ", *context(i)) for i in range(6)]
                 + [article(30 + i, "سكريبال", ("سالزبري", "LOC")) for i in range(3)]
@@ -64,10 +64,10 @@ def test_spellings_and_lone_names_of_one_person_merge_across_the_archive(tmp_pat
         assert listing(arc)["كيم-يو-جونغ"][2] == 11
 
 
-def test_analysts_corrections_survive_re_enrichment_and_travel_as_a_file(tmp_path):
+def test_analysts_corrections_survive_re_enrichment_and_travel_as_a_file(new_db):
     first = [article(1, "مايك بنس", ("بريكست", "PERS")), article(2, "مايك", "بنس"),
              article(3, ("مايك بومبيو", "PERS", "مايك")), article(4, ("الحكومة", "ORG"))]
-    with open_archive(tmp_path / "a.db") as arc:
+    with open_archive(new_db("a.db")) as arc:
         arc.put(first)
         assert arc.correct_entity("merge", ["مايك-بنس", "بنس"]) == "مايك-بنس"
         new = arc.correct_entity("split", ["مايك", "مايك بومبيو", "مايك بومبيو"])
@@ -85,30 +85,30 @@ def test_analysts_corrections_survive_re_enrichment_and_travel_as_a_file(tmp_pat
         assert listing(arc) == before
         exported = arc.export_entity_corrections()
     assert exported.count("\n") == 5  # a header and four corrections
-    with open_archive(tmp_path / "b.db") as other:
+    with open_archive(new_db("b.db")) as other:
         other.put(first)
         assert other.import_entity_corrections(exported) == (4, [])
         assert listing(other) == before
 
 
-def test_a_correction_of_an_unknown_entity_is_refused(tmp_path):
-    with open_archive(tmp_path / "a.db") as arc:
+def test_a_correction_of_an_unknown_entity_is_refused(new_db):
+    with open_archive(new_db("a.db")) as arc:
         arc.put([article(1, "مايك بنس")])
         with pytest.raises(NotFound):
             arc.correct_entity("merge", ["مايك-بنس", "لا-احد"])
         assert arc.import_entity_corrections("merge\tمايك-بنس\tلا-احد\n")[0] == 0
 
 
-def test_the_entity_page_shows_which_articles_each_variant_came_from(tmp_path):
-    with open_archive(tmp_path / "a.db") as arc:
+def test_the_entity_page_shows_which_articles_each_variant_came_from(new_db):
+    with open_archive(new_db("a.db")) as arc:
         arc.put([article(1, ("بوتين", "PERS", "فلاديمير بوتين")), article(2, "فلاديمير بوتين")])
         found = arc.entity("فلاديمير-بوتين")
     assert {v: [a["id"] for a in arts] for v, arts in found["variant_articles"].items()} == {
         "بوتين": ["art-1"], "فلاديمير بوتين": ["art-2"]}
 
 
-def test_cli_merges_and_exports(tmp_path):
-    db = str(tmp_path / "a.db")
+def test_cli_merges_and_exports(new_db):
+    db = new_db("a.db")
     with open_archive(db) as arc:
         arc.put([article(1, "مايك بنس"), article(2, "بنس")])
     runner = CliRunner()
@@ -123,10 +123,10 @@ def test_cli_merges_and_exports(tmp_path):
     assert listed.output.split() == ["2", "PERS", "مايك", "بنس", "[مايك-بنس]"]
 
 
-def test_a_word_the_archive_mostly_prints_untagged_leaves_the_lists(tmp_path):
+def test_a_word_the_archive_mostly_prints_untagged_leaves_the_lists(new_db):
     """Lower-case-like: الاتفاق ('the agreement') tagged in 2 of the 30 articles that print it."""
     printed = ["وقع الطرفان الاتفاق أمس في سالزبري."]
-    with open_archive(tmp_path / "a.db") as arc:
+    with open_archive(new_db("a.db")) as arc:
         arc.put([article(i, ("الاتفاق", "ORG"), ("سالزبري", "LOC"), paragraphs=printed) for i in range(2)]
                 + [article(10 + i, ("سالزبري", "LOC"), paragraphs=printed) for i in range(28)])
         arc.consolidate_entities()
@@ -134,8 +134,8 @@ def test_a_word_the_archive_mostly_prints_untagged_leaves_the_lists(tmp_path):
         assert arc.entity("الاتفاق")["articles"] == 2  # still there for whoever asks for it
 
 
-def test_rebuilding_the_entity_tables_keeps_corrections(tmp_path):
-    with open_archive(tmp_path / "a.db") as arc:
+def test_rebuilding_the_entity_tables_keeps_corrections(new_db):
+    with open_archive(new_db("a.db")) as arc:
         arc.put([article(1, "مايك بنس"), article(2, "بنس"), article(3, ("بريكست", "PERS"))])
         arc.correct_entity("merge", ["مايك-بنس", "بنس"])
         arc.correct_entity("retype", ["بريكست", "MISC"])
@@ -144,8 +144,8 @@ def test_rebuilding_the_entity_tables_keeps_corrections(tmp_path):
         assert listing(arc) == before
 
 
-def test_a_name_of_the_alias_table_keeps_its_type_in_the_archive(tmp_path):
-    with open_archive(tmp_path / "a.db") as arc:  # enriched by an older tagger that called it a person
+def test_a_name_of_the_alias_table_keeps_its_type_in_the_archive(new_db):
+    with open_archive(new_db("a.db")) as arc:  # enriched by an older tagger that called it a person
         arc.put([article(i, ("سانا", "PERS")) for i in range(3)] + [article(9, ("بوتين", "LOC"))])
         top = listing(arc)
     assert top["الوكاله-العربيه-السوريه-للانباء"][1] == "ORG"

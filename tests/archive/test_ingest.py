@@ -106,7 +106,7 @@ def test_ingest_help_documents_the_exit_status():
 
 def test_cli_entities_lists_canonical_entities_with_counts(arc, tmp_path):
     arc.put([make_article(1, entities=[putin()]), make_article(2, entities=[putin(0, "بوتين")])])
-    db = arc.store.path
+    db = arc.backend.describe()
     result = CliRunner().invoke(main, ["entities", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)["entities"]
@@ -232,6 +232,7 @@ def _segments(arc) -> int:
     return arc.conn.execute("SELECT count(DISTINCT segid) FROM search_fts_idx").fetchone()[0]
 
 
+@pytest.mark.backends("sqlite")  # FTS5's segments
 @pytest.mark.parametrize("bulk", [False, True])
 def test_a_bulk_load_leaves_the_search_index_in_one_segment(arc, tmp_path, monkeypatch, bulk):
     import marsad.pipeline
@@ -243,7 +244,7 @@ def test_a_bulk_load_leaves_the_search_index_in_one_segment(arc, tmp_path, monke
     assert (_segments(arc) == 1) is bulk  # one segment per batch otherwise
     from marsad.search import search
 
-    assert search(arc.conn, "الاقتصاد", limit=20).total == 6
+    assert search(arc, "الاقتصاد", limit=20).total == 6
 
 
 @pytest.mark.parametrize("parallel", [False, True])

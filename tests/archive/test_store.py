@@ -96,6 +96,7 @@ def test_mentions_that_came_without_keys_get_them_before_storing_and_are_stored_
     assert {e.id for e in arc.entities()} == {entity_key("فلاديمير بوتين"), "given-key"}
 
 
+@pytest.mark.backends("sqlite")  # reads the transaction off SQLite's connection
 def test_the_index_gets_new_and_changed_articles_in_the_batch_s_unit_of_work(arc):
     calls = []
     stored = arc.backend.store

@@ -83,3 +83,10 @@ def ant(shared: Path) -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def ant_docs(ant: dict[str, dict]) -> dict[str, Doc]:
     return {i: make_doc(record_to_article(r)) for i, r in ant.items()}
+
+
+@pytest.fixture
+def relate_backend(new_db, archive_backend):
+    """An empty archive's backend, on each backend in turn, for the relate state's contract."""
+    with open_archive(new_db("state.db")) as arc:
+        yield arc.backend

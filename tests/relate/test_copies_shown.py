@@ -42,12 +42,13 @@ def test_an_archive_related_before_copies_of_one_text_is_related_again(tmp_path,
     path = tmp_path / "old.db"
     with open_archive(path) as arc:
         arc.ingest([dev / "stories.jsonl"], enrich=False)
-        rowids = [r[0] for r in arc.conn.execute("SELECT rowid FROM articles")]
+        conn = arc.backend.conn  # the SQLite backend's migrations
+        rowids = [r[0] for r in conn.execute("SELECT rowid FROM articles")]
         # As an earlier version left it: one chain of every article, and this migration not applied.
         chain = [(r, rowids[0]) for r in rowids]
-        arc.conn.executemany("INSERT OR REPLACE INTO duplicates VALUES (?, ?)", chain)
-        arc.conn.execute("DELETE FROM migrations WHERE name = 'relate-0004-copies-of-one-text'")
-        arc.conn.commit()
+        conn.executemany("INSERT OR REPLACE INTO duplicates VALUES (?, ?)", chain)
+        conn.execute("DELETE FROM migrations WHERE name = 'relate-0004-copies-of-one-text'")
+        conn.commit()
     with open_archive(path) as arc:
         assert duplicate_groups(arc) == [] and len(unrelated(arc)) == len(rowids)
         arc.relate_all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
+import time
 
 import pytest
 
@@ -14,7 +14,7 @@ from marsad.relate.text import surfaces
 
 
 def _every_doc(arc):
-    return [neighbours._doc(row) for row in arc.conn.execute(neighbours._SQL)]
+    return [neighbours.doc_of(d) for d in arc.backend.relate.docs()]
 
 
 @pytest.mark.parametrize("id_", ["dev-098", "dev-101", "dev-068", "dev-022"])
@@ -43,28 +43,54 @@ def copied(dev_db, tmp_path):
     return path
 
 
-def test_follows_changes_made_by_another_connection(copied):
-    with open_archive(copied, readonly=True) as arc:
+@pytest.fixture
+def dev_anew(dev, dev_db, tmp_path, new_db, archive_backend):
+    """An archive of stories-dev of its own, on each backend in turn."""
+    if archive_backend == "sqlite":
+        shutil.copy(dev_db, tmp_path / "dev.db")
+        return tmp_path / "dev.db"
+    with open_archive(new_db("dev")) as arc:
+        arc.ingest([dev / "stories.jsonl"], enrich=False)
+    return new_db("dev")
+
+
+def test_follows_changes_made_by_another_connection(dev_anew):
+    with open_archive(dev_anew, readonly=True) as arc:
         before = related(arc, "dev-098", limit=10)
         best, last = before[0].id, before[-1].id
-        writer = sqlite3.connect(copied)
-        rowid = {i: r for r, i in writer.execute("SELECT rowid, id FROM articles")}
         # An unrelated article takes the best one's vector; the last one disappears.
         far = next(i for i in ("dev-001", "dev-002", "dev-003") if i not in {h.id for h in before})
-        vec = writer.execute("SELECT vec FROM relate_docs WHERE article_rowid = ?", (rowid[best],)).fetchone()
-        with writer:
-            writer.execute("UPDATE relate_docs SET vec = ?, content_hash = 'changed' WHERE article_rowid = ?",
-                           (vec[0], rowid[far]))
-            writer.execute("DELETE FROM relate_docs WHERE article_rowid = ?", (rowid[last],))
-        writer.close()
+        with open_archive(dev_anew) as writer, writer.backend.unit_of_work():
+            state = writer.backend.relate
+            key = {i: state.key(i) for i in (best, far, last)}
+            vec = next(state.docs([key[best]])).vec
+            old = next(state.docs([key[far]]))
+            state.add_docs([(key[far], "changed", old.day, vec, old.entities)])
+            state.forget([key[last]])
         after = {h.id for h in related(arc, "dev-098", limit=10)}
     assert far in after and last not in after
 
 
+def test_a_reader_is_never_kept_waiting_for_the_index(dev_anew):
+    """A web reader gets the index as it was while another process's changes are synced in the
+    background, on connections of its own; the next request sees them."""
+    with open_archive(dev_anew, readonly=True) as arc:
+        arc.may_lag = True
+        before = related(arc, "dev-098", limit=10)
+        with open_archive(dev_anew) as writer, writer.backend.unit_of_work():
+            writer.backend.relate.forget([writer.backend.relate.key(before[0].id)])
+        assert related(arc, "dev-098", limit=10) == before  # as it was: the sync runs meanwhile
+        for _ in range(200):
+            if arc.backend.describe() not in neighbours._syncing:
+                break
+            time.sleep(0.05)
+        assert before[0].id not in {h.id for h in related(arc, "dev-098", limit=10)}
+
+
 def test_an_index_built_in_parts_is_the_one_built_at_once(dev_arc, monkeypatch):
-    whole = neighbours.Index(dev_arc.conn.execute(neighbours._SQL))
+    whole = neighbours.Index(dev_arc.backend.relate.docs())
     monkeypatch.setattr(neighbours, "BUILD_PART", 7)
-    parts = neighbours.Index(dev_arc.conn.execute(neighbours._SQL))
+    parts = neighbours.Index(dev_arc.backend.relate.docs())
     assert parts.ids == whole.ids and parts.terms.keys == whole.terms.keys
     for pos in (0, 6, 7, len(whole.ids) - 1):
         assert parts.doc(pos) == whole.doc(pos)

@@ -19,6 +19,7 @@ class SQLiteBackend(Backend):
         self.store = SQLiteStore(path, readonly=readonly, timeout=timeout, cache_kib=cache_kib or CACHE_KIB)
         self.conn = self.store.conn
         self.readonly = readonly
+        self.timeout = timeout
         self.index = SQLiteSearchIndex(self.conn)
         self.relate = SQLiteRelateState(self.conn)
 
@@ -34,6 +35,9 @@ class SQLiteBackend(Backend):
 
     def describe(self) -> str:
         return str(self.store.path)
+
+    def reopen(self) -> SQLiteBackend:
+        return SQLiteBackend(self.store.path, readonly=True, timeout=self.timeout)
 
     def close(self) -> None:
         self.store.close()

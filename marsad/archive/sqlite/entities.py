@@ -7,6 +7,9 @@ and a first name or surname alone (كيم, ميسي) into the one full name it s
 entities share their context (the entities named with them). Spellings of a name of the alias
 table are already one entity at enrichment (``marsad.enrich.canonical``).
 
+The SQL here is the SQL PostgreSQL speaks too (upserts with ``ON CONFLICT``, ``?`` placeholders
+that the PostgreSQL backend turns into its own): both backends run these rules as they are.
+
 Analysts correct what is still wrong: ``merge``, ``split``, ``rename`` and ``retype``. Each
 correction is logged (``entity_corrections``: the plain file ``export`` writes and ``replay``
 reads) and kept as state that every later ingest applies, so corrections survive re-enrichment:
@@ -127,8 +130,8 @@ def merge_ids(conn: sqlite3.Connection, target: str, others: Iterable[str], sour
             continue
         conn.execute("UPDATE mentions SET entity = ? WHERE entity = ?", (target, other))
         conn.execute("UPDATE entity_redirects SET new = ? WHERE new = ?", (target, other))
-        conn.execute("INSERT OR REPLACE INTO entity_redirects(old, new, source) VALUES (?, ?, ?)",
-                     (other, target, source))
+        conn.execute("INSERT INTO entity_redirects(old, new, source) VALUES (?, ?, ?) ON CONFLICT(old) "
+                     "DO UPDATE SET new = excluded.new, source = excluded.source", (other, target, source))
         conn.execute("DELETE FROM entity_redirects WHERE old = new")
         conn.execute("DELETE FROM entities WHERE id = ?", (other,))
     _recount(conn, [target])
@@ -165,14 +168,15 @@ def split(conn: sqlite3.Connection, id: str, variants: Sequence[str], name: str 
     if not rows:
         raise InputError(f"entity {source!r} has no mention printed as {', '.join(variants)}")
     conn.execute("DELETE FROM entity_redirects WHERE old = ?", (target,))
-    conn.execute("INSERT OR IGNORE INTO entities(id, name, type, articles) "
-                 "SELECT ?, ?, type, 0 FROM entities WHERE id = ?", (target, name, source))
+    conn.execute("INSERT INTO entities(id, name, type, articles) SELECT ?, ?, type, 0 FROM entities "
+                 "WHERE id = ? ON CONFLICT DO NOTHING", (target, name, source))
     conn.executemany("UPDATE mentions SET entity = ? WHERE rowid = ?", [(target, r) for r, _ in rows])
-    conn.executemany("INSERT OR REPLACE INTO entity_splits(entity, variant, target) VALUES (?, ?, ?)",
+    conn.executemany("INSERT INTO entity_splits(entity, variant, target) VALUES (?, ?, ?) "
+                     "ON CONFLICT(entity, variant) DO UPDATE SET target = excluded.target",
                      [(source, v, target) for v in folded])
-    conn.execute("INSERT OR IGNORE INTO entity_apart(a, b) VALUES (?, ?)", (source, target))
-    conn.execute("INSERT OR REPLACE INTO entity_pins(id, name, type) VALUES (?, ?, "
-                 "(SELECT type FROM entity_pins WHERE id = ?))", (target, name, target))
+    conn.execute("INSERT INTO entity_apart(a, b) VALUES (?, ?) ON CONFLICT DO NOTHING", (source, target))
+    conn.execute("INSERT INTO entity_pins(id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = ?",
+                 (target, name, name))
     _recount(conn, [source, target])
     apply_pins(conn, [source, target])
     _log(conn, "split", [id, name, *variants])
@@ -293,7 +297,7 @@ COMMON_MIN = 20  # articles printing a word, below which the share says too litt
 
 def _common_words(conn: sqlite3.Connection, rows: list[tuple], known: set[str]) -> None:
     """Record the one-word entities of ``rows`` that the archive mostly prints untagged."""
-    from marsad.search import index
+    from marsad.archive.sqlite import search as index
     from marsad.search.analyze import Analyzer, words
 
     exact = Analyzer("clitics")
@@ -307,7 +311,8 @@ def _common_words(conn: sqlite3.Connection, rows: list[tuple], known: set[str]) 
                          (f'{{headline_clitics body_clitics}}: "{term}"',)).fetchone()[0]
         if n >= COMMON_MIN and articles < COMMON_SHARE * n:
             found.append((id, articles, n))
-    conn.executemany("INSERT OR REPLACE INTO entity_common(id, articles, printed) VALUES (?, ?, ?)", found)
+    conn.executemany("INSERT INTO entity_common(id, articles, printed) VALUES (?, ?, ?) ON CONFLICT(id) "
+                     "DO UPDATE SET articles = excluded.articles, printed = excluded.printed", found)
 
 
 def _candidates(rows: list[tuple], variant_key):

@@ -303,50 +303,57 @@ class SQLiteStore(Store):
         return [EntitySummary(*row) for row in self.conn.execute(sql, [*params, limit])]
 
     def entity(self, id: str) -> dict[str, Any]:
-        q = self.conn.execute
-        id = entity_tables.resolve_id(self.conn, id)  # an id merged into another leads to it
-        row = q("SELECT id, name, type, articles FROM entities WHERE id = ?", (id,)).fetchone()
-        if row is None:
-            raise NotFound(f"no entity with id {id!r} in the archive")
-        return {
-            "id": row[0], "name": row[1], "type": row[2], "articles": row[3],
-            "variants": [r[0] for r in q(
-                "SELECT text, count(*) AS n FROM mentions WHERE entity = ? GROUP BY text "
-                "ORDER BY n DESC, text", (id,))],
-            "timeline": [tuple(r) for r in q(
-                "SELECT substr(a.published, 1, 7) AS month, count(DISTINCT a.rowid) FROM mentions m "
-                "JOIN articles a ON a.rowid = m.article WHERE m.entity = ? AND a.published IS NOT NULL "
-                "GROUP BY month ORDER BY month", (id,))],
-            # For a co-mentioned entity, `articles` counts the articles shared with this one.
-            "co_mentioned": [EntitySummary(*r) for r in q(
-                "SELECT e.id, e.name, e.type, count(DISTINCT o.article) AS n FROM mentions m "
-                "JOIN mentions o ON o.article = m.article AND o.entity != m.entity "
-                "JOIN entities e ON e.id = o.entity WHERE m.entity = ? "
-                "GROUP BY e.id ORDER BY n DESC, e.id LIMIT 10", (id,))],
-            "latest": [_article(*r) for r in q(
-                "SELECT data, source FROM articles WHERE rowid IN "
-                "(SELECT article FROM mentions WHERE entity = ?) "
-                "ORDER BY published DESC, rowid DESC LIMIT 10", (id,))],
-            "variant_articles": self._variant_articles(id),
-        }
-
-    def _variant_articles(self, id: str, each: int = 5) -> dict[str, list[dict[str, Any]]]:
-        """For each printed variant of an entity, the newest articles it came from (id, headline,
-        published) and how many there are in all."""
-        out: dict[str, list[dict[str, Any]]] = {}
-        for text, aid, headline, published in self.conn.execute(
-                "SELECT m.text, a.id, a.headline, a.published FROM mentions m JOIN articles a "
-                "ON a.rowid = m.article WHERE m.entity = ? GROUP BY m.text, a.rowid "
-                "ORDER BY m.text, a.published DESC, a.rowid DESC", (id,)):
-            out.setdefault(text, []).append({"id": aid, "headline": headline, "published": published})
-        return {text: found[:each] + ([{"more": len(found) - each}] if len(found) > each else [])
-                for text, found in out.items()}
+        return entity_page(self.conn, id)
 
     def close(self) -> None:
         if not self.readonly:
             with contextlib.suppress(sqlite3.Error):  # planner statistics; never a reason to fail
                 self.conn.execute("PRAGMA optimize")
         self.conn.close()
+
+
+def entity_page(conn: Any, id: str) -> dict[str, Any]:
+    """One entity with its variants, timeline, co-mentioned entities and latest articles.
+    The SQL is the same on PostgreSQL, whose backend runs it through a connection that takes ``?``."""
+    q = conn.execute
+    id = entity_tables.resolve_id(conn, id)  # an id merged into another leads to it
+    row = q("SELECT id, name, type, articles FROM entities WHERE id = ?", (id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no entity with id {id!r} in the archive")
+    return {
+        "id": row[0], "name": row[1], "type": row[2], "articles": row[3],
+        "variants": [r[0] for r in q(
+            "SELECT text, count(*) AS n FROM mentions WHERE entity = ? GROUP BY text "
+            "ORDER BY n DESC, text", (id,))],
+        "timeline": [tuple(r) for r in q(
+            "SELECT substr(a.published, 1, 7) AS month, count(DISTINCT a.rowid) FROM mentions m "
+            "JOIN articles a ON a.rowid = m.article WHERE m.entity = ? AND a.published IS NOT NULL "
+            "GROUP BY month ORDER BY month", (id,))],
+        # For a co-mentioned entity, `articles` counts the articles shared with this one.
+        "co_mentioned": [EntitySummary(*r) for r in q(
+            "SELECT e.id, e.name, e.type, count(DISTINCT o.article) AS n FROM mentions m "
+            "JOIN mentions o ON o.article = m.article AND o.entity != m.entity "
+            "JOIN entities e ON e.id = o.entity WHERE m.entity = ? "
+            "GROUP BY e.id ORDER BY n DESC, e.id LIMIT 10", (id,))],
+        "latest": [_article(*r) for r in q(
+            "SELECT data, source FROM articles WHERE rowid IN "
+            "(SELECT article FROM mentions WHERE entity = ?) "
+            "ORDER BY published DESC, rowid DESC LIMIT 10", (id,))],
+        "variant_articles": _variant_articles(conn, id),
+    }
+
+
+def _variant_articles(conn: Any, id: str, each: int = 5) -> dict[str, list[dict[str, Any]]]:
+    """For each printed variant of an entity, the newest articles it came from (id, headline,
+    published) and how many there are in all."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for text, aid, headline, published in conn.execute(
+            "SELECT m.text, a.id, a.headline, a.published FROM mentions m JOIN articles a "
+            "ON a.rowid = m.article WHERE m.entity = ? GROUP BY m.text, a.rowid "
+            "ORDER BY m.text, a.published DESC, a.rowid DESC", (id,)):
+        out.setdefault(text, []).append({"id": aid, "headline": headline, "published": published})
+    return {text: found[:each] + ([{"more": len(found) - each}] if len(found) > each else [])
+            for text, found in out.items()}
 
 
 def latest_sql(limit: int, offset: int, section: str | None, outlet: str | None) -> tuple[str, list]:
