@@ -146,14 +146,15 @@ _WRITER = """
     start, step = int(sys.argv[2]), int(sys.argv[3])
     with open_archive(sys.argv[1]) as arc:
         for lo in range(start, 300, step):
-            batch = [make_article(i, entities=[putin(), moscow()]) for i in range(lo, lo + 60)]
-            result = arc.store.put_batch(batch)
+            report = arc.put([make_article(i, entities=[putin(), moscow()]) for i in range(lo, lo + 60)])
+            assert not report.failed, report.failed
         print("ok")
 """
 
 
 def test_several_writers_at_once_store_every_article_once(new_db):
-    """Three processes write overlapping batches (ids in common, the same entities) at once."""
+    """Three processes ingest overlapping batches (ids in common, the same entities) at once:
+    stored, indexed and related."""
     url = new_db("a")
     open_archive(url).close()
     procs = [_run(_WRITER, url, str(start), "30") for start in (0, 10, 20)]
@@ -164,7 +165,8 @@ def test_several_writers_at_once_store_every_article_once(new_db):
         assert arc.count() == 350  # ids 0..349
         counts = {e.name: e.articles for e in arc.entities()}
         assert counts == {"فلاديمير بوتين": 350, "موسكو": 350}
-        assert arc.store.put_batch([make_article(7, entities=[putin(), moscow()])]).unchanged == 1
+        assert arc.search("المدينة", limit=1).total == 350  # indexed once each
+        assert arc.put([make_article(7, entities=[putin(), moscow()])]).unchanged == 1
 
 
 _KILLED = """
