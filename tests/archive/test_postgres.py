@@ -264,3 +264,19 @@ def test_readers_on_threads_while_a_writer_writes(new_db):
             t.join()
         assert not errors and set(seen) <= {50, 120}
         assert arc.count() == 120
+
+
+def test_every_command_takes_the_url_from_db_or_marsad_db(new_db, tmp_path, monkeypatch):
+    url = new_db("a")
+    src = tmp_path / "a.jsonl"
+    src.write_text('{"id": "r1", "title": "زيارة الرئيس", "text": "قال الرئيس إن الزيارة مهمة."}\n',
+                   encoding="utf-8")
+    runner = CliRunner()
+    done = runner.invoke(main, ["ingest", str(src), "--db", url, "--no-enrich"])
+    assert done.exit_code == 0, done.output
+    monkeypatch.setenv("MARSAD_DB", url)
+    found = runner.invoke(main, ["search", "الزيارة", "--json"])
+    assert found.exit_code == 0, found.output
+    assert '"r1"' in found.output
+    with open_archive() as arc:
+        assert arc.backend.describe() == url and arc.count() == 1
