@@ -34,8 +34,6 @@ of every process. Text columns compare with the "C" collation, so that orders ma
 from __future__ import annotations
 
 import threading
-import time
-import weakref
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
@@ -49,8 +47,6 @@ from marsad.archive.postgres.relate import PostgresRelateState
 from marsad.archive.postgres.search import PostgresSearchIndex
 from marsad.archive.postgres.store import PostgresStore
 
-_CHECK_AFTER = 1.0  # seconds unused after which a pooled connection is checked before it is lent
-
 
 class PostgresBackend(Backend):
     def __init__(self, url: str, *, readonly: bool = False, timeout: float = 10.0, connections: int = 8):
@@ -59,12 +55,11 @@ class PostgresBackend(Backend):
         self.readonly = readonly
         self.timeout = timeout
         self._local = threading.local()
-        self._used: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection → last use
         with translate_errors(self.name):
             migrations.prepare(url, readonly=readonly, timeout=timeout, name=self.name)
             self.pool = ConnectionPool(url, min_size=1, max_size=connections, timeout=timeout,
                                        kwargs={"autocommit": True, "application_name": "marsad"},
-                                       configure=self._configure, check=self._check,
+                                       configure=self._configure, check=ConnectionPool.check_connection,
                                        name="marsad", open=True)
         self.index = PostgresSearchIndex(self)
         self.relate = PostgresRelateState(self)
@@ -75,13 +70,6 @@ class PostgresBackend(Backend):
         conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{int(self.timeout * 1000)}ms",))
         if self.readonly:
             conn.execute("SET default_transaction_read_only = on")
-
-    def _check(self, conn: psycopg.Connection) -> None:
-        """Ask the server whether a pooled connection still works when it has not been used for a
-        while (a restart or a dropped connection is found before a query meets it); a connection
-        just used is taken as it is, saving a round trip per read."""
-        if time.monotonic() - self._used.get(conn, 0.0) > _CHECK_AFTER:
-            ConnectionPool.check_connection(conn)
 
     # -- how the parts reach the database ------------------------------------------------------
 
@@ -96,10 +84,7 @@ class PostgresBackend(Backend):
             yield conn
             return
         with translate_errors(self.name), self.pool.connection() as conn:
-            try:
-                yield conn
-            finally:
-                self._used[conn] = time.monotonic()
+            yield conn
 
     @contextmanager
     def cursor(self) -> Iterator[psycopg.Cursor]:
