@@ -206,3 +206,19 @@ def test_deadline_stops_a_query_and_leaves_the_connection_usable(pg):
     with index.deadline(5.0):
         assert index.count(Phrase(("alpha",)), Filters()) == 1
     assert index.count(Phrase(("beta",)), Filters()) == 1
+
+
+def test_results_kept_between_calls_follow_writes(pg):
+    arts = [Article("alpha", ["beta " * (i + 1)], id=str(i)) for i in range(6)]
+    lite, index = both(pg, arts)
+    e = AnyOf((Phrase(("alpha",)), Phrase(("beta",))))
+    ranked = sorted(fts5_scores(lite, e).items(), key=lambda r: (r[1], r[0]))
+    assert [k for k, _ in index.matches(e, Filters(), newest=2)] == [6, 5]
+    assert index.matches(e, Filters(), best=3) == ranked[:3]
+    assert index.count(e, Filters()) == 6
+    new = Article("alpha alpha", ["beta"], id="new")
+    index.add([(7, new)])
+    fts.add(lite, [(7, new)])
+    ranked = sorted(fts5_scores(lite, e).items(), key=lambda r: (r[1], r[0]))
+    assert index.count(e, Filters()) == 7
+    assert index.matches(e, Filters(), best=3) == ranked[:3]

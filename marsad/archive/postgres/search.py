@@ -47,6 +47,8 @@ ARTICLES = "articles"  # the store's: rowid (the key), id, url, headline, outlet
 DUPLICATES = ("duplicates", "article_rowid", "group_id")  # the relate stage's copy groups
 K1, B = 1.2, 0.75
 _TOP = chr(0x10FFFF)
+_KEEP, _MEMO = 400, 8  # best rows kept of a scored query, and queries kept per thread
+_BITS = 63  # phrases per bigint mask of the phrases an article matches
 _MAX_COUNT = 32767  # a term's count in one column of one article is kept as a smallint
 _NUMBERS = [str(n) for n in range(_MAX_COUNT + 1)]  # the counts as COPY text, made once
 # FTS5's ascii tokenizer: ASCII letters, digits and '.' (declared a token character) and every
@@ -179,27 +181,72 @@ class PostgresSearchIndex:
 
     def matches(self, expr: Expr, filters: Filters, *, scored: bool = True, groups: bool = False,
                 newest: int | None = None, best: int | None = None) -> list[tuple]:
-        q = _Query(expr, self.scheme)
-        cols, join = "m.key", ""
-        if scored:
-            cols += f", {q.score()}"
+        if not scored:
+            q = _Query(expr, self.scheme)
+            where, params = _filters(filters)
+            tail = f" ORDER BY m.key DESC LIMIT {int(newest)}" if newest else ""
+            text = f"{q.with_(False)} SELECT m.key, NULL::float8 FROM m WHERE {q.match()}{where}{tail}"
+            rows = self._fetch(text, [*q.params, *params])
         else:
-            cols += ", NULL::float8"
-        if groups:
-            table, key, group = DUPLICATES
-            join = f" LEFT JOIN {table} d ON d.{key} = m.key"
-            cols += f", d.{group}"
+            rows = self._scored(expr, filters, newest, best)
+        return self._groups(rows) if groups else [tuple(r) for r in rows]
+
+    def _scored(self, expr: Expr, filters: Filters, newest: int | None, best: int | None) -> list[tuple]:
+        """Scored matches. A search asks for the newest matches, then for a broad query the best and
+        the count: one statement answers all three, and the best rows and the count are kept (for
+        the calling thread, while the index is unchanged) for the calls that follow."""
+        version, memo = self._version(), self._memo()
+        kept = memo.get((expr, filters))
+        if kept and kept[0] == version:
+            _, ranked, total = kept
+            if best and not newest and (best <= len(ranked) or total == len(ranked)):
+                return ranked[:best]
+        q = _Query(expr, self.scheme)
         where, params = _filters(filters)
-        tail = (f" ORDER BY m.key DESC LIMIT {int(newest)}" if newest
-                else f" ORDER BY 2, 1 LIMIT {int(best)}" if best and scored else "")
-        stats = f" CROSS JOIN ({q.idf()}) st" if scored else ""
-        text = f"{q.with_()} SELECT {cols} FROM m{stats}{join} WHERE {q.match()}{where}{tail}"
-        return self._fetch(text, [*q.params, *params])
+        text = f"{q.with_(True)}, r AS (SELECT m.key, {q.score()} AS score FROM m WHERE {q.match()}{where})"
+        if newest or best:
+            first = "SELECT 0, NULL::bigint, NULL::float8 WHERE FALSE"
+            if newest:
+                first = ("SELECT 0, key, score FROM (SELECT key, score FROM r ORDER BY key DESC"
+                         f" LIMIT {int(newest)}) a")
+            text += (f" {first} UNION ALL SELECT 1, key, score FROM (SELECT key, score FROM r"
+                     f" ORDER BY score, key LIMIT {max(int(best or 0), _KEEP)}) b"
+                     " UNION ALL SELECT 2, count(*), NULL FROM r")
+            found = self._fetch(text, [*q.params, *params])
+            ranked = [(k, sc) for part, k, sc in found if part == 1]
+            total = next(k for part, k, _ in found if part == 2)
+            rows = [(k, sc) for part, k, sc in found if part == 0] if newest else ranked[:best]
+        else:
+            rows = [tuple(r) for r in self._fetch(f"{text} SELECT key, score FROM r", [*q.params, *params])]
+            ranked, total = sorted(rows, key=lambda r: (r[1], r[0]))[:_KEEP], len(rows)
+        memo[(expr, filters)] = (version, ranked, total)
+        while len(memo) > _MEMO:
+            memo.pop(next(iter(memo)))
+        return rows
+
+    def _memo(self) -> dict:
+        if getattr(self._local, "memo", None) is None:
+            self._local.memo = {}
+        return self._local.memo
+
+    def _version(self) -> tuple:
+        """Changes whenever the index does, by any process: every write adds or replaces a row of
+        the statistics."""
+        return tuple(self._fetch(f"SELECT count(*), sum(id) FROM {STATS}", [])[0])
+
+    def _groups(self, rows: list) -> list[tuple]:
+        table, key, group = DUPLICATES
+        found = dict(self._fetch(f"SELECT {key}, {group} FROM {table} WHERE {key} = ANY(%s)",
+                                 [[r[0] for r in rows]])) if rows else {}
+        return [(k, sc, found.get(k)) for k, sc in rows]
 
     def count(self, expr: Expr, filters: Filters) -> int:
+        kept = self._memo().get((expr, filters))
+        if kept and kept[0] == self._version():
+            return kept[2]
         q = _Query(expr, self.scheme)
         where, params = _filters(filters)
-        return self._fetch(f"{q.with_()} SELECT count(*) FROM m WHERE {q.match()}{where}",
+        return self._fetch(f"{q.with_(False)} SELECT count(*) FROM m WHERE {q.match()}{where}",
                            [*q.params, *params])[0][0]
 
     def hits(self, keys: list[int], body: bool = True) -> dict[int, tuple]:
@@ -212,7 +259,7 @@ class PostgresSearchIndex:
             raise ValueError(f"no facet on {column!r}")
         q = _Query(expr, self.scheme)
         where, params = _filters(filters)
-        rows = self._fetch(f"{q.with_()} SELECT a.{column}, count(*) AS n FROM {ARTICLES} a"
+        rows = self._fetch(f"{q.with_(False)} SELECT a.{column}, count(*) AS n FROM {ARTICLES} a"
                            f" WHERE a.rowid IN (SELECT m.key FROM m WHERE {q.match()}{where})"
                            f" AND a.{column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1",
                            [*q.params, *params])
@@ -287,10 +334,12 @@ def _f(x: float) -> str:
 
 
 class _Query:
-    """The SQL of one query tree: ``with_()`` defines ``m`` (key, dl, f0, f1, ...: each distinct
-    phrase's weighted frequency in each article holding a term of the query, NULL where the
-    phrase does not match), ``match()`` the tree's condition on it, ``idf()`` and ``score()``
-    FTS5's bm25. ``params`` are the parameters of ``with_()``."""
+    """The SQL of one query tree: ``with_()`` defines ``m``, one row per article holding a phrase
+    of the query, with the masks of the phrases it matches and its bm25 sums; ``match()`` is the
+    tree's condition on it and ``score()`` its bm25. ``params`` are the parameters of ``with_()``.
+
+    A phrase's bm25 term needs only its own hits in an article, the article's length and the
+    phrase's IDF, so it is computed on the phrase's postings, and an article's score is a sum."""
 
     def __init__(self, expr: Expr, scheme: Scheme):
         self.scheme = scheme
@@ -305,7 +354,7 @@ class _Query:
         """The node's condition on ``m``; makes the branches of phrases met the first time."""
         if isinstance(expr, Phrase):
             j = self._phrase(expr)
-            return "FALSE" if j is None else f"m.f{j} IS NOT NULL"
+            return "FALSE" if j is None else f"(m.k{j // _BITS} & {1 << j % _BITS}::bigint) <> 0"
         if isinstance(expr, Exclude):
             return f"({self._cond(expr.positive)} AND NOT {self._cond(expr.negative)})"
         parts = [self._cond(p) for p in expr.parts]
@@ -313,18 +362,19 @@ class _Query:
             return "TRUE" if isinstance(expr, AllOf) else "FALSE"
         return "(" + (" AND " if isinstance(expr, AllOf) else " OR ").join(parts) + ")"
 
-    def _walk(self, expr: Expr, ancestors: list[str]) -> None:
+    def _walk(self, expr: Expr, ancestors: list[str], implied: bool = False) -> None:
         """Where each phrase counts towards the score: in FTS5, a phrase's hits count in a row where
         every AND (and NOT) above it matches; under an OR they count whenever the phrase matches.
-        Phrases on the negative side of a NOT never occur in a returned row."""
+        Phrases on the negative side of a NOT never occur in a returned row. ``implied``: the node
+        matches wherever its parent does (the positive side of a NOT)."""
         if isinstance(expr, Phrase):
             j = self._phrase(expr)
             if j is not None:
                 self.occurrences.append((j, " AND ".join(ancestors) or "TRUE"))
         elif isinstance(expr, Exclude):
-            self._walk(expr.positive, [*ancestors, self._cond(expr)])
+            self._walk(expr.positive, [*ancestors, self._cond(expr)], implied=True)
         else:
-            inner = [*ancestors, self._cond(expr)] if isinstance(expr, AllOf) else ancestors
+            inner = [*ancestors, self._cond(expr)] if isinstance(expr, AllOf) and not implied else ancestors
             for part in expr.parts:
                 self._walk(part, inner)
 
@@ -353,6 +403,9 @@ class _Query:
         where = self._term(term, prefix, "")
         if len(cols) < len(self.scheme.columns):
             where += " AND (" + " OR ".join(f"{n} > 0" for n in names) + ")"
+        if prefix:  # one row per article: its hits of every term the prefix stands for
+            return (f"SELECT key, max(dl) AS dl, {j} AS i, sum({weighted}) AS f FROM {POSTINGS}"
+                    f" WHERE {where} GROUP BY key")
         return f"SELECT key, dl, {j} AS i, {weighted} AS f FROM {POSTINGS} WHERE {where}"
 
     def _term(self, term: str, prefix: bool, alias: str) -> str:
@@ -382,30 +435,55 @@ class _Query:
                 f" (SELECT {counts}) x WHERE d.key IN ({holding})"
                 f" AND {' + '.join(f'x.n{c}' for c in cols)} > 0")
 
-    def with_(self) -> str:
+    def with_(self, scored: bool) -> str:
+        """``u``: (key, dl, i, f) for each phrase i an article matches, f its weighted hits there;
+        ``m``: per article its length, the masks of the phrases it matches (k0, ...) and, when
+        ``scored``, its bm25 sums (s0, ...: one per set of phrases that count under the same
+        condition, see :meth:`score`)."""
+        masks = ", ".join(f"bit_or(CASE WHEN u.i / {_BITS} = {n} THEN 1::bigint << (u.i - {n * _BITS})"
+                          f" ELSE 0 END) AS k{n}" for n in range(max(1, -(-len(self.branches) // _BITS))))
         if not self.branches:
-            return "WITH m(key, dl) AS (SELECT NULL::bigint, NULL::integer WHERE FALSE)"
+            return "WITH m(key, k0, s0) AS (SELECT NULL::bigint, 0::bigint, 0::float8 WHERE FALSE)"
         union = " UNION ALL ".join(self.branches)
-        fs = "".join(f", sum(f) FILTER (WHERE i = {j}) AS f{j}" for j in range(len(self.branches)))
-        return f"WITH u AS ({union}), m AS (SELECT key, max(dl) AS dl{fs} FROM u GROUP BY key)"
+        if not scored:
+            return f"WITH u AS ({union}), m AS (SELECT u.key, {masks} FROM u GROUP BY u.key)"
+        # FTS5's bm25 term of each phrase in each article (bm25 sums them, negated).
+        term = (f"w.idf * ((u.f * {_f(K1 + 1.0)}) / (u.f + {_f(K1)} * ({_f(1 - B)} + {_f(B)} * u.dl"
+                f" / s.avgdl)))")
+        sums = "".join(f", sum({term}{_times(counts, len(self.branches))}) AS s{n}"
+                       for n, counts in enumerate(self.classes.values()))
+        return (f"WITH u AS MATERIALIZED ({union}),"
+                f" s AS (SELECT sum(docs)::float8 AS n, sum(tokens)::float8 / nullif(sum(docs), 0) AS avgdl"
+                f" FROM {STATS}),"
+                # Each article is in u once per phrase, so a phrase's rows there count the articles it
+                # matches: FTS5's IDF, per phrase.
+                f" w AS (SELECT i, CASE WHEN r <= 1 THEN 1e-6::float8 ELSE ln(r) END AS idf FROM"
+                f" (SELECT u.i, (s.n - count(*) + 0.5::float8) / (count(*) + 0.5::float8) AS r"
+                f" FROM u CROSS JOIN s GROUP BY u.i, s.n) x),"
+                f" m AS (SELECT u.key, {masks}{sums} FROM u JOIN w USING (i) CROSS JOIN s GROUP BY u.key)")
+
+    @property
+    def classes(self) -> dict[str, Counter]:
+        """The phrases that count under each condition: condition → phrase → times it is in the tree."""
+        out: dict[str, Counter] = {}
+        for j, where in self.occurrences:
+            out.setdefault(where, Counter())[j] += 1
+        return out
 
     def match(self) -> str:
         return self.condition
 
-    def idf(self) -> str:
-        """One row: the average length and the IDF of each distinct phrase (idf0, ...)."""
-        counts = "".join(f", count(m.f{j}) AS n{j}" for j in range(len(self.branches)))
-        ratio = "(c.n - c.n{j} + 0.5::float8) / (c.n{j} + 0.5::float8)"
-        idfs = "".join(f", CASE WHEN {ratio} <= 1 THEN 1e-6::float8 ELSE ln({ratio}) END AS idf{j}"
-                       .format(ratio=ratio.format(j=j), j=j) for j in range(len(self.branches)))
-        return (f"SELECT c.avgdl{idfs} FROM (SELECT s.n, s.avgdl{counts} FROM (SELECT sum(docs)::float8 AS n,"
-                f" sum(tokens)::float8 / nullif(sum(docs), 0) AS avgdl FROM {STATS}) s CROSS JOIN m"
-                f" GROUP BY s.n, s.avgdl) c")
-
     def score(self) -> str:
-        terms = []
-        for j, where in self.occurrences:
-            f = f"coalesce(m.f{j}, 0::float8)"
-            terms.append(f"CASE WHEN {where} THEN st.idf{j} * (({f} * {_f(K1 + 1.0)}) / ({f} + {_f(K1)}"
-                         f" * ({_f(1 - B)} + {_f(B)} * m.dl / st.avgdl))) ELSE 0::float8 END")
-        return "-(0::float8 + " + " + ".join(terms) + ")" if terms else "0::float8"
+        """bm25 of ``m``'s row: every phrase's term where the tree lets the phrase count (in a row the
+        query returns, a condition that is the whole tree's, or none, always holds)."""
+        parts = [f"m.s{n}" if where in ("TRUE", self.condition) else
+                 f"CASE WHEN {where} THEN m.s{n} ELSE 0 END" for n, where in enumerate(self.classes)]
+        return f"-({' + '.join(parts)})" if parts else "0::float8"
+
+
+def _times(counts: Counter, phrases: int) -> str:
+    """The factor that keeps a phrase's terms in one sum of :meth:`_Query.with_`: how many times the
+    phrase is in that sum's set (none when every phrase is there once)."""
+    if len(counts) == phrases and set(counts.values()) == {1}:
+        return ""
+    return " * CASE u.i " + " ".join(f"WHEN {j} THEN {n}" for j, n in sorted(counts.items())) + " ELSE 0 END"
