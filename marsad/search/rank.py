@@ -47,6 +47,14 @@ class Filters:
                 params.append(getattr(self, col))
         return "".join(f" AND {c}" for c in conds), params
 
+    def comparisons(self) -> list[tuple[str, str, str]]:
+        """(column of ``articles``, operator, value) of each filter, for a backend's own SQL: "="
+        compares without regard to case; ``until`` is already the highest time that starts with it."""
+        out = [("published", ">=", self.since)] if self.since else []
+        if self.until:
+            out.append(("published", "<=", self.until + _TOP))
+        return out + [(col, "=", getattr(self, col)) for col in ("outlet", "section") if getattr(self, col)]
+
     def __bool__(self) -> bool:
         return any((self.since, self.until, self.outlet, self.section))
 

@@ -313,20 +313,13 @@ class PostgresSearchIndex:
 
 def _filters(filters: Filters) -> tuple[str, list]:
     """A condition on ``m.key`` for the filters (an empty one without), and its parameters."""
-    conds, params = [], []
-    if filters.since:
-        conds.append('a.published COLLATE "C" >= %s')
-        params.append(filters.since)
-    if filters.until:  # a time that starts with ``until`` sorts below it followed by the top character
-        conds.append('a.published COLLATE "C" <= %s')
-        params.append(filters.until + _TOP)
-    for col in ("outlet", "section"):
-        if getattr(filters, col):
-            conds.append(f"lower(a.{col}) = lower(%s)")
-            params.append(getattr(filters, col))
-    if not conds:
+    comparisons = filters.comparisons()
+    if not comparisons:
         return "", []
-    return f" AND m.key IN (SELECT a.rowid FROM {ARTICLES} a WHERE {' AND '.join(conds)})", params
+    conds = [f"lower(a.{col}) = lower(%s)" if op == "=" else f'a.{col} COLLATE "C" {op} %s'
+             for col, op, _ in comparisons]
+    return (f" AND m.key IN (SELECT a.rowid FROM {ARTICLES} a WHERE {' AND '.join(conds)})",
+            [value for _, _, value in comparisons])
 
 
 def _f(x: float) -> str:
