@@ -195,28 +195,28 @@ class PostgresSearchIndex:
         """Scored matches. A search asks for the newest matches, then for a broad query the best and
         the count: one statement answers all three, and the best rows and the count are kept (for
         the calling thread, while the index is unchanged) for the calls that follow."""
-        version, memo = self._version(), self._memo()
+        memo = self._memo()
         kept = memo.get((expr, filters))
-        if kept and kept[0] == version:
-            _, ranked, total = kept
-            if best and not newest and (best <= len(ranked) or total == len(ranked)):
-                return ranked[:best]
+        if best and not newest and kept and (best <= len(kept[1]) or kept[2] == len(kept[1])) \
+                and kept[0] == self._version():
+            return kept[1][:best]
         q = _Query(expr, self.scheme)
         where, params = _filters(filters)
         text = f"{q.with_(True)}, r AS (SELECT m.key, {q.score()} AS score FROM m WHERE {q.match()}{where})"
         if newest or best:
-            first = "SELECT 0, NULL::bigint, NULL::float8 WHERE FALSE"
+            first = "SELECT 0, NULL::bigint, NULL::float8, NULL::text WHERE FALSE"
             if newest:
-                first = ("SELECT 0, key, score FROM (SELECT key, score FROM r ORDER BY key DESC"
+                first = ("SELECT 0, key, score, NULL FROM (SELECT key, score FROM r ORDER BY key DESC"
                          f" LIMIT {int(newest)}) a")
-            text += (f" {first} UNION ALL SELECT 1, key, score FROM (SELECT key, score FROM r"
+            text += (f" {first} UNION ALL SELECT 1, key, score, NULL FROM (SELECT key, score FROM r"
                      f" ORDER BY score, key LIMIT {max(int(best or 0), _KEEP)}) b"
-                     " UNION ALL SELECT 2, count(*), NULL FROM r")
+                     f" UNION ALL SELECT 2, count(*), NULL, ({_VERSION}) FROM r")
             found = self._fetch(text, [*q.params, *params])
-            ranked = [(k, sc) for part, k, sc in found if part == 1]
-            total = next(k for part, k, _ in found if part == 2)
-            rows = [(k, sc) for part, k, sc in found if part == 0] if newest else ranked[:best]
+            ranked = [(k, sc) for part, k, sc, _ in found if part == 1]
+            total, version = next((k, v) for part, k, _, v in found if part == 2)
+            rows = [(k, sc) for part, k, sc, _ in found if part == 0] if newest else ranked[:best]
         else:
+            version = self._version()
             rows = [tuple(r) for r in self._fetch(f"{text} SELECT key, score FROM r", [*q.params, *params])]
             ranked, total = sorted(rows, key=lambda r: (r[1], r[0]))[:_KEEP], len(rows)
         memo[(expr, filters)] = (version, ranked, total)
@@ -229,10 +229,8 @@ class PostgresSearchIndex:
             self._local.memo = {}
         return self._local.memo
 
-    def _version(self) -> tuple:
-        """Changes whenever the index does, by any process: every write adds or replaces a row of
-        the statistics."""
-        return tuple(self._fetch(f"SELECT count(*), sum(id) FROM {STATS}", [])[0])
+    def _version(self) -> str:
+        return self._fetch(_VERSION, [])[0][0]
 
     def _groups(self, rows: list) -> list[tuple]:
         table, key, group = DUPLICATES
@@ -309,6 +307,10 @@ class PostgresSearchIndex:
         except psycopg.errors.QueryCanceled:
             raise OverBudget(f"the query took more than {seconds:g} s and was stopped; ask for "
                              "fewer words or longer prefixes") from None
+
+
+# Changes whenever the index does, by any process: every write adds or replaces a statistics row.
+_VERSION = f"SELECT count(*) || ':' || coalesce(sum(id), 0) FROM {STATS}"
 
 
 def _filters(filters: Filters) -> tuple[str, list]:
@@ -440,20 +442,18 @@ class _Query:
         union = " UNION ALL ".join(self.branches)
         if not scored:
             return f"WITH u AS ({union}), m AS (SELECT u.key, {masks} FROM u GROUP BY u.key)"
-        # FTS5's bm25 term of each phrase in each article (bm25 sums them, negated).
-        term = (f"w.idf * ((u.f * {_f(K1 + 1.0)}) / (u.f + {_f(K1)} * ({_f(1 - B)} + {_f(B)} * u.dl"
-                f" / s.avgdl)))")
-        sums = "".join(f", sum({term}{_times(counts, len(self.branches))}) AS s{n}"
+        # FTS5's bm25 term of each phrase in each article (bm25 sums them, negated). Each article is
+        # in a phrase's rows once, so their number is the articles the phrase matches: its IDF.
+        ratio = "(s.n - b.df + 0.5::float8) / (b.df + 0.5::float8)"
+        term = (f"CASE WHEN {ratio} <= 1 THEN 1e-6::float8 ELSE ln({ratio}) END * ((b.f * {_f(K1 + 1.0)})"
+                f" / (b.f + {_f(K1)} * ({_f(1 - B)} + {_f(B)} * b.dl / s.avgdl)))")
+        scored = " UNION ALL ".join(f"SELECT b.key, b.i, {term} AS c FROM (SELECT *, count(*) OVER () AS df"
+                                    f" FROM ({branch}) b0) b CROSS JOIN s" for branch in self.branches)
+        sums = "".join(f", sum(u.c{_times(counts, len(self.branches))}) AS s{n}"
                        for n, counts in enumerate(self.classes.values()))
-        return (f"WITH u AS MATERIALIZED ({union}),"
-                f" s AS (SELECT sum(docs)::float8 AS n, sum(tokens)::float8 / nullif(sum(docs), 0) AS avgdl"
-                f" FROM {STATS}),"
-                # Each article is in u once per phrase, so a phrase's rows there count the articles it
-                # matches: FTS5's IDF, per phrase.
-                f" w AS (SELECT i, CASE WHEN r <= 1 THEN 1e-6::float8 ELSE ln(r) END AS idf FROM"
-                f" (SELECT u.i, (s.n - count(*) + 0.5::float8) / (count(*) + 0.5::float8) AS r"
-                f" FROM u CROSS JOIN s GROUP BY u.i, s.n) x),"
-                f" m AS (SELECT u.key, {masks}{sums} FROM u JOIN w USING (i) CROSS JOIN s GROUP BY u.key)")
+        return (f"WITH s AS (SELECT sum(docs)::float8 AS n, sum(tokens)::float8 / nullif(sum(docs), 0)"
+                f" AS avgdl FROM {STATS}), u AS ({scored}),"
+                f" m AS (SELECT u.key, {masks}{sums} FROM u GROUP BY u.key)")
 
     @property
     def classes(self) -> dict[str, Counter]:
