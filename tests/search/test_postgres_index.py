@@ -16,6 +16,8 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from marsad.archive.sqlite.search import create_sql as fts5_table
 from marsad.archive.sqlite.search import fts5_match
@@ -127,6 +129,15 @@ def test_bm25_scores_and_matches_equal_fts5(pg, shared):
         assert set(got) == set(want), fts5_match(e)
         assert all(abs(got[k] - want[k]) < 1e-6 for k in want), fts5_match(e)
         assert index.count(e, Filters()) == len(want)
+
+
+@given(st.text(alphabet=st.sampled_from("aZ.9-_ \t\n\"\\'%*\u0627\u0628\u00a0\u200f"), max_size=30))
+def test_tokens_are_those_of_fts5s_ascii_tokenizer(text):
+    lite = sqlite3.connect(":memory:")
+    lite.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize=\"ascii tokenchars '.'\")")
+    lite.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    lite.execute("INSERT INTO t VALUES (?)", (text,))
+    assert pgsearch.tokens(text) == [r[0] for r in lite.execute("SELECT term FROM v ORDER BY offset")]
 
 
 def test_repeated_and_overlapping_phrases(pg):

@@ -12,11 +12,13 @@ Three tables hold the index:
 - ``search_stats``: rows of (articles, tokens) added and taken away; their sums are the index's
   size and average length. Each write adds a row of its own, so ingesters never wait on one row.
 
-A query (:mod:`marsad.search.expr`) is one statement: every phrase's postings, summed per
-article; the tree's conditions; and bm25 exactly as FTS5 computes it (per phrase IDF from the
-articles it matches in its columns, frequency = the sum of the column weights of its hits, the
-article's length over all columns, the average over all articles, k1 = 1.2, b = 0.75, negated).
-A phrase adds to an article's score only where its branch of the tree matches, as in FTS5.
+A query (:mod:`marsad.search.expr`) is one statement. Each phrase's rows give its IDF (the
+articles it matches in its columns) and, row by row, its bm25 term in each article (frequency =
+the sum of the column weights of its hits, the article's length over all columns, the average
+over all articles, k1 = 1.2, b = 0.75); an article's score is the sum of its terms, negated, and
+a mask of the phrases it matches decides the tree's conditions. As in FTS5, a phrase adds to a
+score only where its branch of the tree matches. The statement also returns the best rows and
+the count, which the thread keeps while the index is unchanged: a search asks for those next.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
+from marsad.archive.base import SearchIndex
 from marsad.model import Article
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 from marsad.search.budget import OverBudget
@@ -54,7 +57,7 @@ _NUMBERS = [str(n) for n in range(_MAX_COUNT + 1)]  # the counts as COPY text, m
 # FTS5's ascii tokenizer: ASCII letters, digits and '.' (declared a token character) and every
 # non-ASCII character make tokens; any other ASCII character separates them. ASCII is lowercased.
 _SEPARATORS = re.compile(r"[\x00-\x2d\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
-_ODD = re.compile(r"[\x00-\x1f\x21-\x2d\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]")  # any but space
+_ODD = re.compile(r"[\x00-\x1f\x21-\x2d\x2f\x3a-\x60\x7b-\x7f]")  # a separator but space, or a capital
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _REGEX_SPECIAL = re.compile(r"([^0-9A-Za-z\x80-\U0010ffff])")
 
@@ -110,7 +113,7 @@ class _Capped:
         return str(min(n, _MAX_COUNT))
 
 
-class PostgresSearchIndex:
+class PostgresSearchIndex(SearchIndex):
     """:class:`marsad.archive.base.SearchIndex` of a PostgreSQL backend. ``backend.connection()``
     gives the calling thread's unit-of-work connection (so writes join its transaction), else a
     pooled one in autocommit mode."""
@@ -118,7 +121,7 @@ class PostgresSearchIndex:
     def __init__(self, backend: PostgresBackend, scheme: Scheme = DEFAULT_SCHEME):
         self.backend = backend
         self.scheme = scheme
-        self._local = threading.local()  # each thread's deadline: (end, on the monotonic clock; seconds)
+        self._local = threading.local()  # each thread's deadline and kept results
 
     # -- writing --------------------------------------------------------------------------------
 
