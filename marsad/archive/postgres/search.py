@@ -137,10 +137,10 @@ class PostgresSearchIndex(SearchIndex):
         with self.backend.connection() as conn, conn.cursor() as cur:
             with cur.copy(f"COPY {DOCS} (key, dl, cols) FROM STDIN") as copy:
                 copy.write("".join(d.row() for d in docs))
-            # In term order: each insertion then lands beside the last one in the primary key, which
-            # makes loading about twice as fast as in article order.
-            lines = [line for d in docs for line in d.postings()]
-            lines.sort()
+                # Made while the server stores the documents. In term order: each insertion then
+                # lands beside the last one in the primary key, about twice as fast as in article order.
+                lines = [line for d in docs for line in d.postings()]
+                lines.sort()
             with cur.copy(f"COPY {POSTINGS} (term, key, dl, {cols}) FROM STDIN") as copy:
                 copy.write("".join(lines))
             cur.execute(f"INSERT INTO {STATS} (docs, tokens) VALUES (%s, %s)",
