@@ -126,7 +126,7 @@ def stage_index(db: Path) -> dict:
     rows = {a.id: index.prepare(a) for _, a in articles}
     analysis = time.process_time() - cpu
     with conn:
-        index.add(conn, articles, prepared=rows)
+        sqlite_search.add(conn, articles, prepared=rows)
     return {"articles": len(articles), "analysis_s": analysis, "total_s": time.process_time() - cpu}
 
 
@@ -143,7 +143,7 @@ def stage_search(db: Path, src: Path, n: int) -> dict:
         times, totals = [], []
         for q in queries:
             t = time.perf_counter()
-            result = search(arc.conn, q, limit=10)
+            result = search(arc, q, limit=10)
             times.append((time.perf_counter() - t) * 1000)
             totals.append(result.total)
     times.sort()

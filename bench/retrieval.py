@@ -19,9 +19,9 @@ Sets:
 Quality is given on the whole query set and on its two halves (A: the half used
 to choose the defaults, B: held out). Lucene runs in the same run when --lucene
 names a Python that has pyserini (JAVA_HOME must point to a JDK 21+); otherwise
-its published figures are shown. ``--diagnostic`` adds the index-only runs (a
-bare FTS5 table per stemmer, no ingest, no relate): a diagnostic, not the path
-users run.
+its published figures are shown. ``--diagnostic`` adds the index-only runs (the
+corpus stored without ingest or relate, indexed again for each stemmer): a
+diagnostic, not the path users run.
 
     python3 bench/retrieval.py [--sets arqa,news] [--lucene VENV/bin/python] [--diagnostic] [--grid]
 """
@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -46,15 +45,11 @@ sys.path.insert(0, str(SHARED / "tools"))
 
 from ir_eval import evaluate, load_qrels  # noqa: E402
 
-from marsad.archive import open_archive  # noqa: E402
-from marsad.archive.sqlite.search import create_sql  # noqa: E402
+from marsad.archive import Archive, open_archive  # noqa: E402
 from marsad.model import Article  # noqa: E402
-from marsad.search import DEFAULT_MODE, index, read_queries, search, search_many  # noqa: E402
+from marsad.search import DEFAULT_MODE, read_queries, search, search_many  # noqa: E402
 from marsad.search.analyze import Scheme  # noqa: E402
 
-ARTICLES = ("CREATE TABLE articles (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, url, headline, deck,"
-            " outlet, publisher, section, published, author, kind, dateline, body, data, source,"
-            " content_hash, ingested_at)")
 PUBLISHED = {"arqa": {"nDCG@10": 0.831, "MRR@10": 0.802}, "news": {"nDCG@10": 0.693, "MRR@10": 0.646}}
 # (name, stems, field weights, stem weights): single stemmers, then the combination kept as default.
 RUNS = [
@@ -86,30 +81,30 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f]
 
 
-def build(folder: Path, scheme: Scheme) -> tuple[sqlite3.Connection, float]:
-    """An in-memory archive holding the corpus, indexed by ``scheme``; and the seconds it took."""
-    conn = sqlite3.connect(":memory:")
-    conn.execute(ARTICLES)
-    conn.execute(create_sql(scheme))
-    docs = read_jsonl(folder / "corpus.jsonl")
+def store(folder: Path, db: Path) -> Archive:
+    """An archive holding the corpus as stored articles only (no ingest, no relate)."""
+    arc = open_archive(db)
+    docs = [Article(d.get("title") or "", [d["text"]], id=d["id"])
+            for d in read_jsonl(folder / "corpus.jsonl")]
+    for i in range(0, len(docs), 500):
+        arc.store.put_batch(docs[i:i + 500])
+    return arc
+
+
+def build(arc: Archive, scheme: Scheme) -> float:
+    """Index the stored corpus again by ``scheme`` (SQLite backend); the seconds it took."""
     t = time.perf_counter()
-    rows = []
-    for d in docs:
-        art = Article(d.get("title") or "", [d["text"]], id=d["id"])
-        cur = conn.execute("INSERT INTO articles(id, headline, body) VALUES (?, ?, ?)",
-                           (art.id, art.headline, art.body))
-        rows.append((cur.lastrowid, art))
-    index.add(conn, rows, scheme=scheme)
-    conn.commit()
-    return conn, time.perf_counter() - t
+    with arc.backend.unit_of_work():
+        arc.backend.index.rebuild(scheme)
+    return time.perf_counter() - t
 
 
-def run_queries(conn, queries, scheme, mode="any"):
+def run_queries(arc, queries, mode="any"):
     """Diagnostic: queries on a bare index, top 10, no folding."""
     run, times = {}, []
     for q in queries:
         t = time.perf_counter()
-        res = search(conn, q["text"], limit=10, mode=mode, scheme=scheme, fold=False)
+        res = search(arc, q["text"], limit=10, mode=mode, fold=False)
         times.append(time.perf_counter() - t)
         run[q["id"]] = [h.id for h in res.hits]
     return run, times
@@ -122,11 +117,11 @@ def ingest(folder: Path, db: Path) -> tuple[float, str]:
     with open_archive(db) as arc:
         report = arc.ingest([folder / "corpus.jsonl"], enrich=False)
         secs = time.perf_counter() - t
-        q = arc.conn.execute
-        groups, grouped = q("SELECT count(DISTINCT group_id), count(*) FROM duplicates").fetchone()
+        groups = arc.duplicate_groups()
+        grouped = sum(map(len, groups))
     reasons = sorted({f.reason for f in report.failed})
     return secs, (f"{report.new} stored, {len(report.failed)} refused ({'; '.join(reasons)}), "
-                  f"{grouped} articles in {groups} copy groups")
+                  f"{grouped} articles in {len(groups)} copy groups")
 
 
 def cli_run(db: Path, folder: Path, fold: bool, mode: str, k: int = 100,
@@ -138,7 +133,7 @@ def cli_run(db: Path, folder: Path, fold: bool, mode: str, k: int = 100,
         queries = list(read_queries(f))
     run, times = {}, []
     with open_archive(db, readonly=True) as arc:
-        out = search_many(arc.conn, queries, limit=k, fold=fold, mode=mode, snippets=snippets)
+        out = search_many(arc, queries, limit=k, fold=fold, mode=mode, snippets=snippets)
         for qid, _ in queries:
             t = time.perf_counter()
             res = next(out)
@@ -210,23 +205,24 @@ def bench_set(name: str, args) -> None:
         _, times = cli_run(db, folder, True, DEFAULT_MODE, k=10, snippets=True)
         print(row(f"marsad CLI, {DEFAULT_MODE}, fold on: a results page (k=10, snippets)", timing(times)))
     if args.diagnostic:
-        diagnostic(folder, qrels, queries, name, args.grid)
+        with tempfile.TemporaryDirectory() as tmp, store(folder, Path(tmp) / "diagnostic.db") as arc:
+            diagnostic(arc, qrels, queries, name, args.grid)
 
 
-def diagnostic(folder: Path, qrels: dict, queries: list[dict], name: str, grid: bool) -> None:
-    """Index-only runs: a bare FTS5 table per stemmer, no ingest or relate (not the user path)."""
+def diagnostic(arc: Archive, qrels: dict, queries: list[dict], name: str, grid: bool) -> None:
+    """Index-only runs: the stored corpus indexed again per stemmer, no ingest or relate (not the
+    path users run)."""
     for label, stems, fw, sw in RUNS:
-        scheme = Scheme(stems) if fw is None else Scheme(stems, fw, sw)
-        conn, secs = build(folder, scheme)
-        schemes = [(label, scheme)]
+        schemes = [(label, Scheme(stems) if fw is None else Scheme(stems, fw, sw))]
         if grid and len(stems) > 1:
             schemes += [(f"  headline×{hw:g}, clitics×{w:g}",
                          Scheme(stems, (hw, hw / 2, 1.0, 1.0), (1.0, w))) for hw, w in GRID[name]]
+        secs = build(arc, schemes[0][1])
         for lab, sch in schemes:
-            run, times = run_queries(conn, queries, sch)
+            arc.backend.index.scheme = sch  # the grid's weights: the same columns, scored otherwise
+            run, times = run_queries(arc, queries)
             m = {**score(qrels, run), "index_s": round(secs, 1), **timing(times)}
             print(row(f"diagnostic, index only: {lab}", m), flush=True)
-        conn.close()
 
 
 def main() -> None:

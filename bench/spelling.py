@@ -178,7 +178,7 @@ def measure(cs: list[dict], verbose: bool = False) -> dict[tuple, list[int]]:
             for n, c in enumerate(cs, 1):
                 if str(n) in refused:
                     continue
-                ids = {h.id for h in search(arc.conn, c["query"], limit=1000, fold=False).hits}
+                ids = {h.id for h in search(arc, c["query"], limit=1000, fold=False).hits}
                 right = (c["id"] in ids) == (c["kind"] == "variant")
                 if verbose and not right and c["split"] == "dev":
                     print(f"wrong: {c['kind']} {c['query']} / {c['b'] if c['query'] == c['a'] else c['a']}")

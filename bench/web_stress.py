@@ -83,21 +83,19 @@ async def _crafted_run(base: str, alone: list[str], during: list[str]) -> dict:
 
 def _library_cost(db: Path, queries: list[str]) -> tuple[float, float]:
     """Milliseconds the library takes for the crafted query (no budget) and, at the median, a normal one."""
-    import sqlite3
-
+    from marsad.archive import open_archive
     from marsad.search import search
 
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    search(conn, queries[0])  # the first query reads the index from disk
-    t = time.perf_counter()
-    search(conn, CRAFTED)
-    crafted = (time.perf_counter() - t) * 1e3
-    normal = []
-    for q in queries[:20]:
+    with open_archive(db, readonly=True) as arc:
+        search(arc, queries[0])  # the first query reads the index from disk
         t = time.perf_counter()
-        search(conn, q)
-        normal.append((time.perf_counter() - t) * 1e3)
-    conn.close()
+        search(arc, CRAFTED)
+        crafted = (time.perf_counter() - t) * 1e3
+        normal = []
+        for q in queries[:20]:
+            t = time.perf_counter()
+            search(arc, q)
+            normal.append((time.perf_counter() - t) * 1e3)
     return crafted, statistics.median(normal)
 
 

@@ -160,18 +160,18 @@ class Archive:
         """Articles matching ``query``, best first; options as :func:`marsad.search.search` takes them."""
         from marsad.search import search
 
-        return search(self.conn, query, **options)
+        return search(self, query, **options)
 
     def search_facets(self, query: str, **filters) -> dict[str, list[tuple[str, int]]]:
         """How many results each outlet and section holds (:func:`marsad.search.search_facets`)."""
         from marsad.search import search_facets
 
-        return search_facets(self.conn, query, **filters)
+        return search_facets(self, query, **filters)
 
     def search_many(self, queries: Iterable[tuple[str, str]], **options) -> Iterator[dict]:
         from marsad.search import search_many
 
-        return search_many(self.conn, queries, **options)
+        return search_many(self, queries, **options)
 
     def related(self, id: str, limit: int = 10) -> list[RelatedHit]:
         from marsad import relate

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from marsad.model import ENRICH_KEYS, Article, EntitySummary
 
 if TYPE_CHECKING:
+    from marsad.search.analyze import Scheme
     from marsad.search.expr import Expr
     from marsad.search.rank import Filters
 
@@ -95,6 +96,8 @@ class SearchIndex(ABC):
     Scores are FTS5's bm25 values: negative, lower is better, the same on every backend for the
     same data and query (see :mod:`marsad.search.expr`)."""
 
+    scheme: Scheme  # how its columns are analyzed; queries are compiled with it
+
     @abstractmethod
     def add(self, rows: Iterable[tuple[int, Article]],
             prepared: Mapping[str, list[str]] | None = None) -> None:
@@ -113,7 +116,7 @@ class SearchIndex(ABC):
                 newest: int | None = None, best: int | None = None) -> list[tuple]:
         """Matching articles as (key, score) rows, or (key, score, copy group or None) with
         ``groups``; score None unless ``scored``. ``newest``: only that many, the most recently
-        stored; ``best``: only that many, the best scored. Otherwise in no set order."""
+        stored, newest first; ``best``: only that many, the best scored. Otherwise in no set order."""
 
     @abstractmethod
     def count(self, expr: Expr, filters: Filters) -> int:

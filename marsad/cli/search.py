@@ -43,7 +43,7 @@ def search(query, db, as_json, limit, offset, since, until, outlet, section, mat
     """
     from marsad.archive import open_archive
     from marsad.errors import InputError
-    from marsad.search import read_queries, search_many
+    from marsad.search import read_queries
     from marsad.settings import load
 
     if (query is None) == (queries is None):
@@ -54,12 +54,10 @@ def search(query, db, as_json, limit, offset, since, until, outlet, section, mat
         options["mode"] = match
     with open_archive(load(db).db, readonly=True) as arc:
         if queries is not None:
-            for out in search_many(arc.conn, read_queries(queries), **options):
+            for out in arc.search_many(read_queries(queries), **options):
                 click.echo(json.dumps(out, ensure_ascii=False))
             return
-        from marsad.search import search as run
-
-        result = run(arc.conn, query, **options)
+        result = arc.search(query, **options)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:

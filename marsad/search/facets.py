@@ -9,53 +9,42 @@ matches it (every word, relaxed to any word when no article holds them all).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from marsad.search.analyze import DEFAULT_SCHEME, Scheme
-from marsad.search.query import DEFAULT_MODE, compile
-from marsad.search.rank import Filters, count_sql, matches_sql
+from marsad.search import query as parser
+from marsad.search.query import DEFAULT_MODE
+from marsad.search.rank import Filters
+
+if TYPE_CHECKING:
+    from marsad.archive import Archive
+    from marsad.archive.base import SearchIndex
+    from marsad.search.expr import Expr
 
 DIMENSIONS = ("outlet", "section")
 
 
-def search_facets(conn: sqlite3.Connection, query: str, *, since: str | None = None,
-                  until: str | None = None, outlet: str | None = None, section: str | None = None,
-                  mode: str = DEFAULT_MODE,
-                  scheme: Scheme = DEFAULT_SCHEME) -> dict[str, list[tuple[str, int]]]:
+def search_facets(arc: Archive, query: str, *, since: str | None = None, until: str | None = None,
+                  outlet: str | None = None, section: str | None = None,
+                  mode: str = DEFAULT_MODE) -> dict[str, list[tuple[str, int]]]:
     """{"outlets": [(outlet, n), ...], "sections": [...]}, most results first; empty lists when
     nothing matches."""
+    index = arc.backend.index
     filters = Filters(since, until, outlet, section)
-    match = _match(conn, query, filters, mode, scheme)
-    if match is None:
+    expr = _searched(index, query, filters, mode)
+    if expr is None:
         return {f"{d}s": [] for d in DIMENSIONS}
-    return {f"{d}s": _counts(conn, match, replace(filters, **{d: None}), d) for d in DIMENSIONS}
+    return {f"{d}s": index.facet(expr, replace(filters, **{d: None}), d) for d in DIMENSIONS}
 
 
-def _match(conn, query: str, filters: Filters, mode: str, scheme: Scheme) -> str | None:
-    """The MATCH expression the search ran ("auto": the first mode that finds anything)."""
+def _searched(index: SearchIndex, query: str, filters: Filters, mode: str) -> Expr | None:
+    """The query the search ran ("auto": the first mode that finds anything)."""
     found = None
     for m in (["all", "any"] if mode == "auto" else [mode]):
-        match = _to_match(query, scheme, m)
-        if match is None:
+        expr = parser.compile(query, scheme=index.scheme, mode=m)
+        if expr is None:
             return found
-        sql, params = count_sql(filters)
-        if conn.execute(sql, [match, *params]).fetchone()[0]:
-            return match
-        found = found or match
+        if index.count(expr, filters):
+            return expr
+        found = found or expr
     return found
-
-
-def _counts(conn, match: str, filters: Filters, column: str) -> list[tuple[str, int]]:
-    sql, params = matches_sql(None, filters, collapse=False)
-    rows = conn.execute(
-        f"SELECT {column}, count(*) AS n FROM articles WHERE rowid IN ({sql}) AND {column} IS NOT NULL "
-        f"GROUP BY {column} ORDER BY n DESC, {column}", [match, *params])
-    return [tuple(r) for r in rows]
-
-
-def _to_match(query: str, scheme: Scheme, mode: str) -> str | None:
-    from marsad.archive.sqlite.search import fts5_match  # for now: the index moves behind the backend next
-
-    expr = compile(query, scheme=scheme, mode=mode)
-    return None if expr is None else fts5_match(expr)

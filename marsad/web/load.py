@@ -16,8 +16,7 @@ from marsad import relate
 from marsad.enrich import canonical_key
 from marsad.errors import NotFound
 from marsad.model import Article, Image, SearchResult, Story
-from marsad.search import budget, search_facets
-from marsad.search import search as run_search
+from marsad.search import budget
 from marsad.web.cache import cached
 
 ENTITY_TYPES = {"PERS": "شخص", "LOC": "مكان", "ORG": "منظمة", "MISC": "أخرى"}
@@ -153,12 +152,12 @@ def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str |
     result, counts = SearchResult(total=0), facets(arc)
     if query.strip():
         filters = {"since": since, "until": until, "outlet": outlet, "section": section}
-        with budget.deadline(arc.conn, budget.WEB.seconds):
-            budget.check(arc.conn, q)  # what the reader typed; an entity's spellings are the archive's
-            result = cached(arc, ("search", query, page, fold, *filters.values()), lambda: run_search(
-                arc.conn, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, fold=fold, **filters))
+        with arc.backend.index.deadline(budget.WEB.seconds):
+            budget.check(arc, q)  # what the reader typed; an entity's spellings are the archive's
+            result = cached(arc, ("search", query, page, fold, *filters.values()), lambda: arc.search(
+                query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, fold=fold, **filters))
             counts = cached(arc, ("facets", query, *filters.values()),
-                            lambda: search_facets(arc.conn, query, **filters))
+                            lambda: arc.search_facets(query, **filters))
     pages = max(1, -(-(result.total - result.folded) // PER_PAGE))
     return {"q": q, "result": result, "page": page, "pages": pages, "facets": counts, "fold": fold,
             **_entity_facet(arc), "outlet": outlet, "section": section,

@@ -244,4 +244,4 @@ def test_a_bulk_load_leaves_the_search_index_in_one_segment(arc, tmp_path, monke
     assert (_segments(arc) == 1) is bulk  # one segment per batch otherwise
     from marsad.search import search
 
-    assert search(arc.conn, "الاقتصاد", limit=20).total == 6
+    assert search(arc, "الاقتصاد", limit=20).total == 6

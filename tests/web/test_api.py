@@ -27,7 +27,7 @@ def assert_error(response, status: int, code: str) -> None:
 class TestSearch:
     def test_same_json_as_the_library(self, client, arc):
         got = client.get("/api/search", params={"q": "روسيا"}).json()
-        expected = search(arc.conn, "روسيا", limit=10).to_dict()
+        expected = search(arc, "روسيا", limit=10).to_dict()
         assert got == json.loads(json.dumps(expected, ensure_ascii=False))
         assert got["total"] > 0 and got["hits"]
         assert {"id", "title", "snippet", "score"} <= set(got["hits"][0])

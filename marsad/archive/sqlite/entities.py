@@ -293,7 +293,7 @@ COMMON_MIN = 20  # articles printing a word, below which the share says too litt
 
 def _common_words(conn: sqlite3.Connection, rows: list[tuple], known: set[str]) -> None:
     """Record the one-word entities of ``rows`` that the archive mostly prints untagged."""
-    from marsad.search import index
+    from marsad.archive.sqlite import search as index
     from marsad.search.analyze import Analyzer, words
 
     exact = Analyzer("clitics")

@@ -1,16 +1,34 @@
-"""The search index on SQLite: an FTS5 table of analyzed terms, ranked with FTS5's bm25()."""
+"""The search index on SQLite: an FTS5 table of analyzed terms, ranked with FTS5's bm25().
+
+Text is analyzed in Python (:mod:`marsad.search.analyze`) and stored as space-separated
+terms, so FTS5's plain ``ascii`` tokenizer only splits on spaces, and queries, compiled to a
+tree (:mod:`marsad.search.expr`), are rendered here as MATCH expressions of those terms.
+The FTS5 rowid is the ``articles`` rowid (the store's key). Near-duplicates are folded
+when the relate stage has filled ``duplicates(article_rowid, group_id)``.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
+from marsad.archive.base import SearchIndex
 from marsad.model import Article
-from marsad.search import index as fts
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
+from marsad.search.budget import OverBudget
 from marsad.search.expr import AllOf, Exclude, Expr, Phrase
-from marsad.search.index import TABLE
+from marsad.search.index import prepare
+from marsad.search.rank import Filters
+
+TABLE = "search_fts"
+VOCAB = "marsad_search_vocab"  # a temporary fts5vocab table over the index, one per connection
+_HIT_COLUMNS = "rowid, id, url, headline, outlet, published"
+_MAX_VARS = 900  # rowids per IN (...) query
+_STEPS = 2000  # SQLite VM steps between two looks at the clock (a few microseconds of work)
+_TOP = chr(0x10FFFF)
 
 
 def create_sql(scheme: Scheme = DEFAULT_SCHEME, table: str = TABLE) -> str:
@@ -20,17 +38,47 @@ def create_sql(scheme: Scheme = DEFAULT_SCHEME, table: str = TABLE) -> str:
             " tokenize=\"ascii tokenchars '.'\");")
 
 
-def reanalyze(conn: sqlite3.Connection, batch: int = 1000) -> None:
+def add(conn: sqlite3.Connection, rows: Iterable[tuple[int, Article]], *,
+        scheme: Scheme = DEFAULT_SCHEME, prepared: Mapping[str, list[str]] | None = None) -> None:
+    """Index new or changed articles; ``rows`` are (articles rowid, article). ``prepared`` holds the
+    :func:`marsad.search.index.prepare` result of some of them, by article id; the others are
+    analyzed here."""
+    prepared = prepared or {}
+    marks = ", ".join("?" * (len(scheme.columns) + 1))
+    conn.executemany(f"INSERT OR REPLACE INTO {TABLE}(rowid, {', '.join(scheme.columns)}) VALUES ({marks})",
+                     ((rowid, *(prepared.get(a.id) or prepare(a, scheme))) for rowid, a in rows))
+
+
+def remove(conn: sqlite3.Connection, rowids: Iterable[int]) -> None:
+    """Drop articles from the index, before they are replaced or deleted."""
+    conn.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", ((r,) for r in rowids))
+
+
+def merge(conn: sqlite3.Connection) -> None:
+    """Merge the index's segments into one (FTS5 'optimize'). A bulk load leaves several, and a
+    query then reads each term's postings from every one of them."""
+    conn.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+
+
+def reanalyze(conn: sqlite3.Connection, batch: int = 1000, scheme: Scheme = DEFAULT_SCHEME) -> None:
     """Index every stored article again with today's analyzer: the migration for an analyzer change
     (terms in the index must be those a query gets); the table is made anew, its columns named
-    for today's analyzers."""
+    for the scheme's analyzers."""
     conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    conn.execute(create_sql())
+    conn.execute(create_sql(scheme))
     last = 0
     while rows := conn.execute("SELECT rowid, data FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?",
                                (last, batch)).fetchall():
-        fts.add(conn, [(rowid, Article.from_dict(json.loads(data))) for rowid, data in rows])
+        add(conn, [(rowid, Article.from_dict(json.loads(data))) for rowid, data in rows], scheme=scheme)
         last = rows[-1][0]
+
+
+MIGRATIONS: list = [
+    ("search-0001-fts", create_sql()),
+    # The careful stemmer in place of the light one (names whole, suffixes only where three letters
+    # remain), a preposition before hamza detached, سورية read as سوريا: stored articles indexed again.
+    ("search-0002-reanalyze-names-hamza", reanalyze),
+]
 
 
 def fts5_match(expr: Expr) -> str:
@@ -54,24 +102,133 @@ def _render(expr: Expr, nested: bool = True) -> str:
     return f"({text})" if nested else text
 
 
-MIGRATIONS: list = [
-    ("search-0001-fts", create_sql()),
-    # The careful stemmer in place of the light one (names whole, suffixes only where three letters
-    # remain), a preposition before hamza detached, سورية read as سوريا: stored articles indexed again.
-    ("search-0002-reanalyze-names-hamza", reanalyze),
-]
+def filters_sql(filters: Filters) -> tuple[str, list[str]]:
+    """WHERE conditions on ``articles a`` and their parameters."""
+    conds, params = [], []
+    # Plain comparisons, so that the index on published serves them: a time that starts
+    # with ``until`` sorts below ``until`` followed by the highest character.
+    if filters.since:
+        conds.append("a.published >= ?")
+        params.append(filters.since)
+    if filters.until:
+        conds.append("a.published <= ?")
+        params.append(filters.until + _TOP)
+    for col in ("outlet", "section"):
+        if getattr(filters, col):
+            conds.append(f"a.{col} = ? COLLATE NOCASE")
+            params.append(getattr(filters, col))
+    return "".join(f" AND {c}" for c in conds), params
 
 
-class SQLiteSearchIndex:
-    def __init__(self, conn: sqlite3.Connection):
+def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse: bool,
+                newest: int | None = None, best: int | None = None) -> tuple[str, list[str]]:
+    """SELECT of matching rows: rowid, then the bm25 score (when ``weights`` are given), then group_id
+    (when ``collapse``; NULL for an article in no group). Parameters: MATCH expression, filters.
+
+    ``newest``: only that many matching rows, the most recently stored (FTS5 walks rowids backwards);
+    ``best``: only that many, the best scored.
+    """
+    where, params = filters_sql(filters)
+    if where:  # a set of rowids, made once, beats looking up each match's (large) article row
+        where = f" AND +f.rowid IN (SELECT rowid FROM articles a WHERE 1{where})"
+    join, cols = "", "f.rowid"
+    if weights is not None:
+        cols += f", bm25({TABLE}, {', '.join(f'{w:g}' for w in weights)})"
+    if collapse:
+        join = " LEFT JOIN duplicates d ON d.article_rowid = f.rowid"
+        cols += ", d.group_id"
+    tail = (f" ORDER BY f.rowid DESC LIMIT {int(newest)}" if newest
+            else f" ORDER BY 2, 1 LIMIT {int(best)}" if best else "")
+    return f"SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where}{tail}", params
+
+
+class SQLiteSearchIndex(SearchIndex):
+    """The FTS5 index on the archive's connection; ``scheme`` is how its columns were analyzed."""
+
+    def __init__(self, conn: sqlite3.Connection, scheme: Scheme = DEFAULT_SCHEME):
         self.conn = conn
+        self.scheme = scheme
+        self._duplicates = False  # whether the relate stage's table is known to exist
 
     def add(self, rows: Iterable[tuple[int, Article]],
             prepared: Mapping[str, list[str]] | None = None) -> None:
-        fts.add(self.conn, rows, prepared=prepared)
+        add(self.conn, rows, scheme=self.scheme, prepared=prepared)
 
     def remove(self, keys: Iterable[int]) -> None:
-        fts.remove(self.conn, keys)
+        remove(self.conn, keys)
 
     def compact(self) -> None:
-        fts.merge(self.conn)
+        merge(self.conn)
+
+    def rebuild(self, scheme: Scheme) -> None:
+        """Index every stored article again under another scheme (for comparing schemes)."""
+        reanalyze(self.conn, scheme=scheme)
+        self.scheme = scheme
+
+    def matches(self, expr: Expr, filters: Filters, *, scored: bool = True, groups: bool = False,
+                newest: int | None = None, best: int | None = None) -> list[tuple]:
+        collapse = groups and self._has_duplicates()
+        sql, params = matches_sql(self.scheme.weights if scored else None, filters, collapse=collapse,
+                                  newest=newest, best=best)
+        rows = self.conn.execute(sql, [fts5_match(expr), *params]).fetchall()
+        if not scored:
+            rows = [(r[0], None, *r[1:]) for r in rows]
+        return [(*r, None) for r in rows] if groups and not collapse else rows
+
+    def count(self, expr: Expr, filters: Filters) -> int:
+        sql, params = matches_sql(None, filters, collapse=False)
+        return self.conn.execute(f"SELECT count(*) FROM ({sql})", [fts5_match(expr), *params]).fetchone()[0]
+
+    def hits(self, keys: list[int], body: bool = True) -> dict[int, tuple]:
+        out = {}
+        for i in range(0, len(keys), _MAX_VARS):
+            part = keys[i:i + _MAX_VARS]
+            sql = (f"SELECT {_HIT_COLUMNS}, {'body' if body else 'NULL'} FROM articles "
+                   f"WHERE rowid IN ({', '.join('?' * len(part))})")
+            out.update((r[0], r) for r in self.conn.execute(sql, part))
+        return out
+
+    def facet(self, expr: Expr, filters: Filters, column: str) -> list[tuple[str, int]]:
+        if column not in ("outlet", "section"):
+            raise ValueError(f"no facet {column!r}")
+        sql, params = matches_sql(None, filters, collapse=False)
+        rows = self.conn.execute(
+            f"SELECT {column}, count(*) AS n FROM articles WHERE rowid IN ({sql}) AND {column} IS NOT NULL "
+            f"GROUP BY {column} ORDER BY n DESC, {column}", [fts5_match(expr), *params])
+        return [tuple(r) for r in rows]
+
+    def expansions(self, start: str, most: int) -> int:
+        if most <= 0:
+            return 0
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM temp.{VOCAB} WHERE term >= ? AND term < ? LIMIT ?)"
+        try:
+            return self.conn.execute(sql, (start, start + _TOP, most)).fetchone()[0]
+        except sqlite3.OperationalError as e:
+            if "no such table" not in str(e):
+                raise
+        # The vocabulary table lives in the connection's temporary schema: a read-only archive allows it.
+        self.conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{VOCAB} "
+                          f"USING fts5vocab(main, {TABLE}, 'row')")
+        return self.conn.execute(sql, (start, start + _TOP, most)).fetchone()[0]
+
+    @contextmanager
+    def deadline(self, seconds: float) -> Iterator[None]:
+        end = time.monotonic() + seconds
+        self.conn.set_progress_handler(lambda: time.monotonic() > end, _STEPS)
+        try:
+            yield
+        except sqlite3.OperationalError as e:
+            if "interrupted" not in str(e):
+                raise
+            raise OverBudget(f"the query took more than {seconds:g} s and was stopped; ask for fewer words "
+                             "or longer prefixes") from None
+        finally:
+            self.conn.set_progress_handler(None, 0)
+
+    def _has_duplicates(self) -> bool:
+        # The relate stage's migration creates the table; an archive without it has nothing to fold.
+        if not self._duplicates:
+            found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                      "AND name = 'duplicates'").fetchone()
+            self._duplicates = found is not None
+        return self._duplicates

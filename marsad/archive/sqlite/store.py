@@ -23,9 +23,9 @@ from urllib.parse import quote
 from marsad.archive.base import BatchResult, Store, article_id, encode
 from marsad.archive.sqlite import entities as entity_tables
 from marsad.archive.sqlite import migrations
+from marsad.archive.sqlite import search as fts
 from marsad.errors import ArchiveError, NotFound
 from marsad.model import Article, EntitySummary
-from marsad.search import index as fts
 
 _COLUMNS = ("id", "url", "headline", "deck", "outlet", "publisher", "section", "published", "author",
             "kind", "dateline", "body", "data", "source", "content_hash", "ingested_at", "enrich_hash",
