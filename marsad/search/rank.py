@@ -35,5 +35,13 @@ class Filters:
     outlet: str | None = None  # compared without regard to case
     section: str | None = None
 
+    def comparisons(self) -> list[tuple[str, str, str]]:
+        """(column of ``articles``, operator, value) of each filter, for a backend's own SQL: "="
+        compares without regard to case; ``until`` is already the highest time that starts with it."""
+        out = [("published", ">=", self.since)] if self.since else []
+        if self.until:
+            out.append(("published", "<=", self.until + _TOP))
+        return out + [(col, "=", getattr(self, col)) for col in ("outlet", "section") if getattr(self, col)]
+
     def __bool__(self) -> bool:
         return any((self.since, self.until, self.outlet, self.section))

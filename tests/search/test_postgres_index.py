@@ -16,6 +16,8 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from marsad.archive.sqlite.search import create_sql as fts5_table
 from marsad.archive.sqlite.search import fts5_match
@@ -129,6 +131,15 @@ def test_bm25_scores_and_matches_equal_fts5(pg, shared):
         assert index.count(e, Filters()) == len(want)
 
 
+@given(st.text(alphabet=st.sampled_from("aZ.9-_ \t\n\"\\'%*\u0627\u0628\u00a0\u200f"), max_size=30))
+def test_tokens_are_those_of_fts5s_ascii_tokenizer(text):
+    lite = sqlite3.connect(":memory:")
+    lite.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize=\"ascii tokenchars '.'\")")
+    lite.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    lite.execute("INSERT INTO t VALUES (?)", (text,))
+    assert pgsearch.tokens(text) == [r[0] for r in lite.execute("SELECT term FROM v ORDER BY offset")]
+
+
 def test_repeated_and_overlapping_phrases(pg):
     arts = [Article("w w w", ["w x w x w", "z"], id="a"), Article("x", ["w w", "q"], id="b"),
             Article("q", ["Some ASCII-text, 22.6 and more"], id="c")]
@@ -206,3 +217,19 @@ def test_deadline_stops_a_query_and_leaves_the_connection_usable(pg):
     with index.deadline(5.0):
         assert index.count(Phrase(("alpha",)), Filters()) == 1
     assert index.count(Phrase(("beta",)), Filters()) == 1
+
+
+def test_results_kept_between_calls_follow_writes(pg):
+    arts = [Article("alpha", ["beta " * (i + 1)], id=str(i)) for i in range(6)]
+    lite, index = both(pg, arts)
+    e = AnyOf((Phrase(("alpha",)), Phrase(("beta",))))
+    ranked = sorted(fts5_scores(lite, e).items(), key=lambda r: (r[1], r[0]))
+    assert [k for k, _ in index.matches(e, Filters(), newest=2)] == [6, 5]
+    assert index.matches(e, Filters(), best=3) == ranked[:3]
+    assert index.count(e, Filters()) == 6
+    new = Article("alpha alpha", ["beta"], id="new")
+    index.add([(7, new)])
+    fts.add(lite, [(7, new)])
+    ranked = sorted(fts5_scores(lite, e).items(), key=lambda r: (r[1], r[0]))
+    assert index.count(e, Filters()) == 7
+    assert index.matches(e, Filters(), best=3) == ranked[:3]
