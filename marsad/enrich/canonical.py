@@ -402,11 +402,15 @@ def with_keys(items: list[T], fresh: bool = False) -> list[T]:
     """Entity mentions or quotes, each with the key of the entity it names, its canonical name's
     (a mention's text without one; a quote without a canonical speaker names none).
     ``fresh``: made again even where one is given."""
-    if not fresh and all(x.key for x in items):
+    if not fresh and all(x.key or _name(x) is None for x in items):
         return items
-    return [x if x.key and not fresh else replace(x, key=_key_of(x)) for x in items]
+    return [x if x.key and not fresh else replace(x, key=_key(x)) for x in items]
 
 
-def _key_of(item: EntityMention | Quote) -> str | None:
-    name = item.canonical or (item.text if isinstance(item, EntityMention) else None)
-    return entity_key(name) if name else None
+def _name(item: EntityMention | Quote) -> str | None:
+    return item.canonical or (item.text if isinstance(item, EntityMention) else None)
+
+
+def _key(item: EntityMention | Quote) -> str | None:
+    name = _name(item)
+    return None if name is None else entity_key(name)

@@ -49,7 +49,7 @@ def test_page_figures_and_dates_together(aawsat, tagger):
 def test_json_shape_round_trips(aawsat, tagger):
     enriched = enrich_article(aawsat[0], tagger)
     d = enriched.to_dict()
-    assert set(d["entities"][0]) == {"text", "type", "start", "end", "paragraph", "canonical"}
+    assert set(d["entities"][0]) == {"text", "type", "start", "end", "paragraph", "canonical", "key"}
     assert {"text", "speaker", "paragraph"} <= set(d["quotes"][0])
     assert Article.from_dict(d) == enriched
 
