@@ -9,11 +9,12 @@ after each ingest commits; the other functions read what it stored.
 Relating is a single-writer step, because its results depend on the order in which articles are
 related: an article joins the stories and copy groups of the articles related before it (nothing
 already related is revisited). Each :func:`update` is one unit of work of the backend that holds
-the relate state exclusively (:meth:`~marsad.archive.base.RelateState.exclusive`; on SQLite the write
-transaction, on a server an advisory lock), so that concurrent ingests relate one batch after the
-other and each batch sees all that was related before it. Ingests running at once may still
-interleave their batches, so that the stories depend on which batch came first, as they would
-in any one order.
+the relate state exclusively (:meth:`~marsad.archive.base.RelateState.exclusive`: on SQLite the
+write transaction, on PostgreSQL an advisory lock), so that each batch sees all that was related
+before it. Ingests running at once relate their batches one after the other, in the order they
+get the lock: what they find is what one ingest of the batches in that order finds. A process
+keeps its open stories in memory between its batches while the relate state's generation says
+that no other process related meanwhile.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from datasketch import MinHash, MinHashLSH
 from marsad.relate.features import Doc
 from marsad.relate.text import Shingled
 
-K = TypeVar("K")  # a text's key: an id, or an archive rowid
+K = TypeVar("K")  # a text's key: an id, or an archive key
 NUM_PERM = 128
 # datasketch's band layout for this threshold (64 bands of 2 rows) proposes pairs of Jaccard 0.2 with
 # probability 0.93 (copies of similar length down to containment ~0.33), of Jaccard 0.1 with 0.47.
