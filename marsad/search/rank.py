@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+_TOP = chr(0x10FFFF)  # above every character: an ``until`` followed by it takes in every time it starts
+
 
 @dataclass(frozen=True, slots=True)
 class Filters:
