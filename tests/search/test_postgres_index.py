@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from marsad.archive.sqlite import search as lite_index
 from marsad.archive.sqlite.search import create_sql as fts5_table
 from marsad.archive.sqlite.search import fts5_match
 from marsad.model import Article
@@ -83,7 +84,7 @@ def both(pg, articles: list[Article]):
     rows = [(k, a) for k, a in enumerate(articles, 1)]
     lite = sqlite3.connect(":memory:")
     lite.execute(fts5_table())
-    fts.add(lite, rows)
+    lite_index.add(lite, rows)
     with pg.cursor() as cur:
         cur.executemany("INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                         [(k, a.id, f"https://x/{k}", a.headline, a.outlet, a.section, a.published, a.body)
@@ -97,8 +98,8 @@ def both(pg, articles: list[Article]):
 
 def fts5_scores(lite, e) -> dict[int, float]:
     weights = ", ".join(f"{w:g}" for w in SCHEME.weights)
-    return dict(lite.execute(f"SELECT rowid, bm25({fts.TABLE}, {weights}) FROM {fts.TABLE} "
-                             f"WHERE {fts.TABLE} MATCH ?", (fts5_match(e),)))
+    return dict(lite.execute(f"SELECT rowid, bm25({lite_index.TABLE}, {weights}) FROM {lite_index.TABLE} "
+                             f"WHERE {lite_index.TABLE} MATCH ?", (fts5_match(e),)))
 
 
 def trees(articles: list[Article], n: int, seed: int) -> list:
@@ -205,8 +206,8 @@ def test_replace_remove_and_expansions(pg):
     assert index.count(Phrase(("delta",)), Filters()) == 1
     index.remove([2])
     assert index.count(Phrase(("beta",)), Filters()) == 1
-    lite.execute(f"DELETE FROM {fts.TABLE}")
-    fts.add(lite, [(1, Article("delta", ["beta"], id="a"))])
+    lite.execute(f"DELETE FROM {lite_index.TABLE}")
+    lite_index.add(lite, [(1, Article("delta", ["beta"], id="a"))])
     assert index.matches(Phrase(("beta",)), Filters()) == list(fts5_scores(lite, Phrase(("beta",))).items())
 
 
@@ -229,7 +230,7 @@ def test_results_kept_between_calls_follow_writes(pg):
     assert index.count(e, Filters()) == 6
     new = Article("alpha alpha", ["beta"], id="new")
     index.add([(7, new)])
-    fts.add(lite, [(7, new)])
+    lite_index.add(lite, [(7, new)])
     ranked = sorted(fts5_scores(lite, e).items(), key=lambda r: (r[1], r[0]))
     assert index.count(e, Filters()) == 7
     assert index.matches(e, Filters(), best=3) == ranked[:3]
