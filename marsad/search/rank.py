@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+_TOP = chr(0x10FFFF)  # above every character: an ``until`` followed by it takes in every time it starts
+
 
 @dataclass(frozen=True, slots=True)
 class Filters:
@@ -34,6 +36,14 @@ class Filters:
     until: str | None = None
     outlet: str | None = None  # compared without regard to case
     section: str | None = None
+
+    def comparisons(self) -> list[tuple[str, str, str]]:
+        """(column of ``articles``, operator, value) of each filter, for a backend's own SQL: "="
+        compares without regard to case; ``until`` is already the highest time that starts with it."""
+        out = [("published", ">=", self.since)] if self.since else []
+        if self.until:
+            out.append(("published", "<=", self.until + _TOP))
+        return out + [(col, "=", getattr(self, col)) for col in ("outlet", "section") if getattr(self, col)]
 
     def __bool__(self) -> bool:
         return any((self.since, self.until, self.outlet, self.section))

@@ -145,15 +145,16 @@ _WRITER = """
     from tests.archive.conftest import make_article, putin, moscow
     start, step = int(sys.argv[2]), int(sys.argv[3])
     with open_archive(sys.argv[1]) as arc:
-        for lo in range(start, 300, step):
-            batch = [make_article(i, entities=[putin(), moscow()]) for i in range(lo, lo + 60)]
-            result = arc.store.put_batch(batch)
+        for lo in range(start, 150, step):
+            report = arc.put([make_article(i, entities=[putin(), moscow()]) for i in range(lo, lo + 40)])
+            assert not report.failed, report.failed
         print("ok")
 """
 
 
 def test_several_writers_at_once_store_every_article_once(new_db):
-    """Three processes write overlapping batches (ids in common, the same entities) at once."""
+    """Three processes ingest overlapping batches (ids in common, the same entities) at once:
+    stored, indexed and related."""
     url = new_db("a")
     open_archive(url).close()
     procs = [_run(_WRITER, url, str(start), "30") for start in (0, 10, 20)]
@@ -161,10 +162,11 @@ def test_several_writers_at_once_store_every_article_once(new_db):
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0 and out.strip() == "ok", err
     with open_archive(url) as arc:
-        assert arc.count() == 350  # ids 0..349
+        assert arc.count() == 180  # ids 0..179
         counts = {e.name: e.articles for e in arc.entities()}
-        assert counts == {"فلاديمير بوتين": 350, "موسكو": 350}
-        assert arc.store.put_batch([make_article(7, entities=[putin(), moscow()])]).unchanged == 1
+        assert counts == {"فلاديمير بوتين": 180, "موسكو": 180}
+        assert arc.search("المدينة", limit=1).total == 180  # indexed once each
+        assert arc.put([make_article(7, entities=[putin(), moscow()])]).unchanged == 1
 
 
 _KILLED = """
@@ -262,3 +264,19 @@ def test_readers_on_threads_while_a_writer_writes(new_db):
             t.join()
         assert not errors and set(seen) <= {50, 120}
         assert arc.count() == 120
+
+
+def test_every_command_takes_the_url_from_db_or_marsad_db(new_db, tmp_path, monkeypatch):
+    url = new_db("a")
+    src = tmp_path / "a.jsonl"
+    src.write_text('{"id": "r1", "title": "زيارة الرئيس", "text": "قال الرئيس إن الزيارة مهمة."}\n',
+                   encoding="utf-8")
+    runner = CliRunner()
+    done = runner.invoke(main, ["ingest", str(src), "--db", url, "--no-enrich"])
+    assert done.exit_code == 0, done.output
+    monkeypatch.setenv("MARSAD_DB", url)
+    found = runner.invoke(main, ["search", "الزيارة", "--json"])
+    assert found.exit_code == 0, found.output
+    assert '"r1"' in found.output
+    with open_archive() as arc:
+        assert arc.backend.describe() == url and arc.count() == 1

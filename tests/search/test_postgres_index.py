@@ -16,7 +16,10 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from marsad.archive.sqlite import search as lite_index
 from marsad.archive.sqlite.search import create_sql as fts5_table
 from marsad.archive.sqlite.search import fts5_match
 from marsad.model import Article
@@ -81,7 +84,7 @@ def both(pg, articles: list[Article]):
     rows = [(k, a) for k, a in enumerate(articles, 1)]
     lite = sqlite3.connect(":memory:")
     lite.execute(fts5_table())
-    fts.add(lite, rows)
+    lite_index.add(lite, rows)
     with pg.cursor() as cur:
         cur.executemany("INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                         [(k, a.id, f"https://x/{k}", a.headline, a.outlet, a.section, a.published, a.body)
@@ -95,8 +98,8 @@ def both(pg, articles: list[Article]):
 
 def fts5_scores(lite, e) -> dict[int, float]:
     weights = ", ".join(f"{w:g}" for w in SCHEME.weights)
-    return dict(lite.execute(f"SELECT rowid, bm25({fts.TABLE}, {weights}) FROM {fts.TABLE} "
-                             f"WHERE {fts.TABLE} MATCH ?", (fts5_match(e),)))
+    return dict(lite.execute(f"SELECT rowid, bm25({lite_index.TABLE}, {weights}) FROM {lite_index.TABLE} "
+                             f"WHERE {lite_index.TABLE} MATCH ?", (fts5_match(e),)))
 
 
 def trees(articles: list[Article], n: int, seed: int) -> list:
@@ -127,6 +130,15 @@ def test_bm25_scores_and_matches_equal_fts5(pg, shared):
         assert set(got) == set(want), fts5_match(e)
         assert all(abs(got[k] - want[k]) < 1e-6 for k in want), fts5_match(e)
         assert index.count(e, Filters()) == len(want)
+
+
+@given(st.text(alphabet=st.sampled_from("aZ.9-_ \t\n\"\\'%*\u0627\u0628\u00a0\u200f"), max_size=30))
+def test_tokens_are_those_of_fts5s_ascii_tokenizer(text):
+    lite = sqlite3.connect(":memory:")
+    lite.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize=\"ascii tokenchars '.'\")")
+    lite.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    lite.execute("INSERT INTO t VALUES (?)", (text,))
+    assert pgsearch.tokens(text) == [r[0] for r in lite.execute("SELECT term FROM v ORDER BY offset")]
 
 
 def test_repeated_and_overlapping_phrases(pg):
@@ -194,8 +206,8 @@ def test_replace_remove_and_expansions(pg):
     assert index.count(Phrase(("delta",)), Filters()) == 1
     index.remove([2])
     assert index.count(Phrase(("beta",)), Filters()) == 1
-    lite.execute(f"DELETE FROM {fts.TABLE}")
-    fts.add(lite, [(1, Article("delta", ["beta"], id="a"))])
+    lite.execute(f"DELETE FROM {lite_index.TABLE}")
+    lite_index.add(lite, [(1, Article("delta", ["beta"], id="a"))])
     assert index.matches(Phrase(("beta",)), Filters()) == list(fts5_scores(lite, Phrase(("beta",))).items())
 
 
@@ -206,3 +218,19 @@ def test_deadline_stops_a_query_and_leaves_the_connection_usable(pg):
     with index.deadline(5.0):
         assert index.count(Phrase(("alpha",)), Filters()) == 1
     assert index.count(Phrase(("beta",)), Filters()) == 1
+
+
+def test_results_kept_between_calls_follow_writes(pg):
+    arts = [Article("alpha", ["beta " * (i + 1)], id=str(i)) for i in range(6)]
+    lite, index = both(pg, arts)
+    e = AnyOf((Phrase(("alpha",)), Phrase(("beta",))))
+    ranked = sorted(fts5_scores(lite, e).items(), key=lambda r: (r[1], r[0]))
+    assert [k for k, _ in index.matches(e, Filters(), newest=2)] == [6, 5]
+    assert index.matches(e, Filters(), best=3) == ranked[:3]
+    assert index.count(e, Filters()) == 6
+    new = Article("alpha alpha", ["beta"], id="new")
+    index.add([(7, new)])
+    lite_index.add(lite, [(7, new)])
+    ranked = sorted(fts5_scores(lite, e).items(), key=lambda r: (r[1], r[0]))
+    assert index.count(e, Filters()) == 7
+    assert index.matches(e, Filters(), best=3) == ranked[:3]

@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 
+from marsad.archive.sqlite.migrations import _check_unique as check_unique
 from marsad.errors import ArchiveError
 
 # Text columns compare bytewise ("C"), as SQLite does: lists come out in the same order on both.
@@ -106,9 +107,7 @@ def apply(conn: psycopg.Connection, migrations: list[tuple[str, Any]] | None = N
     """Run every migration not yet recorded, each in its own transaction; return the names run.
     ``conn`` is in autocommit mode."""
     migrations = migrations if migrations is not None else all_migrations()
-    names = [name for name, _ in migrations]
-    if len(set(names)) != len(names):
-        raise ValueError(f"migration names must be unique: {', '.join(sorted(names))}")
+    check_unique(migrations)
     conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK,))
     try:
         conn.execute(_LEDGER)

@@ -12,11 +12,13 @@ Three tables hold the index:
 - ``search_stats``: rows of (articles, tokens) added and taken away; their sums are the index's
   size and average length. Each write adds a row of its own, so ingesters never wait on one row.
 
-A query (:mod:`marsad.search.expr`) is one statement: every phrase's postings, summed per
-article; the tree's conditions; and bm25 exactly as FTS5 computes it (per phrase IDF from the
-articles it matches in its columns, frequency = the sum of the column weights of its hits, the
-article's length over all columns, the average over all articles, k1 = 1.2, b = 0.75, negated).
-A phrase adds to an article's score only where its branch of the tree matches, as in FTS5.
+A query (:mod:`marsad.search.expr`) is one statement. Each phrase's rows give its IDF (the
+articles it matches in its columns) and, row by row, its bm25 term in each article (frequency =
+the sum of the column weights of its hits, the article's length over all columns, the average
+over all articles, k1 = 1.2, b = 0.75); an article's score is the sum of its terms, negated, and
+a mask of the phrases it matches decides the tree's conditions. As in FTS5, a phrase adds to a
+score only where its branch of the tree matches. The statement also returns the best rows and
+the count, which the thread keeps while the index is unchanged: a search asks for those next.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
+from marsad.archive.base import SearchIndex
 from marsad.model import Article
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 from marsad.search.budget import OverBudget
@@ -47,12 +50,14 @@ ARTICLES = "articles"  # the store's: rowid (the key), id, url, headline, outlet
 DUPLICATES = ("duplicates", "article_rowid", "group_id")  # the relate stage's copy groups
 K1, B = 1.2, 0.75
 _TOP = chr(0x10FFFF)
+_KEEP, _MEMO = 400, 8  # best rows kept of a scored query, and queries kept per thread
+_BITS = 63  # phrases per bigint mask of the phrases an article matches
 _MAX_COUNT = 32767  # a term's count in one column of one article is kept as a smallint
 _NUMBERS = [str(n) for n in range(_MAX_COUNT + 1)]  # the counts as COPY text, made once
 # FTS5's ascii tokenizer: ASCII letters, digits and '.' (declared a token character) and every
 # non-ASCII character make tokens; any other ASCII character separates them. ASCII is lowercased.
 _SEPARATORS = re.compile(r"[\x00-\x2d\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
-_ODD = re.compile(r"[\x00-\x1f\x21-\x2d\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]")  # any but space
+_ODD = re.compile(r"[\x00-\x1f\x21-\x2d\x2f\x3a-\x60\x7b-\x7f]")  # a separator but space, or a capital
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _REGEX_SPECIAL = re.compile(r"([^0-9A-Za-z\x80-\U0010ffff])")
 
@@ -87,6 +92,12 @@ class _Doc:
     def dl(self) -> int:
         return sum(map(len, self.cols))
 
+    def row(self) -> str:
+        """Its row of the documents table as COPY text: each column's tokens between single spaces
+        (no token holds a quote, a backslash, a tab or a newline, so none needs escaping)."""
+        cols = ",".join('" ' + " ".join(c) + ' "' for c in self.cols)
+        return f"{self.key}\t{self.dl}\t{{{cols}}}\n"
+
     def postings(self) -> list[str]:
         """Its rows of the postings table, as lines of COPY text (tokens hold no tab, newline or
         backslash)."""
@@ -102,7 +113,7 @@ class _Capped:
         return str(min(n, _MAX_COUNT))
 
 
-class PostgresSearchIndex:
+class PostgresSearchIndex(SearchIndex):
     """:class:`marsad.archive.base.SearchIndex` of a PostgreSQL backend. ``backend.connection()``
     gives the calling thread's unit-of-work connection (so writes join its transaction), else a
     pooled one in autocommit mode."""
@@ -110,7 +121,7 @@ class PostgresSearchIndex:
     def __init__(self, backend: PostgresBackend, scheme: Scheme = DEFAULT_SCHEME):
         self.backend = backend
         self.scheme = scheme
-        self._local = threading.local()  # each thread's deadline: (end, on the monotonic clock; seconds)
+        self._local = threading.local()  # each thread's deadline and kept results
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -125,12 +136,11 @@ class PostgresSearchIndex:
         cols = ", ".join(self.scheme.columns)
         with self.backend.connection() as conn, conn.cursor() as cur:
             with cur.copy(f"COPY {DOCS} (key, dl, cols) FROM STDIN") as copy:
-                for d in docs:
-                    copy.write_row((d.key, d.dl, [" " + " ".join(c) + " " for c in d.cols]))
-            # In term order: each insertion then lands beside the last one in the primary key, which
-            # makes loading about twice as fast as in article order.
-            lines = [line for d in docs for line in d.postings()]
-            lines.sort()
+                copy.write("".join(d.row() for d in docs))
+                # Made while the server stores the documents. In term order: each insertion then
+                # lands beside the last one in the primary key, about twice as fast as in article order.
+                lines = [line for d in docs for line in d.postings()]
+                lines.sort()
             with cur.copy(f"COPY {POSTINGS} (term, key, dl, {cols}) FROM STDIN") as copy:
                 copy.write("".join(lines))
             cur.execute(f"INSERT INTO {STATS} (docs, tokens) VALUES (%s, %s)",
@@ -179,27 +189,70 @@ class PostgresSearchIndex:
 
     def matches(self, expr: Expr, filters: Filters, *, scored: bool = True, groups: bool = False,
                 newest: int | None = None, best: int | None = None) -> list[tuple]:
-        q = _Query(expr, self.scheme)
-        cols, join = "m.key", ""
-        if scored:
-            cols += f", {q.score()}"
+        if not scored:
+            q = _Query(expr, self.scheme)
+            where, params = _filters(filters)
+            tail = f" ORDER BY m.key DESC LIMIT {int(newest)}" if newest else ""
+            text = f"{q.with_(False)} SELECT m.key, NULL::float8 FROM m WHERE {q.match()}{where}{tail}"
+            rows = self._fetch(text, [*q.params, *params])
         else:
-            cols += ", NULL::float8"
-        if groups:
-            table, key, group = DUPLICATES
-            join = f" LEFT JOIN {table} d ON d.{key} = m.key"
-            cols += f", d.{group}"
+            rows = self._scored(expr, filters, newest, best)
+        return self._groups(rows) if groups else [tuple(r) for r in rows]
+
+    def _scored(self, expr: Expr, filters: Filters, newest: int | None, best: int | None) -> list[tuple]:
+        """Scored matches. A search asks for the newest matches, then for a broad query the best and
+        the count: one statement answers all three, and the best rows and the count are kept (for
+        the calling thread, while the index is unchanged) for the calls that follow."""
+        memo = self._memo()
+        kept = memo.get((expr, filters))
+        if best and not newest and kept and (best <= len(kept[1]) or kept[2] == len(kept[1])) \
+                and kept[0] == self._version():
+            return kept[1][:best]
+        q = _Query(expr, self.scheme)
         where, params = _filters(filters)
-        tail = (f" ORDER BY m.key DESC LIMIT {int(newest)}" if newest
-                else f" ORDER BY 2, 1 LIMIT {int(best)}" if best and scored else "")
-        stats = f" CROSS JOIN ({q.idf()}) st" if scored else ""
-        text = f"{q.with_()} SELECT {cols} FROM m{stats}{join} WHERE {q.match()}{where}{tail}"
-        return self._fetch(text, [*q.params, *params])
+        text = f"{q.with_(True)}, r AS (SELECT m.key, {q.score()} AS score FROM m WHERE {q.match()}{where})"
+        if newest or best:
+            first = "SELECT 0, NULL::bigint, NULL::float8, NULL::text WHERE FALSE"
+            if newest:
+                first = ("SELECT 0, key, score, NULL FROM (SELECT key, score FROM r ORDER BY key DESC"
+                         f" LIMIT {int(newest)}) a")
+            text += (f" {first} UNION ALL SELECT 1, key, score, NULL FROM (SELECT key, score FROM r"
+                     f" ORDER BY score, key LIMIT {max(int(best or 0), _KEEP)}) b"
+                     f" UNION ALL SELECT 2, count(*), NULL, ({_VERSION}) FROM r")
+            found = self._fetch(text, [*q.params, *params])
+            ranked = [(k, sc) for part, k, sc, _ in found if part == 1]
+            total, version = next((k, v) for part, k, _, v in found if part == 2)
+            rows = [(k, sc) for part, k, sc, _ in found if part == 0] if newest else ranked[:best]
+        else:
+            version = self._version()
+            rows = [tuple(r) for r in self._fetch(f"{text} SELECT key, score FROM r", [*q.params, *params])]
+            ranked, total = sorted(rows, key=lambda r: (r[1], r[0]))[:_KEEP], len(rows)
+        memo[(expr, filters)] = (version, ranked, total)
+        while len(memo) > _MEMO:
+            memo.pop(next(iter(memo)))
+        return rows
+
+    def _memo(self) -> dict:
+        if getattr(self._local, "memo", None) is None:
+            self._local.memo = {}
+        return self._local.memo
+
+    def _version(self) -> str:
+        return self._fetch(_VERSION, [])[0][0]
+
+    def _groups(self, rows: list) -> list[tuple]:
+        table, key, group = DUPLICATES
+        found = dict(self._fetch(f"SELECT {key}, {group} FROM {table} WHERE {key} = ANY(%s)",
+                                 [[r[0] for r in rows]])) if rows else {}
+        return [(k, sc, found.get(k)) for k, sc in rows]
 
     def count(self, expr: Expr, filters: Filters) -> int:
+        kept = self._memo().get((expr, filters))
+        if kept and kept[0] == self._version():
+            return kept[2]
         q = _Query(expr, self.scheme)
         where, params = _filters(filters)
-        return self._fetch(f"{q.with_()} SELECT count(*) FROM m WHERE {q.match()}{where}",
+        return self._fetch(f"{q.with_(False)} SELECT count(*) FROM m WHERE {q.match()}{where}",
                            [*q.params, *params])[0][0]
 
     def hits(self, keys: list[int], body: bool = True) -> dict[int, tuple]:
@@ -212,7 +265,7 @@ class PostgresSearchIndex:
             raise ValueError(f"no facet on {column!r}")
         q = _Query(expr, self.scheme)
         where, params = _filters(filters)
-        rows = self._fetch(f"{q.with_()} SELECT a.{column}, count(*) AS n FROM {ARTICLES} a"
+        rows = self._fetch(f"{q.with_(False)} SELECT a.{column}, count(*) AS n FROM {ARTICLES} a"
                            f" WHERE a.rowid IN (SELECT m.key FROM m WHERE {q.match()}{where})"
                            f" AND a.{column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1",
                            [*q.params, *params])
@@ -264,22 +317,19 @@ class PostgresSearchIndex:
                              "fewer words or longer prefixes") from None
 
 
+# Changes whenever the index does, by any process: every write adds or replaces a statistics row.
+_VERSION = f"SELECT count(*) || ':' || coalesce(sum(id), 0) FROM {STATS}"
+
+
 def _filters(filters: Filters) -> tuple[str, list]:
     """A condition on ``m.key`` for the filters (an empty one without), and its parameters."""
-    conds, params = [], []
-    if filters.since:
-        conds.append('a.published COLLATE "C" >= %s')
-        params.append(filters.since)
-    if filters.until:  # a time that starts with ``until`` sorts below it followed by the top character
-        conds.append('a.published COLLATE "C" <= %s')
-        params.append(filters.until + _TOP)
-    for col in ("outlet", "section"):
-        if getattr(filters, col):
-            conds.append(f"lower(a.{col}) = lower(%s)")
-            params.append(getattr(filters, col))
-    if not conds:
+    comparisons = filters.comparisons()
+    if not comparisons:
         return "", []
-    return f" AND m.key IN (SELECT a.rowid FROM {ARTICLES} a WHERE {' AND '.join(conds)})", params
+    conds = [f"lower(a.{col}) = lower(%s)" if op == "=" else f'a.{col} COLLATE "C" {op} %s'
+             for col, op, _ in comparisons]
+    return (f" AND m.key IN (SELECT a.rowid FROM {ARTICLES} a WHERE {' AND '.join(conds)})",
+            [value for _, _, value in comparisons])
 
 
 def _f(x: float) -> str:
@@ -287,10 +337,12 @@ def _f(x: float) -> str:
 
 
 class _Query:
-    """The SQL of one query tree: ``with_()`` defines ``m`` (key, dl, f0, f1, ...: each distinct
-    phrase's weighted frequency in each article holding a term of the query, NULL where the
-    phrase does not match), ``match()`` the tree's condition on it, ``idf()`` and ``score()``
-    FTS5's bm25. ``params`` are the parameters of ``with_()``."""
+    """The SQL of one query tree: ``with_()`` defines ``m``, one row per article holding a phrase
+    of the query, with the masks of the phrases it matches and its bm25 sums; ``match()`` is the
+    tree's condition on it and ``score()`` its bm25. ``params`` are the parameters of ``with_()``.
+
+    A phrase's bm25 term needs only its own hits in an article, the article's length and the
+    phrase's IDF, so it is computed on the phrase's postings, and an article's score is a sum."""
 
     def __init__(self, expr: Expr, scheme: Scheme):
         self.scheme = scheme
@@ -305,7 +357,7 @@ class _Query:
         """The node's condition on ``m``; makes the branches of phrases met the first time."""
         if isinstance(expr, Phrase):
             j = self._phrase(expr)
-            return "FALSE" if j is None else f"m.f{j} IS NOT NULL"
+            return "FALSE" if j is None else f"(m.k{j // _BITS} & {1 << j % _BITS}::bigint) <> 0"
         if isinstance(expr, Exclude):
             return f"({self._cond(expr.positive)} AND NOT {self._cond(expr.negative)})"
         parts = [self._cond(p) for p in expr.parts]
@@ -313,18 +365,19 @@ class _Query:
             return "TRUE" if isinstance(expr, AllOf) else "FALSE"
         return "(" + (" AND " if isinstance(expr, AllOf) else " OR ").join(parts) + ")"
 
-    def _walk(self, expr: Expr, ancestors: list[str]) -> None:
+    def _walk(self, expr: Expr, ancestors: list[str], implied: bool = False) -> None:
         """Where each phrase counts towards the score: in FTS5, a phrase's hits count in a row where
         every AND (and NOT) above it matches; under an OR they count whenever the phrase matches.
-        Phrases on the negative side of a NOT never occur in a returned row."""
+        Phrases on the negative side of a NOT never occur in a returned row. ``implied``: the node
+        matches wherever its parent does (the positive side of a NOT)."""
         if isinstance(expr, Phrase):
             j = self._phrase(expr)
             if j is not None:
                 self.occurrences.append((j, " AND ".join(ancestors) or "TRUE"))
         elif isinstance(expr, Exclude):
-            self._walk(expr.positive, [*ancestors, self._cond(expr)])
+            self._walk(expr.positive, [*ancestors, self._cond(expr)], implied=True)
         else:
-            inner = [*ancestors, self._cond(expr)] if isinstance(expr, AllOf) else ancestors
+            inner = [*ancestors, self._cond(expr)] if isinstance(expr, AllOf) and not implied else ancestors
             for part in expr.parts:
                 self._walk(part, inner)
 
@@ -353,6 +406,9 @@ class _Query:
         where = self._term(term, prefix, "")
         if len(cols) < len(self.scheme.columns):
             where += " AND (" + " OR ".join(f"{n} > 0" for n in names) + ")"
+        if prefix:  # one row per article: its hits of every term the prefix stands for
+            return (f"SELECT key, max(dl) AS dl, {j} AS i, sum({weighted}) AS f FROM {POSTINGS}"
+                    f" WHERE {where} GROUP BY key")
         return f"SELECT key, dl, {j} AS i, {weighted} AS f FROM {POSTINGS} WHERE {where}"
 
     def _term(self, term: str, prefix: bool, alias: str) -> str:
@@ -382,30 +438,53 @@ class _Query:
                 f" (SELECT {counts}) x WHERE d.key IN ({holding})"
                 f" AND {' + '.join(f'x.n{c}' for c in cols)} > 0")
 
-    def with_(self) -> str:
+    def with_(self, scored: bool) -> str:
+        """``u``: (key, dl, i, f) for each phrase i an article matches, f its weighted hits there;
+        ``m``: per article its length, the masks of the phrases it matches (k0, ...) and, when
+        ``scored``, its bm25 sums (s0, ...: one per set of phrases that count under the same
+        condition, see :meth:`score`)."""
+        masks = ", ".join(f"bit_or(CASE WHEN u.i / {_BITS} = {n} THEN 1::bigint << (u.i - {n * _BITS})"
+                          f" ELSE 0 END) AS k{n}" for n in range(max(1, -(-len(self.branches) // _BITS))))
         if not self.branches:
-            return "WITH m(key, dl) AS (SELECT NULL::bigint, NULL::integer WHERE FALSE)"
+            return "WITH m(key, k0, s0) AS (SELECT NULL::bigint, 0::bigint, 0::float8 WHERE FALSE)"
         union = " UNION ALL ".join(self.branches)
-        fs = "".join(f", sum(f) FILTER (WHERE i = {j}) AS f{j}" for j in range(len(self.branches)))
-        return f"WITH u AS ({union}), m AS (SELECT key, max(dl) AS dl{fs} FROM u GROUP BY key)"
+        if not scored:
+            return f"WITH u AS ({union}), m AS (SELECT u.key, {masks} FROM u GROUP BY u.key)"
+        # FTS5's bm25 term of each phrase in each article (bm25 sums them, negated). Each article is
+        # in a phrase's rows once, so their number is the articles the phrase matches: its IDF.
+        ratio = "(s.n - b.df + 0.5::float8) / (b.df + 0.5::float8)"
+        term = (f"CASE WHEN {ratio} <= 1 THEN 1e-6::float8 ELSE ln({ratio}) END * ((b.f * {_f(K1 + 1.0)})"
+                f" / (b.f + {_f(K1)} * ({_f(1 - B)} + {_f(B)} * b.dl / s.avgdl)))")
+        scored = " UNION ALL ".join(f"SELECT b.key, b.i, {term} AS c FROM (SELECT *, count(*) OVER () AS df"
+                                    f" FROM ({branch}) b0) b CROSS JOIN s" for branch in self.branches)
+        sums = "".join(f", sum(u.c{_times(counts, len(self.branches))}) AS s{n}"
+                       for n, counts in enumerate(self.classes.values()))
+        return (f"WITH s AS (SELECT sum(docs)::float8 AS n, sum(tokens)::float8 / nullif(sum(docs), 0)"
+                f" AS avgdl FROM {STATS}), u AS ({scored}),"
+                f" m AS (SELECT u.key, {masks}{sums} FROM u GROUP BY u.key)")
+
+    @property
+    def classes(self) -> dict[str, Counter]:
+        """The phrases that count under each condition: condition → phrase → times it is in the tree."""
+        out: dict[str, Counter] = {}
+        for j, where in self.occurrences:
+            out.setdefault(where, Counter())[j] += 1
+        return out
 
     def match(self) -> str:
         return self.condition
 
-    def idf(self) -> str:
-        """One row: the average length and the IDF of each distinct phrase (idf0, ...)."""
-        counts = "".join(f", count(m.f{j}) AS n{j}" for j in range(len(self.branches)))
-        ratio = "(c.n - c.n{j} + 0.5::float8) / (c.n{j} + 0.5::float8)"
-        idfs = "".join(f", CASE WHEN {ratio} <= 1 THEN 1e-6::float8 ELSE ln({ratio}) END AS idf{j}"
-                       .format(ratio=ratio.format(j=j), j=j) for j in range(len(self.branches)))
-        return (f"SELECT c.avgdl{idfs} FROM (SELECT s.n, s.avgdl{counts} FROM (SELECT sum(docs)::float8 AS n,"
-                f" sum(tokens)::float8 / nullif(sum(docs), 0) AS avgdl FROM {STATS}) s CROSS JOIN m"
-                f" GROUP BY s.n, s.avgdl) c")
-
     def score(self) -> str:
-        terms = []
-        for j, where in self.occurrences:
-            f = f"coalesce(m.f{j}, 0::float8)"
-            terms.append(f"CASE WHEN {where} THEN st.idf{j} * (({f} * {_f(K1 + 1.0)}) / ({f} + {_f(K1)}"
-                         f" * ({_f(1 - B)} + {_f(B)} * m.dl / st.avgdl))) ELSE 0::float8 END")
-        return "-(0::float8 + " + " + ".join(terms) + ")" if terms else "0::float8"
+        """bm25 of ``m``'s row: every phrase's term where the tree lets the phrase count (in a row the
+        query returns, a condition that is the whole tree's, or none, always holds)."""
+        parts = [f"m.s{n}" if where in ("TRUE", self.condition) else
+                 f"CASE WHEN {where} THEN m.s{n} ELSE 0 END" for n, where in enumerate(self.classes)]
+        return f"-({' + '.join(parts)})" if parts else "0::float8"
+
+
+def _times(counts: Counter, phrases: int) -> str:
+    """The factor that keeps a phrase's terms in one sum of :meth:`_Query.with_`: how many times the
+    phrase is in that sum's set (none when every phrase is there once)."""
+    if len(counts) == phrases and set(counts.values()) == {1}:
+        return ""
+    return " * CASE u.i " + " ".join(f"WHEN {j} THEN {n}" for j, n in sorted(counts.items())) + " ELSE 0 END"

@@ -25,7 +25,9 @@ from marsad.archive.sqlite.store import (
     _differs,
     _Row,
     _unique_rows,
+    entity_list,
     entity_page,
+    facet_counts,
     latest_sql,
 )
 from marsad.errors import ArchiveError, NotFound
@@ -189,17 +191,12 @@ class PostgresStore(Store):
         return self._query("SELECT count(*) FROM articles")[0][0]
 
     def facets(self) -> dict[str, list[tuple[str, int]]]:
-        return {f"{col}s": [tuple(r) for r in self._query(
-            f"SELECT {col}, count(*) AS n FROM articles WHERE {col} IS NOT NULL "
-            f"GROUP BY {col} ORDER BY n DESC, {col}")] for col in ("outlet", "section")}
+        with self.backend.connection() as conn:
+            return facet_counts(SQLiteStyle(conn))
 
     def entities(self, limit: int = 100, type: str | None = None) -> list[EntitySummary]:
-        where, params = ("AND type = ?", [type]) if type else ("", [])
-        # Words the archive mostly prints untagged are no entities (marsad.archive.sqlite.entities).
-        where += " AND id NOT IN (SELECT id FROM entity_common)"
-        sql = (f"SELECT id, name, type, articles FROM entities WHERE articles > 0 {where} "
-               "ORDER BY articles DESC, id LIMIT ?")
-        return [EntitySummary(*row) for row in self._query(sql, [*params, limit])]
+        with self.backend.connection() as conn:
+            return entity_list(SQLiteStyle(conn), limit, type)
 
     def entity(self, id: str) -> dict[str, Any]:
         with self.backend.connection() as conn:

@@ -290,17 +290,10 @@ class SQLiteStore(Store):
         return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def facets(self) -> dict[str, list[tuple[str, int]]]:
-        return {f"{col}s": [tuple(r) for r in self.conn.execute(
-            f"SELECT {col}, count(*) AS n FROM articles WHERE {col} IS NOT NULL "
-            f"GROUP BY {col} ORDER BY n DESC, {col}")] for col in ("outlet", "section")}
+        return facet_counts(self.conn)
 
     def entities(self, limit: int = 100, type: str | None = None) -> list[EntitySummary]:
-        where, params = ("AND type = ?", [type]) if type else ("", [])
-        # Words the archive mostly prints untagged are no entities (marsad.archive.entities).
-        where += " AND id NOT IN (SELECT id FROM entity_common)"
-        sql = (f"SELECT id, name, type, articles FROM entities WHERE articles > 0 {where} "
-               "ORDER BY articles DESC, id LIMIT ?")
-        return [EntitySummary(*row) for row in self.conn.execute(sql, [*params, limit])]
+        return entity_list(self.conn, limit, type)
 
     def entity(self, id: str) -> dict[str, Any]:
         return entity_page(self.conn, id)
@@ -310,6 +303,23 @@ class SQLiteStore(Store):
             with contextlib.suppress(sqlite3.Error):  # planner statistics; never a reason to fail
                 self.conn.execute("PRAGMA optimize")
         self.conn.close()
+
+
+def facet_counts(conn: Any) -> dict[str, list[tuple[str, int]]]:
+    """Articles per outlet and per section, most first (the same SQL on PostgreSQL)."""
+    return {f"{col}s": [tuple(r) for r in conn.execute(
+        f"SELECT {col}, count(*) AS n FROM articles WHERE {col} IS NOT NULL "
+        f"GROUP BY {col} ORDER BY n DESC, {col}")] for col in ("outlet", "section")}
+
+
+def entity_list(conn: Any, limit: int, type: str | None) -> list[EntitySummary]:
+    """Canonical entities by number of articles (the same SQL on PostgreSQL)."""
+    where, params = ("AND type = ?", [type]) if type else ("", [])
+    # Words the archive mostly prints untagged are no entities (marsad.archive.sqlite.entities).
+    where += " AND id NOT IN (SELECT id FROM entity_common)"
+    sql = (f"SELECT id, name, type, articles FROM entities WHERE articles > 0 {where} "
+           "ORDER BY articles DESC, id LIMIT ?")
+    return [EntitySummary(*row) for row in conn.execute(sql, [*params, limit])]
 
 
 def entity_page(conn: Any, id: str) -> dict[str, Any]:
