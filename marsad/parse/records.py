@@ -34,6 +34,7 @@ _FIELDS = {
 _BODY_KEYS = ("text", "body", "content", "article")
 _MAX_TITLE_WORDS = 20
 _SPACES = re.compile(r"[ \t]+")
+_SURROGATES = re.compile("[\ud800-\udfff]")  # lone halves of a pair: UTF-8 cannot encode them
 
 
 def record_to_page(record: Any, source: str) -> Page:
@@ -102,8 +103,20 @@ def _split_fields(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
             extra["published_raw"] = values.pop("published")
         else:
             values["published"] = iso
-    extra = {k: v for k, v in extra.items() if v not in (None, "")}
+    extra = {_storable(k): _storable(v) for k, v in extra.items() if v not in (None, "")}
     return values, extra
+
+
+def _storable(value: Any) -> Any:
+    """``value`` with every string UTF-8 can encode: a lone surrogate (from a broken ``\\ud800``
+    escape in the input's JSON) becomes U+FFFD, so that the record can be stored as it was given."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    return value
 
 
 def _value(field: str, value: Any) -> Any:

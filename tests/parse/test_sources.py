@@ -83,6 +83,19 @@ def test_jsonl_bad_lines_are_reported_and_the_rest_go_on(tmp_path: Path, shared:
     assert failures[0].reason.startswith("invalid JSON")
 
 
+def test_a_broken_escape_in_an_unknown_field_is_kept_storable(tmp_path: Path, shared: Path) -> None:
+    from marsad.validate import validate_article
+
+    record = {**_sample_records(shared, 1)[0], "tags": ["@1", {"@2k": "x@1"}]}
+    line = json.dumps(record, ensure_ascii=False).replace("@1", "\\ud800").replace("@2", "\\udc00")
+    path = tmp_path / "broken.jsonl"
+    path.write_text(line + "\n", "utf-8")
+    pages, failures = _run(path)
+    article = pages[0].articles[0]
+    assert not failures and article.extra["tags"] == ["\ufffd", {"\ufffdk": "x\ufffd"}]
+    assert validate_article(article) == []
+
+
 def test_jsonl_raw_page_records(tmp_path: Path, shared: Path) -> None:
     text = (shared / "fixtures/aawsat-page-2025.txt").read_text("utf-8")
     records = [{"html": HTML, "url": "https://example.com/n/1", "id": "n1", "outlet": "المثال", "crawl": 7},
