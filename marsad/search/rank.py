@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+_TOP = chr(0x10FFFF)  # sorts after every character
+
 
 @dataclass(frozen=True, slots=True)
 class Filters:
