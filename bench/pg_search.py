@@ -4,9 +4,8 @@ For each set the articles are prepared once (analyzed, as the ingest's workers d
 store) and indexed by both backends' search indexes: SQLite's FTS5 table, then PostgreSQL's
 postings in batches of 1,000, each batch one transaction as the store writes them, then their
 ``compact``. Each query is compiled (:func:`marsad.search.query.compile`, the default mode) and run
-on both the way :func:`marsad.search.search` runs it (fold off, no snippets, 10 hits): SQLite
-through ``search`` itself; PostgreSQL through the index interface with the same steps (the newest
-BROAD + 1 matches scored; when broader, the best 10 and the count; then the 10 hits' rows).
+on both by :func:`marsad.search.search` itself (fold off, no snippets, 10 hits) over each
+backend's search index.
 
 Reports, per set and backend: nDCG@10 and MRR@10 (sets with judgments), top-10 overlap with
 SQLite, query p50/p99 in ms, index build in articles/s, and the index's size on disk.
@@ -33,6 +32,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -42,16 +42,19 @@ sys.path.insert(0, str(SHARED / "tools"))
 import psycopg  # noqa: E402
 from ingest import SOURCE, make_queries  # noqa: E402
 from ir_eval import evaluate, load_qrels  # noqa: E402
-from retrieval import ARTICLES, dataset, read_jsonl  # noqa: E402
+from retrieval import dataset, read_jsonl  # noqa: E402
 
 from marsad.archive.postgres import search as pgsearch  # noqa: E402
-from marsad.archive.sqlite.search import create_sql  # noqa: E402
+from marsad.archive.sqlite import search as fts5  # noqa: E402
 from marsad.model import Article  # noqa: E402
-from marsad.search import BROAD, index, search  # noqa: E402
-from marsad.search.query import DEFAULT_MODE, compile  # noqa: E402
-from marsad.search.rank import Filters  # noqa: E402
+from marsad.search import search  # noqa: E402
+from marsad.search.index import prepare  # noqa: E402
+from marsad.search.query import DEFAULT_MODE  # noqa: E402
 
 SCHEMA = "bench_pg_search"
+# What the search index reads of the store's articles, on each backend.
+ARTICLES = ("articles ({key} PRIMARY KEY, id text NOT NULL, url text, headline text, outlet text,"
+            " section text, published text, body text)")
 BATCH = 1000
 
 
@@ -87,8 +90,8 @@ def load(name: str, n_queries: int) -> tuple[list[Article], list[tuple[str, str]
 
 def build_sqlite(articles: list[Article], prepared: dict) -> tuple[sqlite3.Connection, float, float]:
     conn = sqlite3.connect(":memory:")
-    conn.execute(ARTICLES)
-    conn.execute(create_sql())
+    conn.execute("CREATE TABLE " + ARTICLES.format(key="rowid INTEGER"))
+    conn.execute(fts5.create_sql())
     rows = []
     for a in articles:
         cur = conn.execute("INSERT INTO articles(id, url, headline, outlet, body) VALUES (?, ?, ?, ?, ?)",
@@ -96,9 +99,9 @@ def build_sqlite(articles: list[Article], prepared: dict) -> tuple[sqlite3.Conne
         rows.append((cur.lastrowid, a))
     t = time.perf_counter()
     for i in range(0, len(rows), BATCH):
-        index.add(conn, rows[i:i + BATCH], prepared=prepared)
+        fts5.add(conn, rows[i:i + BATCH], prepared=prepared)
         conn.commit()
-    index.merge(conn)
+    fts5.merge(conn)
     conn.commit()
     seconds = time.perf_counter() - t
     pages = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'").fetchone()[0] \
@@ -119,8 +122,7 @@ def build_postgres(url: str, articles: list[Article], prepared: dict):
     conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
     conn.execute(f"CREATE SCHEMA {SCHEMA}")
     conn.execute(f"SET search_path = {SCHEMA}")
-    conn.execute("CREATE TABLE articles (rowid bigint PRIMARY KEY, id text NOT NULL, url text, headline text,"
-                 " outlet text, section text, published text, body text)")
+    conn.execute("CREATE TABLE " + ARTICLES.format(key="rowid bigint"))
     for _, ddl in pgsearch.MIGRATIONS:
         conn.execute(ddl)
     rows = list(enumerate(articles, 1))
@@ -142,18 +144,9 @@ def build_postgres(url: str, articles: list[Article], prepared: dict):
     return conn, idx, added, compacted, size / 2**20
 
 
-def pg_search(idx: pgsearch.PostgresSearchIndex, text: str, limit: int = 10) -> list[int]:
-    """The steps marsad.search.search takes, on the index interface (fold off, no snippets)."""
-    expr = compile(text, mode=DEFAULT_MODE)
-    if expr is None:
-        return []
-    rows = idx.matches(expr, Filters(), newest=BROAD + 1)
-    if len(rows) > BROAD:
-        rows = idx.matches(expr, Filters(), best=limit)
-        idx.count(expr, Filters())
-    best = sorted(rows, key=lambda r: (r[1], r[0]))[:limit]
-    idx.hits([k for k, _ in best], body=False)
-    return [k for k, _ in best]
+def archive(index):
+    """What :func:`marsad.search.search` reads of an Archive: its backend's search index."""
+    return SimpleNamespace(backend=SimpleNamespace(index=index))
 
 
 def run_queries(queries, one) -> tuple[dict[str, list], list[float]]:
@@ -178,14 +171,15 @@ def ms(times: list[float]) -> tuple[float, float]:
 def bench_set(name: str, url: str, n_queries: int, keep: bool = False) -> None:
     articles, queries, qrels = load(name, n_queries)
     t = time.perf_counter()
-    prepared = {a.id: index.prepare(a) for a in articles}
+    prepared = {a.id: prepare(a) for a in articles}
     prep_rate = len(articles) / (time.perf_counter() - t)
     lite, lite_s, lite_mb = build_sqlite(articles, prepared)
     conn, idx, pg_s, pg_compact_s, pg_mb = build_postgres(url, articles, prepared)
-    ids = {k: a.id for k, a in enumerate(articles, 1)}
-    lite_run, lite_t = run_queries(queries, lambda q: [h.id for h in search(lite, q, limit=10, fold=False,
+    lite_arc, pg_arc = archive(fts5.SQLiteSearchIndex(lite)), archive(idx)
+    lite_run, lite_t = run_queries(queries, lambda q: [h.id for h in search(lite_arc, q, limit=10, fold=False,
                                                                              snippets=False).hits])
-    pg_run, pg_t = run_queries(queries, lambda q: [ids[k] for k in pg_search(idx, q)])
+    pg_run, pg_t = run_queries(queries, lambda q: [h.id for h in search(pg_arc, q, limit=10, fold=False,
+                                                                         snippets=False).hits])
     print(f"\n### {name}: {len(articles)} articles, {len(queries)} queries (mode {DEFAULT_MODE}, 10 hits,"
           f" fold off); prepare (analysis, done by the ingest's workers): {prep_rate:.0f} articles/s\n")
     print("| backend | nDCG@10 | MRR@10 | top-10 overlap with SQLite | p50 ms | p99 ms | index articles/s"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-_TOP = chr(0x10FFFF)  # above every character: an ``until`` followed by it takes in every time it starts
+_TOP = chr(0x10FFFF)  # sorts after every character
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,14 +19,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marsad.archive.sqlite import search as lite_index
-from marsad.archive.sqlite.search import create_sql as fts5_table
+from marsad.archive.sqlite import search as fts
 from marsad.archive.sqlite.search import fts5_match
 from marsad.model import Article
-from marsad.search import index as fts
 from marsad.search.analyze import DEFAULT_SCHEME as SCHEME
 from marsad.search.budget import OverBudget
 from marsad.search.expr import AllOf, AnyOf, Exclude, Phrase
+from marsad.search.index import prepare
 from marsad.search.query import compile
 from marsad.search.rank import Filters
 
@@ -83,23 +82,23 @@ def both(pg, articles: list[Article]):
     """The same articles indexed by FTS5 and by PostgreSQL; keys 1, 2, ..."""
     rows = [(k, a) for k, a in enumerate(articles, 1)]
     lite = sqlite3.connect(":memory:")
-    lite.execute(fts5_table())
-    lite_index.add(lite, rows)
+    lite.execute(fts.create_sql())
+    fts.add(lite, rows)
     with pg.cursor() as cur:
         cur.executemany("INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                         [(k, a.id, f"https://x/{k}", a.headline, a.outlet, a.section, a.published, a.body)
                          for k, a in rows])
     index = pgsearch.PostgresSearchIndex(OneConnection(pg))
     index.add(rows[: len(rows) // 2])
-    index.add(rows[len(rows) // 2:], {a.id: fts.prepare(a) for _, a in rows})
+    index.add(rows[len(rows) // 2:], {a.id: prepare(a) for _, a in rows})
     index.compact()
     return lite, index
 
 
 def fts5_scores(lite, e) -> dict[int, float]:
     weights = ", ".join(f"{w:g}" for w in SCHEME.weights)
-    return dict(lite.execute(f"SELECT rowid, bm25({lite_index.TABLE}, {weights}) FROM {lite_index.TABLE} "
-                             f"WHERE {lite_index.TABLE} MATCH ?", (fts5_match(e),)))
+    return dict(lite.execute(f"SELECT rowid, bm25({fts.TABLE}, {weights}) FROM {fts.TABLE} "
+                             f"WHERE {fts.TABLE} MATCH ?", (fts5_match(e),)))
 
 
 def trees(articles: list[Article], n: int, seed: int) -> list:
@@ -108,7 +107,7 @@ def trees(articles: list[Article], n: int, seed: int) -> list:
     care, clit = SCHEME.columns_of("careful"), SCHEME.columns_of("clitics")
     out = []
     for _ in range(n):
-        toks = fts.prepare(rng.choice(articles))[2].split() or ["x"]
+        toks = prepare(rng.choice(articles))[2].split() or ["x"]
         at = rng.randrange(len(toks))
         a, b, c, d = (rng.choice(toks) for _ in range(4))
         pair = tuple(toks[at:at + 2])
@@ -174,7 +173,7 @@ def test_real_queries_rank_the_same_top_ten(pg, shared):
 def test_filters_newest_best_groups_hits_and_facets(pg, shared):
     articles = load(shared, "news", 120)
     lite, index = both(pg, articles)
-    e = Phrase((fts.prepare(articles[0])[2].split()[0],))
+    e = Phrase((prepare(articles[0])[2].split()[0],))
     scores = fts5_scores(lite, e)
     by_outlet = Filters(outlet="ALPHA", since="2018-02", until="2018-05")
     keep = {k for k, a in enumerate(articles, 1)
@@ -206,8 +205,8 @@ def test_replace_remove_and_expansions(pg):
     assert index.count(Phrase(("delta",)), Filters()) == 1
     index.remove([2])
     assert index.count(Phrase(("beta",)), Filters()) == 1
-    lite.execute(f"DELETE FROM {lite_index.TABLE}")
-    lite_index.add(lite, [(1, Article("delta", ["beta"], id="a"))])
+    lite.execute(f"DELETE FROM {fts.TABLE}")
+    fts.add(lite, [(1, Article("delta", ["beta"], id="a"))])
     assert index.matches(Phrase(("beta",)), Filters()) == list(fts5_scores(lite, Phrase(("beta",))).items())
 
 
@@ -230,7 +229,8 @@ def test_results_kept_between_calls_follow_writes(pg):
     assert index.count(e, Filters()) == 6
     new = Article("alpha alpha", ["beta"], id="new")
     index.add([(7, new)])
-    lite_index.add(lite, [(7, new)])
+    fts.add(lite, [(7, new)])
     ranked = sorted(fts5_scores(lite, e).items(), key=lambda r: (r[1], r[0]))
     assert index.count(e, Filters()) == 7
     assert index.matches(e, Filters(), best=3) == ranked[:3]
+
