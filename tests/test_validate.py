@@ -145,7 +145,7 @@ def test_an_integer_date_does_not_stop_relating_for_its_batch(tmp_path):
     with open_archive(tmp_path / "a.db") as arc:
         report = arc.ingest([tmp_path / "doc.json"], enrich=False)
         assert report.new == 21 and not report.failed
-        related = arc.conn.execute("SELECT count(*) FROM relate_docs").fetchone()[0]
+        related = arc.backend.conn.execute("SELECT count(*) FROM relate_docs").fetchone()[0]
         assert related == 21
         assert not arc.relate_all().failed
 
@@ -177,7 +177,7 @@ def test_relating_isolates_an_article_it_cannot_relate(tmp_path, monkeypatch):
         report = arc.ingest([tmp_path / "doc.json"], enrich=False, parallel=False)
         assert report.new == 8
         assert [(f.source, f.stage) for f in report.failed] == [("d-3", "relate")]
-        assert arc.conn.execute("SELECT count(*) FROM relate_docs").fetchone()[0] == 7
+        assert arc.backend.conn.execute("SELECT count(*) FROM relate_docs").fetchone()[0] == 7
         assert [(f.source, f.stage) for f in arc.relate_all().failed] == [("d-3", "relate")]
 
 

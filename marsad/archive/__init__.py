@@ -35,11 +35,6 @@ class Archive:
         self.store = backend.store
         self._pipeline: Pipeline | None = None
 
-    @property
-    def conn(self):
-        """The SQLite connection (SQLite backend only), while stages move their SQL into the backend."""
-        return self.backend.conn
-
     def version(self) -> Hashable:
         """Changes whenever anything is committed to the archive: a key for caches."""
         return self.backend.version()

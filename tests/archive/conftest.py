@@ -37,7 +37,7 @@ def moscow() -> EntityMention:
 def arc(new_db, archive_backend):
     """A fresh archive, on each backend in turn."""
     with open_archive(new_db("test.db")) as archive:
-        if archive_backend == "postgres":  # tests read tables through arc.conn, as on SQLite
+        if archive_backend == "postgres":  # tests read tables through arc.backend.conn, as on SQLite
             with archive.backend.connection() as conn:
                 archive.backend.conn = SQLiteStyle(conn)
                 yield archive

@@ -191,7 +191,7 @@ def test_kill_9_mid_ingest_leaves_a_consistent_archive_and_a_rerun_completes(tmp
     assert rerun.stdout.split() == ["100", "100"]
     with open_archive(path, readonly=True) as arc:
         assert arc.count() == 200
-        assert arc.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert arc.backend.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def _distinct_records(n: int) -> list[dict]:

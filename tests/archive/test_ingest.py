@@ -144,7 +144,7 @@ def test_several_workers_store_in_input_order_and_report_each_failure_once(tmp_p
     for parallel in (False, True):
         with open_archive(tmp_path / f"{parallel}.db") as arc:
             report = arc.ingest([src], enrich=enrich, parallel=parallel)
-            rows = arc.conn.execute("SELECT id, data FROM articles ORDER BY rowid").fetchall()
+            rows = arc.backend.conn.execute("SELECT id, data FROM articles ORDER BY rowid").fetchall()
             failed = [(f.source, f.stage) for f in report.failed]
             results[parallel] = (report.new, failed, rows, _derived(arc))
     assert results[True] == results[False]
@@ -154,7 +154,7 @@ def test_several_workers_store_in_input_order_and_report_each_failure_once(tmp_p
 def _derived(arc) -> list:
     """What the search and relate stages stored, in a comparable form."""
     tables = ("search_fts", "relate_docs", "relate_lsh", "story_members", "duplicates")
-    return [arc.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables]
+    return [arc.backend.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker inherits the patch by fork")
@@ -168,8 +168,8 @@ def test_the_parse_worker_analyzes_ahead_and_the_store_uses_it(tmp_path, monkeyp
     src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(3)])
     with open_archive(tmp_path / "p.db") as arc:
         assert arc.ingest([src], enrich=False, parallel=True).new == 3
-        rows = arc.conn.execute("SELECT headline_careful FROM search_fts ORDER BY rowid").fetchall()
-        related = arc.conn.execute("SELECT count(*) FROM relate_docs").fetchone()[0]
+        rows = arc.backend.conn.execute("SELECT headline_careful FROM search_fts ORDER BY rowid").fetchall()
+        related = arc.backend.conn.execute("SELECT count(*) FROM relate_docs").fetchone()[0]
     assert rows == [("ahead0",), ("ahead1",), ("ahead2",)]
     assert related == 3, "a stage that prepared nothing ahead computes its part when storing"
 
@@ -219,7 +219,7 @@ def test_ingest_without_relating_then_relate_gives_what_relating_as_it_goes_give
     from marsad.archive import open_archive
 
     with open_archive(later) as arc:
-        assert arc.conn.execute("SELECT count(*) FROM relate_docs").fetchone() == (0,)
+        assert arc.backend.conn.execute("SELECT count(*) FROM relate_docs").fetchone() == (0,)
     first = runner.invoke(main, ["relate", "--db", str(later)])
     assert (first.exit_code, first.output.strip()) == (0, "related 6 articles")
     again = runner.invoke(main, ["relate", "--db", str(later)])
@@ -229,7 +229,7 @@ def test_ingest_without_relating_then_relate_gives_what_relating_as_it_goes_give
 
 
 def _segments(arc) -> int:
-    return arc.conn.execute("SELECT count(DISTINCT segid) FROM search_fts_idx").fetchone()[0]
+    return arc.backend.conn.execute("SELECT count(DISTINCT segid) FROM search_fts_idx").fetchone()[0]
 
 
 @pytest.mark.backends("sqlite")  # FTS5's segments
@@ -263,7 +263,7 @@ def test_articles_that_come_enriched_without_entity_keys_get_them_from_enrichmen
     with open_archive(tmp_path / "k.db") as arc:
         assert arc.ingest([src], enrich=False, parallel=parallel).new == 2
         stored = arc.get("k-1")
-        keys = arc.conn.execute("SELECT DISTINCT entity FROM mentions ORDER BY entity").fetchall()
+        keys = arc.backend.conn.execute("SELECT DISTINCT entity FROM mentions ORDER BY entity").fetchall()
     assert [m.key for m in stored.entities] == [entity_key(putin), "given"]
     assert stored.quotes[0].key == entity_key(putin)
     assert keys == sorted([(entity_key(putin),), ("given",)])

@@ -20,7 +20,7 @@ def _conn(tmp_path):
 
 def test_new_archive_records_every_migration(tmp_path):
     with open_archive(tmp_path / "a.db") as arc:
-        names = [r[0] for r in arc.conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+        names = [r[0] for r in arc.backend.conn.execute("SELECT name FROM migrations ORDER BY rowid")]
     assert names == [name for name, _ in migrations.all_migrations()]
     assert names[:2] == ["archive-0001-articles", "archive-0002-entities"]
 
@@ -28,8 +28,8 @@ def test_new_archive_records_every_migration(tmp_path):
 def test_reopening_runs_nothing_again(tmp_path):
     open_archive(tmp_path / "a.db").close()
     with open_archive(tmp_path / "a.db") as arc:
-        assert migrations.apply(arc.conn) == []
-        assert migrations.pending(arc.conn) == []
+        assert migrations.apply(arc.backend.conn) == []
+        assert migrations.pending(arc.backend.conn) == []
 
 
 def test_a_new_named_migration_runs_once(tmp_path):
@@ -102,5 +102,5 @@ def test_a_reader_brings_an_older_archive_up_to_date(tmp_path, monkeypatch):
     extra = [("later-0001-notes", "CREATE TABLE notes (x TEXT);")]
     monkeypatch.setattr(migrations, "all_migrations", lambda: migrations.MIGRATIONS + extra)
     with open_archive(path, readonly=True) as arc:
-        assert "later-0001-notes" in migrations.applied(arc.conn)
-        assert arc.conn.execute("SELECT count(*) FROM notes").fetchone() == (0,)
+        assert "later-0001-notes" in migrations.applied(arc.backend.conn)
+        assert arc.backend.conn.execute("SELECT count(*) FROM notes").fetchone() == (0,)

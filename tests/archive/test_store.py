@@ -25,8 +25,9 @@ def test_put_then_get_gives_back_every_field(arc):
 
 def test_archive_columns_hold_metadata_and_ingest_time(arc):
     arc.put([make_article(1)])
-    row = arc.conn.execute("SELECT url, outlet, section, published, source, body, ingested_at, content_hash "
-                           "FROM articles WHERE id = 'art-1'").fetchone()
+    row = arc.backend.conn.execute(
+        "SELECT url, outlet, section, published, source, body, ingested_at, content_hash "
+        "FROM articles WHERE id = 'art-1'").fetchone()
     assert row[:5] == ("https://example.com/a/1", "Example", "politics", "2025-02-11T10:00:00+00:00",
                        "pages/1.html")
     assert row[5].split("\n\n")[1] == "وأضاف: «نعم»."
@@ -59,12 +60,12 @@ def test_same_page_again_adds_nothing(arc):
 
 def test_changed_version_replaces_the_old(arc):
     arc.put([make_article(1), make_article(2)])
-    rowid = arc.conn.execute("SELECT rowid FROM articles WHERE id = 'art-1'").fetchone()[0]
+    rowid = arc.backend.conn.execute("SELECT rowid FROM articles WHERE id = 'art-1'").fetchone()[0]
     report = arc.put([make_article(1, headline="عنوان معدل")])
     assert (report.new, report.updated, report.unchanged) == (0, 1, 0)
     assert arc.get("art-1").headline == "عنوان معدل"
     assert arc.count() == 2
-    assert arc.conn.execute("SELECT rowid FROM articles WHERE id = 'art-1'").fetchone()[0] == rowid
+    assert arc.backend.conn.execute("SELECT rowid FROM articles WHERE id = 'art-1'").fetchone()[0] == rowid
 
 
 def test_repeats_inside_one_batch(arc):
@@ -186,7 +187,7 @@ def test_replacing_an_article_updates_its_entities(arc):
     arc.put([make_article(1, entities=[putin(), moscow()]), make_article(2, entities=[putin()])])
     arc.put([make_article(1, headline="آخر", entities=[putin()])])
     assert {e.name: e.articles for e in arc.entities()} == {"فلاديمير بوتين": 2}
-    mentions = arc.conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
+    mentions = arc.backend.conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
     assert mentions == 2
 
 
@@ -195,11 +196,11 @@ def test_reader_sees_committed_data_while_a_writer_holds_a_transaction(tmp_path)
     with open_archive(path) as writer:
         writer.put([make_article(1)])
         with writer.store.transaction():
-            writer.conn.execute("UPDATE articles SET headline = 'x'")
+            writer.backend.conn.execute("UPDATE articles SET headline = 'x'")
             with open_archive(path, readonly=True, timeout=0.1) as reader:
                 assert reader.count() == 1
                 assert reader.get("art-1").headline == make_article(1).headline
-        assert writer.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert writer.backend.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_articles_without_optional_fields(arc):

@@ -54,7 +54,7 @@ def test_language_is_stored_in_its_column(tmp_path: Path) -> None:
     with open_archive(tmp_path / "a.db") as arc:
         arc.put([Article(headline="Weather", paragraphs=["It will rain."], language="en"),
                  Article(headline="طقس", paragraphs=["تمطر غداً."])])
-        rows = sorted(arc.conn.execute("SELECT headline, language FROM articles"), key=str)
+        rows = sorted(arc.backend.conn.execute("SELECT headline, language FROM articles"), key=str)
     assert rows == [("Weather", "en"), ("طقس", "ar")]
 
 

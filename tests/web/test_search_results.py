@@ -30,7 +30,7 @@ def client(tmp_path_factory):
     db = tmp_path_factory.mktemp("fold") / "fold.db"
     with open_archive(db) as arc:
         arc.put(_articles())
-        conn = arc.conn
+        conn = arc.backend.conn
         # The copies group as the relate stage stores it: every member → the group's smallest rowid.
         rowids = [r for (r,) in conn.execute("SELECT rowid FROM articles WHERE id LIKE 'copy-%'")]
         conn.execute("DELETE FROM duplicates")
