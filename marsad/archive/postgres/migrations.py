@@ -73,6 +73,16 @@ CREATE TABLE entity_apart (a TEXT COLLATE "C" NOT NULL, b TEXT COLLATE "C" NOT N
 CREATE TABLE entity_common (id TEXT COLLATE "C" PRIMARY KEY, articles INTEGER NOT NULL,
                             printed INTEGER NOT NULL);
 """),
+    # Undated articles sort as SQLite sorts them (first going up, last going down), and these indexes
+    # serve the newest-first lists and the oldest-first walk in that order.
+    ("archive-0004-dates-in-sqlite-order", """
+DROP INDEX articles_published;
+DROP INDEX articles_outlet;
+DROP INDEX articles_section;
+CREATE INDEX articles_published ON articles(published NULLS FIRST, rowid);
+CREATE INDEX articles_outlet ON articles(outlet, published NULLS FIRST, rowid);
+CREATE INDEX articles_section ON articles(section, published NULLS FIRST, rowid);
+"""),
 ]
 
 _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

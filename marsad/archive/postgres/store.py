@@ -184,7 +184,8 @@ class PostgresStore(Store):
 
     def iter_articles(self, since: str | None = None) -> Iterator[Article]:
         where, params = ("WHERE published >= %s", (since,)) if since else ("", ())
-        for row in self._rows(f"SELECT data, source FROM articles {where} ORDER BY published, rowid", params):
+        sql = f"SELECT data, source FROM articles {where} ORDER BY published NULLS FIRST, rowid"
+        for row in self._rows(sql, params):
             yield _article(*row)
 
     def count(self) -> int:

@@ -348,7 +348,7 @@ def entity_page(conn: Any, id: str) -> dict[str, Any]:
         "latest": [_article(*r) for r in q(
             "SELECT data, source FROM articles WHERE rowid IN "
             "(SELECT article FROM mentions WHERE entity = ?) "
-            "ORDER BY published DESC, rowid DESC LIMIT 10", (id,))],
+            "ORDER BY published DESC NULLS LAST, rowid DESC LIMIT 10", (id,))],
         "variant_articles": _variant_articles(conn, id),
     }
 
@@ -360,7 +360,7 @@ def _variant_articles(conn: Any, id: str, each: int = 5) -> dict[str, list[dict[
     for text, aid, headline, published in conn.execute(
             "SELECT m.text, a.id, a.headline, a.published FROM mentions m JOIN articles a "
             "ON a.rowid = m.article WHERE m.entity = ? GROUP BY m.text, a.rowid "
-            "ORDER BY m.text, a.published DESC, a.rowid DESC", (id,)):
+            "ORDER BY m.text, a.published DESC NULLS LAST, a.rowid DESC", (id,)):
         out.setdefault(text, []).append({"id": aid, "headline": headline, "published": published})
     return {text: found[:each] + ([{"more": len(found) - each}] if len(found) > each else [])
             for text, found in out.items()}
@@ -374,7 +374,9 @@ def latest_sql(limit: int, offset: int, section: str | None, outlet: str | None)
             conds.append(f"{col} = ?")
             params.append(value)
     where = f"WHERE {' AND '.join(conds)}" if conds else ""
-    sql = f"SELECT data, source FROM articles {where} ORDER BY published DESC, rowid DESC LIMIT ? OFFSET ?"
+    # Undated last on both backends (PostgreSQL would put NULL first in a descending order).
+    sql = (f"SELECT data, source FROM articles {where} ORDER BY published DESC NULLS LAST, rowid DESC "
+           "LIMIT ? OFFSET ?")
     return sql, [*params, limit, offset]
 
 
