@@ -176,7 +176,11 @@ def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
             if lookup(f"{form} {rest}".strip(), type, skeletons):
                 return dropped, f"{form} {rest}".strip()
     names = _gazetteer()
-    listed = [(d, f) for d, f in forms if (len(f) >= 3 and tagger_fold(f) in names) or (
+    f0 = fold(first)
+    base = len(f0) - (f0[:1] in ("و", "ف") and len(f0) >= 3)  # letters without a glued و or ف
+    # A word listed by the gazetteer after peeling ب، ل or ك keeps four letters: كلوب is no ك + لوب.
+    listed = [(d, f) for d, f in forms if (len(fold(f)) >= (4 if len(fold(f)) < base else 3)
+                                           and tagger_fold(f) in names) or (
         rest and " ".join(map(tagger_fold, f"{f} {rest}".split())) in names)]
     dropped, form = listed[-1] if listed else forms[-1]
     if listed or (form != first and fold(form).startswith("ال") and len(fold(form)) >= 5):

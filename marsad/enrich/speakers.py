@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import clean, lookup, title_prefix
 from marsad.enrich.lexicon import fold, load, strip_marks, with_clitics
+from marsad.enrich.speakernames import title_holder, untagged_name
 from marsad.model import EntityMention
 
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
@@ -96,7 +97,7 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
     imperfect = fold(toks[k][2]).lstrip("و")[:1] in ("ي", "ت")
     if (prev == "قد" or imperfect) and (before := _before_qad(toks, k, entities, state)) is not None:
         return before
-    if (svo := _named_after_complementizer(toks, k, entities)) is not None:
+    if (svo := _named_after_complementizer(toks, k, entities, state)) is not None:
         return svo
     if is_a(toks[k][2], "relays") and (source := _relayed(toks, k)) is not None:
         k = source
@@ -132,8 +133,10 @@ def _before_qad(toks: tuple, k: int, entities: list[EntityMention], state: dict)
     return None
 
 
-def _named_after_complementizer(toks: tuple, k: int, entities: list[EntityMention]) -> Speaker | None:
-    """أن ماكرون أبلغ روحاني «…»: after أن the subject comes first, and the name after is the object."""
+def _named_after_complementizer(toks: tuple, k: int, entities: list[EntityMention],
+                                state: dict) -> Speaker | None:
+    """أن ماكرون أبلغ روحاني «…»: after أن the subject comes first, and the name after is the object.
+    The name may be one the tagger missed here but found elsewhere in the article (إلا أن إليسا قالت)."""
     if toks[k][2][:1] in ("و", "ف"):
         return None
     for e in entities:
@@ -141,6 +144,10 @@ def _named_after_complementizer(toks: tuple, k: int, entities: list[EntityMentio
             j = next((i for i, t in enumerate(toks) if t[0] >= e.start), 0)
             if j and fold(toks[j - 1][2]) in ("ان", "بان"):
                 return Speaker(e.text, e.canonical)
+    for j in range(k - 1, max(k - 4, 0), -1):
+        if fold(toks[j - 1][2]) in ("ان", "بان", "لكن"):
+            name = untagged_name([t[2] for t in toks[j:k]], state.get("names", {}))
+            return Speaker(name, lookup(name, "PERS")) if name else None
     return None
 
 
@@ -222,8 +229,11 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
         if lo <= e.start < hi and e.type in kinds and not _for_body(toks, e):
             return Speaker(e.text, e.canonical)
     words = [t[2] for t in toks[first:limit]]
-    if (title_prefix(words) or is_a(words[0], "roles")) and (named := _apposition(toks, limit, entities)):
-        return named
+    if title_prefix(words) or is_a(words[0], "roles"):
+        if named := _apposition(toks, limit, entities):
+            return named
+        if holder := title_holder(toks, limit, entities, state.get("names", {})):
+            return Speaker(*holder)
     if is_a(words[0], "bodies") and fold(words[0]).startswith("ال") and "باسم" not in words:
         k = 1  # السلطات البريطانية (الاتهامات الروسية …), المجلس النرويجي للاجئين: the body as named
         while k < len(words) and (fold(words[k]).endswith(("ي", "يه")) or words[k].startswith("ل")
