@@ -20,7 +20,7 @@ from functools import cache
 
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.lexicon import fold, load, loose_alternation, tokens
-from marsad.enrich.speakernames import article_names, complete_people
+from marsad.enrich.speakernames import article_names, complete_names
 from marsad.enrich.speakers import (
     KEEP,
     Speaker,
@@ -319,7 +319,7 @@ def find_quotes(paragraphs: list[str], entities: list[EntityMention]) -> list[Qu
     """Every direct quote of an article, with the speaker as printed and its canonical entity."""
     if not any(_QUOTE_MARK.search(p) for p in paragraphs):
         return []
-    entities = complete_people(entities, paragraphs)
+    entities = complete_names(entities, paragraphs)
     state: dict = {"speaker": None, "mentions": [], "paragraphs": [], "names": article_names(entities)}
     out: list[Quote] = []
     for i, paragraph in enumerate(paragraphs):

@@ -11,6 +11,7 @@ of time.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 from functools import cache
@@ -21,6 +22,7 @@ from marsad.enrich.ner.features import fold as tagger_fold
 from marsad.model import EntityMention
 
 _MAX_ADDED = 2  # words a cut name may gain
+_NEXT_WORD = re.compile(r" +([\u0621-\u064a]+)")
 _MIN_LETTERS = 3
 
 
@@ -28,7 +30,7 @@ _MIN_LETTERS = 3
 def given_names() -> frozenset[str]:
     """Words (folded as the tagger folds) that mostly open or continue a personal name and seldom
     end one: in the gazetteer's and the alias table's names of people, at least twice not last and
-    at least twice as often not last as last."""
+    at least twice as often not last as last, or once not last, never last and without ال."""
     from marsad.enrich.ner import DATA, GAZETTEER, load_gazetteer
 
     path = DATA / GAZETTEER
@@ -40,7 +42,8 @@ def given_names() -> frozenset[str]:
         if len(words) > 1:
             inner.update(words[:-1])
             last[words[-1]] += 1
-    return frozenset(w for w, n in inner.items() if n >= 2 and n >= 2 * last[w] and len(w) >= _MIN_LETTERS)
+    return frozenset(w for w, n in inner.items() if len(w) >= _MIN_LETTERS and (
+        n >= 2 and n >= 2 * last[w] or n == 1 and not last[w] and not w.startswith("ال")))
 
 
 @cache
@@ -51,7 +54,7 @@ def _excluded() -> frozenset[str]:
     lex = lexicon()
     words = set(lex["stops"]) | lex["complementizers"] | lex["bodies"] | lex["times"] | lex["roles"]
     words |= lex["verbs"] | lex["participles"] | lex["pronoun_subjects"] | lex["relays"]
-    words |= {fold(w) for w in load("names.json")["function_words"]}
+    words |= {fold(w) for key in ("function_words", "kin") for w in load("names.json")[key]}
     return frozenset(words | {"الذي", "التي", "الذين", "عنه", "عنها", "له", "لها", "قوله", "قولها"})
 
 
@@ -84,17 +87,38 @@ def _joins(word: str, previous: str, names: dict[str, EntityMention]) -> bool:
     return name_word(word) and (_is_given(previous) or fold(word) in names)
 
 
-def complete_people(entities: list[EntityMention], paragraphs: list[str]) -> list[EntityMention]:
+def complete_names(entities: list[EntityMention], paragraphs: list[str]) -> list[EntityMention]:
     """The entities, with each person's name that the tagger cut short extended over the name words
-    that follow it in its paragraph."""
+    that follow it in its paragraph, and each body's name that stops on a noun that needs its
+    complement (المرصد السوري لحقوق → … لحقوق الإنسان) extended over that complement."""
     names = article_names(entities)
     taken = {(e.paragraph, e.start) for e in entities}
     out = []
     for e in entities:
         if e.type == "PERS" and 0 <= e.paragraph < len(paragraphs):
             e = _extend(e, paragraphs[e.paragraph], names, taken)
+        elif e.type == "ORG" and 0 <= e.paragraph < len(paragraphs):
+            e = _complement(e, paragraphs[e.paragraph])
         out.append(e)
     return out
+
+
+def needs_complement(word: str) -> bool:
+    """ل + a noun without ال (لحقوق، لمكافحة): a body's name does not end on it."""
+    f = fold(word)
+    return f.startswith("ل") and not f.startswith(("لل", "ال")) and len(f) >= 4
+
+
+def _complement(e: EntityMention, paragraph: str) -> EntityMention:
+    """A body's name ending on a noun that needs its complement goes on over the word with ال
+    that completes it."""
+    if not (e.text.split() and needs_complement(e.text.split()[-1])):
+        return e
+    m = _NEXT_WORD.match(paragraph, e.end)
+    if m is None or not fold(m.group(1)).startswith("ال"):
+        return e
+    text = paragraph[e.start:m.end()]
+    return replace(e, text=text, end=m.end(), canonical=lookup(text) or text)
 
 
 def _extend(e: EntityMention, paragraph: str, names: dict[str, EntityMention],

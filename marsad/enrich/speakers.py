@@ -18,12 +18,13 @@ from functools import cache, lru_cache
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import clean, lookup, title_prefix
 from marsad.enrich.lexicon import fold, load, strip_marks, with_clitics
-from marsad.enrich.speakernames import title_holder, untagged_name
+from marsad.enrich.speakernames import needs_complement, title_holder, untagged_name
 from marsad.model import EntityMention
 
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
 _MAX_APPOSITION = 10  # further tokens searched for the name a title leads to
 _MAX_RELAY = 12  # tokens between نقل and عن
+_MAX_SVO = 7  # tokens between أن and a verb whose subject they are
 _POSSESSIVES = ("ها", "هم", "هما", "ته", "يه", "نا")
 _COLONS = (":", "：")
 _MARKS = frozenset('«»"“”')
@@ -144,10 +145,17 @@ def _named_after_complementizer(toks: tuple, k: int, entities: list[EntityMentio
             j = next((i for i, t in enumerate(toks) if t[0] >= e.start), 0)
             if j and fold(toks[j - 1][2]) in ("ان", "بان"):
                 return Speaker(e.text, e.canonical)
-    for j in range(k - 1, max(k - 4, 0), -1):
+    for j in range(k - 1, max(k - _MAX_SVO, 0), -1):
+        word = toks[j][2]
+        if not word[0].isalpha() or _is_stop(word) or is_verb(word):
+            return None
         if fold(toks[j - 1][2]) in ("ان", "بان", "لكن"):
-            name = untagged_name([t[2] for t in toks[j:k]], state.get("names", {}))
-            return Speaker(name, lookup(name, "PERS")) if name else None
+            words = [t[2] for t in toks[j:k]]
+            if name := untagged_name(words, state.get("names", {})):
+                return Speaker(name, lookup(name, "PERS"))
+            # ويذكر أن القيادة العامة للجيش السوري قالت: a definite noun phrase is أن's subject
+            definite = fold(words[0]).startswith("ال") and not _is_role(words)
+            return Speaker(" ".join(words), lookup(" ".join(words))) if definite else None
     return None
 
 
@@ -184,14 +192,17 @@ def _topic(toks: tuple, e: EntityMention) -> bool:
     return after == ["،"] and (not lead or _is_role(lead[:1]))
 
 
-def _quoted_name(toks: tuple, k: int) -> bool:
+def _quoted_name(toks: tuple, k: int, closed: bool = False) -> bool:
     """Whether a short name in marks starts at token ``k`` and the sentence goes on after it with a
-    comma or a complementizer (وذكرت «فاو» أنه …), unlike a quote (وقال «…».)."""
+    comma or a complementizer (وذكرت «فاو» أنه …), unlike a quote (وقال «…».); with ``closed``,
+    whatever follows it."""
     if k >= len(toks) or toks[k][2] not in _MARKS:
         return False
     close = next((j for j in range(k + 1, min(k + 5, len(toks))) if toks[j][2] in _MARKS), None)
     if close is None or close == k + 1 or close + 1 >= len(toks):
         return False
+    if closed:
+        return True
     nxt = toks[close + 1][2]
     return nxt in "،," or fold(nxt) in lexicon()["complementizers"] or fold(nxt) == "في"
 
@@ -205,11 +216,16 @@ def _window(toks: tuple, k: int, end: int | None) -> tuple[int, int]:
         first += 1  # وكتب، جيسون داو، …
     while first < len(toks) and fold(toks[first][2]) in lex["times"]:
         first += 1
+    if first < len(toks) and len(f := fold(toks[first][2])) > 4 and f.startswith(("بال", "لل", "كال")):
+        return first, first  # وتابع بالعربية، وقال للصحفيين: a preposition's object, no subject
     if _quoted_name(toks, first):
         first += 1  # وذكرت «أرامكو»، أن …: a name in marks, up to its closing mark
     limit, end = first, min(end or len(toks), len(toks), first + _MAX_SUBJECT)
     while limit < end:
         word = toks[limit][2]
+        if limit > first and fold(toks[limit - 1][2]) == "باسم" and _quoted_name(toks, limit, closed=True):
+            limit = next(j for j in range(limit + 1, len(toks)) if toks[j][2] in _MARKS) + 1
+            continue  # متحدثة باسم «كان»: the body's name in marks
         if _is_stop(word) or not (word[0].isalpha() or word[0] == "ـ") \
                 or is_verb(word) or _addressee(word):
             break
@@ -228,7 +244,7 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
         kinds = ("PERS", "ORG", "LOC") if e.start == lo else ("PERS", "ORG")
         if lo <= e.start < hi and e.type in kinds and not _for_body(toks, e):
             return Speaker(e.text, e.canonical)
-    words = [t[2] for t in toks[first:limit]]
+    words = [t[2] for t in toks[first:limit] if t[2] not in _MARKS]
     if title_prefix(words) or is_a(words[0], "roles"):
         if named := _apposition(toks, limit, entities):
             return named
@@ -247,11 +263,18 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
         spokesman = "باسم" in words and fold(words[0]).startswith("ال")  # الناطق باسم الحكومة: a person
         return Speaker(" ".join(words), _role_of(words, state) if spokesman else None)
     if is_a(words[0], "roles") and not title_prefix(words[:1]) and not fold(words[0]).startswith("ال"):
-        return Speaker(" ".join(_described_role(words)), None)  # مسؤول أوروبي، مصدر مطلع: unnamed
+        # مسؤول أوروبي، مصدر مطلع: unnamed; مستشار الأمن القومي الكوري الجنوبي: a post, held by
+        # the person an earlier paragraph named after it
+        post = len(words) >= 3 and fold(words[1]).startswith("ال")
+        if post:
+            return Speaker(" ".join(words), _role_of(words, state))
+        return Speaker(" ".join(_described_role(words)), None)
     titled = title_prefix(words)
     name = words[titled:titled + 3]
     while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
         name.pop()
+    if len(words) > titled + 3 and needs_complement(name[-1]) and fold(words[titled + 3]).startswith("ال"):
+        name.append(words[titled + 3])  # المرصد السوري لحقوق الإنسان
     return _fallback_speaker(" ".join(words[:titled] + name), state)
 
 
@@ -318,10 +341,10 @@ def _described_role(words: list[str]) -> list[str]:
 def _role_of(words: list[str], state: dict) -> str | None:
     """The person an earlier paragraph named right after these role words (الناطق باسم الحكومة
     المغربية مصطفى الخلفي), if any."""
-    role = normalize_for_matching(words[-1])
-    for m, context in reversed(state["mentions"]):
-        if m.type == "PERS" and role in context:
-            return m.canonical
+    for role in dict.fromkeys(normalize_for_matching(w) for w in (words[-1], words[0])):
+        for m, context in reversed(state["mentions"]):  # المتحدث العسكري: المتحدث العقيد تامر الرفاعي
+            if m.type == "PERS" and role in context:
+                return m.canonical
     return None
 
 
