@@ -172,10 +172,10 @@ def title_holder(toks: tuple, start: int, entities: list[EntityMention],
     run: list[str] | None = None  # words after a comma
     for j in range(start, min(start + _MAX_TITLE, len(toks))):
         word, f = toks[j][2], fold(toks[j][2])
+        if run is not None and not name_word(word) and (name := untagged_name(run, names)):
+            return name, lookup(name, "PERS")  # …، فلورانس بارلي:
         if word in (":", ".", "؟", "!") or f in ends or word in "«»\"“”" and run:
             break
-        if run is not None and not name_word(word) and (name := untagged_name(run, names)):
-            return name, lookup(name, "PERS")
         if word in "،,":
             relative = other = False
             run = []

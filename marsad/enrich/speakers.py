@@ -44,7 +44,7 @@ KEEP = Speaker("", None)
 def lexicon() -> dict[str, frozenset[str]]:
     data = load("speech.json")
     sets = ("stops", "complementizers", "describers", "impersonal", "bodies", "pronoun_subjects",
-            "introducers", "attributions", "times", "describing")
+            "introducers", "attributions", "times", "describing", "documents")
     lex = {k: frozenset(fold(w) for w in data[k]) for k in sets}
     for k in ("verbs", "participles", "name_cues", "relays", "continuers", "roles"):
         lex[k] = with_clitics(data[k])
@@ -82,11 +82,14 @@ def _is_role(words: list[str]) -> bool:
 
 
 def _sentence_entity(entities: list[EntityMention], lo: int, hi: int, last: bool) -> Speaker | None:
-    people = [e for e in entities if lo <= e.start and e.end <= hi and e.type == "PERS"]
-    if not people:
-        return None
-    e = people[-1] if last else people[0]
-    return Speaker(e.text, e.canonical)
+    """The first (or last) person the sentence names before the verb, else body (تيانجين … فأصدر
+    بيانا أكد فيه)."""
+    for kind in ("PERS", "ORG"):
+        named = [e for e in entities if lo <= e.start and e.end <= hi and e.type == kind]
+        if named:
+            e = named[-1] if last else named[0]
+            return Speaker(e.text, e.canonical)
+    return None
 
 
 def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict,
@@ -102,7 +105,9 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
         return svo
     if is_a(toks[k][2], "relays") and (source := _relayed(toks, k)) is not None:
         k = source
-    elif fold(toks[k][2]).lstrip("و") == "جاء" and k + 1 < len(toks) and fold(toks[k + 1][2]) == "في":
+    elif fold(toks[k][2]).lstrip("و") == "جاء" and k + 2 < len(toks) and fold(toks[k + 1][2]) == "في":
+        if fold(toks[k + 2][2]).removeprefix("ال") not in lexicon()["documents"]:
+            return None  # جاء في الوقت الذي …: no statement
         k += 1  # وجاء في بيان للرئاسة أن …: the statement speaks
     nxt = fold(toks[k + 1][2]) if k + 1 < len(toks) else ""
     if nxt in ("فيها", "فيه"):  # التصريحات التي أدلت بها هاتشينسون وقالت فيها: the one named before
@@ -273,9 +278,16 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
     name = words[titled:titled + 3]
     while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
         name.pop()
-    if len(words) > titled + 3 and needs_complement(name[-1]) and fold(words[titled + 3]).startswith("ال"):
-        name.append(words[titled + 3])  # المرصد السوري لحقوق الإنسان
+    for word in words[titled + len(name):]:  # المرصد السوري لحقوق الإنسان، أحد القيادات العسكرية الكردية
+        if not fold(word).startswith("ال") or not (needs_complement(name[-1]) or _nisba(word)):
+            break
+        name.append(word)
     return _fallback_speaker(" ".join(words[:titled] + name), state)
+
+
+def _nisba(word: str) -> bool:
+    f = fold(word)
+    return f.startswith("ال") and f.endswith(("ي", "يه")) and len(f) >= 5
 
 
 def _for_body(toks: tuple, e: EntityMention) -> bool:
