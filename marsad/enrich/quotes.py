@@ -19,7 +19,7 @@ from bisect import bisect_right
 from functools import cache
 
 from marsad.arabic.normalize import normalize_for_matching
-from marsad.enrich.lexicon import fold, load, loose_alternation, tokens
+from marsad.enrich.lexicon import fold, load, loose_alternation, strip_marks, tokens
 from marsad.enrich.speakernames import article_names, complete_names
 from marsad.enrich.speakers import (
     KEEP,
@@ -50,8 +50,12 @@ _GAP_START = frozenset("،,.:؛;)")
 _COLONS = (":", "：")
 _LABEL_REACH = 90  # characters before a quote searched for ما وصفه بـ
 _VERB_LABEL_REACH = 240  # … for وصفت الحكومة اللقاء … بـ (the sentence's own describing verb)
+_ANTECEDENT_MENTIONS = 12  # mentions of the paragraphs before searched for a subject's antecedent
 _ANTECEDENT = 3  # characters between a name and the الذي/التي that refers to it (، )
 _LETTERS = "\u0621-\u063a\u0640-\u065f\u0670"  # as in the word tokens of marsad.enrich.lexicon
+# As printed: على (on) is a preposition, علي (Ali) a name.
+_PREPOSITIONS = frozenset(("مع", "في", "من", "على", "إلى", "الى", "عن", "بعد", "قبل", "حول", "دون", "عبر",
+                           "ضد"))
 _CLAUSE_END = re.compile(r"\s*(?:[.،,؛;:!?؟)]|$)")
 _ONLY_QUOTE = re.compile(r"^\W*$")
 _BY = rf"\s*(?:بـ|ب|بأن[{_LETTERS}]*|بان[{_LETTERS}]*)\s*ـ?\s*$"
@@ -144,7 +148,8 @@ def _verbs(paragraph: str, toks: tuple) -> list[int]:
     """Token indices of the speech verbs of a paragraph, found without looking at every token."""
     offsets = [t[0] for t in toks]
     found = (bisect_right(offsets, m.start()) - 1 for m in _verb_finder().finditer(paragraph))
-    return sorted({k for k in found if k >= 0 and is_verb(toks[k][2])})
+    return sorted({k for k in found if k >= 0 and is_verb(toks[k][2])
+                   and not (k and strip_marks(toks[k - 1][2]) in _PREPOSITIONS)})  # مع رد كاف: a noun
 
 
 def _described(paragraph: str, index: int, toks: tuple, quote: re.Match, entities: list[EntityMention],
@@ -276,10 +281,22 @@ def _set_speakers(toks: tuple, verbs: list[int], upto: int, done: int, index: in
         if not done <= pos < upto or is_a(toks[k][2], "participles"):
             continue
         found = verb_subject(toks, k, entities, state, _sentence_start(paragraph, pos, quotes))
+        if (found is KEEP or found is None) and state["speaker"] is None:
+            found = _last_person(entities, pos, state)  # وواصلت جولييت غونزاليس … وكتبت: «…»
         if (found is KEEP or found is None) and state["speaker"] is not None:
             state["named_at"] = (index, pos)  # وأضاف: the same speaker, named again by the verb
         elif found is not None and found is not KEEP:
             state["speaker"], state["named_at"] = found, (index, pos)
+
+
+def _last_person(entities: list[EntityMention], pos: int, state: dict) -> Speaker | None:
+    """Whom a verb without a subject refers to when no one has spoken yet: the last person named
+    before it, in its paragraph or the one before."""
+    here = [e for e in entities if e.type == "PERS" and e.end <= pos]
+    if here:
+        return Speaker(here[-1].text, here[-1].canonical)
+    last = [m for m, _ in state["mentions"][-_ANTECEDENT_MENTIONS:] if m.type == "PERS"]
+    return Speaker(last[-1].text, last[-1].canonical) if last else None
 
 
 def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention], state: dict) -> list[Quote]:

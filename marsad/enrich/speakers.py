@@ -121,10 +121,17 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
         return _sentence_entity(entities, sentence, toks[k][0], last=False)
     current = state["speaker"]
     if found is not None and found.canonical is None and current is not None and current.canonical \
-            and _is_role(words := found.name.split()) \
+            and _is_role(words := found.name.split()) and not _construct(words) \
             and (is_a(toks[k][2], "continuers") or fold(words[0]).startswith("ال")):
         return KEEP  # وأضاف المدرب، وأوضحت البريطانية: the person quoted before, as a role
     return found or _named_before(toks, k, entities)
+
+
+def _construct(words: list[str]) -> bool:
+    """محامي اللاعب، والد اللاعب: a role of someone else (indefinite, then a definite noun), so a
+    new speaker, unlike المدرب."""
+    return len(words) > 1 and not fold(words[0]).startswith("ال") and fold(words[1]).startswith("ال") \
+        and not _nisba(words[1])
 
 
 def _before_qad(toks: tuple, k: int, entities: list[EntityMention], state: dict) -> Speaker | None:
