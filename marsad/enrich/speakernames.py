@@ -152,6 +152,7 @@ def untagged_name(words: list[str], names: dict[str, EntityMention]) -> str | No
     return " ".join(words)
 
 
+_MARKS = frozenset('«»"“”')
 _MAX_TITLE = 24  # tokens of a long title searched for the person who holds it
 _OTHERS = ("مع", "بين", "ضد", "نظير", "نظيره", "نظيرته", "نظيرها", "لقاء", "اتصال")  # someone else is named
 _PREPOSITIONS = ("عن", "من", "الي", "علي", "في", "ل", "لـ", "ب", "بـ", "باسم")
@@ -170,12 +171,21 @@ def title_holder(toks: tuple, start: int, entities: list[EntityMention],
     ends = lexicon()["complementizers"]
     relative = other = False
     run: list[str] | None = None  # words after a comma
+    skip = -1  # the end of a name in marks
     for j in range(start, min(start + _MAX_TITLE, len(toks))):
+        if j <= skip:
+            continue
         word, f = toks[j][2], fold(toks[j][2])
         if run is not None and not name_word(word) and (name := untagged_name(run, names)):
             return name, lookup(name, "PERS")  # …، فلورانس بارلي:
-        if word in (":", ".", "؟", "!") or f in ends or word in "«»\"“”" and run:
+        if word in (":", ".", "؟", "!") or f in ends:
             break
+        if word in _MARKS:  # a short name in marks («لواء الحسم») is passed; a quote ends the title
+            close = next((i for i in range(j + 1, min(j + 5, len(toks))) if toks[i][2] in _MARKS), None)
+            if close is None or run:
+                break
+            skip = close
+            continue
         if word in "،,":
             relative = other = False
             run = []

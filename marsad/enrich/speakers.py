@@ -99,7 +99,8 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
     if prev in lexicon()["pronoun_subjects"]:
         return KEEP
     imperfect = fold(toks[k][2]).lstrip("و")[:1] in ("ي", "ت")
-    if (prev == "قد" or imperfect) and (before := _before_qad(toks, k, entities, state)) is not None:
+    bare = toks[k][2][:1] not in ("و", "ف")  # وكانت حكومة الإقليم قالت: كان before the subject
+    if (prev == "قد" or imperfect or bare) and (before := _before_qad(toks, k, entities, state)) is not None:
         return before
     if (svo := _named_after_complementizer(toks, k, entities, state)) is not None:
         return svo
@@ -172,12 +173,13 @@ def _named_after_complementizer(toks: tuple, k: int, entities: list[EntityMentio
 
 
 def _relayed(toks: tuple, k: int) -> int | None:
-    """The عن of «نقلت وكالة X عن Y»: its index, when a name (not a pronoun: عنه) follows it."""
+    """The عن of «نقلت وكالة X عن Y» (or قول: نقلت الوكالة قول الناطق …): its index, when a name
+    (not a pronoun: عنه) follows it."""
     for j in range(k + 1, min(k + _MAX_RELAY, len(toks) - 1)):
         word = toks[j][2]
         if word in _COLONS or fold(word) in lexicon()["complementizers"]:
             return None
-        if fold(word) == "عن":
+        if fold(word) in ("عن", "قول", "تصريح", "تصريحات"):
             return j
     return None
 
