@@ -266,8 +266,8 @@ class _Mention:
 
 def _link_people(mentions: list[_Mention]) -> None:
     """A person's shorter name takes the canonical of the one longer name it ends; a first name
-    alone (كيم, دونالد), that of the one longer name it begins. So does one word of a body's name
-    (بايرن → بايرن ميونيخ, يونايتد → مانشستر يونايتد)."""
+    alone (كيم, دونالد), that of the one longer name it begins. So does one word or the end of a
+    body's name (بايرن → بايرن ميونيخ, يونايتد → مانشستر يونايتد, سان جرمان → باريس سان جرمان)."""
     for kind in ("PERS", "ORG"):
         _link_names([m for m in mentions if m.type == kind], kind == "PERS")
 
@@ -280,8 +280,8 @@ def _link_names(named: list[_Mention], people: bool) -> None:
             fulls.setdefault(words, m.canonical or strip_marks(m.name))
     for m in named:
         words = tuple(fold_name(m.name).split())
-        if not people and (len(words) != 1 or m.canonical):
-            continue  # a body: one unknown word only
+        if not people and m.canonical:
+            continue  # a body: unknown names only; the end of a longer name (سان جرمان), or one word
         first = len(words) == 1 and words[0] not in name_particles()
         targets = {c for f, c in fulls.items() if len(f) > len(words) and (
             f[-len(words):] == words or (first and f[0] == words[0]))}

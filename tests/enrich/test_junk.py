@@ -135,3 +135,9 @@ def test_maghrebi_forms_of_the_held_out_radio():
     """The euro as Tunisian news prints it is money; the station's name keeps its FM (أف أم)."""
     assert is_junk("أورو")
     assert entities("قال لإذاعة الجوهرة أف أم إن ...", ("ORG", "الجوهرة أف أم")) == [("الجوهرة أف أم", "ORG")]
+
+
+def test_the_end_of_a_body_named_in_full_is_that_body():
+    text = "فاز باريس سان جرمان على موناكو. وقال مدرب سان جرمان إن الفريق جاهز."
+    tagged = [("ORG", "باريس سان جرمان"), ("ORG", "موناكو"), ("ORG", "سان جرمان")]
+    assert {c for c, _ in entities(text, *tagged)} == {"باريس سان جرمان", "موناكو"}
