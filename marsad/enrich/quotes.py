@@ -19,6 +19,7 @@ from bisect import bisect_right
 from functools import cache
 
 from marsad.arabic.normalize import normalize_for_matching
+from marsad.enrich.canonical import title_prefix
 from marsad.enrich.lexicon import fold, load, loose_alternation, strip_marks, tokens
 from marsad.enrich.speakernames import article_names, complete_names
 from marsad.enrich.speakers import (
@@ -283,10 +284,25 @@ def _set_speakers(toks: tuple, verbs: list[int], upto: int, done: int, index: in
         found = verb_subject(toks, k, entities, state, _sentence_start(paragraph, pos, quotes))
         if (found is KEEP or found is None) and state["speaker"] is None:
             found = _last_person(entities, pos, state)  # وواصلت جولييت غونزاليس … وكتبت: «…»
+        topic = state.get("topic")
+        if (found is KEEP or found is None) and topic and topic[0] > state.get("named_at", (-1, -1))[0]:
+            found = topic[1]  # ورحبت هيلين فيفر بالإرشادات. / وأضافت: «…»: the subject before
         if (found is KEEP or found is None) and state["speaker"] is not None:
             state["named_at"] = (index, pos)  # وأضاف: the same speaker, named again by the verb
         elif found is not None and found is not KEEP:
             state["speaker"], state["named_at"] = found, (index, pos)
+
+
+def _opening_subject(paragraph: str, entities: list[EntityMention]) -> Speaker | None:
+    """The person a paragraph opens on as the subject of its first verb, maybe after titles
+    (ورحبت هيلين فيفر …، ورحب رئيس الوزراء الكندي جاستن ترودو …)."""
+    toks = tokens(paragraph)
+    first = next((e for e in entities if e.type == "PERS"), None)
+    if first is None or len(toks) < 2 or toks[0][2][:1] not in ("و", "ف"):
+        return None
+    k = next((j for j, t in enumerate(toks) if t[0] >= first.start), 0)
+    titles = [t[2] for t in toks[1:k]]
+    return Speaker(first.text, first.canonical) if k and title_prefix(titles) == len(titles) else None
 
 
 def _last_person(entities: list[EntityMention], pos: int, state: dict) -> Speaker | None:
@@ -342,6 +358,8 @@ def find_quotes(paragraphs: list[str], entities: list[EntityMention]) -> list[Qu
     for i, paragraph in enumerate(paragraphs):
         here = [e for e in entities if e.paragraph == i]
         out.extend(_paragraph_quotes(paragraph, i, here, state))
+        if (subject := _opening_subject(paragraph, here)) is not None:
+            state["topic"] = (i, subject)
         for e in here:
             state["mentions"].append((e, normalize_for_matching(paragraph[max(0, e.start - 30):e.start])))
         state["paragraphs"].append(paragraph)
