@@ -283,7 +283,7 @@ def _set_speakers(toks: tuple, verbs: list[int], upto: int, done: int, index: in
             continue
         found = verb_subject(toks, k, entities, state, _sentence_start(paragraph, pos, quotes))
         if (found is KEEP or found is None) and state["speaker"] is None:
-            found = _last_person(entities, pos, state)  # وواصلت جولييت غونزاليس … وكتبت: «…»
+            found = _last_person(entities, pos, state, quotes)  # وواصلت جولييت غونزاليس … وكتبت: «…»
         topic = state.get("topic")
         if (found is KEEP or found is None) and topic and topic[0] > state.get("named_at", (-1, -1))[0]:
             found = topic[1]  # ورحبت هيلين فيفر بالإرشادات. / وأضافت: «…»: the subject before
@@ -305,10 +305,12 @@ def _opening_subject(paragraph: str, entities: list[EntityMention]) -> Speaker |
     return Speaker(first.text, first.canonical) if k and title_prefix(titles) == len(titles) else None
 
 
-def _last_person(entities: list[EntityMention], pos: int, state: dict) -> Speaker | None:
+def _last_person(entities: list[EntityMention], pos: int, state: dict,
+                 quotes: list[re.Match]) -> Speaker | None:
     """Whom a verb without a subject refers to when no one has spoken yet: the last person named
     before it, in its paragraph or the one before."""
-    here = [e for e in entities if e.type == "PERS" and e.end <= pos]
+    here = [e for e in entities if e.type == "PERS" and e.end <= pos
+            and not any(q.start() <= e.start < q.end() for q in quotes)]  # «العلوج»: a word quoted
     if here:
         return Speaker(here[-1].text, here[-1].canonical)
     last = [m for m, _ in state["mentions"][-_ANTECEDENT_MENTIONS:] if m.type == "PERS"]

@@ -251,8 +251,13 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
              end: int | None = None) -> Speaker | None:
     """The speaker named right after token ``k`` (a verb, عن, كان), if any."""
     first, limit = _window(toks, k, end)
+    if first < len(toks) and (e := next((e for e in entities if e.start == toks[first][0]
+                                         and e.type == "PERS"), None)):
+        return Speaker(e.text, e.canonical)  # a name that opens with a stop word: وقال بين والاس
     if limit == first:
         return None
+    if fold(toks[first][2]) in ("بيان", "البيان") and fold(toks[min(limit, len(toks) - 1)][2]) == "عن":
+        return subject_after(toks, limit, entities, state)  # بيان صادر عن النادي: the body
     lo, hi = toks[first][0], toks[limit - 1][1]
     for e in entities:  # a country speaks when it is the subject itself: وقالت واشنطن
         kinds = ("PERS", "ORG", "LOC") if e.start == lo else ("PERS", "ORG")
@@ -271,7 +276,7 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
             k += 1
         return Speaker(" ".join(words[:k]), None)
     if "باسم" in words or is_a(words[0], "bodies"):  # متحدث باسم الحكومة، مكتب رئيس الوزراء
-        if fold(words[0]) == "بيان" and len(words) > 1:  # بيان للاتحاد الإنجليزي: the body's own words
+        if fold(words[0]) == "بيان" and len(words) > 1 and words[1].startswith("ل"):  # بيان للاتحاد الإنجليزي
             owner = words[1]
             words = ["ال" + owner[2:] if owner.startswith("لل") else owner.removeprefix("ل"), *words[2:]]
         spokesman = "باسم" in words and fold(words[0]).startswith("ال")  # الناطق باسم الحكومة: a person
