@@ -157,6 +157,9 @@ def _clitic_forms(word: str) -> list[tuple[int, str]]:
         base, dropped = word[skip_letters(word, 1):], 1
         out.append((1, base))
     fb = fold(base)
+    if fb[:1] in ("ب", "ل") and fb[1:] in name_particles():  # ببن عروس: ب + بن عروس
+        return [*out, (dropped + 1, base[skip_letters(base, 1):])]
+    fb = fold(base)
     if fb.startswith("لل") and len(fb) > 4:  # للحكومة → الحكومة, لليفربول → ليفربول
         out.append((dropped + 1, base[skip_letters(base, 1):]))
         out.append((dropped, "ال" + base[skip_letters(base, 2):]))
@@ -171,6 +174,8 @@ def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
     keeps its letters when the gazetteer lists it whole (كاليفورنيا, وكاليفورنيا → كاليفورنيا)."""
     first, _, rest = name.partition(" ")
     forms = _clitic_forms(first)
+    if rest and len(forms) > 1 and fold(forms[-1][1]) in name_particles():
+        return forms[-1][0], f"{forms[-1][1]} {rest}"  # ببن عروس, وبن علي: a compound name's particle
     for skeletons in (False, True):  # any exact spelling before any skeleton: بهولندا is هولندا
         for dropped, form in forms:
             if lookup(f"{form} {rest}".strip(), type, skeletons):
@@ -268,7 +273,7 @@ def _link_people(mentions: list[_Mention]) -> None:
     """A person's shorter name takes the canonical of the one longer name it ends; a first name
     alone (كيم, دونالد), that of the one longer name it begins. So does one word or the end of a
     body's name (بايرن → بايرن ميونيخ, يونايتد → مانشستر يونايتد, سان جرمان → باريس سان جرمان)."""
-    for kind in ("PERS", "ORG"):
+    for kind in ("PERS", "ORG"):  # not places: آسيا is not آسيا الوسطى
         _link_names([m for m in mentions if m.type == kind], kind == "PERS")
 
 
