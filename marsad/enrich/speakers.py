@@ -6,8 +6,9 @@ Trump), as is a name right before it after أن (أن ماكرون أبلغ رو
 (وكان المتحدث باسم الكرملين قد رد …). A relayed quote belongs to the one after عن (نقلت وكالة X عن Y
 قوله …). After the verb, the first person named before a complementizer or colon is the speaker, past a
 title and the body it speaks for (المتحدثة باسم فيسبوك، إليزابيث ديانا). Without a tagged name, the
-words as printed (مسؤول أوروبي), or the person a title introduced earlier in the article. Word lists
-are data (``speech.json``).
+words as printed (مسؤول أوروبي), or the person a title introduced earlier in the article. Names the
+tagger cut short or missed are completed in ``marsad.enrich.speakernames``. Word lists are data
+(``speech.json``).
 """
 
 from __future__ import annotations
