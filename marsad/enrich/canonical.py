@@ -275,6 +275,13 @@ def _link_people(mentions: list[_Mention]) -> None:
     body's name (بايرن → بايرن ميونيخ, يونايتد → مانشستر يونايتد, سان جرمان → باريس سان جرمان)."""
     for kind in ("PERS", "ORG"):  # not places: آسيا is not آسيا الوسطى
         _link_names([m for m in mentions if m.type == kind], kind == "PERS")
+    bodies = {tuple(fold_name(m.name).split()): m.canonical or strip_marks(m.name) for m in mentions
+              if m.type == "ORG" and " " in m.name.strip()}
+    for m in mentions:  # سان جرمان, called a place, ends the club's name printed in full: the club
+        words = tuple(fold_name(m.name).split())
+        ends = {c for f, c in bodies.items() if len(f) > len(words) > 1 and f[-len(words):] == words}
+        if m.type == "LOC" and m.canonical is None and len(ends) == 1:
+            m.canonical, m.type = ends.pop(), "ORG"
 
 
 def _link_names(named: list[_Mention], people: bool) -> None:
