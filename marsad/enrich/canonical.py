@@ -159,6 +159,9 @@ def _clitic_forms(word: str) -> list[tuple[int, str]]:
         base, dropped = word[skip_letters(word, 1):], 1
         out.append((1, base))
     fb = fold(base)
+    if fb[:1] in ("ب", "ل") and fb[1:] in name_particles():  # ببن عروس: ب + بن عروس
+        return [*out, (dropped + 1, base[skip_letters(base, 1):])]
+    fb = fold(base)
     if fb.startswith("لل") and len(fb) > 4:  # للحكومة → الحكومة, لليفربول → ليفربول
         out.append((dropped + 1, base[skip_letters(base, 1):]))
         out.append((dropped, "ال" + base[skip_letters(base, 2):]))
@@ -173,12 +176,18 @@ def strip_clitics(name: str, type: str | None = None) -> tuple[int, str]:
     keeps its letters when the gazetteer lists it whole (كاليفورنيا, وكاليفورنيا → كاليفورنيا)."""
     first, _, rest = name.partition(" ")
     forms = _clitic_forms(first)
+    if rest and len(forms) > 1 and fold(forms[-1][1]) in name_particles():
+        return forms[-1][0], f"{forms[-1][1]} {rest}"  # ببن عروس, وبن علي: a compound name's particle
     for skeletons in (False, True):  # any exact spelling before any skeleton: بهولندا is هولندا
         for dropped, form in forms:
             if lookup(f"{form} {rest}".strip(), type, skeletons):
                 return dropped, f"{form} {rest}".strip()
     names = _gazetteer()
-    listed = [(d, f) for d, f in forms if (len(f) >= 3 and tagger_fold(f) in names) or (
+    f0 = fold(first)
+    base = len(f0) - (f0[:1] in ("و", "ف") and len(f0) >= 3)  # letters without a glued و or ف
+    # A word listed by the gazetteer after peeling ب، ل or ك keeps four letters: كلوب is no ك + لوب.
+    listed = [(d, f) for d, f in forms if (len(fold(f)) >= (4 if len(fold(f)) < base else 3)
+                                           and tagger_fold(f) in names) or (
         rest and " ".join(map(tagger_fold, f"{f} {rest}".split())) in names)]
     dropped, form = listed[-1] if listed else forms[-1]
     if listed or (form != first and fold(form).startswith("ال") and len(fold(form)) >= 5):
@@ -264,10 +273,17 @@ class _Mention:
 
 def _link_people(mentions: list[_Mention]) -> None:
     """A person's shorter name takes the canonical of the one longer name it ends; a first name
-    alone (كيم, دونالد), that of the one longer name it begins. So does one word of a body's name
-    (بايرن → بايرن ميونيخ, يونايتد → مانشستر يونايتد)."""
-    for kind in ("PERS", "ORG"):
+    alone (كيم, دونالد), that of the one longer name it begins. So does one word or the end of a
+    body's name (بايرن → بايرن ميونيخ, يونايتد → مانشستر يونايتد, سان جرمان → باريس سان جرمان)."""
+    for kind in ("PERS", "ORG"):  # not places: آسيا is not آسيا الوسطى
         _link_names([m for m in mentions if m.type == kind], kind == "PERS")
+    bodies = {tuple(fold_name(m.name).split()): m.canonical or strip_marks(m.name) for m in mentions
+              if m.type == "ORG" and " " in m.name.strip()}
+    for m in mentions:  # سان جرمان, called a place, ends the club's name printed in full: the club
+        words = tuple(fold_name(m.name).split())
+        ends = {c for f, c in bodies.items() if len(f) > len(words) > 1 and f[-len(words):] == words}
+        if m.type == "LOC" and m.canonical is None and len(ends) == 1:
+            m.canonical, m.type = ends.pop(), "ORG"
 
 
 def _link_names(named: list[_Mention], people: bool) -> None:
@@ -278,8 +294,8 @@ def _link_names(named: list[_Mention], people: bool) -> None:
             fulls.setdefault(words, m.canonical or strip_marks(m.name))
     for m in named:
         words = tuple(fold_name(m.name).split())
-        if not people and (len(words) != 1 or m.canonical):
-            continue  # a body: one unknown word only
+        if not people and m.canonical:
+            continue  # a body: unknown names only; the end of a longer name (سان جرمان), or one word
         first = len(words) == 1 and words[0] not in name_particles()
         targets = {c for f, c in fulls.items() if len(f) > len(words) and (
             f[-len(words):] == words or (first and f[0] == words[0]))}

@@ -75,8 +75,10 @@ def _kind(name: str) -> str | None:
 
 
 def _initial(name: str) -> bool:
-    """A lone initial (سي., بي.): a piece of an abbreviation the tagger cut, never a name itself."""
-    return " " not in name.strip() and name.strip().endswith(".") and len(name.strip()) <= 4
+    """A lone initial (سي., بي.) or letter (س, the hour's abbreviation): a piece of an abbreviation,
+    never a name itself."""
+    word = name.strip()
+    return " " not in word and (word.endswith(".") and len(word) <= 4 or len(_fold_name(word)) < 2)
 
 
 def _unglued(key: str) -> str:

@@ -19,7 +19,9 @@ from bisect import bisect_right
 from functools import cache
 
 from marsad.arabic.normalize import normalize_for_matching
-from marsad.enrich.lexicon import fold, load, loose_alternation, tokens
+from marsad.enrich.canonical import title_prefix
+from marsad.enrich.lexicon import fold, load, loose_alternation, strip_marks, tokens
+from marsad.enrich.speakernames import article_names, complete_names
 from marsad.enrich.speakers import (
     KEEP,
     Speaker,
@@ -49,8 +51,12 @@ _GAP_START = frozenset("،,.:؛;)")
 _COLONS = (":", "：")
 _LABEL_REACH = 90  # characters before a quote searched for ما وصفه بـ
 _VERB_LABEL_REACH = 240  # … for وصفت الحكومة اللقاء … بـ (the sentence's own describing verb)
+_ANTECEDENT_MENTIONS = 12  # mentions of the paragraphs before searched for a subject's antecedent
 _ANTECEDENT = 3  # characters between a name and the الذي/التي that refers to it (، )
 _LETTERS = "\u0621-\u063a\u0640-\u065f\u0670"  # as in the word tokens of marsad.enrich.lexicon
+# As printed: على (on) is a preposition, علي (Ali) a name.
+_PREPOSITIONS = frozenset(("مع", "في", "من", "على", "إلى", "الى", "عن", "بعد", "قبل", "حول", "دون", "عبر",
+                           "ضد"))
 _CLAUSE_END = re.compile(r"\s*(?:[.،,؛;:!?؟)]|$)")
 _ONLY_QUOTE = re.compile(r"^\W*$")
 _BY = rf"\s*(?:بـ|ب|بأن[{_LETTERS}]*|بان[{_LETTERS}]*)\s*ـ?\s*$"
@@ -143,7 +149,8 @@ def _verbs(paragraph: str, toks: tuple) -> list[int]:
     """Token indices of the speech verbs of a paragraph, found without looking at every token."""
     offsets = [t[0] for t in toks]
     found = (bisect_right(offsets, m.start()) - 1 for m in _verb_finder().finditer(paragraph))
-    return sorted({k for k in found if k >= 0 and is_verb(toks[k][2])})
+    return sorted({k for k in found if k >= 0 and is_verb(toks[k][2])
+                   and not (k and strip_marks(toks[k - 1][2]) in _PREPOSITIONS)})  # مع رد كاف: a noun
 
 
 def _described(paragraph: str, index: int, toks: tuple, quote: re.Match, entities: list[EntityMention],
@@ -275,10 +282,39 @@ def _set_speakers(toks: tuple, verbs: list[int], upto: int, done: int, index: in
         if not done <= pos < upto or is_a(toks[k][2], "participles"):
             continue
         found = verb_subject(toks, k, entities, state, _sentence_start(paragraph, pos, quotes))
+        if (found is KEEP or found is None) and state["speaker"] is None:
+            found = _last_person(entities, pos, state, quotes)  # وواصلت جولييت غونزاليس … وكتبت: «…»
+        topic = state.get("topic")
+        if (found is KEEP or found is None) and topic and topic[0] > state.get("named_at", (-1, -1))[0]:
+            found = topic[1]  # ورحبت هيلين فيفر بالإرشادات. / وأضافت: «…»: the subject before
         if (found is KEEP or found is None) and state["speaker"] is not None:
             state["named_at"] = (index, pos)  # وأضاف: the same speaker, named again by the verb
         elif found is not None and found is not KEEP:
             state["speaker"], state["named_at"] = found, (index, pos)
+
+
+def _opening_subject(paragraph: str, entities: list[EntityMention]) -> Speaker | None:
+    """The person a paragraph opens on as the subject of its first verb, maybe after titles
+    (ورحبت هيلين فيفر …، ورحب رئيس الوزراء الكندي جاستن ترودو …)."""
+    toks = tokens(paragraph)
+    first = next((e for e in entities if e.type == "PERS"), None)
+    if first is None or len(toks) < 2 or toks[0][2][:1] not in ("و", "ف"):
+        return None
+    k = next((j for j, t in enumerate(toks) if t[0] >= first.start), 0)
+    titles = [t[2] for t in toks[1:k]]
+    return Speaker(first.text, first.canonical) if k and title_prefix(titles) == len(titles) else None
+
+
+def _last_person(entities: list[EntityMention], pos: int, state: dict,
+                 quotes: list[re.Match]) -> Speaker | None:
+    """Whom a verb without a subject refers to when no one has spoken yet: the last person named
+    before it, in its paragraph or the one before."""
+    here = [e for e in entities if e.type == "PERS" and e.end <= pos
+            and not any(q.start() <= e.start < q.end() for q in quotes)]  # «العلوج»: a word quoted
+    if here:
+        return Speaker(here[-1].text, here[-1].canonical)
+    last = [m for m, _ in state["mentions"][-_ANTECEDENT_MENTIONS:] if m.type == "PERS"]
+    return Speaker(last[-1].text, last[-1].canonical) if last else None
 
 
 def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention], state: dict) -> list[Quote]:
@@ -318,11 +354,14 @@ def find_quotes(paragraphs: list[str], entities: list[EntityMention]) -> list[Qu
     """Every direct quote of an article, with the speaker as printed and its canonical entity."""
     if not any(_QUOTE_MARK.search(p) for p in paragraphs):
         return []
-    state: dict = {"speaker": None, "mentions": [], "paragraphs": []}
+    entities = complete_names(entities, paragraphs)
+    state: dict = {"speaker": None, "mentions": [], "paragraphs": [], "names": article_names(entities)}
     out: list[Quote] = []
     for i, paragraph in enumerate(paragraphs):
         here = [e for e in entities if e.paragraph == i]
         out.extend(_paragraph_quotes(paragraph, i, here, state))
+        if (subject := _opening_subject(paragraph, here)) is not None:
+            state["topic"] = (i, subject)
         for e in here:
             state["mentions"].append((e, normalize_for_matching(paragraph[max(0, e.start - 30):e.start])))
         state["paragraphs"].append(paragraph)

@@ -6,8 +6,9 @@ Trump), as is a name right before it after أن (أن ماكرون أبلغ رو
 (وكان المتحدث باسم الكرملين قد رد …). A relayed quote belongs to the one after عن (نقلت وكالة X عن Y
 قوله …). After the verb, the first person named before a complementizer or colon is the speaker, past a
 title and the body it speaks for (المتحدثة باسم فيسبوك، إليزابيث ديانا). Without a tagged name, the
-words as printed (مسؤول أوروبي), or the person a title introduced earlier in the article. Word lists
-are data (``speech.json``).
+words as printed (مسؤول أوروبي), or the person a title introduced earlier in the article. Names the
+tagger cut short or missed are completed in ``marsad.enrich.speakernames``. Word lists are data
+(``speech.json``).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from functools import cache, lru_cache
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import clean, lookup, title_prefix
 from marsad.enrich.lexicon import fold, load, strip_marks, with_clitics
+from marsad.enrich.speakernames import needs_complement, title_holder, untagged_name
 from marsad.model import EntityMention
 
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
 _MAX_APPOSITION = 10  # further tokens searched for the name a title leads to
 _MAX_RELAY = 12  # tokens between نقل and عن
+_MAX_SVO = 7  # tokens between أن and a verb whose subject they are
 _POSSESSIVES = ("ها", "هم", "هما", "ته", "يه", "نا")
 _COLONS = (":", "：")
 _MARKS = frozenset('«»"“”')
@@ -42,7 +45,7 @@ KEEP = Speaker("", None)
 def lexicon() -> dict[str, frozenset[str]]:
     data = load("speech.json")
     sets = ("stops", "complementizers", "describers", "impersonal", "bodies", "pronoun_subjects",
-            "introducers", "attributions", "times", "describing")
+            "introducers", "attributions", "times", "describing", "documents")
     lex = {k: frozenset(fold(w) for w in data[k]) for k in sets}
     for k in ("verbs", "participles", "name_cues", "relays", "continuers", "roles"):
         lex[k] = with_clitics(data[k])
@@ -80,11 +83,14 @@ def _is_role(words: list[str]) -> bool:
 
 
 def _sentence_entity(entities: list[EntityMention], lo: int, hi: int, last: bool) -> Speaker | None:
-    people = [e for e in entities if lo <= e.start and e.end <= hi and e.type == "PERS"]
-    if not people:
-        return None
-    e = people[-1] if last else people[0]
-    return Speaker(e.text, e.canonical)
+    """The first (or last) person the sentence names before the verb, else body (تيانجين … فأصدر
+    بيانا أكد فيه)."""
+    for kind in ("PERS", "ORG"):
+        named = [e for e in entities if lo <= e.start and e.end <= hi and e.type == kind]
+        if named:
+            e = named[-1] if last else named[0]
+            return Speaker(e.text, e.canonical)
+    return None
 
 
 def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict,
@@ -94,13 +100,16 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
     if prev in lexicon()["pronoun_subjects"]:
         return KEEP
     imperfect = fold(toks[k][2]).lstrip("و")[:1] in ("ي", "ت")
-    if (prev == "قد" or imperfect) and (before := _before_qad(toks, k, entities, state)) is not None:
+    bare = toks[k][2][:1] not in ("و", "ف")  # وكانت حكومة الإقليم قالت: كان before the subject
+    if (prev == "قد" or imperfect or bare) and (before := _before_qad(toks, k, entities, state)) is not None:
         return before
-    if (svo := _named_after_complementizer(toks, k, entities)) is not None:
+    if (svo := _named_after_complementizer(toks, k, entities, state)) is not None:
         return svo
     if is_a(toks[k][2], "relays") and (source := _relayed(toks, k)) is not None:
         k = source
-    elif fold(toks[k][2]).lstrip("و") == "جاء" and k + 1 < len(toks) and fold(toks[k + 1][2]) == "في":
+    elif fold(toks[k][2]).lstrip("و") == "جاء" and k + 2 < len(toks) and fold(toks[k + 1][2]) == "في":
+        if fold(toks[k + 2][2]).removeprefix("ال") not in lexicon()["documents"]:
+            return None  # جاء في الوقت الذي …: no statement
         k += 1  # وجاء في بيان للرئاسة أن …: the statement speaks
     nxt = fold(toks[k + 1][2]) if k + 1 < len(toks) else ""
     if nxt in ("فيها", "فيه"):  # التصريحات التي أدلت بها هاتشينسون وقالت فيها: the one named before
@@ -114,10 +123,17 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
         return _sentence_entity(entities, sentence, toks[k][0], last=False)
     current = state["speaker"]
     if found is not None and found.canonical is None and current is not None and current.canonical \
-            and _is_role(words := found.name.split()) \
+            and _is_role(words := found.name.split()) and not _construct(words) \
             and (is_a(toks[k][2], "continuers") or fold(words[0]).startswith("ال")):
         return KEEP  # وأضاف المدرب، وأوضحت البريطانية: the person quoted before, as a role
     return found or _named_before(toks, k, entities)
+
+
+def _construct(words: list[str]) -> bool:
+    """محامي اللاعب، والد اللاعب: a role of someone else (indefinite, then a definite noun), so a
+    new speaker, unlike المدرب."""
+    return len(words) > 1 and not fold(words[0]).startswith("ال") and fold(words[1]).startswith("ال") \
+        and not _nisba(words[1])
 
 
 def _before_qad(toks: tuple, k: int, entities: list[EntityMention], state: dict) -> Speaker | None:
@@ -132,8 +148,10 @@ def _before_qad(toks: tuple, k: int, entities: list[EntityMention], state: dict)
     return None
 
 
-def _named_after_complementizer(toks: tuple, k: int, entities: list[EntityMention]) -> Speaker | None:
-    """أن ماكرون أبلغ روحاني «…»: after أن the subject comes first, and the name after is the object."""
+def _named_after_complementizer(toks: tuple, k: int, entities: list[EntityMention],
+                                state: dict) -> Speaker | None:
+    """أن ماكرون أبلغ روحاني «…»: after أن the subject comes first, and the name after is the object.
+    The name may be one the tagger missed here but found elsewhere in the article (إلا أن إليسا قالت)."""
     if toks[k][2][:1] in ("و", "ف"):
         return None
     for e in entities:
@@ -141,16 +159,28 @@ def _named_after_complementizer(toks: tuple, k: int, entities: list[EntityMentio
             j = next((i for i, t in enumerate(toks) if t[0] >= e.start), 0)
             if j and fold(toks[j - 1][2]) in ("ان", "بان"):
                 return Speaker(e.text, e.canonical)
+    for j in range(k - 1, max(k - _MAX_SVO, 0), -1):
+        word = toks[j][2]
+        if not word[0].isalpha() or _is_stop(word) or is_verb(word):
+            return None
+        if fold(toks[j - 1][2]) in ("ان", "بان", "لكن"):
+            words = [t[2] for t in toks[j:k]]
+            if name := untagged_name(words, state.get("names", {})):
+                return Speaker(name, lookup(name, "PERS"))
+            # ويذكر أن القيادة العامة للجيش السوري قالت: a definite noun phrase is أن's subject
+            definite = fold(words[0]).startswith("ال") and not _is_role(words)
+            return Speaker(" ".join(words), lookup(" ".join(words))) if definite else None
     return None
 
 
 def _relayed(toks: tuple, k: int) -> int | None:
-    """The عن of «نقلت وكالة X عن Y»: its index, when a name (not a pronoun: عنه) follows it."""
+    """The عن of «نقلت وكالة X عن Y» (or قول: نقلت الوكالة قول الناطق …): its index, when a name
+    (not a pronoun: عنه) follows it."""
     for j in range(k + 1, min(k + _MAX_RELAY, len(toks) - 1)):
         word = toks[j][2]
         if word in _COLONS or fold(word) in lexicon()["complementizers"]:
             return None
-        if fold(word) == "عن":
+        if fold(word) in ("عن", "قول", "تصريح", "تصريحات"):
             return j
     return None
 
@@ -177,14 +207,17 @@ def _topic(toks: tuple, e: EntityMention) -> bool:
     return after == ["،"] and (not lead or _is_role(lead[:1]))
 
 
-def _quoted_name(toks: tuple, k: int) -> bool:
+def _quoted_name(toks: tuple, k: int, closed: bool = False) -> bool:
     """Whether a short name in marks starts at token ``k`` and the sentence goes on after it with a
-    comma or a complementizer (وذكرت «فاو» أنه …), unlike a quote (وقال «…».)."""
+    comma or a complementizer (وذكرت «فاو» أنه …), unlike a quote (وقال «…».); with ``closed``,
+    whatever follows it."""
     if k >= len(toks) or toks[k][2] not in _MARKS:
         return False
     close = next((j for j in range(k + 1, min(k + 5, len(toks))) if toks[j][2] in _MARKS), None)
     if close is None or close == k + 1 or close + 1 >= len(toks):
         return False
+    if closed:
+        return True
     nxt = toks[close + 1][2]
     return nxt in "،," or fold(nxt) in lexicon()["complementizers"] or fold(nxt) == "في"
 
@@ -198,11 +231,16 @@ def _window(toks: tuple, k: int, end: int | None) -> tuple[int, int]:
         first += 1  # وكتب، جيسون داو، …
     while first < len(toks) and fold(toks[first][2]) in lex["times"]:
         first += 1
+    if first < len(toks) and len(f := fold(toks[first][2])) > 4 and f.startswith(("بال", "لل", "كال")):
+        return first, first  # وتابع بالعربية، وقال للصحفيين: a preposition's object, no subject
     if _quoted_name(toks, first):
         first += 1  # وذكرت «أرامكو»، أن …: a name in marks, up to its closing mark
     limit, end = first, min(end or len(toks), len(toks), first + _MAX_SUBJECT)
     while limit < end:
         word = toks[limit][2]
+        if limit > first and fold(toks[limit - 1][2]) == "باسم" and _quoted_name(toks, limit, closed=True):
+            limit = next(j for j in range(limit + 1, len(toks)) if toks[j][2] in _MARKS) + 1
+            continue  # متحدثة باسم «كان»: the body's name in marks
         if _is_stop(word) or not (word[0].isalpha() or word[0] == "ـ") \
                 or is_verb(word) or _addressee(word):
             break
@@ -214,16 +252,24 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
              end: int | None = None) -> Speaker | None:
     """The speaker named right after token ``k`` (a verb, عن, كان), if any."""
     first, limit = _window(toks, k, end)
+    if first < len(toks) and (e := next((e for e in entities if e.start == toks[first][0]
+                                         and e.type == "PERS"), None)):
+        return Speaker(e.text, e.canonical)  # a name that opens with a stop word: وقال بين والاس
     if limit == first:
         return None
+    if fold(toks[first][2]) in ("بيان", "البيان") and fold(toks[min(limit, len(toks) - 1)][2]) == "عن":
+        return subject_after(toks, limit, entities, state)  # بيان صادر عن النادي: the body
     lo, hi = toks[first][0], toks[limit - 1][1]
     for e in entities:  # a country speaks when it is the subject itself: وقالت واشنطن
         kinds = ("PERS", "ORG", "LOC") if e.start == lo else ("PERS", "ORG")
         if lo <= e.start < hi and e.type in kinds and not _for_body(toks, e):
             return Speaker(e.text, e.canonical)
-    words = [t[2] for t in toks[first:limit]]
-    if (title_prefix(words) or is_a(words[0], "roles")) and (named := _apposition(toks, limit, entities)):
-        return named
+    words = [t[2] for t in toks[first:limit] if t[2] not in _MARKS]
+    if title_prefix(words) or is_a(words[0], "roles"):
+        if named := _apposition(toks, limit, entities):
+            return named
+        if holder := title_holder(toks, limit, entities, state.get("names", {})):
+            return Speaker(*holder)
     if is_a(words[0], "bodies") and fold(words[0]).startswith("ال") and "باسم" not in words:
         k = 1  # السلطات البريطانية (الاتهامات الروسية …), المجلس النرويجي للاجئين: the body as named
         while k < len(words) and (fold(words[k]).endswith(("ي", "يه")) or words[k].startswith("ل")
@@ -231,18 +277,32 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
             k += 1
         return Speaker(" ".join(words[:k]), None)
     if "باسم" in words or is_a(words[0], "bodies"):  # متحدث باسم الحكومة، مكتب رئيس الوزراء
-        if fold(words[0]) == "بيان" and len(words) > 1:  # بيان للاتحاد الإنجليزي: the body's own words
+        if fold(words[0]) == "بيان" and len(words) > 1 and words[1].startswith("ل"):  # بيان للاتحاد الإنجليزي
             owner = words[1]
             words = ["ال" + owner[2:] if owner.startswith("لل") else owner.removeprefix("ل"), *words[2:]]
         spokesman = "باسم" in words and fold(words[0]).startswith("ال")  # الناطق باسم الحكومة: a person
         return Speaker(" ".join(words), _role_of(words, state) if spokesman else None)
     if is_a(words[0], "roles") and not title_prefix(words[:1]) and not fold(words[0]).startswith("ال"):
-        return Speaker(" ".join(_described_role(words)), None)  # مسؤول أوروبي، مصدر مطلع: unnamed
+        # مسؤول أوروبي، مصدر مطلع: unnamed; مستشار الأمن القومي الكوري الجنوبي: a post, held by
+        # the person an earlier paragraph named after it
+        post = len(words) >= 3 and fold(words[1]).startswith("ال")
+        if post:
+            return Speaker(" ".join(words), _role_of(words, state))
+        return Speaker(" ".join(_described_role(words)), None)
     titled = title_prefix(words)
     name = words[titled:titled + 3]
     while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
         name.pop()
+    for word in words[titled + len(name):]:  # المرصد السوري لحقوق الإنسان، أحد القيادات العسكرية الكردية
+        if not fold(word).startswith("ال") or not (needs_complement(name[-1]) or _nisba(word)):
+            break
+        name.append(word)
     return _fallback_speaker(" ".join(words[:titled] + name), state)
+
+
+def _nisba(word: str) -> bool:
+    f = fold(word)
+    return f.startswith("ال") and f.endswith(("ي", "يه")) and len(f) >= 5
 
 
 def _for_body(toks: tuple, e: EntityMention) -> bool:
@@ -308,10 +368,10 @@ def _described_role(words: list[str]) -> list[str]:
 def _role_of(words: list[str], state: dict) -> str | None:
     """The person an earlier paragraph named right after these role words (الناطق باسم الحكومة
     المغربية مصطفى الخلفي), if any."""
-    role = normalize_for_matching(words[-1])
-    for m, context in reversed(state["mentions"]):
-        if m.type == "PERS" and role in context:
-            return m.canonical
+    for role in dict.fromkeys(normalize_for_matching(w) for w in (words[-1], words[0])):
+        for m, context in reversed(state["mentions"]):  # المتحدث العسكري: المتحدث العقيد تامر الرفاعي
+            if m.type == "PERS" and role in context:
+                return m.canonical
     return None
 
 

@@ -135,3 +135,21 @@ def test_maghrebi_forms_of_the_held_out_radio():
     """The euro as Tunisian news prints it is money; the station's name keeps its FM (أف أم)."""
     assert is_junk("أورو")
     assert entities("قال لإذاعة الجوهرة أف أم إن ...", ("ORG", "الجوهرة أف أم")) == [("الجوهرة أف أم", "ORG")]
+
+
+def test_the_end_of_a_body_named_in_full_is_that_body():
+    text = "فاز باريس سان جرمان على موناكو. وقال مدرب سان جرمان إن الفريق جاهز."
+    tagged = [("ORG", "باريس سان جرمان"), ("ORG", "موناكو"), ("ORG", "سان جرمان")]
+    assert {c for c, _ in entities(text, *tagged)} == {"باريس سان جرمان", "موناكو"}
+
+
+def test_a_lone_letter_and_a_clitic_on_a_name_particle():
+    assert is_junk("س") and not is_junk("مي")
+    text = "وقع الحادث ببن عروس صباح اليوم."
+    assert entities(text, ("LOC", "ببن عروس")) == [("بن عروس", "LOC")]
+
+
+def test_the_end_of_a_body_named_in_full_is_that_body_when_called_a_place():
+    text = "فاز باريس سان جرمان على موناكو. وقال مدرب سان جرمان إن الفريق جاهز."
+    tagged = [("ORG", "باريس سان جرمان"), ("ORG", "موناكو"), ("LOC", "سان جرمان")]
+    assert set(entities(text, *tagged)) == {("باريس سان جرمان", "ORG"), ("موناكو", "ORG")}
