@@ -1,0 +1,217 @@
+"""How ingest time, search latency and disk grow with the archive, from ant-multisource's 31,525 articles
+to 1,000,000, on each backend.
+
+The corpus: ant-multisource replicated to N articles (default 1,000,000), streamed to .jsonl.gz parts in
+bench/out/scale/ (one per step; a part already built is reused). Copy 0 is the corpus as it is. Copy r of
+an article has the id `<id>.r<r>` and a url of its own, its dates moved by a shift of that copy (up to
+twelve years back or eight ahead), and in its headline, deck and each paragraph a few words (one in 25,
+at least one) swapped for words drawn from the corpus by frequency. One swap in four takes a spelling of
+that word new to the copy (one letter changed), so copies are not exact duplicates and the vocabulary
+keeps growing, as an archive's does.
+
+The run: for each backend, one archive grown step by step. Each part is ingested without enrichment and
+without relating (with --relate, then related), then 400 searches (bench/ingest.py's set, made from the
+original corpus; top 10 each) and the archive's size on disk. Each stage runs in its own process through
+bench/ingest.py's stages, that is the library calls the CLI makes. Per step: the part's articles/s and CPU
+seconds, search p50/p99 and the searching process's CPU milliseconds at p50 (steadier on a shared machine;
+for PostgreSQL the server's work is not in it), MB. Then each measure's growth exponent k between steps
+(cost ~ N^k: 1 is linear, above 1 faster than linear; for ingest, from the cost of an article of each
+step: it stays the same when ingesting is linear).
+Usage: python3 bench/scale.py [--sqlite] [--postgres URL] [--articles 1000000]
+       [--sizes 31525,100000,300000] [--relate] [--queries 400] [--build-only] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import random
+import re
+import zlib
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from common import OUT, SOURCE, archive_mb, drop_archive, fresh_archive, read_records
+from ingest import run_child
+
+SIZES = (31_525, 100_000, 300_000)
+SWAP_EVERY = 25  # words per swapped word in a paragraph
+NEW_SPELLING = 0.25  # share of the swaps that take a spelling new to the copy
+LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+ARABIC_WORD = re.compile(r"[\u0621-\u064A]{2,}")
+DATE_FIELDS = ("published", "modified", "updated")
+
+
+class Replicator:
+    """Article ``g`` of the replicated corpus: copy ``g // n`` of source article ``g % n``."""
+
+    def __init__(self, records: list[dict], seed: int = 7):
+        self.records, self.seed = records, seed
+        counts = Counter(w for r in records for w in ARABIC_WORD.findall(r["title"] + " " + r["text"]))
+        self.words = list(counts)
+        self.cum = list(_cumulative(counts[w] for w in self.words))
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def article(self, g: int) -> dict:
+        copy, record = divmod(g, len(self.records))
+        source = self.records[record]
+        if copy == 0:
+            return source
+        rng = random.Random(self.seed * 1_000_003 + g)
+        out = dict(source, id=f"{source['id']}.r{copy}", url=f"{source.get('url') or ''}#r{copy}")
+        out.pop("published_raw", None)  # the raw date would disagree with the moved one
+        shift = timedelta(days=random.Random(self.seed * 7_919 + copy).randrange(-12 * 365, 8 * 365))
+        for key in DATE_FIELDS:
+            if out.get(key):
+                out[key] = _moved(out[key], shift)
+        for key in ("title", "abstract", "text"):
+            if isinstance(out.get(key), str):
+                out[key] = "\n".join(self._swap(p, rng, copy) for p in out[key].split("\n"))
+        return out
+
+    def _swap(self, paragraph: str, rng: random.Random, copy: int) -> str:
+        words = paragraph.split(" ")
+        if len(words) < 2:
+            return paragraph
+        picks = rng.choices(self.words, cum_weights=self.cum, k=max(1, len(words) // SWAP_EVERY))
+        for at, word in zip(rng.sample(range(len(words)), len(picks)), picks, strict=True):
+            words[at] = _respelled(word, copy) if rng.random() < NEW_SPELLING else word
+        return " ".join(words)
+
+
+def _cumulative(values):
+    total = 0
+    for v in values:
+        total += v
+        yield total
+
+
+def _respelled(word: str, copy: int) -> str:
+    """The word with one letter changed, the same way every time in one copy."""
+    h = zlib.crc32(f"{word}\t{copy}".encode())
+    at = h % len(word)
+    return word[:at] + LETTERS[(h >> 8) % len(LETTERS)] + word[at + 1:]
+
+
+def _moved(value: str, shift: timedelta) -> str:
+    try:
+        return (datetime.fromisoformat(value) + shift).isoformat()
+    except (TypeError, ValueError):
+        return value
+
+
+def parts(sizes: list[int], seed: int) -> list[tuple[int, int, Path]]:
+    """(first, end, file) of each step's part: articles first..end-1 of the replicated corpus."""
+    starts = [0, *sizes[:-1]]
+    return [(a, b, OUT / "scale" / f"seed{seed}-{a}-{b}.jsonl.gz")
+            for a, b in zip(starts, sizes, strict=True)]
+
+
+def build(sizes: list[int], seed: int) -> list[Path]:
+    """Write the parts not written yet (a half-written part is never left under its name)."""
+    todo = [p for p in parts(sizes, seed) if not p[2].exists()]
+    if todo:
+        rep = Replicator(list(read_records(SOURCE)), seed)
+        for first, end, path in todo:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as out:
+                for g in range(first, end):
+                    out.write(json.dumps(rep.article(g), ensure_ascii=False) + "\n")
+            tmp.rename(path)
+            print(f"built {path.name}", flush=True)
+    return [p for _, _, p in parts(sizes, seed)]
+
+
+def grow(target: str, files: list[Path], queries: int, relate: bool) -> list[dict]:
+    """Ingest the parts one after another into one fresh archive, measuring after each."""
+    fresh_archive(target)
+    steps = []
+    for path in files:
+        step = {"ingest": run_child("ingest-no-relate", target, str(path))}
+        if relate:
+            step["relate"] = run_child("relate", target, "-")
+        step["search"] = run_child("search", target, str(SOURCE), str(queries))
+        step["mb"] = archive_mb(target)
+        step["load"] = os.getloadavg()[0]
+        step["articles"] = (steps[-1]["articles"] if steps else 0) + step["ingest"]["articles"]
+        steps.append(step)
+        shown = {k: v for k, v in step.items() if k != "search"}  # progress, without the top 10s
+        print(json.dumps(shown | {"p50_ms": step["search"]["p50_ms"], "p99_ms": step["search"]["p99_ms"]}),
+              flush=True)
+    return steps
+
+
+def _cpu(step: dict) -> float:
+    return step["ingest"]["cpu_main"] + step["ingest"]["cpu_worker"]
+
+
+def table(name: str, steps: list[dict], relate: bool) -> None:
+    print(f"\n{name}")
+    print("| articles | step | ingest s | articles/s | CPU s | " + ("relate s | " if relate else "")
+          + "search p50 ms | p99 ms | p50 CPU ms | MB | KB/article | load |")
+    print("|---" * (11 + relate) + "|")
+    for s in steps:
+        i = s["ingest"]
+        rel = f"{s['relate']['seconds']:.1f} | " if relate else ""
+        print(f"| {s['articles']:,} | {i['articles']:,} | {i['seconds']:.1f} | "
+              f"{i['articles'] / i['seconds']:,.0f} | {_cpu(s):.1f} | {rel}{s['search']['p50_ms']:.1f} | "
+              f"{s['search']['p99_ms']:.1f} | {s['search']['cpu_p50_ms']:.1f} | "
+              f"{s['mb']:,.0f} | {s['mb'] * 1024 / s['articles']:.1f} | {s['load']:.1f} |")
+    measures = {
+        "ingest wall s an article": lambda s: s["ingest"]["seconds"] / s["ingest"]["articles"],
+        "ingest CPU s an article": lambda s: _cpu(s) / s["ingest"]["articles"],
+        "search p50": lambda s: s["search"]["p50_ms"],
+        "search p99": lambda s: s["search"]["p99_ms"],
+        "search p50 CPU": lambda s: s["search"]["cpu_p50_ms"],
+        "disk": lambda s: s["mb"],
+    }
+    if relate:
+        measures["relate s an article"] = lambda s: s["relate"]["seconds"] / max(1, s["ingest"]["articles"])
+    print("growth exponent k, cost ~ N^k between steps (per-article costs: k + 1; 1 is linear):")
+    for label, value in measures.items():
+        per_article = "an article" in label
+        ks = [math.log(value(b) / value(a)) / math.log(b["articles"] / a["articles"]) + per_article
+              for a, b in zip(steps, steps[1:], strict=False) if value(a) > 0 and value(b) > 0]
+        print(f"  {label}: " + ", ".join(f"{k:.2f}" for k in ks))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sqlite", action="store_true", help="grow a SQLite archive (bench/out/scale/scale.db)")
+    ap.add_argument("--postgres", metavar="URL", help="grow this PostgreSQL database (dropped and created)")
+    ap.add_argument("--articles", type=int, default=1_000_000, help="the largest archive")
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                    help="the smaller archives measured on the way")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--queries", type=int, default=400)
+    ap.add_argument("--relate", action="store_true", help="relate each part after ingesting it")
+    ap.add_argument("--build-only", action="store_true", help="write the corpus parts and stop")
+    ap.add_argument("--keep", action="store_true", help="keep the archives")
+    args = ap.parse_args()
+    sizes = sorted({n for n in map(int, args.sizes.split(",")) if n < args.articles} | {args.articles})
+    files = build(sizes, args.seed)
+    if args.build_only:
+        return
+    targets = {"SQLite": str(OUT / "scale" / "scale.db")} if args.sqlite else {}
+    if args.postgres:
+        targets["PostgreSQL"] = args.postgres
+    results = {}
+    for name, target in targets.items():
+        try:
+            results[name] = grow(target, files, args.queries, args.relate)
+        finally:
+            if not args.keep:
+                drop_archive(target)
+    for name, steps in results.items():
+        table(name, steps, args.relate)
+
+
+if __name__ == "__main__":
+    main()
