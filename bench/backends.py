@@ -43,10 +43,18 @@ CONNECTIONS = 10
 def run_backend(target: str, source: Path, queries: int, seconds: int, workers: int) -> dict:
     """Every stage on one fresh archive."""
     fresh_archive(target)
-    out = {"ingest": run_child("ingest-no-relate", target, str(source)),
-           "relate": run_child("relate", target, "-"),
-           "search": run_child("search", target, str(source), str(queries))}
-    out["reader"] = reader(target, seconds, workers)
+    stages = {"ingest": lambda: run_child("ingest-no-relate", target, str(source)),
+              "relate": lambda: run_child("relate", target, "-"),
+              "search": lambda: run_child("search", target, str(source), str(queries)),
+              "reader": lambda: reader(target, seconds, workers)}
+    out = {"errors": {}}
+    for stage, run in stages.items():
+        try:
+            out[stage] = run()
+        except (Exception, SystemExit) as e:  # noqa: BLE001 - shown in the table; the other stages go on
+            out["errors"][stage] = (str(e).strip().splitlines() or [type(e).__name__])[-1]
+            if stage == "ingest":
+                break
     out["mb"] = archive_mb(target)
     return out
 
@@ -104,20 +112,33 @@ def table(runs: dict[str, dict]) -> None:
     print("| measure | " + " | ".join(names) + (f" | {names[1]} / {names[0]} |" if ratio else " |"))
     print("|---" * (len(names) + 1 + ratio) + "|")
     for label, value, fmt in ROWS:
-        values = [value(runs[n]) for n in names]
-        cells = [fmt.format(v) for v in values]
+        values = [_value(value, runs[n]) for n in names]
+        cells = [fmt.format(v) if v is not None else "did not run" for v in values]
         if ratio:
-            cells.append(f"{values[1] / values[0]:.2f}" if values[0] else "-")
+            cells.append(f"{values[1] / values[0]:.2f}" if None not in values and values[0] else "-")
         print(f"| {label} | " + " | ".join(cells) + " |")
     for n in names:
         r = runs[n]
-        print(f"{n}: {r['ingest']['articles']:,} articles, {r['ingest']['failed']} failed; "
-              f"{r['search']['zero_hits']} of {r['search']['queries']} queries without hits; reader "
-              f"{r['reader']['article']['errors'] + r['reader']['search']['errors']} errors "
-              f"({r['reader']['tool']})")
-    if ratio:
+        notes = []
+        if "ingest" in r:
+            notes.append(f"{r['ingest']['articles']:,} articles, {r['ingest']['failed']} failed")
+        if "search" in r:
+            notes.append(f"{r['search']['zero_hits']} of {r['search']['queries']} queries without hits")
+        if "reader" in r:
+            notes.append(f"reader {r['reader']['article']['errors'] + r['reader']['search']['errors']} "
+                         f"errors ({r['reader']['tool']})")
+        notes += [f"{stage} did not run: {why}" for stage, why in r["errors"].items()]
+        print(f"{n}: " + "; ".join(notes))
+    if ratio and all("search" in runs[n] for n in names):
         share = overlap(runs[names[0]]["search"]["tops"], runs[names[1]]["search"]["tops"])
         print(f"top-10 overlap of the two backends, mean over the queries: {share:.3f} (target >= 0.95)")
+
+
+def _value(value, run: dict) -> float | None:
+    try:
+        return value(run)
+    except KeyError:  # the stage did not run
+        return None
 
 
 def main() -> None:

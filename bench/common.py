@@ -47,13 +47,17 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
+class StageFailed(Exception):
+    """A stage's process ended in an error; the message ends with its error output."""
+
+
 def run_child(script: str | Path, *args: str) -> dict:
     """Run ``script --child ARGS`` in its own process (its peak RSS is its own) and return the JSON
     object its last output line holds."""
     out = subprocess.run([sys.executable, str(script), "--child", *args], capture_output=True, text=True,
                          cwd=ROOT, check=False)
     if out.returncode:
-        sys.exit(f"stage {args[0]} failed:\n{out.stderr[-3000:]}")
+        raise StageFailed(f"stage {args[0]} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.splitlines()[-1])
 
 

@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, SOURCE, archive_mb, make_queries, percentile
+from common import ROOT, SOURCE, StageFailed, archive_mb, make_queries, percentile
 from common import run_child as _run_child
 
 LUCENE_INDEX_SECONDS = 6.4
@@ -200,7 +200,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        report(folder, args.queries)
+        try:
+            report(folder, args.queries)
+        except StageFailed as e:
+            sys.exit(str(e))
 
 
 def report(folder: Path, queries: int) -> None:

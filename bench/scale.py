@@ -35,7 +35,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from common import OUT, SOURCE, archive_mb, drop_archive, fresh_archive, read_records
+from common import OUT, SOURCE, StageFailed, archive_mb, drop_archive, fresh_archive, read_records
 from ingest import run_child
 
 SIZES = (31_525, 100_000, 300_000)
@@ -43,7 +43,6 @@ SWAP_EVERY = 25  # words per swapped word in a paragraph
 NEW_SPELLING = 0.25  # share of the swaps that take a spelling new to the copy
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 ARABIC_WORD = re.compile(r"[\u0621-\u064A]{2,}")
-DATE_FIELDS = ("published", "modified", "updated")
 
 
 class Replicator:
@@ -67,9 +66,8 @@ class Replicator:
         out = dict(source, id=f"{source['id']}.r{copy}", url=f"{source.get('url') or ''}#r{copy}")
         out.pop("published_raw", None)  # the raw date would disagree with the moved one
         shift = timedelta(days=random.Random(self.seed * 7_919 + copy).randrange(-12 * 365, 8 * 365))
-        for key in DATE_FIELDS:
-            if out.get(key):
-                out[key] = _moved(out[key], shift)
+        if out.get("published"):
+            out["published"] = _moved(out["published"], shift)
         for key in ("title", "abstract", "text"):
             if isinstance(out.get(key), str):
                 out[key] = "\n".join(self._swap(p, rng, copy) for p in out[key].split("\n"))
@@ -134,10 +132,14 @@ def grow(target: str, files: list[Path], queries: int, relate: bool) -> list[dic
     fresh_archive(target)
     steps = []
     for path in files:
-        step = {"ingest": run_child("ingest-no-relate", target, str(path))}
-        if relate:
-            step["relate"] = run_child("relate", target, "-")
-        step["search"] = run_child("search", target, str(SOURCE), str(queries))
+        try:
+            step = {"ingest": run_child("ingest-no-relate", target, str(path))}
+            if relate:
+                step["relate"] = run_child("relate", target, "-")
+            step["search"] = run_child("search", target, str(SOURCE), str(queries))
+        except StageFailed as e:  # the steps measured so far are still reported
+            print(f"{path.name}: {e}", flush=True)
+            break
         step["mb"] = archive_mb(target)
         step["load"] = os.getloadavg()[0]
         step["articles"] = (steps[-1]["articles"] if steps else 0) + step["ingest"]["articles"]
@@ -210,7 +212,8 @@ def main() -> None:
             if not args.keep:
                 drop_archive(target)
     for name, steps in results.items():
-        table(name, steps, args.relate)
+        if steps:
+            table(name, steps, args.relate)
 
 
 if __name__ == "__main__":
