@@ -87,7 +87,7 @@ def _cpu_seconds() -> tuple[float, float]:
 def _time_index_hooks(arc) -> list[float]:
     """Wrap the search index's add/remove so that their time is counted apart."""
     spent = [0.0]
-    index = getattr(arc.store, "_index", None)  # where the SQLite store keeps it, for now
+    index = arc.store._index
     if index is None:
         return spent
 
@@ -138,7 +138,8 @@ def stage_search(db: str | Path, src: Path, n: int) -> dict:
     with open_archive(db, readonly=True) as arc:
         times, cpu, totals, tops = [], [], [], []
         for q in queries:
-            t, c = time.perf_counter(), time.process_time()
+            c = time.process_time()
+            t = time.perf_counter()
             result = arc.search(q, limit=10)
             times.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)
