@@ -128,60 +128,82 @@ def build(sizes: list[int], seed: int) -> list[Path]:
 
 
 def grow(target: str, files: list[Path], queries: int, relate: bool) -> list[dict]:
-    """Ingest the parts one after another into one fresh archive, measuring after each."""
+    """Ingest the parts one after another into one fresh archive, measuring after each. A stage
+    that fails after the ingest (a backend without it yet) is reported and left out."""
     fresh_archive(target)
-    steps = []
+    steps: list[dict] = []
+    stages = {"search": ("search", target, str(SOURCE), str(queries))}
+    if relate:
+        stages = {"relate": ("relate", target, "-"), **stages}
     for path in files:
         try:
             step = {"ingest": run_child("ingest-no-relate", target, str(path))}
-            if relate:
-                step["relate"] = run_child("relate", target, "-")
-            step["search"] = run_child("search", target, str(SOURCE), str(queries))
         except StageFailed as e:  # the steps measured so far are still reported
             print(f"{path.name}: {e}", flush=True)
             break
+        for stage, args in stages.items():
+            try:
+                step[stage] = run_child(*args)
+            except StageFailed as e:
+                print(f"{path.name}: {str(e).strip().splitlines()[-1]}", flush=True)
         step["mb"] = archive_mb(target)
         step["load"] = os.getloadavg()[0]
         step["articles"] = (steps[-1]["articles"] if steps else 0) + step["ingest"]["articles"]
         steps.append(step)
         shown = {k: v for k, v in step.items() if k != "search"}  # progress, without the top 10s
-        print(json.dumps(shown | {"p50_ms": step["search"]["p50_ms"], "p99_ms": step["search"]["p99_ms"]}),
-              flush=True)
+        search = step.get("search", {})
+        print(json.dumps(shown | {k: search.get(k) for k in ("p50_ms", "p99_ms")}), flush=True)
     return steps
 
 
-def _cpu(step: dict) -> float:
-    return step["ingest"]["cpu_main"] + step["ingest"]["cpu_worker"]
+MEASURES = {  # label: (value of a step, format)
+    "ingest s": (lambda s: s["ingest"]["seconds"], "{:.1f}"),
+    "articles/s": (lambda s: s["ingest"]["articles"] / s["ingest"]["seconds"], "{:,.0f}"),
+    "ingest CPU s": (lambda s: s["ingest"]["cpu_main"] + s["ingest"]["cpu_worker"], "{:.1f}"),
+    "relate s": (lambda s: s["relate"]["seconds"], "{:.1f}"),
+    "search p50 ms": (lambda s: s["search"]["p50_ms"], "{:.1f}"),
+    "search p99 ms": (lambda s: s["search"]["p99_ms"], "{:.1f}"),
+    "search p50 CPU ms": (lambda s: s["search"]["cpu_p50_ms"], "{:.1f}"),
+    "MB": (lambda s: s["mb"], "{:,.0f}"),
+    "KB/article": (lambda s: s["mb"] * 1024 / s["articles"], "{:.1f}"),
+    "load": (lambda s: s["load"], "{:.1f}"),
+}
+# Measures whose growth is read from each step's cost an article (its part differs in size), the rest
+# from the archive's size.
+PER_ARTICLE = ("ingest s", "ingest CPU s", "relate s")
+GROWTH = (*PER_ARTICLE, "search p50 ms", "search p99 ms", "search p50 CPU ms", "MB")
 
 
-def table(name: str, steps: list[dict], relate: bool) -> None:
-    print(f"\n{name}")
-    print("| articles | step | ingest s | articles/s | CPU s | " + ("relate s | " if relate else "")
-          + "search p50 ms | p99 ms | p50 CPU ms | MB | KB/article | load |")
-    print("|---" * (11 + relate) + "|")
+def _value(label: str, step: dict) -> float | None:
+    try:
+        return MEASURES[label][0](step)
+    except KeyError:  # that stage did not run
+        return None
+
+
+def _growth(label: str, a: dict, b: dict) -> float | None:
+    """k in cost ~ N^k from step a to step b, N the archive's size after each."""
+    va, vb = _value(label, a), _value(label, b)
+    if not (va and vb):
+        return None
+    if label in PER_ARTICLE:  # the last article's cost grows as N^(k-1)
+        va, vb = va / a["ingest"]["articles"], vb / b["ingest"]["articles"]
+    return math.log(vb / va) / math.log(b["articles"] / a["articles"]) + (label in PER_ARTICLE)
+
+
+def table(name: str, steps: list[dict]) -> None:
+    columns = [c for c in MEASURES if any(_value(c, s) is not None for s in steps)]
+    print(f"\n{name}\n| articles | step | " + " | ".join(columns) + " |")
+    print("|---" * (len(columns) + 2) + "|")
     for s in steps:
-        i = s["ingest"]
-        rel = f"{s['relate']['seconds']:.1f} | " if relate else ""
-        print(f"| {s['articles']:,} | {i['articles']:,} | {i['seconds']:.1f} | "
-              f"{i['articles'] / i['seconds']:,.0f} | {_cpu(s):.1f} | {rel}{s['search']['p50_ms']:.1f} | "
-              f"{s['search']['p99_ms']:.1f} | {s['search']['cpu_p50_ms']:.1f} | "
-              f"{s['mb']:,.0f} | {s['mb'] * 1024 / s['articles']:.1f} | {s['load']:.1f} |")
-    measures = {
-        "ingest wall s an article": lambda s: s["ingest"]["seconds"] / s["ingest"]["articles"],
-        "ingest CPU s an article": lambda s: _cpu(s) / s["ingest"]["articles"],
-        "search p50": lambda s: s["search"]["p50_ms"],
-        "search p99": lambda s: s["search"]["p99_ms"],
-        "search p50 CPU": lambda s: s["search"]["cpu_p50_ms"],
-        "disk": lambda s: s["mb"],
-    }
-    if relate:
-        measures["relate s an article"] = lambda s: s["relate"]["seconds"] / max(1, s["ingest"]["articles"])
-    print("growth exponent k, cost ~ N^k between steps (per-article costs: k + 1; 1 is linear):")
-    for label, value in measures.items():
-        per_article = "an article" in label
-        ks = [math.log(value(b) / value(a)) / math.log(b["articles"] / a["articles"]) + per_article
-              for a, b in zip(steps, steps[1:], strict=False) if value(a) > 0 and value(b) > 0]
-        print(f"  {label}: " + ", ".join(f"{k:.2f}" for k in ks))
+        cells = [MEASURES[c][1].format(v) if (v := _value(c, s)) is not None else "-" for c in columns]
+        print(f"| {s['articles']:,} | {s['ingest']['articles']:,} | " + " | ".join(cells) + " |")
+    print("growth exponent k between steps, cost ~ N^k (1 is linear; ingest and relate from each "
+          "step's cost an article):")
+    for label in GROWTH:
+        ks = [k for a, b in zip(steps, steps[1:], strict=False) if (k := _growth(label, a, b)) is not None]
+        if ks:
+            print(f"  {label}: " + ", ".join(f"{k:.2f}" for k in ks))
 
 
 def main() -> None:
@@ -213,7 +235,7 @@ def main() -> None:
                 drop_archive(target)
     for name, steps in results.items():
         if steps:
-            table(name, steps, args.relate)
+            table(name, steps)
 
 
 if __name__ == "__main__":
