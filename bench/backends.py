@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from common import SOURCE, archive_mb, drop_archive, fresh_archive
+from common import SOURCE, StageFailed, archive_mb, drop_archive, fresh_archive
 from ingest import run_child
 from web import (
     WARM_UP,
@@ -51,6 +51,8 @@ def run_backend(target: str, source: Path, queries: int, seconds: int, workers: 
     for stage, run in stages.items():
         try:
             out[stage] = run()
+            if stage == "ingest" and not out[stage]["new"]:
+                raise StageFailed(f"ingest stored nothing ({out[stage]['failed']} inputs failed)")
         except (Exception, SystemExit) as e:  # noqa: BLE001 - shown in the table; the other stages go on
             out["errors"][stage] = (str(e).strip().splitlines() or [type(e).__name__])[-1]
             if stage == "ingest":
@@ -159,6 +161,8 @@ def main() -> None:
     args = ap.parse_args()
     if not (args.sqlite or args.postgres):
         ap.error("give --sqlite, --postgres URL, or both")
+    if not args.source.exists():
+        ap.error(f"no articles at {args.source} (set MARSAD_SHARED to the shared data folder)")
     print(f"load average (1, 5, 15 min) before: {load_average()} on {os.cpu_count()} cores")
     runs = {}
     with tempfile.TemporaryDirectory() as tmp:
