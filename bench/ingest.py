@@ -20,18 +20,16 @@ import argparse
 import json
 import lzma
 import os
-import random
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
-SOURCE = SHARED / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
+from common import ROOT, SOURCE, StageFailed, archive_mb, make_queries, percentile
+from common import run_child as _run_child
+
 LUCENE_INDEX_SECONDS = 6.4
 TARGETS = {"articles/s": ">= 1,000", "peak RSS MB": "< 500", "p50 ms": "< 10", "p99 ms": "< 50"}
 
@@ -40,7 +38,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def stage_ingest(db: Path, src: Path | None, enrich: bool, relate_as_it_goes: bool = True) -> dict:
+def stage_ingest(db: str | Path, src: Path | None, enrich: bool, relate_as_it_goes: bool = True) -> dict:
     """Ingest ``src`` into ``db``; with ``src`` None, relate what an ingest without relating stored."""
     sys.path.insert(0, str(ROOT))
     from marsad.archive import open_archive
@@ -63,7 +61,7 @@ def stage_ingest(db: Path, src: Path | None, enrich: bool, relate_as_it_goes: bo
             "failed": len(report.failed), "seconds": seconds, "cpu_main": cpu[0], "cpu_worker": cpu[1],
             "index_seconds": spent[0], "relate_seconds": relate[0], "rss_mb": peak_rss_mb(),
             "worker_rss_mb": worker, "workers": worker_count(enrich) if src is not None else 0,
-            "db_mb": sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 2**20}
+            "db_mb": archive_mb(db)}
 
 
 def _time_relate(arc) -> list[float]:
@@ -121,45 +119,30 @@ def stage_index(db: Path) -> dict:
     return {"articles": len(articles), "analysis_s": analysis, "total_s": time.process_time() - cpu}
 
 
-def stage_search(db: Path, src: Path, n: int) -> dict:
+def stage_search(db: str | Path, src: Path, n: int) -> dict:
+    """``n`` queries made from ``src``, through the archive's search (top 10 each); ``tops`` holds
+    the ids each query found, to compare backends."""
     sys.path.insert(0, str(ROOT))
     from marsad.archive import open_archive
 
     queries = make_queries(src, n)
     with open_archive(db, readonly=True) as arc:
-        times, totals = [], []
+        times, cpu, totals, tops = [], [], [], []
         for q in queries:
+            c = time.process_time()
             t = time.perf_counter()
             result = arc.search(q, limit=10)
             times.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
             totals.append(result.total)
-    times.sort()
-    return {"queries": len(queries), "p50_ms": statistics.median(times),
-            "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
-            "zero_hits": sum(1 for t in totals if not t), "rss_mb": peak_rss_mb()}
-
-
-def make_queries(src: Path, n: int) -> list[str]:
-    """Half headlines, half 1-3 consecutive words of a body, from a fixed random sample."""
-    rng = random.Random(7)
-    with lzma.open(src, "rt", encoding="utf-8") as f:
-        records = [json.loads(line) for line in f]
-    picks = rng.sample(records, n)
-    queries = [r["title"] for r in picks[: n // 2]]
-    for r in picks[n // 2:]:
-        words = r["text"].split()
-        size = rng.randint(1, 3)
-        at = rng.randrange(max(1, len(words) - size))
-        queries.append(" ".join(words[at:at + size]))
-    return queries
+            tops.append([h.id for h in result.hits])
+    return {"queries": len(queries), "p50_ms": statistics.median(times), "p99_ms": percentile(times, 0.99),
+            "cpu_p50_ms": statistics.median(cpu),  # this process only: a database server's work is not in it
+            "zero_hits": sum(1 for t in totals if not t), "rss_mb": peak_rss_mb(), "tops": tops}
 
 
 def run_child(*args: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
-                         cwd=ROOT, check=False)
-    if out.returncode:
-        sys.exit(f"stage {args[0]} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.splitlines()[-1])
+    return _run_child(__file__, *args)
 
 
 def write_slice(src: Path, dest: Path, n: int) -> Path:
@@ -195,21 +178,24 @@ def main() -> None:
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        stage, db, src, *rest = args.child
+        stage, db, src, *rest = args.child  # db: a file, or a postgresql:// URL (kept as given)
         if stage == "search":
-            result = stage_search(Path(db), Path(src), int(rest[0]))
+            result = stage_search(db, Path(src), int(rest[0]))
         elif stage == "index":
             result = stage_index(Path(db))
         else:
             source = None if stage == "relate" else Path(src)
-            result = stage_ingest(Path(db), source, enrich=stage == "enrich",
+            result = stage_ingest(db, source, enrich=stage == "enrich",
                                   relate_as_it_goes=stage != "ingest-no-relate")
         print(json.dumps(result))
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        report(folder, args.queries)
+        try:
+            report(folder, args.queries)
+        except StageFailed as e:
+            sys.exit(str(e))
 
 
 def report(folder: Path, queries: int) -> None:

@@ -30,9 +30,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
-SOURCE = SHARED / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
+from common import ROOT, SOURCE, percentile
+
 WRK_SCRIPT = """
 local paths = {}
 for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
@@ -57,11 +56,13 @@ def build(db: Path, enrich: bool) -> None:
     print(f"built {db} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
 
 
-def sample_paths(db: Path, n: int, seed: int = 7) -> tuple[list[str], list[str]]:
-    """Article page paths and search page paths (1–2 words of real headlines) to cycle through."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    rows = conn.execute("SELECT id, headline FROM articles").fetchall()
-    conn.close()
+def sample_paths(db: str | Path, n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """Article page paths and search page paths (1–2 words of real headlines) to cycle through;
+    ``db`` is an archive file or a postgresql:// URL."""
+    from marsad.archive import open_archive
+
+    with open_archive(db, readonly=True) as arc:
+        rows = [(a.id, a.headline) for a in arc.iter_articles()]
     rng = random.Random(seed)
     picked = rng.sample(rows, min(n, len(rows)))
     articles = [f"/articles/{quote(id, safe='')}" for id, _ in picked]
@@ -81,7 +82,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, workers: int, src: Path = ROOT) -> subprocess.Popen:
+def start_server(db: str | Path, port: int, workers: int, src: Path = ROOT) -> subprocess.Popen:
     """`marsad serve` from the source folder ``src`` (this checkout unless another is named)."""
     proc = subprocess.Popen([sys.executable, "-m", "marsad", "serve", "--db", str(db), "--port", str(port),
                              "--workers", str(workers)], cwd=src)
@@ -141,8 +142,7 @@ def run_httpx(base: str, paths: list[str], conns: int, seconds: int) -> dict:
         limits = httpx.Limits(max_connections=conns)
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=5) as client:
             await asyncio.gather(*(worker(client, i) for i in range(conns)))
-        latencies.sort()
-        return {"p50": latencies[len(latencies) // 2], "p99": latencies[int(len(latencies) * 0.99)],
+        return {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
                 "rps": len(latencies) / seconds, "requests": len(latencies), "errors": errors}
 
     return asyncio.run(main())

@@ -31,7 +31,8 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
-from web import ROOT, SHARED, build, free_port, load_average, run_httpx, run_wrk, sample_paths, start_server
+from common import SHARED, percentile
+from web import ROOT, build, free_port, load_average, run_httpx, run_wrk, sample_paths, start_server
 
 CRAFTED = " ".join(["ال*", "وا*", "في*", "بت*", "من*", "عل*", "لل*", "مع*"] * 16)[:500]
 # Two-letter prefixes the crafted queries are drawn from: each query is new, so no cache can answer it.
@@ -99,11 +100,6 @@ def _library_cost(db: Path, queries: list[str]) -> tuple[float, float]:
     return crafted, statistics.median(normal)
 
 
-def _pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p))]
-
-
 def crafted(db: Path, during: int) -> None:
     _, searches = sample_paths(db, 400)
     paths = ["/api" + s for s in searches]  # /search?q=… → the JSON twin
@@ -124,11 +120,11 @@ def crafted(db: Path, during: int) -> None:
     print(f"{'normal search':<32}{'n':>5}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  target")
     for name, key in (("alone", "alone"), (f"during {ATTACKERS} crafted", "during")):
         v = r[key]
-        print(f"{name:<32}{len(v):>5}{_pct(v, .5):>9.1f}{_pct(v, .99):>9.1f}{max(v):>9.1f}  "
+        print(f"{name:<32}{len(v):>5}{percentile(v, .5):>9.1f}{percentile(v, .99):>9.1f}{max(v):>9.1f}  "
               f"{'< 100 ms' if key == 'during' else ''}")
     ms = [m for _, m in r["crafted"]]
     print(f"{'crafted query (answered ' + '/'.join(map(str, statuses)) + ')':<32}{len(ms):>5}"
-          f"{_pct(ms, .5):>9.1f}{_pct(ms, .99):>9.1f}{max(ms):>9.1f}")
+          f"{percentile(ms, .5):>9.1f}{percentile(ms, .99):>9.1f}{max(ms):>9.1f}")
     print(f"library, no budget: crafted query {lib_crafted:.0f} ms, normal query {lib_normal:.1f} ms "
           f"(median), ratio {lib_crafted / lib_normal:.0f}x")
 
