@@ -185,8 +185,11 @@ class Clusterer:
         hits = Counter(self.candidates(doc, heavy))
         fitting = [(s, n) for s, n in zip(map(self.stories.__getitem__, hits), hits.values(), strict=True)
                    if s.fits(doc.day)]
-        shortlist = [s for s, _ in sorted(fitting, key=itemgetter(1), reverse=True)[:SHORTLIST]]
-        central = sorted(((s.centrality(doc), s) for s in shortlist), key=lambda cs: -cs[0])[:FINALISTS]
+        # Ties go to the smaller story id, so that the same reports make the same stories in every process
+        # (story ids sit in sets, whose order changes with the hash seed).
+        shortlist = [s for s, _ in sorted(fitting, key=lambda sn: (-sn[1], sn[0].id))[:SHORTLIST]]
+        central = sorted(((s.centrality(doc), s) for s in shortlist),
+                         key=lambda cs: (-cs[0], cs[1].id))[:FINALISTS]
         scored = [(affinity(doc, self._loaded(s), c), s) for c, s in central]
         # Beyond its first MAX_SPAN days a story takes strong matches only: scored below the join
         # threshold by the margin, they win over a story of the week that matches as well.

@@ -179,3 +179,18 @@ def test_stories_let_go_leave_nothing_in_the_index():
         c.add(Doc(f"d{i}", "", day, {f"t{i}": 0.6, "shared": 0.8}, frozenset(), None))
     c.retain(100, 110)
     assert c.stories == {} and not c.by_term
+
+
+def test_stories_that_tie_go_to_the_smallest_id_whatever_the_hash_seed():
+    """Story ids sit in sets, whose order changes from process to process: a tie must not follow it."""
+    from marsad.relate.cluster import Clusterer, StoryState
+    from marsad.relate.features import Doc
+
+    def story(i):
+        s = StoryState(f"s{i:02d}", centroid={"x": 1.0}, first=10, last=10, vecs=[{"x": 1.0}])
+        s.refresh()
+        return s
+
+    c = Clusterer(stories=[story(i) for i in reversed(range(40))])
+    best, _ = c.best(Doc("new", "", 10, {"x": 1.0}, frozenset(), None))
+    assert best.id == "s00"
