@@ -18,13 +18,9 @@ from psycopg import errors as pgerrors
 
 from marsad.archive.base import BatchResult, Store
 from marsad.archive.postgres.entities import SQLiteStyle
+from marsad.archive.rows import COLUMNS, Row, differs, mention_rows, stored_article, unique_rows
 from marsad.archive.sqlite import entities as entity_rules
 from marsad.archive.sqlite.store import (
-    _COLUMNS,
-    _article,
-    _differs,
-    _Row,
-    _unique_rows,
     entity_list,
     entity_page,
     facet_counts,
@@ -36,9 +32,9 @@ from marsad.model import Article, EntitySummary
 if TYPE_CHECKING:
     from marsad.archive.postgres import PostgresBackend
 
-_INSERT = (f"INSERT INTO articles({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
+_INSERT = (f"INSERT INTO articles({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
            "ON CONFLICT (id) DO NOTHING RETURNING rowid, id")
-_UPDATE = f"UPDATE articles SET {', '.join(c + ' = %s' for c in _COLUMNS)} WHERE rowid = %s"
+_UPDATE = f"UPDATE articles SET {', '.join(c + ' = %s' for c in COLUMNS)} WHERE rowid = %s"
 _KNOWN = ("SELECT id, rowid, content_hash, enrich_hash FROM articles WHERE id = ANY(%s) "
           "ORDER BY id FOR UPDATE")
 # The fullest name seen wins: "فلاديمير بوتين" rather than "بوتين" for the same canonical id.
@@ -76,14 +72,14 @@ class PostgresStore(Store):
 
     def _put(self, articles: list[Article]) -> BatchResult:
         result = BatchResult()
-        rows = _unique_rows(articles, result)
+        rows = unique_rows(articles, result)
         with self.backend.cursor() as cur:
             known = _known(cur, [r.id for r in rows])
             placed = _insert(cur, sorted((r for r in rows if r.id not in known), key=lambda r: r.id))
             # Ids another ingest stored since we looked: now locked, compared like the others.
             known.update(_known(cur, [r.id for r in rows if r.id not in known and r.id not in placed]))
             changed = [(known[r.id][0], r) for r in rows
-                       if r.id in known and _differs(r, *known[r.id][1:])]
+                       if r.id in known and differs(r, *known[r.id][1:])]
             if changed:
                 self._drop(cur, [key for key, _ in changed])
                 cur.executemany(_UPDATE, [(*r.values, key) for key, r in changed])
@@ -124,7 +120,7 @@ class PostgresStore(Store):
             count = 0
             every = self._rows("SELECT rowid, data, source FROM articles ORDER BY rowid")
             for chunk in _chunks(every, batch):
-                stored = [(r[0], _article(r[1], r[2])) for r in chunk]
+                stored = [(r[0], stored_article(r[1], r[2])) for r in chunk]
                 if keyed is not None:
                     keyed([a for _, a in stored])
                 self._add_mentions(cur, stored)
@@ -134,22 +130,14 @@ class PostgresStore(Store):
     def _add_mentions(self, cur: psycopg.Cursor, stored: list[tuple[int, Article]]) -> None:
         """Each mention under the key enrichment gave it, where analysts' corrections and merges
         lead it (a mention stored before mentions had keys: under its name)."""
-        counts: dict[str, list] = {}
-        mentions = []
         where = entity_rules.EntityMap(SQLiteStyle(cur.connection))  # analysts' corrections and merges
-        for article_key, article in stored:
-            seen = set()
-            for m in article.entities or ():
-                name = " ".join((m.canonical or m.text).split())
-                key = where(m.key or name, m.text)
-                mentions.append((article_key, key, m.text, m.type, m.start, m.end, m.paragraph))
-                if key in seen:
-                    continue
-                seen.add(key)
-                entry = counts.setdefault(key, [key, name, m.type, 0])
-                entry[3] += 1
-                if len(name) > len(entry[1]):
-                    entry[1] = name
+        mentions, entities = mention_rows(stored, where)
+        counts: dict[str, list] = {}  # the batch's articles for each entity, written in one row
+        for key, name, type_ in entities:
+            entry = counts.setdefault(key, [key, name, type_, 0])
+            entry[3] += 1
+            if len(name) > len(entry[1]):
+                entry[1] = name
         if not mentions:
             return
         cur.executemany(_ADD_ENTITY, [tuple(counts[k]) for k in sorted(counts)])  # locks in id order
@@ -177,16 +165,16 @@ class PostgresStore(Store):
         rows = self._query("SELECT data, source FROM articles WHERE id = ?", (id,))
         if not rows:
             raise NotFound(f"no article with id {id!r} in the archive")
-        return _article(*rows[0])
+        return stored_article(*rows[0])
 
     def latest(self, limit=20, offset=0, section=None, outlet=None) -> list[Article]:
-        return [_article(*row) for row in self._query(*latest_sql(limit, offset, section, outlet))]
+        return [stored_article(*row) for row in self._query(*latest_sql(limit, offset, section, outlet))]
 
     def iter_articles(self, since: str | None = None) -> Iterator[Article]:
         where, params = ("WHERE published >= %s", (since,)) if since else ("", ())
         sql = f"SELECT data, source FROM articles {where} ORDER BY published NULLS FIRST, rowid"
         for row in self._rows(sql, params):
-            yield _article(*row)
+            yield stored_article(*row)
 
     def count(self) -> int:
         return self._query("SELECT count(*) FROM articles")[0][0]
@@ -214,7 +202,7 @@ def _known(cur: psycopg.Cursor, ids: list[str]) -> dict[str, tuple[int, str, str
     return {r[0]: r[1:] for r in cur.execute(_KNOWN, (sorted(ids),))}
 
 
-def _insert(cur: psycopg.Cursor, rows: list[_Row]) -> dict[str, int]:
+def _insert(cur: psycopg.Cursor, rows: list[Row]) -> dict[str, int]:
     """Insert new articles; id → key of those inserted (an id another ingest stored meanwhile is not)."""
     if not rows:
         return {}

@@ -9,28 +9,24 @@ is rolled back whole, so stored data is never lost.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote
 
-from marsad.archive.base import LEAD_CHARS, BatchResult, Store, article_id, encode
+from marsad.archive.base import LEAD_CHARS, BatchResult, Store
+from marsad.archive.rows import COLUMNS, differs, mention_rows, stored_article, unique_rows
 from marsad.archive.sqlite import entities as entity_tables
 from marsad.archive.sqlite import migrations
 from marsad.errors import ArchiveError, NotFound
 from marsad.model import Article, ArticleSummary, EntitySummary
 
-_COLUMNS = ("id", "url", "headline", "deck", "outlet", "publisher", "section", "published", "author",
-            "kind", "dateline", "body", "data", "source", "content_hash", "ingested_at", "enrich_hash",
-            "language")
-_INSERT = (f"INSERT INTO articles(rowid, {', '.join(_COLUMNS)}) "
-           f"VALUES (?, {', '.join('?' * len(_COLUMNS))})")
-_UPDATE = (f"UPDATE articles SET {', '.join(c + ' = ?' for c in _COLUMNS)} WHERE rowid = ?")
+_INSERT = (f"INSERT INTO articles(rowid, {', '.join(COLUMNS)}) "
+           f"VALUES (?, {', '.join('?' * len(COLUMNS))})")
+_UPDATE = (f"UPDATE articles SET {', '.join(c + ' = ?' for c in COLUMNS)} WHERE rowid = ?")
 # The fullest name seen wins: "فلاديمير بوتين" rather than "بوتين" for the same canonical id.
 _ADD_ENTITY = ("INSERT INTO entities(id, name, type, articles) VALUES (?, ?, ?, 1) "
                "ON CONFLICT(id) DO UPDATE SET articles = articles + 1, name = CASE "
@@ -41,14 +37,6 @@ _SUMMARIES = ("SELECT id, headline, outlet, section, published, url, "
               f"coalesce(deck, substr(body, 1, {LEAD_CHARS})) FROM articles WHERE id IN ({{marks}})")
 CACHE_KIB = 65536  # page cache of a connection
 _MAX_VARS = 900  # bound parameters per IN (...) query, well under SQLite's limit
-
-
-class _Row(NamedTuple):
-    id: str
-    hash: str
-    enrich_hash: str | None
-    values: tuple  # in _COLUMNS order
-    article: Article
 
 
 def connect(path: Path, *, readonly: bool = False, timeout: float = 10.0,
@@ -159,11 +147,11 @@ class SQLiteStore(Store):
 
     def put_batch(self, articles: list[Article]) -> BatchResult:
         result = BatchResult()
-        rows = _unique_rows(articles, result)
+        rows = unique_rows(articles, result)
         with self.transaction():
             known = self._known([r.id for r in rows])
             fresh = [r for r in rows if r.id not in known]
-            changed = [(known[r.id][0], r) for r in rows if r.id in known and _differs(r, *known[r.id][1:])]
+            changed = [(known[r.id][0], r) for r in rows if r.id in known and differs(r, *known[r.id][1:])]
             result.unchanged += len(rows) - len(fresh) - len(changed)
             if changed:
                 self._drop([rowid for rowid, _ in changed])
@@ -232,26 +220,14 @@ class SQLiteStore(Store):
             self.conn.execute("DELETE FROM entity_redirects WHERE source = 'auto'")
             rows = self.conn.execute("SELECT rowid, data, source FROM articles ORDER BY rowid").fetchall()
             for i in range(0, len(rows), batch):
-                stored = [(r[0], _article(r[1], r[2])) for r in rows[i:i + batch]]
+                stored = [(r[0], stored_article(r[1], r[2])) for r in rows[i:i + batch]]
                 if keyed is not None:
                     keyed([a for _, a in stored])
                 self._add_mentions(stored)
         return len(rows)
 
     def _add_mentions(self, stored: list[tuple[int, Article]]) -> None:
-        """Each mention under the key enrichment gave it, where analysts' corrections and merges
-        lead it (a mention stored before mentions had keys: under its name)."""
-        entities, mentions = [], []
-        where = entity_tables.EntityMap(self.conn)
-        for rowid, article in stored:
-            seen = set()
-            for m in article.entities or ():
-                name = " ".join((m.canonical or m.text).split())
-                key = where(m.key or name, m.text)
-                mentions.append((rowid, key, m.text, m.type, m.start, m.end, m.paragraph))
-                if key not in seen:
-                    seen.add(key)
-                    entities.append((key, name, m.type))
+        mentions, entities = mention_rows(stored, entity_tables.EntityMap(self.conn))
         if mentions:
             self.conn.executemany(_ADD_ENTITY, entities)
             self.conn.executemany(_ADD_MENTION, mentions)
@@ -263,7 +239,7 @@ class SQLiteStore(Store):
         row = self.conn.execute("SELECT data, source FROM articles WHERE id = ?", (id,)).fetchone()
         if row is None:
             raise NotFound(f"no article with id {id!r} in the archive")
-        return _article(*row)
+        return stored_article(*row)
 
     def summaries(self, ids: Iterable[str]) -> list[ArticleSummary]:
         ids = list(dict.fromkeys(ids))
@@ -278,13 +254,13 @@ class SQLiteStore(Store):
 
     def latest(self, limit=20, offset=0, section=None, outlet=None) -> list[Article]:
         sql, params = latest_sql(limit, offset, section, outlet)
-        return [_article(*row) for row in self.conn.execute(sql, params)]
+        return [stored_article(*row) for row in self.conn.execute(sql, params)]
 
     def iter_articles(self, since: str | None = None) -> Iterator[Article]:
         where, params = ("WHERE published >= ?", (since,)) if since else ("", ())
         sql = f"SELECT data, source FROM articles {where} ORDER BY published, rowid"
         for row in self.conn.execute(sql, params):
-            yield _article(*row)
+            yield stored_article(*row)
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -345,7 +321,7 @@ def entity_page(conn: Any, id: str) -> dict[str, Any]:
             "JOIN mentions o ON o.article = m.article AND o.entity != m.entity "
             "JOIN entities e ON e.id = o.entity WHERE m.entity = ? "
             "GROUP BY e.id ORDER BY n DESC, e.id LIMIT 10", (id,))],
-        "latest": [_article(*r) for r in q(
+        "latest": [stored_article(*r) for r in q(
             "SELECT data, source FROM articles WHERE rowid IN "
             "(SELECT article FROM mentions WHERE entity = ?) "
             "ORDER BY published DESC NULLS LAST, rowid DESC LIMIT 10", (id,))],
@@ -378,38 +354,3 @@ def latest_sql(limit: int, offset: int, section: str | None, outlet: str | None)
     sql = (f"SELECT data, source FROM articles {where} ORDER BY published DESC NULLS LAST, rowid DESC "
            "LIMIT ? OFFSET ?")
     return sql, [*params, limit, offset]
-
-
-def _unique_rows(articles: list[Article], result: BatchResult) -> list[_Row]:
-    """One row per id: a repeat with the same content counts as unchanged, a changed repeat wins."""
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    rows: dict[str, _Row] = {}
-    for a in articles:
-        a.id = article_id(a)
-        data, digest, enrich_digest = encode(a)
-        row = _Row(a.id, digest, enrich_digest, (
-            a.id, a.url, a.headline, a.deck, a.outlet, a.publisher, a.section, a.published, a.author,
-            a.kind, a.dateline, a.body, data, a.source, digest, stamp, enrich_digest,
-            a.language or "ar"), a)  # parse leaves Arabic unmarked; the column says it
-        if a.id not in rows:
-            result.ids.append(a.id)
-        elif not _differs(row, rows[a.id].hash, rows[a.id].enrich_hash):
-            result.unchanged += 1
-            continue
-        else:
-            result.updated += 1
-        rows[a.id] = row
-    return list(rows.values())
-
-
-def _differs(row: _Row, stored_hash: str, stored_enrich_hash: str | None) -> bool:
-    """Changed content replaces; so does new enrichment, but a plain re-parse keeps stored enrichment."""
-    if row.hash != stored_hash:
-        return True
-    return row.enrich_hash is not None and row.enrich_hash != stored_enrich_hash
-
-
-def _article(data: str, source: str | None) -> Article:
-    article = Article.from_dict(json.loads(data))
-    article.source = source
-    return article
