@@ -151,14 +151,15 @@ class Archive:
 
         return relate.duplicate_groups(self)
 
-    # Entities across the archive and analysts' corrections (marsad.archive.entities; SQLite store).
+    # Entities across the archive and analysts' corrections (marsad.archive.sqlite.entities, the rules
+    # both backends run).
 
     def consolidate_entities(self) -> list[tuple[str, str]]:
         """Merge the entities that are one across the archive; (old id, new id) of each merge."""
         from marsad.archive.sqlite import entities
 
         with self.store.transaction() as conn:
-            return entities.consolidate(conn)
+            return entities.consolidate(conn, self.backend.index)
 
     def rebuild_entities(self) -> list[tuple[str, str]]:
         """Build the entity tables again from the stored enrichment, its mentions keyed anew (after the

@@ -54,7 +54,7 @@ class PostgresStore(Store):
     def transaction(self) -> Iterator[SQLiteStyle]:
         """One unit of work; yields its connection for the shared entity rules (SQLite-style SQL)."""
         with self.backend.unit_of_work(), self.backend.connection() as conn:
-            yield SQLiteStyle(conn, self.backend.index)
+            yield SQLiteStyle(conn)
 
     # -- writing -------------------------------------------------------------
 

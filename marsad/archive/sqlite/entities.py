@@ -35,8 +35,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from marsad.errors import InputError, NotFound
+
+if TYPE_CHECKING:
+    from marsad.archive.base import SearchIndex
 
 TYPES = ("PERS", "LOC", "ORG", "MISC")
 OPS = ("merge", "split", "rename", "retype")
@@ -255,9 +259,10 @@ LONE_SHARE = {"last": 0.6, "first": 0.7}
 LONE_CONTEXT = {"last": SAME_CONTEXT, "first": 0.5}
 
 
-def consolidate(conn: sqlite3.Connection, limit: int = 4000) -> list[tuple[str, str]]:
+def consolidate(conn: sqlite3.Connection, index: SearchIndex, limit: int = 4000) -> list[tuple[str, str]]:
     """Merge, among the ``limit`` most named entities, the ones that are one (see the module
-    docstring). Returns the (old id, new id) pairs merged."""
+    docstring); ``index`` is the archive's search index, which counts the articles printing a word.
+    Returns the (old id, new id) pairs merged."""
     from marsad.enrich.canonical import known_entities, variant_key
 
     rows = conn.execute("SELECT id, name, type, articles FROM entities WHERE articles >= ? "
@@ -274,7 +279,7 @@ def consolidate(conn: sqlite3.Connection, limit: int = 4000) -> list[tuple[str, 
         merged.append((old[0], new[0]))
         gone.add(old[0])
 
-    _common_words(conn, rows, {_fold(c) for c, _, _ in known_entities()})
+    _common_words(conn, index, rows, {_fold(c) for c, _, _ in known_entities()})
     _tidy_names(conn, rows)
     for old, new, needed in _candidates(rows, variant_key):
         if needed <= 0 or context.similarity(old[0], new[0]) >= needed:
@@ -295,10 +300,11 @@ COMMON_SHARE = 0.1  # tagged in fewer of the articles that print it: a common wo
 COMMON_MIN = 20  # articles printing a word, below which the share says too little
 
 
-def _common_words(conn: sqlite3.Connection, rows: list[tuple], known: set[str]) -> None:
+def _common_words(conn: sqlite3.Connection, index: SearchIndex, rows: list[tuple], known: set[str]) -> None:
     """Record the one-word entities of ``rows`` that the archive mostly prints untagged."""
-    from marsad.archive.sqlite import search as index
     from marsad.search.analyze import Analyzer, words
+    from marsad.search.expr import Phrase
+    from marsad.search.rank import Filters
 
     exact = Analyzer("clitics")
     found = []
@@ -306,9 +312,7 @@ def _common_words(conn: sqlite3.Connection, rows: list[tuple], known: set[str]) 
         printed = words(name)
         if len(printed) != 1 or _fold(name) in known:
             continue
-        term = exact.term(printed[0]).replace('"', "")
-        n = conn.execute(f"SELECT count(*) FROM {index.TABLE} WHERE {index.TABLE} MATCH ?",
-                         (f'{{headline_clitics body_clitics}}: "{term}"',)).fetchone()[0]
+        n = index.count(Phrase((exact.term(printed[0]),), ("headline_clitics", "body_clitics")), Filters())
         if n >= COMMON_MIN and articles < COMMON_SHARE * n:
             found.append((id, articles, n))
     conn.executemany("INSERT INTO entity_common(id, articles, printed) VALUES (?, ?, ?) ON CONFLICT(id) "
