@@ -46,6 +46,34 @@ def display(db: Database) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, str(default)))
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    """How ``marsad watch`` fetches: politeness towards each outlet, and the limits of one fetch."""
+    # Where an outlet's webmaster learns who is fetching (sent in the User-Agent).
+    contact_url: str = field(default_factory=lambda: os.environ.get(
+        "MARSAD_CONTACT_URL", "https://github.com/marsad-news/marsad"))
+    host_interval: float = field(default_factory=lambda: _env_float("MARSAD_HOST_INTERVAL", 1.0))  # seconds
+    timeout: float = field(default_factory=lambda: _env_float("MARSAD_FETCH_TIMEOUT", 20.0))  # seconds
+    max_bytes: int = field(default_factory=lambda: int(os.environ.get("MARSAD_FETCH_MAX_BYTES",
+                                                                      str(10 * 1024 * 1024))))
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """The SMTP server that alert emails go through (``marsad alerts … --email``)."""
+    host: str = field(default_factory=lambda: os.environ.get("MARSAD_SMTP_HOST", ""))
+    port: int = field(default_factory=lambda: int(os.environ.get("MARSAD_SMTP_PORT", "587")))
+    user: str = field(default_factory=lambda: os.environ.get("MARSAD_SMTP_USER", ""))
+    password: str = field(default_factory=lambda: os.environ.get("MARSAD_SMTP_PASSWORD", ""))
+    starttls: bool = field(default_factory=lambda: os.environ.get("MARSAD_SMTP_STARTTLS", "1") != "0")
+    sender: str = field(default_factory=lambda: os.environ.get("MARSAD_SMTP_FROM", "marsad@localhost"))
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     db: Database = field(default_factory=lambda: database(os.environ.get("MARSAD_DB") or "marsad.db"))
@@ -57,6 +85,10 @@ class Settings:
     # Largest single page parse accepts, in bytes; larger inputs are refused with a clear message.
     max_page_bytes: int = field(
         default_factory=lambda: int(os.environ.get("MARSAD_MAX_PAGE_BYTES", str(50 * 1024 * 1024))))
+    # Where reader links in alert emails and feeds point (the reader's public address).
+    base_url: str = field(default_factory=lambda: os.environ.get("MARSAD_BASE_URL", "http://127.0.0.1:8000"))
+    watch: WatchSettings = field(default_factory=lambda: WatchSettings())
+    mail: MailSettings = field(default_factory=lambda: MailSettings())
 
 
 def load(db: str | os.PathLike | None = None, **overrides) -> Settings:
