@@ -93,6 +93,7 @@ def _gunzip(body: bytes, max_bytes: int) -> bytes:
 
 
 def _xml_tree(body: bytes) -> etree._Element:
+    body = body.lstrip()  # blank lines before the XML declaration are a common slip of feed generators
     parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False,
                              remove_comments=True, remove_pis=True)
     try:

@@ -123,7 +123,8 @@ class Fetcher:
             limit = self.settings.max_redirects
             raise _Failure("redirects", f"more than {limit} redirects (the last to {current})")
         except _Failure as failure:
-            return FetchResult(url=url, final_url=current, status=failure.status, error=f"{url}: {failure}",
+            line = " ".join(f"{url}: {failure}".split())  # one line, whatever the exception said
+            return FetchResult(url=url, final_url=current, status=failure.status, error=line,
                                error_kind=failure.kind, retry_after=failure.retry_after)
 
     async def _exchange(self, url: str, headers: dict[str, str]) -> _Answer:

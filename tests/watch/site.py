@@ -70,6 +70,7 @@ class Rule:
     delay: float = 0.0  # real seconds before answering (a slow server)
     stream: int | None = None  # send this many bytes of feed-like XML, without Content-Length
     barrier: threading.Barrier | None = None  # wait for the other parties (across sites) before answering
+    drop: bool = False  # hang up without answering
     times: int | None = None  # answer this way this many times, then normally again
 
 
@@ -151,7 +152,7 @@ class NewsSite:
 
     # --- behaviour, changed between rounds ---
     def serve(self, path: str, **rule) -> None:
-        """Answer ``path`` by ``Rule(**rule)`` (status, body, headers, delay, stream, barrier, times)."""
+        """Answer ``path`` by ``Rule(**rule)``: status, body, headers, delay, stream, barrier, drop, times."""
         with self._lock:
             self._rules[path] = Rule(**rule)
 
@@ -341,6 +342,9 @@ def _answer(site: NewsSite, req: BaseHTTPRequestHandler, hit: Hit) -> None:
         rule.barrier.wait()
     if rule is not None and rule.delay:
         site._stopping.wait(rule.delay)
+    if rule is not None and rule.drop:
+        req.close_connection = True
+        return
     if rule is not None and rule.stream is not None:
         _stream(req, hit, rule)
         return

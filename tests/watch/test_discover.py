@@ -143,6 +143,12 @@ def test_entity_declarations_are_refused(body):
     assert "root:" not in found.error
 
 
+def test_blank_lines_before_the_xml_declaration_are_forgiven(news_site):
+    body, content_type = served(news_site, "/rss.xml")
+    found = discover(b"\n\n  " + body, content_type, news_site.url("/rss.xml"))
+    assert found.error is None and len(found.links) == len(news_site.published)
+
+
 def test_a_public_dtd_alone_is_fine():
     body = (b'<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
             b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">'

@@ -271,7 +271,16 @@ def test_a_50_mb_stream_without_a_length_is_cut_off(news_site, clock):
     assert news_site.hits("/huge.xml")[0].sent < 20 * 1024 * 1024
 
 
-def test_connection_refused_is_a_network_error(clock):
+def test_a_dropped_connection_is_retried_then_a_network_error(news_site, clock):
+    news_site.serve("/rss.xml", drop=True, times=1)
+    news_site.serve("/atom.xml", drop=True)
+    recovered, dropped = fetch(clock, news_site.url("/rss.xml"), news_site.url("/atom.xml"))
+    assert recovered.ok and len(news_site.hits("/rss.xml")) == 2
+    assert dropped.error_kind == "network" and "3 tries" in dropped.error and "\n" not in dropped.error
+    assert len(news_site.hits("/atom.xml")) == SETTINGS.retries + 1
+
+
+def test_an_unreachable_host_is_not_fetched(clock):
     with socket.socket() as s:  # a port that nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
