@@ -137,8 +137,10 @@ class Fetcher:
         async with host.lock:
             rules = await self._rules(host, site)
             if not rules.allows(url):
-                why = f"robots.txt {rules.reason}" if rules.deny_all else "disallowed by robots.txt"
-                raise _Failure("robots", f"{why} of {site}, not fetched")
+                if rules.deny_all:
+                    raise _Failure("robots", f"robots.txt of {site} {rules.reason}; nothing is fetched there "
+                                             "until it answers")
+                raise _Failure("robots", f"disallowed by robots.txt of {site}; not fetched")
             return await self._with_retries(host, url, headers)
 
     async def _with_retries(self, host: _Host, url: str, headers: dict[str, str]) -> _Answer:

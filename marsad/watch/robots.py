@@ -111,5 +111,7 @@ def from_response(status: int | None, body: bytes, agent: str,
         return parse(body[:MAX_BYTES].decode("utf-8", "replace"), agent), FRESH_SECONDS
     if status is not None and 400 <= status < 500:
         return ALLOW_ALL, FRESH_SECONDS
-    reason = f"answered HTTP {status}" if status is not None else (problem or "did not answer")
+    if status is not None:
+        return Rules(deny_all=True, reason=f"answered HTTP {status}"), UNREACHABLE_SECONDS
+    reason = f"could not be read ({problem or 'no answer'})"
     return Rules(deny_all=True, reason=reason), UNREACHABLE_SECONDS

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -111,7 +111,8 @@ class NewsSite:
 
     def stop(self) -> None:
         self._stopping.set()
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for a serving loop that never started
+            self._server.shutdown()
         self._server.server_close()
 
     def __enter__(self) -> NewsSite:
@@ -353,7 +354,7 @@ def _answer(site: NewsSite, req: BaseHTTPRequestHandler, hit: Hit) -> None:
     headers = {"Content-Type": kind}
     if status == 200 and changed is not None:
         headers["ETag"] = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        headers["Last-Modified"] = format_datetime(changed, usegmt=True)
+        headers["Last-Modified"] = format_datetime(changed.astimezone(UTC), usegmt=True)
         if site.conditional and rule is None and _unchanged(hit.headers, headers, changed):
             status, body = 304, b""
     if rule is not None:
