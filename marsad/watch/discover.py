@@ -178,12 +178,16 @@ def _page_links(body: bytes, content_type: str | None, base_url: str) -> list[Li
     except InputError as e:
         raise _Refused(f"unreadable page: {e}") from None
     rules, site = _rules(), _site(base_url)
+    here = _link(base_url, base_url, None, None)
     links = []
     for anchor in LexborHTMLParser(text).css("a[href]"):
-        if _in_chrome(anchor, rules["skip_inside"]):
+        href = anchor.attributes.get("href") or ""
+        if href.startswith("#") or _in_chrome(anchor, rules["skip_inside"]):
             continue
-        link = _link(base_url, anchor.attributes.get("href"), anchor.text(deep=True), None)
-        if link is not None and _site(link.url) == site and _is_article(link.url, rules):
+        link = _link(base_url, href, anchor.text(deep=True), None)
+        if link is None or (here is not None and link.url == here.url):
+            continue
+        if _site(link.url) == site and _is_article(link.url, rules):
             links.append(link)
     return links
 

@@ -94,6 +94,14 @@ def test_section_page_link_rules():
     assert found.links[0].title == "خبر أول"
 
 
+def test_a_real_article_page_gives_no_article_links(shared):
+    """assabah.com.tn's article page links to its sections, its print version, social sites, an advert,
+    itself (a skip link) and, in its sidebar, the day's PDF issues: none of them is an article."""
+    body = (shared / "data/news/html-fixtures/assabah-164913.html").read_bytes()
+    found = discover(body, "text/html; charset=utf-8", "http://www.assabah.com.tn/article/164913/x")
+    assert found.kind == "page" and found.error is None and found.links == []
+
+
 def test_html_served_where_a_feed_was_expected(news_site):
     body, content_type = served(news_site, "/section/sport")
     found = discover(body, content_type, news_site.url("/rss.xml"), expect="rss")

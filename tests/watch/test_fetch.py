@@ -51,6 +51,17 @@ def test_conditional_get_sends_validators_verbatim_and_304_costs_nothing(news_si
     assert changed.status == 200 and not changed.not_modified and changed.etag != first.etag
 
 
+def test_validators_of_a_site_whose_newest_article_is_not_in_utc(make_site, clock, ant_articles):
+    articles = [dict(a) for a in ant_articles[:3]]
+    articles[0]["published"] = "2030-01-01T15:00:00+04:00"
+    site = make_site(articles=articles)
+    site.publish(3)
+    [first] = fetch(clock, site.url("/rss.xml"))
+    assert first.last_modified == "Tue, 01 Jan 2030 11:00:00 GMT"
+    [again] = fetch(clock, site.url("/rss.xml"), last_modified=first.last_modified)
+    assert again.not_modified
+
+
 def test_last_modified_alone_is_enough(news_site, clock):
     [first] = fetch(clock, news_site.url("/atom.xml"))
     [again] = fetch(clock, news_site.url("/atom.xml"), last_modified=first.last_modified)
