@@ -144,11 +144,9 @@ class Fetcher:
             return await self._with_retries(host, url, headers)
 
     async def _with_retries(self, host: _Host, url: str, headers: dict[str, str]) -> _Answer:
-        tries = self.settings.retries + 1
-        for attempt in range(tries):
-            if attempt:
-                await self._clock.sleep(self.settings.backoff * 2 ** (attempt - 1))
-            last = attempt == tries - 1
+        tries, attempt = self.settings.retries + 1, 1
+        while True:
+            last = attempt == tries
             try:
                 answer = await self._paced(host, url, headers, self.settings.max_bytes)
             except _Failure as failure:
@@ -156,11 +154,12 @@ class Fetcher:
                     raise
                 if last:
                     raise _Failure(failure.kind, f"{failure} ({tries} tries)") from None
-                continue
-            self._pause_if_asked(host, answer)
-            if answer.status < 500 or last:
-                return answer
-        raise AssertionError("unreachable")
+            else:
+                self._pause_if_asked(host, answer)
+                if answer.status < 500 or last:
+                    return answer
+            await self._clock.sleep(self.settings.backoff * 2 ** (attempt - 1))
+            attempt += 1
 
     def _pause_if_asked(self, host: _Host, answer: _Answer) -> None:
         """A 429, or a 503 with Retry-After: nothing more goes to the host until the time it gave."""
@@ -172,7 +171,7 @@ class Fetcher:
                            status=answer.status, retry_after=wait)
 
     async def _paced(self, host: _Host, url: str, headers: dict[str, str], limit: int,
-                     truncate: bool = False) -> _Answer:
+                     robots_txt: bool = False) -> _Answer:
         """One request, no sooner than the host allows; the host's interval counts from its end."""
         now = self._clock.monotonic()
         if host.paused_until > now:
@@ -181,17 +180,19 @@ class Fetcher:
         if host.ready_at > now:
             await self._clock.sleep(host.ready_at - now)
         try:
-            return await self._send(url, headers, limit, truncate)
+            return await self._send(url, headers, limit, robots_txt)
         finally:
             delay = host.rules.crawl_delay if host.rules and host.rules.crawl_delay else 0.0
             host.ready_at = self._clock.monotonic() + max(self.settings.host_interval, delay)
 
-    async def _send(self, url: str, headers: dict[str, str], limit: int, truncate: bool) -> _Answer:
+    async def _send(self, url: str, headers: dict[str, str], limit: int, robots_txt: bool) -> _Answer:
+        """One GET. A robots.txt follows its redirects and is cut at ``limit`` rather than refused."""
         timeout = self.settings.timeout
         try:
             async with asyncio.timeout(timeout), self._client.stream("GET", url, headers=headers,
-                                                                   follow_redirects=truncate) as response:
-                return _Answer(response.status_code, response.headers, await _read(response, limit, truncate))
+                                                                   follow_redirects=robots_txt) as response:
+                body = await _read(response, limit, truncate=robots_txt)
+                return _Answer(response.status_code, response.headers, body)
         except (TimeoutError, httpx.TimeoutException):
             raise _Failure("timeout", f"no complete answer within {timeout:g} s") from None
         except httpx.HTTPError as e:
@@ -202,7 +203,7 @@ class Fetcher:
         if host.rules is not None and host.rules_until > self._clock.monotonic():
             return host.rules
         try:
-            answer = await self._paced(host, site + "/robots.txt", {}, robots.MAX_BYTES, truncate=True)
+            answer = await self._paced(host, site + "/robots.txt", {}, robots.MAX_BYTES, robots_txt=True)
             rules, keep = robots.from_response(answer.status, answer.body, AGENT)
         except _Failure as failure:
             if failure.kind == "retry-after":

@@ -149,6 +149,15 @@ def test_a_failing_robots_txt_keeps_us_away_then_is_asked_again(news_site, clock
     assert [h.path for h in news_site.hits()] == ["/robots.txt", "/robots.txt", "/rss.xml"]
 
 
+def test_a_redirected_robots_txt_is_followed(make_site, clock):
+    site = make_site(host="127.0.0.1")
+    rules_home = make_site(host="127.0.0.2", robots="User-agent: *\nDisallow: /rss")
+    site.publish(2)
+    site.redirect("/robots.txt", rules_home.url("/robots.txt"))
+    rss, atom = fetch(clock, site.url("/rss.xml"), site.url("/atom.xml"))
+    assert rss.error_kind == "robots" and atom.ok
+
+
 def test_robots_txt_is_read_per_host(make_site, clock):
     open_site = make_site(host="127.0.0.1")
     closed = make_site(host="127.0.0.2", robots="User-agent: *\nDisallow: /\n")
