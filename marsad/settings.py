@@ -63,6 +63,7 @@ class WatchSettings:
     max_redirects: int = 5
     retries: int = 2  # more tries after a 5xx answer, a timeout or a dropped connection
     backoff: float = 2.0  # seconds before the first retry, doubled before each next one
+    connections: int = 32  # requests in flight at once, all hosts together (one per host at most)
 
 
 @dataclass(frozen=True, slots=True)

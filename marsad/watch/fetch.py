@@ -3,7 +3,8 @@
 Politeness per host (scheme, host and port): robots.txt read first and cached, a disallowed URL never
 requested; one request at a time; at least ``host_interval`` seconds, or the host's Crawl-delay if longer,
 from the end of one request to the start of the next; a 429 (or a 503 with Retry-After) pauses the host
-for as long as it asks. Different hosts are fetched concurrently.
+for as long as it asks. Different hosts are fetched concurrently, ``connections`` requests at most at once
+(a request waiting for its turn is not timed out).
 
 Each GET: conditional headers sent back verbatim, a timeout on the whole exchange, a size cap that stops
 reading, redirects followed by hand (each hop checked against its own host's robots.txt and pacing),
@@ -87,9 +88,13 @@ class Fetcher:
                  clock: Clock | None = None):
         self.settings = settings
         self._clock = clock or RealClock()
+        # The client's pool never makes a request wait: the slots do, before its timeout starts.
+        slots = settings.connections
+        limits = httpx.Limits(max_connections=slots, max_keepalive_connections=slots)
         self._client = httpx.AsyncClient(
             transport=transport, timeout=settings.timeout, follow_redirects=False, trust_env=False,
-            max_redirects=settings.max_redirects, headers={"User-Agent": user_agent(settings)})
+            limits=limits, max_redirects=settings.max_redirects, headers={"User-Agent": user_agent(settings)})
+        self._slots = asyncio.Semaphore(slots)
         self._hosts: dict[str, _Host] = {}
 
     async def __aenter__(self) -> Fetcher:
@@ -189,8 +194,8 @@ class Fetcher:
         """One GET. A robots.txt follows its redirects and is cut at ``limit`` rather than refused."""
         timeout = self.settings.timeout
         try:
-            async with asyncio.timeout(timeout), self._client.stream("GET", url, headers=headers,
-                                                                   follow_redirects=robots_txt) as response:
+            async with self._slots, asyncio.timeout(timeout), self._client.stream(
+                    "GET", url, headers=headers, follow_redirects=robots_txt) as response:
                 body = await _read(response, limit, truncate=robots_txt)
                 return _Answer(response.status_code, response.headers, body)
         except (TimeoutError, httpx.TimeoutException):

@@ -83,6 +83,10 @@ class Hit:
     headers: dict[str, str]  # lower-case names
     at: float  # the site's clock when it arrived
     sent: int = 0  # body bytes written before the answer ended or the client hung up
+    # Real time (time.monotonic) when it arrived and just before its answer was written (so, before the
+    # client could have it): which requests overlapped.
+    began: float = 0.0
+    answered: float = 0.0
 
 
 class NewsSite:
@@ -322,7 +326,8 @@ def _handler(site: NewsSite) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server name)
-            hit = Hit("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, site._now())
+            hit = Hit("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, site._now(),
+                      began=time.monotonic())
             site._enter(hit)
             try:
                 _answer(site, self, hit)
@@ -343,6 +348,7 @@ def _answer(site: NewsSite, req: BaseHTTPRequestHandler, hit: Hit) -> None:
         rule.barrier.wait()
     if rule is not None and rule.delay:
         site._stopping.wait(rule.delay)
+    hit.answered = time.monotonic()
     if rule is not None and rule.drop:
         req.close_connection = True
         return

@@ -113,6 +113,21 @@ def test_hosts_are_fetched_concurrently(make_site, clock):
     assert [r.error for r in results] == [None, None]
 
 
+def test_no_more_requests_at_once_than_connections(make_site, clock):
+    sites = [make_site(host=f"127.0.0.{n}") for n in (1, 2, 3)]
+    for site in sites:
+        site.publish(3)
+        site.serve("/rss.xml", delay=0.1)  # slow enough to overlap, were they sent together
+    settings = WatchSettings(host_interval=1.0, connections=1)
+
+    async def run():
+        async with Fetcher(settings, clock=clock) as fetcher:
+            return await asyncio.gather(*(fetcher.get(site.url("/rss.xml")) for site in sites))
+    assert all(r.ok for r in asyncio.run(run()))
+    spans = sorted((h.began, h.answered) for site in sites for h in site.hits())
+    assert len(spans) == 6 and all(end <= start for (_, end), (start, _) in pairwise(spans))
+
+
 def test_a_disallowed_url_is_never_requested(news_site, clock):
     [result] = fetch(clock, news_site.url("/private/report.html"))
     assert result.error_kind == "robots" and "robots.txt" in result.error
