@@ -62,7 +62,7 @@ def discover(body: bytes, content_type: str | None, base_url: str, *, expect: st
         else:
             links = _xml_links(kind, body, base_url)
     except _Refused as refused:
-        return Discovery(kind=kind or expect or "page", error=str(refused))
+        return Discovery(kind=kind or "unknown", error=str(refused))
     return Discovery(kind=kind, links=_unique(links))
 
 

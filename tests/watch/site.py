@@ -69,6 +69,7 @@ class Rule:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # real seconds before answering (a slow server)
     stream: int | None = None  # send this many bytes of feed-like XML, without Content-Length
+    drip: float = 0.0  # with stream: real seconds between its pieces (a server that trickles)
     barrier: threading.Barrier | None = None  # wait for the other parties (across sites) before answering
     drop: bool = False  # hang up without answering
     times: int | None = None  # answer this way this many times, then normally again
@@ -157,7 +158,8 @@ class NewsSite:
 
     # --- behaviour, changed between rounds ---
     def serve(self, path: str, **rule) -> None:
-        """Answer ``path`` by ``Rule(**rule)``: status, body, headers, delay, stream, barrier, drop, times."""
+        """Answer ``path`` by ``Rule(**rule)``: status, body, headers, delay, stream, drip, barrier, drop,
+        times."""
         with self._lock:
             self._rules[path] = Rule(**rule)
 
@@ -353,7 +355,7 @@ def _answer(site: NewsSite, req: BaseHTTPRequestHandler, hit: Hit) -> None:
         req.close_connection = True
         return
     if rule is not None and rule.stream is not None:
-        _stream(req, hit, rule)
+        _stream(site, req, hit, rule)
         return
     status, kind, text, changed = site.page(hit.path)
     body = text.encode("utf-8")
@@ -392,7 +394,7 @@ def _send(req: BaseHTTPRequestHandler, hit: Hit, status: int, headers: dict[str,
         hit.sent = len(body)
 
 
-def _stream(req: BaseHTTPRequestHandler, hit: Hit, rule: Rule) -> None:
+def _stream(site: NewsSite, req: BaseHTTPRequestHandler, hit: Hit, rule: Rule) -> None:
     """A huge feed sent in pieces with no length given; stops when the client hangs up."""
     req.send_response(rule.status)
     req.send_header("Content-Type", "application/rss+xml; charset=utf-8")
@@ -401,7 +403,9 @@ def _stream(req: BaseHTTPRequestHandler, hit: Hit, rule: Rule) -> None:
     req.close_connection = True
     item = "<item><title>خبر</title><link>http://example.org/a</link></item>".encode() * 200
     req.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel>')
-    while hit.sent < rule.stream:
+    while hit.sent < rule.stream and not site._stopping.is_set():
+        if rule.drip:
+            site._stopping.wait(rule.drip)
         piece = item[:rule.stream - hit.sent]
         req.wfile.write(piece)
         hit.sent += len(piece)

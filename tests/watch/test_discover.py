@@ -185,7 +185,8 @@ def test_a_gzip_bomb_is_refused():
     (b"\x1f\x8bnot gzip at all", None), (b'{"items": []}', "application/json"),
 ])
 def test_neither_feed_sitemap_nor_page(body, content_type):
-    assert discover(body, content_type, BASE).error
+    found = discover(body, content_type, BASE)
+    assert found.error and found.kind == "unknown"
 
 
 def test_entries_without_links_are_skipped_and_relative_links_resolved():
@@ -206,3 +207,13 @@ def test_cut_or_spoilt_bodies_never_raise(news_site, cut, noise, path):
     spoilt = body[:cut] + noise + body[cut + len(noise):]
     found = discover(spoilt, content_type, news_site.url(path))
     assert found.error is not None or all(x.url == normalize(x.url) for x in found.links)
+
+
+@settings(max_examples=300)
+@given(body=st.binary(max_size=2000), expect=st.sampled_from([None, "feed", "sitemap", "page"]),
+       content_type=st.sampled_from([None, "text/html", "application/rss+xml"]))
+def test_any_bytes_give_a_discovery(body, content_type, expect):
+    found = discover(body, content_type, BASE, expect=expect)
+    assert found.kind in ("rss", "atom", "sitemap", "sitemap-index", "page", "unknown")
+    assert found.kind != "unknown" or found.error
+    assert found.error is None or "\n" not in found.error

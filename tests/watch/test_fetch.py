@@ -292,6 +292,15 @@ def test_timeouts_are_retried_then_reported(news_site, clock):
     assert len(news_site.hits("/rss.xml")) == 2
 
 
+def test_a_server_that_trickles_is_timed_out_as_a_whole(news_site, clock):
+    # Each piece comes well within the timeout; the whole body would take seconds.
+    settings = WatchSettings(host_interval=1.0, timeout=0.3, retries=0)
+    news_site.serve("/rss.xml", stream=1024 * 1024, drip=0.02)
+    [result] = fetch(clock, news_site.url("/rss.xml"), settings=settings)
+    assert result.error_kind == "timeout" and result.body is None
+    assert 0 < news_site.hits("/rss.xml")[0].sent < 1024 * 1024
+
+
 def test_a_body_above_the_cap_is_refused_from_its_length(news_site, clock):
     news_site.serve("/big.xml", body=b"x" * (SETTINGS.max_bytes + 1))
     [result] = fetch(clock, news_site.url("/big.xml"))
