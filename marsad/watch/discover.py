@@ -125,10 +125,13 @@ def _xml_links(kind: str, body: bytes, base_url: str) -> list[Link]:
 def _sitemap_links(root: etree._Element, base_url: str) -> list[Link]:
     links = []
     for element in root:
-        fields = {etree.QName(e).localname: (e.text or "").strip()
+        # (parent, name): the entry's own loc and lastmod, and its news:news fields; the loc and title
+        # of its image:image or video:video are other things.
+        fields = {(etree.QName(e.getparent()).localname, etree.QName(e).localname): (e.text or "").strip()
                   for e in element.iter(etree.Element) if e is not element}
-        published = _iso(fields.get("publication_date") or fields.get("lastmod"))
-        links.append(_link(base_url, fields.get("loc"), fields.get("title"), published))
+        own = etree.QName(element).localname
+        published = _iso(fields.get(("news", "publication_date")) or fields.get((own, "lastmod")))
+        links.append(_link(base_url, fields.get((own, "loc")), fields.get(("news", "title")), published))
     return [x for x in links if x is not None]
 
 

@@ -51,6 +51,30 @@ def test_a_sitemap_index_lists_its_sitemaps(news_site):
     assert [x.url for x in found.links] == [news_site.url("/news-sitemap.xml")]
 
 
+def test_a_news_sitemap_with_images_and_videos():
+    body = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"
+        xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"
+        xmlns:video="http://www.google.com/schemas/sitemap-video/1.1">
+ <url>
+  <loc>https://news.example.org/2024/05/01/story-1</loc>
+  <lastmod>2024-05-01T10:00:00Z</lastmod>
+  <news:news><news:publication><news:name>مثال</news:name><news:language>ar</news:language></news:publication>
+   <news:publication_date>2024-05-01T09:30:00+03:00</news:publication_date>
+   <news:title>عنوان الخبر</news:title>
+  </news:news>
+  <image:image><image:loc>https://cdn.example.org/photo.jpg</image:loc><image:title>صورة</image:title></image:image>
+  <video:video><video:title>فيديو</video:title></video:video>
+ </url>
+ <url><loc>https://news.example.org/2024/05/01/story-2</loc><lastmod>2024-05-01</lastmod></url>
+</urlset>""".encode()
+    found = discover(body, "application/xml", "https://news.example.org/sitemap.xml")
+    assert [(x.url, x.title, x.published) for x in found.links] == [
+        ("https://news.example.org/2024/05/01/story-1", "عنوان الخبر", "2024-05-01T09:30:00+03:00"),
+        ("https://news.example.org/2024/05/01/story-2", None, "2024-05-01T00:00:00+00:00")]
+
+
 def test_a_gzipped_sitemap(news_site):
     body, _ = served(news_site, "/news-sitemap.xml")
     found = discover(gzip.compress(body), "application/gzip", news_site.url("/sitemap.xml.gz"))
