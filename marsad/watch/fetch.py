@@ -209,6 +209,7 @@ class Fetcher:
             return host.rules
         try:
             answer = await self._paced(host, site + "/robots.txt", {}, robots.MAX_BYTES, robots_txt=True)
+            self._pause_if_asked(host, answer)  # a 429 on robots.txt is a request to slow down too
             rules, keep = robots.from_response(answer.status, answer.body, AGENT)
         except _Failure as failure:
             if failure.kind == "retry-after":

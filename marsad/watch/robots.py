@@ -1,8 +1,8 @@
 """robots.txt as RFC 9309 reads it: the group for our product token (else ``*``), the longest matching rule
 wins (Allow on a tie), ``*`` and ``$`` in patterns, and the common Crawl-delay extension.
 
-What a robots.txt answer means for a host: 2xx its rules, 4xx no rules (everything allowed), 5xx or no answer
-the whole host disallowed until we ask again a little later (the RFC's "unreachable").
+What a robots.txt answer means for a host: 2xx its rules, 4xx no rules (everything allowed), 5xx, 429 or no
+answer the whole host disallowed until we ask again a little later (the RFC's "unreachable").
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def from_response(status: int | None, body: bytes, agent: str,
     no answer came (``problem`` says why)."""
     if status is not None and 200 <= status < 300:
         return parse(body[:MAX_BYTES].decode("utf-8", "replace"), agent), FRESH_SECONDS
-    if status is not None and 400 <= status < 500:
+    if status is not None and 400 <= status < 500 and status != 429:  # 429 asks us to slow down
         return ALLOW_ALL, FRESH_SECONDS
     if status is not None:
         return Rules(deny_all=True, reason=f"answered HTTP {status}"), UNREACHABLE_SECONDS

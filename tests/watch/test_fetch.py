@@ -27,6 +27,28 @@ def fetch(clock, *urls, settings=SETTINGS, **headers):
     return asyncio.run(run())
 
 
+class Session:
+    """One Fetcher kept over several steps of a test (its robots.txt cache and pauses with it)."""
+
+    def __init__(self, clock, settings=SETTINGS):
+        self.loop = asyncio.new_event_loop()
+        self.fetcher = Fetcher(settings, clock=clock)
+
+    def get(self, *urls, **headers):
+        return [self.loop.run_until_complete(self.fetcher.get(url, **headers)) for url in urls]
+
+    def close(self):
+        self.loop.run_until_complete(self.fetcher.aclose())
+        self.loop.close()
+
+
+@pytest.fixture
+def session(clock):
+    kept = Session(clock)
+    yield kept
+    kept.close()
+
+
 def gaps(hits) -> list[float]:
     return [b.at - a.at for a, b in pairwise(hits)]
 
@@ -135,14 +157,15 @@ def test_a_disallowed_url_is_never_requested(news_site, clock):
     assert [h.path for h in news_site.hits()] == ["/robots.txt"]
 
 
-def test_robots_txt_is_cached_then_read_again_when_stale(news_site, clock):
-    fetch(clock, news_site.url("/rss.xml"), news_site.url("/atom.xml"))
-    assert len(news_site.hits("/robots.txt")) == 1
+def test_robots_txt_is_cached_then_read_again_when_stale(news_site, clock, session):
+    session.get(news_site.url("/rss.xml"), news_site.url("/atom.xml"))
     news_site.robots = "User-agent: *\nDisallow: /rss.xml\n"
-    clock.advance(robots.FRESH_SECONDS + 1)
-    [result] = fetch(clock, news_site.url("/rss.xml"))
-    assert result.error_kind == "robots"
-    assert len(news_site.hits("/robots.txt")) == 2
+    clock.advance(robots.FRESH_SECONDS - 10)  # (the pacing of the first GETs moved the clock by 2 s)
+    [cached] = session.get(news_site.url("/rss.xml"))
+    assert cached.ok and len(news_site.hits("/robots.txt")) == 1
+    clock.advance(10)
+    [stale] = session.get(news_site.url("/rss.xml"))
+    assert stale.error_kind == "robots" and len(news_site.hits("/robots.txt")) == 2
 
 
 def test_a_missing_robots_txt_allows_everything(news_site, clock):
@@ -152,14 +175,16 @@ def test_a_missing_robots_txt_allows_everything(news_site, clock):
 
 
 @pytest.mark.parametrize("status", [500, 503])
-def test_a_failing_robots_txt_keeps_us_away_then_is_asked_again(news_site, clock, status):
+def test_a_failing_robots_txt_keeps_us_away_then_is_asked_again(news_site, clock, session, status):
     news_site.serve("/robots.txt", status=status, body=b"oops", times=1)
     # The whole host waits; robots.txt is not asked again before UNREACHABLE_SECONDS.
-    results = fetch(clock, news_site.url("/rss.xml"), news_site.url("/atom.xml"))
+    results = session.get(news_site.url("/rss.xml"), news_site.url("/atom.xml"))
+    clock.advance(robots.UNREACHABLE_SECONDS - 10)
+    results += session.get(news_site.url("/rss.xml"))
     assert all(r.error_kind == "robots" and f"HTTP {status}" in r.error for r in results)
     assert [h.path for h in news_site.hits()] == ["/robots.txt"]
-    clock.advance(robots.UNREACHABLE_SECONDS + 1)
-    [result] = fetch(clock, news_site.url("/rss.xml"))
+    clock.advance(10)
+    [result] = session.get(news_site.url("/rss.xml"))
     assert result.ok
     assert [h.path for h in news_site.hits()] == ["/robots.txt", "/robots.txt", "/rss.xml"]
 
@@ -171,6 +196,17 @@ def test_a_redirected_robots_txt_is_followed(make_site, clock):
     site.redirect("/robots.txt", rules_home.url("/robots.txt"))
     rss, atom = fetch(clock, site.url("/rss.xml"), site.url("/atom.xml"))
     assert rss.error_kind == "robots" and atom.ok
+
+
+def test_a_429_on_robots_txt_pauses_the_host(news_site, clock, session):
+    news_site.serve("/robots.txt", status=429, headers={"Retry-After": "60"}, times=1)
+    first, during = session.get(news_site.url("/rss.xml"), news_site.url("/atom.xml"))
+    assert first.error_kind == "retry-after" and first.retry_after == 60
+    assert during.error_kind == "retry-after"
+    clock.advance(60)
+    [after] = session.get(news_site.url("/rss.xml"))
+    assert after.ok
+    assert [h.path for h in news_site.hits()] == ["/robots.txt", "/robots.txt", "/rss.xml"]
 
 
 def test_robots_txt_is_read_per_host(make_site, clock):
