@@ -181,6 +181,14 @@ def test_blank_lines_before_the_xml_declaration_are_forgiven(news_site):
     assert found.error is None and len(found.links) == len(news_site.published)
 
 
+def test_a_feed_in_windows_1256():
+    body = ('<?xml version="1.0" encoding="windows-1256"?><rss version="2.0"><channel><title>أخبار</title>'
+            "<item><title>وزير الخارجية يزور القاهرة</title><link>http://news.example.org/a/123456</link>"
+            "</item></channel></rss>").encode("cp1256")
+    found = discover(body, "application/rss+xml", BASE)
+    assert [x.title for x in found.links] == ["وزير الخارجية يزور القاهرة"]
+
+
 def test_a_public_dtd_alone_is_fine():
     body = (b'<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
             b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">'
