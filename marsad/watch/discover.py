@@ -55,8 +55,9 @@ def discover(body: bytes, content_type: str | None, base_url: str, *, expect: st
             kind = _sniff(body[:4096], content_type)
         if kind is None:
             raise _Refused("not a feed, a sitemap or an HTML page")
-        if expect is not None and _FAMILY.get(expect, expect) != _FAMILY[kind]:
-            raise _Refused(f"expected {_FAMILY.get(expect, expect)}, got {_described(kind)}")
+        family = _FAMILY.get(expect, expect)
+        if expect is not None and family != _FAMILY[kind]:
+            raise _Refused(f"expected {_described(family)}, got {_described(kind)}")
         if kind == "page":
             links = _page_links(body, content_type, base_url)
         else:
@@ -78,6 +79,7 @@ def _sniff(head: bytes, content_type: str | None) -> str | None:
 
 
 def _described(kind: str) -> str:
+    """A kind or a family of kinds in words."""
     return {"page": "an HTML page", "rss": "an RSS feed", "atom": "an Atom feed"}.get(kind, f"a {kind}")
 
 

@@ -129,8 +129,11 @@ def test_a_real_article_page_gives_no_article_links(shared):
 def test_html_served_where_a_feed_was_expected(news_site):
     body, content_type = served(news_site, "/section/sport")
     found = discover(body, content_type, news_site.url("/rss.xml"), expect="rss")
-    assert found.error == "expected feed, got an HTML page" and not found.links
+    assert found.error == "expected a feed, got an HTML page" and not found.links
     assert discover(body, "application/rss+xml", news_site.url("/rss.xml"), expect="feed").error
+    sitemap, _ = served(news_site, "/news-sitemap.xml")
+    found = discover(sitemap, None, news_site.url("/section/x"), expect="page")
+    assert found.error == "expected an HTML page, got a sitemap"
 
 
 def test_an_atom_feed_where_rss_was_expected_is_still_a_feed(news_site):
