@@ -76,7 +76,7 @@ def _groups(text: str) -> list[_Group]:
             if group is None or not in_agents:
                 group = _Group()
                 groups.append(group)
-            group.agents.append(value.lower())
+            group.agents.append(value.split("/", 1)[0].strip().lower())  # "marsad/1.0" names marsad
             in_agents = True
         elif group is not None and key in ("allow", "disallow"):
             in_agents = False
@@ -108,7 +108,7 @@ def from_response(status: int | None, body: bytes, agent: str,
     """The rules a robots.txt answer gives, and how many seconds to keep them. ``status`` is None when
     no answer came (``problem`` says why)."""
     if status is not None and 200 <= status < 300:
-        return parse(body[:MAX_BYTES].decode("utf-8", "replace"), agent), FRESH_SECONDS
+        return parse(body[:MAX_BYTES].decode("utf-8-sig", "replace"), agent), FRESH_SECONDS
     if status is not None and 400 <= status < 500 and status != 429:  # 429 asks us to slow down
         return ALLOW_ALL, FRESH_SECONDS
     if status is not None:

@@ -88,6 +88,12 @@ def test_what_each_answer_means(status, allows, keep):
         assert rules.deny_all and rules.reason
 
 
+def test_a_byte_order_mark_and_a_versioned_agent_are_understood():
+    body = "\ufeffUser-agent: Marsad/0.1\nDisallow: /drafts/\n".encode()
+    rules, _ = robots.from_response(200, body, "marsad")
+    assert not rules.allows("http://e.com/drafts/1") and rules.allows("http://e.com/news/1")
+
+
 def test_only_the_first_500_kib_are_read():
     text = "User-agent: *\n" + "Allow: /x\n" * 60_000 + "Disallow: /late\n"
     rules, _ = robots.from_response(200, text.encode(), "marsad")
