@@ -4,7 +4,7 @@ pages built from ant-multisource articles, served by a threaded HTTP server that
     with NewsSite(articles, clock=clock) as site:   # or the ``news_site`` / ``make_site`` fixtures
         site.publish(5)                             # five more articles appear in every listing
         site.url("/rss.xml")                        # also /atom.xml, /news-sitemap.xml, /sitemap.xml,
-                                                    # /rss/<category>.xml, /section/<category>
+                                                    # /rss/<category>.xml, /section/<category>, / (home)
         site.serve("/rss.xml", status=429, headers={"Retry-After": "30"}, times=1)
         site.redirect("/old.xml", "/rss.xml")
         site.hits("/rss.xml")                       # what the server received, with the clock's time
@@ -223,7 +223,7 @@ class NewsSite:
             ("/sitemap.xml", lambda _, items: (xml, self._sitemap_index())),
             ("/section/", lambda rest, items: self._section(rest, items)),
             ("/private/", lambda rest, items: ("text/html; charset=utf-8", "<html><body>خاص</body></html>")),
-            ("/", lambda rest, items: self._article(rest, items)),
+            ("/", lambda rest, items: self._article(rest, items) if rest else self._section("", items)),
         ]
 
     # --- pages ---
@@ -276,9 +276,10 @@ class NewsSite:
                 f"<sitemap><loc>{self.base}/news-sitemap.xml</loc></sitemap></sitemapindex>")
 
     def _section(self, category: str, items: list[dict]) -> tuple[str, str] | None:
-        if category not in self.categories():
+        """A section's page (the home page for the category ""): its newest articles' cards in chrome."""
+        if category and category not in self.categories():
             return None
-        chosen = [a for a in items if a["category"] == category][:FEED_SIZE]
+        chosen = [a for a in items if a["category"] == category or not category][:FEED_SIZE]
         cards = "".join(
             f'<article class="card"><a href="{escape(self.article_path(a))}">'
             f'<img src="/img/{a["id"]}.jpg" alt=""></a>'
@@ -289,7 +290,7 @@ class NewsSite:
                 f'<a href="/section/{category}?page=2">الصفحة التالية</a></main>'
                 f'<footer><a href="/about/contact-us-and-advertise">اتصل بنا</a>'
                 f'<a href="/privacy-policy-and-terms">الخصوصية</a></footer>')
-        return "text/html; charset=utf-8", _html(f"{category} — {self.name}", "", body)
+        return "text/html; charset=utf-8", _html(f"{category or 'الرئيسية'} — {self.name}", "", body)
 
     def _nav(self) -> str:
         links = "".join(f'<a href="/section/{c}">{c}</a>' for c in self.categories())

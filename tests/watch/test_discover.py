@@ -95,6 +95,12 @@ def test_a_section_page_gives_its_article_links_only(make_site):
     assert [x.title for x in found.links] == [a["title"] for a in expected]
 
 
+def test_the_home_page_gives_the_newest_articles(news_site):
+    body, content_type = served(news_site, "/")
+    found = discover(body, content_type, news_site.url("/"), expect="page")
+    assert [x.url for x in found.links] == [news_site.article_url(a) for a in news_site.published]
+
+
 SECTION = """<html><body>
 <nav><a href="/2024/05/01/menu-story.html">menu</a></nav>
 <main>
