@@ -62,15 +62,11 @@ def add(name, query, webhook, secret, email, every, outlet, section, kind, db):
 @_db_option
 def list_(as_json, db):
     """The alerts, with how many articles each matched and when it last did (secrets never shown)."""
+    from marsad.watch.alerts import overview
+
     with _open(db, readonly=True) as arc:
-        state = arc.backend.alerts
-        counts = state.match_counts()
-        rows = []
-        for a in state.alerts():
-            last = state.matches(a.name, limit=1)
-            rows.append({**a.public(), "webhook": a.webhook, "email": a.email, "signed": bool(a.secret),
-                         "last_digest": a.last_digest, "matches": counts.get(a.name, 0),
-                         "last_match": last[0][1] if last else None})
+        rows = [{**row, "webhook": a.webhook, "email": a.email, "signed": bool(a.secret),
+                 "last_digest": a.last_digest} for a, row in overview(arc)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return

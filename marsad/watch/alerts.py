@@ -103,6 +103,19 @@ def test(arc: Archive, name: str, limit: int = 20) -> SearchResult:
     return arc.search(alert.query, mode=MODE, outlet=alert.outlet, section=alert.section, limit=limit)
 
 
+def overview(arc: Archive) -> list[tuple[Alert, dict]]:
+    """Every alert, with what readers may see of it (:meth:`Alert.public`), its number of matches
+    and the time of its latest one."""
+    state = arc.backend.alerts
+    counts = state.match_counts()
+    rows = []
+    for a in state.alerts():
+        last = state.matches(a.name, limit=1)
+        rows.append((a, {**a.public(), "matches": counts.get(a.name, 0),
+                         "last_match": last[0][1] if last else None}))
+    return rows
+
+
 def matcher(kind: str) -> Matcher:
     module, _, function = KINDS[kind].partition(":")
     return getattr(importlib.import_module(module), function)
