@@ -189,3 +189,18 @@ def test_links_point_at_the_reader(db, httpserver):
 
         items = deliver.articles(arc, arc.backend.alerts.get("yemen"), [NEW[0].id, "gone"], settings(db))
     assert [i["reader"] for i in items] == [f"{BASE_URL}/articles/{NEW[0].id}"]
+
+
+def test_a_receiver_down_costs_a_round_one_attempt(db):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        host = f"http://127.0.0.1:{s.getsockname()[1]}"
+    conf = settings(db)
+    with open_archive(db) as arc:
+        alerts.add(arc, Alert("yemen", "اليمن", webhook=f"{host}/a"), NOW)
+        alerts.add(arc, Alert("trump", "ترامب", webhook=f"{host}/b"), NOW)
+        assert _round(arc, conf)["failed"] == 1
+        state = arc.backend.alerts
+        assert [d.attempts for d in state.due(alerts.stamp(NOW))] == [0]
+        assert alerts.after_round(arc, [], NOW + timedelta(seconds=1), conf)["failed"] == 1
+        assert len(state.log()) == 2 and len({e.delivery.id for e in state.log()}) == 2
