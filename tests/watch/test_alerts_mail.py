@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 from datetime import timedelta
 
 import pytest
@@ -152,6 +153,31 @@ def test_the_login_is_sent_and_never_shown(db):
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def test_starttls_is_used_and_its_certificate_checked(db, tmp_path, monkeypatch):
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server)
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), tls_context=server,
+                            require_starttls=True)
+    controller.start()
+    try:
+        with open_archive(db) as arc:
+            alerts.add(arc, Alert("yemen", "اليمن", email="desk@example.org"), NOW)
+            plain = settings(db, controller.port, starttls=False)  # the server refuses mail before STARTTLS
+            assert _round(arc, plain)["failed"] == 1
+            secure = settings(db, controller.port, starttls=True)
+            unknown = alerts.after_round(arc, [], NOW + timedelta(minutes=1), secure)  # a CA we do not trust
+            assert unknown["failed"] == 1 and "CERTIFICATE_VERIFY_FAILED" in arc.backend.alerts.log()[0].error
+            ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+            monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+            assert alerts.after_round(arc, [], NOW + timedelta(minutes=3), secure)["delivered"] == 1
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
 
 
 def test_a_mail_server_that_is_down_is_retried(db, smtp):
