@@ -29,6 +29,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import httpx
+
 from marsad.errors import InputError, NotFound
 from marsad.model import ALERT_EVERY, Alert, SearchResult
 from marsad.search import query as parser
@@ -77,12 +79,20 @@ def _check(arc: Archive, alert: Alert) -> None:
         raise InputError(f"unknown alert kind {alert.kind!r}; known: {', '.join(sorted(KINDS))}")
     if alert.kind == "search" and parser.compile(alert.query, scheme=arc.backend.index.scheme) is None:
         raise InputError(f"the query {alert.query!r} holds no word to search for")
-    if alert.webhook and not re.match(r"^https?://[^\s/]+", alert.webhook):
+    if alert.webhook and not _web_url(alert.webhook):
         raise InputError(f"the webhook must be an http:// or https:// URL, not {alert.webhook!r}")
     if alert.email and not _EMAIL.match(alert.email):
         raise InputError(f"not an email address: {alert.email!r}")
     if alert.secret and not alert.webhook:
         raise InputError("--secret signs webhook calls: give --webhook too")
+
+
+def _web_url(url: str) -> bool:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError):
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host) and not re.search(r"\s", url)
 
 
 def filters(alert: Alert) -> Filters:

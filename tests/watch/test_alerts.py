@@ -153,6 +153,7 @@ def test_bad_alerts_are_refused_with_a_reason(db):
         for bad, reason in [(Alert("a/b", "x"), "name"), (Alert("x", "x", every="weekly"), "every"),
                             (Alert("x", "؟! ..."), "no word"),
                             (Alert("x", "x", webhook="ftp://h/"), "webhook"),
+                            (Alert("x", "x", webhook="http://[::1/x"), "webhook"),
                             (Alert("x", "x", email="a@b\nBcc: c@d.e"), "email"),
                             (Alert("x", "x", secret="s"), "--webhook"),
                             (Alert("x", "x", kind="odd"), "kind")]:
