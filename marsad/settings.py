@@ -64,6 +64,8 @@ class WatchSettings:
     retries: int = 2  # more tries after a 5xx answer, a timeout or a dropped connection
     backoff: float = 2.0  # seconds before the first retry, doubled before each next one
     connections: int = 32  # requests in flight at once, all hosts together (one per host at most)
+    # When daily alert digests go out: the first round after this hour (UTC) each day.
+    digest_hour: int = field(default_factory=lambda: int(os.environ.get("MARSAD_DIGEST_HOUR", "6")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,9 +73,10 @@ _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied
 
 def all_migrations() -> list[tuple[str, Any]]:
     """The archive's migrations, then the search index's, then the relate stage's."""
-    from marsad.archive.sqlite import relate, search
+    from marsad.archive.sqlite import alerts, relate, search
 
-    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS]
+    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS,
+            *alerts.MIGRATIONS]
 
 
 def applied(conn: sqlite3.Connection) -> set[str]:
