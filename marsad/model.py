@@ -317,6 +317,8 @@ class Discovery:
     kind: str  # rss, atom, sitemap, sitemap-index (its links are sitemaps), page; unknown when none of them
     links: list[Link] = field(default_factory=list)
     error: str | None = None
+
+
 # -- Alerts: saved searches and their deliveries (marsad.watch.alerts) -----------------------------
 
 ALERT_EVERY = ("instant", "hourly", "daily")  # instant: in the round that stored the articles
