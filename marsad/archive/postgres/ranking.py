@@ -1,11 +1,12 @@
 """The SQL of a parsed query (:mod:`marsad.search.expr`) on PostgreSQL's search index: its matches
 and FTS5's bm25 of each, in one statement.
 
-Each phrase's postings give its IDF (the articles it matches in its columns) and, posting by
-posting, its bm25 term in each article (frequency = the sum of the column weights of its hits, the
-article's length over all columns, the average over all articles, k1 = 1.2, b = 0.75); an article's
-score is the sum of its terms, negated, and a mask of the phrases it matches decides the tree's
-conditions. As in FTS5, a phrase adds to a score only where its branch of the tree matches.
+Each phrase's postings give its IDF (the articles it matches in its columns, counted once) and,
+posting by posting, its bm25 term in each article (frequency = the sum of the column weights of its
+hits, the article's length over all columns, the average over all articles, k1 = 1.2, b = 0.75); an
+article's score is the sum of its terms, negated, and a mask of the phrases it matches decides the
+tree's conditions (a query of ORs only needs none). As in FTS5, a phrase adds to a score only where
+its branch of the tree matches.
 """
 
 from __future__ import annotations
