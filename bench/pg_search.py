@@ -55,6 +55,7 @@ SCHEMA = "bench_pg_search"
 # What the search index reads of the store's articles, on each backend.
 ARTICLES = ("articles ({key} PRIMARY KEY, id text NOT NULL, url text, headline text, outlet text,"
             " section text, published text, body text)")
+DUPLICATES = "CREATE TABLE duplicates (article_rowid bigint PRIMARY KEY, group_id bigint NOT NULL)"
 BATCH = 1000
 
 
@@ -123,6 +124,7 @@ def build_postgres(url: str, articles: list[Article], prepared: dict):
     conn.execute(f"CREATE SCHEMA {SCHEMA}")
     conn.execute(f"SET search_path = {SCHEMA}")
     conn.execute("CREATE TABLE " + ARTICLES.format(key="rowid bigint"))
+    conn.execute(DUPLICATES)
     for _, ddl in pgsearch.MIGRATIONS:
         conn.execute(ddl)
     rows = list(enumerate(articles, 1))

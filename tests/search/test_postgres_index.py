@@ -44,7 +44,8 @@ def pg():
     conn = psycopg.connect(URL, autocommit=True)
     conn.execute(f"CREATE SCHEMA {schema}")
     conn.execute(f"SET search_path = {schema}")
-    conn.execute(pgsearch.MIGRATIONS[0][1])
+    for _, ddl in pgsearch.MIGRATIONS:
+        conn.execute(ddl)
     # The store's and the relate stage's tables, as far as the index reads them.
     conn.execute("CREATE TABLE articles (rowid bigint PRIMARY KEY, id text NOT NULL, url text, headline text,"
                  " outlet text, section text, published text, body text)")

@@ -83,6 +83,11 @@ CREATE INDEX articles_published ON articles(published NULLS FIRST, rowid);
 CREATE INDEX articles_outlet ON articles(outlet, published NULLS FIRST, rowid);
 CREATE INDEX articles_section ON articles(section, published NULLS FIRST, rowid);
 """),
+    # Search filters name an outlet or a section regardless of case (as SQLite's NOCASE compares).
+    ("archive-0005-filters-regardless-of-case", """
+CREATE INDEX articles_outlet_lower ON articles(lower(outlet));
+CREATE INDEX articles_section_lower ON articles(lower(section));
+"""),
 ]
 
 _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
