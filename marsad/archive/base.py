@@ -49,6 +49,25 @@ class BatchResult:
 LEAD_CHARS = 400  # of a summary's lead: more than any list of articles shows
 
 
+class Windows(NamedTuple):
+    """``count`` consecutive time windows of ``width`` seconds ending at ``end`` (Unix seconds, UTC):
+    window ``i`` covers ``[start + i * width, start + (i + 1) * width)``, ``start = end - count * width``.
+
+    ``clock`` says which time places an article (:mod:`marsad.watch.trends` explains the choice):
+    "published" is its publication time, but never later than the time it was stored (a wrong time
+    zone cannot put it in the future) and the time it was stored when it has no readable date;
+    "ingested" is the time it was stored."""
+
+    end: int
+    width: int
+    count: int
+    clock: str = "published"
+
+    @property
+    def start(self) -> int:
+        return self.end - self.count * self.width
+
+
 class Store(ABC):
     """Operations every archive backend offers. One batch is one transaction."""
 
@@ -103,6 +122,16 @@ class Store(ABC):
     @abstractmethod
     def entity(self, id: str) -> dict[str, Any]:
         """One canonical entity with variants, timeline, co-mentioned entities and latest articles."""
+
+    @abstractmethod
+    def window_totals(self, windows: Windows) -> list[int]:
+        """The number of articles in each window, oldest first."""
+
+    @abstractmethod
+    def entity_windows(self, windows: Windows) -> list[tuple[str, str, str, int, int]]:
+        """(entity id, name, type, window, articles mentioning it) of every entity mentioned in a
+        window (words the archive mostly prints untagged left out), with window 0 the oldest; one
+        grouped query."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -327,6 +356,11 @@ class RelateState(ABC):
     @abstractmethod
     def story_members(self, story_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
         """Story id → (article id, outlet) of its reports, oldest published first (undated last)."""
+
+    @abstractmethod
+    def story_windows(self, windows: Windows) -> list[tuple[str, int, str, int]]:
+        """(story id, window, outlet or "", its reports from that outlet in that window) of every
+        story reported in a window (:class:`Windows`), window 0 the oldest; one grouped query."""
 
 
 class Backend(ABC):

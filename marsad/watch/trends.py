@@ -1,0 +1,180 @@
+"""What is rising: entities, stories and alerts whose share of the current window stands out
+against their own baseline, and stories that gain outlets fast ("breaking").
+
+The rule, for each item (an entity, a story, an alert):
+
+- **Windows.** The current window is the ``1h`` or ``1d`` that ends at ``now``; the baseline is the
+  windows of the same width before it (a week of hours, four weeks of days). ``now`` is explicit,
+  so an archive of past news (ant-multisource, 2018) can be read as it stood on any day.
+- **Shares, not counts.** An item's value in a window is its share of that window's articles, so
+  that a quiet Sunday or night, or a source that is down, does not read as a drop, nor a busy day
+  as a rise for everything. A baseline window without any article (a gap in the archive) is left
+  out, not counted as a zero share.
+- **The score.** With μ and σ the mean and (population) standard deviation of the baseline shares
+  and N the articles of the current window, the shares are put back on the scale of articles at
+  the current window's volume, ``x = count``, ``μ' = μ·N``, ``σ' = σ·N``, and
+  ``z = (x − μ') / max(σ', √μ', 1)``. On that scale the floors mean what they do for counts: √μ' is
+  the Poisson spread of the articles expected now (a steady item's chance jitter is no rise), and 1
+  stops an item never seen before from scoring infinite (its z is its count). The same z on raw
+  shares would be ``(s − μ) / max(σ, √(μ/N), 1/N)``.
+- **Flagged** ("rising") at ``z ≥ 3`` with at least ``min_count`` (3) articles in the window.
+- **Breaking** (stories): a story that, in the current window, is reported by at least two outlets
+  that had not reported it before, and so reaches three outlets or more and at least doubles the
+  outlets it had. A story that is already everywhere and grows slowly is not breaking; a new event
+  that three outlets report within the hour is.
+- **Which time.** An article counts at its publication time, but never later than the time it was
+  stored (a wrong time zone cannot put it in the future), and at the time it was stored when it has
+  no readable date. Not the time it arrived: a watch's first round of a new source, or the catch-up
+  after a pause, stores hours of articles at once, which would read as a rise of everything they
+  mention; an archive filled from old files (a backfill) only has publication times worth reading.
+  ``clock="ingested"`` counts by the time stored instead, for an archive filled only by a watch.
+  A date without a time of day counts at midnight UTC: it is placed right in daily windows only.
+
+The counts come from the archive in one grouped query per kind (:class:`marsad.archive.base.Windows`).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from marsad.archive.base import Windows
+from marsad.errors import InputError
+from marsad.model import Trend, TrendReport
+
+WINDOWS = {"1h": 3600, "1d": 86400}
+BASELINE = {"1h": 7 * 24, "1d": 28}  # windows before the current one
+KINDS = ("entity", "story")
+CLOCKS = ("published", "ingested")
+THRESHOLD = 3.0
+MIN_COUNT = 3
+BREAKING_NEW = 2  # outlets new to a story in the current window
+BREAKING_OUTLETS = 3  # outlets it then has at least
+
+
+def z_score(count: int, volume: int, shares: Sequence[float]) -> tuple[float, float]:
+    """(z, expected articles) of ``count`` articles out of ``volume`` against the baseline ``shares``."""
+    mean = statistics.fmean(shares) if shares else 0.0
+    spread = statistics.pstdev(shares, mean) if len(shares) > 1 else 0.0
+    expected = mean * volume
+    return (count - expected) / max(spread * volume, math.sqrt(expected), 1.0), expected
+
+
+def breaking(before: set[str], now: set[str]) -> bool:
+    """A story gaining outlets fast: two new ones or more, to three or more, at least doubling."""
+    new = now - before
+    total = len(before | now)
+    return len(new) >= BREAKING_NEW and total >= BREAKING_OUTLETS and total >= 2 * len(before)
+
+
+@dataclass(slots=True)
+class Series:
+    """An item's articles in each window (the last is the current one), and its outlets."""
+
+    name: str
+    counts: list[int]
+    type: str | None = None
+    outlets: list[set[str]] | None = None  # per window, for stories
+
+
+@dataclass(slots=True)
+class Options:
+    threshold: float = THRESHOLD
+    min_count: int = MIN_COUNT
+
+
+def parse_now(text: str | None) -> datetime:
+    """The end of the current window: an ISO date or time (UTC unless it says otherwise), else now."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--now {text!r} is not an ISO date or time: 2018-03-15 or 2018-03-15T12:00"
+                         ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def windows_for(window: str, now: datetime, clock: str = "published", baseline: int | None = None) -> Windows:
+    if window not in WINDOWS:
+        raise InputError(f"unknown window {window!r}: one of {', '.join(WINDOWS)}")
+    if clock not in CLOCKS:
+        raise InputError(f"unknown clock {clock!r}: one of {', '.join(CLOCKS)}")
+    before = BASELINE[window] if baseline is None else baseline
+    if before < 1:
+        raise InputError("the baseline needs one window or more")
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    return Windows(int(now.timestamp()), WINDOWS[window], before + 1, clock)
+
+
+def rising(arc, kind: str = "entity", window: str = "1d", now: datetime | None = None, *,
+           clock: str = "published", baseline: int | None = None, threshold: float = THRESHOLD,
+           min_count: int = MIN_COUNT, limit: int = 50) -> TrendReport:
+    """The items of ``kind`` rising (or breaking) in the ``window`` that ends at ``now``, most first."""
+    if kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
+    now = now or datetime.now(UTC)
+    windows = windows_for(window, now, clock, baseline)
+    totals = arc.store.window_totals(windows)
+    series = _entities(arc, windows) if kind == "entity" else _stories(arc, windows)
+    found = score(kind, series, totals, Options(threshold, min_count))[:limit]
+    if kind == "story":
+        _name_stories(arc, found)
+    stamp = datetime.fromtimestamp(windows.end, UTC).isoformat(timespec="seconds")
+    return TrendReport(kind, window, stamp, clock, totals[-1], sum(1 for t in totals[:-1] if t), found)
+
+
+def score(kind: str, series: dict[str, Series], totals: Sequence[int], options: Options) -> list[Trend]:
+    """The flagged items of ``series`` (rising or breaking), highest z first."""
+    volume = totals[-1]
+    found = []
+    for id_, s in series.items():
+        count = s.counts[-1]
+        if count < options.min_count or not volume:
+            continue
+        shares = [n / t for n, t in zip(s.counts[:-1], totals[:-1], strict=True) if t]
+        z, expected = z_score(count, volume, shares)
+        trend = Trend(kind, id_, s.name, count, count / volume, statistics.fmean(shares) if shares else 0.0,
+                      expected, z, z >= options.threshold, s.type)
+        if s.outlets is not None:
+            before = set().union(*s.outlets[:-1])
+            trend.outlets = len(s.outlets[-1])
+            trend.new_outlets = len(s.outlets[-1] - before)
+            trend.breaking = breaking(before, s.outlets[-1])
+        if trend.rising or trend.breaking:
+            found.append(trend)
+    found.sort(key=lambda t: (-t.z, -t.count, t.id))
+    return found
+
+
+def _entities(arc, windows: Windows) -> dict[str, Series]:
+    series: dict[str, Series] = {}
+    for id_, name, type_, w, n in arc.store.entity_windows(windows):
+        s = series.get(id_)
+        if s is None:
+            s = series[id_] = Series(name, [0] * windows.count, type_)
+        s.counts[w] = n
+    return series
+
+
+def _stories(arc, windows: Windows) -> dict[str, Series]:
+    series: dict[str, Series] = {}
+    for id_, w, outlet, n in arc.backend.relate.story_windows(windows):
+        s = series.get(id_)
+        if s is None:
+            s = series[id_] = Series(id_, [0] * windows.count, outlets=[set() for _ in range(windows.count)])
+        s.counts[w] += n
+        if outlet:
+            s.outlets[w].add(outlet)
+    return series
+
+
+def _name_stories(arc, found: list[Trend]) -> None:
+    if not found:
+        return
+    titles = {row.id: row.title for row in arc.backend.relate.stories(ids=[t.id for t in found])}
+    for t in found:
+        t.name = titles.get(t.id, t.name)

@@ -1,0 +1,226 @@
+"""What is rising: the score and its floors, and planted spikes in synthetic archives on both backends."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.archive import open_archive
+from marsad.errors import InputError
+from marsad.model import Article, EntityMention
+from marsad.watch import trends
+from marsad.watch.trends import Series, breaking, rising, z_score
+
+START = date(2024, 2, 5)  # a Monday
+NOW = datetime(2024, 3, 4, tzinfo=UTC)  # the end of Sunday 3 March: four weeks after START
+DAYS = (NOW.date() - START).days
+
+
+def _article(n: int, day: date, outlet: str = "one.example", names: tuple[str, ...] = ()) -> Article:
+    """An article of ``day`` (published at a Gulf time: +03:00) mentioning ``names``."""
+    text = " و ".join(names) or "خبر"
+    at = 0
+    mentions = []
+    for name in names:
+        mentions.append(EntityMention(name, "PERS", at, at + len(name), 0, canonical=name, key=f"k-{name}"))
+        at += len(name) + 3
+    published = f"{day.isoformat()}T{8 + n % 10:02d}:{n % 60:02d}:00+03:00"
+    return Article(headline=f"خبر {day} {n}", paragraphs=[text], id=f"{day}-{outlet}-{n}", outlet=outlet,
+                   published=published, entities=mentions)
+
+
+def _day(day: date, volume: int, planted: dict[str, int]) -> list[Article]:
+    """``volume`` articles of ``day``: the first ``planted[name]`` of them mention ``name``."""
+    return [_article(n, day, names=tuple(name for name, k in planted.items() if n < k))
+            for n in range(volume)]
+
+
+def _archive(new_db, days: dict[date, list[Article]]):
+    arc = open_archive(new_db())
+    arc.backend.store.put_batch([a for articles in days.values() for a in articles])
+    return arc
+
+
+def _weeks(last: dict[str, int] | None = None) -> dict[date, list[Article]]:
+    """Four weeks: 40 articles a weekday, 8 a weekend day. "steady" is in a quarter of them every day,
+    "rare" in one a weekday; ``last`` plants the counts of the last day (a Sunday) instead."""
+    out = {}
+    for i in range(DAYS):
+        day = START + timedelta(days=i)
+        weekend = day.weekday() >= 5
+        volume = 8 if weekend else 40
+        planted = {"steady": volume // 4, "rare": 0 if weekend else 1}
+        out[day] = _day(day, volume, planted if i < DAYS - 1 or last is None else last)
+    return out
+
+
+def test_a_planted_spike_rises_and_a_weekend_is_no_drop(new_db):
+    # The last day is a Sunday: 8 articles, "steady" in 2 as always; "rare" in 6 of them; "new" in 3.
+    with _archive(new_db, _weeks({"steady": 2, "rare": 6, "new": 3})) as arc:
+        report = rising(arc, "entity", "1d", NOW)
+        assert (report.articles, report.now) == (8, "2024-03-04T00:00:00+00:00")
+        assert report.baseline_windows == 27  # the 28th window before it is empty: left out, not a zero
+        found = {t.name: t for t in report.items}
+        assert set(found) == {"rare", "new"}
+        assert found["rare"].count == 6 and found["rare"].z > 5 and found["rare"].type == "PERS"
+        assert found["new"].z == pytest.approx(3.0) and found["new"].baseline == 0
+        assert [t.name for t in report.items] == ["rare", "new"]
+
+
+def test_a_busy_monday_after_a_quiet_weekend_is_no_rise(new_db):
+    """A Monday (40 articles) against the weekend before it (8 a day): "steady" triples its count but
+    keeps its share, so it does not rise; counted in articles it would."""
+    days = {d: a for d, a in _weeks().items() if d < date(2024, 2, 13)}  # to the Monday of week 2
+    monday = datetime(2024, 2, 13, tzinfo=UTC)
+    with _archive(new_db, days) as arc:
+        assert rising(arc, "entity", "1d", monday, baseline=2).items == []
+        totals = arc.store.window_totals(trends.windows_for("1d", monday, baseline=2))
+        assert totals == [8, 8, 40]
+        raw = [2, 2]  # what "steady" had on the weekend, against its 10 on Monday
+        mean = sum(raw) / 2
+        assert (10 - mean) / max(math.sqrt(mean), 1) >= 3  # a raw count would call it rising
+        assert rising(arc, "entity", "1d", monday, baseline=2, threshold=-99).items[0].z == pytest.approx(0)
+
+
+def test_too_few_articles_never_rise(new_db):
+    with _archive(new_db, _weeks({"steady": 2, "new": 2})) as arc:
+        assert rising(arc, "entity", "1d", NOW).items == []
+        assert [t.name for t in rising(arc, "entity", "1d", NOW, min_count=2, threshold=2).items] == ["new"]
+
+
+def test_hourly_windows_and_the_clock(new_db):
+    day = date(2024, 3, 3)
+    # Ten quiet hours (two articles an hour, one naming "steady"), then an hour naming "burst" in five.
+    articles = [_article(h * 10 + k, day, names=("steady",) if k == 0 else ())
+                for h in range(10) for k in range(2)]
+    for a, h in zip(articles, [h for h in range(10) for _ in range(2)], strict=True):
+        a.published = f"{day}T{h:02d}:{10 + len(a.id) % 40:02d}:00Z"
+    articles += [_article(100 + k, day, names=("burst",)) for k in range(5)]
+    for a in articles[-5:]:
+        a.published = f"{day}T12:30:00+02:00"  # 10:30 UTC
+    with _archive(new_db, {day: articles}) as arc:
+        now = datetime(2024, 3, 3, 11, tzinfo=UTC)
+        report = rising(arc, "entity", "1h", now, baseline=10)
+        assert report.articles == 5 and [t.name for t in report.items] == ["burst"]
+        # Stored now, long after 2024: by the time stored, nothing was there then.
+        assert rising(arc, "entity", "1h", now, clock="ingested", baseline=10).articles == 0
+
+
+def _story_archive(new_db):
+    """Story "slow" in two outlets every day of a week; story "event", one outlet's for three days, then
+    in four outlets on the last day; story "wide", in five outlets every day, one more the last day."""
+    days: dict[date, list[Article]] = {}
+    members = []
+    first = NOW.date() - timedelta(days=7)
+    for i in range(7):
+        day = first + timedelta(days=i)
+        last = i == 6
+        plan = [("slow", o) for o in ("a", "b")] + [("wide", o) for o in "abcde"] * 2
+        plan += [("wide", "f")] * last
+        plan += [("event", o) for o in ("a", "b", "c", "d", "a")] if last else [("event", "a")] * (i >= 3)
+        plan += [("other", "z")] * 20
+        days[day] = [_article(n, day, outlet=f"{o}.example") for n, (_, o) in enumerate(plan)]
+        members += [(a.id, story) for a, (story, _) in zip(days[day], plan, strict=True)]
+    arc = _archive(new_db, days)
+    state = arc.backend.relate
+    with arc.backend.unit_of_work():
+        state.save_stories([(s, None, None, {"t": 1.0}) for s in ("slow", "wide", "event", "other")])
+        state.add_members([(state.key(a), s) for a, s in members])
+        state.refresh_stories(["slow", "wide", "event", "other"])
+    return arc
+
+
+def test_a_story_gaining_outlets_fast_is_breaking(new_db):
+    with _story_archive(new_db) as arc:
+        report = rising(arc, "story", "1d", NOW, baseline=6)
+        found = {t.id: t for t in report.items}
+        assert set(found) == {"event"}
+        event = found["event"]
+        assert event.breaking and event.rising and event.count == 5
+        assert (event.outlets, event.new_outlets) == (4, 3)
+        assert event.name.startswith("خبر")  # the story's title: its first report's headline
+
+
+def test_counts_per_window_are_one_grouped_read(new_db):
+    with _story_archive(new_db) as arc:
+        windows = trends.windows_for("1d", NOW, baseline=6)
+        assert arc.store.window_totals(windows) == [32, 32, 32, 33, 33, 33, 38]
+        rows = arc.backend.relate.story_windows(windows)
+        assert ("wide", 6, "f.example", 1) in rows and ("event", 6, "a.example", 2) in rows
+        assert {r[0] for r in rows} == {"slow", "wide", "event", "other"}
+
+
+def test_bad_arguments_are_one_line_errors(new_db):
+    with _weeks_archive(new_db) as arc:
+        for kwargs in ({"kind": "outlet"}, {"window": "1w"}, {"clock": "wall"}, {"baseline": 0}):
+            with pytest.raises(InputError):
+                rising(arc, now=NOW, **kwargs)
+    with pytest.raises(InputError):
+        trends.parse_now("yesterday")
+    assert trends.parse_now("2018-03-15") == datetime(2018, 3, 15, tzinfo=UTC)
+    assert trends.parse_now("2018-03-15T12:00+03:00").utcoffset() == timedelta(hours=3)
+
+
+def _weeks_archive(new_db):
+    return _archive(new_db, {START: _day(START, 3, {})})
+
+
+# -- the score, as properties ---------------------------------------------------------------------
+
+shares = st.lists(st.floats(0, 1), max_size=40)
+volumes = st.integers(0, 5000)
+
+
+@given(st.integers(0, 500), volumes, shares)
+def test_the_floors_bound_the_score(count, volume, baseline):
+    z, expected = z_score(count, volume, baseline)
+    assert expected >= 0
+    assert abs(z) <= abs(count - expected) + 1e-9  # the floor of 1
+    assert abs(z) <= abs(count - expected) / math.sqrt(expected) + 1e-9 if expected else True
+
+
+@given(st.integers(0, 500), volumes, shares)
+def test_more_articles_score_higher(count, volume, baseline):
+    assert z_score(count + 1, volume, baseline)[0] > z_score(count, volume, baseline)[0]
+
+
+@given(st.floats(0, 1), st.integers(1, 40), volumes)
+def test_a_steady_share_scores_zero(share, windows, volume):
+    z, expected = z_score(round(share * volume), volume, [share] * windows)
+    assert abs(z) <= 0.5 + 1e-9 and expected == pytest.approx(share * volume)
+
+
+@given(st.integers(0, 50))
+def test_an_item_never_seen_scores_its_count(count):
+    assert z_score(count, 100, [])[0] == count == z_score(count, 100, [0.0] * 5)[0]
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(1, 20)),
+                min_size=2, max_size=30))
+def test_quiet_and_busy_baseline_windows_weigh_alike(windows):
+    """Shares, not counts: each baseline window scaled by its own factor (a weekend, a busy day: the same
+    shares of fewer or more articles) leaves the score as it was."""
+    counts = [min(n, t) for n, t, _ in windows]
+    totals = [t for _, t, _ in windows]
+    scaled = [k if i < len(windows) - 1 else 1 for i, (_, _, k) in enumerate(windows)]
+    every = trends.Options(-1e9, 0)
+    one = trends.score("entity", {"x": Series("x", counts)}, totals, every)
+    many = trends.score("entity", {"x": Series("x", [n * k for n, k in zip(counts, scaled, strict=True)])},
+                        [t * k for t, k in zip(totals, scaled, strict=True)], every)
+    def seen(found):
+        return [(t.z, t.expected, t.baseline) for t in found]
+
+    assert seen(many) == pytest.approx(seen(one))
+
+
+@given(st.sets(st.sampled_from("abcdefg")), st.sets(st.sampled_from("abcdefg")))
+def test_breaking_needs_new_outlets_fast(before, now):
+    new = now - before
+    if breaking(before, now):
+        assert len(new) >= 2 and len(before | now) >= 3 and len(before | now) >= 2 * len(before)
+    if not before and len(now) >= 3:
+        assert breaking(before, now)
