@@ -123,15 +123,17 @@ class Store(ABC):
     def entity(self, id: str) -> dict[str, Any]:
         """One canonical entity with variants, timeline, co-mentioned entities and latest articles."""
 
+    # Counted per window (:class:`Windows`), window 0 the oldest, each in one grouped query. A report
+    # is an outlet's text: its articles of one copy group (one text filed in two sections) count once.
+
     @abstractmethod
     def window_totals(self, windows: Windows) -> list[int]:
-        """The number of articles in each window, oldest first."""
+        """The number of reports in each window."""
 
     @abstractmethod
     def entity_windows(self, windows: Windows) -> list[tuple[str, str, str, int, int]]:
-        """(entity id, name, type, window, articles mentioning it) of every entity mentioned in a
-        window (words the archive mostly prints untagged left out), with window 0 the oldest; one
-        grouped query."""
+        """(entity id, name, type, window, reports mentioning it) of every entity mentioned in a
+        window; words the archive mostly prints untagged are left out."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -360,7 +362,7 @@ class RelateState(ABC):
     @abstractmethod
     def story_windows(self, windows: Windows) -> list[tuple[str, int, str, int]]:
         """(story id, window, outlet or "", its reports from that outlet in that window) of every
-        story reported in a window (:class:`Windows`), window 0 the oldest; one grouped query."""
+        story reported in a window, counted as :meth:`Store.window_totals` counts."""
 
 
 class Backend(ABC):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, date, datetime, timedelta
 
@@ -224,3 +225,39 @@ def test_breaking_needs_new_outlets_fast(before, now):
         assert len(new) >= 2 and len(before | now) >= 3 and len(before | now) >= 2 * len(before)
     if not before and len(now) >= 3:
         assert breaking(before, now)
+
+
+def test_one_outlets_text_filed_twice_is_one_report(new_db):
+    """A copy group counts once per outlet: the same text in two sections of one outlet is one
+    report; republished by another outlet, it is that outlet's report too."""
+    day = NOW.date() - timedelta(days=1)
+    articles = [_article(n, day, outlet=o, names=("x",)) for n, o in enumerate(["a", "a", "b", "c"])]
+    with _archive(new_db, {day: articles}) as arc:
+        state = arc.backend.relate
+        keys = [state.key(a.id) for a in articles]
+        windows = trends.windows_for("1d", NOW, baseline=1)
+        assert arc.store.window_totals(windows) == [0, 4]
+        with arc.backend.unit_of_work():
+            state.join_group(keys[1], [keys[0]])
+            state.join_group(keys[2], [keys[0], keys[1]])
+        assert arc.store.window_totals(windows) == [0, 3]
+        assert [r[3:] for r in arc.store.entity_windows(windows)] == [(1, 3)]
+
+
+def test_the_command(tmp_path):
+    from click.testing import CliRunner
+
+    from marsad.cli import main
+
+    db = str(tmp_path / "a.db")
+    with open_archive(db) as arc:
+        arc.backend.store.put_batch([a for articles in _weeks({"rare": 6}).values() for a in articles])
+    run = CliRunner().invoke
+    out = run(main, ["trends", "--db", db, "--now", "2024-03-04", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert [t["name"] for t in data["items"]] == ["rare"] and data["now"] == "2024-03-04T00:00:00+00:00"
+    text = run(main, ["trends", "--db", db, "--now", "2024-03-04"])
+    assert text.exit_code == 0 and "rare  [k-rare]" in text.stdout
+    bad = run(main, ["trends", "--db", db, "--now", "last week"])
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1 and "--now" in bad.stderr

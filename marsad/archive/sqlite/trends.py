@@ -34,7 +34,9 @@ SQLITE = Dialect("(CASE WHEN {0} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9
 
 
 def placed(windows: Windows, dialect: Dialect) -> tuple[str, list]:
-    """A subquery of (rowid, window, outlet) of the articles in the windows, and its parameters."""
+    """A subquery of (rowid, window, outlet or "", text) of the articles in the windows, and its
+    parameters; ``text`` is the article's copy group, else its own key: an outlet's articles of one
+    ``text`` (the same text filed in two sections) are one report."""
     epoch = dialect.epoch
     stored = epoch.format("a.ingested_at")
     if windows.clock == "ingested":
@@ -46,8 +48,10 @@ def placed(windows: Windows, dialect: Dialect) -> tuple[str, list]:
         bounds = list(_bounds(windows)) * 2
     else:
         raise ValueError(f"unknown clock {windows.clock!r}: published or ingested")
-    sql = (f"SELECT rowid, (t - ?) / ? AS w, outlet FROM (SELECT a.rowid AS rowid, a.outlet AS outlet, "
-           f"{when} AS t FROM articles a WHERE {near}) p WHERE t >= ? AND t < ?")
+    sql = ("SELECT rowid, (t - ?) / ? AS w, outlet, text FROM (SELECT a.rowid AS rowid, "
+           "coalesce(a.outlet, '') AS outlet, coalesce(d.group_id, a.rowid) AS text, "
+           f"{when} AS t FROM articles a LEFT JOIN duplicates d ON d.article_rowid = a.rowid "
+           f"WHERE {near}) p WHERE t >= ? AND t < ?")
     return sql, [windows.start, windows.width, *bounds, windows.start, windows.end]
 
 
@@ -62,7 +66,8 @@ def _bounds(windows: Windows) -> tuple[str, str]:
 def window_totals(conn: Any, windows: Windows, dialect: Dialect = SQLITE) -> list[int]:
     sql, params = placed(windows, dialect)
     totals = [0] * windows.count
-    for w, n in conn.execute(f"SELECT w, count(*) FROM ({sql}) x GROUP BY w", params):
+    for w, n in conn.execute(f"SELECT w, count(*) FROM (SELECT DISTINCT w, outlet, text FROM ({sql}) x) r "
+                             "GROUP BY w", params):
         totals[w] = n
     return totals
 
@@ -71,15 +76,15 @@ def entity_windows(conn: Any, windows: Windows,
                    dialect: Dialect = SQLITE) -> list[tuple[str, str, str, int, int]]:
     sql, params = placed(windows, dialect)
     return [tuple(r) for r in conn.execute(
-        "SELECT e.id, e.name, e.type, c.w, c.n FROM (SELECT m.entity AS entity, x.w AS w, "
-        f"count(DISTINCT x.rowid) AS n FROM ({sql}) x JOIN mentions m ON m.article = x.rowid "
-        "GROUP BY m.entity, x.w) c JOIN entities e ON e.id = c.entity "
+        "SELECT e.id, e.name, e.type, c.w, c.n FROM (SELECT entity, w, count(*) AS n FROM (SELECT DISTINCT "
+        f"m.entity AS entity, x.w AS w, x.outlet AS outlet, x.text AS text FROM ({sql}) x "
+        "JOIN mentions m ON m.article = x.rowid) r GROUP BY entity, w) c JOIN entities e ON e.id = c.entity "
         "WHERE e.id NOT IN (SELECT id FROM entity_common) ORDER BY e.id, c.w", params)]
 
 
 def story_windows(conn: Any, windows: Windows, dialect: Dialect = SQLITE) -> list[tuple[str, int, str, int]]:
     sql, params = placed(windows, dialect)
     return [tuple(r) for r in conn.execute(
-        f"SELECT s.story_id, x.w, coalesce(x.outlet, ''), count(*) FROM ({sql}) x "
+        f"SELECT s.story_id, x.w, x.outlet, count(DISTINCT x.text) FROM ({sql}) x "
         "JOIN story_members s ON s.article_rowid = x.rowid "
-        "GROUP BY s.story_id, x.w, coalesce(x.outlet, '') ORDER BY s.story_id, x.w", params)]
+        "GROUP BY s.story_id, x.w, x.outlet ORDER BY s.story_id, x.w, x.outlet", params)]
