@@ -61,6 +61,8 @@ class WatchSettings:
     max_bytes: int = field(default_factory=lambda: int(os.environ.get("MARSAD_FETCH_MAX_BYTES",
                                                                       str(10 * 1024 * 1024))))
     max_redirects: int = 5
+    # When daily alert digests go out: the first round after this hour (UTC) each day.
+    digest_hour: int = field(default_factory=lambda: int(os.environ.get("MARSAD_DIGEST_HOUR", "6")))
 
 
 @dataclass(frozen=True, slots=True)
