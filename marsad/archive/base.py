@@ -137,6 +137,11 @@ class Store(ABC):
         window; words the archive mostly prints untagged are left out."""
 
     @abstractmethod
+    def entity_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        """(entity id, article id) of the articles of the last window mentioning these entities,
+        by entity, newest first."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
 
@@ -370,6 +375,11 @@ class RelateState(ABC):
         """(story id, window, outlet or "", its reports from that outlet in that window) of every
         story reported in a window, counted as :meth:`Store.window_totals` counts."""
 
+    @abstractmethod
+    def story_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        """(story id, article id) of the reports of the last window of these stories, by story,
+        newest first."""
+
 
 class LogEntry(NamedTuple):
     """One attempt at a delivery: ``error`` is None when it went out."""
@@ -451,6 +461,12 @@ class AlertState(ABC):
     @abstractmethod
     def log(self, limit: int = 50, alert: str | None = None) -> list[LogEntry]:
         """The latest attempts, of the deliveries of ``alert`` when given, newest first."""
+
+    @abstractmethod
+    def alert_windows(self, windows: Windows) -> list[tuple[str, int, int]]:
+        """(alert name, window, reports it matched) of every alert matching in a window, counted as
+        :meth:`Store.window_totals` counts (for what is rising, :mod:`marsad.watch.trends`)."""
+
 
 
 class Backend(ABC):

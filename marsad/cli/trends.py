@@ -1,4 +1,4 @@
-"""``marsad trends``: the entities and stories rising in the last hour or day, against their own baseline."""
+"""``marsad trends``: the entities, stories and alerts rising in the last hour or day."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from marsad.cli import DB_HELP, main, shown
               help="The current window; the baseline is the week of hours or four weeks of days before it.")
 @click.option("--now", "now_text", metavar="ISO",
               help="When the current window ends (default: now): a date or time, UTC unless offset.")
-@click.option("--kind", type=click.Choice(["entity", "story"]), default="entity", show_default=True)
+@click.option("--kind", type=click.Choice(["entity", "story", "alert"]), default="entity", show_default=True,
+              help="Entities, stories, or saved searches (alerts) by the articles they matched.")
 @click.option("--clock", type=click.Choice(["published", "ingested"]), default="published", show_default=True,
               help="Place articles by publication time (never later than stored), or by the time stored.")
 @click.option("--limit", default=30, show_default=True, type=click.IntRange(min=1))

@@ -30,7 +30,16 @@ The rule, for each item (an entity, a story, an alert):
   ``clock="ingested"`` counts by the time stored instead, for an archive filled only by a watch.
   A date without a time of day counts at midnight UTC: it is placed right in daily windows only.
 
+- **Alerts.** An alert's items are the articles it matched (saved searches only), counted by the
+  same clock; its baseline starts when the alert was made (it matched nothing before).
+- **Reports.** An outlet's articles of one text (filed in two sections) count once.
+
 The counts come from the archive in one grouped query per kind (:class:`marsad.archive.base.Windows`).
+
+"Rising" is also a kind of alert (:mod:`marsad.watch.alerts`): ``marsad alerts add NAME "story 1h"
+--kind rising`` delivers, in the watch's rounds, each item that starts rising or breaking, once: as
+its newest report of the window. An item whose reports of the window the alert delivered already is
+not delivered again while it keeps rising; a day later (the window moved on) it may be.
 """
 
 from __future__ import annotations
@@ -39,7 +48,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from marsad.archive.base import Windows
 from marsad.errors import InputError
@@ -47,7 +56,7 @@ from marsad.model import Trend, TrendReport
 
 WINDOWS = {"1h": 3600, "1d": 86400}
 BASELINE = {"1h": 7 * 24, "1d": 28}  # windows before the current one
-KINDS = ("entity", "story")
+KINDS = ("entity", "story", "alert")
 CLOCKS = ("published", "ingested")
 THRESHOLD = 3.0
 MIN_COUNT = 3
@@ -78,6 +87,7 @@ class Series:
     counts: list[int]
     type: str | None = None
     outlets: list[set[str]] | None = None  # per window, for stories
+    since: int = 0  # the first window of its baseline (an alert matches from when it was made)
 
 
 @dataclass(slots=True)
@@ -119,7 +129,7 @@ def rising(arc, kind: str = "entity", window: str = "1d", now: datetime | None =
     now = now or datetime.now(UTC)
     windows = windows_for(window, now, clock, baseline)
     totals = arc.store.window_totals(windows)
-    series = _entities(arc, windows) if kind == "entity" else _stories(arc, windows)
+    series = {"entity": _entities, "story": _stories, "alert": _alerts}[kind](arc, windows)
     found = score(kind, series, totals, Options(threshold, min_count))[:limit]
     if kind == "story":
         _name_stories(arc, found)
@@ -135,7 +145,7 @@ def score(kind: str, series: dict[str, Series], totals: Sequence[int], options: 
         count = s.counts[-1]
         if count < options.min_count or not volume:
             continue
-        shares = [n / t for n, t in zip(s.counts[:-1], totals[:-1], strict=True) if t]
+        shares = [n / t for n, t in zip(s.counts[s.since:-1], totals[s.since:-1], strict=True) if t]
         z, expected = z_score(count, volume, shares)
         trend = Trend(kind, id_, s.name, count, count / volume, statistics.fmean(shares) if shares else 0.0,
                       expected, z, z >= options.threshold, s.type)
@@ -178,3 +188,63 @@ def _name_stories(arc, found: list[Trend]) -> None:
     titles = {row.id: row.title for row in arc.backend.relate.stories(ids=[t.id for t in found])}
     for t in found:
         t.name = titles.get(t.id, t.name)
+
+
+def _alerts(arc, windows: Windows) -> dict[str, Series]:
+    """Saved searches' matches (not those of rising alerts: they deliver a report per item)."""
+    made = {a.name: a.created for a in arc.backend.alerts.alerts() if a.kind == "search"}
+    series: dict[str, Series] = {}
+    for name, w, n in arc.backend.alerts.alert_windows(windows):
+        if name not in made:
+            continue
+        s = series.get(name)
+        if s is None:
+            created = datetime.fromisoformat(made[name]).timestamp() if made[name] else windows.start
+            since = min(max(0, math.ceil((created - windows.start) / windows.width)), windows.count - 1)
+            s = series[name] = Series(name, [0] * windows.count, since=since)
+        s.counts[w] = n
+    return series
+
+
+# -- rising as a kind of alert ------------------------------------------------------------------
+
+
+def rising_spec(query: str) -> tuple[str, str]:
+    """(kind, window) of a rising alert's query: "entity", "story 1h", "alert 1d"... (window 1d)."""
+    words = query.split()
+    kind, window = (words + ["1d"])[:2] if 1 <= len(words) <= 2 else ("", "")
+    if kind not in KINDS or window not in WINDOWS:
+        raise InputError(f"a rising alert's query names what rises and the window: one of "
+                         f"{', '.join(KINDS)}, then 1h or 1d (as \"story 1h\"), not {query!r}")
+    return kind, window
+
+
+def match_rising(arc, alert, ids: list[str], now: datetime) -> list[str]:
+    """The "rising" kind of alert: for each item newly rising or breaking in the window that ends
+    ``now``, its newest report of the window not yet chosen for another item."""
+    from marsad.watch.alerts import stamp
+
+    kind, window = rising_spec(alert.query)
+    found = rising(arc, kind, window, now).items
+    windows = windows_for(window, now)
+    start = stamp(now - timedelta(seconds=windows.width))
+    delivered = {i for i, _ in arc.backend.alerts.matches(alert.name, since=start)}
+    reports = _reports(arc, kind, windows, [t.id for t in found], start)
+    chosen: list[str] = []
+    for t in found:
+        ours = reports.get(t.id, [])
+        pick = next((i for i in ours if i not in chosen), None)
+        if pick is not None and not delivered.intersection(ours):
+            chosen.append(pick)
+    return chosen
+
+
+def _reports(arc, kind: str, windows: Windows, ids: list[str], start: str) -> dict[str, list[str]]:
+    """Item → ids of its articles of the current window, newest first."""
+    if kind == "alert":
+        return {name: [i for i, _ in arc.backend.alerts.matches(name, since=start)] for name in ids}
+    rows = (arc.store.entity_reports if kind == "entity" else arc.backend.relate.story_reports)(windows, ids)
+    out: dict[str, list[str]] = {}
+    for item, article in rows:
+        out.setdefault(item, []).append(article)
+    return out

@@ -80,7 +80,7 @@ async def entity(request: Request, id: str):
 
 
 @router.get("/trends", responses=answers(m.TrendsOut),
-            summary="What is rising: entities or stories against their own baseline (`marsad trends --json`)")
+            summary="What is rising: entities, stories or alerts (`marsad trends --json`)")
 async def trends(data: TrendsData):
     return data
 

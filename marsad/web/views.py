@@ -49,7 +49,7 @@ async def search_data(request: Request, q: str = Query("", max_length=WEB.max_ch
 
 
 async def trends_data(request: Request, window: str = Query("1d", pattern="^(1h|1d)$"),
-                      kind: str = Query("entity", pattern="^(entity|story)$"),
+                      kind: str = Query("entity", pattern="^(entity|story|alert)$"),
                       now: str | None = Query(None, max_length=40, description="end of the window (ISO)"),
                       clock: str = Query("published", pattern="^(published|ingested)$")) -> dict:
     from marsad.watch.trends import parse_now, rising

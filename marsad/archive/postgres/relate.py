@@ -286,3 +286,7 @@ class PostgresRelateState(RelateState):
     def story_windows(self, windows: Windows) -> list[tuple[str, int, str, int]]:
         with self.backend.connection() as conn:
             return trend_counts.story_windows(SQLiteStyle(conn), windows, POSTGRES)
+
+    def story_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        with self.backend.connection() as conn:
+            return trend_counts.story_reports(SQLiteStyle(conn), windows, ids, POSTGRES)

@@ -201,6 +201,10 @@ class PostgresStore(Store):
         with self.backend.connection() as conn:
             return trend_counts.entity_windows(SQLiteStyle(conn), windows, POSTGRES)
 
+    def entity_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        with self.backend.connection() as conn:
+            return trend_counts.entity_reports(SQLiteStyle(conn), windows, ids, POSTGRES)
+
     def close(self) -> None:
         self.backend.close()
 

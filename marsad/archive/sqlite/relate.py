@@ -292,3 +292,6 @@ class SQLiteRelateState(RelateState):
 
     def story_windows(self, windows: Windows) -> list[tuple[str, int, str, int]]:
         return trend_counts.story_windows(self.conn, windows)
+
+    def story_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        return trend_counts.story_reports(self.conn, windows, ids)

@@ -281,6 +281,9 @@ class SQLiteStore(Store):
     def entity_windows(self, windows: Windows) -> list[tuple[str, str, str, int, int]]:
         return trend_counts.entity_windows(self.conn, windows)
 
+    def entity_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        return trend_counts.entity_reports(self.conn, windows, ids)
+
     def close(self) -> None:
         if not self.readonly:
             with contextlib.suppress(sqlite3.Error):  # planner statistics; never a reason to fail

@@ -34,8 +34,8 @@ SQLITE = Dialect("(CASE WHEN {0} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9
 
 
 def placed(windows: Windows, dialect: Dialect) -> tuple[str, list]:
-    """A subquery of (rowid, window, outlet or "", text) of the articles in the windows, and its
-    parameters; ``text`` is the article's copy group, else its own key: an outlet's articles of one
+    """A subquery of (rowid, id, time, window, outlet or "", text) of the articles in the windows,
+    and its parameters; ``text`` is the article's copy group, else its own key: an outlet's articles of one
     ``text`` (the same text filed in two sections) are one report."""
     epoch = dialect.epoch
     stored = epoch.format("a.ingested_at")
@@ -48,7 +48,7 @@ def placed(windows: Windows, dialect: Dialect) -> tuple[str, list]:
         bounds = list(_bounds(windows)) * 2
     else:
         raise ValueError(f"unknown clock {windows.clock!r}: published or ingested")
-    sql = ("SELECT rowid, (t - ?) / ? AS w, outlet, text FROM (SELECT a.rowid AS rowid, "
+    sql = ("SELECT rowid, id, t, (t - ?) / ? AS w, outlet, text FROM (SELECT a.rowid AS rowid, a.id AS id, "
            "coalesce(a.outlet, '') AS outlet, coalesce(d.group_id, a.rowid) AS text, "
            f"{when} AS t FROM articles a LEFT JOIN duplicates d ON d.article_rowid = a.rowid "
            f"WHERE {near}) p WHERE t >= ? AND t < ?")
@@ -88,3 +88,33 @@ def story_windows(conn: Any, windows: Windows, dialect: Dialect = SQLITE) -> lis
         f"SELECT s.story_id, x.w, x.outlet, count(DISTINCT x.text) FROM ({sql}) x "
         "JOIN story_members s ON s.article_rowid = x.rowid "
         "GROUP BY s.story_id, x.w, x.outlet ORDER BY s.story_id, x.w, x.outlet", params)]
+
+
+def alert_windows(conn: Any, windows: Windows, dialect: Dialect = SQLITE) -> list[tuple[str, int, int]]:
+    sql, params = placed(windows, dialect)
+    return [tuple(r) for r in conn.execute(
+        "SELECT alert, w, count(*) FROM (SELECT DISTINCT m.alert AS alert, x.w AS w, x.outlet AS outlet, "
+        f"x.text AS text FROM ({sql}) x JOIN alert_matches m ON m.article = x.id) r "
+        "GROUP BY alert, w ORDER BY alert, w", params)]
+
+
+def entity_reports(conn: Any, windows: Windows, ids: list[str],
+                   dialect: Dialect = SQLITE) -> list[tuple[str, str]]:
+    return _reports(conn, windows, ids, dialect, "mentions m ON m.article = x.rowid", "m.entity")
+
+
+def story_reports(conn: Any, windows: Windows, ids: list[str],
+                  dialect: Dialect = SQLITE) -> list[tuple[str, str]]:
+    return _reports(conn, windows, ids, dialect, "story_members m ON m.article_rowid = x.rowid", "m.story_id")
+
+
+def _reports(conn: Any, windows: Windows, ids: list[str], dialect: Dialect, join: str,
+             item: str) -> list[tuple[str, str]]:
+    """(item, article id) of the current window's articles of these items, by item, newest first."""
+    if not ids:
+        return []
+    sql, params = placed(Windows(windows.end, windows.width, 1, windows.clock), dialect)
+    return [(r[0], r[1]) for r in conn.execute(
+        f"SELECT DISTINCT {item}, x.id, x.t, x.rowid FROM ({sql}) x JOIN {join} "
+        f"WHERE {item} IN ({', '.join('?' * len(ids))}) ORDER BY {item}, x.t DESC, x.rowid DESC",
+        [*params, *ids])]
