@@ -12,56 +12,15 @@ from hypothesis import strategies as st
 
 from marsad.archive import open_archive
 from marsad.errors import InputError
-from marsad.model import Article, EntityMention
+from marsad.model import Article
 from marsad.watch import trends
 from marsad.watch.trends import Series, breaking, rising, z_score
-
-START = date(2024, 2, 5)  # a Monday
-NOW = datetime(2024, 3, 4, tzinfo=UTC)  # the end of Sunday 3 March: four weeks after START
-DAYS = (NOW.date() - START).days
-
-
-def _article(n: int, day: date, outlet: str = "one.example", names: tuple[str, ...] = ()) -> Article:
-    """An article of ``day`` (published at a Gulf time: +03:00) mentioning ``names``."""
-    text = " و ".join(names) or "خبر"
-    at = 0
-    mentions = []
-    for name in names:
-        mentions.append(EntityMention(name, "PERS", at, at + len(name), 0, canonical=name, key=f"k-{name}"))
-        at += len(name) + 3
-    published = f"{day.isoformat()}T{8 + n % 10:02d}:{n % 60:02d}:00+03:00"
-    return Article(headline=f"خبر {day} {n}", paragraphs=[text], id=f"{day}-{outlet}-{n}", outlet=outlet,
-                   published=published, entities=mentions)
-
-
-def _day(day: date, volume: int, planted: dict[str, int]) -> list[Article]:
-    """``volume`` articles of ``day``: the first ``planted[name]`` of them mention ``name``."""
-    return [_article(n, day, names=tuple(name for name, k in planted.items() if n < k))
-            for n in range(volume)]
-
-
-def _archive(new_db, days: dict[date, list[Article]]):
-    arc = open_archive(new_db())
-    arc.backend.store.put_batch([a for articles in days.values() for a in articles])
-    return arc
-
-
-def _weeks(last: dict[str, int] | None = None) -> dict[date, list[Article]]:
-    """Four weeks: 40 articles a weekday, 8 a weekend day. "steady" is in a quarter of them every day,
-    "rare" in one a weekday; ``last`` plants the counts of the last day (a Sunday) instead."""
-    out = {}
-    for i in range(DAYS):
-        day = START + timedelta(days=i)
-        weekend = day.weekday() >= 5
-        volume = 8 if weekend else 40
-        planted = {"steady": volume // 4, "rare": 0 if weekend else 1}
-        out[day] = _day(day, volume, planted if i < DAYS - 1 or last is None else last)
-    return out
+from tests.watch.trend_data import NOW, START, archive, article, day_of, weeks
 
 
 def test_a_planted_spike_rises_and_a_weekend_is_no_drop(new_db):
     # The last day is a Sunday: 8 articles, "steady" in 2 as always; "rare" in 6 of them; "new" in 3.
-    with _archive(new_db, _weeks({"steady": 2, "rare": 6, "new": 3})) as arc:
+    with archive(new_db, weeks({"steady": 2, "rare": 6, "new": 3})) as arc:
         report = rising(arc, "entity", "1d", NOW)
         assert (report.articles, report.now) == (8, "2024-03-04T00:00:00+00:00")
         assert report.baseline_windows == 27  # the 28th window before it is empty: left out, not a zero
@@ -75,9 +34,9 @@ def test_a_planted_spike_rises_and_a_weekend_is_no_drop(new_db):
 def test_a_busy_monday_after_a_quiet_weekend_is_no_rise(new_db):
     """A Monday (40 articles) against the weekend before it (8 a day): "steady" triples its count but
     keeps its share, so it does not rise; counted in articles it would."""
-    days = {d: a for d, a in _weeks().items() if d < date(2024, 2, 13)}  # to the Monday of week 2
+    days = {d: a for d, a in weeks().items() if d < date(2024, 2, 13)}  # to the Monday of week 2
     monday = datetime(2024, 2, 13, tzinfo=UTC)
-    with _archive(new_db, days) as arc:
+    with archive(new_db, days) as arc:
         assert rising(arc, "entity", "1d", monday, baseline=2).items == []
         totals = arc.store.window_totals(trends.windows_for("1d", monday, baseline=2))
         assert totals == [8, 8, 40]
@@ -88,7 +47,7 @@ def test_a_busy_monday_after_a_quiet_weekend_is_no_rise(new_db):
 
 
 def test_too_few_articles_never_rise(new_db):
-    with _archive(new_db, _weeks({"steady": 2, "new": 2})) as arc:
+    with archive(new_db, weeks({"steady": 2, "new": 2})) as arc:
         assert rising(arc, "entity", "1d", NOW).items == []
         assert [t.name for t in rising(arc, "entity", "1d", NOW, min_count=2, threshold=2).items] == ["new"]
 
@@ -96,14 +55,14 @@ def test_too_few_articles_never_rise(new_db):
 def test_hourly_windows_and_the_clock(new_db):
     day = date(2024, 3, 3)
     # Ten quiet hours (two articles an hour, one naming "steady"), then an hour naming "burst" in five.
-    articles = [_article(h * 10 + k, day, names=("steady",) if k == 0 else ())
+    articles = [article(h * 10 + k, day, names=("steady",) if k == 0 else ())
                 for h in range(10) for k in range(2)]
     for a, h in zip(articles, [h for h in range(10) for _ in range(2)], strict=True):
         a.published = f"{day}T{h:02d}:{10 + len(a.id) % 40:02d}:00Z"
-    articles += [_article(100 + k, day, names=("burst",)) for k in range(5)]
+    articles += [article(100 + k, day, names=("burst",)) for k in range(5)]
     for a in articles[-5:]:
         a.published = f"{day}T12:30:00+02:00"  # 10:30 UTC
-    with _archive(new_db, {day: articles}) as arc:
+    with archive(new_db, {day: articles}) as arc:
         now = datetime(2024, 3, 3, 11, tzinfo=UTC)
         report = rising(arc, "entity", "1h", now, baseline=10)
         assert report.articles == 5 and [t.name for t in report.items] == ["burst"]
@@ -111,7 +70,7 @@ def test_hourly_windows_and_the_clock(new_db):
         assert rising(arc, "entity", "1h", now, clock="ingested", baseline=10).articles == 0
 
 
-def _story_archive(new_db):
+def _storyarchive(new_db):
     """Story "slow" in two outlets every day of a week; story "event", one outlet's for three days, then
     in four outlets on the last day; story "wide", in five outlets every day, one more the last day."""
     days: dict[date, list[Article]] = {}
@@ -124,9 +83,9 @@ def _story_archive(new_db):
         plan += [("wide", "f")] * last
         plan += [("event", o) for o in ("a", "b", "c", "d", "a")] if last else [("event", "a")] * (i >= 3)
         plan += [("other", "z")] * 20
-        days[day] = [_article(n, day, outlet=f"{o}.example") for n, (_, o) in enumerate(plan)]
+        days[day] = [article(n, day, outlet=f"{o}.example") for n, (_, o) in enumerate(plan)]
         members += [(a.id, story) for a, (story, _) in zip(days[day], plan, strict=True)]
-    arc = _archive(new_db, days)
+    arc = archive(new_db, days)
     state = arc.backend.relate
     with arc.backend.unit_of_work():
         state.save_stories([(s, None, None, {"t": 1.0}) for s in ("slow", "wide", "event", "other")])
@@ -136,7 +95,7 @@ def _story_archive(new_db):
 
 
 def test_a_story_gaining_outlets_fast_is_breaking(new_db):
-    with _story_archive(new_db) as arc:
+    with _storyarchive(new_db) as arc:
         report = rising(arc, "story", "1d", NOW, baseline=6)
         found = {t.id: t for t in report.items}
         assert set(found) == {"event"}
@@ -147,7 +106,7 @@ def test_a_story_gaining_outlets_fast_is_breaking(new_db):
 
 
 def test_counts_per_window_are_one_grouped_read(new_db):
-    with _story_archive(new_db) as arc:
+    with _storyarchive(new_db) as arc:
         windows = trends.windows_for("1d", NOW, baseline=6)
         assert arc.store.window_totals(windows) == [32, 32, 32, 33, 33, 33, 38]
         rows = arc.backend.relate.story_windows(windows)
@@ -156,7 +115,7 @@ def test_counts_per_window_are_one_grouped_read(new_db):
 
 
 def test_bad_arguments_are_one_line_errors(new_db):
-    with _weeks_archive(new_db) as arc:
+    with _tiny_archive(new_db) as arc:
         for kwargs in ({"kind": "outlet"}, {"window": "1w"}, {"clock": "wall"}, {"baseline": 0}):
             with pytest.raises(InputError):
                 rising(arc, now=NOW, **kwargs)
@@ -166,8 +125,8 @@ def test_bad_arguments_are_one_line_errors(new_db):
     assert trends.parse_now("2018-03-15T12:00+03:00").utcoffset() == timedelta(hours=3)
 
 
-def _weeks_archive(new_db):
-    return _archive(new_db, {START: _day(START, 3, {})})
+def _tiny_archive(new_db):
+    return archive(new_db, {START: day_of(START, 3, {})})
 
 
 # -- the score, as properties ---------------------------------------------------------------------
@@ -231,8 +190,8 @@ def test_one_outlets_text_filed_twice_is_one_report(new_db):
     """A copy group counts once per outlet: the same text in two sections of one outlet is one
     report; republished by another outlet, it is that outlet's report too."""
     day = NOW.date() - timedelta(days=1)
-    articles = [_article(n, day, outlet=o, names=("x",)) for n, o in enumerate(["a", "a", "b", "c"])]
-    with _archive(new_db, {day: articles}) as arc:
+    articles = [article(n, day, outlet=o, names=("x",)) for n, o in enumerate(["a", "a", "b", "c"])]
+    with archive(new_db, {day: articles}) as arc:
         state = arc.backend.relate
         keys = [state.key(a.id) for a in articles]
         windows = trends.windows_for("1d", NOW, baseline=1)
@@ -251,7 +210,7 @@ def test_the_command(tmp_path):
 
     db = str(tmp_path / "a.db")
     with open_archive(db) as arc:
-        arc.backend.store.put_batch([a for articles in _weeks({"rare": 6}).values() for a in articles])
+        arc.backend.store.put_batch([a for articles in weeks({"rare": 6}).values() for a in articles])
     run = CliRunner().invoke
     out = run(main, ["trends", "--db", db, "--now", "2024-03-04", "--json"])
     assert out.exit_code == 0, out.output
