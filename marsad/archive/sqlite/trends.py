@@ -21,6 +21,9 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 _MARGIN = 86400  # more than any UTC offset, in seconds
+# The articles of the windows first, then their mentions or memberships by article (the planner
+# would otherwise read every mention and place its article, one time computation each).
+_WITH = "WITH x AS MATERIALIZED ({})"
 
 
 class Dialect(NamedTuple):
@@ -66,8 +69,8 @@ def _bounds(windows: Windows) -> tuple[str, str]:
 def window_totals(conn: Any, windows: Windows, dialect: Dialect = SQLITE) -> list[int]:
     sql, params = placed(windows, dialect)
     totals = [0] * windows.count
-    for w, n in conn.execute(f"SELECT w, count(*) FROM (SELECT DISTINCT w, outlet, text FROM ({sql}) x) r "
-                             "GROUP BY w", params):
+    for w, n in conn.execute(f"{_WITH.format(sql)} SELECT w, count(*) FROM (SELECT DISTINCT w, outlet, text "
+                             "FROM x) r GROUP BY w", params):
         totals[w] = n
     return totals
 
@@ -76,8 +79,8 @@ def entity_windows(conn: Any, windows: Windows,
                    dialect: Dialect = SQLITE) -> list[tuple[str, str, str, int, int]]:
     sql, params = placed(windows, dialect)
     return [tuple(r) for r in conn.execute(
-        "SELECT e.id, e.name, e.type, c.w, c.n FROM (SELECT entity, w, count(*) AS n FROM (SELECT DISTINCT "
-        f"m.entity AS entity, x.w AS w, x.outlet AS outlet, x.text AS text FROM ({sql}) x "
+        f"{_WITH.format(sql)} SELECT e.id, e.name, e.type, c.w, c.n FROM (SELECT entity, w, count(*) AS n "
+        "FROM (SELECT DISTINCT m.entity AS entity, x.w AS w, x.outlet AS outlet, x.text AS text FROM x "
         "JOIN mentions m ON m.article = x.rowid) r GROUP BY entity, w) c JOIN entities e ON e.id = c.entity "
         "WHERE e.id NOT IN (SELECT id FROM entity_common) ORDER BY e.id, c.w", params)]
 
@@ -85,7 +88,7 @@ def entity_windows(conn: Any, windows: Windows,
 def story_windows(conn: Any, windows: Windows, dialect: Dialect = SQLITE) -> list[tuple[str, int, str, int]]:
     sql, params = placed(windows, dialect)
     return [tuple(r) for r in conn.execute(
-        f"SELECT s.story_id, x.w, x.outlet, count(DISTINCT x.text) FROM ({sql}) x "
+        f"{_WITH.format(sql)} SELECT s.story_id, x.w, x.outlet, count(DISTINCT x.text) FROM x "
         "JOIN story_members s ON s.article_rowid = x.rowid "
         "GROUP BY s.story_id, x.w, x.outlet ORDER BY s.story_id, x.w, x.outlet", params)]
 
@@ -93,8 +96,8 @@ def story_windows(conn: Any, windows: Windows, dialect: Dialect = SQLITE) -> lis
 def alert_windows(conn: Any, windows: Windows, dialect: Dialect = SQLITE) -> list[tuple[str, int, int]]:
     sql, params = placed(windows, dialect)
     return [tuple(r) for r in conn.execute(
-        "SELECT alert, w, count(*) FROM (SELECT DISTINCT m.alert AS alert, x.w AS w, x.outlet AS outlet, "
-        f"x.text AS text FROM ({sql}) x JOIN alert_matches m ON m.article = x.id) r "
+        f"{_WITH.format(sql)} SELECT alert, w, count(*) FROM (SELECT DISTINCT m.alert AS alert, x.w AS w, "
+        "x.outlet AS outlet, x.text AS text FROM x JOIN alert_matches m ON m.article = x.id) r "
         "GROUP BY alert, w ORDER BY alert, w", params)]
 
 
@@ -115,6 +118,6 @@ def _reports(conn: Any, windows: Windows, ids: list[str], dialect: Dialect, join
         return []
     sql, params = placed(Windows(windows.end, windows.width, 1, windows.clock), dialect)
     return [(r[0], r[1]) for r in conn.execute(
-        f"SELECT DISTINCT {item}, x.id, x.t, x.rowid FROM ({sql}) x JOIN {join} "
+        f"{_WITH.format(sql)} SELECT DISTINCT {item}, x.id, x.t, x.rowid FROM x JOIN {join} "
         f"WHERE {item} IN ({', '.join('?' * len(ids))}) ORDER BY {item}, x.t DESC, x.rowid DESC",
         [*params, *ids])]
