@@ -220,3 +220,23 @@ def test_the_command(tmp_path):
     assert text.exit_code == 0 and "rare  [k-rare]" in text.stdout
     bad = run(main, ["trends", "--db", db, "--now", "last week"])
     assert bad.exit_code == 2 and bad.stderr.count("\n") == 1 and "--now" in bad.stderr
+
+
+def test_on_real_news_the_douma_attack_is_the_days_breaking_story(shared, tmp_path):
+    """Eleven days of ant-multisource (five outlets, 2018), stories only: on 8 April 2018 the chemical
+    attack in Douma is the day's top rising story, and breaking; a quiet day before it has no
+    breaking story that big."""
+    import lzma
+
+    src = shared / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
+    part = tmp_path / "part.jsonl"
+    with lzma.open(src, "rt", encoding="utf-8") as f, part.open("w", encoding="utf-8") as out:
+        days = ('"published": "2018-03-3', '"published": "2018-04-0')  # 30 March to 9 April
+        out.writelines(line for line in f if any(d in line for d in days))
+    with open_archive(tmp_path / "ant.db") as arc:
+        assert not arc.ingest([part], enrich=False).failed
+        day = rising(arc, "story", "1d", datetime(2018, 4, 9, tzinfo=UTC), baseline=9)
+        top = day.items[0]
+        assert "كيماوي" in top.name and top.breaking and top.outlets >= 3 and top.z > 10, top
+        before = rising(arc, "story", "1d", datetime(2018, 4, 5, tzinfo=UTC), baseline=9)
+        assert all(t.z < top.z / 2 for t in before.items)
