@@ -333,8 +333,8 @@ class Trend:
     kind: str  # "entity", "story" or "alert"
     id: str
     name: str
-    count: int  # articles of the current window
-    share: float  # of the current window's articles
+    count: int  # reports in the current window (an outlet's articles of one text count once)
+    share: float  # of the current window's reports
     baseline: float  # mean share over the baseline windows that had articles
     expected: float  # the baseline share at the current window's volume, in articles
     z: float
@@ -353,6 +353,6 @@ class TrendReport:
     window: str  # "1h" or "1d"
     now: str  # ISO time (UTC) at which the current window ends
     clock: str  # "published" or "ingested"
-    articles: int  # in the current window
-    baseline_windows: int  # windows before it that had articles
+    articles: int  # reports in the current window
+    baseline_windows: int  # windows before it that had reports
     items: list[Trend]

@@ -49,10 +49,15 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from marsad.archive.base import Windows
 from marsad.errors import InputError
 from marsad.model import Trend, TrendReport
+
+if TYPE_CHECKING:
+    from marsad.archive import Archive
+    from marsad.model import Alert
 
 WINDOWS = {"1h": 3600, "1d": 86400}
 BASELINE = {"1h": 7 * 24, "1d": 28}  # windows before the current one
@@ -120,7 +125,7 @@ def windows_for(window: str, now: datetime, clock: str = "published", baseline: 
     return Windows(int(now.timestamp()), WINDOWS[window], before + 1, clock)
 
 
-def rising(arc, kind: str = "entity", window: str = "1d", now: datetime | None = None, *,
+def rising(arc: Archive, kind: str = "entity", window: str = "1d", now: datetime | None = None, *,
            clock: str = "published", baseline: int | None = None, threshold: float = THRESHOLD,
            min_count: int = MIN_COUNT, limit: int = 50) -> TrendReport:
     """The items of ``kind`` rising (or breaking) in the ``window`` that ends at ``now``, most first."""
@@ -160,7 +165,7 @@ def score(kind: str, series: dict[str, Series], totals: Sequence[int], options: 
     return found
 
 
-def _entities(arc, windows: Windows) -> dict[str, Series]:
+def _entities(arc: Archive, windows: Windows) -> dict[str, Series]:
     series: dict[str, Series] = {}
     for id_, name, type_, w, n in arc.store.entity_windows(windows):
         s = series.get(id_)
@@ -170,7 +175,7 @@ def _entities(arc, windows: Windows) -> dict[str, Series]:
     return series
 
 
-def _stories(arc, windows: Windows) -> dict[str, Series]:
+def _stories(arc: Archive, windows: Windows) -> dict[str, Series]:
     series: dict[str, Series] = {}
     for id_, w, outlet, n in arc.backend.relate.story_windows(windows):
         s = series.get(id_)
@@ -182,7 +187,7 @@ def _stories(arc, windows: Windows) -> dict[str, Series]:
     return series
 
 
-def _name_stories(arc, found: list[Trend]) -> None:
+def _name_stories(arc: Archive, found: list[Trend]) -> None:
     if not found:
         return
     titles = {row.id: row.title for row in arc.backend.relate.stories(ids=[t.id for t in found])}
@@ -190,7 +195,7 @@ def _name_stories(arc, found: list[Trend]) -> None:
         t.name = titles.get(t.id, t.name)
 
 
-def _alerts(arc, windows: Windows) -> dict[str, Series]:
+def _alerts(arc: Archive, windows: Windows) -> dict[str, Series]:
     """Saved searches' matches (not those of rising alerts: they deliver a report per item)."""
     made = {a.name: a.created for a in arc.backend.alerts.alerts() if a.kind == "search"}
     series: dict[str, Series] = {}
@@ -219,7 +224,7 @@ def rising_spec(query: str) -> tuple[str, str]:
     return kind, window
 
 
-def match_rising(arc, alert, ids: list[str], now: datetime) -> list[str]:
+def match_rising(arc: Archive, alert: Alert, ids: list[str], now: datetime) -> list[str]:
     """The "rising" kind of alert: for each item newly rising or breaking in the window that ends
     ``now``, its newest report of the window not yet chosen for another item."""
     from marsad.watch.alerts import stamp
@@ -239,7 +244,8 @@ def match_rising(arc, alert, ids: list[str], now: datetime) -> list[str]:
     return chosen
 
 
-def _reports(arc, kind: str, windows: Windows, ids: list[str], start: str) -> dict[str, list[str]]:
+def _reports(arc: Archive, kind: str, windows: Windows, ids: list[str],
+             start: str) -> dict[str, list[str]]:
     """Item → ids of its articles of the current window, newest first."""
     if kind == "alert":
         return {name: [i for i, _ in arc.backend.alerts.matches(name, since=start)] for name in ids}
