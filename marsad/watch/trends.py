@@ -122,6 +122,8 @@ def windows_for(window: str, now: datetime, clock: str = "published", baseline: 
     if before < 1:
         raise InputError("the baseline needs one window or more")
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    if not 1900 <= now.year <= 9000:
+        raise InputError(f"the window must end between the years 1900 and 9000, not at {now.isoformat()}")
     return Windows(int(now.timestamp()), WINDOWS[window], before + 1, clock)
 
 

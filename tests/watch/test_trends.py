@@ -119,6 +119,9 @@ def test_bad_arguments_are_one_line_errors(new_db):
         for kwargs in ({"kind": "outlet"}, {"window": "1w"}, {"clock": "wall"}, {"baseline": 0}):
             with pytest.raises(InputError):
                 rising(arc, now=NOW, **kwargs)
+    for far in ("0001-01-01", "9999-12-31T23:59"):
+        with pytest.raises(InputError):
+            trends.windows_for("1d", trends.parse_now(far))
     with pytest.raises(InputError):
         trends.parse_now("yesterday")
     assert trends.parse_now("2018-03-15") == datetime(2018, 3, 15, tzinfo=UTC)
