@@ -114,6 +114,16 @@ def test_counts_per_window_are_one_grouped_read(new_db):
         assert {r[0] for r in rows} == {"slow", "wide", "event", "other"}
 
 
+@pytest.mark.backends("postgres")
+def test_counts_on_postgresql_hold_in_parallel_plans(new_db):
+    """Reading a stored time may not run in a parallel worker (its error handling is a subtransaction)."""
+    with archive(new_db, weeks({"rare": 6})) as arc, arc.backend.unit_of_work(), \
+            arc.backend.connection() as conn:
+        conn.execute("SELECT set_config(name, 'on', true) FROM pg_settings "
+                     "WHERE name IN ('force_parallel_mode', 'debug_parallel_query')")
+        assert [t.name for t in rising(arc, "entity", "1d", NOW).items] == ["rare"]
+
+
 def test_bad_arguments_are_one_line_errors(new_db):
     with _tiny_archive(new_db) as arc:
         for kwargs in ({"kind": "outlet"}, {"window": "1w"}, {"clock": "wall"}, {"baseline": 0}):

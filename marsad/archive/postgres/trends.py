@@ -26,6 +26,8 @@ EXCEPTION WHEN others THEN
     RETURN NULL;
 END $$;
 """),
+    # Its exception block is a subtransaction, which a parallel worker cannot start: never in parallel.
+    ("trends-0002-epoch-not-parallel", "ALTER FUNCTION marsad_epoch(text) PARALLEL UNSAFE;"),
 ]
 
 POSTGRES = Dialect("marsad_epoch({0})", "least")
