@@ -11,15 +11,12 @@ from click.testing import CliRunner
 from marsad.archive import open_archive
 from marsad.cli import main
 from marsad.watch import alerts
-from tests.watch.alert_data import NOW, sample, settings
+from tests.watch.alert_data import NOW, archive_of_old, sample, settings
 
 
 @pytest.fixture
 def db(new_db):
-    name = new_db()
-    with open_archive(name) as arc:
-        arc.put(sample(0, 200))
-    return name
+    return archive_of_old(new_db())
 
 
 def _run(*args):
