@@ -91,7 +91,7 @@ class Series:
     name: str
     counts: list[int]
     type: str | None = None
-    outlets: list[set[str]] | None = None  # per window, for stories
+    outlets: dict[int, set[str]] | None = None  # window → its outlets, for stories
     since: int = 0  # the first window of its baseline (an alert matches from when it was made)
 
 
@@ -157,10 +157,12 @@ def score(kind: str, series: dict[str, Series], totals: Sequence[int], options: 
         trend = Trend(kind, id_, s.name, count, count / volume, statistics.fmean(shares) if shares else 0.0,
                       expected, z, z >= options.threshold, s.type)
         if s.outlets is not None:
-            before = set().union(*s.outlets[:-1])
-            trend.outlets = len(s.outlets[-1])
-            trend.new_outlets = len(s.outlets[-1] - before)
-            trend.breaking = breaking(before, s.outlets[-1])
+            last = len(s.counts) - 1
+            now = s.outlets.get(last, set())
+            before = set().union(*(o for w, o in s.outlets.items() if w != last))
+            trend.outlets = len(now)
+            trend.new_outlets = len(now - before)
+            trend.breaking = breaking(before, now)
         if trend.rising or trend.breaking:
             found.append(trend)
     found.sort(key=lambda t: (-t.z, -t.count, t.id))
@@ -182,10 +184,10 @@ def _stories(arc: Archive, windows: Windows) -> dict[str, Series]:
     for id_, w, outlet, n in arc.backend.relate.story_windows(windows):
         s = series.get(id_)
         if s is None:
-            s = series[id_] = Series(id_, [0] * windows.count, outlets=[set() for _ in range(windows.count)])
+            s = series[id_] = Series(id_, [0] * windows.count, outlets={})
         s.counts[w] += n
         if outlet:
-            s.outlets[w].add(outlet)
+            s.outlets.setdefault(w, set()).add(outlet)
     return series
 
 
