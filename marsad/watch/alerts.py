@@ -47,7 +47,7 @@ KINDS: dict[str, str] = {"search": "marsad.watch.alerts:match_query",
                          "rising": "marsad.watch.trends:match_rising"}
 MODE = "all"  # every word of an alert's query is required
 RETRY_FIRST, RETRY_MOST = timedelta(minutes=1), timedelta(hours=6)
-MAX_ATTEMPTS = 8  # about 4 hours of retries in all, then the delivery is given up (and logged)
+MAX_ATTEMPTS = 12  # retries for about 20 hours, then the delivery is given up (and logged)
 # One path segment of /alerts/{name}.atom: no slash, no control character, no space at either end.
 _NAME = re.compile(r"^(?! )[^\x00-\x1f\x7f/\\?#%<>\"']{1,80}(?<! )$")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")

@@ -18,6 +18,7 @@ from marsad.watch import alerts
 SAMPLE = Path(marsad.__file__).parent / "data" / "sample" / "ant-multisource-sample.jsonl.gz"
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # the tests' clock: every call is given its time
 BASE_URL = "https://reader.example.org/marsad"
+OLD = 120  # the archive holds the sample's articles OLD to 200 before a round stores those after 200
 
 
 @cache
@@ -39,14 +40,14 @@ def settings(db: str, smtp_port: int = 1, **mail) -> object:
 
 
 def archive_of_old(name: str) -> str:
-    """``name`` made an archive of the sample's first 200 articles (the later ones are a round's)."""
+    """``name`` made an archive of the sample's articles OLD to 200 (the later ones are a round's)."""
     with open_archive(name) as arc:
-        arc.put(sample(0, 200))
+        arc.put(sample(OLD, 200))
     return name
 
 
 def run_round(arc, conf, now=NOW, articles=None) -> dict:
-    """Store a round's articles (by default the sample's after the first 200) and run the alerts."""
+    """Store a round's articles (by default the sample's after 200) and run the alerts."""
     articles = sample(200) if articles is None else articles
     arc.put(articles)
     return alerts.after_round(arc, [a.id for a in articles], now, conf)

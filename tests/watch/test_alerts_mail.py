@@ -21,7 +21,7 @@ from marsad.model import Alert
 from marsad.watch import alerts
 from tests.watch.alert_data import BASE_URL, NOW, archive_of_old, run_round, sample, settings
 
-OLD, NEW = sample(0, 200), sample(200)
+NEW = sample(200)
 
 
 class Inbox:
