@@ -363,3 +363,38 @@ class Delivery:
     next_try: str | None = None
     last_error: str | None = None
     sent: str | None = None
+
+
+# -- What is rising (marsad.watch.trends) ------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Trend:
+    """An entity, story or alert in the current window, against its own baseline."""
+
+    kind: str  # "entity", "story" or "alert"
+    id: str
+    name: str
+    count: int  # reports in the current window (an outlet's articles of one text count once)
+    share: float  # of the current window's reports
+    baseline: float  # mean share over the baseline windows that had articles
+    expected: float  # the baseline share at the current window's volume, in articles
+    z: float
+    rising: bool  # z over the threshold, with enough articles
+    type: str | None = None  # an entity's type
+    outlets: int = 0  # outlets reporting it in the current window
+    new_outlets: int = 0  # of those, outlets that had not reported it in the baseline
+    breaking: bool = False  # a story gaining outlets fast
+
+
+@dataclass(slots=True)
+class TrendReport:
+    """What :func:`marsad.watch.trends.rising` found: the window, how it was read, the items."""
+
+    kind: str
+    window: str  # "1h" or "1d"
+    now: str  # ISO time (UTC) at which the current window ends
+    clock: str  # "published" or "ingested"
+    articles: int  # reports in the current window
+    baseline_windows: int  # windows before it that had reports
+    items: list[Trend]

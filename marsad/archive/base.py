@@ -50,6 +50,25 @@ class BatchResult:
 LEAD_CHARS = 400  # of a summary's lead: more than any list of articles shows
 
 
+class Windows(NamedTuple):
+    """``count`` consecutive time windows of ``width`` seconds ending at ``end`` (Unix seconds, UTC):
+    window ``i`` covers ``[start + i * width, start + (i + 1) * width)``, ``start = end - count * width``.
+
+    ``clock`` says which time places an article (:mod:`marsad.watch.trends` explains the choice):
+    "published" is its publication time, but never later than the time it was stored (a wrong time
+    zone cannot put it in the future) and the time it was stored when it has no readable date;
+    "ingested" is the time it was stored."""
+
+    end: int
+    width: int
+    count: int
+    clock: str = "published"
+
+    @property
+    def start(self) -> int:
+        return self.end - self.count * self.width
+
+
 class Store(ABC):
     """Operations every archive backend offers. One batch is one transaction."""
 
@@ -104,6 +123,23 @@ class Store(ABC):
     @abstractmethod
     def entity(self, id: str) -> dict[str, Any]:
         """One canonical entity with variants, timeline, co-mentioned entities and latest articles."""
+
+    # Counted per window (:class:`Windows`), window 0 the oldest, each in one grouped query. A report
+    # is an outlet's text: its articles of one copy group (one text filed in two sections) count once.
+
+    @abstractmethod
+    def window_totals(self, windows: Windows) -> list[int]:
+        """The number of reports in each window."""
+
+    @abstractmethod
+    def entity_windows(self, windows: Windows) -> list[tuple[str, str, str, int, int]]:
+        """(entity id, name, type, window, reports mentioning it) of every entity mentioned in a
+        window; words the archive mostly prints untagged are left out."""
+
+    @abstractmethod
+    def entity_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        """(entity id, article id) of the articles of the last window mentioning these entities,
+        by entity, newest first."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -334,6 +370,16 @@ class RelateState(ABC):
     def story_members(self, story_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
         """Story id → (article id, outlet) of its reports, oldest published first (undated last)."""
 
+    @abstractmethod
+    def story_windows(self, windows: Windows) -> list[tuple[str, int, str, int]]:
+        """(story id, window, outlet or "", its reports from that outlet in that window) of every
+        story reported in a window, counted as :meth:`Store.window_totals` counts."""
+
+    @abstractmethod
+    def story_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        """(story id, article id) of the reports of the last window of these stories, by story,
+        newest first."""
+
 
 class LogEntry(NamedTuple):
     """One attempt at a delivery: ``error`` is None when it went out."""
@@ -415,6 +461,12 @@ class AlertState(ABC):
     @abstractmethod
     def log(self, limit: int = 50, alert: str | None = None) -> list[LogEntry]:
         """The latest attempts, of the deliveries of ``alert`` when given, newest first."""
+
+    @abstractmethod
+    def alert_windows(self, windows: Windows) -> list[tuple[str, int, int]]:
+        """(alert name, window, reports it matched) of every alert matching in a window, counted as
+        :meth:`Store.window_totals` counts (for what is rising, :mod:`marsad.watch.trends`)."""
+
 
 
 class Backend(ABC):

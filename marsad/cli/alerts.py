@@ -42,7 +42,9 @@ def _db_option(f):
               help="instant: in the round that stored the articles; hourly/daily: one digest per address.")
 @click.option("--outlet", help="Only articles of this outlet.")
 @click.option("--section", help="Only articles of this section.")
-@click.option("--kind", default="search", show_default=True, help="How matches are found.")
+@click.option("--kind", default="search", show_default=True,
+              help='How matches are found: search, or rising (QUERY names what rises: "entity", '
+                   '"story 1h", "alert 1d"; each item newly rising is delivered once, as its newest report).')
 @_db_option
 def add(name, query, webhook, secret, email, every, outlet, section, kind, db):
     """Save QUERY (the search syntax; every word required) as the alert NAME."""

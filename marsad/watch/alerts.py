@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from marsad.settings import Settings
 
 # How each kind of alert finds its matches: "module:function" of (arc, alert, new ids, now) → ids.
-KINDS: dict[str, str] = {"search": "marsad.watch.alerts:match_query"}
+KINDS: dict[str, str] = {"search": "marsad.watch.alerts:match_query",
+                         "rising": "marsad.watch.trends:match_rising"}
 MODE = "all"  # every word of an alert's query is required
 RETRY_FIRST, RETRY_MOST = timedelta(minutes=1), timedelta(hours=6)
 MAX_ATTEMPTS = 12  # retries for about 20 hours, then the delivery is given up (and logged)
@@ -77,6 +78,10 @@ def _check(arc: Archive, alert: Alert) -> None:
         raise InputError(f"--every must be one of {', '.join(ALERT_EVERY)}, not {alert.every!r}")
     if alert.kind not in KINDS:
         raise InputError(f"unknown alert kind {alert.kind!r}; known: {', '.join(sorted(KINDS))}")
+    if alert.kind == "rising":
+        from marsad.watch.trends import rising_spec
+
+        rising_spec(alert.query)
     if alert.kind == "search" and parser.compile(alert.query, scheme=arc.backend.index.scheme) is None:
         raise InputError(f"the query {alert.query!r} holds no word to search for")
     if alert.webhook and not _web_url(alert.webhook):

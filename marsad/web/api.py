@@ -12,7 +12,7 @@ from marsad.web import ingest, load
 from marsad.web import schema as m
 from marsad.web.deps import off_loop, read
 from marsad.web.schema import answers
-from marsad.web.views import HomeData, SearchData
+from marsad.web.views import HomeData, SearchData, TrendsData
 
 router = APIRouter(prefix="/api", tags=["api"])
 MAX_OFFSET = 1_000_000  # past any archive's end; larger offsets are refused, not passed to SQLite
@@ -77,6 +77,12 @@ async def entities(request: Request, limit: int = Query(100, ge=1, le=1000),
             summary="One entity: variants, monthly timeline, co-mentions, latest articles")
 async def entity(request: Request, id: str):
     return await read(request, lambda arc: load.entity(arc, id))
+
+
+@router.get("/trends", responses=answers(m.TrendsOut),
+            summary="What is rising: entities, stories or alerts (`marsad trends --json`)")
+async def trends(data: TrendsData):
+    return data
 
 
 @router.post("/pages", responses=answers(m.IngestOut, 403, 413), openapi_extra=m.PAGES_BODY,

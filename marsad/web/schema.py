@@ -83,6 +83,33 @@ class EntityM(BaseModel):
     articles: int
 
 
+class TrendM(BaseModel):
+    kind: str
+    id: str
+    name: str
+    count: int
+    share: float
+    baseline: float
+    expected: float
+    z: float
+    rising: bool
+    type: Text
+    outlets: int
+    new_outlets: int
+    breaking: bool
+
+
+class TrendsOut(BaseModel):
+    kind: str
+    window: str
+    now: str
+    clock: str
+    articles: int
+    baseline_windows: int
+    items: list[TrendM]
+    newest: Text  # publication time of the newest article, when the window has none
+
+
 class EntitiesOut(BaseModel):
     entities: list[EntityM]
 

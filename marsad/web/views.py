@@ -9,6 +9,7 @@ Templates render on the event loop: a few milliseconds of CPU, no blocking call.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -47,8 +48,26 @@ async def search_data(request: Request, q: str = Query("", max_length=WEB.max_ch
         arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until), _opt(entity), fold))
 
 
+async def trends_data(request: Request, window: str = Query("1d", pattern="^(1h|1d)$"),
+                      kind: str = Query("entity", pattern="^(entity|story|alert)$"),
+                      now: str | None = Query(None, max_length=40, description="end of the window (ISO)"),
+                      clock: str = Query("published", pattern="^(published|ingested)$")) -> dict:
+    from marsad.watch.trends import parse_now, rising
+
+    when = parse_now(_opt(now))
+
+    def load_trends(arc) -> dict:
+        data = asdict(rising(arc, kind, window, when, clock=clock))
+        newest = arc.latest(limit=1) if not data["articles"] else []
+        data["newest"] = newest[0].published if newest else None  # where an archive of past news ends
+        return data
+
+    return await read(request, load_trends)
+
+
 HomeData = Annotated[dict, Depends(home_data)]
 SearchData = Annotated[dict, Depends(search_data)]
+TrendsData = Annotated[dict, Depends(trends_data)]
 
 
 @router.get("/")
@@ -82,3 +101,8 @@ async def entity_page(request: Request, id: str):
 @router.get("/stories/{id}")
 async def story_page(request: Request, id: str):
     return _page(request, "story.html", await read(request, lambda arc: load.story(arc, id)))
+
+
+@router.get("/trends")
+async def trends_page(request: Request, data: TrendsData):
+    return _page(request, "trends.html", {**data, "type_labels": load.ENTITY_TYPES})

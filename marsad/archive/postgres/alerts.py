@@ -7,7 +7,10 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from marsad.archive.base import AlertState, LogEntry
+from marsad.archive.base import AlertState, LogEntry, Windows
+from marsad.archive.postgres.entities import SQLiteStyle
+from marsad.archive.postgres.trends import POSTGRES
+from marsad.archive.sqlite import trends as trend_counts
 from marsad.archive.sqlite.alerts import ALERT_COLUMNS, ATTEMPTS, DELIVERY_COLUMNS, delivery, next_status
 from marsad.errors import InputError, NotFound
 from marsad.model import Alert, Delivery
@@ -145,3 +148,7 @@ class PostgresAlertState(AlertState):
             f"{ATTEMPTS} WHERE %s::text IS NULL OR jsonb_exists(d.articles::jsonb, %s) "
             "ORDER BY t.at DESC, t.seq DESC LIMIT %s", [alert, alert, limit])
         return [LogEntry(r[0], delivery(r[2:]), r[1]) for r in rows]
+
+    def alert_windows(self, windows: Windows) -> list[tuple[str, int, int]]:
+        with self.backend.connection() as conn:
+            return trend_counts.alert_windows(SQLiteStyle(conn), windows, POSTGRES)

@@ -15,7 +15,10 @@ from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from marsad.archive.base import CopyRow, RelateState, StoredDoc, StoryRow
+from marsad.archive.base import CopyRow, RelateState, StoredDoc, StoryRow, Windows
+from marsad.archive.postgres.entities import SQLiteStyle
+from marsad.archive.postgres.trends import POSTGRES
+from marsad.archive.sqlite import trends as trend_counts
 from marsad.archive.sqlite.relate import loads_many
 
 if TYPE_CHECKING:
@@ -279,3 +282,11 @@ class PostgresRelateState(RelateState):
                 "ORDER BY m.story_id, a.published IS NULL, a.published, a.rowid", [story_ids]):
             out[sid].append((aid, outlet))
         return out
+
+    def story_windows(self, windows: Windows) -> list[tuple[str, int, str, int]]:
+        with self.backend.connection() as conn:
+            return trend_counts.story_windows(SQLiteStyle(conn), windows, POSTGRES)
+
+    def story_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        with self.backend.connection() as conn:
+            return trend_counts.story_reports(SQLiteStyle(conn), windows, ids, POSTGRES)

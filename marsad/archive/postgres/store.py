@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import errors as pgerrors
 
-from marsad.archive.base import BatchResult, Store
+from marsad.archive.base import BatchResult, Store, Windows
 from marsad.archive.postgres.entities import SQLiteStyle
+from marsad.archive.postgres.trends import POSTGRES
 from marsad.archive.rows import COLUMNS, Row, differs, mention_rows, stored_article, unique_rows
 from marsad.archive.sqlite import entities as entity_rules
+from marsad.archive.sqlite import trends as trend_counts
 from marsad.archive.sqlite.store import (
     entity_list,
     entity_page,
@@ -190,6 +192,18 @@ class PostgresStore(Store):
     def entity(self, id: str) -> dict[str, Any]:
         with self.backend.connection() as conn:
             return entity_page(SQLiteStyle(conn), id)
+
+    def window_totals(self, windows: Windows) -> list[int]:
+        with self.backend.connection() as conn:
+            return trend_counts.window_totals(SQLiteStyle(conn), windows, POSTGRES)
+
+    def entity_windows(self, windows: Windows) -> list[tuple[str, str, str, int, int]]:
+        with self.backend.connection() as conn:
+            return trend_counts.entity_windows(SQLiteStyle(conn), windows, POSTGRES)
+
+    def entity_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        with self.backend.connection() as conn:
+            return trend_counts.entity_reports(SQLiteStyle(conn), windows, ids, POSTGRES)
 
     def close(self) -> None:
         self.backend.close()

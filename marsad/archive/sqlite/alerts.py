@@ -14,7 +14,8 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from marsad.archive.base import AlertState, LogEntry
+from marsad.archive.base import AlertState, LogEntry, Windows
+from marsad.archive.sqlite import trends as trend_counts
 from marsad.errors import InputError, NotFound
 from marsad.model import Alert, Delivery
 
@@ -161,3 +162,6 @@ class SQLiteAlertState(AlertState):
             f"{ATTEMPTS} WHERE ? IS NULL OR EXISTS (SELECT 1 FROM json_each(d.articles) WHERE key = ?) "
             "ORDER BY t.at DESC, t.rowid DESC LIMIT ?", (alert, alert, limit))
         return [LogEntry(r[0], delivery(r[2:]), r[1]) for r in rows]
+
+    def alert_windows(self, windows: Windows) -> list[tuple[str, int, int]]:
+        return trend_counts.alert_windows(self.conn, windows)

@@ -17,7 +17,8 @@ from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
 from itertools import islice
 
-from marsad.archive.base import CopyRow, RelateState, StoredDoc, StoryRow
+from marsad.archive.base import CopyRow, RelateState, StoredDoc, StoryRow, Windows
+from marsad.archive.sqlite import trends as trend_counts
 
 _MAX_VARS = 500  # bound parameters per IN (...) query
 _PART = 2000  # vectors decoded at once
@@ -288,3 +289,9 @@ class SQLiteRelateState(RelateState):
                 story_ids):
             out[sid].append((aid, outlet))
         return out
+
+    def story_windows(self, windows: Windows) -> list[tuple[str, int, str, int]]:
+        return trend_counts.story_windows(self.conn, windows)
+
+    def story_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        return trend_counts.story_reports(self.conn, windows, ids)

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from marsad.archive.base import LEAD_CHARS, BatchResult, Store
+from marsad.archive.base import LEAD_CHARS, BatchResult, Store, Windows
 from marsad.archive.rows import COLUMNS, differs, mention_rows, stored_article, unique_rows
 from marsad.archive.sqlite import entities as entity_tables
 from marsad.archive.sqlite import migrations
+from marsad.archive.sqlite import trends as trend_counts
 from marsad.errors import ArchiveError, NotFound
 from marsad.model import Article, ArticleSummary, EntitySummary
 
@@ -273,6 +274,15 @@ class SQLiteStore(Store):
 
     def entity(self, id: str) -> dict[str, Any]:
         return entity_page(self.conn, id)
+
+    def window_totals(self, windows: Windows) -> list[int]:
+        return trend_counts.window_totals(self.conn, windows)
+
+    def entity_windows(self, windows: Windows) -> list[tuple[str, str, str, int, int]]:
+        return trend_counts.entity_windows(self.conn, windows)
+
+    def entity_reports(self, windows: Windows, ids: list[str]) -> list[tuple[str, str]]:
+        return trend_counts.entity_reports(self.conn, windows, ids)
 
     def close(self) -> None:
         if not self.readonly:
