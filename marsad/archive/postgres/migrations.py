@@ -90,10 +90,10 @@ _LOCK = 0x6D61_7273  # the advisory lock key of migrating ("mars")
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then the search index's, then the relate state's."""
-    from marsad.archive.postgres import relate, search
+    """The archive's migrations, then the search index's, the relate state's and the batch engine's."""
+    from marsad.archive.postgres import engine, relate, search
 
-    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS]
+    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *engine.MIGRATIONS]
 
 
 def tables(conn: psycopg.Connection) -> set[str]:

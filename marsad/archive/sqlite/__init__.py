@@ -1,5 +1,5 @@
 """The SQLite backend: one file, WAL mode, one connection shared by the store, the search index
-(FTS5) and the relate stage's tables, so one transaction covers all three."""
+(FTS5), the relate stage's and the batch engine's tables, so one transaction covers them all."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
 from marsad.archive.base import Backend
+from marsad.archive.sqlite.engine import SQLiteEngineState
 from marsad.archive.sqlite.relate import SQLiteRelateState
 from marsad.archive.sqlite.search import SQLiteSearchIndex
 from marsad.archive.sqlite.store import CACHE_KIB, SQLiteStore
@@ -22,6 +23,7 @@ class SQLiteBackend(Backend):
         self.timeout = timeout
         self.index = SQLiteSearchIndex(self.conn)
         self.relate = SQLiteRelateState(self.conn)
+        self.engine = SQLiteEngineState(self.conn, self.store.transaction)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[None]:

@@ -72,10 +72,10 @@ _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then the search index's, then the relate stage's."""
-    from marsad.archive.sqlite import relate, search
+    """The archive's migrations, then the search index's, the relate stage's and the batch engine's."""
+    from marsad.archive.sqlite import engine, relate, search
 
-    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS]
+    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *engine.MIGRATIONS]
 
 
 def applied(conn: sqlite3.Connection) -> set[str]:
