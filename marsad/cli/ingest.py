@@ -51,21 +51,17 @@ def ingest(paths, db, enrich, relate, quiet, engine, workers, scheduler, partiti
     Exit status: 0 when every input was stored, 1 when some inputs failed (they are listed
     with their reasons; the rest is stored), 2 when the archive itself cannot be used.
     """
+    from marsad import engine as engines
+    from marsad.archive import open_archive
     from marsad.settings import load
 
-    if engine == "local" and (workers or scheduler):
-        raise click.UsageError("--workers and --scheduler go with --engine dask")
-    if engine == "dask":
-        from marsad import engine as engines
-
-        with on_engine(engine, workers, scheduler, quiet) as runner:
+    with on_engine(engine, workers, scheduler, quiet) as runner:
+        if runner.name == "local":  # the pipeline, as always
+            with open_archive(load(db).db) as arc:
+                report = arc.ingest(paths, enrich=enrich, progress=not quiet, relate=relate)
+        else:
             report = engines.ingest(db, paths, runner, enrich=enrich, relate=relate, progress=not quiet,
                                     partition=partition_size)
-    else:
-        from marsad.archive import open_archive
-
-        with open_archive(load(db).db) as arc:
-            report = arc.ingest(paths, enrich=enrich, progress=not quiet, relate=relate)
     summarize(report, quiet)
 
 
@@ -76,7 +72,7 @@ def on_engine(engine: str, workers: int | None, scheduler: str | None, quiet: bo
 
     runner = engines.executor(engine, workers, scheduler)
     try:
-        if not quiet:
+        if not quiet and runner.name != "local":
             where = f" · dashboard {runner.dashboard}" if runner.dashboard else ""
             click.echo(f"{runner.name} engine: {runner.workers} worker(s){where}", err=True)
         yield runner

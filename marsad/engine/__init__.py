@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from marsad.errors import MarsadError
+from marsad.errors import EngineError
 
 if TYPE_CHECKING:
     from marsad.engine.base import Executor
@@ -42,7 +42,7 @@ def executor(engine: str, workers: int | None = None, scheduler: str | None = No
 
         return DaskExecutor(workers, scheduler)
     if workers or scheduler:
-        raise MarsadError("--workers and --scheduler go with --engine dask")
+        raise EngineError("--workers and --scheduler go with --engine dask")
     from marsad.engine.local import LocalExecutor
 
     return LocalExecutor()
@@ -50,8 +50,9 @@ def executor(engine: str, workers: int | None = None, scheduler: str | None = No
 
 def ingest(db: str | os.PathLike | None, paths: Iterable[str | os.PathLike], runner: Executor, *,
            enrich: bool = True, relate: bool = True, progress: bool = False,
-           partition: int = PARTITION) -> JobReport:
-    """Ingest ``paths`` into the archive ``db`` on ``runner``'s workers (see the module's notes)."""
+           partition: int = PARTITION, batch: int = 500) -> JobReport:
+    """Ingest ``paths`` into the archive ``db`` on ``runner``'s workers (see the module's notes);
+    ``partition`` records per partition, ``batch`` articles per unit of work."""
     from marsad.engine import job as jobs
     from marsad.engine.partition import plan
     from marsad.engine.work import Job, enrichment_version
@@ -64,7 +65,7 @@ def ingest(db: str | os.PathLike | None, paths: Iterable[str | os.PathLike], run
     report = jobs.JobReport(failed=failures, skipped=[str(p) for p in skipped_files(paths)])
     limit = settings.max_page_bytes
     what = ["ingest", enrich and enrichment_version(), relate, limit, [p.key for p in parts]]
-    job = Job("ingest", _worker_db(settings.db), _digest(what), enrich, relate, max_bytes=limit)
+    job = Job("ingest", _worker_db(settings.db), _digest(what), enrich, relate, batch=batch, max_bytes=limit)
     return _run(settings.db, job, parts, runner, report, progress)
 
 

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from marsad.errors import MarsadError
+from marsad.errors import EngineError
 
 P = TypeVar("P")
 _AHEAD = 2  # partitions queued per worker beyond those running
@@ -32,7 +32,7 @@ class DaskExecutor:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise MarsadError("the Dask engine is not installed: pip install 'marsad[dask]'") from None
+            raise EngineError("the Dask engine is not installed: pip install 'marsad[dask]'") from None
         self.cluster = None
         try:
             if scheduler:
@@ -44,7 +44,7 @@ class DaskExecutor:
                 self.client = Client(self.cluster)
         except OSError as e:
             self.close()
-            raise MarsadError(f"cannot reach the Dask scheduler at {scheduler} ({e})") from None
+            raise EngineError(f"cannot reach the Dask scheduler at {scheduler} ({e})") from None
         self.workers = max(1, sum(self.client.nthreads().values()))
         services = self.client.scheduler_info().get("services", {})
         self.dashboard = self.client.dashboard_link if "dashboard" in services else None

@@ -10,7 +10,9 @@ ingest of the same input makes. One thing differs: a copy group names as its sou
 stored first, and with several writers that is the first committed, not always the first in the input.
 
 A partition of an earlier run of the same job (its client killed) is not run again: its ids come
-from the record of finished partitions, and those not related yet are related in their turn.
+from the record of finished partitions, and those not related yet are related in their turn. A
+partition that fails holds back the relating of those after it (they stay stored, unrelated) until a
+rerun of the job has done it: related out of turn, they would make other stories.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ class _InOrder:
             self.pipeline.queue(*self.waiting.pop(self.next), self.report)
             self.next += 1
 
+    def held_back(self) -> int:
+        """How many articles wait behind a failed partition; they are forgotten here."""
+        held = sum(len(ids) for ids, _ in self.waiting.values())
+        self.waiting.clear()
+        return held
+
 
 def run(arc: Archive, job: Job, parts: list[Partition], executor: Executor,
         report: JobReport, progress: bool = False) -> JobReport:
@@ -75,12 +83,14 @@ def run(arc: Archive, job: Job, parts: list[Partition], executor: Executor,
             if isinstance(outcome, BaseException):
                 reason = f"{type(outcome).__name__}: {outcome}".rstrip(": ")
                 report.failed.append(Failure(part.label, "engine", reason))
-                in_order.ready(part.seq, [], {})
                 advance(0)
                 continue
             _add(report, outcome)
             in_order.ready(part.seq, outcome.ids, outcome.features)
             advance(len(outcome.ids))
+    if held := in_order.held_back():
+        report.failed.append(Failure("relate", "relate", f"{held:,} stored articles wait to be related "
+                                     "after the failed partitions: run the same command again"))
     arc.pipeline.finish(report, enrich=job.enrich, relate=job.relate)
     return report
 
