@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from marsad.errors import EngineError
+from marsad.pipeline import BATCH_SIZE
 
 if TYPE_CHECKING:
     from marsad.engine.base import Executor
@@ -50,7 +51,7 @@ def executor(engine: str, workers: int | None = None, scheduler: str | None = No
 
 def ingest(db: str | os.PathLike | None, paths: Iterable[str | os.PathLike], runner: Executor, *,
            enrich: bool = True, relate: bool = True, progress: bool = False,
-           partition: int = PARTITION, batch: int = 500) -> JobReport:
+           partition: int = PARTITION, batch: int = BATCH_SIZE) -> JobReport:
     """Ingest ``paths`` into the archive ``db`` on ``runner``'s workers (see the module's notes);
     ``partition`` records per partition, ``batch`` articles per unit of work."""
     from marsad.engine import job as jobs

@@ -54,17 +54,16 @@ class DaskExecutor:
 
         todo = iter(parts)
         running: dict[Any, P] = {}
+        finished = as_completed()
 
-        def submit() -> Any | None:
-            part = next(todo, None)
-            if part is None:
-                return None
-            future = self.client.submit(fn, job, part, pure=False)
-            running[future] = part
-            return future
+        def fill() -> None:  # a few partitions per worker, as many workers as the cluster has now
+            limit = (1 + _AHEAD) * max(1, sum(self.client.nthreads().values()))
+            while len(running) < limit and (part := next(todo, None)) is not None:
+                future = self.client.submit(fn, job, part, pure=False)
+                running[future] = part
+                finished.add(future)
 
-        first = [f for f in (submit() for _ in range(self.workers * (1 + _AHEAD))) if f is not None]
-        finished = as_completed(first)
+        fill()
         for future in finished:
             part = running.pop(future)
             try:
@@ -72,8 +71,7 @@ class DaskExecutor:
             except Exception as e:  # noqa: BLE001 - the partition's error, handed back with it
                 result = e
             future.release()
-            if (more := submit()) is not None:
-                finished.add(more)
+            fill()
             yield part, result
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from marsad.archive.base import Finished
 from marsad.model import ENRICH_KEYS, Article, Failure, IngestReport
+from marsad.pipeline import BATCH_SIZE
 from marsad.pipeline.stages import batches, enriched, enricher, prepare, preparers
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class Job:
     enrich: bool = True
     relate: bool = True
     since: str | None = None  # reenrich: articles published on or after
-    batch: int = 500
+    batch: int = BATCH_SIZE
     max_bytes: int = 0
 
 
