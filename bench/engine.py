@@ -23,6 +23,7 @@ import argparse
 import itertools
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -50,7 +51,7 @@ def child_ingest(target: str, path: str, runner: str, enrich: bool, relate: bool
     from marsad import engine
     from marsad.archive import open_archive
 
-    start, cpu, startup = time.perf_counter(), time.process_time(), 0.0
+    start, cpu, startup = time.perf_counter(), _cpu(), 0.0
     if runner == "plain":
         with open_archive(target) as arc:
             report = arc.ingest([path], enrich=enrich, relate=relate)
@@ -64,7 +65,14 @@ def child_ingest(target: str, path: str, runner: str, enrich: bool, relate: bool
             executor.close()
     return {"seconds": time.perf_counter() - start, "startup": startup,
             "articles": report.new + report.updated + report.unchanged, "failed": len(report.failed),
-            "partitions": getattr(report, "partitions", 0), "client_cpu": time.process_time() - cpu}
+            "partitions": getattr(report, "partitions", 0), "cpu": _cpu() - cpu}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that ended (parse workers, the local cluster's
+    processes once closed); a PostgreSQL server's are not in it."""
+    return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (resource.RUSAGE_SELF,
+                                                                         resource.RUSAGE_CHILDREN)))
 
 
 def child_stages(target: str, path: str, n: int, enriched: int) -> dict:
@@ -121,18 +129,22 @@ def ingest_runs(name: str, target: str, path: Path, enrich: bool, runners: list[
 
 
 def runs_table(rows: list[dict]) -> None:
-    print("\n| archive | input | run | articles | partitions | s (cluster start) | articles/s | vs plain |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
+    print("\n| archive | input | run | articles | partitions | s (cluster start) | articles/s | vs plain | "
+          "CPU ms/article | vs plain |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     plain = {}
     for r in rows:
         key = (r["backend"], r["enrich"], r["relate"], r["articles"])
         rate = r["articles"] / r["seconds"]
+        cpu = r["cpu"] / r["articles"]
         if r["runner"] == "plain":
-            plain[key] = rate
+            plain[key] = (rate, cpu)
         what = ("enriched" if r["enrich"] else "not enriched") + ("" if r["relate"] else ", not related")
-        ratio = f"{rate / plain[key]:.2f}" if key in plain else "-"
+        ratios = [f"{a / b:.2f}" if key in plain else "-" for a, b in zip((rate, cpu), plain.get(key, (1, 1)),
+                                                                           strict=True)]
         print(f"| {r['backend']} | {what} | {r['runner']} | {r['articles']:,} | {r['partitions'] or '-'} | "
-              f"{r['seconds']:.1f} ({r['startup']:.1f}) | {rate:,.0f} | {ratio} |")
+              f"{r['seconds']:.1f} ({r['startup']:.1f}) | {rate:,.0f} | {ratios[0]} | {cpu * 1e3:.1f} | "
+              f"{ratios[1]} |")
 
 
 def stage_table(name: str, s: dict) -> None:
@@ -153,10 +165,12 @@ def stage_table(name: str, s: dict) -> None:
 def overhead(name: str, target: str, path: Path, small: int, large: int) -> None:
     rows = [measure(target, "ingest", target, str(path), "dask-2", "0", "0", str(size))
             for size in (small, large)]
-    extra = (rows[0]["seconds"] - rows[1]["seconds"]) / max(1, rows[0]["partitions"] - rows[1]["partitions"])
-    print(f"\n{name}: overhead per partition (dask-2, not enriched, not related): {extra * 1e3:.0f} ms "
-          f"({rows[0]['partitions']} partitions in {rows[0]['seconds']:.1f} s, {rows[1]['partitions']} in "
-          f"{rows[1]['seconds']:.1f} s)")
+    more = max(1, rows[0]["partitions"] - rows[1]["partitions"])
+    wall, cpu = ((rows[0][k] - rows[1][k]) / more * 1e3 for k in ("seconds", "cpu"))
+    print(f"\n{name}: overhead per partition (dask-2, not enriched, not related): {wall:.0f} ms wall, "
+          f"{cpu:.0f} ms CPU ({rows[0]['partitions']} partitions in {rows[0]['seconds']:.1f} s, "
+          f"{rows[0]['cpu']:.1f} s CPU; {rows[1]['partitions']} in {rows[1]['seconds']:.1f} s, "
+          f"{rows[1]['cpu']:.1f} s CPU)")
 
 
 def main() -> None:
