@@ -12,14 +12,14 @@ from marsad.cli import DB_HELP, main, shown
 
 ENGINE_OPTIONS = (
     click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-                 help="Where the work runs: this machine's pipeline, or Dask (pip install 'marsad[dask]'), "
-                      "in partitions that a rerun after an interruption does not do again."),
+                 help="Where the work runs: here, or on Dask (pip install 'marsad[dask]'). Partitioned "
+                      "jobs (Dask, and reenrich) record finished partitions: a rerun does only the others."),
     click.option("--workers", type=click.IntRange(min=1),
                  help="With --engine dask: worker processes on this machine (default: one per core)."),
     click.option("--scheduler", metavar="tcp://HOST:PORT",
                  help="With --engine dask: the scheduler of a running cluster, instead of local workers."),
     click.option("--partition-size", type=click.IntRange(min=1), default=2000, show_default=True,
-                 help="With --engine dask: records (or files, or stored articles) per partition."),
+                 help="Records (or files, or stored articles) per partition of a partitioned job."),
 )
 
 
