@@ -12,7 +12,9 @@ client's single-writer step), and from these the speed to expect per added core 
 Optionally a synthetic backfill (bench/scale.py's perturbed replicas), dask-2 against plain, without
 enrichment and relating.
 
-Figures are wall-clock on the machine as it is: state the cores and the load beside them.
+Runs give wall-clock seconds and CPU seconds (the client and the worker processes, not a PostgreSQL
+server's); stages give CPU seconds. On a shared machine state the cores and the load beside them, and
+prefer the CPU figures and ratios within one run.
 Usage: python3 bench/engine.py [--sqlite] [--postgres URL] [--articles 31525] [--enriched 3000]
        [--workers 1,2] [--partition 2000] [--stages 5000] [--backfill 300000]
 """
@@ -76,7 +78,8 @@ def _cpu() -> float:
 
 
 def child_stages(target: str, path: str, n: int, enriched: int) -> dict:
-    """Seconds per article of each stage, in this one process."""
+    """CPU seconds per article of each stage, in this one process (wall time on a loaded machine
+    counts the waits for a core)."""
     from marsad.archive import open_archive
     from marsad.enrich import enrich_article
     from marsad.model import IngestReport
@@ -84,24 +87,24 @@ def child_stages(target: str, path: str, n: int, enriched: int) -> dict:
     from marsad.pipeline.stages import batches, prepare, preparers
 
     report = IngestReport()
-    start = time.perf_counter()
+    start = time.process_time()
     done = []
     for batch in batches(itertools.islice(iter_pages([path]), n), 500, report, None):
         done.append((batch, prepare(batch, preparers(True))))
-    worker = (time.perf_counter() - start) / n
+    worker = (time.process_time() - start) / n
     sample = [a for b, _ in done for a in b][:enriched]
-    start = time.perf_counter()
+    start = time.process_time()
     for article in sample:
         enrich_article(article)
-    enrich = (time.perf_counter() - start) / len(sample)
+    enrich = (time.process_time() - start) / len(sample)
     with open_archive(target) as arc:
-        pipeline, start = arc.pipeline, time.perf_counter()
+        pipeline, start = arc.pipeline, time.process_time()
         for batch, prepared in done:
             pipeline.store_batch(batch, report, prepared, relate=False)
-        store = (time.perf_counter() - start) / n
-        start = time.perf_counter()
+        store = (time.process_time() - start) / n
+        start = time.process_time()
         pipeline.relate(report)
-        relate = (time.perf_counter() - start) / n
+        relate = (time.process_time() - start) / n
     return {"worker": worker, "enrich": enrich, "store": store, "relate": relate}
 
 
@@ -150,8 +153,8 @@ def runs_table(rows: list[dict]) -> None:
 def stage_table(name: str, s: dict) -> None:
     """The stage costs and what they predict per core: workers scale, the writer and relating do not."""
     ms = {k: f"{v * 1e3:.2f}" for k, v in s.items()}
-    print(f"\n{name}: ms per article: worker without enrichment {ms['worker']}, enrichment {ms['enrich']}, "
-          f"store+index (writer) {ms['store']}, relate {ms['relate']}")
+    print(f"\n{name}: CPU ms per article: worker without enrichment {ms['worker']}, enrichment "
+          f"{ms['enrich']}, store+index (writer; not the server's) {ms['store']}, relate {ms['relate']}")
     print("| cores for workers | enriched | predicted articles/s | bottleneck |")
     print("|---:|---|---:|---|")
     for enrich, cores in itertools.product((False, True), (1, 2, 4, 8, 16)):
@@ -192,8 +195,9 @@ def main() -> None:
     rows = []
     for name, target in targets.items():
         rows += ingest_runs(name, target, corpus(args.articles), False, runners, args.partition)
-        if args.enriched:
-            rows += ingest_runs(name, target, corpus(args.enriched), True, runners, args.partition)
+        if args.enriched:  # partitions enough for every worker to have some
+            rows += ingest_runs(name, target, corpus(args.enriched), True, runners,
+                                min(args.partition, max(25, args.enriched // 8)))
         if args.backfill:
             sys.path.insert(0, str(HERE.parent))
             from scale import build
