@@ -180,7 +180,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sqlite", action="store_true")
     ap.add_argument("--postgres", metavar="URL", help="a database of your own: dropped and created per run")
-    ap.add_argument("--articles", type=int, default=31_525, help="articles of the runs without enrichment")
+    ap.add_argument("--articles", type=int, default=31_525,
+                    help="articles of the runs without enrichment (0: none, and no overhead and stage measures)")
     ap.add_argument("--enriched", type=int, default=3000, help="articles of the runs with enrichment")
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--partition", type=int, default=2000)
@@ -194,7 +195,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     rows = []
     for name, target in targets.items():
-        rows += ingest_runs(name, target, corpus(args.articles), False, runners, args.partition)
+        if args.articles:
+            rows += ingest_runs(name, target, corpus(args.articles), False, runners, args.partition)
         if args.enriched:  # partitions enough for every worker to have some
             rows += ingest_runs(name, target, corpus(args.enriched), True, runners,
                                 min(args.partition, max(25, args.enriched // 8)))
@@ -205,7 +207,7 @@ def main() -> None:
             path = build([args.backfill], 7)[-1]
             rows += ingest_runs(name, target, path, False, ["plain", "dask-2"], args.partition, relate=False)
     runs_table(rows)
-    for name, target in targets.items():
+    for name, target in targets.items() if args.articles else ():
         overhead(name, target, corpus(args.articles), max(50, args.partition // 8), args.partition)
         stage_table(name, measure(target, "stages", target, str(corpus(args.articles)), str(args.stages),
                                   str(min(500, args.enriched or 500))))
