@@ -181,7 +181,7 @@ def main() -> None:
     ap.add_argument("--sqlite", action="store_true")
     ap.add_argument("--postgres", metavar="URL", help="a database of your own: dropped and created per run")
     ap.add_argument("--articles", type=int, default=31_525,
-                    help="articles of the runs without enrichment (0: none, and no overhead and stage measures)")
+                    help="articles of the runs without enrichment (0: none, nor overhead and stages)")
     ap.add_argument("--enriched", type=int, default=3000, help="articles of the runs with enrichment")
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--partition", type=int, default=2000)
