@@ -30,6 +30,12 @@ class ArchiveError(MarsadError):
     status = 503
 
 
+class EngineError(MarsadError):
+    """A batch engine that is not installed, not reachable, or asked for with options it does not take."""
+
+    code = "E300"
+
+
 class NotFound(MarsadError):
     code = "E404"
     status = 404

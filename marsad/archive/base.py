@@ -8,6 +8,7 @@ interface, and one unit of work (a transaction) across them:
   (:mod:`marsad.search.expr`) and scores it with BM25;
 - :class:`RelateState`: what the relate stage keeps (copies, stories, related-article vectors);
 - :class:`AlertState`: saved searches, their matches and their deliveries (``backend.alerts``).
+- :class:`EngineState`: the partitions of batch jobs that finished (:mod:`marsad.engine`).
 
 Every SQL string lives in a backend package (``marsad.archive.sqlite``,
 ``marsad.archive.postgres``); search and relate keep only their pure code.
@@ -469,6 +470,39 @@ class AlertState(ABC):
 
 
 
+class Finished(NamedTuple):
+    """What one finished partition of a job did (:mod:`marsad.engine`)."""
+
+    seq: int  # its place in the job's plan
+    ids: list[str]  # every article id it stored or found unchanged, in input order
+    counts: tuple[int, int, int]  # new, updated, unchanged
+    failures: list[tuple[str, str, str]]  # (source, stage, reason)
+
+
+class EngineState(ABC):
+    """What the batch engine keeps: which partitions of a job have finished, so that a job run again
+    after its client was killed runs only the others. A partition is recorded after its last batch
+    committed; one cut short is run again, and its stored batches come back unchanged."""
+
+    @abstractmethod
+    def finished(self, job: str) -> dict[str, Finished]:
+        """The finished partitions of ``job``, by partition key."""
+
+    @abstractmethod
+    def finish(self, job: str, part: str, done: Finished) -> None:
+        """Record a finished partition (its own transaction, or the caller's unit of work)."""
+
+    @abstractmethod
+    def key_span(self, since: str | None = None) -> tuple[int, int] | None:
+        """The smallest and largest key of the articles published on or after ``since`` (all
+        articles when None), or None when there are none."""
+
+    @abstractmethod
+    def between(self, low: int, high: int, since: str | None = None) -> list[Article]:
+        """The stored articles with keys from ``low`` to ``high`` - 1 (published on or after ``since``),
+        by key."""
+
+
 class Backend(ABC):
     """One archive database: its parts, one unit of work across them, and a version for caches."""
 
@@ -476,6 +510,7 @@ class Backend(ABC):
     index: SearchIndex
     relate: RelateState
     alerts: AlertState
+    engine: EngineState
     readonly: bool
 
     @abstractmethod

@@ -26,9 +26,9 @@ from marsad.parse.page import check_news, parse_bytes
 from marsad.parse.records import record_to_page
 from marsad.validate import validate_page
 
-_JSONL = (".jsonl", ".jsonl.gz", ".jsonl.xz", ".jsonl.bz2", ".ndjson")
-_WARC = (".warc", ".warc.gz", ".arc", ".arc.gz")
-_OPENERS = {".gz": gzip.open, ".xz": lzma.open, ".bz2": bz2.open}
+JSONL = (".jsonl", ".jsonl.gz", ".jsonl.xz", ".jsonl.bz2", ".ndjson")
+WARC = (".warc", ".warc.gz", ".arc", ".arc.gz")
+OPENERS = {".gz": gzip.open, ".xz": lzma.open, ".bz2": bz2.open}
 # Content types hinted by file extensions; anything else is sniffed from the bytes.
 _CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".xhtml": "text/html",
                   ".json": "application/json", ".rss": "application/rss+xml", ".atom": "application/atom+xml"}
@@ -36,7 +36,7 @@ _CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".xhtml": "text/htm
 _PAGE_TYPES = ("html", "xml", "text/plain", "json")
 _RECORD_START = re.compile(rb"\nWARC/1\.[01]\r\n")
 _SKIP_BYTES = 1 << 20  # read at a time while skipping the rest of an overlong line
-_CORRUPT = (EOFError, lzma.LZMAError, gzip.BadGzipFile, zlib.error, OSError)
+CORRUPT = (EOFError, lzma.LZMAError, gzip.BadGzipFile, zlib.error, OSError)
 
 
 def iter_pages(paths: Iterable[str | os.PathLike], *,
@@ -56,31 +56,31 @@ def iter_pages(paths: Iterable[str | os.PathLike], *,
             if not files and not skipped:
                 yield Failure(str(path), "read", "folder holds no files")
             for file in files:
-                yield from _iter_file(file, max_bytes)
+                yield from iter_file(file, max_bytes)
         elif path.exists():
-            yield from _iter_file(path, max_bytes)
+            yield from iter_file(path, max_bytes)
         else:
             yield Failure(str(path), "read", "no such file or folder")
 
 
-def _iter_file(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
+def iter_file(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
     name = path.name.lower()
     try:
-        if name.endswith(_JSONL):
+        if name.endswith(JSONL):
             yield from _iter_jsonl(path, max_bytes)
-        elif name.endswith(_WARC):
+        elif name.endswith(WARC):
             yield from _iter_warc(path, max_bytes)
         else:
             yield _single_page(path, max_bytes)
     except UnicodeDecodeError:
         yield Failure(str(path), "read", "not UTF-8 text")
-    except _CORRUPT as e:
-        yield Failure(str(path), "read", _os_reason(e))
+    except CORRUPT as e:
+        yield Failure(str(path), "read", os_reason(e))
 
 
 def _single_page(path: Path, max_bytes: int) -> Page | Failure:
     suffix = path.suffix.lower()
-    opener = _OPENERS.get(suffix)
+    opener = OPENERS.get(suffix)
     inner = Path(path.stem) if opener else path  # page.html.gz is read as page.html
     if not opener and path.stat().st_size > max_bytes:
         return _failure(str(path), TooLarge(f"file is {path.stat().st_size:,} bytes, above the "
@@ -92,27 +92,30 @@ def _single_page(path: Path, max_bytes: int) -> Page | Failure:
 
 
 def _iter_jsonl(path: Path, max_bytes: int) -> Iterator[Page | Failure]:
-    opener = _OPENERS.get(path.suffix.lower(), open)
+    opener = OPENERS.get(path.suffix.lower(), open)
     with opener(path, "rb") as f:
-        for n, line in _lines(f, max_bytes):
-            source = f"{path}#{n}"
-            if line is None:
-                yield _failure(source, TooLarge(f"record is over the {max_bytes:,}-byte limit"))
-                continue
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line.removeprefix(codecs.BOM_UTF8).decode("utf-8"))
-            except UnicodeDecodeError:
-                yield Failure(source, "read", "not UTF-8 text")
-                continue
-            except (ValueError, RecursionError) as e:
-                yield Failure(source, "read", f"invalid JSON ({e})")
-                continue
-            yield guarded(source, lambda r=record, s=source: _checked(record_to_page(r, s)))
+        for n, line in lines(f, max_bytes):
+            item = jsonl_record(f"{path}#{n}", line, max_bytes)
+            if item is not None:
+                yield item
 
 
-def _lines(f, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+def jsonl_record(source: str, line: bytes | None, max_bytes: int) -> Page | Failure | None:
+    """The page of one JSONL line (None for a blank line; ``line`` None: it was over ``max_bytes``)."""
+    if line is None:
+        return _failure(source, TooLarge(f"record is over the {max_bytes:,}-byte limit"))
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line.removeprefix(codecs.BOM_UTF8).decode("utf-8"))
+    except UnicodeDecodeError:
+        return Failure(source, "read", "not UTF-8 text")
+    except (ValueError, RecursionError) as e:
+        return Failure(source, "read", f"invalid JSON ({e})")
+    return guarded(source, lambda: _checked(record_to_page(record, source)))
+
+
+def lines(f, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
     """(number, bytes) of each line of a binary file, or (number, None) for a line over ``max_bytes``:
     it is skipped a block at a time, so no line longer than the limit is ever held whole, even
     while it is being decompressed."""
@@ -231,7 +234,7 @@ def _failure(source: str, error: MarsadError) -> Failure:
     return Failure(source, "read" if isinstance(error, TooLarge) else "parse", error.message)
 
 
-def _os_reason(e: BaseException) -> str:
+def os_reason(e: BaseException) -> str:
     if isinstance(e, OSError) and e.strerror:
         return e.strerror.lower()
     return f"corrupt or truncated file ({e})"

@@ -61,6 +61,12 @@ class Pipeline:
                 if batch:
                     self.store_batch(batch, report, prepared, relate)
                     advance(len(batch))
+        self.finish(report, enrich=enrich, relate=relate)
+        return report
+
+    def finish(self, report: IngestReport, *, enrich: bool, relate: bool) -> None:
+        """After the batches: merge entities across the archive (when enriched), compact after a
+        bulk load, and relate what is still waiting (or forget it, when ``relate`` is off)."""
         if enrich and report.new + report.updated:
             self._after(report, "entities", "entities", self.arc.consolidate_entities)
         if report.new + report.updated >= COMPACT_AFTER:
@@ -69,7 +75,6 @@ class Pipeline:
             self.relate(report)
         else:
             self.forget_unrelated()
-        return report
 
     def put(self, articles: Iterable[Article]) -> IngestReport:
         """Upsert articles in batches, then relate them."""
@@ -106,12 +111,18 @@ class Pipeline:
             if result.stored:
                 backend.index.add(result.stored, prepared.get("search"))
         features = prepared.get("relate", {})
-        self._features.update((i, features[i]) for i in result.written if i in features)
         report.new += result.new
         report.updated += result.updated
         report.unchanged += result.unchanged
         report.ids.extend(result.ids)
-        self._unrelated.extend(result.ids)
+        self.queue(result.ids, {i: features[i] for i in result.written if i in features}, report, relate)
+
+    def queue(self, ids: list[str], features: dict[str, Any], report: IngestReport,
+              relate: bool = True) -> None:
+        """Hand committed ids, in the order they are to be related, and the relate features made
+        ahead for some of them; every RELATE_EVERY ids they are related (unless ``relate`` is off)."""
+        self._unrelated.extend(ids)
+        self._features.update(features)
         if relate and len(self._unrelated) >= RELATE_EVERY:
             self.relate(report)
 

@@ -61,7 +61,7 @@ def test_error_messages_hide_a_server_password():
 
 
 def _modules():
-    for folder in ("web", "cli", "search", "relate", "pipeline", "enrich", "parse", "arabic"):
+    for folder in ("web", "cli", "search", "relate", "pipeline", "engine", "enrich", "parse", "arabic"):
         for path in sorted((ROOT / folder).glob("*.py")):
             yield f"{folder}/{path.name}", ast.parse(path.read_text(encoding="utf-8"))
 

@@ -46,6 +46,7 @@ from psycopg_pool import ConnectionPool
 from marsad.archive.base import Backend
 from marsad.archive.postgres import migrations
 from marsad.archive.postgres.alerts import PostgresAlertState
+from marsad.archive.postgres.engine import PostgresEngineState
 from marsad.archive.postgres.errors import redact, translate_errors
 from marsad.archive.postgres.relate import PostgresRelateState
 from marsad.archive.postgres.search import PostgresSearchIndex
@@ -71,6 +72,7 @@ class PostgresBackend(Backend):
         self.index = PostgresSearchIndex(self)
         self.relate = PostgresRelateState(self)
         self.alerts = PostgresAlertState(self)
+        self.engine = PostgresEngineState(self)
         self.store = PostgresStore(self)
 
     def _configure(self, conn: psycopg.Connection) -> None:

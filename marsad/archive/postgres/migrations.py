@@ -95,12 +95,12 @@ _LOCK = 0x6D61_7273  # the advisory lock key of migrating ("mars")
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then the search index's, the relate state's, the alerts' and the counts
-    per window's."""
-    from marsad.archive.postgres import alerts, relate, search, trends
+    """The archive's migrations, then the search index's, the relate state's, the
+    alerts', the counts per window's and the batch engine's."""
+    from marsad.archive.postgres import alerts, engine, relate, search, trends
 
     return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS,
-            *alerts.MIGRATIONS, *trends.MIGRATIONS]
+            *alerts.MIGRATIONS, *trends.MIGRATIONS, *engine.MIGRATIONS]
 
 
 def tables(conn: psycopg.Connection) -> set[str]:

@@ -1,5 +1,5 @@
 """The SQLite backend: one file, WAL mode, one connection shared by the store, the search index
-(FTS5) and the relate stage's tables, so one transaction covers all three."""
+(FTS5), the relate stage's and the batch engine's tables, so one transaction covers them all."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from marsad.archive.base import Backend
 from marsad.archive.sqlite.alerts import SQLiteAlertState
+from marsad.archive.sqlite.engine import SQLiteEngineState
 from marsad.archive.sqlite.relate import SQLiteRelateState
 from marsad.archive.sqlite.search import SQLiteSearchIndex
 from marsad.archive.sqlite.store import CACHE_KIB, SQLiteStore
@@ -24,6 +25,7 @@ class SQLiteBackend(Backend):
         self.index = SQLiteSearchIndex(self.conn)
         self.relate = SQLiteRelateState(self.conn)
         self.alerts = SQLiteAlertState(self.conn, self.store.transaction)
+        self.engine = SQLiteEngineState(self.conn, self.store.transaction)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[None]:

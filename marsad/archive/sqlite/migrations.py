@@ -72,12 +72,12 @@ _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then the search index's, the relate stage's, the alerts' and the counts
-    per window's."""
-    from marsad.archive.sqlite import alerts, relate, search, trends
+    """The archive's migrations, then the search index's, the relate stage's, the
+    alerts', the counts per window's and the batch engine's."""
+    from marsad.archive.sqlite import alerts, engine, relate, search, trends
 
     return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS,
-            *alerts.MIGRATIONS, *trends.MIGRATIONS]
+            *alerts.MIGRATIONS, *trends.MIGRATIONS, *engine.MIGRATIONS]
 
 
 def applied(conn: sqlite3.Connection) -> set[str]:

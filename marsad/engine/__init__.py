@@ -1,0 +1,108 @@
+"""Batch jobs on an engine: a backfill (``marsad ingest --engine dask``) and a re-enrichment
+(``marsad reenrich``), split into partitions that workers run on their own.
+
+- :mod:`~marsad.engine.partition`: the plan, by file and by record or byte range (or key range of
+  stored articles); no worker reads another's records.
+- :mod:`~marsad.engine.work`: a worker's part: parse, enrich, analyze ahead for search and relating,
+  store in batches (idempotent upserts keyed by article id and content hash), record the partition.
+- :mod:`~marsad.engine.job`: the client's part: skip the partitions finished before, run the others,
+  relate in input order as the one writer of the relate state, merge entities.
+- :mod:`~marsad.engine.base`: the executor interface; :mod:`~marsad.engine.local` runs here,
+  :mod:`~marsad.engine.dask` on Dask (an optional extra, imported only when asked for).
+
+Running the same command again after the client was killed runs only the partitions not recorded as
+finished; a partition whose worker was killed is run again, and its committed batches come back
+unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from marsad.errors import EngineError
+from marsad.pipeline import BATCH_SIZE
+
+if TYPE_CHECKING:
+    from marsad.engine.base import Executor
+    from marsad.engine.job import JobReport
+
+ENGINES = ("local", "dask")
+PARTITION = 2000  # records, files or keys per partition: a few batches, so a redone partition costs little
+
+
+def executor(engine: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """The executor of ``engine`` ("local" or "dask"): Dask on ``workers`` local processes, or on the
+    cluster of the scheduler at ``scheduler``."""
+    if engine == "dask":
+        from marsad.engine.dask import DaskExecutor
+
+        return DaskExecutor(workers, scheduler)
+    if workers or scheduler:
+        raise EngineError("--workers and --scheduler go with --engine dask")
+    from marsad.engine.local import LocalExecutor
+
+    return LocalExecutor()
+
+
+def ingest(db: str | os.PathLike | None, paths: Iterable[str | os.PathLike], runner: Executor, *,
+           enrich: bool = True, relate: bool = True, progress: bool = False,
+           partition: int = PARTITION, batch: int = BATCH_SIZE) -> JobReport:
+    """Ingest ``paths`` into the archive ``db`` on ``runner``'s workers (see the module's notes);
+    ``partition`` records per partition, ``batch`` articles per unit of work."""
+    from marsad.engine import job as jobs
+    from marsad.engine.partition import plan
+    from marsad.engine.work import Job, enrichment_version
+    from marsad.parse.folders import skipped_files
+    from marsad.settings import load
+
+    paths = [os.fspath(p) for p in paths]
+    settings = load(db)
+    parts, failures = plan(paths, partition)
+    report = jobs.JobReport(failed=failures, skipped=[str(p) for p in skipped_files(paths)])
+    limit = settings.max_page_bytes
+    what = ["ingest", enrich and enrichment_version(), relate, limit, [p.key for p in parts]]
+    job = Job("ingest", _worker_db(settings.db), _digest(what), enrich, relate, batch=batch, max_bytes=limit)
+    return _run(settings.db, job, parts, runner, report, progress)
+
+
+def reenrich(db: str | os.PathLike | None, runner: Executor, *, since: str | None = None,
+             progress: bool = False, partition: int = PARTITION) -> JobReport:
+    """Enrich the stored articles (published on or after ``since``) again, after a change of model or
+    tables; analysts' entity corrections hold for what it finds. Stories and copies stay as related."""
+    from marsad.archive import open_archive
+    from marsad.engine import job as jobs
+    from marsad.engine.partition import key_ranges
+    from marsad.engine.work import Job, enrichment_version
+    from marsad.settings import load
+
+    settings = load(db)
+    with open_archive(settings.db) as arc:
+        span = arc.backend.engine.key_span(since)
+    parts = key_ranges(span, partition)
+    job = Job("reenrich", _worker_db(settings.db), _digest(["reenrich", enrichment_version(), since, span,
+                                                             partition]), relate=False, since=since)
+    return _run(settings.db, job, parts, runner, jobs.JobReport(), progress)
+
+
+def _run(db, job, parts, runner, report, progress) -> JobReport:
+    from marsad.archive import open_archive
+    from marsad.engine import job as jobs
+
+    with open_archive(db) as arc:
+        return jobs.run(arc, job, parts, runner, report, progress)
+
+
+def _worker_db(db) -> str:
+    """The archive as workers name it: a server URL, or the file's absolute path."""
+    from marsad.settings import is_server
+
+    return str(db) if is_server(db) else str(Path(db).resolve())
+
+
+def _digest(what: list) -> str:
+    return hashlib.blake2b(json.dumps(what, default=str).encode(), digest_size=16).hexdigest()

@@ -1,0 +1,79 @@
+"""Partitions: each record read by exactly one partition, in input order, named as a plain read names it."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.engine.partition import key_ranges, plan, read
+from marsad.model import Failure
+from marsad.parse import iter_pages
+
+LIMIT = 1 << 20
+
+
+def sources(items) -> list[tuple[str, str]]:
+    out = []
+    for item in items:
+        if isinstance(item, Failure):
+            out.append((item.source, item.stage))
+        else:
+            out.extend((a.source or item.source, a.headline) for a in item.articles)
+    return out
+
+
+def read_all(parts) -> list:
+    return [item for part in parts for item in read(part, LIMIT)]
+
+
+def test_each_kind_of_input_is_cut_and_read_once_in_input_order(inputs, tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "README.md").write_text("not a page")
+    with gzip.open(inputs[1]) as f:
+        for n in range(3):
+            (pages / f"p{n}.json").write_bytes(f.readline())
+    paths = [*inputs, pages, tmp_path / "missing.jsonl"]
+    parts, failures = plan(paths, 50)
+    kinds = [p.kind for p in parts]
+    assert kinds == ["bytes"] * 3 + ["records"] * 6 + ["files"]
+    assert [p.seq for p in parts] == list(range(len(parts)))
+    assert failures == [Failure(str(tmp_path / "missing.jsonl"), "read", "no such file or folder")]
+    expected = [s for s in sources(iter_pages(paths, max_bytes=LIMIT)) if s[1] != "read"]
+    assert sources(read_all(parts)) == expected
+    assert len({p.key for p in parts}) == len(parts)
+
+
+def test_a_changed_input_makes_new_partitions(inputs, tmp_path):
+    copy = tmp_path / "copy.jsonl"
+    shutil.copy(inputs[0], copy)
+    before = [p.key for p in plan([copy], 50)[0]]
+    with open(copy, "ab") as f:
+        f.write(b"\n")
+    assert not set(before) & {p.key for p in plan([copy], 50)[0]}
+
+
+@given(lengths=st.lists(st.integers(0, 40), max_size=30), size=st.integers(1, 7),
+       newline_at_end=st.booleans(), compressed=st.booleans())
+def test_any_cut_of_a_jsonl_file_reads_every_line_once(tmp_path_factory, lengths, size, newline_at_end,
+                                                       compressed):
+    folder = tmp_path_factory.mktemp("cut")
+    lines = [b"x" * n for n in lengths]
+    data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
+    path = folder / ("f.jsonl.gz" if compressed else "f.jsonl")
+    path.write_bytes(gzip.compress(data) if compressed else data)
+    parts, _ = plan([path], size)
+    got = sources(read_all(parts))
+    want = sources(iter_pages([path], max_bytes=LIMIT))
+    assert got == want  # every non-blank line fails to parse as JSON, named by its number
+    assert all(p.stop > p.start for p in parts)
+
+
+@pytest.mark.parametrize(("span", "size", "want"), [
+    (None, 10, []), ((1, 1), 10, [(1, 2)]), ((3, 25), 10, [(3, 13), (13, 23), (23, 26)])])
+def test_key_ranges_cover_the_span(span, size, want):
+    assert [(p.start, p.stop) for p in key_ranges(span, size)] == want
