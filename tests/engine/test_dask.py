@@ -88,7 +88,8 @@ def separate_cluster(tmp_path):
 
 
 class LosesAWorker(DaskExecutor):
-    """Kills a worker that is running a partition as soon as the first partition finishes."""
+    """Kills a worker as soon as the first partition has finished, while partitions are still handed
+    out: one that is running a partition when there is one (the workers are asked), else any."""
 
     def __init__(self, scheduler: str, workers: dict[str, subprocess.Popen]):
         super().__init__(scheduler=scheduler)
@@ -99,11 +100,20 @@ class LosesAWorker(DaskExecutor):
     def map(self, fn, job, parts):
         for part, outcome in super().map(fn, job, parts):
             if self.killed is None:
-                names = {a: w["name"] for a, w in self.client.scheduler_info()["workers"].items()}
-                busy = [names[a] for a, keys in self.client.processing().items() if keys]
-                self.killed = busy[0]
+                self.killed = self._victim()
                 os.killpg(self.procs[self.killed].pid, signal.SIGKILL)
             yield part, outcome
+
+    def _victim(self) -> str:
+        names = {a: w["name"] for a, w in self.client.scheduler_info()["workers"].items()}
+        running = self.client.run(_executing)
+        busy = [names[a] for a, n in running.items() if n and a in names]
+        return (busy or sorted(names.values()))[0]
+
+
+# How many partitions a worker is running, asked of the worker itself. Made outside any module,
+# as the workers cannot import the tests: cloudpickle sends such a function by value.
+_executing = eval("lambda dask_worker: len(dask_worker.state.executing)", {})
 
 
 @pytest.mark.backends("postgres")
