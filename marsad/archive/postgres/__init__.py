@@ -46,6 +46,7 @@ from marsad.archive.postgres.errors import redact, translate_errors
 from marsad.archive.postgres.relate import PostgresRelateState
 from marsad.archive.postgres.search import PostgresSearchIndex
 from marsad.archive.postgres.store import PostgresStore
+from marsad.archive.postgres.watch import PostgresWatchState
 
 
 class PostgresBackend(Backend):
@@ -64,6 +65,7 @@ class PostgresBackend(Backend):
         self.index = PostgresSearchIndex(self)
         self.relate = PostgresRelateState(self)
         self.store = PostgresStore(self)
+        self.watch = PostgresWatchState(self)
 
     def _configure(self, conn: psycopg.Connection) -> None:
         # Settings, not connection options: the URL's own ``options`` (a search_path) stay.

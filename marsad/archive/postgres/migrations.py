@@ -90,10 +90,10 @@ _LOCK = 0x6D61_7273  # the advisory lock key of migrating ("mars")
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then the search index's, then the relate state's."""
-    from marsad.archive.postgres import relate, search
+    """The archive's migrations, then the search index's, then the relate state's, then the watch state's."""
+    from marsad.archive.postgres import relate, search, watch
 
-    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS]
+    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *watch.MIGRATIONS]
 
 
 def tables(conn: psycopg.Connection) -> set[str]:

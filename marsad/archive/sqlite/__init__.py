@@ -11,6 +11,7 @@ from marsad.archive.base import Backend
 from marsad.archive.sqlite.relate import SQLiteRelateState
 from marsad.archive.sqlite.search import SQLiteSearchIndex
 from marsad.archive.sqlite.store import CACHE_KIB, SQLiteStore
+from marsad.archive.sqlite.watch import SQLiteWatchState
 
 
 class SQLiteBackend(Backend):
@@ -22,6 +23,7 @@ class SQLiteBackend(Backend):
         self.timeout = timeout
         self.index = SQLiteSearchIndex(self.conn)
         self.relate = SQLiteRelateState(self.conn)
+        self.watch = SQLiteWatchState(self)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[None]:

@@ -72,10 +72,10 @@ _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then the search index's, then the relate stage's."""
-    from marsad.archive.sqlite import relate, search
+    """The archive's migrations, then the search index's, then the relate stage's, then the watch state's."""
+    from marsad.archive.sqlite import relate, search, watch
 
-    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS]
+    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *watch.MIGRATIONS]
 
 
 def applied(conn: sqlite3.Connection) -> set[str]:
