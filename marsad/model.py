@@ -239,6 +239,26 @@ class SourceDay:
 
 
 @dataclass(slots=True)
+class RoundReport:
+    """What one round of ``marsad watch`` did."""
+
+    started: str  # ISO UTC
+    sources: int = 0  # sources fetched
+    unchanged: int = 0  # of those, not modified (304) or the same body
+    failing: int = 0  # of those, failed
+    discovered: int = 0  # article links seen for the first time
+    fetched: int = 0  # article pages fetched
+    stored: int = 0  # articles stored from them
+    new: int = 0  # of those, new or changed in the archive
+    failed: int = 0  # article pages that failed to fetch, parse or store
+    new_ids: list[str] = field(default_factory=list)  # articles new or changed in the archive
+    alerts: dict[str, int] = field(default_factory=dict)  # what the alerts did (matched, delivered, failed)
+    problems: list[Failure] = field(default_factory=list)  # what failed, with its reason
+    seconds: float = 0.0
+    stopped: bool = False  # cut short by a signal: what was left waits for the next round
+
+
+@dataclass(slots=True)
 class SourceHealth:
     """How a source is doing: its state, counts, and whether its volume fell far below its own norm."""
 

@@ -360,9 +360,9 @@ class WatchState(ABC):
         """Remember article URLs a source links to; those never seen before (from any source), in order."""
 
     @abstractmethod
-    def pending(self, sources: list[str], tries: int) -> list[tuple[str, str]]:
-        """(url, source) of the article URLs of ``sources`` not fetched yet, or failed fewer than
-        ``tries`` times, in the order discovered."""
+    def pending(self, sources: list[str], tries: int) -> list[tuple[str, str, int]]:
+        """(url, source, failures so far) of the article URLs of ``sources`` not fetched yet, or
+        failed fewer than ``tries`` times, in the order discovered."""
 
     @abstractmethod
     def fetched(self, url: str, source: str, ids: list[str], at: str, also: Iterable[str] = ()) -> None:

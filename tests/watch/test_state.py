@@ -44,13 +44,13 @@ def test_article_urls_are_remembered_once_and_survive_reopening(arc, new_db):
     urls = [f"http://a.test/{n}" for n in range(3)]
     assert state.discover(FEED, [*urls, urls[0]], "2026-03-01T10:00:00Z") == urls
     assert state.discover(SITEMAP, [urls[1], "http://b.test/x"], "2026-03-01T10:01:00Z") == ["http://b.test/x"]
-    waiting = [*((u, FEED) for u in urls), ("http://b.test/x", SITEMAP)]
+    waiting = [*((u, FEED, 0) for u in urls), ("http://b.test/x", SITEMAP, 0)]
     assert state.pending([FEED, SITEMAP], tries=3) == waiting
-    assert state.pending([SITEMAP], tries=3) == [("http://b.test/x", SITEMAP)]
+    assert state.pending([SITEMAP], tries=3) == [("http://b.test/x", SITEMAP, 0)]
     state.fetched(urls[0], FEED, ["a1"], "2026-03-01T10:02:00Z", also=["http://a.test/moved"])
     state.fetched(urls[1], FEED, [], "2026-03-01T10:02:00Z")  # a page with no news: not fetched again
     state.failed(urls[2], "HTTP 503", final=False)
-    assert state.pending([FEED], tries=3) == [(urls[2], FEED)]
+    assert state.pending([FEED], tries=3) == [(urls[2], FEED, 1)]
     assert state.pending([FEED], tries=1) == []
     state.failed(urls[2], "HTTP 404", final=True)
     assert state.pending([FEED], tries=3) == []

@@ -148,11 +148,11 @@ class SQLiteWatchState(WatchState):
                           "VALUES (?, ?, 'new', ?)", [url, source, at])
         return new
 
-    def pending(self, sources: list[str], tries: int) -> list[tuple[str, str]]:
+    def pending(self, sources: list[str], tries: int) -> list[tuple[str, str, int]]:
         wanted = set(sources)
-        rows = self._rows("SELECT url, source FROM watch_urls WHERE state IN ('new', 'failed') AND tries < ? "
-                          "ORDER BY seq", [tries])
-        return [(url, source) for url, source in rows if source in wanted]
+        rows = self._rows("SELECT url, source, tries FROM watch_urls WHERE state IN ('new', 'failed') "
+                          "AND tries < ? ORDER BY seq", [tries])
+        return [row for row in rows if row[1] in wanted]
 
     def fetched(self, url: str, source: str, ids: list[str], at: str, also: Iterable[str] = ()) -> None:
         first = ids[0] if ids else None
