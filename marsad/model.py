@@ -345,3 +345,45 @@ class ArticleSummary:
     published: str | None
     url: str | None
     lead: str  # the deck, else the start of the first paragraph ("" when there is neither)
+
+
+# --- Watching: what the polite fetcher returns and what link discovery finds (marsad.watch) ---
+
+@dataclass(slots=True)
+class FetchResult:
+    """One polite GET. ``error`` is one readable line when it failed, and ``error_kind`` says how:
+    robots, timeout, http, size, redirects, network or retry-after."""
+
+    url: str  # the URL asked for
+    final_url: str | None = None  # where the body came from, after redirects
+    status: int | None = None
+    body: bytes | None = None
+    content_type: str | None = None
+    etag: str | None = None  # header values verbatim, to send back on the next conditional GET
+    last_modified: str | None = None
+    not_modified: bool = False  # a 304: the stored copy is still current
+    error: str | None = None
+    error_kind: str | None = None
+    retry_after: float | None = None  # seconds the host asked us to wait (429, or 503 with Retry-After)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(slots=True)
+class Link:
+    """An article link found in a feed, a sitemap or a section page (absolute and normalized)."""
+
+    url: str
+    title: str | None = None
+    published: str | None = None  # ISO-8601 with its UTC offset, when the source gives a date
+
+
+@dataclass(slots=True)
+class Discovery:
+    """What one feed, sitemap or section page lists; ``error`` is one readable line when it can't be read."""
+
+    kind: str  # rss, atom, sitemap, sitemap-index (its links are sitemaps), page
+    links: list[Link] = field(default_factory=list)
+    error: str | None = None

@@ -61,6 +61,8 @@ class WatchSettings:
     max_bytes: int = field(default_factory=lambda: int(os.environ.get("MARSAD_FETCH_MAX_BYTES",
                                                                       str(10 * 1024 * 1024))))
     max_redirects: int = 5
+    retries: int = 2  # more tries after a 5xx answer, a timeout or a dropped connection
+    backoff: float = 2.0  # seconds before the first retry, doubled before each next one
 
 
 @dataclass(frozen=True, slots=True)
