@@ -12,6 +12,7 @@ process or after a restart, goes on where this one stopped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import signal
 import time
@@ -134,7 +135,8 @@ class Watcher:
     # -- sources ----------------------------------------------------------------------------
 
     async def _poll(self, source: Source) -> tuple[Source, FetchResult]:
-        return source, await self._fetcher.get(source.url, etag=source.etag, last_modified=source.last_modified)
+        result = await self._fetcher.get(source.url, etag=source.etag, last_modified=source.last_modified)
+        return source, result
 
     def _polled(self, source: Source, result: FetchResult, report: RoundReport) -> None:
         """A source's state after its fetch, and the new links it brought, in one unit of work."""
@@ -241,10 +243,8 @@ class Watcher:
         elif following:
             soonest = min(datetime.fromisoformat(s.next_due) for s in following if s.next_due)
             wait = min(IDLE, max(0.0, (soonest - self.clock()).total_seconds()))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), timeout=max(wait, 1.0))
-        except TimeoutError:
-            pass
 
 
 def per_host(pages: list[tuple[str, str, int]], most: int) -> list[tuple[str, str, int]]:
@@ -267,8 +267,9 @@ def line(report: RoundReport) -> str:
     """The round's one log line."""
     alerts = report.alerts
     parts = [f"{report.started} round: {report.sources} sources fetched ({report.unchanged} unchanged, "
-             f"{report.failing} failing)", f"{report.discovered} new links", f"{report.fetched} pages fetched",
-             f"{report.stored} stored ({report.new} new)", f"{report.failed} failed"]
+             f"{report.failing} failing)", f"{report.discovered} new links",
+             f"{report.fetched} pages fetched", f"{report.stored} stored ({report.new} new)",
+             f"{report.failed} failed"]
     if alerts:
         parts.append(f"alerts: {alerts.get('matched', 0)} matched, {alerts.get('delivered', 0)} delivered, "
                      f"{alerts.get('failed', 0)} failed")

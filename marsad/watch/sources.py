@@ -83,7 +83,8 @@ def _normalized(url: str, normalize) -> str:
 
 
 def add(arc: Archive, url: str, *, settings: WatchSettings, now: datetime, name: str | None = None,
-        every: int = EVERY, kind: str | None = None, transport: httpx.AsyncBaseTransport | None = None) -> Source:
+        every: int = EVERY, kind: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None) -> Source:
     """Follow a new source. Without ``kind`` it is fetched once to learn what it is (a fetch or a
     body that fails is an InputError: nothing is added); it is due at once."""
     from marsad.watch.urls import normalize
