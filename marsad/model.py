@@ -211,7 +211,7 @@ class Source:
 
     url: str  # normalized (marsad.watch.urls.normalize)
     name: str
-    kind: str  # "rss", "atom", "sitemap" or "page"
+    kind: str  # "rss", "atom", "sitemap", "sitemap-index" (its sitemaps are read) or "page"
     every: int  # seconds between fetches
     added: str
     status: str = "ok"  # "ok", "failing" or "disabled" (after repeated failures)

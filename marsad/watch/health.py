@@ -78,3 +78,19 @@ def _flag(source: Source, recent: list[SourceDay], norm: float | None, elapsed: 
     if expected >= MIN_EXPECTED and stored < LOW * expected:
         return f"{stored} articles stored since yesterday, against {expected:.0f} expected ({norm:g} a day)"
     return None
+
+
+def summary(h: SourceHealth) -> dict:
+    """A source's health as ``marsad sources list --json`` prints it: ``stored`` is how many of its
+    articles are in the archive now, ``discovered``, ``fetched`` and ``failed`` count every day."""
+    s = h.source
+    from marsad.watch.sources import show_every
+
+    return {"url": s.url, "name": s.name, "kind": s.kind, "every": show_every(s.every), "status": s.status,
+            "paused": s.paused, "last_fetched": s.last_fetched, "next_due": s.next_due,
+            "discovered": h.total.discovered, "fetched": h.total.fetched, "stored": h.in_archive,
+            "failed": h.total.failed, "consecutive_failures": s.consecutive_failures, "failures": s.failures,
+            "last_error": s.last_error,
+            "today": {"discovered": h.today.discovered, "fetched": h.today.fetched, "stored": h.today.stored,
+                      "failed": h.today.failed},
+            "norm": h.norm, "flagged": h.flagged, "flag": h.reason}

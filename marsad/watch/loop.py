@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from marsad.errors import InputError, MarsadError
-from marsad.model import Failure, FetchResult, IngestReport, RoundReport, Source, SourceDay
+from marsad.model import Discovery, Failure, FetchResult, IngestReport, Link, RoundReport, Source, SourceDay
 from marsad.watch import sources as src
 
 if TYPE_CHECKING:
@@ -29,10 +29,11 @@ if TYPE_CHECKING:
 
     from marsad.archive import Archive
     from marsad.settings import Settings
-    from marsad.watch.fetch import Fetcher
+    from marsad.watch.fetch import Clock, Fetcher
 
 TRIES = 3  # fetches of an article page that failed for a reason that may mend, before it is given up
 PER_HOST = 100  # article pages fetched from one host in one round: a round stays minutes long
+SITEMAPS = 3  # the newest sitemaps of a sitemap index read in a round
 IDLE = 60.0  # seconds: the longest wait between rounds (sources added meanwhile are seen then)
 # Failures of an article page that trying again will not mend.
 _FINAL_KINDS = {"robots", "size", "redirects"}
@@ -57,15 +58,17 @@ def utcnow() -> datetime:
 
 
 class Watcher:
-    """Rounds over one archive. ``clock`` gives the time rounds record (tests pass their own);
-    ``transport`` goes to the fetcher (tests may serve from memory; default: the network)."""
+    """Rounds over one archive. ``clock`` gives the time rounds record; ``pacing`` is the fetcher's
+    clock (:class:`marsad.watch.fetch.Clock`), ``transport`` its HTTP transport (tests pass their own)."""
 
     def __init__(self, arc: Archive, settings: Settings, *, clock: Callable[[], datetime] = utcnow,
-                 transport: httpx.AsyncBaseTransport | None = None, log: Callable[[str], Any] = print):
+                 pacing: Clock | None = None, transport: httpx.AsyncBaseTransport | None = None,
+                 log: Callable[[str], Any] = print):
         check(settings)
         self.arc = arc
         self.settings = settings
         self.clock = clock
+        self.pacing = pacing
         self.transport = transport
         self.log = log
         self._stop: asyncio.Event | None = None
@@ -91,7 +94,7 @@ class Watcher:
                 asyncio.get_running_loop().add_signal_handler(sig, self.stop)
         self.arc.relate_all()
         reports = []
-        async with Fetcher(self.settings.watch, transport=self.transport) as self._fetcher:
+        async with Fetcher(self.settings.watch, transport=self.transport, clock=self.pacing) as self._fetcher:
             while True:
                 reports.append(await self.round())
                 self.log(line(reports[-1]))
@@ -134,34 +137,54 @@ class Watcher:
 
     # -- sources ----------------------------------------------------------------------------
 
-    async def _poll(self, source: Source) -> tuple[Source, FetchResult]:
-        result = await self._fetcher.get(source.url, etag=source.etag, last_modified=source.last_modified)
-        return source, result
-
-    def _polled(self, source: Source, result: FetchResult, report: RoundReport) -> None:
-        """A source's state after its fetch, and the new links it brought, in one unit of work."""
+    async def _poll(self, source: Source) -> tuple[Source, FetchResult, str | None, Discovery | None]:
+        """Fetch a source; read its links when its body changed (a sitemap index: those of its
+        newest sitemaps)."""
         from marsad.watch.discover import discover
 
+        result = await self._fetcher.get(source.url, etag=source.etag, last_modified=source.last_modified)
+        if result.body is None or result.error:
+            return source, result, None, None
+        md5 = hashlib.md5(result.body).hexdigest()  # noqa: S324 - tells a changed body, nothing more
+        if md5 == source.body_md5:
+            return source, result, md5, None
+        found = discover(result.body, result.content_type, result.final_url or source.url, expect=source.kind)
+        if found.kind == "sitemap-index" and not found.error:
+            found.links = await self._sitemaps(found.links)
+        return source, result, md5, found
+
+    async def _sitemaps(self, sitemaps: list[Link]) -> list[Link]:
+        """The article links of the newest sitemaps a sitemap index lists."""
+        from marsad.watch.discover import discover
+
+        newest = sorted(sitemaps, key=lambda s: s.published or "", reverse=True)[:SITEMAPS]
+        links = []
+        for sitemap in newest:
+            result = await self._fetcher.get(sitemap.url)
+            if result.body is not None and not result.error:
+                links += discover(result.body, result.content_type, sitemap.url, expect="sitemap").links
+        return links
+
+    def _polled(self, source: Source, result: FetchResult, md5: str | None, found: Discovery | None,
+                report: RoundReport) -> None:
+        """A source's state after its fetch, and the new links it brought, in one unit of work."""
         now, state = self.clock(), self.arc.backend.watch
         report.sources += 1
-        md5 = hashlib.md5(result.body).hexdigest() if result.body is not None else None  # noqa: S324 - a change check
         with self.arc.backend.unit_of_work():
             if result.error or (result.body is None and not result.not_modified):
                 src.failed(source, now, result.error_kind or "network", result.error or "no body",
                            status=result.status, retry_after=result.retry_after)
-            elif result.not_modified or md5 == source.body_md5:
+            elif found is None:  # 304, or the same body again
                 report.unchanged += 1
-                src.succeeded(source, result, now, source.body_md5)
+                src.succeeded(source, result, now, md5 or source.body_md5)
+            elif found.error:
+                src.failed(source, now, "feed", f"{source.url}: {found.error}")
             else:
-                found = discover(result.body, result.content_type, result.final_url)
-                if found.error:
-                    src.failed(source, now, "feed", found.error)
-                else:
-                    new = state.discover(source.url, [link.url for link in found.links], src.stamp(now))
-                    state.count(SourceDay(source.url, now.date().isoformat(), discovered=len(new)))
-                    report.discovered += len(new)
-                    source.kind = found.kind
-                    src.succeeded(source, result, now, md5)
+                new = state.discover(source.url, [link.url for link in found.links], src.stamp(now))
+                state.count(SourceDay(source.url, now.date().isoformat(), discovered=len(new)))
+                report.discovered += len(new)
+                source.kind = found.kind
+                src.succeeded(source, result, now, md5)
             state.save_source(source)
         if source.consecutive_failures:
             report.failing += 1

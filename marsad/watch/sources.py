@@ -27,7 +27,7 @@ EVERY = 15 * 60  # seconds between fetches of a source, unless told
 MIN_EVERY = 60
 DISABLE_AT = 10.0  # weighted failures since the last success that disable a source
 MAX_BACKOFF = 6 * 3600  # seconds: the longest a failing source is put off
-KINDS = ("rss", "atom", "sitemap", "page")
+KINDS = ("rss", "atom", "sitemap", "sitemap-index", "page")
 # How much one failure of each kind weighs: what will not mend by itself weighs more.
 WEIGHTS = {"timeout": 1.0, "network": 1.0, "retry-after": 0.5, "robots": 2.0, "size": 2.0,
            "redirects": 2.0, "feed": 2.0}
@@ -114,7 +114,7 @@ async def sniff(url: str, settings: WatchSettings, transport: httpx.AsyncBaseTra
     async with Fetcher(settings, transport=transport) as fetcher:
         result = await fetcher.get(url)
     if result.error or result.body is None:
-        raise InputError(f"cannot add {url}: {result.error or 'no body'} (give --kind to add it anyway)")
+        raise InputError(f"cannot add the source: {result.error or 'no body'} (give --kind to add it anyway)")
     found = discover(result.body, result.content_type, result.final_url)
     if found.error:
         raise InputError(f"cannot add {url}: {found.error}")
