@@ -114,7 +114,8 @@ def _xml_links(kind: str, body: bytes, base_url: str) -> list[Link]:
     for entry in parsed.entries:
         hrefs = [x.get("href") for x in entry.get("links", []) if x.get("href")]
         href = entry.get("link") or next(iter(hrefs), None)
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        # dict.get: feedparser's own get maps updated to published with a warning.
+        stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         published = datetime(*stamp[:6], tzinfo=UTC).isoformat() if stamp else None
         links.append(_link(base_url, href, entry.get("title"), published))
     return [x for x in links if x is not None]

@@ -101,7 +101,7 @@ class NewsSite:
         self._stopping = threading.Event()
         self._server = ThreadingHTTPServer((host, 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     # --- running ---
     def start(self) -> NewsSite:
@@ -370,7 +370,8 @@ def _unchanged(asked: dict[str, str], headers: dict[str, str], changed: datetime
 
 
 def _send(req: BaseHTTPRequestHandler, hit: Hit, status: int, headers: dict[str, str], body: bytes) -> None:
-    req.send_response(status)
+    req.send_response_only(status)
+    headers = {"Date": req.date_time_string(), **headers}  # a rule may set its own Date
     for name, value in headers.items():
         req.send_header(name, value)
     req.send_header("Content-Length", str(len(body)))
