@@ -82,3 +82,10 @@ async def entity_page(request: Request, id: str):
 @router.get("/stories/{id}")
 async def story_page(request: Request, id: str):
     return _page(request, "story.html", await read(request, lambda arc: load.story(arc, id)))
+
+
+@router.get("/sources")
+async def sources_page(request: Request):
+    from marsad.web.health import sources
+
+    return _page(request, "sources.html", await read(request, sources))

@@ -91,3 +91,35 @@ def test_the_day_a_source_was_added_is_left_out_of_its_norm(state):
             st.count(SourceDay(url, (added + timedelta(days=n)).isoformat(), 3, 3, 3, 0))
     got = _by_name(arc)
     assert got["six-days"].norm is None and got["seven-days"].norm == 3
+
+
+@pytest.mark.backends("sqlite")
+def test_the_sources_page_shows_each_source_the_flagged_first(new_db):
+    from fastapi.testclient import TestClient
+    from selectolax.lexbor import LexborHTMLParser
+
+    from marsad.settings import load
+    from marsad.web import create_app
+
+    db = new_db()
+    today = datetime.now(UTC).date()
+    with open_archive(db) as arc:
+        st = arc.backend.watch
+        fine = _add(st, "<b>fine</b>")
+        quiet = _add(st, "quiet")
+        for n in range(2, 31):
+            day = (today - timedelta(days=n)).isoformat()
+            st.count(SourceDay(fine, day, 9, 9, 9, 0))
+            st.count(SourceDay(quiet, day, 40, 40, 40, 1))
+        st.count(SourceDay(fine, today.isoformat(), 12, 12, 11, 1))
+    with TestClient(create_app(load(db))) as client:
+        r = client.get("/sources")
+    assert r.status_code == 200
+    tree = LexborHTMLParser(r.text)
+    rows = tree.css("table.health tbody tr:not(.health-why)")
+    # Names escaped, the flagged source first.
+    assert [row.css_first("td span").text() for row in rows] == ["quiet", "<b>fine</b>"]
+    assert "flagged" in rows[0].attributes["class"] and "flagged" not in (rows[1].attributes["class"] or "")
+    cells = [td.text(strip=True) for td in rows[1].css("td")]
+    assert cells[3:9] == ["12", "12", "11", "1", "9", "0"]
+    assert len(rows[1].css("svg.spark rect")) == 14 and tree.css_first("a[href='/sources']") is not None
