@@ -31,4 +31,4 @@ def watch(once, db):
     check(settings)
     with open_archive(settings.db) as arc:
         watcher = Watcher(arc, settings, log=lambda text: click.echo(text, err=False))
-        asyncio.run(watcher.run(once=once, signals=True))
+        asyncio.run(watcher.run(rounds=1 if once else None, signals=True))

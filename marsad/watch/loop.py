@@ -83,9 +83,9 @@ class Watcher:
     def stopping(self) -> bool:
         return self._stop is not None and self._stop.is_set()
 
-    async def run(self, once: bool = False, signals: bool = False) -> list[RoundReport]:
-        """One round (``once``), else rounds until :meth:`stop`; ``signals``: SIGINT and SIGTERM stop.
-        What an earlier run stored but did not relate is related first."""
+    async def run(self, rounds: int | None = None, signals: bool = False) -> RoundReport | None:
+        """``rounds`` rounds (None: until :meth:`stop`); ``signals``: SIGINT and SIGTERM stop. What an
+        earlier run stored but did not relate is related first. The last round's report."""
         from marsad.watch.fetch import Fetcher
 
         self._stop = asyncio.Event()
@@ -93,13 +93,14 @@ class Watcher:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 asyncio.get_running_loop().add_signal_handler(sig, self.stop)
         self.arc.relate_all()
-        reports = []
+        report, done = None, 0
         async with Fetcher(self.settings.watch, transport=self.transport, clock=self.pacing) as self._fetcher:
             while True:
-                reports.append(await self.round())
-                self.log(line(reports[-1]))
-                if once or self.stopping:
-                    return reports
+                report = await self.round()
+                done += 1
+                self.log(line(report))
+                if done == rounds or self.stopping:
+                    return report
                 await self._idle()
 
     async def round(self) -> RoundReport:
@@ -258,16 +259,13 @@ class Watcher:
 
     async def _idle(self) -> None:
         """Wait until a source is due (at most IDLE seconds), or a stop."""
-        now = src.stamp(self.clock())
-        following = [s for s in self.arc.backend.watch.sources() if src.fetching(s)]
-        wait = IDLE
-        if any((s.next_due or "") <= now for s in following):
-            wait = 0.0
-        elif following:
-            soonest = min(datetime.fromisoformat(s.next_due) for s in following if s.next_due)
-            wait = min(IDLE, max(0.0, (soonest - self.clock()).total_seconds()))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), timeout=max(wait, 1.0))
+        now = self.clock()
+        due = [datetime.fromisoformat(s.next_due) for s in self.arc.backend.watch.sources()
+               if src.fetching(s) and s.next_due]
+        wait = min([IDLE, *((d - now).total_seconds() for d in due)])
+        if wait > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=wait)
 
 
 def per_host(pages: list[tuple[str, str, int]], most: int) -> list[tuple[str, str, int]]:

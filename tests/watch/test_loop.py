@@ -43,7 +43,7 @@ def round_of(arc, now, clock, **settings):
     """One round, as ``marsad watch --once`` runs it."""
     settings = load(arc.backend.describe(), **settings)
     watcher = Watcher(arc, settings, clock=now, pacing=clock, log=lambda _: None)
-    return asyncio.run(watcher.run(once=True))[0]
+    return asyncio.run(watcher.run(rounds=1))
 
 
 def counts(report, *names: str) -> tuple:
