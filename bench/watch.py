@@ -101,14 +101,14 @@ def stage_round(feeds_json: str, db: str, interval: str) -> dict:
     from marsad.archive import open_archive
     from marsad.settings import WatchSettings, load
     from marsad.watch import sources as src
-    from marsad.watch.loop import Watcher
+    from marsad.watch.loop import Watcher, line
 
     settings = load(db, watch=WatchSettings(host_interval=float(interval)))
     now = datetime.now(UTC)
     with open_archive(db) as arc:
         for url in json.loads(feeds_json):
             src.add(arc, url, settings=settings.watch, now=now, kind="rss")
-        watcher = Watcher(arc, settings, log=lambda line: print(line, file=sys.stderr))
+        watcher = Watcher(arc, settings, log=lambda report: print(line(report), file=sys.stderr))
         start, cpu = time.perf_counter(), time.process_time()
         report = asyncio.run(watcher.run(rounds=1))
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -145,9 +145,9 @@ def stage_memory(feed: str, db: str, rounds: str) -> dict:
     seen = {"rounds": 0, "unchanged": 0}
     marks: dict[str, float] = {}
 
-    def log(line: str) -> None:  # called once a round
+    def log(report) -> None:  # called once a round
         seen["rounds"] += 1
-        seen["unchanged"] += "(1 unchanged" in line
+        seen["unchanged"] += report.unchanged
         if seen["rounds"] in MEMORY_MARKS or seen["rounds"] == total:
             marks[str(seen["rounds"])] = round(rss_mb(), 1)
 

@@ -387,3 +387,49 @@ class Discovery:
     kind: str  # rss, atom, sitemap, sitemap-index (its links are sitemaps), page
     links: list[Link] = field(default_factory=list)
     error: str | None = None
+
+
+# -- Alerts: saved searches and their deliveries (marsad.watch.alerts) -----------------------------
+
+ALERT_EVERY = ("instant", "hourly", "daily")  # instant: in the round that stored the articles
+
+
+@dataclass(slots=True)
+class Alert:
+    """A saved search: each new article it matches is delivered once, to its webhook and/or its email
+    address. ``kind`` says how matches are found: "search" runs ``query`` (the search syntax) over
+    each round's new articles; other kinds are named in :data:`marsad.watch.alerts.KINDS`."""
+
+    name: str
+    query: str
+    every: str = "instant"  # one of ALERT_EVERY; hourly and daily alerts go out as digests
+    webhook: str | None = None
+    secret: str | None = None  # signs webhook bodies (HMAC-SHA256); never shown to readers
+    email: str | None = None
+    outlet: str | None = None  # only articles of this outlet (compared without regard to case)
+    section: str | None = None
+    kind: str = "search"
+    created: str = ""  # ISO time, UTC
+    last_digest: str | None = None  # when its last digest period was closed (hourly and daily)
+
+    def public(self) -> dict[str, Any]:
+        """What readers may see: no webhook address (often a secret itself), secret or email address."""
+        return {"name": self.name, "query": self.query, "every": self.every, "kind": self.kind,
+                "outlet": self.outlet, "section": self.section, "created": self.created,
+                "channels": [c for c in ("webhook", "email") if getattr(self, c)]}
+
+
+@dataclass(slots=True)
+class Delivery:
+    """One message to one target: a webhook POST, or an email (a digest may carry several alerts)."""
+
+    id: int
+    channel: str  # "webhook" or "email"
+    target: str  # the webhook URL or the email address
+    articles: dict[str, list[str]]  # alert name → ids of the articles it delivers, in order matched
+    created: str  # ISO times, UTC
+    status: str = "pending"  # "pending" (due at next_try), "sent" or "failed" (given up)
+    attempts: int = 0
+    next_try: str | None = None
+    last_error: str | None = None
+    sent: str | None = None

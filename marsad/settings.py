@@ -63,6 +63,8 @@ class WatchSettings:
     max_redirects: int = 5
     retries: int = 2  # more tries after a 5xx answer, a timeout or a dropped connection
     backoff: float = 2.0  # seconds before the first retry, doubled before each next one
+    # When daily alert digests go out: the first round after this hour (UTC) each day.
+    digest_hour: int = field(default_factory=lambda: int(os.environ.get("MARSAD_DIGEST_HOUR", "6")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ interface, and one unit of work (a transaction) across them:
   (:mod:`marsad.search.expr`) and scores it with BM25;
 - :class:`RelateState`: what the relate stage keeps (copies, stories, related-article vectors);
 - :class:`WatchState`: what ``marsad watch`` keeps (sources, article URLs fetched, daily counts).
+- :class:`AlertState`: saved searches, their matches and their deliveries (``backend.alerts``).
 
 Every SQL string lives in a backend package (``marsad.archive.sqlite``,
 ``marsad.archive.postgres``); search and relate keep only their pure code.
@@ -27,7 +28,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from marsad.errors import NotFound
-from marsad.model import ENRICH_KEYS, Article, ArticleSummary, EntitySummary, Source, SourceDay
+from marsad.model import (
+    ENRICH_KEYS,
+    Alert,
+    Article,
+    ArticleSummary,
+    Delivery,
+    EntitySummary,
+    Source,
+    SourceDay,
+)
 
 if TYPE_CHECKING:
     from marsad.search.analyze import Scheme
@@ -140,6 +150,11 @@ class SearchIndex(ABC):
     @abstractmethod
     def count(self, expr: Expr, filters: Filters) -> int:
         """How many articles match."""
+
+    @abstractmethod
+    def among(self, expr: Expr, filters: Filters, ids: list[str]) -> list[str]:
+        """Those of the stored articles ``ids`` that match, in the order of ``ids``, once each: a
+        saved search run on a round's new articles, reading only their postings."""
 
     @abstractmethod
     def hits(self, keys: list[int], body: bool = True) -> dict[int, tuple]:
@@ -400,6 +415,88 @@ class WatchState(ABC):
         """Source URL → how many of its articles are now in the archive."""
 
 
+class LogEntry(NamedTuple):
+    """One attempt at a delivery: ``error`` is None when it went out."""
+
+    at: str
+    delivery: Delivery
+    error: str | None
+
+
+class AlertState(ABC):
+    """What alerts keep (:mod:`marsad.watch.alerts`): the alerts, the articles each one matched (each
+    once, whenever it matched), and the deliveries that carry the matches out with every attempt.
+    Times are ISO strings in UTC as :func:`marsad.watch.alerts.stamp` writes them, compared as text.
+    Writes join the backend's unit of work."""
+
+    # -- alerts -----------------------------------------------------------------------
+
+    @abstractmethod
+    def add(self, alert: Alert) -> None:
+        """Keep a new alert; :class:`marsad.errors.InputError` when one has its name."""
+
+    @abstractmethod
+    def get(self, name: str) -> Alert:
+        """The alert; :class:`marsad.errors.NotFound` if there is none of that name."""
+
+    @abstractmethod
+    def alerts(self) -> list[Alert]:
+        """Every alert, by name."""
+
+    @abstractmethod
+    def remove(self, name: str) -> None:
+        """Drop an alert and its matches (NotFound if absent); deliveries made stay in the log."""
+
+    @abstractmethod
+    def set_digested(self, names: list[str], when: str) -> None:
+        """Close the digest period of these alerts at ``when`` (their ``last_digest``)."""
+
+    # -- matches ----------------------------------------------------------------------
+
+    @abstractmethod
+    def record(self, name: str, ids: list[str], when: str) -> list[str]:
+        """Keep that the alert matched these articles at ``when``; the ids it had not matched
+        before, in the order given, once each. What is returned is delivered; the rest never again."""
+
+    @abstractmethod
+    def matches(self, name: str, since: str | None = None, until: str | None = None,
+                limit: int | None = None) -> list[tuple[str, str]]:
+        """(article id, matched at) of the alert's matches, newest first; ``since``/``until`` bound
+        the time matched (``until`` excluded)."""
+
+    @abstractmethod
+    def match_counts(self, since: str | None = None, until: str | None = None) -> dict[str, int]:
+        """Alert name → its matches in the time given (``until`` excluded), for every alert."""
+
+    @abstractmethod
+    def match_days(self, name: str) -> list[tuple[str, int]]:
+        """(day YYYY-MM-DD, matches) of the alert, oldest first: its matches over time."""
+
+    @abstractmethod
+    def unqueued(self, name: str) -> list[str]:
+        """Ids of the alert's matches not yet put in a delivery, in the order matched."""
+
+    # -- deliveries -------------------------------------------------------------------
+
+    @abstractmethod
+    def enqueue(self, channel: str, target: str, articles: dict[str, list[str]], when: str) -> int:
+        """A new pending delivery (alert name → article ids), due at ``when``; those matches are
+        queued. Its id."""
+
+    @abstractmethod
+    def due(self, when: str) -> list[Delivery]:
+        """Pending deliveries whose next try is at or before ``when``, oldest first."""
+
+    @abstractmethod
+    def attempted(self, id: int, when: str, error: str | None, next_try: str | None) -> None:
+        """Log an attempt at delivery ``id``: sent (no ``error``), failed to be tried again at
+        ``next_try``, or failed and given up (an ``error`` and no ``next_try``)."""
+
+    @abstractmethod
+    def log(self, limit: int = 50, alert: str | None = None) -> list[LogEntry]:
+        """The latest attempts, of the deliveries of ``alert`` when given, newest first."""
+
+
 class Backend(ABC):
     """One archive database: its parts, one unit of work across them, and a version for caches."""
 
@@ -407,6 +504,7 @@ class Backend(ABC):
     index: SearchIndex
     relate: RelateState
     watch: WatchState
+    alerts: AlertState
     readonly: bool
 
     @abstractmethod

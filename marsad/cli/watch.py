@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from marsad.cli import DB_HELP, main
+from marsad.cli import DB_HELP, main, shown
 from marsad.cli.sources import settings_of
 
 
@@ -30,5 +30,14 @@ def watch(once, db):
     settings = settings_of(db)
     check(settings)
     with open_archive(settings.db) as arc:
-        watcher = Watcher(arc, settings, log=lambda text: click.echo(text, err=False))
+        watcher = Watcher(arc, settings, log=_log)
         asyncio.run(watcher.run(rounds=1 if once else None, signals=True))
+
+
+def _log(report) -> None:
+    """A round's line on stdout; what failed in it, one line each, on stderr."""
+    from marsad.watch.loop import line
+
+    click.echo(line(report))
+    for problem in report.problems:
+        click.echo(f"failed: {shown(problem.source)} ({problem.stage}): {shown(problem.reason)}", err=True)

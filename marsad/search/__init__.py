@@ -69,7 +69,7 @@ def search(arc: Archive, query: str, *, limit: int = 10, offset: int = 0,
     index = arc.backend.index
     filters = Filters(since, until, outlet, section)
     result, tried = SearchResult(0), None
-    matcher = _matcher(query, index.scheme) if snippets else None
+    matcher = snippet_matcher(query, index.scheme) if snippets else None
     for m in (["all", "any"] if mode == "auto" else [mode]):
         expr = parser.compile(query, scheme=index.scheme, mode=m)
         if expr is None or expr == tried:
@@ -148,7 +148,8 @@ def fold(rows: list[tuple]) -> tuple[list[tuple[int, float]], dict[int, list[tup
     return best, groups
 
 
-def _matcher(query: str, scheme: Scheme) -> Matcher:
+def snippet_matcher(query: str, scheme: Scheme) -> Matcher:
+    """What marks the words of ``query`` in snippets."""
     prefixes = {c.words[-1] for i in parse(query) if not i.negated for c in i.alternatives if c.prefix}
     return Matcher(scheme, highlight_words(query), prefixes)
 

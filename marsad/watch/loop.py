@@ -63,7 +63,7 @@ class Watcher:
 
     def __init__(self, arc: Archive, settings: Settings, *, clock: Callable[[], datetime] = utcnow,
                  pacing: Clock | None = None, transport: httpx.AsyncBaseTransport | None = None,
-                 log: Callable[[str], Any] = print):
+                 log: Callable[[RoundReport], Any] = lambda report: print(line(report))):
         check(settings)
         self.arc = arc
         self.settings = settings
@@ -98,7 +98,7 @@ class Watcher:
             while True:
                 report = await self.round()
                 done += 1
-                self.log(line(report))
+                self.log(report)
                 if done == rounds or self.stopping:
                     return report
                 await self._idle()
@@ -247,15 +247,21 @@ class Watcher:
     # -- after the articles ---------------------------------------------------------------------
 
     def _after(self, report: RoundReport) -> None:
-        """Relate what the round stored (copies, stories), merge entities, then the alerts."""
+        """Relate what the round stored (copies, stories), merge entities, then the alerts match the
+        new articles and deliver what is due."""
+        from marsad.watch.alerts import after_round
+
         related = IngestReport()
         self.arc.pipeline.relate(related)
-        if report.new:
-            try:
-                self.arc.consolidate_entities()
-            except Exception as e:  # noqa: BLE001 - stored articles stay; the next round tries again
-                related.failed.append(Failure("entities", "entities", f"{type(e).__name__}: {e}"))
         report.problems.extend(related.failed)
+        steps = [("entities", self.arc.consolidate_entities)] if report.new else []
+        steps.append(("alerts", lambda: report.alerts.update(
+            after_round(self.arc, report.new_ids, self.clock(), self.settings))))
+        for stage, step in steps:
+            try:
+                step()
+            except Exception as e:  # noqa: BLE001 - what is stored stays; the next round tries again
+                report.problems.append(Failure(stage, stage, f"{type(e).__name__}: {e}"))
 
     async def _idle(self) -> None:
         """Wait until a source is due (at most IDLE seconds), or a stop."""

@@ -48,7 +48,7 @@ def warm_up(pool) -> None:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    from marsad.web import api, docs, errors, schema, views
+    from marsad.web import alerts, api, docs, errors, schema, views
     from marsad.web.deps import ArchivePool
     from marsad.web.headers import HeadAsGet, SecurityHeaders
 
@@ -74,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Pages first: their paths are tried in order on every request, and none of them is under /api/.
     app.include_router(views.router)
+    app.include_router(alerts.router)
     app.include_router(api.router)
     app.include_router(docs.router)
     return app

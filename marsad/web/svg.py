@@ -1,6 +1,8 @@
-"""A small server-side SVG bar chart of article counts per month."""
+"""A small server-side SVG bar chart of counts per month (articles) or per day (an alert's matches)."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from markupsafe import escape
 
@@ -23,10 +25,25 @@ def fill_months(points: list[tuple[str, int]]) -> list[tuple[str, int]]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+def fill_days(points: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Sorted (YYYY-MM-DD, n) with the missing days between the first and last set to zero."""
+    counts = dict(points)
+    if not counts:
+        return []
+    day, last = date.fromisoformat(min(counts)), date.fromisoformat(max(counts))
+    out = []
+    while day <= last:
+        out.append((day.isoformat(), counts.get(day.isoformat(), 0)))
+        day += timedelta(days=1)
+    return out
+
+
 def timeline_svg(points: list[tuple[str, int]], width: int = 640, height: int = 220,
                  title: str = "عدد المقالات شهرياً") -> str:
-    """Render (YYYY-MM, count) points as an accessible SVG bar chart, months running right to left."""
-    months = fill_months(points)
+    """Render (YYYY-MM, count) points, or (YYYY-MM-DD, count) ones, as an accessible SVG bar chart,
+    months (days) running right to left."""
+    daily = bool(points) and len(points[0][0]) == 10
+    months = fill_days(points) if daily else fill_months(points)
     top, bottom, side = 24, 40, 36
     inner_w, inner_h = width - 2 * side, height - top - bottom
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
@@ -47,11 +64,13 @@ def timeline_svg(points: list[tuple[str, int]], width: int = 640, height: int = 
         cx = width - side - slot * (i + 0.5)
         h = inner_h * n / peak
         name, year = MONTHS_AR[int(ym[5:7]) - 1], ym[:4]
+        if daily:
+            name = f"{int(ym[8:])} {name}"
         parts.append(f'<rect class="bar" x="{cx - bar / 2:.1f}" y="{base - h:.1f}" width="{bar:.1f}" '
                      f'height="{h:.1f}"><title>{name} {year}: {n}</title></rect>')
         if i % label_every == 0:
             parts.append(_label(cx, base + 16, "tick", name))
-        if i == 0 or ym.endswith("-01"):
+        if i == 0 or ym.endswith("-01" if not daily else "-01-01"):
             parts.append(_label(cx, base + 32, "tick year", year))
     parts.append("</svg>")
     return "".join(parts)

@@ -164,3 +164,21 @@ def test_failing_article_pages_are_counted_and_tried_again_a_few_times(arc, news
     assert (second.stored, second.failed) == (1, 0) and arc.count() == 9
     health = arc.backend.watch.totals()[arc.backend.watch.sources()[0].url]
     assert (health.discovered, health.fetched, health.stored, health.failed) == (10, 9, 9, 1)
+
+
+def test_a_round_hands_its_new_articles_to_the_alerts(arc, news_site, now, clock, httpserver):
+    from marsad.model import Alert
+    from marsad.watch import alerts
+
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    word = max(news_site.published[0]["title"].split(), key=len)
+    alerts.add(arc, Alert("watched", f'"{word}"', webhook=httpserver.url_for("/hook")), now())
+    add(arc, news_site, "/rss.xml", now)
+    first = round_of(arc, now, clock)
+    assert first.alerts["matched"] >= 1 and first.alerts["delivered"] == 1 and not first.problems
+    [(request, _)] = httpserver.log
+    sent = request.get_json()
+    assert sent["alert"] == "watched" and {a["id"] for a in sent["articles"]} <= set(first.new_ids)
+    now.later(minutes=16)
+    second = round_of(arc, now, clock)
+    assert second.alerts == {"matched": 0, "delivered": 0, "failed": 0} and len(httpserver.log) == 1

@@ -42,6 +42,7 @@ from psycopg_pool import ConnectionPool
 
 from marsad.archive.base import Backend
 from marsad.archive.postgres import migrations
+from marsad.archive.postgres.alerts import PostgresAlertState
 from marsad.archive.postgres.errors import redact, translate_errors
 from marsad.archive.postgres.relate import PostgresRelateState
 from marsad.archive.postgres.search import PostgresSearchIndex
@@ -64,6 +65,7 @@ class PostgresBackend(Backend):
                                        name="marsad", open=True)
         self.index = PostgresSearchIndex(self)
         self.relate = PostgresRelateState(self)
+        self.alerts = PostgresAlertState(self)
         self.store = PostgresStore(self)
         self.watch = PostgresWatchState(self)
 

@@ -90,10 +90,11 @@ _LOCK = 0x6D61_7273  # the advisory lock key of migrating ("mars")
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then the search index's, then the relate state's, then the watch state's."""
-    from marsad.archive.postgres import relate, search, watch
+    """The archive's migrations, then the search index's, then the relate state's, then the
+    watch state's, then the alerts'."""
+    from marsad.archive.postgres import alerts, relate, search, watch
 
-    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *watch.MIGRATIONS]
+    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *watch.MIGRATIONS, *alerts.MIGRATIONS]
 
 
 def tables(conn: psycopg.Connection) -> set[str]:

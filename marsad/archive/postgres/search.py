@@ -255,6 +255,17 @@ class PostgresSearchIndex(SearchIndex):
         return self._fetch(f"{q.with_(False)} SELECT count(*) FROM m WHERE {q.match()}{where}",
                            [*q.params, *params])[0][0]
 
+    def among(self, expr: Expr, filters: Filters, ids: list[str]) -> list[str]:
+        ids = list(dict.fromkeys(ids))
+        keyed = dict(self._fetch(f"SELECT rowid, id FROM {ARTICLES} WHERE id = ANY(%s)", [ids]))
+        if not keyed:
+            return []
+        q = _Query(expr, self.scheme, keys=list(keyed))
+        where, params = _filters(filters)
+        text = f"{q.with_(False)} SELECT m.key FROM m WHERE {q.match()}{where}"
+        found = {keyed[r[0]] for r in self._fetch(text, [*q.params, *params])}
+        return [i for i in ids if i in found]
+
     def hits(self, keys: list[int], body: bool = True) -> dict[int, tuple]:
         rows = self._fetch(f"SELECT rowid, id, url, headline, outlet, published, {'body' if body else 'NULL'}"
                            f" FROM {ARTICLES} WHERE rowid = ANY(%s)", [list(keys)])
@@ -344,8 +355,9 @@ class _Query:
     A phrase's bm25 term needs only its own hits in an article, the article's length and the
     phrase's IDF, so it is computed on the phrase's postings, and an article's score is a sum."""
 
-    def __init__(self, expr: Expr, scheme: Scheme):
+    def __init__(self, expr: Expr, scheme: Scheme, keys: list[int] | None = None):
         self.scheme = scheme
+        self.keys = keys  # only these articles' postings are read (a saved search on new articles)
         self.params: list = []
         self.distinct: dict[tuple, int] = {}  # (tokens, column indexes, prefix) -> j
         self.branches: list[str] = []
@@ -412,11 +424,12 @@ class _Query:
         return f"SELECT key, dl, {j} AS i, {weighted} AS f FROM {POSTINGS} WHERE {where}"
 
     def _term(self, term: str, prefix: bool, alias: str) -> str:
-        if prefix:
-            self.params += [term, term + _TOP]
-            return f"{alias}term >= %s AND {alias}term < %s"
-        self.params.append(term)
-        return f"{alias}term = %s"
+        self.params += [term, term + _TOP] if prefix else [term]
+        cond = f"{alias}term >= %s AND {alias}term < %s" if prefix else f"{alias}term = %s"
+        if self.keys is not None:
+            self.params.append(self.keys)
+            cond += f" AND {alias}key = ANY(%s)"
+        return cond
 
     def _many(self, j: int, toks: tuple[str, ...], cols: tuple[int, ...], prefix: bool) -> str:
         """A phrase of several tokens: the articles holding all of them (in its columns), then its

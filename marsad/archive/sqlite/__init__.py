@@ -8,6 +8,7 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
 from marsad.archive.base import Backend
+from marsad.archive.sqlite.alerts import SQLiteAlertState
 from marsad.archive.sqlite.relate import SQLiteRelateState
 from marsad.archive.sqlite.search import SQLiteSearchIndex
 from marsad.archive.sqlite.store import CACHE_KIB, SQLiteStore
@@ -24,6 +25,7 @@ class SQLiteBackend(Backend):
         self.index = SQLiteSearchIndex(self.conn)
         self.relate = SQLiteRelateState(self.conn)
         self.watch = SQLiteWatchState(self)
+        self.alerts = SQLiteAlertState(self.conn, self.store.transaction)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[None]:

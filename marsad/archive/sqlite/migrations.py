@@ -72,10 +72,11 @@ _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then the search index's, then the relate stage's, then the watch state's."""
-    from marsad.archive.sqlite import relate, search, watch
+    """The archive's migrations, then the search index's, then the relate stage's, then the
+    watch state's, then the alerts'."""
+    from marsad.archive.sqlite import alerts, relate, search, watch
 
-    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *watch.MIGRATIONS]
+    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *watch.MIGRATIONS, *alerts.MIGRATIONS]
 
 
 def applied(conn: sqlite3.Connection) -> set[str]:

@@ -179,6 +179,19 @@ class SQLiteSearchIndex(SearchIndex):
         sql, params = matches_sql(None, filters, collapse=False)
         return self.conn.execute(f"SELECT count(*) FROM ({sql})", [fts5_match(expr), *params]).fetchone()[0]
 
+    def among(self, expr: Expr, filters: Filters, ids: list[str]) -> list[str]:
+        ids = list(dict.fromkeys(ids))
+        where, params = filters_sql(filters)
+        found: set[str] = set()
+        for i in range(0, len(ids), _MAX_VARS):
+            part = ids[i:i + _MAX_VARS]
+            # Each article found by its id, then its index row by rowid: FTS5 seeks to that row.
+            marks = ", ".join("?" * len(part))
+            sql = (f"SELECT a.id FROM articles a CROSS JOIN {TABLE} f WHERE a.id IN ({marks}) "
+                   f"AND f.rowid = a.rowid AND {TABLE} MATCH ?{where}")
+            found.update(r[0] for r in self.conn.execute(sql, [*part, fts5_match(expr), *params]))
+        return [i for i in ids if i in found]
+
     def hits(self, keys: list[int], body: bool = True) -> dict[int, tuple]:
         out = {}
         for i in range(0, len(keys), _MAX_VARS):
