@@ -384,7 +384,7 @@ class Link:
 class Discovery:
     """What one feed, sitemap or section page lists; ``error`` is one readable line when it can't be read."""
 
-    kind: str  # rss, atom, sitemap, sitemap-index (its links are sitemaps), page
+    kind: str  # rss, atom, sitemap, sitemap-index (its links are sitemaps), page; unknown when none of them
     links: list[Link] = field(default_factory=list)
     error: str | None = None
 

@@ -65,6 +65,7 @@ class WatchSettings:
     backoff: float = 2.0  # seconds before the first retry, doubled before each next one
     # When daily alert digests go out: the first round after this hour (UTC) each day.
     digest_hour: int = field(default_factory=lambda: int(os.environ.get("MARSAD_DIGEST_HOUR", "6")))
+    connections: int = 32  # requests in flight at once, all hosts together (one per host at most)
 
 
 @dataclass(frozen=True, slots=True)

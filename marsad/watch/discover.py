@@ -55,14 +55,15 @@ def discover(body: bytes, content_type: str | None, base_url: str, *, expect: st
             kind = _sniff(body[:4096], content_type)
         if kind is None:
             raise _Refused("not a feed, a sitemap or an HTML page")
-        if expect is not None and _FAMILY.get(expect, expect) != _FAMILY[kind]:
-            raise _Refused(f"expected {_FAMILY.get(expect, expect)}, got {_described(kind)}")
+        family = _FAMILY.get(expect, expect)
+        if expect is not None and family != _FAMILY[kind]:
+            raise _Refused(f"expected {_described(family)}, got {_described(kind)}")
         if kind == "page":
             links = _page_links(body, content_type, base_url)
         else:
             links = _xml_links(kind, body, base_url)
     except _Refused as refused:
-        return Discovery(kind=kind or expect or "page", error=str(refused))
+        return Discovery(kind=kind or "unknown", error=str(refused))
     return Discovery(kind=kind, links=_unique(links))
 
 
@@ -78,6 +79,7 @@ def _sniff(head: bytes, content_type: str | None) -> str | None:
 
 
 def _described(kind: str) -> str:
+    """A kind or a family of kinds in words."""
     return {"page": "an HTML page", "rss": "an RSS feed", "atom": "an Atom feed"}.get(kind, f"a {kind}")
 
 
@@ -93,6 +95,7 @@ def _gunzip(body: bytes, max_bytes: int) -> bytes:
 
 
 def _xml_tree(body: bytes) -> etree._Element:
+    body = body.lstrip()  # blank lines before the XML declaration are a common slip of feed generators
     parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False,
                              remove_comments=True, remove_pis=True)
     try:
@@ -124,10 +127,13 @@ def _xml_links(kind: str, body: bytes, base_url: str) -> list[Link]:
 def _sitemap_links(root: etree._Element, base_url: str) -> list[Link]:
     links = []
     for element in root:
-        fields = {etree.QName(e).localname: (e.text or "").strip()
+        # (parent, name): the entry's own loc and lastmod, and its news:news fields; the loc and title
+        # of its image:image or video:video are other things.
+        fields = {(etree.QName(e.getparent()).localname, etree.QName(e).localname): (e.text or "").strip()
                   for e in element.iter(etree.Element) if e is not element}
-        published = _iso(fields.get("publication_date") or fields.get("lastmod"))
-        links.append(_link(base_url, fields.get("loc"), fields.get("title"), published))
+        own = etree.QName(element).localname
+        published = _iso(fields.get(("news", "publication_date")) or fields.get((own, "lastmod")))
+        links.append(_link(base_url, fields.get((own, "loc")), fields.get(("news", "title")), published))
     return [x for x in links if x is not None]
 
 
@@ -177,12 +183,16 @@ def _page_links(body: bytes, content_type: str | None, base_url: str) -> list[Li
     except InputError as e:
         raise _Refused(f"unreadable page: {e}") from None
     rules, site = _rules(), _site(base_url)
+    here = _link(base_url, base_url, None, None)
     links = []
     for anchor in LexborHTMLParser(text).css("a[href]"):
-        if _in_chrome(anchor, rules["skip_inside"]):
+        href = anchor.attributes.get("href") or ""
+        if href.startswith("#") or _in_chrome(anchor, rules["skip_inside"]):
             continue
-        link = _link(base_url, anchor.attributes.get("href"), anchor.text(deep=True), None)
-        if link is not None and _site(link.url) == site and _is_article(link.url, rules):
+        link = _link(base_url, href, anchor.text(deep=True), None)
+        if link is None or (here is not None and link.url == here.url):
+            continue
+        if _site(link.url) == site and _is_article(link.url, rules):
             links.append(link)
     return links
 

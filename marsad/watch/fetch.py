@@ -3,7 +3,8 @@
 Politeness per host (scheme, host and port): robots.txt read first and cached, a disallowed URL never
 requested; one request at a time; at least ``host_interval`` seconds, or the host's Crawl-delay if longer,
 from the end of one request to the start of the next; a 429 (or a 503 with Retry-After) pauses the host
-for as long as it asks. Different hosts are fetched concurrently.
+for as long as it asks. Different hosts are fetched concurrently, ``connections`` requests at most at once
+(a request waiting for its turn is not timed out).
 
 Each GET: conditional headers sent back verbatim, a timeout on the whole exchange, a size cap that stops
 reading, redirects followed by hand (each hop checked against its own host's robots.txt and pacing),
@@ -87,9 +88,13 @@ class Fetcher:
                  clock: Clock | None = None):
         self.settings = settings
         self._clock = clock or RealClock()
+        # The client's pool never makes a request wait: the slots do, before its timeout starts.
+        slots = settings.connections
+        limits = httpx.Limits(max_connections=slots, max_keepalive_connections=slots)
         self._client = httpx.AsyncClient(
             transport=transport, timeout=settings.timeout, follow_redirects=False, trust_env=False,
-            max_redirects=settings.max_redirects, headers={"User-Agent": user_agent(settings)})
+            limits=limits, max_redirects=settings.max_redirects, headers={"User-Agent": user_agent(settings)})
+        self._slots = asyncio.Semaphore(slots)
         self._hosts: dict[str, _Host] = {}
 
     async def __aenter__(self) -> Fetcher:
@@ -123,7 +128,8 @@ class Fetcher:
             limit = self.settings.max_redirects
             raise _Failure("redirects", f"more than {limit} redirects (the last to {current})")
         except _Failure as failure:
-            return FetchResult(url=url, final_url=current, status=failure.status, error=f"{url}: {failure}",
+            line = " ".join(f"{url}: {failure}".split())  # one line, whatever the exception said
+            return FetchResult(url=url, final_url=current, status=failure.status, error=line,
                                error_kind=failure.kind, retry_after=failure.retry_after)
 
     async def _exchange(self, url: str, headers: dict[str, str]) -> _Answer:
@@ -136,16 +142,16 @@ class Fetcher:
         async with host.lock:
             rules = await self._rules(host, site)
             if not rules.allows(url):
-                why = f"robots.txt {rules.reason}" if rules.deny_all else "disallowed by robots.txt"
-                raise _Failure("robots", f"{why} of {site}, not fetched")
+                if rules.deny_all:
+                    raise _Failure("robots", f"robots.txt of {site} {rules.reason}; nothing is fetched there "
+                                             "until it answers")
+                raise _Failure("robots", f"disallowed by robots.txt of {site}; not fetched")
             return await self._with_retries(host, url, headers)
 
     async def _with_retries(self, host: _Host, url: str, headers: dict[str, str]) -> _Answer:
-        tries = self.settings.retries + 1
-        for attempt in range(tries):
-            if attempt:
-                await self._clock.sleep(self.settings.backoff * 2 ** (attempt - 1))
-            last = attempt == tries - 1
+        tries, attempt = self.settings.retries + 1, 1
+        while True:
+            last = attempt == tries
             try:
                 answer = await self._paced(host, url, headers, self.settings.max_bytes)
             except _Failure as failure:
@@ -153,11 +159,12 @@ class Fetcher:
                     raise
                 if last:
                     raise _Failure(failure.kind, f"{failure} ({tries} tries)") from None
-                continue
-            self._pause_if_asked(host, answer)
-            if answer.status < 500 or last:
-                return answer
-        raise AssertionError("unreachable")
+            else:
+                self._pause_if_asked(host, answer)
+                if answer.status < 500 or last:
+                    return answer
+            await self._clock.sleep(self.settings.backoff * 2 ** (attempt - 1))
+            attempt += 1
 
     def _pause_if_asked(self, host: _Host, answer: _Answer) -> None:
         """A 429, or a 503 with Retry-After: nothing more goes to the host until the time it gave."""
@@ -169,7 +176,7 @@ class Fetcher:
                            status=answer.status, retry_after=wait)
 
     async def _paced(self, host: _Host, url: str, headers: dict[str, str], limit: int,
-                     truncate: bool = False) -> _Answer:
+                     robots_txt: bool = False) -> _Answer:
         """One request, no sooner than the host allows; the host's interval counts from its end."""
         now = self._clock.monotonic()
         if host.paused_until > now:
@@ -178,17 +185,19 @@ class Fetcher:
         if host.ready_at > now:
             await self._clock.sleep(host.ready_at - now)
         try:
-            return await self._send(url, headers, limit, truncate)
+            return await self._send(url, headers, limit, robots_txt)
         finally:
             delay = host.rules.crawl_delay if host.rules and host.rules.crawl_delay else 0.0
             host.ready_at = self._clock.monotonic() + max(self.settings.host_interval, delay)
 
-    async def _send(self, url: str, headers: dict[str, str], limit: int, truncate: bool) -> _Answer:
+    async def _send(self, url: str, headers: dict[str, str], limit: int, robots_txt: bool) -> _Answer:
+        """One GET. A robots.txt follows its redirects and is cut at ``limit`` rather than refused."""
         timeout = self.settings.timeout
         try:
-            async with asyncio.timeout(timeout), self._client.stream("GET", url, headers=headers,
-                                                                   follow_redirects=truncate) as response:
-                return _Answer(response.status_code, response.headers, await _read(response, limit, truncate))
+            async with self._slots, asyncio.timeout(timeout), self._client.stream(
+                    "GET", url, headers=headers, follow_redirects=robots_txt) as response:
+                body = await _read(response, limit, truncate=robots_txt)
+                return _Answer(response.status_code, response.headers, body)
         except (TimeoutError, httpx.TimeoutException):
             raise _Failure("timeout", f"no complete answer within {timeout:g} s") from None
         except httpx.HTTPError as e:
@@ -199,7 +208,8 @@ class Fetcher:
         if host.rules is not None and host.rules_until > self._clock.monotonic():
             return host.rules
         try:
-            answer = await self._paced(host, site + "/robots.txt", {}, robots.MAX_BYTES, truncate=True)
+            answer = await self._paced(host, site + "/robots.txt", {}, robots.MAX_BYTES, robots_txt=True)
+            self._pause_if_asked(host, answer)  # a 429 on robots.txt is a request to slow down too
             rules, keep = robots.from_response(answer.status, answer.body, AGENT)
         except _Failure as failure:
             if failure.kind == "retry-after":

@@ -1,8 +1,8 @@
 """robots.txt as RFC 9309 reads it: the group for our product token (else ``*``), the longest matching rule
 wins (Allow on a tie), ``*`` and ``$`` in patterns, and the common Crawl-delay extension.
 
-What a robots.txt answer means for a host: 2xx its rules, 4xx no rules (everything allowed), 5xx or no answer
-the whole host disallowed until we ask again a little later (the RFC's "unreachable").
+What a robots.txt answer means for a host: 2xx its rules, 4xx no rules (everything allowed), 5xx, 429 or no
+answer the whole host disallowed until we ask again a little later (the RFC's "unreachable").
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def _groups(text: str) -> list[_Group]:
             if group is None or not in_agents:
                 group = _Group()
                 groups.append(group)
-            group.agents.append(value.lower())
+            group.agents.append(value.split("/", 1)[0].strip().lower())  # "marsad/1.0" names marsad
             in_agents = True
         elif group is not None and key in ("allow", "disallow"):
             in_agents = False
@@ -108,8 +108,10 @@ def from_response(status: int | None, body: bytes, agent: str,
     """The rules a robots.txt answer gives, and how many seconds to keep them. ``status`` is None when
     no answer came (``problem`` says why)."""
     if status is not None and 200 <= status < 300:
-        return parse(body[:MAX_BYTES].decode("utf-8", "replace"), agent), FRESH_SECONDS
-    if status is not None and 400 <= status < 500:
+        return parse(body[:MAX_BYTES].decode("utf-8-sig", "replace"), agent), FRESH_SECONDS
+    if status is not None and 400 <= status < 500 and status != 429:  # 429 asks us to slow down
         return ALLOW_ALL, FRESH_SECONDS
-    reason = f"answered HTTP {status}" if status is not None else (problem or "did not answer")
+    if status is not None:
+        return Rules(deny_all=True, reason=f"answered HTTP {status}"), UNREACHABLE_SECONDS
+    reason = f"could not be read ({problem or 'no answer'})"
     return Rules(deny_all=True, reason=reason), UNREACHABLE_SECONDS

@@ -1,8 +1,9 @@
 """One spelling per URL, so that an article linked from a feed, a sitemap and a section page is fetched once.
 
-Scheme and host in lower case, the default port dropped, no fragment, no tracking parameters, the query's
-parameters in a stable order by name, the path percent-encoded one way (non-ASCII characters encoded,
-unreserved characters decoded, escapes in upper case).
+Scheme and host in lower case (an Arabic host name in its punycode spelling), the default port dropped,
+no fragment, no tracking parameters, the query's parameters in a stable order by name, the path
+percent-encoded one way (non-ASCII characters encoded, unreserved characters decoded, escapes in upper
+case).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def normalize(url: str) -> str:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url!r}")
-    host = parts.hostname.lower()
+    host = _ascii_host(parts.hostname.lower())
     if ":" in host:
         host = f"[{host}]"
     port = parts.port  # raises ValueError for a port out of range
@@ -36,6 +37,16 @@ def normalize(url: str) -> str:
         netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
     path = percent_encode(parts.path or "/", _SAFE_PATH)
     return urlunsplit((scheme, netloc, path, _query(parts.query), ""))
+
+
+def _ascii_host(host: str) -> str:
+    """An internationalized host name in its ASCII (punycode) spelling, as DNS and HTTP carry it."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"not a valid host name: {host!r}") from None
 
 
 def origin(url: str) -> str:

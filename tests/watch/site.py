@@ -4,7 +4,7 @@ pages built from ant-multisource articles, served by a threaded HTTP server that
     with NewsSite(articles, clock=clock) as site:   # or the ``news_site`` / ``make_site`` fixtures
         site.publish(5)                             # five more articles appear in every listing
         site.url("/rss.xml")                        # also /atom.xml, /news-sitemap.xml, /sitemap.xml,
-                                                    # /rss/<category>.xml, /section/<category>
+                                                    # /rss/<category>.xml, /section/<category>, / (home)
         site.serve("/rss.xml", status=429, headers={"Retry-After": "30"}, times=1)
         site.redirect("/old.xml", "/rss.xml")
         site.hits("/rss.xml")                       # what the server received, with the clock's time
@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -69,7 +69,9 @@ class Rule:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # real seconds before answering (a slow server)
     stream: int | None = None  # send this many bytes of feed-like XML, without Content-Length
+    drip: float = 0.0  # with stream: real seconds between its pieces (a server that trickles)
     barrier: threading.Barrier | None = None  # wait for the other parties (across sites) before answering
+    drop: bool = False  # hang up without answering
     times: int | None = None  # answer this way this many times, then normally again
 
 
@@ -82,6 +84,10 @@ class Hit:
     headers: dict[str, str]  # lower-case names
     at: float  # the site's clock when it arrived
     sent: int = 0  # body bytes written before the answer ended or the client hung up
+    # Real time (time.monotonic) when it arrived and just before its answer was written (so, before the
+    # client could have it): which requests overlapped.
+    began: float = 0.0
+    answered: float = 0.0
 
 
 class NewsSite:
@@ -110,7 +116,8 @@ class NewsSite:
 
     def stop(self) -> None:
         self._stopping.set()
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for a serving loop that never started
+            self._server.shutdown()
         self._server.server_close()
 
     def __enter__(self) -> NewsSite:
@@ -151,7 +158,8 @@ class NewsSite:
 
     # --- behaviour, changed between rounds ---
     def serve(self, path: str, **rule) -> None:
-        """Answer ``path`` by ``Rule(**rule)`` (status, body, headers, delay, stream, barrier, times)."""
+        """Answer ``path`` by ``Rule(**rule)``: status, body, headers, delay, stream, drip, barrier, drop,
+        times."""
         with self._lock:
             self._rules[path] = Rule(**rule)
 
@@ -215,7 +223,7 @@ class NewsSite:
             ("/sitemap.xml", lambda _, items: (xml, self._sitemap_index())),
             ("/section/", lambda rest, items: self._section(rest, items)),
             ("/private/", lambda rest, items: ("text/html; charset=utf-8", "<html><body>خاص</body></html>")),
-            ("/", lambda rest, items: self._article(rest, items)),
+            ("/", lambda rest, items: self._article(rest, items) if rest else self._section("", items)),
         ]
 
     # --- pages ---
@@ -268,9 +276,10 @@ class NewsSite:
                 f"<sitemap><loc>{self.base}/news-sitemap.xml</loc></sitemap></sitemapindex>")
 
     def _section(self, category: str, items: list[dict]) -> tuple[str, str] | None:
-        if category not in self.categories():
+        """A section's page (the home page for the category ""): its newest articles' cards in chrome."""
+        if category and category not in self.categories():
             return None
-        chosen = [a for a in items if a["category"] == category][:FEED_SIZE]
+        chosen = [a for a in items if a["category"] == category or not category][:FEED_SIZE]
         cards = "".join(
             f'<article class="card"><a href="{escape(self.article_path(a))}">'
             f'<img src="/img/{a["id"]}.jpg" alt=""></a>'
@@ -281,7 +290,7 @@ class NewsSite:
                 f'<a href="/section/{category}?page=2">الصفحة التالية</a></main>'
                 f'<footer><a href="/about/contact-us-and-advertise">اتصل بنا</a>'
                 f'<a href="/privacy-policy-and-terms">الخصوصية</a></footer>')
-        return "text/html; charset=utf-8", _html(f"{category} — {self.name}", "", body)
+        return "text/html; charset=utf-8", _html(f"{category or 'الرئيسية'} — {self.name}", "", body)
 
     def _nav(self) -> str:
         links = "".join(f'<a href="/section/{c}">{c}</a>' for c in self.categories())
@@ -320,7 +329,8 @@ def _handler(site: NewsSite) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server name)
-            hit = Hit("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, site._now())
+            hit = Hit("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, site._now(),
+                      began=time.monotonic())
             site._enter(hit)
             try:
                 _answer(site, self, hit)
@@ -341,15 +351,19 @@ def _answer(site: NewsSite, req: BaseHTTPRequestHandler, hit: Hit) -> None:
         rule.barrier.wait()
     if rule is not None and rule.delay:
         site._stopping.wait(rule.delay)
+    hit.answered = time.monotonic()
+    if rule is not None and rule.drop:
+        req.close_connection = True
+        return
     if rule is not None and rule.stream is not None:
-        _stream(req, hit, rule)
+        _stream(site, req, hit, rule)
         return
     status, kind, text, changed = site.page(hit.path)
     body = text.encode("utf-8")
     headers = {"Content-Type": kind}
     if status == 200 and changed is not None:
         headers["ETag"] = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        headers["Last-Modified"] = format_datetime(changed, usegmt=True)
+        headers["Last-Modified"] = format_datetime(changed.astimezone(UTC), usegmt=True)
         if site.conditional and rule is None and _unchanged(hit.headers, headers, changed):
             status, body = 304, b""
     if rule is not None:
@@ -381,7 +395,7 @@ def _send(req: BaseHTTPRequestHandler, hit: Hit, status: int, headers: dict[str,
         hit.sent = len(body)
 
 
-def _stream(req: BaseHTTPRequestHandler, hit: Hit, rule: Rule) -> None:
+def _stream(site: NewsSite, req: BaseHTTPRequestHandler, hit: Hit, rule: Rule) -> None:
     """A huge feed sent in pieces with no length given; stops when the client hangs up."""
     req.send_response(rule.status)
     req.send_header("Content-Type", "application/rss+xml; charset=utf-8")
@@ -390,7 +404,9 @@ def _stream(req: BaseHTTPRequestHandler, hit: Hit, rule: Rule) -> None:
     req.close_connection = True
     item = "<item><title>خبر</title><link>http://example.org/a</link></item>".encode() * 200
     req.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel>')
-    while hit.sent < rule.stream:
+    while hit.sent < rule.stream and not site._stopping.is_set():
+        if rule.drip:
+            site._stopping.wait(rule.drip)
         piece = item[:rule.stream - hit.sent]
         req.wfile.write(piece)
         hit.sent += len(piece)

@@ -51,6 +51,30 @@ def test_a_sitemap_index_lists_its_sitemaps(news_site):
     assert [x.url for x in found.links] == [news_site.url("/news-sitemap.xml")]
 
 
+def test_a_news_sitemap_with_images_and_videos():
+    body = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"
+        xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"
+        xmlns:video="http://www.google.com/schemas/sitemap-video/1.1">
+ <url>
+  <loc>https://news.example.org/2024/05/01/story-1</loc>
+  <lastmod>2024-05-01T10:00:00Z</lastmod>
+  <news:news><news:publication><news:name>مثال</news:name><news:language>ar</news:language></news:publication>
+   <news:publication_date>2024-05-01T09:30:00+03:00</news:publication_date>
+   <news:title>عنوان الخبر</news:title>
+  </news:news>
+  <image:image><image:loc>https://cdn.example.org/photo.jpg</image:loc><image:title>صورة</image:title></image:image>
+  <video:video><video:title>فيديو</video:title></video:video>
+ </url>
+ <url><loc>https://news.example.org/2024/05/01/story-2</loc><lastmod>2024-05-01</lastmod></url>
+</urlset>""".encode()
+    found = discover(body, "application/xml", "https://news.example.org/sitemap.xml")
+    assert [(x.url, x.title, x.published) for x in found.links] == [
+        ("https://news.example.org/2024/05/01/story-1", "عنوان الخبر", "2024-05-01T09:30:00+03:00"),
+        ("https://news.example.org/2024/05/01/story-2", None, "2024-05-01T00:00:00+00:00")]
+
+
 def test_a_gzipped_sitemap(news_site):
     body, _ = served(news_site, "/news-sitemap.xml")
     found = discover(gzip.compress(body), "application/gzip", news_site.url("/sitemap.xml.gz"))
@@ -69,6 +93,12 @@ def test_a_section_page_gives_its_article_links_only(make_site):
     # no menu, footer, tag or next-page links.
     assert [x.url for x in found.links] == [site.article_url(a) for a in expected]
     assert [x.title for x in found.links] == [a["title"] for a in expected]
+
+
+def test_the_home_page_gives_the_newest_articles(news_site):
+    body, content_type = served(news_site, "/")
+    found = discover(body, content_type, news_site.url("/"), expect="page")
+    assert [x.url for x in found.links] == [news_site.article_url(a) for a in news_site.published]
 
 
 SECTION = """<html><body>
@@ -94,11 +124,22 @@ def test_section_page_link_rules():
     assert found.links[0].title == "خبر أول"
 
 
+def test_a_real_article_page_gives_no_article_links(shared):
+    """assabah.com.tn's article page links to its sections, its print version, social sites, an advert,
+    itself (a skip link) and, in its sidebar, the day's PDF issues: none of them is an article."""
+    body = (shared / "data/news/html-fixtures/assabah-164913.html").read_bytes()
+    found = discover(body, "text/html; charset=utf-8", "http://www.assabah.com.tn/article/164913/x")
+    assert found.kind == "page" and found.error is None and found.links == []
+
+
 def test_html_served_where_a_feed_was_expected(news_site):
     body, content_type = served(news_site, "/section/sport")
     found = discover(body, content_type, news_site.url("/rss.xml"), expect="rss")
-    assert found.error == "expected feed, got an HTML page" and not found.links
+    assert found.error == "expected a feed, got an HTML page" and not found.links
     assert discover(body, "application/rss+xml", news_site.url("/rss.xml"), expect="feed").error
+    sitemap, _ = served(news_site, "/news-sitemap.xml")
+    found = discover(sitemap, None, news_site.url("/section/x"), expect="page")
+    assert found.error == "expected an HTML page, got a sitemap"
 
 
 def test_an_atom_feed_where_rss_was_expected_is_still_a_feed(news_site):
@@ -143,6 +184,20 @@ def test_entity_declarations_are_refused(body):
     assert "root:" not in found.error
 
 
+def test_blank_lines_before_the_xml_declaration_are_forgiven(news_site):
+    body, content_type = served(news_site, "/rss.xml")
+    found = discover(b"\n\n  " + body, content_type, news_site.url("/rss.xml"))
+    assert found.error is None and len(found.links) == len(news_site.published)
+
+
+def test_a_feed_in_windows_1256():
+    body = ('<?xml version="1.0" encoding="windows-1256"?><rss version="2.0"><channel><title>أخبار</title>'
+            "<item><title>وزير الخارجية يزور القاهرة</title><link>http://news.example.org/a/123456</link>"
+            "</item></channel></rss>").encode("cp1256")
+    found = discover(body, "application/rss+xml", BASE)
+    assert [x.title for x in found.links] == ["وزير الخارجية يزور القاهرة"]
+
+
 def test_a_public_dtd_alone_is_fine():
     body = (b'<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
             b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">'
@@ -171,7 +226,8 @@ def test_a_gzip_bomb_is_refused():
     (b"\x1f\x8bnot gzip at all", None), (b'{"items": []}', "application/json"),
 ])
 def test_neither_feed_sitemap_nor_page(body, content_type):
-    assert discover(body, content_type, BASE).error
+    found = discover(body, content_type, BASE)
+    assert found.error and found.kind == "unknown"
 
 
 def test_entries_without_links_are_skipped_and_relative_links_resolved():
@@ -192,3 +248,13 @@ def test_cut_or_spoilt_bodies_never_raise(news_site, cut, noise, path):
     spoilt = body[:cut] + noise + body[cut + len(noise):]
     found = discover(spoilt, content_type, news_site.url(path))
     assert found.error is not None or all(x.url == normalize(x.url) for x in found.links)
+
+
+@settings(max_examples=300)
+@given(body=st.binary(max_size=2000), expect=st.sampled_from([None, "feed", "sitemap", "page"]),
+       content_type=st.sampled_from([None, "text/html", "application/rss+xml"]))
+def test_any_bytes_give_a_discovery(body, content_type, expect):
+    found = discover(body, content_type, BASE, expect=expect)
+    assert found.kind in ("rss", "atom", "sitemap", "sitemap-index", "page", "unknown")
+    assert found.kind != "unknown" or found.error
+    assert found.error is None or "\n" not in found.error

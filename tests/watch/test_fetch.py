@@ -27,6 +27,28 @@ def fetch(clock, *urls, settings=SETTINGS, **headers):
     return asyncio.run(run())
 
 
+class Session:
+    """One Fetcher kept over several steps of a test (its robots.txt cache and pauses with it)."""
+
+    def __init__(self, clock, settings=SETTINGS):
+        self.loop = asyncio.new_event_loop()
+        self.fetcher = Fetcher(settings, clock=clock)
+
+    def get(self, *urls, **headers):
+        return [self.loop.run_until_complete(self.fetcher.get(url, **headers)) for url in urls]
+
+    def close(self):
+        self.loop.run_until_complete(self.fetcher.aclose())
+        self.loop.close()
+
+
+@pytest.fixture
+def session(clock):
+    kept = Session(clock)
+    yield kept
+    kept.close()
+
+
 def gaps(hits) -> list[float]:
     return [b.at - a.at for a, b in pairwise(hits)]
 
@@ -49,6 +71,17 @@ def test_conditional_get_sends_validators_verbatim_and_304_costs_nothing(news_si
     news_site.publish(3)  # the next round: the feed changed
     [changed] = fetch(clock, news_site.url("/rss.xml"), etag=first.etag, last_modified=first.last_modified)
     assert changed.status == 200 and not changed.not_modified and changed.etag != first.etag
+
+
+def test_validators_of_a_site_whose_newest_article_is_not_in_utc(make_site, clock, ant_articles):
+    articles = [dict(a) for a in ant_articles[:3]]
+    articles[0]["published"] = "2030-01-01T15:00:00+04:00"
+    site = make_site(articles=articles)
+    site.publish(3)
+    [first] = fetch(clock, site.url("/rss.xml"))
+    assert first.last_modified == "Tue, 01 Jan 2030 11:00:00 GMT"
+    [again] = fetch(clock, site.url("/rss.xml"), last_modified=first.last_modified)
+    assert again.not_modified
 
 
 def test_last_modified_alone_is_enough(news_site, clock):
@@ -102,6 +135,21 @@ def test_hosts_are_fetched_concurrently(make_site, clock):
     assert [r.error for r in results] == [None, None]
 
 
+def test_no_more_requests_at_once_than_connections(make_site, clock):
+    sites = [make_site(host=f"127.0.0.{n}") for n in (1, 2, 3)]
+    for site in sites:
+        site.publish(3)
+        site.serve("/rss.xml", delay=0.1)  # slow enough to overlap, were they sent together
+    settings = WatchSettings(host_interval=1.0, connections=1)
+
+    async def run():
+        async with Fetcher(settings, clock=clock) as fetcher:
+            return await asyncio.gather(*(fetcher.get(site.url("/rss.xml")) for site in sites))
+    assert all(r.ok for r in asyncio.run(run()))
+    spans = sorted((h.began, h.answered) for site in sites for h in site.hits())
+    assert len(spans) == 6 and all(end <= start for (_, end), (start, _) in pairwise(spans))
+
+
 def test_a_disallowed_url_is_never_requested(news_site, clock):
     [result] = fetch(clock, news_site.url("/private/report.html"))
     assert result.error_kind == "robots" and "robots.txt" in result.error
@@ -109,14 +157,15 @@ def test_a_disallowed_url_is_never_requested(news_site, clock):
     assert [h.path for h in news_site.hits()] == ["/robots.txt"]
 
 
-def test_robots_txt_is_cached_then_read_again_when_stale(news_site, clock):
-    fetch(clock, news_site.url("/rss.xml"), news_site.url("/atom.xml"))
-    assert len(news_site.hits("/robots.txt")) == 1
+def test_robots_txt_is_cached_then_read_again_when_stale(news_site, clock, session):
+    session.get(news_site.url("/rss.xml"), news_site.url("/atom.xml"))
     news_site.robots = "User-agent: *\nDisallow: /rss.xml\n"
-    clock.advance(robots.FRESH_SECONDS + 1)
-    [result] = fetch(clock, news_site.url("/rss.xml"))
-    assert result.error_kind == "robots"
-    assert len(news_site.hits("/robots.txt")) == 2
+    clock.advance(robots.FRESH_SECONDS - 10)  # (the pacing of the first GETs moved the clock by 2 s)
+    [cached] = session.get(news_site.url("/rss.xml"))
+    assert cached.ok and len(news_site.hits("/robots.txt")) == 1
+    clock.advance(10)
+    [stale] = session.get(news_site.url("/rss.xml"))
+    assert stale.error_kind == "robots" and len(news_site.hits("/robots.txt")) == 2
 
 
 def test_a_missing_robots_txt_allows_everything(news_site, clock):
@@ -125,17 +174,34 @@ def test_a_missing_robots_txt_allows_everything(news_site, clock):
     assert result.ok and news_site.hits("/private/x")
 
 
-@pytest.mark.parametrize("status", [500, 503])
-def test_a_failing_robots_txt_keeps_us_away_then_is_asked_again(news_site, clock, status):
-    news_site.serve("/robots.txt", status=status, body=b"oops", times=1)
-    # The whole host waits; robots.txt is not asked again before UNREACHABLE_SECONDS.
-    results = fetch(clock, news_site.url("/rss.xml"), news_site.url("/atom.xml"))
-    assert all(r.error_kind == "robots" and f"HTTP {status}" in r.error for r in results)
+@pytest.mark.parametrize("status, headers, kind, wait", [
+    (500, {}, "robots", robots.UNREACHABLE_SECONDS),
+    (503, {}, "robots", robots.UNREACHABLE_SECONDS),
+    (429, {"Retry-After": "60"}, "retry-after", 60),  # a request to slow down, as on any other page
+])
+def test_a_failing_robots_txt_keeps_us_away_then_is_asked_again(news_site, clock, session, status, headers,
+                                                               kind, wait):
+    news_site.serve("/robots.txt", status=status, headers=headers, body=b"oops", times=1)
+    # The whole host waits; robots.txt is not asked again before the wait is over.
+    results = session.get(news_site.url("/rss.xml"), news_site.url("/atom.xml"))
+    clock.advance(wait - 10)
+    results += session.get(news_site.url("/rss.xml"))
+    assert all(r.error_kind == kind and "\n" not in r.error for r in results)
+    assert results[0].retry_after == (wait if kind == "retry-after" else None)
     assert [h.path for h in news_site.hits()] == ["/robots.txt"]
-    clock.advance(robots.UNREACHABLE_SECONDS + 1)
-    [result] = fetch(clock, news_site.url("/rss.xml"))
+    clock.advance(10)
+    [result] = session.get(news_site.url("/rss.xml"))
     assert result.ok
     assert [h.path for h in news_site.hits()] == ["/robots.txt", "/robots.txt", "/rss.xml"]
+
+
+def test_a_redirected_robots_txt_is_followed(make_site, clock):
+    site = make_site(host="127.0.0.1")
+    rules_home = make_site(host="127.0.0.2", robots="User-agent: *\nDisallow: /rss")
+    site.publish(2)
+    site.redirect("/robots.txt", rules_home.url("/robots.txt"))
+    rss, atom = fetch(clock, site.url("/rss.xml"), site.url("/atom.xml"))
+    assert rss.error_kind == "robots" and atom.ok
 
 
 def test_robots_txt_is_read_per_host(make_site, clock):
@@ -257,6 +323,15 @@ def test_timeouts_are_retried_then_reported(news_site, clock):
     assert len(news_site.hits("/rss.xml")) == 2
 
 
+def test_a_server_that_trickles_is_timed_out_as_a_whole(news_site, clock):
+    # Each piece comes well within the timeout; the whole body would take seconds.
+    settings = WatchSettings(host_interval=1.0, timeout=0.3, retries=0)
+    news_site.serve("/rss.xml", stream=1024 * 1024, drip=0.02)
+    [result] = fetch(clock, news_site.url("/rss.xml"), settings=settings)
+    assert result.error_kind == "timeout" and result.body is None
+    assert 0 < news_site.hits("/rss.xml")[0].sent < 1024 * 1024
+
+
 def test_a_body_above_the_cap_is_refused_from_its_length(news_site, clock):
     news_site.serve("/big.xml", body=b"x" * (SETTINGS.max_bytes + 1))
     [result] = fetch(clock, news_site.url("/big.xml"))
@@ -271,7 +346,16 @@ def test_a_50_mb_stream_without_a_length_is_cut_off(news_site, clock):
     assert news_site.hits("/huge.xml")[0].sent < 20 * 1024 * 1024
 
 
-def test_connection_refused_is_a_network_error(clock):
+def test_a_dropped_connection_is_retried_then_a_network_error(news_site, clock):
+    news_site.serve("/rss.xml", drop=True, times=1)
+    news_site.serve("/atom.xml", drop=True)
+    recovered, dropped = fetch(clock, news_site.url("/rss.xml"), news_site.url("/atom.xml"))
+    assert recovered.ok and len(news_site.hits("/rss.xml")) == 2
+    assert dropped.error_kind == "network" and "3 tries" in dropped.error and "\n" not in dropped.error
+    assert len(news_site.hits("/atom.xml")) == SETTINGS.retries + 1
+
+
+def test_an_unreachable_host_is_not_fetched(clock):
     with socket.socket() as s:  # a port that nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

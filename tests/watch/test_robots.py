@@ -76,6 +76,7 @@ def test_rules_before_any_user_agent_and_junk_lines_are_ignored():
     (200, False, robots.FRESH_SECONDS),  # its rules
     (404, True, robots.FRESH_SECONDS), (401, True, robots.FRESH_SECONDS), (403, True, robots.FRESH_SECONDS),
     (500, False, robots.UNREACHABLE_SECONDS), (503, False, robots.UNREACHABLE_SECONDS),
+    (429, False, robots.UNREACHABLE_SECONDS),
     (None, False, robots.UNREACHABLE_SECONDS),  # no answer: unreachable
 ])
 def test_what_each_answer_means(status, allows, keep):
@@ -83,8 +84,14 @@ def test_what_each_answer_means(status, allows, keep):
     rules, seconds = robots.from_response(status, body, "marsad", problem="timed out")
     assert rules.allows("http://e.com/a") is allows
     assert seconds == keep
-    if status is None or status >= 500:
+    if not allows and status != 200:
         assert rules.deny_all and rules.reason
+
+
+def test_a_byte_order_mark_and_a_versioned_agent_are_understood():
+    body = "\ufeffUser-agent: Marsad/0.1\nDisallow: /drafts/\n".encode()
+    rules, _ = robots.from_response(200, body, "marsad")
+    assert not rules.allows("http://e.com/drafts/1") and rules.allows("http://e.com/news/1")
 
 
 def test_only_the_first_500_kib_are_read():

@@ -36,6 +36,11 @@ def test_arabic_paths_spelt_raw_or_encoded_are_one_url():
     assert normalize(raw).isascii()
 
 
+def test_an_arabic_host_name_has_one_spelling():
+    assert normalize("http://مثال.إختبار/أخبار") == normalize("http://XN--MGBH0FB.xn--kgbechtv/%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1")
+    assert normalize("http://مثال.إختبار/").startswith("http://xn--mgbh0fb.xn--kgbechtv/")
+
+
 def test_reserved_characters_keep_their_meaning():
     # An encoded slash or ampersand is not the same URL as a bare one.
     assert normalize("http://e.com/a%2Fb?q=a%26b") == "http://e.com/a%2Fb?q=a%26b"
