@@ -189,7 +189,7 @@ class Watcher:
             state.save_source(source)
         if source.consecutive_failures:
             report.failing += 1
-            report.problems.append(Failure(source.url, "source", source.last_error or ""))
+            report.problems.append(Failure(source.name, "source", source.last_error or ""))
 
     # -- article pages ------------------------------------------------------------------------
 
@@ -224,7 +224,7 @@ class Watcher:
         report.new += stored.new + stored.updated
         report.new_ids.extend(stored.ids if stored.new + stored.updated else [])
         if day.failed:
-            report.problems.append(Failure(url, "page", why))
+            report.problems.append(Failure(url, "page", why.removeprefix(f"{url}: ")))
 
     def _articles(self, url: str, result: FetchResult, report: IngestReport) -> tuple[list, str | None]:
         """The enriched articles of a fetched page, or none and why."""

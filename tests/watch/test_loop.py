@@ -101,6 +101,12 @@ def test_only_due_sources_are_fetched_and_an_article_once_across_sources(arc, ne
     assert len(news_site.hits("/atom.xml")) == 2  # when added, and in the first round
 
 
+def test_a_sitemap_index_is_read_through_its_sitemaps(arc, news_site, now, clock):
+    assert add(arc, news_site, "/sitemap.xml", now).kind == "sitemap-index"
+    report = round_of(arc, now, clock)
+    assert (report.discovered, report.stored) == (10, 10) and len(news_site.hits("/news-sitemap.xml")) == 1
+
+
 def test_a_section_page_source_finds_its_articles(arc, news_site, now, clock):
     category = news_site.published[0]["category"]
     source = add(arc, news_site, f"/section/{category}", now)
