@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from marsad.model import Source, SourceDay, SourceHealth
+from marsad.watch.sources import show_every
 
 if TYPE_CHECKING:
     from marsad.archive import Archive
@@ -84,8 +85,6 @@ def summary(h: SourceHealth) -> dict:
     """A source's health as ``marsad sources list --json`` prints it: ``stored`` is how many of its
     articles are in the archive now, ``discovered``, ``fetched`` and ``failed`` count every day."""
     s = h.source
-    from marsad.watch.sources import show_every
-
     return {"url": s.url, "name": s.name, "kind": s.kind, "every": show_every(s.every), "status": s.status,
             "paused": s.paused, "last_fetched": s.last_fetched, "next_due": s.next_due,
             "discovered": h.total.discovered, "fetched": h.total.fetched, "stored": h.in_archive,
