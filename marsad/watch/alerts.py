@@ -27,6 +27,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import httpx
 
 from marsad.errors import InputError, NotFound
 from marsad.model import ALERT_EVERY, Alert, SearchResult
@@ -43,7 +46,7 @@ if TYPE_CHECKING:
 KINDS: dict[str, str] = {"search": "marsad.watch.alerts:match_query"}
 MODE = "all"  # every word of an alert's query is required
 RETRY_FIRST, RETRY_MOST = timedelta(minutes=1), timedelta(hours=6)
-MAX_ATTEMPTS = 8  # about 4 hours of retries in all, then the delivery is given up (and logged)
+MAX_ATTEMPTS = 12  # retries for about 20 hours, then the delivery is given up (and logged)
 # One path segment of /alerts/{name}.atom: no slash, no control character, no space at either end.
 _NAME = re.compile(r"^(?! )[^\x00-\x1f\x7f/\\?#%<>\"']{1,80}(?<! )$")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
@@ -76,12 +79,20 @@ def _check(arc: Archive, alert: Alert) -> None:
         raise InputError(f"unknown alert kind {alert.kind!r}; known: {', '.join(sorted(KINDS))}")
     if alert.kind == "search" and parser.compile(alert.query, scheme=arc.backend.index.scheme) is None:
         raise InputError(f"the query {alert.query!r} holds no word to search for")
-    if alert.webhook and not re.match(r"^https?://[^\s/]+", alert.webhook):
+    if alert.webhook and not _web_url(alert.webhook):
         raise InputError(f"the webhook must be an http:// or https:// URL, not {alert.webhook!r}")
     if alert.email and not _EMAIL.match(alert.email):
         raise InputError(f"not an email address: {alert.email!r}")
     if alert.secret and not alert.webhook:
         raise InputError("--secret signs webhook calls: give --webhook too")
+
+
+def _web_url(url: str) -> bool:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError):
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host) and not re.search(r"\s", url)
 
 
 def filters(alert: Alert) -> Filters:
@@ -181,15 +192,20 @@ def retry_at(now: datetime, attempts: int) -> datetime | None:
 
 
 def deliver_due(arc: Archive, now: datetime, settings: Settings) -> tuple[int, int]:
-    """Send every delivery due ``now``: (sent, failed attempts). A failure is logged with its retry."""
+    """Send every delivery due ``now``: (sent, failed attempts). A failure is logged with its retry;
+    the other deliveries through the same webhook host (or mail server) wait for the next round, so
+    that a receiver that is down costs a round one timeout, not one per delivery."""
     state = arc.backend.alerts
     when = stamp(now)
     sent = failed = 0
+    down: set[str] = set()
     for delivery in state.due(when):
         alerts = _alerts(state, delivery)
         if not alerts:  # nothing left to send: given up at once
             state.attempted(delivery.id, when, "every alert of this delivery was removed", None)
             failed += 1
+            continue
+        if route(delivery) in down:
             continue
         error = send(arc, delivery, alerts, settings)
         if error is None:
@@ -198,8 +214,14 @@ def deliver_due(arc: Archive, now: datetime, settings: Settings) -> tuple[int, i
             continue
         again = retry_at(now, delivery.attempts + 1)
         state.attempted(delivery.id, when, error, stamp(again) if again else None)
+        down.add(route(delivery))
         failed += 1
     return sent, failed
+
+
+def route(delivery: Delivery) -> str:
+    """Where a delivery goes through: its webhook's host, or the mail server."""
+    return f"webhook {urlsplit(delivery.target).netloc}" if delivery.channel == "webhook" else "smtp"
 
 
 def _alerts(state: AlertState, delivery: Delivery) -> dict[str, Alert]:

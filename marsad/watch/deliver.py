@@ -90,7 +90,7 @@ def post(url: str, alert: Alert, items: list[dict[str, Any]], delivery: int, *,
             answer = client.post(url, content=data, headers=headers)
     except httpx.TimeoutException:
         return f"webhook {url}: no answer within {timeout:g} s"
-    except httpx.HTTPError as e:
+    except (httpx.HTTPError, httpx.InvalidURL) as e:
         return f"webhook {url}: {type(e).__name__}: {e}".splitlines()[0]
     if 200 <= answer.status_code < 300:
         return None

@@ -11,15 +11,12 @@ from click.testing import CliRunner
 from marsad.archive import open_archive
 from marsad.cli import main
 from marsad.watch import alerts
-from tests.watch.alert_data import NOW, sample, settings
+from tests.watch.alert_data import NOW, archive_of_old, sample, settings
 
 
 @pytest.fixture
 def db(new_db):
-    name = new_db()
-    with open_archive(name) as arc:
-        arc.put(sample(0, 200))
-    return name
+    return archive_of_old(new_db())
 
 
 def _run(*args):
@@ -30,17 +27,17 @@ def test_add_list_test_log_remove(db):
     assert _run("add", "أخبار اليمن", "اليمن OR عدن", "--email", "desk@example.org", "--every", "daily",
                 "--db", db).exit_code == 0
     added = _run("add", "trump", "ترامب", "--webhook", "http://127.0.0.1:9/hook", "--secret", "s3cret-value",
-                 "--outlet", "BBC Arabic", "--db", db)
+                 "--outlet", "France 24 Arabic", "--db", db)
     assert added.exit_code == 0 and "trump" in added.output
     listed = json.loads(_run("list", "--json", "--db", db).output)
     assert [r["name"] for r in listed] == ["trump", "أخبار اليمن"]
     trump = listed[0]
     assert (trump["every"], trump["outlet"], trump["signed"], trump["matches"]) == \
-        ("instant", "BBC Arabic", True, 0)
+        ("instant", "France 24 Arabic", True, 0)
     assert "s3cret-value" not in _run("list", "--json", "--db", db).output
     assert "s3cret-value" not in _run("list", "--db", db).output
     found = json.loads(_run("test", "trump", "--json", "--limit", "50", "--db", db).output)
-    assert found["total"] > 0 and {h["outlet"] for h in found["hits"]} == {"BBC Arabic"}
+    assert found["total"] > 0 and {h["outlet"] for h in found["hits"]} == {"France 24 Arabic"}
     assert "ترامب" in _run("test", "trump", "--db", db).output
     assert _run("remove", "trump", "--db", db).exit_code == 0
     assert [r["name"] for r in json.loads(_run("list", "--json", "--db", db).output)] == ["أخبار اليمن"]
@@ -69,6 +66,8 @@ def test_the_log_shows_failures_and_their_retry(db):
     (["remove", "nope"], "no alert named 'nope'"),
     (["test", "nope"], "no alert named 'nope'"),
 ])
-def test_errors_are_one_line(db, args, message):
+def test_errors_are_one_line(new_db, args, message):
+    db = new_db()
+    open_archive(db).close()  # an empty archive
     result = _run(*args, "--db", db)
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output

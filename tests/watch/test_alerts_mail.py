@@ -6,6 +6,9 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -16,9 +19,9 @@ from lxml import html as lxml_html
 from marsad.archive import open_archive
 from marsad.model import Alert
 from marsad.watch import alerts
-from tests.watch.alert_data import BASE_URL, NOW, sample, settings
+from tests.watch.alert_data import BASE_URL, NOW, archive_of_old, run_round, sample, settings
 
-OLD, NEW = sample(0, 200), sample(200)
+NEW = sample(200)
 
 
 class Inbox:
@@ -39,27 +42,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def serving(inbox: Inbox, **options) -> Iterator[int]:
+    """An SMTP server on loopback delivering to ``inbox`` while the block runs; its port."""
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), **options)
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp():
     """A running SMTP server: (inbox, port)."""
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
+    with serving(inbox) as port:
+        yield inbox, port
 
 
 @pytest.fixture
 def db(new_db):
-    name = new_db()
-    with open_archive(name) as arc:
-        arc.put(OLD)
-    return name
+    return archive_of_old(new_db())
 
-
-def _round(arc, conf, now=NOW, articles=NEW):
-    arc.put(articles)
-    return alerts.after_round(arc, [a.id for a in articles], now, conf)
 
 
 def _parts(msg) -> tuple[str, str]:
@@ -73,9 +78,9 @@ def test_an_instant_alert_mails_each_new_match_once(db, smtp):
     conf = settings(db, port)
     with open_archive(db) as arc:
         alerts.add(arc, Alert("كوريا", '"كوريا الشمالية"', email="desk@example.org"), NOW)
-        assert _round(arc, conf) == {"matched": 3, "delivered": 1, "failed": 0}
+        assert run_round(arc, conf) == {"matched": 3, "delivered": 1, "failed": 0}
     with open_archive(db) as arc:  # a restart: nothing again
-        assert _round(arc, conf, NOW + timedelta(hours=1))["delivered"] == 0
+        assert run_round(arc, conf, NOW + timedelta(hours=1))["delivered"] == 0
     [(rcpt, msg)] = inbox.messages
     assert rcpt == ["desk@example.org"] and msg["To"] == "desk@example.org"
     assert msg["From"] == "marsad@example.org" and "كوريا" in msg["Subject"] and "3" in msg["Subject"]
@@ -106,7 +111,7 @@ def test_digests_roll_every_due_alert_of_an_address_into_one_email(db, smtp):
         alerts.add(arc, Alert("cup", "كأس العالم", every="daily", email="desk@example.org"), NOW)
         alerts.add(arc, Alert("oil", "النفط", every="hourly", email="energy@example.org"), NOW)
         alerts.add(arc, Alert("quake", "زلزال", every="hourly", email="space@example.org"), NOW)
-        counts = _round(arc, conf, NOW + timedelta(minutes=5))
+        counts = run_round(arc, conf, NOW + timedelta(minutes=5))
         assert counts["matched"] > 0 and counts["delivered"] == 0 and not inbox.messages
         hour = NOW.replace(minute=0) + timedelta(hours=1, minutes=1)
         assert alerts.after_round(arc, [], hour, conf)["delivered"] == 2
@@ -133,20 +138,14 @@ def test_the_login_is_sent_and_never_shown(db):
         logins.append((_text(auth_data.login), _text(auth_data.password)))
         return AuthResult(success=logins[-1][1] == "right", handled=False)
 
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), authenticator=check,
-                            auth_require_tls=False)
-    controller.start()
-    try:
-        with open_archive(db) as arc:
-            alerts.add(arc, Alert("yemen", "اليمن", email="desk@example.org"), NOW)
-            wrong = settings(db, controller.port, user="marsad", password="wrong")
-            assert _round(arc, wrong)["failed"] == 1
-            [entry] = arc.backend.alerts.log()
-            assert "SMTPAuthenticationError" in entry.error and "wrong" not in entry.error
-            right = settings(db, controller.port, user="marsad", password="right")
-            assert alerts.after_round(arc, [], NOW + timedelta(minutes=1), right)["delivered"] == 1
-    finally:
-        controller.stop()
+    with serving(inbox, authenticator=check, auth_require_tls=False) as port, open_archive(db) as arc:
+        alerts.add(arc, Alert("yemen", "اليمن", email="desk@example.org"), NOW)
+        wrong = settings(db, port, user="marsad", password="wrong")
+        assert run_round(arc, wrong)["failed"] == 1
+        [entry] = arc.backend.alerts.log()
+        assert "SMTPAuthenticationError" in entry.error and "wrong" not in entry.error
+        right = settings(db, port, user="marsad", password="right")
+        assert alerts.after_round(arc, [], NOW + timedelta(minutes=1), right)["delivered"] == 1
     assert logins[0] == ("marsad", "wrong") and logins[-1] == ("marsad", "right") and len(inbox.messages) == 1
 
 
@@ -154,11 +153,30 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def test_starttls_is_used_and_its_certificate_checked(db, tmp_path, monkeypatch):
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server)
+    inbox = Inbox()
+    with serving(inbox, tls_context=server, require_starttls=True) as port, open_archive(db) as arc:
+        alerts.add(arc, Alert("yemen", "اليمن", email="desk@example.org"), NOW)
+        plain = settings(db, port, starttls=False)  # the server refuses mail before STARTTLS
+        assert run_round(arc, plain)["failed"] == 1
+        secure = settings(db, port, starttls=True)
+        unknown = alerts.after_round(arc, [], NOW + timedelta(minutes=1), secure)  # a CA we do not trust
+        assert unknown["failed"] == 1 and "CERTIFICATE_VERIFY_FAILED" in arc.backend.alerts.log()[0].error
+        ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+        assert alerts.after_round(arc, [], NOW + timedelta(minutes=3), secure)["delivered"] == 1
+    assert len(inbox.messages) == 1
+
+
 def test_a_mail_server_that_is_down_is_retried(db, smtp):
     inbox, port = smtp
     with open_archive(db) as arc:
         alerts.add(arc, Alert("yemen", "اليمن", email="desk@example.org"), NOW)
-        assert _round(arc, settings(db, _free_port()))["failed"] == 1
+        assert run_round(arc, settings(db, _free_port()))["failed"] == 1
         assert "ConnectionRefusedError" in arc.backend.alerts.log()[0].error
         assert alerts.after_round(arc, [], NOW + timedelta(minutes=1), settings(db, port))["delivered"] == 1
         unset = settings(db, port, host="")

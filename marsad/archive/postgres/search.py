@@ -260,10 +260,10 @@ class PostgresSearchIndex(SearchIndex):
         keyed = dict(self._fetch(f"SELECT rowid, id FROM {ARTICLES} WHERE id = ANY(%s)", [ids]))
         if not keyed:
             return []
-        q = _Query(expr, self.scheme, keys=list(keyed))
+        q = _Query(expr, self.scheme, keys=(min(keyed), max(keyed)))
         where, params = _filters(filters)
         text = f"{q.with_(False)} SELECT m.key FROM m WHERE {q.match()}{where}"
-        found = {keyed[r[0]] for r in self._fetch(text, [*q.params, *params])}
+        found = {keyed[r[0]] for r in self._fetch(text, [*q.params, *params]) if r[0] in keyed}
         return [i for i in ids if i in found]
 
     def hits(self, keys: list[int], body: bool = True) -> dict[int, tuple]:
@@ -355,9 +355,9 @@ class _Query:
     A phrase's bm25 term needs only its own hits in an article, the article's length and the
     phrase's IDF, so it is computed on the phrase's postings, and an article's score is a sum."""
 
-    def __init__(self, expr: Expr, scheme: Scheme, keys: list[int] | None = None):
+    def __init__(self, expr: Expr, scheme: Scheme, keys: tuple[int, int] | None = None):
         self.scheme = scheme
-        self.keys = keys  # only these articles' postings are read (a saved search on new articles)
+        self.keys = keys  # only the postings of the articles with keys in this range are read
         self.params: list = []
         self.distinct: dict[tuple, int] = {}  # (tokens, column indexes, prefix) -> j
         self.branches: list[str] = []
@@ -427,8 +427,8 @@ class _Query:
         self.params += [term, term + _TOP] if prefix else [term]
         cond = f"{alias}term >= %s AND {alias}term < %s" if prefix else f"{alias}term = %s"
         if self.keys is not None:
-            self.params.append(self.keys)
-            cond += f" AND {alias}key = ANY(%s)"
+            self.params += self.keys
+            cond += f" AND {alias}key BETWEEN %s AND %s"
         return cond
 
     def _many(self, j: int, toks: tuple[str, ...], cols: tuple[int, ...], prefix: bool) -> str:

@@ -181,15 +181,19 @@ class SQLiteSearchIndex(SearchIndex):
 
     def among(self, expr: Expr, filters: Filters, ids: list[str]) -> list[str]:
         ids = list(dict.fromkeys(ids))
-        where, params = filters_sql(filters)
-        found: set[str] = set()
+        keyed: dict[int, str] = {}
         for i in range(0, len(ids), _MAX_VARS):
             part = ids[i:i + _MAX_VARS]
-            # Each article found by its id, then its index row by rowid: FTS5 seeks to that row.
-            marks = ", ".join("?" * len(part))
-            sql = (f"SELECT a.id FROM articles a CROSS JOIN {TABLE} f WHERE a.id IN ({marks}) "
-                   f"AND f.rowid = a.rowid AND {TABLE} MATCH ?{where}")
-            found.update(r[0] for r in self.conn.execute(sql, [*part, fts5_match(expr), *params]))
+            keyed.update(self.conn.execute(
+                f"SELECT rowid, id FROM articles WHERE id IN ({', '.join('?' * len(part))})", part))
+        if not keyed:
+            return []
+        # One walk of the query's postings between the smallest and largest key, which FTS5 seeks to:
+        # a round's new articles hold the newest keys, side by side.
+        sql, params = matches_sql(None, filters, collapse=False)
+        rows = self.conn.execute(f"{sql} AND f.rowid BETWEEN ? AND ?",
+                                 [fts5_match(expr), *params, min(keyed), max(keyed)])
+        found = {keyed[r[0]] for r in rows if r[0] in keyed}
         return [i for i in ids if i in found]
 
     def hits(self, keys: list[int], body: bool = True) -> dict[int, tuple]:
