@@ -202,6 +202,76 @@ class IngestReport:
     warnings: list[Failure] = field(default_factory=list)  # stored, with a value coerced or dropped
 
 
+# -- Watching sources (marsad.watch.sources, marsad.watch.loop, marsad.watch.health) --------------------
+
+@dataclass(slots=True)
+class Source:
+    """One followed outlet feed, news sitemap or section page, and how fetching it has gone.
+    Times are ISO UTC strings ("2026-03-05T10:00:00Z"), so that they sort as text."""
+
+    url: str  # normalized (marsad.watch.urls.normalize)
+    name: str
+    kind: str  # "rss", "atom", "sitemap", "sitemap-index" (its sitemaps are read) or "page"
+    every: int  # seconds between fetches
+    added: str
+    status: str = "ok"  # "ok", "failing" or "disabled" (after repeated failures)
+    paused: bool = False
+    etag: str | None = None  # the last response's ETag and Last-Modified, verbatim
+    last_modified: str | None = None
+    body_md5: str | None = None  # of the last body: the same body is not read again
+    last_fetched: str | None = None
+    next_due: str | None = None
+    failures: float = 0.0  # weighted count of the failures since the last success
+    consecutive_failures: int = 0
+    last_error: str | None = None
+
+
+@dataclass(slots=True)
+class SourceDay:
+    """One source's article counts on one UTC day ("" for totals over every day)."""
+
+    source: str
+    day: str
+    discovered: int = 0  # article links seen for the first time
+    fetched: int = 0  # article pages fetched
+    stored: int = 0  # articles stored from them
+    failed: int = 0  # article pages that failed to fetch, parse or store
+
+
+@dataclass(slots=True)
+class RoundReport:
+    """What one round of ``marsad watch`` did."""
+
+    started: str  # ISO UTC
+    sources: int = 0  # sources fetched
+    unchanged: int = 0  # of those, not modified (304) or the same body
+    failing: int = 0  # of those, failed
+    discovered: int = 0  # article links seen for the first time
+    fetched: int = 0  # article pages fetched
+    stored: int = 0  # articles stored from them
+    new: int = 0  # of those, new or changed in the archive
+    failed: int = 0  # article pages that failed to fetch, parse or store
+    new_ids: list[str] = field(default_factory=list)  # articles new or changed in the archive
+    alerts: dict[str, int] = field(default_factory=dict)  # what the alerts did (matched, delivered, failed)
+    problems: list[Failure] = field(default_factory=list)  # what failed, with its reason
+    seconds: float = 0.0
+    stopped: bool = False  # cut short by a signal: what was left waits for the next round
+
+
+@dataclass(slots=True)
+class SourceHealth:
+    """How a source is doing: its state, counts, and whether its volume fell far below its own norm."""
+
+    source: Source
+    today: SourceDay
+    total: SourceDay
+    in_archive: int  # articles of this source now in the archive
+    norm: float | None  # median articles stored per day over its last 30 days (None: too little history)
+    flagged: bool
+    reason: str | None  # why it is flagged, one line
+    days: list[SourceDay] = field(default_factory=list)  # the last days, oldest first
+
+
 @dataclass(slots=True)
 class SearchHit:
     id: str

@@ -7,6 +7,7 @@ interface, and one unit of work (a transaction) across them:
 - :class:`SearchIndex`: the full-text index, which runs a parsed query
   (:mod:`marsad.search.expr`) and scores it with BM25;
 - :class:`RelateState`: what the relate stage keeps (copies, stories, related-article vectors);
+- :class:`WatchState`: what ``marsad watch`` keeps (sources, article URLs fetched, daily counts).
 - :class:`AlertState`: saved searches, their matches and their deliveries (``backend.alerts``).
 - :class:`EngineState`: the partitions of batch jobs that finished (:mod:`marsad.engine`).
 
@@ -28,7 +29,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from marsad.errors import NotFound
-from marsad.model import ENRICH_KEYS, Alert, Article, ArticleSummary, Delivery, EntitySummary
+from marsad.model import (
+    ENRICH_KEYS,
+    Alert,
+    Article,
+    ArticleSummary,
+    Delivery,
+    EntitySummary,
+    Source,
+    SourceDay,
+)
 
 if TYPE_CHECKING:
     from marsad.search.analyze import Scheme
@@ -382,6 +392,76 @@ class RelateState(ABC):
         newest first."""
 
 
+class WatchState(ABC):
+    """What ``marsad watch`` keeps (:mod:`marsad.watch`): the sources, each article URL they led to
+    (normalized; fetched once, across restarts), the source of each stored article, and per source
+    per day counts. Each write is one transaction, or joins the unit of work it runs in."""
+
+    # -- sources ------------------------------------------------------------------------
+
+    @abstractmethod
+    def add_source(self, source: Source) -> bool:
+        """Keep a new source; False (and nothing changed) when one with its URL is kept already."""
+
+    @abstractmethod
+    def save_source(self, source: Source) -> None:
+        """Write every field of a kept source (found by its URL)."""
+
+    @abstractmethod
+    def remove_source(self, url: str) -> bool:
+        """Forget a source, its counts and its articles' provenance; False when it was not kept."""
+
+    @abstractmethod
+    def sources(self) -> list[Source]:
+        """Every source, in the order added."""
+
+    # -- article URLs ------------------------------------------------------------------
+
+    @abstractmethod
+    def discover(self, source: str, urls: list[str], at: str) -> list[str]:
+        """Remember article URLs a source links to; those never seen before (from any source), in order."""
+
+    @abstractmethod
+    def pending(self, sources: list[str], tries: int) -> list[tuple[str, str, int]]:
+        """(url, source, failures so far) of the article URLs of ``sources`` not fetched yet, or
+        failed fewer than ``tries`` times, in the order discovered."""
+
+    @abstractmethod
+    def fetched(self, url: str, source: str, ids: list[str], at: str, also: Iterable[str] = ()) -> None:
+        """An article URL fetched: the articles stored from it (none when the page held no news), and
+        their source. ``also``: other URLs of the same page (where it redirected), known from now on."""
+
+    @abstractmethod
+    def failed(self, url: str, error: str, final: bool) -> None:
+        """An article URL that failed; ``final``: never to be tried again."""
+
+    @abstractmethod
+    def known(self, urls: list[str]) -> dict[str, str | None]:
+        """URL → the article stored from it (None while not fetched, or holding none), for the known ones."""
+
+    @abstractmethod
+    def sources_of(self, ids: list[str]) -> dict[str, list[str]]:
+        """Article id → the URLs of the sources it came from, for articles that came from one."""
+
+    # -- counts ------------------------------------------------------------------------
+
+    @abstractmethod
+    def count(self, day: SourceDay) -> None:
+        """Add a source's counts of one day to those kept."""
+
+    @abstractmethod
+    def days(self, since: str) -> list[SourceDay]:
+        """The kept counts of every day from ``since`` (an ISO date), by source then day."""
+
+    @abstractmethod
+    def totals(self) -> dict[str, SourceDay]:
+        """Source URL → its counts summed over every day (``day`` "")."""
+
+    @abstractmethod
+    def in_archive(self) -> dict[str, int]:
+        """Source URL → how many of its articles are now in the archive."""
+
+
 class LogEntry(NamedTuple):
     """One attempt at a delivery: ``error`` is None when it went out."""
 
@@ -509,6 +589,7 @@ class Backend(ABC):
     store: Store
     index: SearchIndex
     relate: RelateState
+    watch: WatchState
     alerts: AlertState
     engine: EngineState
     readonly: bool

@@ -103,6 +103,13 @@ async def story_page(request: Request, id: str):
     return _page(request, "story.html", await read(request, lambda arc: load.story(arc, id)))
 
 
+@router.get("/sources")
+async def sources_page(request: Request):
+    from marsad.web.health import sources
+
+    return _page(request, "sources.html", await read(request, sources))
+
+
 @router.get("/trends")
 async def trends_page(request: Request, data: TrendsData):
     return _page(request, "trends.html", {**data, "type_labels": load.ENTITY_TYPES})

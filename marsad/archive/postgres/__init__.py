@@ -51,6 +51,7 @@ from marsad.archive.postgres.errors import redact, translate_errors
 from marsad.archive.postgres.relate import PostgresRelateState
 from marsad.archive.postgres.search import PostgresSearchIndex
 from marsad.archive.postgres.store import PostgresStore
+from marsad.archive.postgres.watch import PostgresWatchState
 
 _TRUSTED = 0.25  # seconds a connection given back to the pool is taken again without a check
 
@@ -74,6 +75,7 @@ class PostgresBackend(Backend):
         self.alerts = PostgresAlertState(self)
         self.engine = PostgresEngineState(self)
         self.store = PostgresStore(self)
+        self.watch = PostgresWatchState(self)
 
     def _configure(self, conn: psycopg.Connection) -> None:
         # Settings, not connection options: the URL's own ``options`` (a search_path) stay.

@@ -95,11 +95,11 @@ _LOCK = 0x6D61_7273  # the advisory lock key of migrating ("mars")
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then the search index's, the relate state's, the
+    """The archive's migrations, then the search index's, the relate state's, the watch state's, the
     alerts', the counts per window's and the batch engine's."""
-    from marsad.archive.postgres import alerts, engine, relate, search, trends
+    from marsad.archive.postgres import alerts, engine, relate, search, trends, watch
 
-    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS,
+    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *watch.MIGRATIONS,
             *alerts.MIGRATIONS, *trends.MIGRATIONS, *engine.MIGRATIONS]
 
 

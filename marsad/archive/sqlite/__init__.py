@@ -13,6 +13,7 @@ from marsad.archive.sqlite.engine import SQLiteEngineState
 from marsad.archive.sqlite.relate import SQLiteRelateState
 from marsad.archive.sqlite.search import SQLiteSearchIndex
 from marsad.archive.sqlite.store import CACHE_KIB, SQLiteStore
+from marsad.archive.sqlite.watch import SQLiteWatchState
 
 
 class SQLiteBackend(Backend):
@@ -24,6 +25,7 @@ class SQLiteBackend(Backend):
         self.timeout = timeout
         self.index = SQLiteSearchIndex(self.conn)
         self.relate = SQLiteRelateState(self.conn)
+        self.watch = SQLiteWatchState(self)
         self.alerts = SQLiteAlertState(self.conn, self.store.transaction)
         self.engine = SQLiteEngineState(self.conn, self.store.transaction)
 

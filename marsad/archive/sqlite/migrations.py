@@ -72,11 +72,11 @@ _LEDGER = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied
 
 
 def all_migrations() -> list[tuple[str, Any]]:
-    """The archive's migrations, then the search index's, the relate stage's, the
+    """The archive's migrations, then the search index's, the relate stage's, the watch state's, the
     alerts', the counts per window's and the batch engine's."""
-    from marsad.archive.sqlite import alerts, engine, relate, search, trends
+    from marsad.archive.sqlite import alerts, engine, relate, search, trends, watch
 
-    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS,
+    return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *watch.MIGRATIONS,
             *alerts.MIGRATIONS, *trends.MIGRATIONS, *engine.MIGRATIONS]
 
 
