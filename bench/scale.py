@@ -160,7 +160,7 @@ def grow(target: str, files: list[Path], queries: int, relate: bool) -> list[dic
         steps.append(step)
         shown = {k: v for k, v in step.items() if k != "search"}  # progress, without the top 10s
         search = step.get("search", {})
-        print(json.dumps(shown | {k: search.get(k) for k in ("p50_ms", "p99_ms")}), flush=True)
+        print(json.dumps(shown | {k: search.get(k) for k in ("p50_ms", "p99_ms", "cpu_p50_ms")}), flush=True)
     return steps
 
 
