@@ -17,10 +17,12 @@ seconds, search p50/p99 and the searching process's CPU milliseconds at p50 (ste
 for PostgreSQL the server's work is not in it), MB. With --relate, relating's CPU seconds in all and per
 part: making the features (the article's Doc and copy keys), copies (finding the stored articles that share
 copy keys and comparing them), stories (joining or opening a story, with reading the open stories back) and
-writing the rows; then the related-articles index built over the whole archive (CPU s) and the CPU
-milliseconds at p50 of `related` for 100 articles of the part. Then each measure's growth exponent k
-between steps (cost ~ N^k: 1 is linear, above 1 faster than linear; for ingest and relating, from the
-cost of an article of each step: it stays the same when the stage is linear).
+writing the rows, each also as a share of the features' cost (a cost an article that does not depend on the
+archive, so the share's growth is steadier than CPU seconds on a machine whose load changes); then the
+related-articles index built over the whole archive (CPU s) and the CPU milliseconds at p50 of `related` for
+100 articles of the part. Then each measure's growth exponent k between steps (cost ~ N^k: 1 is linear,
+above 1 faster than linear; for ingest and relating, from the cost of an article of each step: it stays the
+same when the stage is linear).
 Usage: python3 bench/scale.py [--sqlite] [--postgres URL] [--articles 1000000]
        [--sizes 31525,100000,300000] [--relate] [--queries 400] [--build-only] [--keep]
 """
@@ -214,6 +216,10 @@ def stage_relate(target: str) -> dict:
             "index_cpu": index_cpu, "related_cpu_p50_ms": statistics.median(times) if times else 0.0}
 
 
+def _share(parts: dict[str, float], part: str) -> float:
+    return parts[part] / parts["features"]
+
+
 MEASURES = {  # label: (value of a step, format)
     "ingest s": (lambda s: s["ingest"]["seconds"], "{:.1f}"),
     "articles/s": (lambda s: s["ingest"]["articles"] / s["ingest"]["seconds"], "{:,.0f}"),
@@ -221,6 +227,10 @@ MEASURES = {  # label: (value of a step, format)
     "relate s": (lambda s: s["relate"]["seconds"], "{:.1f}"),
     "relate CPU s": (lambda s: s["relate"]["cpu"], "{:.1f}"),
     **{f"{part} CPU s": (lambda s, part=part: s["relate"]["parts"][part], "{:.1f}") for part in RELATE_PARTS},
+    # Each part of relating against making the features, whose cost an article does not depend on the
+    # archive: steadier than CPU seconds when the machine's load changes between steps.
+    **{f"{part} / features": (lambda s, part=part: _share(s["relate"]["parts"], part), "{:.2f}")
+       for part in RELATE_PARTS[1:]},
     "related index CPU s": (lambda s: s["relate"]["index_cpu"], "{:.1f}"),
     "related p50 CPU ms": (lambda s: s["relate"]["related_cpu_p50_ms"], "{:.1f}"),
     "search p50 ms": (lambda s: s["search"]["p50_ms"], "{:.1f}"),
@@ -233,8 +243,9 @@ MEASURES = {  # label: (value of a step, format)
 # Measures whose growth is read from each step's cost an article (its part differs in size), the rest
 # from the archive's size.
 PER_ARTICLE = ("ingest s", "ingest CPU s", "relate s", "relate CPU s", *(f"{p} CPU s" for p in RELATE_PARTS))
-GROWTH = (*PER_ARTICLE, "related index CPU s", "related p50 CPU ms", "search p50 ms", "search p99 ms",
-          "search p50 CPU ms", "MB")
+RELATIVE = tuple(f"{p} / features" for p in RELATE_PARTS[1:])  # already a cost an article
+GROWTH = (*PER_ARTICLE, *RELATIVE, "related index CPU s", "related p50 CPU ms", "search p50 ms",
+          "search p99 ms", "search p50 CPU ms", "MB")
 
 
 def _value(label: str, step: dict) -> float | None:
@@ -251,7 +262,7 @@ def _growth(label: str, a: dict, b: dict) -> float | None:
         return None
     if label in PER_ARTICLE:  # the last article's cost grows as N^(k-1)
         va, vb = va / a["ingest"]["articles"], vb / b["ingest"]["articles"]
-    return math.log(vb / va) / math.log(b["articles"] / a["articles"]) + (label in PER_ARTICLE)
+    return math.log(vb / va) / math.log(b["articles"] / a["articles"]) + (label in PER_ARTICLE + RELATIVE)
 
 
 def table(name: str, steps: list[dict]) -> None:
