@@ -24,7 +24,7 @@ related-articles index built over the whole archive (CPU s) and the CPU millisec
 above 1 faster than linear; for ingest and relating, from the cost of an article of each step: it stays the
 same when the stage is linear).
 Usage: python3 bench/scale.py [--sqlite] [--postgres URL] [--articles 1000000]
-       [--sizes 31525,100000,300000] [--relate] [--queries 400] [--build-only] [--keep]
+       [--sizes 31525,100000,300000] [--source N] [--relate] [--queries 400] [--build-only] [--keep]
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ import time
 import zlib
 from collections import Counter
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
 from common import OUT, ROOT, SOURCE, StageFailed, archive_mb, drop_archive, fresh_archive, read_records
@@ -114,18 +115,19 @@ def _moved(value: str, shift: timedelta) -> str:
         return value
 
 
-def parts(sizes: list[int], seed: int) -> list[tuple[int, int, Path]]:
-    """(first, end, file) of each step's part: articles first..end-1 of the replicated corpus."""
-    starts = [0, *sizes[:-1]]
-    return [(a, b, OUT / "scale" / f"seed{seed}-{a}-{b}.jsonl.gz")
+def parts(sizes: list[int], seed: int, source: int | None = None) -> list[tuple[int, int, Path]]:
+    """(first, end, file) of each step's part: articles first..end-1 of the replicated corpus (of the
+    corpus's first ``source`` articles when given)."""
+    starts, of = [0, *sizes[:-1]], f"first{source}-" if source else ""
+    return [(a, b, OUT / "scale" / f"seed{seed}-{of}{a}-{b}.jsonl.gz")
             for a, b in zip(starts, sizes, strict=True)]
 
 
-def build(sizes: list[int], seed: int) -> list[Path]:
+def build(sizes: list[int], seed: int, source: int | None = None) -> list[Path]:
     """Write the parts not written yet (a half-written part is never left under its name)."""
-    todo = [p for p in parts(sizes, seed) if not p[2].exists()]
+    todo = [p for p in parts(sizes, seed, source) if not p[2].exists()]
     if todo:
-        rep = Replicator(list(read_records(SOURCE)), seed)
+        rep = Replicator(list(islice(read_records(SOURCE), source)), seed)
         for first, end, path in todo:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
@@ -134,7 +136,7 @@ def build(sizes: list[int], seed: int) -> list[Path]:
                     out.write(json.dumps(rep.article(g), ensure_ascii=False) + "\n")
             tmp.rename(path)
             print(f"built {path.name}", flush=True)
-    return [p for _, _, p in parts(sizes, seed)]
+    return [p for _, _, p in parts(sizes, seed, source)]
 
 
 def grow(target: str, files: list[Path], queries: int, relate: bool) -> list[dict]:
@@ -288,6 +290,9 @@ def main() -> None:
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)),
                     help="the smaller archives measured on the way")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--source", type=int, help="replicate the corpus's first SOURCE articles only: with "
+                    "sizes that are multiples of it, each step adds copies at other dates, so that the "
+                    "archive grows while the articles a day stay the same")
     ap.add_argument("--queries", type=int, default=400)
     ap.add_argument("--relate", action="store_true", help="relate each part after ingesting it")
     ap.add_argument("--build-only", action="store_true", help="write the corpus parts and stop")
@@ -298,7 +303,7 @@ def main() -> None:
         print(json.dumps(stage_relate(args.child[1])))
         return
     sizes = sorted({n for n in map(int, args.sizes.split(",")) if n < args.articles} | {args.articles})
-    files = build(sizes, args.seed)
+    files = build(sizes, args.seed, args.source)
     if args.build_only:
         return
     targets = {"SQLite": str(OUT / "scale" / "scale.db")} if args.sqlite else {}
