@@ -14,11 +14,17 @@ without relating (with --relate, then related), then 400 searches (bench/ingest.
 original corpus; top 10 each) and the archive's size on disk. Each stage runs in its own process through
 bench/ingest.py's stages, that is the library calls the CLI makes. Per step: the part's articles/s and CPU
 seconds, search p50/p99 and the searching process's CPU milliseconds at p50 (steadier on a shared machine;
-for PostgreSQL the server's work is not in it), MB. Then each measure's growth exponent k between steps
-(cost ~ N^k: 1 is linear, above 1 faster than linear; for ingest, from the cost of an article of each
-step: it stays the same when ingesting is linear).
+for PostgreSQL the server's work is not in it), MB. With --relate, relating's CPU seconds in all and per
+part: making the features (the article's Doc and copy keys), copies (finding the stored articles that share
+copy keys and comparing them), stories (joining or opening a story, with reading the open stories back) and
+writing the rows, each also as a share of the features' cost (a cost an article that does not depend on the
+archive, so the share's growth is steadier than CPU seconds on a machine whose load changes); then the
+related-articles index built over the whole archive (CPU s) and the CPU milliseconds at p50 of `related` for
+100 articles of the part. Then each measure's growth exponent k between steps (cost ~ N^k: 1 is linear,
+above 1 faster than linear; for ingest and relating, from the cost of an article of each step: it stays the
+same when the stage is linear).
 Usage: python3 bench/scale.py [--sqlite] [--postgres URL] [--articles 1000000]
-       [--sizes 31525,100000,300000] [--relate] [--queries 400] [--build-only] [--keep]
+       [--sizes 31525,100000,300000] [--source N] [--relate] [--queries 400] [--build-only] [--keep]
 """
 
 from __future__ import annotations
@@ -30,12 +36,17 @@ import math
 import os
 import random
 import re
+import statistics
+import sys
+import time
 import zlib
 from collections import Counter
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
-from common import OUT, SOURCE, StageFailed, archive_mb, drop_archive, fresh_archive, read_records
+from common import OUT, ROOT, SOURCE, StageFailed, archive_mb, drop_archive, fresh_archive, read_records
+from common import run_child as run_script
 from ingest import run_child
 
 SIZES = (31_525, 100_000, 300_000)
@@ -104,18 +115,19 @@ def _moved(value: str, shift: timedelta) -> str:
         return value
 
 
-def parts(sizes: list[int], seed: int) -> list[tuple[int, int, Path]]:
-    """(first, end, file) of each step's part: articles first..end-1 of the replicated corpus."""
-    starts = [0, *sizes[:-1]]
-    return [(a, b, OUT / "scale" / f"seed{seed}-{a}-{b}.jsonl.gz")
+def parts(sizes: list[int], seed: int, source: int | None = None) -> list[tuple[int, int, Path]]:
+    """(first, end, file) of each step's part: articles first..end-1 of the replicated corpus (of the
+    corpus's first ``source`` articles when given)."""
+    starts, of = [0, *sizes[:-1]], f"first{source}-" if source else ""
+    return [(a, b, OUT / "scale" / f"seed{seed}-{of}{a}-{b}.jsonl.gz")
             for a, b in zip(starts, sizes, strict=True)]
 
 
-def build(sizes: list[int], seed: int) -> list[Path]:
+def build(sizes: list[int], seed: int, source: int | None = None) -> list[Path]:
     """Write the parts not written yet (a half-written part is never left under its name)."""
-    todo = [p for p in parts(sizes, seed) if not p[2].exists()]
+    todo = [p for p in parts(sizes, seed, source) if not p[2].exists()]
     if todo:
-        rep = Replicator(list(read_records(SOURCE)), seed)
+        rep = Replicator(list(islice(read_records(SOURCE), source)), seed)
         for first, end, path in todo:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
@@ -124,7 +136,7 @@ def build(sizes: list[int], seed: int) -> list[Path]:
                     out.write(json.dumps(rep.article(g), ensure_ascii=False) + "\n")
             tmp.rename(path)
             print(f"built {path.name}", flush=True)
-    return [p for _, _, p in parts(sizes, seed)]
+    return [p for _, _, p in parts(sizes, seed, source)]
 
 
 def grow(target: str, files: list[Path], queries: int, relate: bool) -> list[dict]:
@@ -132,18 +144,18 @@ def grow(target: str, files: list[Path], queries: int, relate: bool) -> list[dic
     that fails after the ingest (a backend without it yet) is reported and left out."""
     fresh_archive(target)
     steps: list[dict] = []
-    stages = {"search": ("search", target, str(SOURCE), str(queries))}
+    stages = {"search": lambda: run_child("search", target, str(SOURCE), str(queries))}
     if relate:
-        stages = {"relate": ("relate", target, "-"), **stages}
+        stages = {"relate": lambda: run_script(__file__, "relate", target), **stages}
     for path in files:
         try:
             step = {"ingest": run_child("ingest-no-relate", target, str(path))}
         except StageFailed as e:  # the steps measured so far are still reported
             print(f"{path.name}: {e}", flush=True)
             break
-        for stage, args in stages.items():
+        for stage, run in stages.items():
             try:
-                step[stage] = run_child(*args)
+                step[stage] = run()
             except StageFailed as e:
                 print(f"{path.name}: {str(e).strip().splitlines()[-1]}", flush=True)
         step["mb"] = archive_mb(target)
@@ -152,8 +164,62 @@ def grow(target: str, files: list[Path], queries: int, relate: bool) -> list[dic
         steps.append(step)
         shown = {k: v for k, v in step.items() if k != "search"}  # progress, without the top 10s
         search = step.get("search", {})
-        print(json.dumps(shown | {k: search.get(k) for k in ("p50_ms", "p99_ms")}), flush=True)
+        print(json.dumps(shown | {k: search.get(k) for k in ("p50_ms", "p99_ms", "cpu_p50_ms")}), flush=True)
     return steps
+
+
+RELATE_PARTS = ("features", "copies", "stories", "writes")
+
+
+def _timed(spent: dict[str, float], part: str, owner, name: str) -> None:
+    """Count the CPU seconds of ``owner.name`` under ``part``."""
+    call = getattr(owner, name)
+
+    def timed(*args, **kw):
+        start = time.process_time()
+        try:
+            return call(*args, **kw)
+        finally:
+            spent[part] += time.process_time() - start
+
+    setattr(owner, name, timed)
+
+
+def stage_relate(target: str) -> dict:
+    """Relate what the ingests stored, timing relating's parts; then the related-articles index and
+    `related` for 100 of the articles just related."""
+    sys.path.insert(0, str(ROOT))
+    from marsad import relate
+    from marsad.archive import open_archive
+    from marsad.relate import cluster, incremental, neighbours
+
+    spent = dict.fromkeys(RELATE_PARTS, 0.0)
+    with open_archive(target) as arc:
+        state = type(arc.backend.relate)
+        batch = incremental.Batch
+        for part, owner, name in (
+                ("features", incremental, "features"), ("copies", batch, "__init__"),
+                ("copies", batch, "copies"), ("stories", cluster.Clusterer, "add"),
+                ("stories", incremental, "open_stories"), ("writes", batch, "write"),
+                ("writes", state, "save_stories"), ("writes", state, "refresh_stories")):
+            _timed(spent, part, owner, name)
+        start, cpu = time.perf_counter(), time.process_time()
+        report = arc.relate_all()
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        index_cpu = time.process_time()
+        neighbours.index_of(arc)
+        index_cpu = time.process_time() - index_cpu
+        times = []
+        for id_ in random.Random(7).sample(report.ids, min(100, len(report.ids))):
+            c = time.process_time()
+            relate.related(arc, id_)
+            times.append((time.process_time() - c) * 1000)
+    return {"articles": len(report.ids), "seconds": seconds, "cpu": cpu, "parts": spent,
+            "index_cpu": index_cpu, "related_cpu_p50_ms": statistics.median(times) if times else 0.0}
+
+
+def _share(parts: dict[str, float], part: str) -> float:
+    return parts[part] / parts["features"]
 
 
 MEASURES = {  # label: (value of a step, format)
@@ -161,6 +227,14 @@ MEASURES = {  # label: (value of a step, format)
     "articles/s": (lambda s: s["ingest"]["articles"] / s["ingest"]["seconds"], "{:,.0f}"),
     "ingest CPU s": (lambda s: s["ingest"]["cpu_main"] + s["ingest"]["cpu_worker"], "{:.1f}"),
     "relate s": (lambda s: s["relate"]["seconds"], "{:.1f}"),
+    "relate CPU s": (lambda s: s["relate"]["cpu"], "{:.1f}"),
+    **{f"{part} CPU s": (lambda s, part=part: s["relate"]["parts"][part], "{:.1f}") for part in RELATE_PARTS},
+    # Each part of relating against making the features, whose cost an article does not depend on the
+    # archive: steadier than CPU seconds when the machine's load changes between steps.
+    **{f"{part} / features": (lambda s, part=part: _share(s["relate"]["parts"], part), "{:.2f}")
+       for part in RELATE_PARTS[1:]},
+    "related index CPU s": (lambda s: s["relate"]["index_cpu"], "{:.1f}"),
+    "related p50 CPU ms": (lambda s: s["relate"]["related_cpu_p50_ms"], "{:.1f}"),
     "search p50 ms": (lambda s: s["search"]["p50_ms"], "{:.1f}"),
     "search p99 ms": (lambda s: s["search"]["p99_ms"], "{:.1f}"),
     "search p50 CPU ms": (lambda s: s["search"]["cpu_p50_ms"], "{:.1f}"),
@@ -170,8 +244,10 @@ MEASURES = {  # label: (value of a step, format)
 }
 # Measures whose growth is read from each step's cost an article (its part differs in size), the rest
 # from the archive's size.
-PER_ARTICLE = ("ingest s", "ingest CPU s", "relate s")
-GROWTH = (*PER_ARTICLE, "search p50 ms", "search p99 ms", "search p50 CPU ms", "MB")
+PER_ARTICLE = ("ingest s", "ingest CPU s", "relate s", "relate CPU s", *(f"{p} CPU s" for p in RELATE_PARTS))
+RELATIVE = tuple(f"{p} / features" for p in RELATE_PARTS[1:])  # already a cost an article
+GROWTH = (*PER_ARTICLE, *RELATIVE, "related index CPU s", "related p50 CPU ms", "search p50 ms",
+          "search p99 ms", "search p50 CPU ms", "MB")
 
 
 def _value(label: str, step: dict) -> float | None:
@@ -188,7 +264,7 @@ def _growth(label: str, a: dict, b: dict) -> float | None:
         return None
     if label in PER_ARTICLE:  # the last article's cost grows as N^(k-1)
         va, vb = va / a["ingest"]["articles"], vb / b["ingest"]["articles"]
-    return math.log(vb / va) / math.log(b["articles"] / a["articles"]) + (label in PER_ARTICLE)
+    return math.log(vb / va) / math.log(b["articles"] / a["articles"]) + (label in PER_ARTICLE + RELATIVE)
 
 
 def table(name: str, steps: list[dict]) -> None:
@@ -214,13 +290,20 @@ def main() -> None:
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)),
                     help="the smaller archives measured on the way")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--source", type=int, help="replicate the corpus's first SOURCE articles only: with "
+                    "sizes that are multiples of it, each step adds copies at other dates, so that the "
+                    "archive grows while the articles a day stay the same")
     ap.add_argument("--queries", type=int, default=400)
     ap.add_argument("--relate", action="store_true", help="relate each part after ingesting it")
     ap.add_argument("--build-only", action="store_true", help="write the corpus parts and stop")
     ap.add_argument("--keep", action="store_true", help="keep the archives")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:  # relate, TARGET
+        print(json.dumps(stage_relate(args.child[1])))
+        return
     sizes = sorted({n for n in map(int, args.sizes.split(",")) if n < args.articles} | {args.articles})
-    files = build(sizes, args.seed)
+    files = build(sizes, args.seed, args.source)
     if args.build_only:
         return
     targets = {"SQLite": str(OUT / "scale" / "scale.db")} if args.sqlite else {}

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from heapq import nsmallest
 from operator import itemgetter
 
 from marsad.relate.features import Doc, cosine
@@ -187,7 +188,7 @@ class Clusterer:
                    if s.fits(doc.day)]
         # Ties go to the smaller story id, so that the same reports make the same stories in every process
         # (story ids sit in sets, whose order changes with the hash seed).
-        shortlist = [s for s, _ in sorted(fitting, key=lambda sn: (-sn[1], sn[0].id))[:SHORTLIST]]
+        shortlist = [s for s, _ in nsmallest(SHORTLIST, fitting, key=lambda sn: (-sn[1], sn[0].id))]
         central = sorted(((s.centrality(doc), s) for s in shortlist),
                          key=lambda cs: (-cs[0], cs[1].id))[:FINALISTS]
         scored = [(affinity(doc, self._loaded(s), c), s) for c, s in central]

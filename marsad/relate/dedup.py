@@ -133,12 +133,12 @@ def choose_group(text: Shingled, found: Iterable[K], group_of: Callable[[K], lis
     its copies; None when it joins none. ``group_of`` gives a text's group (members in the order they
     joined, the source first) or None. The new text must copy the source and share ``LOOSE`` with
     every member; among the groups that fit, the one whose source it shares most with."""
-    best, best_score, tried = None, 0.0, set()
+    best, best_score, seen = None, 0.0, set()
     for c in found:
-        members = group_of(c) or [c]
-        if members[0] in tried:
+        if c in seen:  # its group was weighed already: each group is looked up once, however many copies
             continue
-        tried.add(members[0])
+        members = group_of(c) or [c]
+        seen.update(members)
         source = text_of(members[0])
         score = containment(text.all, source.all)[0]
         if (score > best_score and is_copy(text, source, contain)

@@ -18,7 +18,7 @@ import numpy as np
 
 from marsad.model import Article
 from marsad.relate.cluster import RECENT, WINDOW, Clusterer, StoryState
-from marsad.relate.dedup import choose_group, copies, copy_keys, proposed
+from marsad.relate.dedup import CROWDED, choose_group, copies, copy_keys, proposed
 from marsad.relate.features import Doc, copy_ids, interned, make_doc
 from marsad.relate.text import VOCABULARY, Shingled, shingled
 
@@ -88,9 +88,13 @@ class Batch:
         """The copy group ``doc`` joins (its members), or None."""
         found = proposed(keys, self.buckets.__getitem__) - {key}
         for k in keys:
-            self.buckets[k].append(key)
+            bucket = self.buckets[k]
+            # A crowded key proposes nothing: the rows past CROWDED + 1 would only be read for nothing
+            # by every later batch sharing it (a dateline, a stock phrase), so they are not kept.
+            if len(bucket) <= CROWDED:
+                bucket.append(key)
+                self.copy_keys.append((k, key))
         text = self.shingles[key] = doc.copy_text()
-        self.copy_keys.extend((k, key) for k in keys)
         found = copies(text, sorted(found), self.shingles_of)
         return choose_group(text, found, self.state.group_members, self.shingles_of)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from itertools import combinations
 
@@ -7,11 +8,14 @@ from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
+from marsad.archive import open_archive
 from marsad.model import Article
 from marsad.parse.records import record_to_article
+from marsad.relate import duplicate_groups
 from marsad.relate.dedup import (
     _PERMUTATIONS,
     _SCHEME,
+    CROWDED,
     LOOSE,
     NUM_PERM,
     containment,
@@ -20,6 +24,7 @@ from marsad.relate.dedup import (
     signature,
 )
 from marsad.relate.features import Doc, make_doc
+from marsad.relate.incremental import features
 from marsad.relate.text import VOCABULARY, shingled, words
 
 from .conftest import labelled_ant_pairs
@@ -153,3 +158,17 @@ def test_signature_is_datasketchs_value_by_value(docs):
 @given(st.text(alphabet="ابتثجحخ ًٌٍَُِّـ،.ﷺﻻ\n", max_size=80))
 def test_text_ids_split_as_words(text):
     assert VOCABULARY.text_ids(text).tolist() == VOCABULARY.lookup(words(text)).tolist()
+
+
+def test_a_crowded_copy_key_keeps_only_the_rows_that_make_it_crowded(records, new_db):
+    """A text printed more than CROWDED times: once its keys are crowded they propose nothing, so
+    the archive keeps CROWDED + 1 articles under each of them (not every later one, which every
+    later batch would read for nothing), and its group stops growing there."""
+    source = record_to_article(next(iter(records.values())))
+    articles = [dataclasses.replace(source, id=f"copy-{n}", url=f"https://a.com/{n}")
+                for n in range(CROWDED + 4)]
+    with open_archive(new_db("crowded.db")) as arc:
+        arc.put(articles)
+        buckets = arc.backend.relate.copy_buckets(features(source)[1])
+        assert buckets and max(map(len, buckets.values())) == CROWDED + 1
+        assert [len(g) for g in duplicate_groups(arc)] == [CROWDED + 1]

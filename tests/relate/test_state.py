@@ -149,6 +149,19 @@ def test_open_stories_and_their_latest_reports(stored):
     assert got == {"s1": (19786, 19790, {"c": 3.0}), "s1~2": (None, None, {}), "s2": (None, None, {"d": 2.0})}
 
 
+def test_open_stories_are_found_by_overlap_however_long_the_story(stored):
+    """Stories are read by the days they end on, up to the longest story's span: a story that began
+    long before the days asked for and ends long after them overlaps them all the same."""
+    backend, state, _ = stored
+    spans = {"long": (19000, 19900), "before": (19400, 19496), "after": (19510, 19512),
+             "inside": (19501, 19502), "ends-on": (19490, 19497), "starts-on": (19508, 19600)}
+    with backend.unit_of_work():
+        state.save_stories([(sid, first, last, {"t": 1.0}) for sid, (first, last) in spans.items()])
+    assert {s[0] for s in state.open_stories(19497, 19508, (), recent=1)} == {
+        "long", "inside", "ends-on", "starts-on"}
+    assert {s[0] for s in state.open_stories(19950, 19960, (), recent=1)} == set()
+
+
 def test_generation_counts_units_of_work_that_related(stored):
     backend, state, _ = stored
     before = state.generation()

@@ -59,6 +59,8 @@ CREATE INDEX relate_lsh_article ON relate_lsh(article_rowid);
 CREATE TABLE relate_runs (generation BIGINT NOT NULL);
 INSERT INTO relate_runs VALUES (0);
 """),
+    # The stories a batch may join are found by the days they end on, up to the longest story's span.
+    ("scale-0001-story-span", "CREATE INDEX stories_span ON stories ((last_day - first_day));"),
 ]
 
 _LOCK = zlib.crc32(b"marsad:relate")  # the advisory lock key of relating
@@ -209,10 +211,15 @@ class PostgresRelateState(RelateState):
                "FROM stories WHERE last_day IS NULL")
         args: list = [recent]
         if first_day is not None and last_day is not None:
-            sql += " OR (last_day >= %s AND first_day <= %s)"
-            args += [first_day, last_day]
+            sql += " OR (last_day BETWEEN %s AND %s AND first_day <= %s)"
+            args += [first_day, last_day + self._longest_span(), last_day]
         return [(sid, first, last, json.loads(centroid), outlets)
                 for sid, first, last, centroid, outlets in self._rows(sql, args) if sid not in known]
+
+    def _longest_span(self) -> int:
+        """Days from the first to the last report of the longest story: a story a report of days
+        a..b may join ends by b plus that, so the stories read are those of the days, not all later ones."""
+        return self._one("SELECT max(last_day - first_day) FROM stories")[0] or 0
 
     def recent_vectors(self, story_id: str, recent: int) -> list[dict[str, float]]:
         rows = self._rows(

@@ -83,6 +83,8 @@ DELETE FROM relate_docs;
     # Relating counts its units of work, so that a process knows when another one related meanwhile.
     ("relate-0005-runs", "CREATE TABLE relate_runs (generation INTEGER NOT NULL); "
                          "INSERT INTO relate_runs VALUES (0);"),
+    # The stories a batch may join are found by the days they end on, up to the longest story's span.
+    ("scale-0001-story-span", "CREATE INDEX stories_span ON stories ((last_day - first_day));"),
 ]
 
 
@@ -222,10 +224,15 @@ class SQLiteRelateState(RelateState):
                "FROM stories WHERE last_day IS NULL")
         args: list = [recent]
         if first_day is not None and last_day is not None:
-            sql += " OR (last_day >= ? AND first_day <= ?)"
-            args += [first_day, last_day]
+            sql += " OR (last_day BETWEEN ? AND ? AND first_day <= ?)"
+            args += [first_day, last_day + self._longest_span(), last_day]
         return [(sid, first, last, json.loads(centroid), json.loads(outlets or "[]"))
                 for sid, first, last, centroid, outlets in self.conn.execute(sql, args) if sid not in known]
+
+    def _longest_span(self) -> int:
+        """Days from the first to the last report of the longest story: a story a report of days
+        a..b may join ends by b plus that, so the stories read are those of the days, not all later ones."""
+        return self.conn.execute("SELECT max(last_day - first_day) FROM stories").fetchone()[0] or 0
 
     def recent_vectors(self, story_id: str, recent: int) -> list[dict[str, float]]:
         rows = self.conn.execute(
