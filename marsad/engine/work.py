@@ -4,7 +4,7 @@ analyze ahead, and store in batches; then record the partition as finished.
 Every batch is one unit of work of the archive (the pipeline's :meth:`~marsad.pipeline.Pipeline.store_batch`:
 validate, upsert keyed by article id and content hash, index), so a worker killed mid-partition leaves
 whole batches only, and the partition run again finds them unchanged: nothing is stored twice. The
-partition is recorded (:class:`~marsad.archive.base.EngineState`) after its last batch committed.
+partition is recorded (:class:`~marsad.archive.services.EngineState`) after its last batch committed.
 Relating is not done here: it is the client's single-writer step (:mod:`marsad.engine.job`).
 
 A worker opens the archive once per thread and keeps it for the partitions that follow.
@@ -20,7 +20,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from marsad.archive.base import Finished
+from marsad.archive.services import Finished
 from marsad.model import ENRICH_KEYS, Article, Failure, IngestReport
 from marsad.pipeline import BATCH_SIZE
 from marsad.pipeline.stages import batches, enriched, enricher, prepare, preparers

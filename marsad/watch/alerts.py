@@ -38,7 +38,7 @@ from marsad.search.rank import Filters
 
 if TYPE_CHECKING:
     from marsad.archive import Archive
-    from marsad.archive.base import AlertState
+    from marsad.archive.services import AlertState
     from marsad.model import Delivery
     from marsad.settings import Settings
 

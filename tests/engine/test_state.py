@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from marsad.archive import open_archive
-from marsad.archive.base import Finished
 from marsad.archive.postgres.migrations import all_migrations as pg_migrations
+from marsad.archive.services import Finished
 from marsad.archive.sqlite.migrations import all_migrations as sqlite_migrations
 from tests.archive.conftest import make_article
 

@@ -7,9 +7,10 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from marsad.archive.base import AlertState, LogEntry, Windows
+from marsad.archive.base import Windows
 from marsad.archive.postgres.entities import SQLiteStyle
 from marsad.archive.postgres.trends import POSTGRES
+from marsad.archive.services import AlertState, LogEntry
 from marsad.archive.sqlite import trends as trend_counts
 from marsad.archive.sqlite.alerts import ALERT_COLUMNS, ATTEMPTS, DELIVERY_COLUMNS, delivery, next_status
 from marsad.errors import InputError, NotFound

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from marsad.archive.base import EngineState, Finished
 from marsad.archive.rows import stored_article
+from marsad.archive.services import EngineState, Finished
 from marsad.archive.sqlite.engine import finish_values, finished_row
 from marsad.model import Article
 

@@ -1,4 +1,4 @@
-"""What alerts keep on SQLite (:class:`marsad.archive.base.AlertState`).
+"""What alerts keep on SQLite (:class:`marsad.archive.services.AlertState`).
 
 ``alerts`` holds the saved searches; ``alert_matches`` each article an alert matched, once (its
 primary key is what makes a delivery once-only across restarts), with ``queued`` set once a
@@ -14,7 +14,8 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from marsad.archive.base import AlertState, LogEntry, Windows
+from marsad.archive.base import Windows
+from marsad.archive.services import AlertState, LogEntry
 from marsad.archive.sqlite import trends as trend_counts
 from marsad.errors import InputError, NotFound
 from marsad.model import Alert, Delivery

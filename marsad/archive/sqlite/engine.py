@@ -6,8 +6,8 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 
-from marsad.archive.base import EngineState, Finished
 from marsad.archive.rows import stored_article
+from marsad.archive.services import EngineState, Finished
 from marsad.model import Article
 
 MIGRATIONS: list[tuple[str, str]] = [

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import astuple, fields
 from typing import TYPE_CHECKING
 
-from marsad.archive.base import WatchState
+from marsad.archive.services import WatchState
 from marsad.model import Source, SourceDay
 
 if TYPE_CHECKING:
