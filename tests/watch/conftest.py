@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from marsad.archive import open_archive
 from tests.watch.site import FakeClock, NewsSite, load_articles
 
 
@@ -39,3 +40,10 @@ def news_site(make_site) -> NewsSite:
     site = make_site()
     site.publish(10)
     return site
+
+
+@pytest.fixture
+def arc(new_db):
+    """A new archive on each backend the test runs on."""
+    with open_archive(new_db()) as arc:
+        yield arc

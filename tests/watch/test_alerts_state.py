@@ -13,11 +13,6 @@ from marsad.search.rank import Filters
 T0, T1, T2 = "2026-03-01T10:00:00+00:00", "2026-03-01T11:00:00+00:00", "2026-03-02T09:00:00+00:00"
 
 
-@pytest.fixture
-def arc(new_db):
-    with open_archive(new_db()) as a:
-        yield a
-
 
 def test_alerts_are_kept_by_name(arc):
     state = arc.backend.alerts

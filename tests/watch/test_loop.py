@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from marsad.archive import open_archive
 from marsad.settings import load
 from marsad.watch import sources as src
 from marsad.watch.loop import Watcher
@@ -32,11 +31,6 @@ class Now:
 def now() -> Now:
     return Now()
 
-
-@pytest.fixture
-def arc(new_db):
-    with open_archive(new_db()) as arc:
-        yield arc
 
 
 def round_of(arc, now, clock, **settings):

@@ -16,11 +16,6 @@ def _source(url: str, **kw) -> Source:
     return Source(url=url, **fields)
 
 
-@pytest.fixture
-def arc(new_db):
-    with open_archive(new_db()) as arc:
-        yield arc
-
 
 def test_sources_are_kept_once_updated_and_removed(arc):
     state = arc.backend.watch
