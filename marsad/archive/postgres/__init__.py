@@ -20,9 +20,9 @@ all work this way):
 
 Tables are created in the connection's current schema (``?options=-csearch_path%3Dname`` in the
 URL puts an archive in a schema of its own). An article's key is the ``rowid`` column of
-``articles`` (named as on SQLite). Pooled connections are checked when taken (unless given back
-moments before: a search takes several in a row), so an archive left open outlives a dropped
-connection or a server restart.
+``articles`` (named as on SQLite). Pooled connections are checked when taken (a round trip: a server
+restarted in a fraction of a second must not hand a dead one to the next write), so an archive left
+open outlives a dropped connection or a server restart.
 
 Writers lock rows only, never a table or the database, so several ``marsad ingest`` may write at
 once; a batch that meets a deadlock with another is run again. Relating is the one step that runs
@@ -35,8 +35,6 @@ of every process. Text columns compare with the "C" collation, so that orders ma
 from __future__ import annotations
 
 import threading
-import time
-import weakref
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
@@ -53,8 +51,6 @@ from marsad.archive.postgres.search import PostgresSearchIndex
 from marsad.archive.postgres.store import PostgresStore
 from marsad.archive.postgres.watch import PostgresWatchState
 
-_TRUSTED = 0.25  # seconds a connection given back to the pool is taken again without a check
-
 
 class PostgresBackend(Backend):
     def __init__(self, url: str, *, readonly: bool = False, timeout: float = 10.0, connections: int = 8):
@@ -63,12 +59,11 @@ class PostgresBackend(Backend):
         self.readonly = readonly
         self.timeout = timeout
         self._local = threading.local()
-        self._given_back: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection → when
         with translate_errors(self.name):
             migrations.prepare(url, readonly=readonly, timeout=timeout, name=self.name)
             self.pool = ConnectionPool(url, min_size=1, max_size=connections, timeout=timeout,
                                        kwargs={"autocommit": True, "application_name": "marsad"},
-                                       configure=self._configure, check=self._check, reset=self._reset,
+                                       configure=self._configure, check=ConnectionPool.check_connection,
                                        name="marsad", open=True)
         self.index = PostgresSearchIndex(self)
         self.relate = PostgresRelateState(self)
@@ -82,14 +77,6 @@ class PostgresBackend(Backend):
         conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{int(self.timeout * 1000)}ms",))
         if self.readonly:
             conn.execute("SET default_transaction_read_only = on")
-
-    def _check(self, conn: psycopg.Connection) -> None:
-        """A round trip to the server, unless the connection was given back moments ago."""
-        if time.monotonic() - self._given_back.get(conn, 0.0) > _TRUSTED:
-            ConnectionPool.check_connection(conn)
-
-    def _reset(self, conn: psycopg.Connection) -> None:
-        self._given_back[conn] = time.monotonic()
 
     # -- how the parts reach the database ------------------------------------------------------
 
