@@ -270,6 +270,8 @@ class SourceHealth:
     flagged: bool
     reason: str | None  # why it is flagged, one line
     days: list[SourceDay] = field(default_factory=list)  # the last days, oldest first
+    flag_kind: str | None = None  # disabled, not-stored or quiet (marsad.watch.health.FLAG_LINES)
+    flag_values: dict = field(default_factory=dict)  # the figures the reason names
 
 
 @dataclass(slots=True)

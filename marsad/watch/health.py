@@ -40,11 +40,13 @@ def health(arc: Archive, now: datetime, shown: int = SHOWN_DAYS) -> list[SourceH
     for source in state.sources():
         days = [kept[source.url].get(d) or SourceDay(source.url, d) for d in _days(first, today)]
         norm = _norm(source, days[:-2])
-        reason = _flag(source, days[-2:], norm, _elapsed(now))
+        flag = _flag(source, days[-2:], norm, _elapsed(now))
         total = totals.get(source.url, SourceDay(source.url, ""))
         out.append(SourceHealth(source=source, today=days[-1], total=total,
                                 in_archive=in_archive.get(source.url, 0), norm=norm,
-                                flagged=reason is not None, reason=reason, days=days[-shown:]))
+                                flagged=flag is not None, days=days[-shown:],
+                                reason=FLAG_LINES[flag[0]].format(**flag[1]) if flag else None,
+                                flag_kind=flag[0] if flag else None, flag_values=flag[1] if flag else {}))
     return out
 
 
@@ -65,19 +67,30 @@ def _norm(source: Source, history: list[SourceDay]) -> float | None:
     return float(statistics.median(counted)) if len(counted) >= MIN_HISTORY else None
 
 
-def _flag(source: Source, recent: list[SourceDay], norm: float | None, elapsed: float) -> str | None:
-    """Why the source is flagged, or None. ``recent``: yesterday and today."""
+# Why a source is flagged, in a line for the command line and the API; the reader's page words each
+# kind in Arabic (templates/sources.html) from the same values.
+FLAG_LINES = {
+    "disabled": "disabled after repeated failures: {error}",
+    "not-stored": "{found} articles found since yesterday but {stored} stored",
+    "quiet": "{stored} articles stored since yesterday, against {expected} expected ({norm} a day)",
+}
+
+
+def _flag(source: Source, recent: list[SourceDay], norm: float | None,
+          elapsed: float) -> tuple[str, dict] | None:
+    """Why the source is flagged, as a kind of FLAG_LINES and its values, or None.
+    ``recent``: yesterday and today."""
     if source.status == "disabled":
-        return f"disabled after repeated failures: {source.last_error or 'no reason kept'}"
+        return "disabled", {"error": source.last_error or "no reason kept"}
     if source.paused:
         return None
     stored = sum(d.stored for d in recent)
     found = sum(d.discovered for d in recent)
     if found >= MIN_EXPECTED and stored < LOW * found:
-        return f"{found} articles found since yesterday but {stored} stored"
+        return "not-stored", {"found": found, "stored": stored}
     expected = (norm or 0.0) * (1 + elapsed)
     if expected >= MIN_EXPECTED and stored < LOW * expected:
-        return f"{stored} articles stored since yesterday, against {expected:.0f} expected ({norm:g} a day)"
+        return "quiet", {"stored": stored, "expected": f"{expected:.0f}", "norm": f"{norm:g}"}
     return None
 
 
@@ -92,4 +105,5 @@ def summary(h: SourceHealth) -> dict:
             "last_error": s.last_error,
             "today": {"discovered": h.today.discovered, "fetched": h.today.fetched, "stored": h.today.stored,
                       "failed": h.today.failed},
-            "norm": h.norm, "flagged": h.flagged, "flag": h.reason}
+            "norm": h.norm, "flagged": h.flagged, "flag": h.reason, "flag_kind": h.flag_kind,
+            "flag_values": h.flag_values}

@@ -122,4 +122,7 @@ def test_the_sources_page_shows_each_source_the_flagged_first(new_db):
     assert "flagged" in rows[0].attributes["class"] and "flagged" not in (rows[1].attributes["class"] or "")
     cells = [td.text(strip=True) for td in rows[1].css("td")]
     assert cells[3:9] == ["12", "12", "11", "1", "9", "0"]
+    # Why, in the reader's language, with the figures of the line the API gives.
+    why = tree.css_first("tr.health-why").text()
+    assert "خُزّن 0 مقالاً منذ أمس" in why and "معدله 40 في اليوم" in why and "expected" not in why
     assert len(rows[1].css("svg.spark rect")) == 14 and tree.css_first("a[href='/sources']") is not None
