@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from marsad.errors import InputError, MarsadError
 from marsad.model import Discovery, Failure, FetchResult, IngestReport, Link, RoundReport, Source, SourceDay
@@ -239,7 +240,7 @@ class Watcher:
         articles = []
         for article in page.articles:
             article.url = article.url or result.final_url or url
-            article.outlet = article.outlet or host(article.url)
+            article.outlet = article.outlet or urlsplit(article.url).netloc
             article.source = url
             articles.append(enriched(article, enrich, report))
         return articles, None
@@ -279,15 +280,11 @@ def per_host(pages: list[tuple[str, str, int]], most: int) -> list[tuple[str, st
     seen: dict[str, int] = {}
     kept = []
     for page in pages:
-        h = host(page[0])
+        h = urlsplit(page[0]).netloc
         seen[h] = seen.get(h, 0) + 1
         if seen[h] <= most:
             kept.append(page)
     return kept
-
-
-def host(url: str) -> str:
-    return url.split("/")[2] if url.count("/") >= 2 else url
 
 
 def line(report: RoundReport) -> str:
