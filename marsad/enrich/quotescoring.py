@@ -1,14 +1,15 @@
 """Quotes of enriched articles against a hand-labelled set (tests/enrich/golden/ant-quotes.jsonl), for
 tests and benchmarks.
 
-Each line of the set is one paragraph of an ANT multi-source article: ``id``, ``paragraph`` (index
-into the article's paragraphs as ``marsad ingest`` reads them), ``text`` (the paragraph, to check that
-the index still points at it), ``split`` (dev or held-out), ``quotes`` (every quote of the paragraph:
-its ``text`` and its ``speaker`` as a list of right answers) and ``optional`` (quoted spans that are
-neither right nor wrong when found). A found quote matches a gold one of its paragraph with the same
-words, leading and trailing punctuation aside. Its speaker is right when its words, or its canonical
-entity's, are one of the gold answers, or share its last word with one and are a part of it or
-contain it (ترودو for جاستن ترودو).
+Each line of the set is one paragraph of an ANT article: ``id``, ``corpus`` (the folder of ``data/news``
+it comes from; ant-multisource when absent), ``draw`` (1, 2 or 3: which sample it was labelled in),
+``paragraph`` (index into the article's paragraphs as ``marsad ingest`` reads them), ``text`` (the
+paragraph, to check that the index still points at it), ``split`` (dev or held-out), ``quotes`` (every
+quote of the paragraph: its ``text`` and its ``speaker`` as a list of right answers) and ``optional``
+(quoted spans that are neither right nor wrong when found). A found quote matches a gold one of its
+paragraph with the same words, leading and trailing punctuation aside. Its speaker is right when its
+words, or its canonical entity's, are one of the gold answers, or share its last word with one and are a
+part of it or contain it (ترودو for جاستن ترودو).
 """
 
 from __future__ import annotations
@@ -50,6 +51,17 @@ class QuoteScore(EntityScore):
 def load_quote_set(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def set_articles(news: Path, rows: Iterable[dict]) -> dict[str, Article]:
+    """The articles of the set's rows, each from its corpus under ``news`` (the shared data/news)."""
+    wanted: dict[str, set[str]] = {}
+    for row in rows:
+        wanted.setdefault(row.get("corpus", "ant-multisource"), set()).add(row["id"])
+    out: dict[str, Article] = {}
+    for corpus, ids in wanted.items():
+        out |= labelled_articles(news / corpus / "articles.jsonl.xz", ids)
+    return out
 
 
 def labelled_articles(corpus: Path, ids: Iterable[str]) -> dict[str, Article]:
