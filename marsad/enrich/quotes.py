@@ -31,6 +31,7 @@ from marsad.enrich.speakers import (
     is_verb,
     lexicon,
     subject_after,
+    verb_gender,
     verb_subject,
 )
 from marsad.model import EntityMention, Quote
@@ -57,7 +58,8 @@ _LETTERS = "\u0621-\u063a\u0640-\u065f\u0670"  # as in the word tokens of marsad
 # As printed: على (on) is a preposition, علي (Ali) a name.
 _PREPOSITIONS = frozenset(("مع", "في", "من", "على", "إلى", "الى", "عن", "بعد", "قبل", "حول", "دون", "عبر",
                            "ضد"))
-_CLAUSE_END = re.compile(r"\s*(?:[.،,؛;:!?؟)]|$)")
+# A clause ends at a mark, or where a conjunction opens the next one (… «تجاوزت الحد» كما حذرت …).
+_CLAUSE_END = re.compile(r"\s*(?:[.،,؛;:!?؟)]|$|(?:كما|لكن|لكنه|لكنها|بينما|حيث)\s)")
 _ONLY_QUOTE = re.compile(r"^\W*$")
 _BY = rf"\s*(?:بـ|ب|بأن[{_LETTERS}]*|بان[{_LETTERS}]*)\s*ـ?\s*$"
 # ما وصفه بـ«…», من وصفتهم السلطات بأنهم «…»: a relative word, a verb, maybe a subject, then بـ or بأنه.
@@ -216,7 +218,7 @@ def _is_relative(m: re.Match) -> bool:
 
 
 def _attributed(toks: tuple, quote: re.Match, entities: list[EntityMention], state: dict,
-                sentence: int) -> Speaker | None:
+                sentence: int, index: int) -> Speaker | None:
     """The speaker an attribution after a quote names: «…»، قال فلان; «…» بحسب ما قال فلان; «…» حسب
     تعبير مسؤول أوروبي; «…» حسب غابريال كولينس; «…» كما يوضح كريم صدر. None: no attribution."""
     j = bisect_right([t[0] for t in toks], quote.end() - 1)
@@ -224,6 +226,9 @@ def _attributed(toks: tuple, quote: re.Match, entities: list[EntityMention], sta
         j += 1
     if j >= len(toks):
         return None
+    if is_a(toks[j][2], "participles") and state.get("named_at", (-1, -1)) < (index, sentence):
+        # واستنكر الوصيفي ما اعتبره «…»، مطالبا ب…: the sentence's subject goes on speaking
+        return first_named(entities, sentence, quote.start(), [quote.span()]) or state["speaker"]
     if is_verb(toks[j][2]):
         return _said(verb_subject(toks, j, entities, state, sentence), state)
     if fold(toks[j][2]) not in lexicon()["attributions"]:
@@ -266,7 +271,7 @@ def _quote_speaker(paragraph: str, index: int, toks: tuple, quote: re.Match, ver
             # …، معتبرا أنها «…»: the participle goes with the subject of its sentence.
             state["speaker"], state["named_at"] = subject, (index, start)
         return state["speaker"]
-    if (who := _attributed(toks, quote, entities, state, start)) is not None:
+    if (who := _attributed(toks, quote, entities, state, start, index)) is not None:
         return who
     if state.get("quoted") == index - 1 and not paragraph[:quote.start()].strip() \
             and _ONLY_QUOTE.match(paragraph[quote.end():]):
@@ -281,16 +286,58 @@ def _set_speakers(toks: tuple, verbs: list[int], upto: int, done: int, index: in
         pos = toks[k][0]
         if not done <= pos < upto or is_a(toks[k][2], "participles"):
             continue
-        found = verb_subject(toks, k, entities, state, _sentence_start(paragraph, pos, quotes))
-        if (found is KEEP or found is None) and state["speaker"] is None:
-            found = _last_person(entities, pos, state, quotes)  # وواصلت جولييت غونزاليس … وكتبت: «…»
+        sentence = _sentence_start(paragraph, pos, quotes)
+        found = verb_subject(toks, k, entities, state, sentence)
+        if (found is KEEP or found is None) and state.get("named_at", (-1, -1)) < (index, sentence):
+            # عبر ترامب عن حزنه …، وأشار إلى أن «…»: the person the sentence opens on
+            found = _sentence_subject(toks, entities, sentence, pos, quotes) or found
         topic = state.get("topic")
         if (found is KEEP or found is None) and topic and topic[0] > state.get("named_at", (-1, -1))[0]:
             found = topic[1]  # ورحبت هيلين فيفر بالإرشادات. / وأضافت: «…»: the subject before
+        if (found is KEEP or found is None) and state["speaker"] is None:
+            found = _last_person(entities, pos, state, quotes)  # وواصلت جولييت غونزاليس … وكتبت: «…»
+        gender = verb_gender(toks[k][2])
         if (found is KEEP or found is None) and state["speaker"] is not None:
-            state["named_at"] = (index, pos)  # وأضاف: the same speaker, named again by the verb
+            # وأضاف: the same speaker, named again by the verb; وأضافت after a man spoke: the woman before
+            state["speaker"] = _compatible(state, gender)
+            state["named_at"] = (index, pos)
         elif found is not None and found is not KEEP:
             state["speaker"], state["named_at"] = found, (index, pos)
+            state.setdefault("spoken", []).append((found, gender))
+
+
+def _compatible(state: dict, gender: str | None) -> Speaker:
+    """The current speaker, or when a verb's gender rules them out (a man named by قال, then وأضافت),
+    the last speaker before whose gender agrees with it."""
+    spoken = state.get("spoken", [])
+    current = state["speaker"]
+    if gender is None or not spoken or spoken[-1][0] is not current or spoken[-1][1] in (None, gender):
+        return current
+    return next((who for who, g in reversed(spoken) if g == gender), current)
+
+
+_OPENING = 2  # words (besides titles) before the person a sentence opens on: وعندما سُئلت ساندرز
+
+
+def _sentence_subject(toks: tuple, entities: list[EntityMention], start: int, pos: int,
+                      quotes: list[re.Match]) -> Speaker | None:
+    """The person a sentence opens on, as the subject of its first verb, maybe after titles: the one a
+    later verb of the sentence without a subject refers to (وعندما سُئلت ساندرز …، أجابت «…»)."""
+    words = [t for t in toks if start <= t[0] < pos]
+    people = {e.start: e for e in entities if e.type == "PERS"
+              and not any(q.start() <= e.start < q.end() for q in quotes)}
+    plain = 0
+    for t in words:
+        if (e := people.get(t[0])) is not None:
+            return Speaker(e.text, e.canonical)
+        if (strip_marks(t[2]) in _PREPOSITIONS and (t is not words[0] or t[2] != "عبر")) \
+                or not t[2][0].isalpha():
+            return None  # عن ترامب: an object (عبر first is a verb); a comma: the sentence has gone on
+        if not title_prefix([t[2]]):
+            plain += 1
+            if plain > _OPENING:
+                return None
+    return None
 
 
 def _opening_subject(paragraph: str, entities: list[EntityMention]) -> Speaker | None:

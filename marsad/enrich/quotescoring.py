@@ -9,7 +9,8 @@ quote of the paragraph: its ``text`` and its ``speaker`` as a list of right answ
 (quoted spans that are neither right nor wrong when found). A found quote matches a gold one of its
 paragraph with the same words, leading and trailing punctuation aside. Its speaker is right when its
 words, or its canonical entity's, are one of the gold answers, or share its last word with one and are a
-part of it or contain it (ترودو for جاستن ترودو).
+part of it or contain it (ترودو for جاستن ترودو), or when its canonical entity is the one the alias
+table gives for an answer (دونالد ترمب for ترامب).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marsad.enrich.canonical import lookup
 from marsad.enrich.lexicon import fold
 from marsad.enrich.scoring import EntityScore
 from marsad.model import Article
@@ -83,7 +85,11 @@ def _words(text: str | None) -> list[str]:
 
 
 def same_speaker(found: Sequence[str | None], answers: Sequence[str]) -> bool:
-    """Whether a found speaker (its words, its canonical entity) is one of the gold answers."""
+    """Whether a found speaker (its words, its canonical entity) is one of the gold answers, or the
+    entity the alias table gives for one of them (دونالد ترمب for ترامب)."""
+    known = {lookup(a, "PERS") for a in answers} - {None}
+    if any(name in known for name in found):
+        return True
     for name in filter(None, found):
         words = _words(name)
         for answer in answers:

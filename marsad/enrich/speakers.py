@@ -63,6 +63,21 @@ def is_verb(word: str) -> bool:
     return is_a(word, "verbs") or is_a(word, "participles")
 
 
+@lru_cache(maxsize=1 << 12)
+def verb_gender(verb: str) -> str | None:
+    """"f" for a speech verb whose subject is a woman or a body (قالت، أضافت، تقول), "m" for one whose
+    subject is a man (قال، يضيف), None when the form does not tell (a participle, a word off the list).
+    A final ت is the feminine ending only when the verb without it is on the list too (لفت is not)."""
+    f = fold(verb).rstrip("ـ")
+    f = f[1:] if f[:1] in ("و", "ف") and not is_a(f, "verbs") else f
+    verbs = lexicon()["verbs"]
+    if f not in verbs or is_a(f, "relays"):  # نقلت الوكالة عن فلان: the verb agrees with the agency
+        return None
+    if f.endswith("ت") and f[:-1] in verbs or f.startswith("ت") and "ي" + f[1:] in verbs:
+        return "f"
+    return "m"
+
+
 def _is_stop(word: str) -> bool:
     """A word that ends the search for a subject. علي printed with ya is a name, not على folded."""
     return fold(word) in lexicon()["stops"] and word.lstrip("و") != "علي"
@@ -180,7 +195,7 @@ def _relayed(toks: tuple, k: int) -> int | None:
         word = toks[j][2]
         if word in _COLONS or fold(word) in lexicon()["complementizers"]:
             return None
-        if fold(word) in ("عن", "قول", "تصريح", "تصريحات"):
+        if fold(word) in ("عن", "قول", "تصريح", "تصريحات", "لسان"):  # على لسان قاسمي قوله
             return j
     return None
 
@@ -263,6 +278,9 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
     for e in entities:  # a country speaks when it is the subject itself: وقالت واشنطن
         kinds = ("PERS", "ORG", "LOC") if e.start == lo else ("PERS", "ORG")
         if lo <= e.start < hi and e.type in kinds and not _for_body(toks, e):
+            if _someones(toks, first, e) and limit < len(toks) and toks[limit][2] in "،," \
+                    and (named := _apposition(toks, limit, entities)):
+                return named  # محامي دانيلز، مايكل أفنياتي: the lawyer speaks, not his client
             return Speaker(e.text, e.canonical)
     words = [t[2] for t in toks[first:limit] if t[2] not in _MARKS]
     if title_prefix(words) or is_a(words[0], "roles"):
@@ -298,6 +316,13 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
             break
         name.append(word)
     return _fallback_speaker(" ".join(words[:titled] + name), state)
+
+
+def _someones(toks: tuple, first: int, e: EntityMention) -> bool:
+    """محامي دانيلز، والد اللاعب: a person named right after a role without ال, as its complement."""
+    head = toks[first][2]
+    return e.type == "PERS" and first + 1 < len(toks) and toks[first + 1][0] == e.start \
+        and not fold(head).startswith("ال") and (is_a(head, "roles") or bool(title_prefix([head])))
 
 
 def _nisba(word: str) -> bool:
