@@ -293,7 +293,7 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
         while k < len(words) and (fold(words[k]).endswith(("ي", "يه")) or words[k].startswith("ل")
                                   or words[k - 1].startswith("ل") or fold(words[k]) in ("العليا", "العامه")):
             k += 1
-        return Speaker(" ".join(words[:k]), None)
+        return Speaker(" ".join(words[:k]), _antecedent(words[0], state) if k == 1 else None)
     if "باسم" in words or is_a(words[0], "bodies"):  # متحدث باسم الحكومة، مكتب رئيس الوزراء
         if fold(words[0]) == "بيان" and len(words) > 1 and words[1].startswith("ل"):  # بيان للاتحاد الإنجليزي
             owner = words[1]
@@ -308,9 +308,13 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
             return Speaker(" ".join(words), _role_of(words, state))
         return Speaker(" ".join(_described_role(words)), None)
     titled = title_prefix(words)
+    if titled and not title_prefix(words[:1]) and titled < len(words) and is_a(words[titled], "roles") \
+            and not fold(words[titled]).startswith("ال"):
+        titled = 0  # الرحوي ضيف برنامج: a surname like a nisba (الجموسي، الوصيفي), then a role
     name = words[titled:titled + 3]
-    while len(name) > 1 and title_prefix(name[-1:]):  # a role after the name: بيارا بوار مدير …
-        name.pop()
+    # a role after the name: بيارا بوار مدير …، الرحوي ضيف برنامج «بوليتيكا»
+    cut = next((i for i, w in enumerate(name) if i and (title_prefix([w]) or is_a(w, "roles"))), len(name))
+    name = name[:cut]
     for word in words[titled + len(name):]:  # المرصد السوري لحقوق الإنسان، أحد القيادات العسكرية الكردية
         if not fold(word).startswith("ال") or not (needs_complement(name[-1]) or _nisba(word)):
             break
@@ -390,6 +394,21 @@ def _described_role(words: list[str]) -> list[str]:
     return words[:k]
 
 
+def _antecedent(noun: str, state: dict) -> str | None:
+    """The entity a definite noun alone refers back to (وأكدت الحركة → حركة النهضة; المنصة → منصة
+    التواصل فيسبوك): the last body or person the article named with that noun, in its name or right
+    before it."""
+    bare = normalize_for_matching(noun).removeprefix("ال")
+    if len(bare) < 3:
+        return None
+    for m, context in reversed(state["mentions"]):
+        named = normalize_for_matching(m.text).split()
+        near = [w.removeprefix("ال") for w in context.split()[-4:]]
+        if m.type in ("ORG", "PERS") and (named[:1] == [bare] or bare in near):
+            return m.canonical
+    return None
+
+
 def _role_of(words: list[str], state: dict) -> str | None:
     """The person an earlier paragraph named right after these role words (الناطق باسم الحكومة
     المغربية مصطفى الخلفي), if any."""
@@ -413,6 +432,9 @@ def _fallback_speaker(phrase: str, state: dict) -> Speaker | None:
     if len(fold(name)) < 3:  # قال لي: a pronoun, not a name
         return None
     known = lookup(name, "PERS")
+    if known is None and len(words) == 1 and fold(name).startswith("ال") and name not in state["names"] \
+            and fold(name) not in state["names"]:
+        known = _antecedent(name, state)  # وقالت المنصة: the platform the article named before
     if known is None and title_prefix(words) and _described_role(["", *name.split()]) == ["", *name.split()]:
         return Speaker(phrase, None)  # رئيسة وزراء كندية سابقة: a title described, no name
     return Speaker(strip_marks(name), known)
