@@ -3,14 +3,14 @@
 A tagger trained on news takes some words for names because they are often capitalized in the
 languages it learned from, or stand where names stand: months (نيسان), weekdays, currencies
 (الريال), units, common and plural nouns (الميليشيات, العاصمة), religious formulae (الله) and
-descriptions (حليفان موثوقان).
-The lists are data (``not_entities.json``, with the month names of ``months.json`` in every
-system and the currencies of ``currencies.json``). A name counts as such a word only when all of
-it is one: a currency or a month inside a real name stays (ريال مدريد, ثورة 25 يناير). A month
-name alone that the tagger calls an organization and that stands in no date keeps its place
-(نيسان, the car maker). Some words are an entity only in a context: الريال alone is Real Madrid
-in an article about football, else the currency. A name that opens with an event word (عملية,
-حملة, قمة) is an event: MISC, never a person.
+descriptions (حليفان موثوقان). The lists are data (``not_entities.json``: common nouns, formulae,
+and common terms of science, health and technology that look like names (الكربون, الإنفلونزا,
+سيلفي), with the month names of ``months.json`` in every system and the currencies of
+``currencies.json``). A name counts as such a word only when all of it is one: a currency or a month
+inside a real name stays (ريال مدريد, ثورة 25 يناير). A month name alone that the tagger calls an
+organization and that stands in no date keeps its place (نيسان, the car maker). Some words are an
+entity only in a context: الريال alone is Real Madrid in an article about football, else the
+currency. A name that opens with an event word (عملية, حملة, قمة) is an event: MISC, never a person.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], dict, froz
     return (frozenset(_bare(fold(w)) for w in words),
             frozenset(_bare(fold(w)) for w in month_words) - frozenset(_bare(fold(w)) for w in
                                                                     data["time_words"]),
-            frozenset(_fold_name(n) for n in data["common_nouns"] + data["formulae"]),
+            frozenset(_fold_name(n) for n in data["common_nouns"] + data["formulae"]
+                      + [t for kind in data["common_terms"].values() for t in kind]),
             context, frozenset(fold(w) for w in data["event_heads"]))
 
 
