@@ -51,6 +51,7 @@ _CLOSING = frozenset('»”"')
 _GAP_START = frozenset("،,.:؛;)")
 _COLONS = (":", "：")
 _LABEL_REACH = 90  # characters before a quote searched for ما وصفه بـ
+_MAX_UNCLOSED = 16  # tokens before an unclosed quote opening on أن searched for its speech verb
 _VERB_LABEL_REACH = 240  # … for وصفت الحكومة اللقاء … بـ (the sentence's own describing verb)
 _ANTECEDENT_MENTIONS = 12  # mentions of the paragraphs before searched for a subject's antecedent
 _ANTECEDENT = 3  # characters between a name and the الذي/التي that refers to it (، )
@@ -117,7 +118,10 @@ def _unclosed(paragraph: str, toks: tuple, quotes: list[re.Match]) -> list[re.Ma
             continue
         k = bisect_right([t[0] for t in toks], m.start()) - 1
         before = toks[k - 1][2] if k >= 1 else ""
-        if before in _COLONS or is_verb(before) or fold(before) in lexicon()["complementizers"]:
+        opens = m.group()[1:].split()[:1]  # أفاد فلان، الأحد بصفاقس "أن …: what the verb says, marked
+        said = bool(opens) and fold(opens[0]) in lexicon()["complementizers"] \
+            and any(is_verb(t[2]) for t in toks[max(0, k - _MAX_UNCLOSED):k])
+        if before in _COLONS or is_verb(before) or fold(before) in lexicon()["complementizers"] or said:
             out.append(m)
     return out
 
@@ -136,7 +140,10 @@ def _is_name(toks: tuple, quote: re.Match, label: bool) -> bool:
     prev = before[-1][2] if before else ""
     if prev in ("لـ", "بـ", "ل", "ب") and len(before) > 1:
         prev = before[-2][2]
-    return is_a(prev, "name_cues") or (len(inner) > 1 and is_a(inner[0], "name_cues") and not label)
+    opened = prev in _COLONS or fold(prev) in lexicon()["complementizers"]
+    long = len(inner) > _SHORT + 2  # ذكر مصدر أمني أن «عملية القبض تمت اثر كمين …»: a sentence said
+    return is_a(prev, "name_cues") or (len(inner) > 1 and is_a(inner[0], "name_cues") and not label
+                                       and not (long and opened))
 
 
 @cache
