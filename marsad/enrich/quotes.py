@@ -85,22 +85,25 @@ def _opens(word: str) -> bool:
     return word in _COLONS or f in lex["complementizers"] or f in lex["introducers"] or is_verb(word)
 
 
-def _is_speech(paragraph: str, toks: tuple, verb_k: int | None, quote: re.Match) -> bool:
+def _is_speech(paragraph: str, toks: tuple, verb_k: int | None, quote: re.Match, named: bool) -> bool:
     """A speech verb before the quote in its sentence, with a colon, a complementizer or next to
     nothing in between, or a quote too long to be a name or a title.
 
-    A short quote (a few words, often a title: «ذا فويس») must also close its clause or come right
-    after the word that opens it (ما قال إنها «مهزلة تباكي» من …)."""
+    A short quote (a few words, often a title: «ذا فويس») must also close its clause, come right
+    after the word that opens it (ما قال إنها «مهزلة تباكي» من …), or be words of indirect speech
+    that name nothing (``named``: an entity inside it): أعلن أن بلاده ستستقبل «بضع عشرات» من …."""
     if verb_k is None:
         return False
     between = [t for t in toks if toks[verb_k][1] <= t[0] < quote.start()]
     opened = not between or _opens(between[-1][2])
     short = len(_inner(quote).split()) <= _SHORT
-    if short and not (opened or _CLAUSE_END.match(paragraph, quote.end())):
+    lex = lexicon()
+    indirect = any(fold(t[2]) in lex["complementizers"] for t in between)
+    if short and not (opened or _CLAUSE_END.match(paragraph, quote.end())
+                      or indirect and not named and len(_inner(quote).split()) > 1):
         return False
     if len(between) <= _NEAR or opened:
         return True
-    lex = lexicon()
     return not short or any(t[2] in _COLONS or fold(t[2]) in lex["complementizers"] for t in between)
 
 
@@ -271,7 +274,8 @@ def _quote_speaker(paragraph: str, index: int, toks: tuple, quote: re.Match, ver
     """Who says a quote (None: no one named); False when it is no speech."""
     start = _sentence_start(paragraph, quote.start(), quotes)
     before = [k for k in verbs if start <= toks[k][0] < quote.start()]
-    if _is_speech(paragraph, toks, before[-1] if before else None, quote):
+    named = any(quote.start() <= e.start < quote.end() for e in entities)
+    if _is_speech(paragraph, toks, before[-1] if before else None, quote, named):
         verb = before[-1]
         if is_a(toks[verb][2], "participles") and state.get("named_at", (-1, -1)) < (index, start) \
                 and (subject := first_named(entities, start, toks[verb][0], [q.span() for q in quotes])):
