@@ -108,6 +108,21 @@ def _sentence_entity(entities: list[EntityMention], lo: int, hi: int, last: bool
     return None
 
 
+def _untagged_before(toks: tuple, lo: int, k: int, state: dict) -> Speaker | None:
+    """The last word between offset ``lo`` and token ``k`` that the article names a person with
+    elsewhere, a glued ل، ب or و aside, when the tagger missed it here (شريط فيديو لكامبل), as
+    printed."""
+    names = state.get("names", {})
+    for j in range(k - 1, -1, -1):
+        if toks[j][0] < lo:
+            break
+        f = fold(toks[j][2])
+        for word in (f, f[1:] if f[:1] in ("ل", "ب", "و") else f):
+            if word in names and len(word) >= 4:  # no canonical: a surname may be two people's
+                return Speaker(toks[j][2][len(f) - len(word):], None)
+    return None
+
+
 def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict,
                  sentence: int) -> Speaker | None:
     """The speaker of the speech verb at token ``k`` (KEEP: the one named before), or None."""
@@ -128,7 +143,8 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
         k += 1  # وجاء في بيان للرئاسة أن …: the statement speaks
     nxt = fold(toks[k + 1][2]) if k + 1 < len(toks) else ""
     if nxt in ("فيها", "فيه"):  # التصريحات التي أدلت بها هاتشينسون وقالت فيها: the one named before
-        return _sentence_entity(entities, sentence, toks[k][0], last=True)
+        return _sentence_entity(entities, sentence, toks[k][0], last=True) \
+            or _untagged_before(toks, sentence, k, state)  # شريط فيديو لكامبل قالت فيه
     if prev in ("حيث", "عندما", "حين", "حينما"):  # وتحدث دين في مقابلة … حيث قال: the sentence's subject
         return KEEP if state["speaker"] else _sentence_entity(entities, sentence, toks[k][0], last=False)
     found = subject_after(toks, k, entities, state)
