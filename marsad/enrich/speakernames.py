@@ -6,7 +6,8 @@ without reading further than the article: given names, the words that open perso
 tagger's gazetteer and the alias table (a name that ends on one goes on), and the article's own
 mentions of people (a word the article tags as part of a person's name elsewhere is a name here
 too). Only plain words can join a name: no function word, speech verb, title, role, body or word
-of time.
+of time. The same evidence names a speaker printed untagged before «قالت فيه» (شريط فيديو لكامبل),
+and the mentions say what a definite noun alone refers back to (وأكدت الحركة → حركة النهضة).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections import Counter
 from dataclasses import replace
 from functools import cache
 
+from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import known_entities, lookup, name_particles, title_prefix
 from marsad.enrich.lexicon import fold, load, tokens
 from marsad.enrich.ner.features import fold as tagger_fold
@@ -197,4 +199,34 @@ def title_holder(toks: tuple, start: int, entities: list[EntityMention],
             return e.text, e.canonical
         if run is not None:
             run = run + [word] if len(run) < 3 and name_word(word) and not f.startswith("ل") else None
+    return None
+
+
+def antecedent(noun: str, state: dict) -> str | None:
+    """The entity a definite noun alone refers back to (وأكدت الحركة → حركة النهضة; المنصة → منصة
+    التواصل فيسبوك): the last body or person the article named with that noun, in its name or right
+    before it."""
+    bare = normalize_for_matching(noun).removeprefix("ال")
+    if len(bare) < 3:
+        return None
+    for m, context in reversed(state["mentions"]):
+        named = normalize_for_matching(m.text).split()
+        near = [w.removeprefix("ال") for w in context.split()[-4:]]
+        if m.type in ("ORG", "PERS") and (named[:1] == [bare] or bare in near):
+            return m.canonical
+    return None
+
+
+def untagged_before(toks: tuple, lo: int, k: int, state: dict) -> str | None:
+    """The last word between offset ``lo`` and token ``k`` that the article names a person with
+    elsewhere, a glued ل، ب or و aside, when the tagger missed it here (شريط فيديو لكامبل), as
+    printed."""
+    names = state.get("names", {})
+    for j in range(k - 1, -1, -1):
+        if toks[j][0] < lo:
+            break
+        f = fold(toks[j][2])
+        for word in (f, f[1:] if f[:1] in ("ل", "ب", "و") else f):
+            if word in names and len(word) >= 4:  # no canonical: a surname may be two people's
+                return toks[j][2][len(f) - len(word):]
     return None

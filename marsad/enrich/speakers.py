@@ -19,7 +19,13 @@ from functools import cache, lru_cache
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import clean, lookup, title_prefix
 from marsad.enrich.lexicon import fold, load, strip_marks, with_clitics
-from marsad.enrich.speakernames import needs_complement, title_holder, untagged_name
+from marsad.enrich.speakernames import (
+    antecedent,
+    needs_complement,
+    title_holder,
+    untagged_before,
+    untagged_name,
+)
 from marsad.model import EntityMention
 
 _MAX_SUBJECT = 8  # tokens after a verb searched for its subject
@@ -108,19 +114,8 @@ def _sentence_entity(entities: list[EntityMention], lo: int, hi: int, last: bool
     return None
 
 
-def _untagged_before(toks: tuple, lo: int, k: int, state: dict) -> Speaker | None:
-    """The last word between offset ``lo`` and token ``k`` that the article names a person with
-    elsewhere, a glued ل، ب or و aside, when the tagger missed it here (شريط فيديو لكامبل), as
-    printed."""
-    names = state.get("names", {})
-    for j in range(k - 1, -1, -1):
-        if toks[j][0] < lo:
-            break
-        f = fold(toks[j][2])
-        for word in (f, f[1:] if f[:1] in ("ل", "ب", "و") else f):
-            if word in names and len(word) >= 4:  # no canonical: a surname may be two people's
-                return Speaker(toks[j][2][len(f) - len(word):], None)
-    return None
+def _printed(name: str | None) -> Speaker | None:
+    return Speaker(name, None) if name else None
 
 
 def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict,
@@ -144,7 +139,7 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
     nxt = fold(toks[k + 1][2]) if k + 1 < len(toks) else ""
     if nxt in ("فيها", "فيه"):  # التصريحات التي أدلت بها هاتشينسون وقالت فيها: the one named before
         return _sentence_entity(entities, sentence, toks[k][0], last=True) \
-            or _untagged_before(toks, sentence, k, state)  # شريط فيديو لكامبل قالت فيه
+            or _printed(untagged_before(toks, sentence, k, state))  # شريط فيديو لكامبل قالت فيه
     if prev in ("حيث", "عندما", "حين", "حينما"):  # وتحدث دين في مقابلة … حيث قال: the sentence's subject
         return KEEP if state["speaker"] else _sentence_entity(entities, sentence, toks[k][0], last=False)
     found = subject_after(toks, k, entities, state)
@@ -309,7 +304,7 @@ def subject_after(toks: tuple, k: int, entities: list[EntityMention], state: dic
         while k < len(words) and (fold(words[k]).endswith(("ي", "يه")) or words[k].startswith("ل")
                                   or words[k - 1].startswith("ل") or fold(words[k]) in ("العليا", "العامه")):
             k += 1
-        return Speaker(" ".join(words[:k]), _antecedent(words[0], state) if k == 1 else None)
+        return Speaker(" ".join(words[:k]), antecedent(words[0], state) if k == 1 else None)
     if "باسم" in words or is_a(words[0], "bodies"):  # متحدث باسم الحكومة، مكتب رئيس الوزراء
         if fold(words[0]) == "بيان" and len(words) > 1 and words[1].startswith("ل"):  # بيان للاتحاد الإنجليزي
             owner = words[1]
@@ -410,21 +405,6 @@ def _described_role(words: list[str]) -> list[str]:
     return words[:k]
 
 
-def _antecedent(noun: str, state: dict) -> str | None:
-    """The entity a definite noun alone refers back to (وأكدت الحركة → حركة النهضة; المنصة → منصة
-    التواصل فيسبوك): the last body or person the article named with that noun, in its name or right
-    before it."""
-    bare = normalize_for_matching(noun).removeprefix("ال")
-    if len(bare) < 3:
-        return None
-    for m, context in reversed(state["mentions"]):
-        named = normalize_for_matching(m.text).split()
-        near = [w.removeprefix("ال") for w in context.split()[-4:]]
-        if m.type in ("ORG", "PERS") and (named[:1] == [bare] or bare in near):
-            return m.canonical
-    return None
-
-
 def _role_of(words: list[str], state: dict) -> str | None:
     """The person an earlier paragraph named right after these role words (الناطق باسم الحكومة
     المغربية مصطفى الخلفي), if any."""
@@ -450,7 +430,7 @@ def _fallback_speaker(phrase: str, state: dict) -> Speaker | None:
     known = lookup(name, "PERS")
     if known is None and len(words) == 1 and fold(name).startswith("ال") and name not in state["names"] \
             and fold(name) not in state["names"]:
-        known = _antecedent(name, state)  # وقالت المنصة: the platform the article named before
+        known = antecedent(name, state)  # وقالت المنصة: the platform the article named before
     if known is None and title_prefix(words) and _described_role(["", *name.split()]) == ["", *name.split()]:
         return Speaker(phrase, None)  # رئيسة وزراء كندية سابقة: a title described, no name
     return Speaker(strip_marks(name), known)

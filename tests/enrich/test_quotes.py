@@ -17,6 +17,7 @@ from marsad.enrich.quotescoring import (
     score_quotes,
     set_articles,
 )
+from marsad.enrich.speakers import verb_gender
 from marsad.model import EntityMention
 
 
@@ -211,6 +212,19 @@ def test_trudeau_told_trump_is_trudeaus_quote(shared):
     (["انتقد علييف، ما قال إنها «مهزلة تباكي» من عمل على تأسيس العلاقات."], "إلهام علييف"),
     # Nested names: one inside the quote, one between the verb and the quote.
     (["وأكد علييف للرئيس الروسي فلاديمير بوتين أن «قرار الرئيس بوتين ننفذه بكل اعتزاز»."], "إلهام علييف"),
+    # A verb without a subject goes with the person its sentence opens on, not the speaker before.
+    (["وقال بيسكوف إن «الأمر مهم جداً».", "عبر علييف عن حزنه، وأشار إلى أن الحادث «كان مؤلما جدا للجميع»."],
+     "إلهام علييف"),
+    # A feminine verb after a man spoke: the last speaker whose verb was feminine too.
+    (["وقالت ساناي تاكايتشي إن «الأمر مهم جداً».", "وقال بيسكوف إن «الموقف لم يتغير أبدا».",
+      "وأضافت: «لن نغير موقفنا أبداً في هذا الشأن»."], "ساناي تاكايتشي"),
+    # على لسان relays like عن.
+    (["ونقلت وكالة تاس على لسان بيسكوف قوله: «لم نكن بحاجة إلى ذلك القرار أبدا»."], "دميتري بيسكوف"),
+    # The role of someone named, then the name after a comma: the lawyer speaks, not his client.
+    (["وقال محامي علييف، دميتري بيسكوف، إن «القضية ستنتهي قريبا جدا»."], "دميتري بيسكوف"),
+    # A definite noun alone refers back to the body the article named with it.
+    (["أعلنت وكالة الصحافة الفرنسية أمس أن المحادثات انتهت.",
+      "وقالت الوكالة إن «المحادثات انتهت دون اتفاق»."], "وكالة الصحافة الفرنسية"),
 ])
 def test_the_speaker_is_the_subject_of_the_verb(tagger, paragraphs, speaker):
     assert _names(paragraphs, tagger)[-1] == speaker
@@ -233,9 +247,27 @@ def test_the_speaker_is_the_subject_of_the_verb(tagger, paragraphs, speaker):
     # A label without a relative word: the subject of وصف.
     (["ووصفت السلطات الروسية لقاء الوزيرين في نيويورك بـ«العابر»، وذلك في تعليق."],
      "العابر", "السلطات الروسية"),
+    # A few words of indirect speech that name nothing.
+    (["وأعلن بيسكوف أن بلاده ستستقبل «بضع عشرات» من الركاب."], "بضع عشرات", "دميتري بيسكوف"),
+    # A participle after the quote: the sentence's subject goes on speaking.
+    (["وقال علييف إن «الأمر مهم».",
+      "واستنكر بيسكوف ما اعتبره «تدخلا سافرا في الشؤون الداخلية»، مطالبا بوقفه."],
+     "تدخلا سافرا في الشؤون الداخلية", "دميتري بيسكوف"),
 ])
 def test_constructions_of_speech(tagger, paragraphs, quote, speaker):
     assert (speaker, quote) in _said(paragraphs, tagger)
+
+
+def test_a_quoted_name_in_indirect_speech_is_no_quote(tagger):
+    assert _said(["وقال بيسكوف إن أنصار «جون لي» دخلوا المدينة."], tagger) == []
+
+
+@pytest.mark.parametrize(("verb", "gender"), [
+    ("قال", "m"), ("وقالت", "f"), ("أضافت", "f"), ("تابع", "m"), ("تابعت", "f"), ("لفت", "m"), ("لفتت", "f"),
+    ("تقول", "f"), ("يقول", "m"), ("مضيفا", None), ("نقلت", None),
+])
+def test_the_gender_a_speech_verb_gives_its_subject(verb, gender):
+    assert verb_gender(verb) == gender
 
 
 def test_a_paragraph_that_is_only_a_quote_goes_on_with_the_speaker(tagger):
