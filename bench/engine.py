@@ -16,7 +16,7 @@ Runs give wall-clock seconds and CPU seconds (the client and the worker processe
 server's); stages give CPU seconds. On a shared machine state the cores and the load beside them, and
 prefer the CPU figures and ratios within one run.
 Usage: python3 bench/engine.py [--sqlite] [--postgres URL] [--articles 31525] [--enriched 3000]
-       [--workers 1,2] [--partition 2000] [--stages 5000] [--backfill 300000]
+       [--workers 1,2] [--partition 2000] [--stages 5000] [--backfill 300000] [--out rows.jsonl]
 """
 
 from __future__ import annotations
@@ -118,14 +118,21 @@ def measure(target: str, *args) -> dict:
         drop_archive(target)
 
 
+ROWS: Path | None = None  # --out: each run appended as one JSON line as it ends (long runs)
+
+
 def ingest_runs(name: str, target: str, path: Path, enrich: bool, runners: list[str], partition: int,
                 relate: bool = True) -> list[dict]:
     rows = []
     for runner in runners:
         got = measure(target, "ingest", target, str(path), runner, str(int(enrich)), str(int(relate)),
                       str(partition))
-        got.update(backend=name, runner=runner, enrich=enrich, relate=relate)
+        got.update(backend=name, runner=runner, enrich=enrich, relate=relate, partition=partition,
+                   load=os.getloadavg()[0], ended=time.strftime("%H:%M:%S", time.gmtime()))
         rows.append(got)
+        if ROWS:
+            with open(ROWS, "a", encoding="utf-8") as out:
+                out.write(json.dumps(got) + "\n")
         print(f"  {name} {runner} enrich={enrich}: {got['articles']:,} articles in {got['seconds']:.1f} s",
               flush=True)
     return rows
@@ -187,8 +194,12 @@ def main() -> None:
     ap.add_argument("--partition", type=int, default=2000)
     ap.add_argument("--stages", type=int, default=5000, help="articles of the per-stage measure")
     ap.add_argument("--backfill", type=int, default=0, help="articles of a synthetic backfill (0: none)")
+    ap.add_argument("--out", type=Path, help="append each run's row to this JSONL file as it ends")
     args = ap.parse_args()
-    targets = {"SQLite": str(OUT / "engine" / "engine.db")} if args.sqlite else {}
+    global ROWS
+    ROWS = args.out
+    # one file per invocation: two invocations at once never share an archive
+    targets = {"SQLite": str(OUT / "engine" / f"engine-{os.getpid()}.db")} if args.sqlite else {}
     if args.postgres:
         targets["PostgreSQL"] = args.postgres
     runners = ["plain", *(f"dask-{w}" for w in args.workers.split(","))]
