@@ -73,7 +73,12 @@ def ingest(db: str | os.PathLike | None, paths: Iterable[str | os.PathLike], run
 def reenrich(db: str | os.PathLike | None, runner: Executor, *, since: str | None = None,
              progress: bool = False, partition: int = PARTITION) -> JobReport:
     """Enrich the stored articles (published on or after ``since``) again, after a change of model or
-    tables; analysts' entity corrections hold for what it finds. Stories and copies stay as related."""
+    tables; analysts' entity corrections hold for what it finds, and the entities relating keeps are
+    rewritten (stories and copies, made from text and dates, stay as related).
+
+    The job is the enrichment's version, ``since`` and ``partition``: run again, it does the key ranges
+    not finished, and the ranges of articles stored since its first run (stored after a finished
+    range's last article, an article was enriched by its own ingest, with the same version)."""
     from marsad.archive import open_archive
     from marsad.engine import job as jobs
     from marsad.engine.partition import key_ranges
@@ -84,8 +89,8 @@ def reenrich(db: str | os.PathLike | None, runner: Executor, *, since: str | Non
     with open_archive(settings.db) as arc:
         span = arc.backend.engine.key_span(since)
     parts = key_ranges(span, partition)
-    job = Job("reenrich", _worker_db(settings.db), _digest(["reenrich", enrichment_version(), since, span,
-                                                             partition]), relate=False, since=since)
+    what = ["reenrich", enrichment_version(), since, partition]
+    job = Job("reenrich", _worker_db(settings.db), _digest(what), relate=False, since=since)
     return _run(settings.db, job, parts, runner, jobs.JobReport(), progress)
 
 

@@ -86,12 +86,14 @@ def plan(paths: Iterable[str | os.PathLike], size: int) -> tuple[list[Partition]
 
 
 def key_ranges(span: tuple[int, int] | None, size: int) -> list[Partition]:
-    """Partitions of stored articles: key ranges of ``size`` keys from the smallest to the largest."""
+    """Partitions of stored articles: the key ranges of ``size`` keys, on multiples of ``size``, that
+    hold the smallest to the largest. Fixed bounds: articles stored later add ranges after these,
+    and do not change the ranges (nor the partitions finished) before them."""
     if span is None:
         return []
     low, high = span
-    return [Partition(seq, "keys", start=k, stop=min(k + size, high + 1))
-            for seq, k in enumerate(range(low, high + 1, size))]
+    return [Partition(seq, "keys", start=k, stop=k + size)
+            for seq, k in enumerate(range(low - low % size, high + 1, size))]
 
 
 def read(part: Partition, max_bytes: int) -> Iterator[Page | Failure]:
