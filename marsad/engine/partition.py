@@ -5,7 +5,10 @@ An ingest's inputs are cut by file and by record or byte range:
 - an uncompressed JSONL file into byte ranges that start on a line, ``size`` records each; a worker
   reads its range and nothing else;
 - a compressed JSONL file into ranges of ``size`` record numbers (a compressed stream cannot be
-  entered in the middle: a worker decompresses from the start and parses its own records only);
+  entered in the middle: a worker decompresses from the start and parses its own records only).
+  Decompressing grows with the square of a file's records over ``size``: a 100k-record gzip in 50
+  partitions is read through 25 times over (about 37 CPU-s here, against 136 for its whole plain
+  ingest). Big backfills go faster as uncompressed JSONL or as many smaller compressed files;
 - a WARC file whole (its records are found by reading it through);
 - other files (one page each) in groups of ``size`` files.
 
