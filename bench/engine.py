@@ -16,7 +16,8 @@ Runs give wall-clock seconds and CPU seconds (the client and the worker processe
 server's); stages give CPU seconds. On a shared machine state the cores and the load beside them, and
 prefer the CPU figures and ratios within one run.
 Usage: python3 bench/engine.py [--sqlite] [--postgres URL] [--articles 31525] [--enriched 3000]
-       [--workers 1,2] [--partition 2000] [--stages 5000] [--backfill 300000]
+       [--workers 1,2] [--partition 2000] [--stages 5000] [--backfill 300000] [--idle 60]
+       [--out rows.jsonl]
 """
 
 from __future__ import annotations
@@ -118,14 +119,21 @@ def measure(target: str, *args) -> dict:
         drop_archive(target)
 
 
+ROWS: Path | None = None  # --out: each run appended as one JSON line as it ends (long runs)
+
+
 def ingest_runs(name: str, target: str, path: Path, enrich: bool, runners: list[str], partition: int,
                 relate: bool = True) -> list[dict]:
     rows = []
     for runner in runners:
         got = measure(target, "ingest", target, str(path), runner, str(int(enrich)), str(int(relate)),
                       str(partition))
-        got.update(backend=name, runner=runner, enrich=enrich, relate=relate)
+        got.update(backend=name, runner=runner, enrich=enrich, relate=relate, partition=partition,
+                   load=os.getloadavg()[0], ended=time.strftime("%H:%M:%S", time.gmtime()))
         rows.append(got)
+        if ROWS:
+            with open(ROWS, "a", encoding="utf-8") as out:
+                out.write(json.dumps(got) + "\n")
         print(f"  {name} {runner} enrich={enrich}: {got['articles']:,} articles in {got['seconds']:.1f} s",
               flush=True)
     return rows
@@ -176,6 +184,27 @@ def overhead(name: str, target: str, path: Path, small: int, large: int) -> None
           f"{rows[1]['cpu']:.1f} s CPU)")
 
 
+def idle_cluster(workers: list[str], keep: int) -> None:
+    """CPU a local cluster costs while it waits (heartbeats, event loops): the same cluster kept 5 s
+    and ``keep`` s, so that starting and stopping it cancel out. A run pays it for its whole wall time,
+    so on a loaded machine, where runs take longer, Dask's CPU an article grows."""
+    for w in workers:
+        got = [run_child(HERE, "idle", w, str(k)) for k in (5, keep)]
+        rate = (got[1]["cpu"] - got[0]["cpu"]) / (got[1]["seconds"] - got[0]["seconds"])
+        print(f"\nidle local cluster of {w} worker(s): {rate:.3f} CPU-s a wall second; started and stopped "
+              f"{got[0]['cpu']:.2f} CPU-s", flush=True)
+
+
+def child_idle(workers: int, keep: int) -> dict:
+    from marsad import engine
+
+    start, cpu = time.perf_counter(), _cpu()
+    executor = engine.executor("dask", workers=workers)
+    time.sleep(keep)
+    executor.close()
+    return {"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sqlite", action="store_true")
@@ -187,8 +216,14 @@ def main() -> None:
     ap.add_argument("--partition", type=int, default=2000)
     ap.add_argument("--stages", type=int, default=5000, help="articles of the per-stage measure")
     ap.add_argument("--backfill", type=int, default=0, help="articles of a synthetic backfill (0: none)")
+    ap.add_argument("--idle", type=int, default=0, metavar="SECONDS",
+                    help="also measure an idle local cluster of each --workers kept this long")
+    ap.add_argument("--out", type=Path, help="append each run's row to this JSONL file as it ends")
     args = ap.parse_args()
-    targets = {"SQLite": str(OUT / "engine" / "engine.db")} if args.sqlite else {}
+    global ROWS
+    ROWS = args.out
+    # one file per invocation: two invocations at once never share an archive
+    targets = {"SQLite": str(OUT / "engine" / f"engine-{os.getpid()}.db")} if args.sqlite else {}
     if args.postgres:
         targets["PostgreSQL"] = args.postgres
     runners = ["plain", *(f"dask-{w}" for w in args.workers.split(","))]
@@ -211,11 +246,16 @@ def main() -> None:
         overhead(name, target, corpus(args.articles), max(50, args.partition // 8), args.partition)
         stage_table(name, measure(target, "stages", target, str(corpus(args.articles)), str(args.stages),
                                   str(min(500, args.enriched or 500))))
+    if args.idle:
+        idle_cluster(args.workers.split(","), args.idle)
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
 
 
 def child(argv: list[str]) -> None:
     kind, target, path, *rest = argv
+    if kind == "idle":
+        print(json.dumps(child_idle(int(target), int(path))))
+        return
     if kind == "ingest":
         runner, enrich, relate, partition = rest
         out = child_ingest(target, path, runner, enrich == "1", relate == "1", int(partition))

@@ -207,3 +207,8 @@ class EngineState(ABC):
     def between(self, low: int, high: int, since: str | None = None) -> list[Article]:
         """The stored articles with keys from ``low`` to ``high`` - 1 (published on or after ``since``),
         by key."""
+
+    @abstractmethod
+    def relate_entities(self, entities: list[tuple[str, list[str]]]) -> None:
+        """After a re-enrichment: the canonical entity names relating keeps of each article already
+        related (related articles are ranked by them and name them as the reason), by article id."""

@@ -19,7 +19,9 @@ def reenrich(db, since, quiet, engine, workers, scheduler, partition_size):
     an alias table changed. Analysts' entity corrections (`marsad entities`) hold for what it finds.
 
     It runs in partitions of stored articles, here (--engine local) or on Dask: after an interruption,
-    the same command does only the partitions not finished. Stories and copies stay as they were related.
+    the same command does only the partitions not finished (and those of articles stored since).
+    The entities that related articles are ranked by are rewritten; stories and copies, made from
+    text and dates, stay as they were related.
     """
     from marsad import engine as engines
 

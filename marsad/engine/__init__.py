@@ -30,6 +30,9 @@ from marsad.pipeline import BATCH_SIZE
 if TYPE_CHECKING:
     from marsad.engine.base import Executor
     from marsad.engine.job import JobReport
+    from marsad.engine.partition import Partition
+    from marsad.engine.work import Job
+    from marsad.model import Failure
 
 ENGINES = ("local", "dask")
 PARTITION = 2000  # records, files or keys per partition: a few batches, so a redone partition costs little
@@ -55,25 +58,41 @@ def ingest(db: str | os.PathLike | None, paths: Iterable[str | os.PathLike], run
     """Ingest ``paths`` into the archive ``db`` on ``runner``'s workers (see the module's notes);
     ``partition`` records per partition, ``batch`` articles per unit of work."""
     from marsad.engine import job as jobs
-    from marsad.engine.partition import plan
-    from marsad.engine.work import Job, enrichment_version
     from marsad.parse.folders import skipped_files
-    from marsad.settings import load
 
     paths = [os.fspath(p) for p in paths]
-    settings = load(db)
-    parts, failures = plan(paths, partition)
+    job, parts, failures = ingest_plan(db, paths, enrich=enrich, relate=relate, partition=partition,
+                                       batch=batch)
     report = jobs.JobReport(failed=failures, skipped=[str(p) for p in skipped_files(paths)])
+    return _run(job.db, job, parts, runner, report, progress)
+
+
+def ingest_plan(db: str | os.PathLike | None, paths: Iterable[str | os.PathLike], *, enrich: bool = True,
+                relate: bool = True, partition: int = PARTITION,
+                batch: int = BATCH_SIZE) -> tuple[Job, list[Partition], list[Failure]]:
+    """The job an ingest of ``paths`` is (its id names its record of finished partitions: the same
+    command has the same id), its partitions, and the inputs that cannot be read."""
+    from marsad.engine.partition import plan
+    from marsad.engine.work import Job, enrichment_version
+    from marsad.settings import load
+
+    settings = load(db)
+    parts, failures = plan([os.fspath(p) for p in paths], partition)
     limit = settings.max_page_bytes
     what = ["ingest", enrich and enrichment_version(), relate, limit, [p.key for p in parts]]
     job = Job("ingest", _worker_db(settings.db), _digest(what), enrich, relate, batch=batch, max_bytes=limit)
-    return _run(settings.db, job, parts, runner, report, progress)
+    return job, parts, failures
 
 
 def reenrich(db: str | os.PathLike | None, runner: Executor, *, since: str | None = None,
              progress: bool = False, partition: int = PARTITION) -> JobReport:
     """Enrich the stored articles (published on or after ``since``) again, after a change of model or
-    tables; analysts' entity corrections hold for what it finds. Stories and copies stay as related."""
+    tables; analysts' entity corrections hold for what it finds, and the entities relating keeps are
+    rewritten (stories and copies, made from text and dates, stay as related).
+
+    The job is the enrichment's version, ``since`` and ``partition``: run again, it does the key ranges
+    not finished, and the ranges of articles stored since its first run (stored after a finished
+    range's last article, an article was enriched by its own ingest, with the same version)."""
     from marsad.archive import open_archive
     from marsad.engine import job as jobs
     from marsad.engine.partition import key_ranges
@@ -84,8 +103,8 @@ def reenrich(db: str | os.PathLike | None, runner: Executor, *, since: str | Non
     with open_archive(settings.db) as arc:
         span = arc.backend.engine.key_span(since)
     parts = key_ranges(span, partition)
-    job = Job("reenrich", _worker_db(settings.db), _digest(["reenrich", enrichment_version(), since, span,
-                                                             partition]), relate=False, since=since)
+    what = ["reenrich", enrichment_version(), since, partition]
+    job = Job("reenrich", _worker_db(settings.db), _digest(what), relate=False, since=since)
     return _run(settings.db, job, parts, runner, jobs.JobReport(), progress)
 
 

@@ -10,9 +10,14 @@ ingest of the same input makes. One thing differs: a copy group names as its sou
 stored first, and with several writers that is the first committed, not always the first in the input.
 
 A partition of an earlier run of the same job (its client killed) is not run again: its ids come
-from the record of finished partitions, and those not related yet are related in their turn. A
-partition that fails holds back the relating of those after it (they stay stored, unrelated) until a
-rerun of the job has done it: related out of turn, they would make other stories.
+from the record of finished partitions, and those not related yet are related in their turn.
+
+A partition that fails does not hold back the others: relating passes over it, so that one bad
+input in a backfill of years does not leave the rest unrelated. Its committed batches wait,
+stored and unrelated, until a rerun of the job completes the partition and relates them, after the
+partitions that came later in the input. That is the one case where the stories can differ from a
+plain ingest's: those articles join the stories found without them instead of being there first
+(they still join by date, text and outlet; see :mod:`marsad.relate.cluster`). The report says so.
 """
 
 from __future__ import annotations
@@ -44,20 +49,23 @@ class _InOrder:
         self.pipeline, self.report, self.relate = arc.pipeline, report, relate
         self.waiting: dict[int, tuple[list[str], dict[str, Any]]] = {}
         self.next = 0
+        self.failed: set[int] = set()  # partitions that failed in this run: relating passes over them
 
     def ready(self, seq: int, ids: list[str], features: dict[str, Any]) -> None:
         if not self.relate:
             return
         self.waiting[seq] = (ids, features)
-        while self.next in self.waiting:
-            self.pipeline.queue(*self.waiting.pop(self.next), self.report)
-            self.next += 1
+        self._advance()
 
-    def held_back(self) -> int:
-        """How many articles wait behind a failed partition; they are forgotten here."""
-        held = sum(len(ids) for ids, _ in self.waiting.values())
-        self.waiting.clear()
-        return held
+    def failed_at(self, seq: int) -> None:
+        self.failed.add(seq)
+        self._advance()
+
+    def _advance(self) -> None:
+        while self.next in self.waiting or self.next in self.failed:
+            if self.next in self.waiting:
+                self.pipeline.queue(*self.waiting.pop(self.next), self.report)
+            self.next += 1
 
 
 def run(arc: Archive, job: Job, parts: list[Partition], executor: Executor,
@@ -83,14 +91,17 @@ def run(arc: Archive, job: Job, parts: list[Partition], executor: Executor,
             if isinstance(outcome, BaseException):
                 reason = f"{type(outcome).__name__}: {outcome}".rstrip(": ")
                 report.failed.append(Failure(part.label, "engine", reason))
+                in_order.failed_at(part.seq)
                 advance(0)
                 continue
             _add(report, outcome)
             in_order.ready(part.seq, outcome.ids, outcome.features)
             advance(len(outcome.ids))
-    if held := in_order.held_back():
-        report.failed.append(Failure("relate", "relate", f"{held:,} stored articles wait to be related "
-                                     "after the failed partitions: run the same command again"))
+    if job.relate and in_order.failed:
+        report.failed.append(Failure("relate", "relate", f"{len(in_order.failed):,} failed partition(s) "
+                                     "passed over: the others are related; run the same command again "
+                                     "to complete them (their articles then join the stories found "
+                                     "without them)"))
     arc.pipeline.finish(report, enrich=job.enrich, relate=job.relate)
     return report
 

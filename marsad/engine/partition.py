@@ -5,7 +5,10 @@ An ingest's inputs are cut by file and by record or byte range:
 - an uncompressed JSONL file into byte ranges that start on a line, ``size`` records each; a worker
   reads its range and nothing else;
 - a compressed JSONL file into ranges of ``size`` record numbers (a compressed stream cannot be
-  entered in the middle: a worker decompresses from the start and parses its own records only);
+  entered in the middle: a worker decompresses from the start and parses its own records only).
+  Decompressing grows with the square of a file's records over ``size``: a 100k-record gzip in 50
+  partitions is read through 25 times over (about 37 CPU-s here, against 136 for its whole plain
+  ingest). Big backfills go faster as uncompressed JSONL or as many smaller compressed files;
 - a WARC file whole (its records are found by reading it through);
 - other files (one page each) in groups of ``size`` files.
 
@@ -86,12 +89,14 @@ def plan(paths: Iterable[str | os.PathLike], size: int) -> tuple[list[Partition]
 
 
 def key_ranges(span: tuple[int, int] | None, size: int) -> list[Partition]:
-    """Partitions of stored articles: key ranges of ``size`` keys from the smallest to the largest."""
+    """Partitions of stored articles: the key ranges of ``size`` keys, on multiples of ``size``, that
+    hold the smallest to the largest. Fixed bounds: articles stored later add ranges after these,
+    and do not change the ranges (nor the partitions finished) before them."""
     if span is None:
         return []
     low, high = span
-    return [Partition(seq, "keys", start=k, stop=min(k + size, high + 1))
-            for seq, k in enumerate(range(low, high + 1, size))]
+    return [Partition(seq, "keys", start=k, stop=k + size)
+            for seq, k in enumerate(range(low - low % size, high + 1, size))]
 
 
 def read(part: Partition, max_bytes: int) -> Iterator[Page | Failure]:

@@ -89,8 +89,13 @@ def _ingest(arc: Archive, job: Job, part: Partition) -> tuple[IngestReport, dict
 
 def _reenrich(arc: Archive, job: Job, part: Partition) -> tuple[IngestReport, dict[str, Any]]:
     """Enrich the stored articles of a key range again; their mentions are stored under analysts'
-    corrections (the store routes each mention through them), and unchanged enrichment stays as it is."""
+    corrections (the store routes each mention through them), and unchanged enrichment stays as it is.
+
+    Of what relating keeps, only the canonical entities of each article come from enrichment
+    (related articles are ranked by shared entities and named by them): they are rewritten here.
+    Stories and copy groups are made from the text and the date alone, so they stay as related."""
     from marsad.pipeline import Pipeline
+    from marsad.relate.features import entity_names
 
     report, pipeline, enrich = IngestReport(), Pipeline(arc), enricher()
     stored = arc.backend.engine.between(part.start, part.stop, job.since)
@@ -98,6 +103,8 @@ def _reenrich(arc: Archive, job: Job, part: Partition) -> tuple[IngestReport, di
     for i in range(0, len(stored), job.batch):
         batch = [enriched(_plain(a), enrich, report) for a in stored[i:i + job.batch]]
         pipeline.store_batch(batch, report, prepare(batch, stages), relate=False)
+        # after its batch: a partition cut between the two is run again, and this is too
+        arc.backend.engine.relate_entities([(a.id, list(entity_names(a))) for a in batch])
     pipeline.forget_unrelated()
     return report, {}
 

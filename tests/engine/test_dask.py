@@ -1,6 +1,7 @@
 """The Dask engine for real: a local cluster of two worker processes on both backends, the CLI
-against a running scheduler, and a cluster of separate ``dask scheduler`` and ``dask worker``
-processes on loopback that loses a worker mid-run while it ingests into PostgreSQL."""
+against a running scheduler, a ``marsad ingest --engine dask`` process killed mid-run and run again,
+and a cluster of separate ``dask scheduler`` and ``dask worker`` processes on loopback that loses a
+worker mid-run while it ingests into PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 pytest.importorskip("distributed")
 
 from marsad import engine  # noqa: E402 - after the extra is known to be there
+from marsad.archive import open_archive  # noqa: E402
 from marsad.cli import main  # noqa: E402
 from marsad.engine.dask import DaskExecutor  # noqa: E402
 from tests.engine.conftest import snapshot  # noqa: E402
@@ -56,6 +58,46 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
                                        "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == 2 and result.output.startswith("marsad: E300: cannot reach the Dask scheduler")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def _finished(db: str, job: str) -> dict:
+    with open_archive(db) as arc:
+        return arc.backend.engine.finished(job)
+
+
+def _stored(db: str) -> int:
+    with open_archive(db) as arc:
+        return arc.count()
+
+
+def test_a_killed_client_process_reruns_only_the_missing_partitions(inputs, new_db, plain, tmp_path):
+    """``marsad ingest --engine dask`` in a process of its own, SIGKILLed with its local cluster
+    (its process group) once a few partitions are recorded, then the same command to the end."""
+    db = new_db("killed.db")
+    args = [sys.executable, "-m", "marsad", "ingest", *map(str, inputs), "--db", db, "--engine", "dask",
+            "--workers", "2", "--partition-size", "20"]  # enriched: slow enough to be caught mid-run
+    job, parts, _ = engine.ingest_plan(db, inputs, partition=20)
+    client = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        for _ in range(6000):
+            if client.poll() is not None or len(_finished(db, job.id)) >= 3:
+                break
+            time.sleep(0.05)
+    finally:
+        os.killpg(client.pid, signal.SIGKILL)
+        client.wait()
+    assert client.returncode == -signal.SIGKILL  # killed, not finished
+    before, stored = _finished(db, job.id), _stored(db)
+    assert 3 <= len(before) < len(parts) == 20 and stored < 386
+    rerun = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert f"{len(before)} of 20 partitions had finished before: not run again" in rerun.stdout
+    assert f"new {386 - stored} ·" in rerun.stdout  # what the killed run committed is not stored again
+    after = _finished(db, job.id)
+    assert set(after) == {p.key for p in parts}
+    assert {k: after[k] for k in before} == before  # their records as the killed run left them: not run
+    assert snapshot(db) == plain  # same ids, content hashes (enrichment apart) and stories
 
 
 def _start(args: list[str], cwd) -> subprocess.Popen:

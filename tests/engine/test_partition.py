@@ -74,6 +74,13 @@ def test_any_cut_of_a_jsonl_file_reads_every_line_once(tmp_path_factory, lengths
 
 
 @pytest.mark.parametrize(("span", "size", "want"), [
-    (None, 10, []), ((1, 1), 10, [(1, 2)]), ((3, 25), 10, [(3, 13), (13, 23), (23, 26)])])
-def test_key_ranges_cover_the_span(span, size, want):
+    (None, 10, []), ((1, 1), 10, [(0, 10)]), ((3, 25), 10, [(0, 10), (10, 20), (20, 30)]),
+    ((10, 20), 10, [(10, 20), (20, 30)])])
+def test_key_ranges_cover_the_span_on_multiples_of_the_size(span, size, want):
     assert [(p.start, p.stop) for p in key_ranges(span, size)] == want
+
+
+def test_articles_stored_later_add_key_ranges_and_change_none_before():
+    before, after = key_ranges((3, 25), 10), key_ranges((3, 47), 10)
+    assert [p.key for p in after[:len(before)]] == [p.key for p in before]
+    assert [(p.seq, p.start) for p in after[len(before):]] == [(3, 30), (4, 40)]

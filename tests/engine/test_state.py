@@ -41,3 +41,15 @@ def test_key_ranges_of_stored_articles(new_db):
         assert [a.id for a in state.between(keys[1], keys[4])] == ["art-1", "art-2", "art-3"]
         assert [a.id for a in state.between(keys[0], keys[5] + 1, "2025-04")] == ["art-3", "art-4", "art-5"]
         assert state.between(keys[1], keys[2])[0].source == "pages/1.html"
+
+
+def test_relate_entities_rewrites_those_of_related_articles_only(new_db):
+    with open_archive(new_db()) as arc:
+        arc.put([make_article(i) for i in range(3)])  # related as put
+        with arc.backend.unit_of_work():
+            arc.backend.store.put_batch([make_article(9)])  # stored, not related
+        state = arc.backend.engine
+        keys = [arc.backend.relate.key(f"art-{i}") for i in (0, 1, 9)]
+        state.relate_entities([("art-0", ["سوريا", "الأمم المتحدة"]), ("art-1", []), ("art-9", ["لبنان"])])
+        docs = {d.id: d.entities for d in arc.backend.relate.docs(keys)}
+    assert docs == {"art-0": ["الأمم المتحدة", "سوريا"], "art-1": []}  # art-9 gets its own when related

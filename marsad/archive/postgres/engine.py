@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from marsad.archive.rows import stored_article
 from marsad.archive.services import EngineState, Finished
-from marsad.archive.sqlite.engine import finish_values, finished_row
+from marsad.archive.sqlite.engine import RELATE_ENTITIES, finish_values, finished_row, relate_entity_rows
 from marsad.model import Article
 
 if TYPE_CHECKING:
@@ -53,3 +53,8 @@ class PostgresEngineState(EngineState):
         with self.backend.cursor() as cur:
             rows = cur.execute(sql + (" AND published >= %s" if since else "") + " ORDER BY rowid", args)
             return [stored_article(*r) for r in rows.fetchall()]
+
+    def relate_entities(self, entities: list[tuple[str, list[str]]]) -> None:
+        if entities:
+            with self.backend.unit_of_work(), self.backend.cursor() as cur:
+                cur.executemany(RELATE_ENTITIES, relate_entity_rows(entities))

@@ -24,6 +24,9 @@ CREATE TABLE engine_partitions (
 ]
 
 _SINCE = " AND published >= ?"
+# Only articles related already: the others get their entities when they are related.
+RELATE_ENTITIES = ("UPDATE relate_docs SET entities = %s "
+                   "WHERE article_rowid = (SELECT rowid FROM articles WHERE id = %s)")
 
 
 def finished_row(seq: int, result: str) -> Finished:
@@ -37,6 +40,11 @@ def finish_values(job: str, part: str, done: Finished) -> tuple:
     result = json.dumps({"ids": done.ids, "counts": list(done.counts), "failures": done.failures},
                         ensure_ascii=False)
     return job, part, done.seq, result, datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def relate_entity_rows(entities: list[tuple[str, list[str]]]) -> list[tuple[str, str]]:
+    """The rows of :data:`RELATE_ENTITIES`: the names as relating stores them (sorted JSON), then the id."""
+    return [(json.dumps(sorted(names), ensure_ascii=False), id_) for id_, names in entities]
 
 
 class SQLiteEngineState(EngineState):
@@ -62,3 +70,7 @@ class SQLiteEngineState(EngineState):
         sql = "SELECT data, source FROM articles WHERE rowid >= ? AND rowid < ?" + (_SINCE if since else "")
         args = (low, high, since) if since else (low, high)
         return [stored_article(*r) for r in self.conn.execute(sql + " ORDER BY rowid", args)]
+
+    def relate_entities(self, entities: list[tuple[str, list[str]]]) -> None:
+        with self._transaction():
+            self.conn.executemany(RELATE_ENTITIES.replace("%s", "?"), relate_entity_rows(entities))
