@@ -14,10 +14,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from marsad.search.budget import WEB
+from marsad.search.budget import WEB, OverBudget, check_text
 from marsad.web import load
 from marsad.web.deps import off_loop, read
 from marsad.web.svg import timeline_svg
+from marsad.web.throttle import client_of
 
 router = APIRouter(include_in_schema=False)
 _DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"  # YYYY, YYYY-MM or YYYY-MM-DD (empty: no limit)
@@ -43,9 +44,15 @@ async def search_data(request: Request, q: str = Query("", max_length=WEB.max_ch
                       until: str | None = Query(None, pattern=_DATE),
                       entity: str | None = None,
                       fold: bool = Query(True, description="false: every copy as its own hit")) -> dict:
-    # On a worker thread under the search budget: what a reader typed decides what a search costs.
-    return await off_loop(request, lambda arc: load.search(
-        arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until), _opt(entity), fold))
+    # What the reader typed decides what a search costs: a query over the budget is refused here, on
+    # the event loop, for the price of parsing it; the rest runs on a worker thread under the budget.
+    try:
+        check_text(q.strip())
+        return await off_loop(request, lambda arc: load.search(
+            arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until), _opt(entity), fold))
+    except OverBudget:
+        request.app.state.refusals.refused(client_of(request.scope))  # one too many: 429 for a while
+        raise
 
 
 async def trends_data(request: Request, window: str = Query("1d", pattern="^(1h|1d)$"),
