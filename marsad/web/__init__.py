@@ -51,7 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     from marsad.web import alerts, api, docs, errors, schema, views
     from marsad.web.deps import ArchivePool
     from marsad.web.headers import HeadAsGet, SecurityHeaders
-    from marsad.web.throttle import Refusals, SearchTurns
+    from marsad.web.throttle import SearchTurns, Strikes
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -68,9 +68,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.pool = ArchivePool(settings)
     app.state.templates = _templates()
-    app.state.refusals = Refusals()
+    app.state.strikes = Strikes()
     # Innermost of the middleware: its 429 gets the security headers too.
-    app.add_middleware(SearchTurns, refusals=app.state.refusals)
+    app.add_middleware(SearchTurns, strikes=app.state.strikes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     errors.install(app)

@@ -1,9 +1,12 @@
-"""Fair turns for searches: a client that keeps sending queries over the budget is made to wait.
+"""Fair turns for searches: a client that keeps sending queries over the budget, or costly ones, is
+made to wait.
 
 A refused query is cheap (:func:`marsad.search.budget.check_text` refuses it on the event loop, before
 any thread or database), but a client that sends them in a tight loop still takes the server's time
-from everyone else's searches. After :data:`REFUSALS` refused searches within :data:`WINDOW` seconds, a
-client's searches answer 429 with ``Retry-After`` for the next :data:`WINDOW` seconds, from this
+from everyone else's searches; so does one that keeps sending queries within the budget that each take
+more than :data:`COSTLY` seconds of a search thread's CPU (a word in every article, a facet count over
+all of them). Each such search is a strike. After :data:`STRIKES` strikes within :data:`WINDOW`
+seconds, a client's searches answer 429 with ``Retry-After`` for the next :data:`WINDOW` seconds, from this
 middleware, before routing, parsing or any page work; each such answer comes :data:`DELAY` seconds
 late, so that a client that ignores Retry-After and asks again at once is slowed to one search a
 second per connection, at no cost of the server's time (the wait is a timer, not work). A client is
@@ -24,7 +27,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from marsad.errors import MarsadError
 
-REFUSALS = 10  # refused searches a client may send within WINDOW seconds
+STRIKES = 10  # refused or costly searches a client may send within WINDOW seconds
+COSTLY = 0.25  # seconds of a search thread's CPU that make a search a strike
 WINDOW = 10.0  # seconds; also how long a client then waits
 DELAY = 1.0  # seconds before a held-back client's 429 is sent
 MAX_CLIENTS = 10_000  # addresses remembered at once; the oldest are forgotten first
@@ -36,13 +40,13 @@ class TooMany(MarsadError):
     status = 429
 
 
-class Refusals:
-    """Refused searches by client address, and the clients told to wait."""
+class Strikes:
+    """Strikes (refused or costly searches) by client address, and the clients told to wait."""
 
-    def __init__(self, most: int = REFUSALS, window: float = WINDOW,
+    def __init__(self, most: int = STRIKES, window: float = WINDOW,
                  clock: Callable[[], float] = time.monotonic):
         self.most, self.window, self.clock = most, window, clock
-        self._seen: dict[str, list[float]] = {}  # client -> times of its refusals within the window
+        self._seen: dict[str, list[float]] = {}  # client -> times of its strikes within the window
         self._held: dict[str, float] = {}  # client -> when it may search again
 
     def wait(self, client: str) -> float:
@@ -56,8 +60,8 @@ class Refusals:
             return 0.0
         return left
 
-    def refused(self, client: str) -> None:
-        """Count one refused search of ``client``; the REFUSALS-th within WINDOW holds it back."""
+    def strike(self, client: str) -> None:
+        """Count one strike of ``client``; the STRIKES-th within WINDOW holds it back."""
         now = self.clock()
         times = [t for t in self._seen.pop(client, ()) if now - t < self.window]
         times.append(now)
@@ -79,19 +83,19 @@ def client_of(scope: Scope) -> str:
 class SearchTurns:
     """Pure ASGI middleware: a held-back client's searches answer 429 before anything else runs."""
 
-    def __init__(self, app: ASGIApp, refusals: Refusals):
+    def __init__(self, app: ASGIApp, strikes: Strikes):
         self.app = app
-        self.refusals = refusals
+        self.strikes = strikes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] in SEARCH_PATHS:
-            left = self.refusals.wait(client_of(scope))
+            left = self.strikes.wait(client_of(scope))
             if left:
                 from marsad.web.errors import render
 
                 seconds = math.ceil(left)
-                error = TooMany(f"too many searches over the budget from this address; search again in "
-                                f"{seconds} s, with fewer words or longer prefixes")
+                error = TooMany(f"too many searches over the budget, or costly ones, from this address; "
+                                f"search again in {seconds} s, with fewer words or longer prefixes")
                 await asyncio.sleep(min(left, DELAY))
                 response = render(Request(scope), error, {"Retry-After": str(seconds)})
                 await response(scope, receive, send)

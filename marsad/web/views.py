@@ -9,13 +9,15 @@ Templates render on the event loop: a few milliseconds of CPU, no blocking call.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from marsad.search.budget import WEB, OverBudget, check_text
-from marsad.web import load
+from marsad.web import load, throttle
 from marsad.web.deps import off_loop, read
 from marsad.web.svg import timeline_svg
 from marsad.web.throttle import client_of
@@ -46,13 +48,27 @@ async def search_data(request: Request, q: str = Query("", max_length=WEB.max_ch
                       fold: bool = Query(True, description="false: every copy as its own hit")) -> dict:
     # What the reader typed decides what a search costs: a query over the budget is refused here, on
     # the event loop, for the price of parsing it; the rest runs on a worker thread under the budget.
+    # A refused or costly search is a strike against its client (marsad.web.throttle).
+    cpu = [0.0]
+
+    def searched(arc) -> dict:
+        start = time.thread_time()
+        try:
+            return load.search(arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since),
+                               _opt(until), _opt(entity), fold)
+        finally:
+            cpu[0] = time.thread_time() - start
+
+    strikes, client = request.app.state.strikes, client_of(request.scope)
     try:
         check_text(q.strip())
-        return await off_loop(request, lambda arc: load.search(
-            arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until), _opt(entity), fold))
+        return await off_loop(request, searched)
     except OverBudget:
-        request.app.state.refusals.refused(client_of(request.scope))  # one too many: 429 for a while
+        cpu[0] = math.inf  # one strike, counted below
         raise
+    finally:
+        if cpu[0] > throttle.COSTLY:
+            strikes.strike(client)
 
 
 async def trends_data(request: Request, window: str = Query("1d", pattern="^(1h|1d)$"),

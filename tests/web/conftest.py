@@ -45,7 +45,7 @@ def settings(demo_db):
 @pytest.fixture(scope="session")
 def client(settings):
     app = create_app(settings)
-    app.state.refusals.most = 10**9  # tests refused searches one by one; test_throttle holds clients back
+    app.state.strikes.most = 10**9  # tests refused searches one by one; test_throttle holds clients back
     with TestClient(app) as c:
         yield c
 
