@@ -74,7 +74,7 @@ def measure(args, codes: dict[str, Path | None]) -> tuple[dict, list]:
         work = Path(tmp)
         write_page(work / "base.txt", 10_000, False, paras)
         for code, src in codes.items():
-            for enrich in (False, True):
+            for enrich in (False, True)[:2 if args.enrich_up_to > 0 else 1]:
                 base[code, enrich] = peak_of_ingest(work / "base.txt", work / f"base-{code}-{enrich}.db",
                                                     enrich, src)[0]
         for shape in args.shapes:
@@ -99,8 +99,8 @@ def measure(args, codes: dict[str, Path | None]) -> tuple[dict, list]:
 
 def report(base: dict, rows: list) -> None:
     for code in dict.fromkeys(c for c, _ in base):
-        print(f"baseline of {code} (10 KB page): {base[code, False]:,.0f} MB without enrichment, "
-              f"{base[code, True]:,.0f} MB with")
+        enriched = f", {base[code, True]:,.0f} MB with" if (code, True) in base else ""
+        print(f"baseline of {code} (10 KB page): {base[code, False]:,.0f} MB without enrichment{enriched}")
     print(f"{'code':>7} {'page':>9} {'MB':>4} {'mode':>10} {'peak RSS MB':>12} {'growth ×size':>13} "
           f"{'slope ×size':>12} {'wall s':>7} {'exit':>5}")
     last: dict[tuple[str, str, str], tuple[float, float]] = {}
