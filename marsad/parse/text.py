@@ -130,9 +130,10 @@ def _pieces(text: str) -> Iterator[str]:
         end = start + _PIECE
         if end < len(text):
             cut = max(text.rfind("\n", start, end), text.rfind(" ", start, end))
-            end = cut + 1 if cut > start else end  # one giant word: cut it (an \r\n there stays whole)
-            if text[end - 1] == "\r":
-                end += 1
+            if cut < start:  # one giant word: to its end, never inside it (a letter and its marks)
+                cut = min((i for i in (text.find("\n", end), text.find(" ", end)) if i >= 0),
+                          default=len(text) - 1)
+            end = cut + 1
         yield text[start:end]
         start = end
 
