@@ -101,3 +101,22 @@ def test_a_huge_article_is_stored_whole_and_searched_by_its_start(new_db, small_
         assert [h.id for h in arc.search("زنجبيل").hits] == ["long"]
         assert arc.search("قرنفل").total == 0
         assert report.new == 1 and not report.failed
+
+
+def test_a_huge_articles_json_is_bound_as_bytes_and_stored_as_text(tmp_path, monkeypatch):
+    import sqlite3
+
+    from marsad.archive.sqlite import store
+
+    monkeypatch.setattr(store, "_BIG_DATA", 0)  # every article's, here
+    db = tmp_path / "a.db"
+    with open_archive(db) as arc:
+        arc.put([Article("عنوان", ["فقرة أولى", "فقرة ثانية"], id="x")])
+        report = arc.put([Article("عنوان", ["فقرة أولى", "فقرة ثالثة"], id="x")])  # the update path
+        assert report.updated == 1 and arc.get("x").paragraphs == ["فقرة أولى", "فقرة ثالثة"]
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT typeof(data), json_extract(data, '$.headline') FROM articles").fetchall()
+        assert rows == [("text", "عنوان")]
+    finally:
+        conn.close()
