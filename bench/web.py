@@ -86,7 +86,7 @@ def start_server(db: str | Path, port: int, workers: int, src: Path = ROOT) -> s
     """`marsad serve` from the source folder ``src`` (this checkout unless another is named)."""
     proc = subprocess.Popen([sys.executable, "-m", "marsad", "serve", "--db", str(db), "--port", str(port),
                              "--workers", str(workers)], cwd=src)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine builds the related index slowly at start
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

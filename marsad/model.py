@@ -17,6 +17,10 @@ ARTICLE_KEYS = ("headline", "deck", "kind", "author", "dateline", "images", "par
 META_KEYS = ("id", "url", "outlet", "publisher", "section", "published", "language", "source", "extra",
              "warnings")
 ENRICH_KEYS = ("entities", "dates", "figures", "quotes")
+# How much of one body search and relate analyze: about 170,000 words, far past any article (a long
+# report is some 10,000). A bigger page is stored whole but searched by its start, so that memory and
+# time of its analysis stay bounded however big the page (validation warns on such an article).
+ANALYZED_CHARS = 1_000_000
 # A field made with this is left out of JSON while it is None, so that outputs keep the gold shape.
 _OPTIONAL = field(default=None, metadata={"omit_none": True})
 
@@ -130,6 +134,27 @@ class Article:
     @property
     def body(self) -> str:
         return "\n\n".join(self.paragraphs)
+
+    def body_chars(self) -> int:
+        """``len(self.body)``, without joining the paragraphs."""
+        return sum(map(len, self.paragraphs)) + 2 * max(0, len(self.paragraphs) - 1)
+
+    def analyzed_body(self) -> str:
+        """The body as search and relate read it: all of it, or its first :data:`ANALYZED_CHARS`
+        characters cut at a word's end when it is longer (never a full-size copy of a huge body)."""
+        limit = ANALYZED_CHARS
+        kept, size = [], 0
+        for p in self.paragraphs:
+            if size + len(p) > limit:
+                room = max(0, limit - size)
+                head = p[:room + 1]  # one character more tells whether the cut falls inside a word
+                cut = head[:room] if head[room:].isspace() else head[:room].rpartition(" ")[0]
+                if cut.strip():
+                    kept.append(cut.rstrip())
+                break
+            kept.append(p)
+            size += len(p) + 2
+        return "\n\n".join(kept)
 
     def text_at(self, paragraph: int) -> str:
         """The text a mention's offsets index into: paragraph -1 is the headline."""

@@ -15,6 +15,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from marsad import model
 from marsad.arabic.hygiene import CONTROLS
 from marsad.errors import InputError
 from marsad.model import DateMention, EntityMention, Figure, Image, Quote, RelatedItem
@@ -48,8 +49,20 @@ def validate_article(article) -> list[str]:
     article.images = _records(article.images, Image, "images", warnings)
     article.related = _records(article.related, RelatedItem, "related", warnings)
     _enrichment(article, warnings)
-    article.warnings = [*_list(article.warnings), *warnings]
+    article.warnings = _list(article.warnings)
+    _long_body(article, warnings)
+    article.warnings.extend(warnings)
     return warnings
+
+
+def _long_body(article, warnings: list[str]) -> None:
+    """Say when search and relate read only the start of a huge body (see Article.analyzed_body)."""
+    size = article.body_chars()
+    if size > model.ANALYZED_CHARS:
+        note = (f"body: {size:,} characters, stored whole; search and related articles read its first "
+                f"{model.ANALYZED_CHARS:,}")
+        if note not in article.warnings:
+            warnings.append(note)
 
 
 def valid_iso_date(value: Any) -> bool:

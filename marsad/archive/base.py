@@ -423,7 +423,7 @@ def article_id(article: Article) -> str:
         return article.id
     if article.url:
         return "u" + _digest(article.url.strip())[:20]
-    return "c" + _digest(article.headline + "\n\n" + article.body)[:20]
+    return "c" + _digest(article.headline, *(article.paragraphs or [""]))[:20]  # as headline + "\n\n" + body
 
 
 def encode(article: Article) -> tuple[str, str, str | None]:
@@ -447,5 +447,13 @@ def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+def _digest(*parts: str, step: int = 2**20) -> str:
+    """The hash of ``parts`` joined by blank lines, read a megabyte at a time: a huge article's text is
+    never copied whole to be hashed."""
+    h = hashlib.blake2b(digest_size=16)
+    for k, text in enumerate(parts):
+        if k:
+            h.update(b"\n\n")
+        for i in range(0, len(text), step):
+            h.update(text[i:i + step].encode("utf-8"))
+    return h.hexdigest()

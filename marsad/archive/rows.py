@@ -15,6 +15,8 @@ from marsad.model import Article
 COLUMNS = ("id", "url", "headline", "deck", "outlet", "publisher", "section", "published", "author",
            "kind", "dateline", "body", "data", "source", "content_hash", "ingested_at", "enrich_hash",
            "language")
+# ``body`` holds what search and relate read (Article.analyzed_body: of a huge article, its start);
+# ``data`` holds the article whole, so the full text is stored once.
 
 
 class Row(NamedTuple):
@@ -34,7 +36,7 @@ def unique_rows(articles: list[Article], result: BatchResult) -> list[Row]:
         data, digest, enrich_digest = encode(a)
         row = Row(a.id, digest, enrich_digest, (
             a.id, a.url, a.headline, a.deck, a.outlet, a.publisher, a.section, a.published, a.author,
-            a.kind, a.dateline, a.body, data, a.source, digest, stamp, enrich_digest,
+            a.kind, a.dateline, a.analyzed_body(), data, a.source, digest, stamp, enrich_digest,
             a.language or "ar"), a)  # parse leaves Arabic unmarked; the column says it
         if a.id not in rows:
             result.ids.append(a.id)

@@ -68,7 +68,10 @@ def detatweel(text: str) -> str:
 
 def unshape(text: str) -> str:
     """Map Arabic presentation forms (ligatures, positional shapes) back to plain letters."""
-    # Their UTF-8 forms all start with byte EF; checking for it is far cheaper than a regex scan.
-    if b"\xef" not in text.encode("utf-8", "surrogatepass"):
+    # Their UTF-8 forms all start with byte EF; checking for it is far cheaper than a regex scan
+    # (a megabyte at a time: a huge page is not copied whole to be looked at).
+    step = 1 << 20
+    pieces = (text[i:i + step] for i in range(0, len(text), step))
+    if not any(b"\xef" in piece.encode("utf-8", "surrogatepass") for piece in pieces):
         return text
     return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)

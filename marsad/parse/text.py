@@ -21,6 +21,7 @@ The page is read from its structure, not from any one page's strings:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from marsad.arabic.hygiene import clean_text
@@ -64,11 +65,16 @@ class _Header:
 
 def parse_text(text: str, source: str | None = None) -> Page:
     """Parse one page's text dump; an empty Page when it holds no article and no teaser."""
-    raw = unshape(clean_text(text))
-    lines = _lines(detatweel(raw))
+    raw = _hygiene(text)
+    plain = detatweel(raw)
+    untouched = plain is raw
+    lines = _lines(plain)
+    del plain
     page = Page(source=source)
     logos = [i for i, line in enumerate(lines) if line in page_data().logo_lines]
-    printed = None if logos else strip_furniture(_lines(raw))
+    # The lines of raw are those of plain when no tatweel was taken out: a huge page's lines once.
+    printed = None if logos else strip_furniture(lines if untouched else _lines(raw))
+    del raw
     if printed is not None:
         page.articles = _print_articles(printed)
         return page
@@ -93,7 +99,46 @@ def parse_text(text: str, source: str | None = None) -> Page:
 
 
 def _lines(text: str) -> list[str]:
-    return [s for s in (line.strip() for line in text.split("\n")) if s]
+    """The lines of ``text``, stripped, empty ones left out; each copied once (a page that is one
+    huge line is not split, then stripped, as two more copies of itself)."""
+    out, start = [], 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        first, last = start, end
+        while first < last and text[first].isspace():
+            first += 1
+        while last > first and text[last - 1].isspace():
+            last -= 1
+        if last > first:
+            out.append(text[first:last])
+        start = end + 1
+    return out
+
+
+def _hygiene(text: str) -> str:
+    """``unshape(clean_text(text))``, a piece at a time: each pass over a huge page copies one piece,
+    not the page. Pieces end after a line end or a space, where neither pass joins anything."""
+    if len(text) <= _PIECE:
+        return unshape(clean_text(text))
+    return "".join(unshape(clean_text(piece)) for piece in _pieces(text))
+
+
+def _pieces(text: str) -> Iterator[str]:
+    start = 0
+    while start < len(text):
+        end = start + _PIECE
+        if end < len(text):
+            cut = max(text.rfind("\n", start, end), text.rfind(" ", start, end))
+            if cut < start:  # one giant word: to its end, never inside it (a letter and its marks)
+                cut = min((i for i in (text.find("\n", end), text.find(" ", end)) if i >= 0),
+                          default=len(text) - 1)
+            end = cut + 1
+        yield text[start:end]
+        start = end
+
+
+_PIECE = 1 << 20
 
 
 def _print_articles(raw: list[str]) -> list[Article]:

@@ -102,7 +102,7 @@ def copy_ids(head: np.ndarray, body: np.ndarray) -> np.ndarray:
 
 def make_doc(a: Article) -> Doc:
     head = VOCABULARY.text_ids("\n".join(x for x in (a.headline, a.deck) if x))
-    body = VOCABULARY.text_ids("\n".join(a.paragraphs))
+    body = VOCABULARY.text_ids(a.analyzed_body())
     ids = np.concatenate([head, body])
     day = day_number(a.published)
     text = shingled(copy_ids(head, body))

@@ -5,6 +5,8 @@ index terms, and the index merges the postings of every one of them. :func:`chec
 before any search runs (length, terms, prefix length, how many index terms its prefixes stand for);
 the index's ``deadline`` stops a query within those limits that still runs too long. A query over
 budget raises :class:`OverBudget`, one line that says which limit and how to ask within it.
+:func:`check_text` weighs all but the expansions, which need no archive: a server refuses most costly
+queries for the price of parsing them, before any thread or database is involved.
 
     with arc.backend.index.deadline(WEB.seconds):
         check(arc, query, WEB)
@@ -45,6 +47,14 @@ class OverBudget(InputError):
 
 def check(arc: Archive, text: str, budget: Budget = WEB) -> None:
     """Raise :class:`OverBudget` when ``text`` asks more than ``budget`` allows; cheap (no full search)."""
+    prefixes = check_text(text, budget)
+    if prefixes:
+        _check_expansions(arc.backend.index, prefixes, budget)
+
+
+def check_text(text: str, budget: Budget = WEB) -> list[str]:
+    """Raise :class:`OverBudget` when ``text`` itself is over ``budget`` (length, words, prefixes and
+    their length); return its prefixes otherwise, whose expansions only the index can count."""
     if len(text) > budget.max_chars:
         raise OverBudget(f"the query is {len(text)} characters long; at most {budget.max_chars} are searched")
     clauses = [c for item in parse(text) for c in item.alternatives]
@@ -58,8 +68,7 @@ def check(arc: Archive, text: str, budget: Budget = WEB) -> None:
         if len(word) < budget.min_prefix:
             raise OverBudget(f"{word}* is too short a prefix: give at least {budget.min_prefix} letters "
                              "before the *")
-    if prefixes:
-        _check_expansions(arc.backend.index, prefixes, budget)
+    return prefixes
 
 
 def _check_expansions(index: SearchIndex, prefixes: list[str], budget: Budget) -> None:

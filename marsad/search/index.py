@@ -13,9 +13,10 @@ from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 
 
 def fields(article: Article) -> tuple[str, str, str, str]:
-    """The texts of an article in :data:`marsad.search.analyze.FIELDS` order."""
+    """The texts of an article in :data:`marsad.search.analyze.FIELDS` order (of a huge body, its start:
+    :meth:`~marsad.model.Article.analyzed_body`)."""
     captions = "\n".join(i.caption for i in article.images if i.caption)
-    return article.headline or "", article.deck or "", article.body, captions
+    return article.headline or "", article.deck or "", article.analyzed_body(), captions
 
 
 def prepare(article: Article, scheme: Scheme = DEFAULT_SCHEME) -> list[str]:

@@ -51,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     from marsad.web import alerts, api, docs, errors, schema, views
     from marsad.web.deps import ArchivePool
     from marsad.web.headers import HeadAsGet, SecurityHeaders
+    from marsad.web.throttle import SearchTurns, Strikes
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -67,6 +68,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.pool = ArchivePool(settings)
     app.state.templates = _templates()
+    app.state.strikes = Strikes()
+    # Innermost of the middleware: its 429 gets the security headers too.
+    app.add_middleware(SearchTurns, strikes=app.state.strikes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     errors.install(app)

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 MAX_OFFSET = 1_000_000  # past any archive's end; larger offsets are refused, not passed to SQLite
 
 
-@router.get("/search", responses=answers(m.SearchOut, 404),
+@router.get("/search", responses=answers(m.SearchOut, 404, 429),
             summary="Search the archive (same JSON as `marsad search --json`)")
 async def search(data: SearchData):
     return data["result"].to_dict()

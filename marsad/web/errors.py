@@ -41,11 +41,16 @@ def _without_location(message: str, db: Database) -> str:
     return message.replace(str(db.resolve()), name).replace(str(db), name)
 
 
+def render(request: Request, exc: MarsadError, headers: dict | None = None):
+    """The answer to a marsad error: its status, code and message, the archive's location left out."""
+    return _render(request, exc.code, _without_location(exc.message, request.app.state.settings.db),
+                   exc.status, headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(MarsadError)
     async def marsad_error(request: Request, exc: MarsadError):
-        return _render(request, exc.code, _without_location(exc.message, request.app.state.settings.db),
-                       exc.status)
+        return render(request, exc)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

@@ -185,6 +185,7 @@ PAGES_BODY = {"requestBody": {"required": True, "content": {
 
 _WHY = {400: "A bad request: a parameter out of range, a query over the search budget, a body that does "
              "not parse", 403: "No valid ingest token", 404: "No such record", 413: "The body is too large",
+        429: "Too many searches over the budget from this address: search again after Retry-After seconds",
         503: "The archive is unavailable"}
 
 

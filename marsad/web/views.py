@@ -9,15 +9,18 @@ Templates render on the event loop: a few milliseconds of CPU, no blocking call.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from marsad.search.budget import WEB
-from marsad.web import load
+from marsad.search.budget import WEB, OverBudget, check_text
+from marsad.web import load, throttle
 from marsad.web.deps import off_loop, read
 from marsad.web.svg import timeline_svg
+from marsad.web.throttle import client_of
 
 router = APIRouter(include_in_schema=False)
 _DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"  # YYYY, YYYY-MM or YYYY-MM-DD (empty: no limit)
@@ -43,9 +46,29 @@ async def search_data(request: Request, q: str = Query("", max_length=WEB.max_ch
                       until: str | None = Query(None, pattern=_DATE),
                       entity: str | None = None,
                       fold: bool = Query(True, description="false: every copy as its own hit")) -> dict:
-    # On a worker thread under the search budget: what a reader typed decides what a search costs.
-    return await off_loop(request, lambda arc: load.search(
-        arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since), _opt(until), _opt(entity), fold))
+    # What the reader typed decides what a search costs: a query over the budget is refused here, on
+    # the event loop, for the price of parsing it; the rest runs on a worker thread under the budget.
+    # A refused or costly search is a strike against its client (marsad.web.throttle).
+    cpu = [0.0]
+
+    def searched(arc) -> dict:
+        start = time.thread_time()
+        try:
+            return load.search(arc, q.strip(), page, _opt(outlet), _opt(section), _opt(since),
+                               _opt(until), _opt(entity), fold)
+        finally:
+            cpu[0] = time.thread_time() - start
+
+    strikes, client = request.app.state.strikes, client_of(request.scope)
+    try:
+        check_text(q.strip())
+        return await off_loop(request, searched)
+    except OverBudget:
+        cpu[0] = math.inf  # one strike, counted below
+        raise
+    finally:
+        if cpu[0] > throttle.COSTLY:
+            strikes.strike(client)
 
 
 async def trends_data(request: Request, window: str = Query("1d", pattern="^(1h|1d)$"),

@@ -18,16 +18,20 @@ from typing import Any
 from urllib.parse import quote
 
 from marsad.archive.base import LEAD_CHARS, BatchResult, Store, Windows
-from marsad.archive.rows import COLUMNS, differs, mention_rows, stored_article, unique_rows
+from marsad.archive.rows import COLUMNS, Row, differs, mention_rows, stored_article, unique_rows
 from marsad.archive.sqlite import entities as entity_tables
 from marsad.archive.sqlite import migrations
 from marsad.archive.sqlite import trends as trend_counts
 from marsad.errors import ArchiveError, NotFound
 from marsad.model import Article, ArticleSummary, EntitySummary
 
+# ``data`` may come as UTF-8 bytes (a huge article's, see _bytes_data), stored as the text it is.
+_MARKS = {c: "CAST(? AS TEXT)" if c == "data" else "?" for c in COLUMNS}
 _INSERT = (f"INSERT INTO articles(rowid, {', '.join(COLUMNS)}) "
-           f"VALUES (?, {', '.join('?' * len(COLUMNS))})")
-_UPDATE = (f"UPDATE articles SET {', '.join(c + ' = ?' for c in COLUMNS)} WHERE rowid = ?")
+           f"VALUES (?, {', '.join(_MARKS.values())})")
+_UPDATE = (f"UPDATE articles SET {', '.join(f'{c} = {m}' for c, m in _MARKS.items())} WHERE rowid = ?")
+_DATA = COLUMNS.index("data")
+_BIG_DATA = 1 << 20  # characters of JSON from which an article's data is bound as UTF-8 bytes
 # The fullest name seen wins: "فلاديمير بوتين" rather than "بوتين" for the same canonical id.
 _ADD_ENTITY = ("INSERT INTO entities(id, name, type, articles) VALUES (?, ?, ?, 1) "
                "ON CONFLICT(id) DO UPDATE SET articles = articles + 1, name = CASE "
@@ -137,6 +141,15 @@ def _explain(path: Path, error: sqlite3.DatabaseError) -> str:
     return f"archive {path}: {text}"
 
 
+def _bytes_data(row: Row) -> Row:
+    """``row`` with a huge article's JSON as UTF-8 bytes: sqlite3 would otherwise keep a UTF-8 copy
+    of the string beside it while SQLite makes its own, one more copy of the article at its peak."""
+    data = row.values[_DATA]
+    if len(data) < _BIG_DATA:
+        return row
+    return row._replace(values=(*row.values[:_DATA], data.encode("utf-8"), *row.values[_DATA + 1:]))
+
+
 class SQLiteStore(Store):
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0,
                  cache_kib: int = CACHE_KIB):
@@ -148,7 +161,7 @@ class SQLiteStore(Store):
 
     def put_batch(self, articles: list[Article]) -> BatchResult:
         result = BatchResult()
-        rows = unique_rows(articles, result)
+        rows = [_bytes_data(r) for r in unique_rows(articles, result)]
         with self.transaction():
             known = self._known([r.id for r in rows])
             fresh = [r for r in rows if r.id not in known]
