@@ -26,6 +26,7 @@ from marsad.arabic.stem import light_stem, snowball_stem, stopwords
 MAX_PIECES = 200_000  # text pieces remembered (their word ids), ~50 MB at most
 SHINGLE = 4  # words per shingle: long enough that independent wordings rarely share one
 OPENING = 40  # the shingles of a text's opening: copies share their leads, reports sharing background do not
+LEAD_TERMS = 25  # the content terms of a text's lead, whose pairs a reworded copy keeps
 # Normalized text has only letters, digits and separators left; a plain scan is the fast path here.
 _WORD = re.compile(r"[^\W_]+")
 # Odd multipliers that mix the word codes of a shingle into one 64-bit hash.
@@ -126,11 +127,19 @@ def terms(tokens: list[str]) -> list[str]:
     return [VOCABULARY.terms[t] for t in term_ids(VOCABULARY.lookup(tokens)).tolist()]
 
 
+_EMPTY = np.empty(0, np.int64)
+
+
 class Shingled(NamedTuple):
-    """What tells copies of a text: its shingle hashes, those of its opening, and its numbers."""
+    """What tells copies of a text: its shingle hashes, those of its opening, its numbers, and the
+    pairs of consecutive content terms (stems) of the whole text and of its lead. Stem pairs are what a
+    lightly reworded sentence keeps (clitics, spelling and word forms change, the terms and their order
+    stay); they are process-local (term ids), never stored."""
     all: np.ndarray  # sorted unique hashes of every shingle
     opening: np.ndarray  # sorted unique hashes of the first OPENING shingles (see shingled)
     numbers: np.ndarray  # sorted unique codes of the numbers it states
+    stems: np.ndarray = _EMPTY  # sorted unique codes of every pair of consecutive content terms
+    lead: np.ndarray = _EMPTY  # those of the first LEAD_TERMS content terms
 
 
 def _mixed(ids: np.ndarray) -> np.ndarray:
@@ -147,7 +156,14 @@ def shingled(ids: np.ndarray) -> Shingled:
     opening is not its footer (a series' tagline, a "watch the video" line)."""
     mixed = _mixed(ids)
     numbers = np.unique(VOCABULARY.codes[ids[VOCABULARY.numeric[ids]]])
-    return Shingled(np.unique(mixed), np.unique(mixed[:min(OPENING, max(1, len(mixed) // 2))]), numbers)
+    pairs = _stem_pairs(term_ids(ids))
+    return Shingled(np.unique(mixed), np.unique(mixed[:min(OPENING, max(1, len(mixed) // 2))]), numbers,
+                    np.unique(pairs), np.unique(pairs[:LEAD_TERMS - 1]))
+
+
+def _stem_pairs(tids: np.ndarray) -> np.ndarray:
+    """One code per pair of consecutive term ids, in text order."""
+    return (tids[:-1] << 32) | tids[1:] if len(tids) > 1 else _EMPTY
 
 
 def surfaces(text: str) -> dict[str, str]:
