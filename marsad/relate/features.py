@@ -16,7 +16,7 @@ from marsad.relate.background import idf
 from marsad.relate.text import SHINGLE, VOCABULARY, Shingled, shingled, term_ids
 
 _NONE = np.empty(0, np.uint64)
-_PAIRS = np.empty(0, np.int64)
+_PAIRS = np.empty(0, np.uint64)
 LEAD_PARAGRAPHS = 2  # the paragraphs whose dates may give an undated report its day
 TOP_TERMS = 60  # a vector keeps its heaviest terms: enough to tell events apart, small to store
 
