@@ -6,9 +6,10 @@
     python3 bench/dedup.py --arqa          # arqa passages: groups of passages (same titles, other text)
 
 Labelled sets. ``stories-dev/near_duplicates.jsonl``: 10 near-duplicate pairs and 10 pairs of one event
-in other wording. ``bench/data/copies-ant.tsv``: ant-multisource pairs read by a person (reworded agency
-copy across outlets; same event in other words, same topic, shared background, shared lists of other
-articles' leads), in a ``tune`` half the thresholds were chosen on and a ``held`` half reported apart.
+in other wording (counted as tuned on), and ``bench/data/copies-stories-dev.tsv``: 194 more pairs of one
+event written apart. ``bench/data/copies-ant.tsv``: 412 ant-multisource pairs read by a person (168 copies
+of agency or official text, verbatim or reworded; same event in other words, same topic, shared background),
+in a ``tune`` part thresholds may be chosen on and a ``held`` part reported apart.
 A pair counts as found when both articles sit in one stored group. ``--ant`` also measures, over every
 pair of every group, the share of grouped articles whose group holds two members sharing less than a
 tenth of the shorter one's word 3-grams (a chain), and the corpus's own same-text duplicates found.
@@ -45,6 +46,7 @@ DEV = SHARED / "data" / "stories-dev"
 ANT = SHARED / "data" / "news" / "ant-multisource"
 ARQA = SHARED / "data" / "ir" / "arqa-passages" / "corpus.jsonl"
 LABELLED = ROOT / "bench" / "data" / "copies-ant.tsv"
+DEV_LABELLED = ROOT / "bench" / "data" / "copies-stories-dev.tsv"
 
 
 def row(name: str, predicted: list[bool], truth: list[bool]) -> None:
@@ -62,8 +64,8 @@ def jaccard(a, b) -> float:
     return sig[0].jaccard(sig[1])
 
 
-def labelled() -> list[dict[str, str]]:
-    lines = [x for x in LABELLED.read_text(encoding="utf-8").splitlines() if x and not x.startswith("#")]
+def labelled(path: Path = LABELLED) -> list[dict[str, str]]:
+    lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x and not x.startswith("#")]
     head = lines[0].split("\t")
     return [dict(zip(head, x.split("\t"), strict=True)) for x in lines[1:]]
 
@@ -79,17 +81,23 @@ def same_group(groups: list[list[str]]):
     return lambda a, b: a in group_of and group_of[a] == group_of.get(b)
 
 
-def pair_rows(pairs: list[dict[str, str]], together, docs: dict, how: str = "archive groups") -> None:
-    """Rows for the labelled ant pairs: found ``how``, each half apart, and the peer."""
+def split_rows(name: str, pairs: list[dict[str, str]], together) -> Counter:
+    """Rows for labelled pairs found by ``together``: the tune part, the held part, all; returns the
+    not-copy pairs found, by kind."""
     truth = [p["label"] == "copy" for p in pairs]
     for split in ("tune", "held"):
         part = [(p, t) for p, t in zip(pairs, truth, strict=True) if p["split"] == split]
-        row(f"ant pairs ({split}), {how}", [together(p["a"], p["b"]) for p, _ in part], [t for _, t in part])
-    row(f"ant pairs (all), {how}", [together(p["a"], p["b"]) for p in pairs], truth)
+        row(f"{name} ({split})", [together(p["a"], p["b"]) for p, _ in part], [t for _, t in part])
+    row(f"{name} (all)", [together(p["a"], p["b"]) for p in pairs], truth)
+    return Counter(p["kind"] for p in pairs if p["label"] == "not" and together(p["a"], p["b"]))
+
+
+def pair_rows(pairs: list[dict[str, str]], together, docs: dict, how: str = "archive groups") -> None:
+    """Rows for the labelled ant pairs: found ``how``, each part apart, and the peer."""
+    wrong = split_rows(f"ant pairs, {how}", pairs, together)
     peer = [jaccard(docs[p["a"]], docs[p["b"]]) >= 0.5 for p in pairs]
-    row("ant pairs, peer: MinHash Jaccard >= 0.5", peer, truth)
-    wrong = Counter(p["kind"] for p in pairs if p["label"] == "not" and together(p["a"], p["b"]))
-    print(f"\nnot-copy pairs grouped, by kind: {dict(wrong) or 'none'}")
+    row("ant pairs, peer: MinHash Jaccard >= 0.5", peer, [p["label"] == "copy" for p in pairs])
+    print(f"\nnot-copy ant pairs grouped, by kind: {dict(wrong) or 'none'}")
 
 
 def quick() -> None:
@@ -106,6 +114,11 @@ def quick() -> None:
     docs = [(make_doc(record_to_article({"id": p["a_id"], "text": p["a_text"]})),
              make_doc(record_to_article({"id": p["b_id"], "text": p["b_text"]}))) for p in dev_pairs]
     row("stories-dev pairs, peer: Jaccard >= 0.5", [jaccard(a, b) >= 0.5 for a, b in docs], truth)
+    same_event = [{"a": p["a_id"], "b": p["b_id"], "label": "copy" if t else "not", "kind": p["kind"],
+                   "split": "tune"} for p, t in zip(dev_pairs, truth, strict=True)] + labelled(DEV_LABELLED)
+    wrong = split_rows("stories-dev, every labelled pair", same_event, dev_together)
+    print(f"stories-dev same-event pairs grouped: {sum(wrong.values())} of "
+          f"{sum(p['label'] == 'not' for p in same_event)}")
     # The labelled ant pairs, each pair alone in an archive of its own two articles.
     docs_ant = {i: make_doc(record_to_article(r)) for i, r in ant.items()}
     alone = {(p["a"], p["b"]) for p in pairs if dedup.group([docs_ant[p["a"]], docs_ant[p["b"]]])}

@@ -193,6 +193,11 @@ class SearchIndex(ABC):
         """(value, matching articles) of ``column`` ("outlet" or "section"), most first, then value."""
 
     @abstractmethod
+    def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
+        """The ``limit`` entities the most matching articles mention, most first, then id; ``articles``
+        counts those matching articles. Entities the archive lists (no common words)."""
+
+    @abstractmethod
     def expansions(self, start: str, most: int) -> int:
         """How many index terms start with ``start``, counted up to ``most``."""
 

@@ -7,7 +7,11 @@ the two texts share cover at least ``CONTAIN`` of the shorter one, and each
 text's opening is found in the other (``LEAD``): copies, even reworded ones,
 carry the same lead, while reports that share only background paragraphs, a
 list of other articles' leads at their foot or a template open each with their
-own news. A text found nearly whole in the other (``WHOLE``: a lead republished
+own news. An agency lead reworded by an outlet (clitics, word forms, a clause
+moved) keeps few shingles but most of its pairs of consecutive stems: a text
+sharing ``REWORDED`` of its shingles with the other is a copy when each lead's
+stem pairs are found in the other (``LEAD_STEMS``), so that a rewritten opening
+over the same wire body still counts. A text found nearly whole in the other (``WHOLE``: a lead republished
 inside a longer piece) is a copy whatever it opens with. Texts that state
 several numbers must share most of them: a template filled with other figures
 is no copy. Containment rather than Jaccard, so that a short text inside a long
@@ -40,8 +44,9 @@ NUM_PERM = 128
 # probability 0.93 (copies of similar length down to containment ~0.33), of Jaccard 0.1 with 0.47.
 LSH_JACCARD = 0.1
 CONTAIN = 0.15  # shared shingles / shingles of the shorter text
-LEAD = 0.18  # of each text's opening shingles found in the other
+LEAD = 0.26  # of each text's opening shingles found in the other (fewer: a quote both carry)
 WHOLE = 0.8  # a text this much inside the other is a copy whatever its opening
+REWORDED, LEAD_STEMS = 0.3, 0.33  # shared shingles, and each lead's stem pairs found, of a reworded lead
 FIGURES, FIGURES_AGREE = 3, 0.5  # texts stating this many numbers share at least this share of them
 CROWDED = 50  # a key shared by more texts is a stock phrase or a dateline, no sign of a copy
 OPENING_HITS = 3  # opening shingles two texts share before they are compared
@@ -106,6 +111,11 @@ def lead_share(a: Shingled, b: Shingled) -> float:
     return len(np.intersect1d(a.opening, b.all, assume_unique=True)) / (len(a.opening) or 1)
 
 
+def reworded_lead(a: Shingled, b: Shingled) -> float:
+    """How much of ``a``'s lead, as pairs of consecutive stems, ``b`` holds."""
+    return len(np.intersect1d(a.lead, b.stems, assume_unique=True)) / (len(a.lead) or 1)
+
+
 def same_figures(a: Shingled, b: Shingled) -> bool:
     """False when both texts state several numbers and most differ: one template filled with other
     facts (a town's census line, a monthly price report), not one text."""
@@ -118,7 +128,9 @@ def is_copy(a: Shingled, b: Shingled, contain: float = CONTAIN) -> bool:
     c, shared = containment(a.all, b.all)
     if c < contain or shared < min(MIN_SHARED, len(a.all), len(b.all)) or not same_figures(a, b):
         return False
-    return c >= WHOLE or min(lead_share(a, b), lead_share(b, a)) >= LEAD
+    if c >= WHOLE or min(lead_share(a, b), lead_share(b, a)) >= LEAD:
+        return True
+    return c >= REWORDED and min(reworded_lead(a, b), reworded_lead(b, a)) >= LEAD_STEMS
 
 
 def copies(text: Shingled, candidates: Iterable[K], text_of: Callable[[K], Shingled],

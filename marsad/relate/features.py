@@ -16,6 +16,7 @@ from marsad.relate.background import idf
 from marsad.relate.text import SHINGLE, VOCABULARY, Shingled, shingled, term_ids
 
 _NONE = np.empty(0, np.uint64)
+_PAIRS = np.empty(0, np.uint64)
 LEAD_PARAGRAPHS = 2  # the paragraphs whose dates may give an undated report its day
 TOP_TERMS = 60  # a vector keeps its heaviest terms: enough to tell events apart, small to store
 
@@ -31,10 +32,13 @@ class Doc:
     opening: np.ndarray | None = None  # those of the opening (see text.shingled)
     numbers: np.ndarray | None = None  # the codes of the numbers it states (see text.shingled)
     outlet: str | None = None
+    stems: np.ndarray | None = None  # its pairs of content terms, and those of its lead (see text.Shingled)
+    lead: np.ndarray | None = None
 
     def copy_text(self) -> Shingled:
         opening = self.opening if self.opening is not None else self.shingles
-        return Shingled(self.shingles, opening, self.numbers if self.numbers is not None else _NONE)
+        pairs = (_PAIRS if x is None else x for x in (self.stems, self.lead))
+        return Shingled(self.shingles, opening, _NONE if self.numbers is None else self.numbers, *pairs)
 
 
 def article_text(a: Article) -> str:
@@ -108,7 +112,7 @@ def make_doc(a: Article) -> Doc:
     text = shingled(copy_ids(head, body))
     return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
                vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=text.all, opening=text.opening,
-               numbers=text.numbers, outlet=a.outlet)
+               numbers=text.numbers, outlet=a.outlet, stems=text.stems, lead=text.lead)
 
 
 def interned(vec: dict[str, float]) -> dict[str, float]:

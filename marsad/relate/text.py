@@ -26,6 +26,7 @@ from marsad.arabic.stem import light_stem, snowball_stem, stopwords
 MAX_PIECES = 200_000  # text pieces remembered (their word ids), ~50 MB at most
 SHINGLE = 4  # words per shingle: long enough that independent wordings rarely share one
 OPENING = 40  # the shingles of a text's opening: copies share their leads, reports sharing background do not
+LEAD_TERMS = 25  # the content terms of a text's lead, whose pairs a reworded copy keeps
 # Normalized text has only letters, digits and separators left; a plain scan is the fast path here.
 _WORD = re.compile(r"[^\W_]+")
 # Odd multipliers that mix the word codes of a shingle into one 64-bit hash.
@@ -58,14 +59,16 @@ def _grown(a: np.ndarray, size: int) -> np.ndarray:
 
 
 class Vocabulary:
-    """Every word met so far, by id: its 32-bit code (for shingles) and its term's id (-1: no term).
-    Terms have ids too, so that an article's term counts are array work."""
+    """Every word met so far, by id: its 32-bit code (for shingles), its term's id (-1: no term) and
+    its term's 32-bit code (0: no term). Terms have ids too, so that an article's term counts are array
+    work; ids are this process's, codes are the same in every process."""
 
     def __init__(self):
         self.ids: dict[str, int] = {}
         self.pieces: dict[str, tuple[int, ...]] = {}  # text between spaces → ids of its words
         self.codes = np.zeros(1024, np.uint64)
         self.term_ids = np.zeros(1024, np.int64)
+        self.term_codes = np.zeros(1024, np.uint64)
         self.numeric = np.zeros(1024, bool)  # the word is a number
         self.terms: list[str] = []
         self._term_index: dict[str, int] = {}
@@ -101,6 +104,7 @@ class Vocabulary:
         start = len(self.ids)
         self.codes = _grown(self.codes, start + len(new))
         self.term_ids = _grown(self.term_ids, start + len(new))
+        self.term_codes = _grown(self.term_codes, start + len(new))
         self.numeric = _grown(self.numeric, start + len(new))
         for i, w in enumerate(new, start):
             self.ids[w] = i
@@ -108,6 +112,7 @@ class Vocabulary:
             self.numeric[i] = w.isdigit()
             t = term_of(w)
             self.term_ids[i] = self._term_index.setdefault(t, len(self.terms)) if t else -1
+            self.term_codes[i] = zlib.crc32(t.encode()) if t else 0
             if len(self._term_index) > len(self.terms):
                 self.terms.append(t)
 
@@ -126,11 +131,19 @@ def terms(tokens: list[str]) -> list[str]:
     return [VOCABULARY.terms[t] for t in term_ids(VOCABULARY.lookup(tokens)).tolist()]
 
 
+_EMPTY = np.empty(0, np.uint64)
+
+
 class Shingled(NamedTuple):
-    """What tells copies of a text: its shingle hashes, those of its opening, and its numbers."""
+    """What tells copies of a text: its shingle hashes, those of its opening, its numbers, and the
+    pairs of consecutive content terms (stems) of the whole text and of its lead. Stem pairs are what a
+    lightly reworded sentence keeps (clitics, spelling and word forms change, the terms and their order
+    stay); their codes come from the terms' own, so a parse worker's match the main process's."""
     all: np.ndarray  # sorted unique hashes of every shingle
     opening: np.ndarray  # sorted unique hashes of the first OPENING shingles (see shingled)
     numbers: np.ndarray  # sorted unique codes of the numbers it states
+    stems: np.ndarray = _EMPTY  # sorted unique codes of every pair of consecutive content terms
+    lead: np.ndarray = _EMPTY  # those of the first LEAD_TERMS content terms
 
 
 def _mixed(ids: np.ndarray) -> np.ndarray:
@@ -147,7 +160,14 @@ def shingled(ids: np.ndarray) -> Shingled:
     opening is not its footer (a series' tagline, a "watch the video" line)."""
     mixed = _mixed(ids)
     numbers = np.unique(VOCABULARY.codes[ids[VOCABULARY.numeric[ids]]])
-    return Shingled(np.unique(mixed), np.unique(mixed[:min(OPENING, max(1, len(mixed) // 2))]), numbers)
+    pairs = _stem_pairs(VOCABULARY.term_codes[ids[VOCABULARY.term_ids[ids] >= 0]])
+    return Shingled(np.unique(mixed), np.unique(mixed[:min(OPENING, max(1, len(mixed) // 2))]), numbers,
+                    np.unique(pairs), np.unique(pairs[:LEAD_TERMS - 1]))
+
+
+def _stem_pairs(codes: np.ndarray) -> np.ndarray:
+    """One code per pair of consecutive term codes, in text order."""
+    return (codes[:-1] << np.uint64(32)) | codes[1:] if len(codes) > 1 else _EMPTY
 
 
 def surfaces(text: str) -> dict[str, str]:

@@ -14,8 +14,9 @@ from typing import Any
 
 from marsad import relate
 from marsad.errors import NotFound
-from marsad.model import Article, Image, SearchResult, Story
+from marsad.model import Article, EntitySummary, Image, SearchResult, Story
 from marsad.search import budget
+from marsad.search.facets import entity_facet
 from marsad.web.cache import cached
 
 ENTITY_TYPES = {"PERS": "شخص", "LOC": "مكان", "ORG": "منظمة", "MISC": "أخرى"}
@@ -141,7 +142,7 @@ def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str |
         found = arc.entity(entity)
         entity_name = found["name"]
         query = f"{q} {entity_query(found)}".strip()
-    result, counts = SearchResult(total=0), facets(arc)
+    result, counts, people = SearchResult(total=0), facets(arc), None
     if query.strip():
         filters = {"since": since, "until": until, "outlet": outlet, "section": section}
         with arc.backend.index.deadline(budget.WEB.seconds):
@@ -150,9 +151,12 @@ def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str |
                 query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, fold=fold, **filters))
             counts = cached(arc, ("facets", query, *filters.values()),
                             lambda: arc.search_facets(query, **filters))
+            if q.strip():  # the entity facet counts the results of the words, the chosen entity aside
+                people = cached(arc, ("entity-facet", q, *filters.values()),
+                                lambda: entity_facet(arc, q, **filters))
     pages = max(1, -(-(result.total - result.folded) // PER_PAGE))
     return {"q": q, "result": result, "page": page, "pages": pages, "facets": counts, "fold": fold,
-            **_entity_facet(arc), "outlet": outlet, "section": section,
+            **_entity_facet(arc, people), "outlet": outlet, "section": section,
             "since": since, "until": until, "entity": entity, "entity_name": entity_name}
 
 
@@ -162,8 +166,10 @@ def entity_query(found: dict[str, Any], most: int = 12) -> str:
     return " OR ".join('"' + n.replace('"', " ") + '"' for n in list(names)[:most])
 
 
-def _entity_facet(arc) -> dict[str, Any]:
-    top = cached(arc, "top-entities", lambda: arc.entities(limit=12))
+def _entity_facet(arc, top: list[EntitySummary] | None) -> dict[str, Any]:
+    """The entity facet: ``top``, the entities the results mention most, else the archive's."""
+    if top is None:
+        top = cached(arc, "top-entities", lambda: arc.entities(limit=12))
     return {"entity_facet": [(e.id, e.articles) for e in top], "entity_labels": {e.id: e.name for e in top}}
 
 

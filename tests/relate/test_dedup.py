@@ -16,11 +16,15 @@ from marsad.relate.dedup import (
     _PERMUTATIONS,
     _SCHEME,
     CROWDED,
+    LEAD,
+    LEAD_STEMS,
     LOOSE,
     NUM_PERM,
     containment,
     group,
     is_copy,
+    lead_share,
+    reworded_lead,
     signature,
 )
 from marsad.relate.features import Doc, make_doc
@@ -77,13 +81,30 @@ def test_series_tagline_is_no_copy(ant_docs):
 def test_labelled_ant_pairs(ant_docs):
     """Reworded agency copy is found; same event in other words, same topic, shared background paragraphs
     and a shared list of other articles' leads are not copies. The figures for the whole file (and its
-    held-out half) are in bench/dedup.py; here, what must hold for each kind."""
+    held-out part) are in bench/dedup.py; here, what must hold for each kind (412 pairs, 168 copies)."""
     pairs = labelled_ant_pairs()
     judged = [(p, bool(group([ant_docs[p["a"]], ant_docs[p["b"]]]))) for p in pairs]
-    assert not [p["note"] for p, got in judged if got and p["kind"] in ("same-event", "teaser-list")]
+    merged = [p["note"] for p, got in judged if got and p["kind"] in ("same-event", "teaser-list")]
+    assert len(merged) <= 1, merged  # of 132 such pairs
     found = [got for p, got in judged if p["label"] == "copy"]
-    assert sum(found) / len(found) >= 0.7
-    assert sum(got for p, got in judged if p["label"] == "not") <= 3
+    assert sum(found) / len(found) >= 0.78
+    assert sum(got for p, got in judged if p["label"] == "not") <= 7  # of 244
+
+
+def test_reworded_lead_over_one_wire_body(ant_docs):
+    # Al Arabiya and Sky News Arabia carry AFP's «تويتر علّقت أكثر من مليون حساب» with the lead recast
+    # (أعلنت شبكة تويتر الخميس أنها علّقت … / قالت شبكة تويتر، يوم الخميس، إنها علّقت …): few opening
+    # shingles are shared, the lead's pairs of stems are.
+    a, b = (ant_docs[i].copy_text() for i in ("AL-technology-147-20180405", "SK-technology-337-20180405"))
+    assert min(lead_share(a, b), lead_share(b, a)) < LEAD
+    assert min(reworded_lead(a, b), reworded_lead(b, a)) >= LEAD_STEMS and is_copy(a, b)
+
+
+def test_a_quote_in_both_leads_is_no_copy(ant_docs):
+    # Sky News Arabia and BBC Arabic on Haftar's speech declaring Derna taken: each writes its own report
+    # around the same quoted sentences («عودة درنة آمنة إلى حضن الوطن»).
+    a, b = (ant_docs[i].copy_text() for i in ("SK-middleEast-2645-20180628", "BB-middleEast-678-20180629"))
+    assert containment(a.all, b.all)[0] > 0.2 and not is_copy(a, b)
 
 
 def test_same_title_other_passage_is_no_copy(shared):

@@ -19,7 +19,8 @@ from marsad.archive.base import SearchIndex
 from marsad.archive.postgres import postings
 from marsad.archive.postgres.postings import DOCS, POSTINGS, STATS, Doc, tokens
 from marsad.archive.postgres.ranking import TOP, Query
-from marsad.model import Article
+from marsad.archive.sqlite.search import entity_facet_sql
+from marsad.model import Article, EntitySummary
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 from marsad.search.budget import OverBudget
 from marsad.search.expr import Expr
@@ -179,6 +180,13 @@ class PostgresSearchIndex(SearchIndex):
                            f" AND a.{column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1",
                            [*q.params, *params])
         return [tuple(r) for r in rows]
+
+    def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
+        q = Query(expr, self.scheme)
+        where, params = _filters(filters)
+        keys = f"SELECT m.key FROM m WHERE {q.match()}{where}"
+        rows = self._fetch(f"{q.with_(False)} {entity_facet_sql(keys, limit)}", [*q.params, *params])
+        return [EntitySummary(*r) for r in rows]
 
     def expansions(self, start: str, most: int) -> int:
         if most <= 0:

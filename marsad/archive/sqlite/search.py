@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 from marsad.archive.base import SearchIndex
-from marsad.model import Article
+from marsad.model import Article, EntitySummary
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 from marsad.search.budget import OverBudget
 from marsad.search.expr import AllOf, Exclude, Expr, Phrase
@@ -120,6 +120,15 @@ def filters_sql(filters: Filters) -> tuple[str, list[str]]:
     return "".join(f" AND {c}" for c in conds), params
 
 
+def entity_facet_sql(keys: str, limit: int) -> str:
+    """The entities most mentioned among the articles whose keys ``keys`` (a SELECT) gives, as
+    (id, name, type, articles); the same SQL on PostgreSQL. Common words the archive leaves out of its
+    entity lists are left out here too."""
+    return ("SELECT e.id, e.name, e.type, c.n FROM (SELECT entity, count(DISTINCT article) AS n FROM mentions"
+            f" WHERE article IN ({keys}) AND entity NOT IN (SELECT id FROM entity_common) GROUP BY entity) c"
+            f" JOIN entities e ON e.id = c.entity ORDER BY c.n DESC, e.id LIMIT {int(limit)}")
+
+
 def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse: bool,
                 newest: int | None = None, best: int | None = None) -> tuple[str, list[str]]:
     """SELECT of matching rows: rowid, then the bm25 score (when ``weights`` are given), then group_id
@@ -213,6 +222,11 @@ class SQLiteSearchIndex(SearchIndex):
             f"SELECT {column}, count(*) AS n FROM articles WHERE rowid IN ({sql}) AND {column} IS NOT NULL "
             f"GROUP BY {column} ORDER BY n DESC, {column}", [fts5_match(expr), *params])
         return [tuple(r) for r in rows]
+
+    def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
+        sql, params = matches_sql(None, filters, collapse=False)
+        rows = self.conn.execute(entity_facet_sql(sql, limit), [fts5_match(expr), *params])
+        return [EntitySummary(*r) for r in rows]
 
     def expansions(self, start: str, most: int) -> int:
         if most <= 0:
