@@ -15,7 +15,11 @@ weeks is not cut in two at a date boundary), but a report that would take it pas
 shares the topic then opens a story of its own. Only a story that several outlets
 are still reporting runs on so (two or more outlets with two of its latest reports
 each): one outlet's daily series (a market report, a front-line log) matches itself
-strongly every day, and is no single event. Nothing already clustered is revisited.
+strongly every day, and is no single event. Where a date is missing (an undated page, or a story
+of such pages), the time the text states stands in: a report whose lead gives another weekday than
+the story's, or that calls another year its current one, is the same kind of event at another time
+(an election's first round and its runoff, one year's pilgrimage and the next), and joins only by a
+far stronger match (``CLASH``; see :mod:`marsad.relate.markers`). Nothing already clustered is revisited.
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ from heapq import nsmallest
 from operator import itemgetter
 
 from marsad.relate.features import Doc, cosine
+from marsad.relate.markers import clashes
 
 JOIN = 0.225  # minimum affinity for an article to join a story (see bench/stories.py for the sensitivity)
 WINDOW = 3  # days between an article and the nearest dated report of its story
 MAX_SPAN = 7  # days a story spans before a report must match it strongly (EXTEND) to join
 EXTEND = 0.3  # minimum affinity for a report that takes a story past MAX_SPAN days
+CLASH = 0.5  # what each kind of contradicting time marker adds to the affinity a report needs
 CANDIDATE_TERMS = 12  # an article looks for stories through its heaviest terms only
 SHORTLIST = 30  # stories sharing most heavy terms, scored against their centroid
 FINALISTS = 5  # best centroid matches, scored against their reports too
@@ -52,6 +58,7 @@ class StoryState:
     norm: float = 1.0  # of the centroid
     keys: tuple[str, ...] = ()  # the heaviest centroid terms, under which the story is found
     outlets: list[str] = field(default_factory=list)  # of its latest RECENT reports, oldest first
+    marks: Counter = field(default_factory=Counter)  # time markers stated by its reports: how many state each
 
     def centrality(self, doc: Doc) -> float:
         return cosine(doc.vec, self.centroid) / self.norm
@@ -68,12 +75,14 @@ class StoryState:
         return max(day, self.last) - min(day, self.first) > MAX_SPAN
 
     def margin(self, doc: Doc, join: float) -> float:
-        """What ``doc``'s affinity must exceed ``join`` by to join: more past the story's first
-        ``MAX_SPAN`` days, and never (infinitely) when one outlet alone carried it so far."""
+        """What ``doc``'s affinity must exceed ``join`` by to join: more when the time it states contradicts
+        the story's, more past the story's first ``MAX_SPAN`` days, and never (infinitely) when one
+        outlet alone carried it so far."""
+        clash = CLASH * clashes(doc.marks, self.marks, doc.day, self.first, self.last)
         if not self.extends(doc.day):
-            return 0.0
+            return clash
         reporting = sum(n > 1 for n in Counter(self.outlets).values())
-        return EXTEND - join if reporting > 1 else float("inf")
+        return clash + EXTEND - join if reporting > 1 else float("inf")
 
     def joinable(self) -> tuple[int, int] | None:
         """The first and last day on which a dated report may join; None when the story is undated."""
@@ -89,6 +98,7 @@ class StoryState:
     def add(self, doc: Doc) -> None:
         self.members.append(doc.id)
         self.outlets = [*self.outlets[-(RECENT - 1):], doc.outlet or ""]
+        self.marks.update(doc.marks)
         self.vecs = [*self.vecs[-(RECENT - 1):], doc.vec]
         if len(self.members) == 1 and not self.centroid:
             # Most stories keep one report: the centroid is its vector, shared until a second comes.
@@ -192,8 +202,8 @@ class Clusterer:
         central = sorted(((s.centrality(doc), s) for s in shortlist),
                          key=lambda cs: (-cs[0], cs[1].id))[:FINALISTS]
         scored = [(affinity(doc, self._loaded(s), c), s) for c, s in central]
-        # Beyond its first MAX_SPAN days a story takes strong matches only: scored below the join
-        # threshold by the margin, they win over a story of the week that matches as well.
+        # Beyond its first MAX_SPAN days, or against the time it states, a story takes strong matches
+        # only: scored below the join threshold by the margin, they win over a story that matches as well.
         scored = [(a - s.margin(doc, self.join), s) for a, s in scored]
         score, story = max(scored, key=lambda ss: ss[0], default=(0.0, None))
         return story, score

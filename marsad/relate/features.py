@@ -13,6 +13,7 @@ import numpy as np
 
 from marsad.model import Article
 from marsad.relate.background import idf
+from marsad.relate.markers import markers
 from marsad.relate.text import SHINGLE, VOCABULARY, Shingled, shingled, term_ids
 
 _NONE = np.empty(0, np.uint64)
@@ -31,6 +32,7 @@ class Doc:
     opening: np.ndarray | None = None  # those of the opening (see text.shingled)
     numbers: np.ndarray | None = None  # the codes of the numbers it states (see text.shingled)
     outlet: str | None = None
+    marks: frozenset[str] = frozenset()  # the time its text states (see markers.markers)
 
     def copy_text(self) -> Shingled:
         opening = self.opening if self.opening is not None else self.shingles
@@ -108,7 +110,8 @@ def make_doc(a: Article) -> Doc:
     text = shingled(copy_ids(head, body))
     return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
                vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=text.all, opening=text.opening,
-               numbers=text.numbers, outlet=a.outlet)
+               numbers=text.numbers, outlet=a.outlet,
+               marks=markers(a.headline, "\n".join(x for x in (a.deck, *a.paragraphs) if x)))
 
 
 def interned(vec: dict[str, float]) -> dict[str, float]:
