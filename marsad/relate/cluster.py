@@ -19,7 +19,13 @@ strongly every day, and is no single event. Where a date is missing (an undated 
 of such pages), the time the text states stands in: a report whose lead gives another weekday than
 the story's, or that calls another year its current one, is the same kind of event at another time
 (an election's first round and its runoff, one year's pilgrimage and the next), and joins only by a
-far stronger match (``CLASH``; see :mod:`marsad.relate.markers`). Nothing already clustered is revisited.
+far stronger match (``CLASH``; see :mod:`marsad.relate.markers`).
+
+An article is never moved once clustered, but two stories of one event may form when reports come out
+of time order (a bulk load, outlet by outlet: each outlet's reports of the first days open a story
+before another outlet's reports of later days open a second). Stories whose days touch and whose
+centroids agree closely (``MERGE``) are merged as they grow (:meth:`Clusterer._merge`), so that the
+order of a load does not cut an event at a date boundary.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ WINDOW = 3  # days between an article and the nearest dated report of its story
 MAX_SPAN = 7  # days a story spans before a report must match it strongly (EXTEND) to join
 EXTEND = 0.3  # minimum affinity for a report that takes a story past MAX_SPAN days
 CLASH = 0.5  # what each kind of contradicting time marker adds to the affinity a report needs
+MERGE = 0.8  # centroid cosine of two stories of touching days that are one event split by the load order
+MERGE_CANDIDATES = 5  # stories sharing most key terms with a story, looked at for a merge
 CANDIDATE_TERMS = 12  # an article looks for stories through its heaviest terms only
 SHORTLIST = 30  # stories sharing most heavy terms, scored against their centroid
 FINALISTS = 5  # best centroid matches, scored against their reports too
@@ -95,6 +103,20 @@ class StoryState:
         self.norm = sum(v * v for v in self.centroid.values()) ** 0.5 or 1.0
         self.keys = tuple(sorted(self.centroid, key=self.centroid.__getitem__, reverse=True)[:KEY_TERMS])
 
+    def absorb(self, other: StoryState) -> None:
+        """Take in the reports of ``other``: one event that the order of a load split in two."""
+        self.members.extend(other.members)
+        self.vecs = [*(other.vecs or []), *(self.vecs or [])][-RECENT:]
+        self.outlets = [*other.outlets, *self.outlets][-RECENT:]
+        centroid = dict(self.centroid)
+        for t, v in other.centroid.items():
+            centroid[t] = centroid.get(t, 0.0) + v
+        self.centroid = dict(sorted(centroid.items(), key=itemgetter(1), reverse=True)[:CENTROID_TERMS])
+        self.refresh()
+        self.marks.update(other.marks)
+        days = [d for d in (self.first, self.last, other.first, other.last) if d is not None]
+        self.first, self.last = min(days, default=None), max(days, default=None)
+
     def add(self, doc: Doc) -> None:
         self.members.append(doc.id)
         self.outlets = [*self.outlets[-(RECENT - 1):], doc.outlet or ""]
@@ -147,6 +169,7 @@ class Clusterer:
         self._indexed: dict[str, tuple[tuple[str, ...], tuple[int | None, ...]]] = {}
         self.closed: set[str] = set()  # stories articles in time order can no longer join
         self.latest_day: int | None = None
+        self.merged: list[tuple[str, str]] = []  # (merged away, merged into) story ids, for the caller
         self._new_id = new_id or (lambda doc: doc.id)
         self.adopt(stories)
 
@@ -212,12 +235,50 @@ class Clusterer:
         """Put ``doc`` in the closest story, or open a new one; returns the story."""
         self._close_old(doc.day)
         story, score = self.best(doc)
-        if story is None or score < self.join:
+        joined = story is not None and score >= self.join
+        if not joined:
             story = StoryState(self._new_id(doc))
             self.stories[story.id] = story
         self._loaded(story).add(doc)
         self._reindex(story)
-        return story
+        # A story that grows may now be the twin of one the order of the load split from it.
+        return self._merge(story, doc) if joined else story
+
+    def _merge(self, s: StoryState, doc: Doc) -> StoryState:
+        """Merge ``s``, which ``doc`` just joined, with each story that ``doc`` could have joined by its
+        day too (the two meet at it), whose centroid agrees closely with its own (at least ``MERGE``)
+        and whose stated time does not clash: the earlier story takes the later one's reports, and the
+        pair goes to ``merged`` as (merged away, merged into). Returns the story kept."""
+        while (other := self._twin(s, doc)) is not None:
+            keep, gone = sorted((s, other), key=lambda x: (x.first is None, x.first or 0, x.id))
+            self._loaded(keep).absorb(self._loaded(gone))
+            self._unindex(self.stories.pop(gone.id))
+            self.closed.discard(gone.id)
+            self._reindex(keep)
+            self.merged.append((gone.id, keep.id))
+            s = keep
+        return s
+
+    def _twin(self, s: StoryState, doc: Doc) -> StoryState | None:
+        """The story that ``s`` is one event with, if any (see :meth:`_merge`)."""
+        hits = Counter(self.candidates(doc, list(s.keys)))
+        hits.pop(s.id, None)
+        for sid, _ in hits.most_common(MERGE_CANDIDATES):
+            o = self.stories[sid]
+            agree = cosine(s.centroid, o.centroid) / (s.norm * o.norm)
+            if agree >= MERGE and o.fits(doc.day) and self._may_span(s, o) and not clashes(
+                    frozenset(s.marks), o.marks, s.first, o.first, o.last):
+                return o
+        return None
+
+    @staticmethod
+    def _may_span(a: StoryState, b: StoryState) -> bool:
+        """Whether ``a`` and ``b`` together may run as long as they would: past ``MAX_SPAN`` days only
+        when several outlets are reporting it (see :meth:`StoryState.margin`)."""
+        days = [d for d in (a.first, a.last, b.first, b.last) if d is not None]
+        if not days or max(days) - min(days) <= MAX_SPAN:
+            return True
+        return sum(n > 1 for n in Counter(a.outlets + b.outlets).values()) > 1
 
     def _loaded(self, s: StoryState) -> StoryState:
         if s.vecs is None:

@@ -190,6 +190,30 @@ def _update(state: RelateState, clusterer: Clusterer, work: list[tuple[int, str,
         story = clusterer.add(doc)
         batch.keep(key, chash, doc, story)
         touched[story.id] = story
+    gone = _merge(state, clusterer, touched, batch)
     batch.write()
     state.save_stories([(s.id, s.first, s.last, packed(s)) for s in touched.values()])
-    state.refresh_stories(stale | set(touched))
+    state.refresh_stories(stale | set(touched) | gone)
+
+
+def _merge(state: RelateState, clusterer: Clusterer, touched: dict[str, StoryState],
+           batch: Batch) -> set[str]:
+    """Store the merges of stories that were one event split by the order of the load (see
+    Clusterer._merge): the batch's reports and the stored ones move to the story kept. Returns the
+    ids merged away."""
+    into = dict(clusterer.merged)
+    clusterer.merged.clear()
+
+    def final(sid: str) -> str:
+        while sid in into:
+            sid = into[sid]
+        return sid
+
+    for gone in into:
+        touched.pop(gone, None)
+    touched.update((keep, clusterer.stories[keep]) for keep in map(final, into))
+    batch.members = [(key, final(sid)) for key, sid in batch.members]
+    stored = state.story_members(list(into)) if into else {}
+    state.add_members([(key, final(sid)) for sid, rows in stored.items() for aid, _ in rows
+                       if (key := state.key(aid)) is not None])
+    return set(into)
