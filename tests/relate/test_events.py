@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from marsad.model import Article
 from marsad.parse.records import record_to_article
 from marsad.relate.cluster import EXTEND, JOIN, MAX_SPAN, Clusterer, cluster
 from marsad.relate.features import Doc, make_doc
@@ -117,3 +118,42 @@ def test_no_single_outlet_story_outlasts_a_week(june):
         days = sorted(june[i]["published"][:10] for i in s)
         span = (date.fromisoformat(days[-1]) - date.fromisoformat(days[0])).days
         assert span <= MAX_SPAN or len({june[i]["outlet"] for i in s}) > 1
+
+
+def test_khashoggi_is_one_story_when_ingested_outlet_by_outlet(october):
+    """Ingested outlet by outlet (a bulk load of per-outlet exports), each outlet's reports of the first
+    days used to open a story that the next outlet's reports of later days could not join: the story
+    was cut at 10/11 October. The stories that meet at a report merge, and the event stays one."""
+    docs = sorted((make_doc(record_to_article(r)) for r in october.values()),
+                  key=lambda d: (d.outlet, d.day, d.id))
+    khashoggi = {i for i, r in october.items() if "خاشقجي" in r["title"]}
+    stories = sorted(cluster(docs), key=lambda s: -len(set(s) & khashoggi))
+    days = sorted(october[i]["published"][:10] for i in stories[0] if i in khashoggi)
+    assert days[0] <= "2018-10-04" and days[-1] >= "2018-10-15"
+    assert len(set(stories[0]) & khashoggi) >= 0.75 * len(stories[0])
+    assert len(set(stories[1]) & khashoggi) < 20
+
+
+def _report(i: int, day: int, outlet: str) -> Article:
+    words = "انفجار ميناء المدينة الساحلية ضحايا الحريق فرق الإنقاذ المستودع المواد الكيميائية الحكومة"
+    return Article(headline=f"انفجار ميناء المدينة الساحلية {i}", paragraphs=[words, words],
+                   id=f"r{i}", outlet=outlet, published=f"2024-03-{day:02d}T10:00:00")
+
+
+def test_a_late_report_between_two_stories_of_one_event_merges_them(new_db, archive_backend):
+    """Reports of days 1-2 make a story that those of days 6-7 are too late to join; a report of day 4
+    loaded last fits both: the two stories are one event and become one, in the archive as in memory."""
+    from marsad.archive import open_archive
+    from marsad.relate import stories
+
+    articles = [_report(0, 1, "a"), _report(1, 2, "b"), _report(2, 6, "a"), _report(3, 7, "b")]
+    assert len(cluster(make_doc(a) for a in articles)) == 2
+    articles.append(_report(4, 4, "c"))
+    assert cluster(make_doc(a) for a in articles) == [["r0", "r1", "r4", "r2", "r3"]]
+    with open_archive(new_db()) as arc:
+        arc.put(articles[:4])
+        assert len(stories(arc, min_size=1)) == 2
+        arc.put(articles[4:])
+        found = stories(arc, min_size=1)
+    assert [sorted(s.articles) for s in found] == [["r0", "r1", "r2", "r3", "r4"]]
+    assert found[0].id == "r0" and found[0].first_seen.startswith("2024-03-01")
