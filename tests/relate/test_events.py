@@ -157,3 +157,27 @@ def test_a_late_report_between_two_stories_of_one_event_merges_them(new_db, arch
         found = stories(arc, min_size=1)
     assert [sorted(s.articles) for s in found] == [["r0", "r1", "r2", "r3", "r4"]]
     assert found[0].id == "r0" and found[0].first_seen.startswith("2024-03-01")
+
+
+def _other(i: int, day: int, outlet: str) -> Article:
+    words = "الدوري الكرة المباراة الهدف الفريق المدرب الملعب الجماهير البطولة اللاعبين"
+    return Article(headline=f"المباراة الفريق {i}", paragraphs=[words, words], id=f"o{i}", outlet=outlet,
+                   published=f"2024-03-{day:02d}T12:00:00")
+
+
+def test_a_thread_links_the_stories_of_a_storyline_without_merging_them(new_db, archive_backend):
+    """The port blast of 1-2 March and its follow-up reports of 20-21 March are two stories (too far
+    apart to be one event) of one thread; a football story of the same days is in neither."""
+    from marsad.archive import open_archive
+    from marsad.relate import stories, thread
+
+    articles = [_report(0, 1, "a"), _report(1, 2, "b"), _report(2, 20, "a"), _report(3, 21, "b"),
+                _other(0, 2, "a"), _other(1, 2, "b")]
+    with open_archive(new_db()) as arc:
+        arc.put(articles)
+        found = {s.id: s for s in stories(arc)}
+        assert sorted(map(sorted, (s.articles for s in found.values()))) == [
+            ["o0", "o1"], ["r0", "r1"], ["r2", "r3"]]
+        assert [t.id for t in thread(arc, "r0")] == ["r2"]
+        assert [t.id for t in thread(arc, "r2")] == ["r0"]
+        assert thread(arc, "o0") == []
