@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -24,7 +24,7 @@ from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.lexicon import folded_table, load
 
 LEAD_CHARS = 300  # the lead whose weekdays date the event; later ones are background or follow-ups
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+_YEAR = re.compile(r"(?<![\d.,])(\d{4})(?![\d.,])")  # \d: Arabic-Indic digits too, and int() reads them
 
 
 def _words(names: Iterable[str]) -> str:
@@ -37,8 +37,8 @@ def _patterns() -> tuple[dict[str, int], re.Pattern, re.Pattern, re.Pattern]:
     data = json.loads(text)
     week = folded_table(load("months.json")["weekdays"])
     weekday = re.compile(rf"(?<!\w)(?:ب|و|وب)?({_words(week)})(?!\w)")
-    current = re.compile(rf"(?<!\w)(?:{_words(data['current_year'])})\s+((?:19|20)\d\d)(?![\d.,])")
-    hijri = re.compile(rf"(?<![\d.,])(1[34]\d\d)\s*(?:{_words(data['hijri_year'])})(?!\w)")
+    current = re.compile(rf"(?<!\w)(?:و|ف)?(?:{_words(data['current_year'])})\s+$")
+    hijri = re.compile(rf"\s*(?:{_words(data['hijri_year'])})(?!\w)")
     return week, weekday, current, hijri
 
 
@@ -48,15 +48,26 @@ def hijri_year(year: int) -> int:
     return round((year + 0.5) * 0.970229 + 621.5643 - 0.5)
 
 
+def _years(text: str) -> Iterator[int]:
+    """The years ``text`` calls current, Hijri ones as Gregorian. Only the few words around each year
+    are folded: relating reads every article, and most of a text holds no year."""
+    _, _, current, hijri = _patterns()
+    for m in _YEAR.finditer(text):
+        year = int(m[1])
+        before = text[max(0, m.start() - 24):m.start()]
+        if 1900 <= year < 2100 and current.search(normalize_for_matching(before)):
+            yield year
+        elif 1300 <= year < 1500 and hijri.match(normalize_for_matching(text[m.end():m.end() + 12])):
+            yield hijri_year(year)
+
+
 def markers(headline: str, body: str) -> frozenset[str]:
     """The time markers of a report (see the module's docs)."""
-    week, weekday, current, hijri = _patterns()
-    head = normalize_for_matching(headline or "").translate(_DIGITS)
-    text = normalize_for_matching(body or "").translate(_DIGITS)
-    lead = f"{head}\n{text[:LEAD_CHARS]}"
+    week, weekday, _, _ = _patterns()
+    head, body = headline or "", body or ""
+    lead = normalize_for_matching(f"{head}\n{body[:LEAD_CHARS]}")
     found = {f"w{week[w]}" for w in weekday.findall(lead)}
-    found.update(f"y{y}" for y in current.findall(f"{head}\n{text}"))
-    found.update(f"y{hijri_year(int(y))}" for y in hijri.findall(text))
+    found.update(f"y{y}" for y in _years(f"{head}\n{body}"))
     return frozenset(found)
 
 
