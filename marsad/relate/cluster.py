@@ -263,7 +263,8 @@ class Clusterer:
         """The story that ``s`` is one event with, if any (see :meth:`_merge`)."""
         hits = Counter(self.candidates(doc, list(s.keys)))
         hits.pop(s.id, None)
-        for sid, _ in hits.most_common(MERGE_CANDIDATES):
+        # Ties go to the smaller id, whatever the hash seed (see best).
+        for sid, _ in nsmallest(MERGE_CANDIDATES, hits.items(), key=lambda kv: (-kv[1], kv[0])):
             o = self.stories[sid]
             agree = cosine(s.centroid, o.centroid) / (s.norm * o.norm)
             if agree >= MERGE and o.fits(doc.day) and self._may_span(s, o) and not clashes(
