@@ -11,7 +11,8 @@
 
 Quality rows: ``archive`` is the real path (``Archive.ingest`` of the JSONL, which calls
 ``marsad.relate.update``); the sensitivity rows recluster the same stored articles with the
-pure library at other join thresholds; the ``shuffled`` row averages five random ingest orders.
+pure library at other join thresholds; the ``shuffled`` row averages five random ingest orders, and the
+``outlet by outlet`` row takes each outlet's reports in turn (as a bulk load of per-outlet exports).
 Every distractor (``distractor-N``) is its own event; the table is followed by each distractor
 that joined an event. Peers in the same run: the ``one story per article`` and ``one story for
 everything`` baselines bound the score from both sides. ``--largest`` prints each story's size, days,
@@ -98,6 +99,8 @@ def quality() -> None:
         shuffled.append(bcubed(clustering.cluster(order), gold))
     p, r, f = (sum(x[k] for x in shuffled) / len(shuffled) for k in range(3))
     print(f"| {'library, 5 shuffled orders (mean)':<34} | {p:.3f} | {r:.3f} | {f:.3f} |  -  |")
+    by_outlet = sorted(docs, key=lambda d: (d.outlet or "", d.id))
+    row("library, outlet by outlet", clustering.cluster(by_outlet), gold)
     row("peer: one story per article", [[d.id] for d in docs], gold)
     row("peer: one story for everything", [[d.id for d in docs]], gold)
     joined = [(i, next(gold[j] for j in s if not gold[j].startswith("distractor")))
