@@ -145,6 +145,12 @@ def _weeks(s: StoryState) -> tuple[int | None, ...]:
     return (None,) if days is None else tuple(range(days[0] // 7, days[1] // 7 + 1))
 
 
+def _touch(a: StoryState, b: StoryState) -> bool:
+    """Whether the days on which reports may join ``a`` and ``b`` meet (undated stories meet all)."""
+    x, y = a.joinable(), b.joinable()
+    return x is None or y is None or (x[0] <= y[1] and y[0] <= x[1])
+
+
 def affinity(doc: Doc, story: StoryState, central: float | None = None) -> float:
     """Geometric mean of the centroid similarity and the mean similarity to the recent reports."""
     central = story.centrality(doc) if central is None else central
@@ -267,7 +273,7 @@ class Clusterer:
         for sid, _ in nsmallest(MERGE_CANDIDATES, hits.items(), key=lambda kv: (-kv[1], kv[0])):
             o = self.stories[sid]
             agree = cosine(s.centroid, o.centroid) / (s.norm * o.norm)
-            if agree >= MERGE and o.fits(doc.day) and self._may_span(s, o) and not clashes(
+            if agree >= MERGE and _touch(s, o) and self._may_span(s, o) and not clashes(
                     frozenset(s.marks), o.marks, s.first, o.first, o.last):
                 return o
         return None
