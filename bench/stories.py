@@ -5,12 +5,14 @@
     python3 bench/stories.py --speed --sample 6000   # the same over its first 6,000 reports by date
     python3 bench/stories.py --speed --archive   # the same through an archive: relate.update on all ids
                                                  # in calls of RELATE_EVERY (--every 0: one call)
+    python3 bench/stories.py --ant              # own checks: same people at another time, undated
     python3 bench/stories.py --largest [--db F]  # the 20 largest stories of all of ant-multisource, ingested
                                                  # as ``marsad ingest`` does (F: kept, reused when it exists)
 
 Quality rows: ``archive`` is the real path (``Archive.ingest`` of the JSONL, which calls
 ``marsad.relate.update``); the sensitivity rows recluster the same stored articles with the
-pure library at other join thresholds; the ``shuffled`` row averages five random ingest orders.
+pure library at other join thresholds; the ``shuffled`` row averages five random ingest orders, and the
+``outlet by outlet`` row takes each outlet's reports in turn (as a bulk load of per-outlet exports).
 Every distractor (``distractor-N``) is its own event; the table is followed by each distractor
 that joined an event. Peers in the same run: the ``one story per article`` and ``one story for
 everything`` baselines bound the score from both sides. ``--largest`` prints each story's size, days,
@@ -46,6 +48,7 @@ from marsad.relate.features import make_doc  # noqa: E402
 SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
 DEV = SHARED / "data" / "stories-dev" / "stories.jsonl"
 ANT = SHARED / "data" / "news" / "ant-multisource" / "articles.jsonl.xz"
+CASES = ROOT / "bench" / "data" / "stories-ant.tsv"
 THRESHOLDS = (0.10, 0.15, 0.175, 0.20, 0.225, 0.25, 0.30, 0.35)
 
 
@@ -96,6 +99,8 @@ def quality() -> None:
         shuffled.append(bcubed(clustering.cluster(order), gold))
     p, r, f = (sum(x[k] for x in shuffled) / len(shuffled) for k in range(3))
     print(f"| {'library, 5 shuffled orders (mean)':<34} | {p:.3f} | {r:.3f} | {f:.3f} |  -  |")
+    by_outlet = sorted(docs, key=lambda d: (d.outlet or "", d.id))
+    row("library, outlet by outlet", clustering.cluster(by_outlet), gold)
     row("peer: one story per article", [[d.id] for d in docs], gold)
     row("peer: one story for everything", [[d.id for d in docs]], gold)
     joined = [(i, next(gold[j] for j in s if not gold[j].startswith("distractor")))
@@ -104,6 +109,44 @@ def quality() -> None:
           f"{sum(e.startswith('distractor') for e in set(gold.values()))}")
     for i, event in joined:
         print(f"   {i} ({gold[i]}) joined {event}")
+
+
+def same_people(parts: tuple[str, ...] = ("tune", "held-out")) -> None:
+    """The labelled cases of ``CASES``, each part apart: their reports undated and ingested through an
+    archive (the first event of each case first), scored by B-cubed; then every report of a case's other
+    events that joined a story of its first event."""
+    lines = CASES.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line[0] != "#"][1:]
+    wanted = {i for *_, i, _ in rows}
+    records = {}
+    with lzma.open(ANT, "rt", encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec["id"] in wanted:
+                records[rec["id"]] = {**rec, "published": None, "published_raw": None}
+    print("| part | cases | reports | B³ P | B³ R | B³ F1 | other-time reports joining |\n"
+          "|---|---|---|---|---|---|---|")
+    for part in parts:
+        mine = [r for r in rows if r[3] == part]
+        first = {case: next(e for c, e, *_ in mine if c == case) for case, *_ in mine}
+        order = sorted(mine, key=lambda r: r[1] != first[r[0]])  # each case's first event first
+        gold = {i: e for _, e, i, _ in mine}
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "cases.jsonl"
+            src.write_text("".join(json.dumps(records[i], ensure_ascii=False) + "\n" for *_, i, _ in order),
+                           encoding="utf-8")
+            with open_archive(Path(tmp) / "cases.db") as arc:
+                arc.ingest([src])
+                found = [s.articles for s in stories(arc, min_size=1)]
+        of = {i: s for s in found for i in s}
+        joined = [(i, gold[i]) for c, e, i, _ in mine if e != first[c]
+                  and any(gold[j] == first[c] for j in of.get(i, ()))]
+        p, r, f = bcubed(found, gold)
+        others = sum(e != first[c] for c, e, *_ in mine)
+        print(f"| {part} | {len(first)} | {len(mine)} | {p:.3f} | {r:.3f} | {f:.3f} | "
+              f"{len(joined)} of {others} |")
+        for i, e in joined:
+            print(f"|   {i} ({e}) joined its case's first event | | | | | | |")
 
 
 def ant_articles() -> Iterator[Article]:
@@ -194,13 +237,16 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--speed", action="store_true", help="time relate over ant-multisource instead")
     ap.add_argument("--archive", action="store_true", help="with --speed: through an archive")
+    ap.add_argument("--ant", action="store_true", help="own labelled checks on ant-multisource, undated")
     ap.add_argument("--largest", action="store_true", help="the largest stories of all of ant-multisource")
     ap.add_argument("--sample", type=int, default=0, help="with --speed: the first N reports by date only")
     ap.add_argument("--db", type=Path, help="with --largest: keep the archive here (reused when it exists)")
     ap.add_argument("--every", type=int, default=RELATE_EVERY,
                     help="with --archive: ids per update call, as an ingest (0: all in one call)")
     args = ap.parse_args()
-    if args.largest:
+    if args.ant:
+        same_people()
+    elif args.largest:
         largest(args.db)
     elif args.speed:
         archive_speed(args.every) if args.archive else speed(args.sample)

@@ -117,6 +117,18 @@ def story(arc: Archive, story_id: str) -> Story:
     return found[0]
 
 
+def thread(arc: Archive, story_id: str) -> list[Story]:
+    """The other stories of the storyline of ``story_id`` (follow-ups, related events within weeks), of
+    two reports or more, oldest first: linked above stories, never merged with them (see ``threads``)."""
+    from marsad.relate.features import day_number
+    from marsad.relate.threads import linked
+
+    s = story(arc, story_id)
+    ids = linked(arc.backend.relate, story_id, day_number(s.first_seen), day_number(s.last_seen))
+    found = [t for t in _stories(arc, arc.backend.relate.stories(ids=ids)) if len(t.articles) > 1]
+    return sorted(found, key=lambda t: (t.first_seen is None, t.first_seen or "", t.id))
+
+
 def story_of(arc: Archive, article_id: str) -> Story | None:
     """The story of an article (perhaps of that one report only); None while it is not related yet."""
     found = arc.backend.relate.stories_of([_key(arc, article_id)])

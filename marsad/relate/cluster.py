@@ -15,7 +15,17 @@ weeks is not cut in two at a date boundary), but a report that would take it pas
 shares the topic then opens a story of its own. Only a story that several outlets
 are still reporting runs on so (two or more outlets with two of its latest reports
 each): one outlet's daily series (a market report, a front-line log) matches itself
-strongly every day, and is no single event. Nothing already clustered is revisited.
+strongly every day, and is no single event. Where a date is missing (an undated page, or a story
+of such pages), the time the text states stands in: a report whose lead gives another weekday than
+the story's, or that calls another year its current one, is the same kind of event at another time
+(an election's first round and its runoff, one year's pilgrimage and the next), and joins only by a
+far stronger match (``CLASH``; see :mod:`marsad.relate.markers`).
+
+An article is never moved once clustered, but two stories of one event may form when reports come out
+of time order (a bulk load, outlet by outlet: each outlet's reports of the first days open a story
+before another outlet's reports of later days open a second). Stories whose days touch and whose
+centroids agree closely (``MERGE``) are merged as they grow (:meth:`Clusterer._merge`), so that the
+order of a load does not cut an event at a date boundary.
 """
 
 from __future__ import annotations
@@ -27,11 +37,15 @@ from heapq import nsmallest
 from operator import itemgetter
 
 from marsad.relate.features import Doc, cosine
+from marsad.relate.markers import clashes
 
 JOIN = 0.225  # minimum affinity for an article to join a story (see bench/stories.py for the sensitivity)
 WINDOW = 3  # days between an article and the nearest dated report of its story
 MAX_SPAN = 7  # days a story spans before a report must match it strongly (EXTEND) to join
 EXTEND = 0.3  # minimum affinity for a report that takes a story past MAX_SPAN days
+CLASH = 0.5  # what each kind of contradicting time marker adds to the affinity a report needs
+MERGE = 0.8  # centroid cosine of two stories of touching days that are one event split by the load order
+MERGE_CANDIDATES = 5  # stories sharing most key terms with a story, looked at for a merge
 CANDIDATE_TERMS = 12  # an article looks for stories through its heaviest terms only
 SHORTLIST = 30  # stories sharing most heavy terms, scored against their centroid
 FINALISTS = 5  # best centroid matches, scored against their reports too
@@ -52,6 +66,7 @@ class StoryState:
     norm: float = 1.0  # of the centroid
     keys: tuple[str, ...] = ()  # the heaviest centroid terms, under which the story is found
     outlets: list[str] = field(default_factory=list)  # of its latest RECENT reports, oldest first
+    marks: Counter = field(default_factory=Counter)  # time markers stated by its reports: how many state each
 
     def centrality(self, doc: Doc) -> float:
         return cosine(doc.vec, self.centroid) / self.norm
@@ -68,12 +83,14 @@ class StoryState:
         return max(day, self.last) - min(day, self.first) > MAX_SPAN
 
     def margin(self, doc: Doc, join: float) -> float:
-        """What ``doc``'s affinity must exceed ``join`` by to join: more past the story's first
-        ``MAX_SPAN`` days, and never (infinitely) when one outlet alone carried it so far."""
+        """What ``doc``'s affinity must exceed ``join`` by to join: more when the time it states contradicts
+        the story's, more past the story's first ``MAX_SPAN`` days, and never (infinitely) when one
+        outlet alone carried it so far."""
+        clash = CLASH * clashes(doc.marks, self.marks, doc.day, self.first, self.last)
         if not self.extends(doc.day):
-            return 0.0
+            return clash
         reporting = sum(n > 1 for n in Counter(self.outlets).values())
-        return EXTEND - join if reporting > 1 else float("inf")
+        return clash + EXTEND - join if reporting > 1 else float("inf")
 
     def joinable(self) -> tuple[int, int] | None:
         """The first and last day on which a dated report may join; None when the story is undated."""
@@ -86,9 +103,24 @@ class StoryState:
         self.norm = sum(v * v for v in self.centroid.values()) ** 0.5 or 1.0
         self.keys = tuple(sorted(self.centroid, key=self.centroid.__getitem__, reverse=True)[:KEY_TERMS])
 
+    def absorb(self, other: StoryState) -> None:
+        """Take in the reports of ``other``: one event that the order of a load split in two."""
+        self.members.extend(other.members)
+        self.vecs = [*(other.vecs or []), *(self.vecs or [])][-RECENT:]
+        self.outlets = [*other.outlets, *self.outlets][-RECENT:]
+        centroid = dict(self.centroid)
+        for t, v in other.centroid.items():
+            centroid[t] = centroid.get(t, 0.0) + v
+        self.centroid = dict(sorted(centroid.items(), key=itemgetter(1), reverse=True)[:CENTROID_TERMS])
+        self.refresh()
+        self.marks.update(other.marks)
+        days = [d for d in (self.first, self.last, other.first, other.last) if d is not None]
+        self.first, self.last = min(days, default=None), max(days, default=None)
+
     def add(self, doc: Doc) -> None:
         self.members.append(doc.id)
         self.outlets = [*self.outlets[-(RECENT - 1):], doc.outlet or ""]
+        self.marks.update(doc.marks)
         self.vecs = [*self.vecs[-(RECENT - 1):], doc.vec]
         if len(self.members) == 1 and not self.centroid:
             # Most stories keep one report: the centroid is its vector, shared until a second comes.
@@ -111,6 +143,12 @@ def _weeks(s: StoryState) -> tuple[int | None, ...]:
     """The weeks (day // 7) of the days on which a report may still join ``s``; (None,) if undated."""
     days = s.joinable()
     return (None,) if days is None else tuple(range(days[0] // 7, days[1] // 7 + 1))
+
+
+def _touch(a: StoryState, b: StoryState) -> bool:
+    """Whether the days on which reports may join ``a`` and ``b`` meet (undated stories meet all)."""
+    x, y = a.joinable(), b.joinable()
+    return x is None or y is None or (x[0] <= y[1] and y[0] <= x[1])
 
 
 def affinity(doc: Doc, story: StoryState, central: float | None = None) -> float:
@@ -137,6 +175,7 @@ class Clusterer:
         self._indexed: dict[str, tuple[tuple[str, ...], tuple[int | None, ...]]] = {}
         self.closed: set[str] = set()  # stories articles in time order can no longer join
         self.latest_day: int | None = None
+        self.merged: list[tuple[str, str]] = []  # (merged away, merged into) story ids, for the caller
         self._new_id = new_id or (lambda doc: doc.id)
         self.adopt(stories)
 
@@ -192,8 +231,8 @@ class Clusterer:
         central = sorted(((s.centrality(doc), s) for s in shortlist),
                          key=lambda cs: (-cs[0], cs[1].id))[:FINALISTS]
         scored = [(affinity(doc, self._loaded(s), c), s) for c, s in central]
-        # Beyond its first MAX_SPAN days a story takes strong matches only: scored below the join
-        # threshold by the margin, they win over a story of the week that matches as well.
+        # Beyond its first MAX_SPAN days, or against the time it states, a story takes strong matches
+        # only: scored below the join threshold by the margin, they win over a story that matches as well.
         scored = [(a - s.margin(doc, self.join), s) for a, s in scored]
         score, story = max(scored, key=lambda ss: ss[0], default=(0.0, None))
         return story, score
@@ -202,12 +241,51 @@ class Clusterer:
         """Put ``doc`` in the closest story, or open a new one; returns the story."""
         self._close_old(doc.day)
         story, score = self.best(doc)
-        if story is None or score < self.join:
+        joined = story is not None and score >= self.join
+        if not joined:
             story = StoryState(self._new_id(doc))
             self.stories[story.id] = story
         self._loaded(story).add(doc)
         self._reindex(story)
-        return story
+        # A story that grows may now be the twin of one the order of the load split from it.
+        return self._merge(story, doc) if joined else story
+
+    def _merge(self, s: StoryState, doc: Doc) -> StoryState:
+        """Merge ``s``, which ``doc`` just joined, with each story that ``doc`` could have joined by its
+        day too (the two meet at it), whose centroid agrees closely with its own (at least ``MERGE``)
+        and whose stated time does not clash: the earlier story takes the later one's reports, and the
+        pair goes to ``merged`` as (merged away, merged into). Returns the story kept."""
+        while (other := self._twin(s, doc)) is not None:
+            keep, gone = sorted((s, other), key=lambda x: (x.first is None, x.first or 0, x.id))
+            self._loaded(keep).absorb(self._loaded(gone))
+            self._unindex(self.stories.pop(gone.id))
+            self.closed.discard(gone.id)
+            self._reindex(keep)
+            self.merged.append((gone.id, keep.id))
+            s = keep
+        return s
+
+    def _twin(self, s: StoryState, doc: Doc) -> StoryState | None:
+        """The story that ``s`` is one event with, if any (see :meth:`_merge`)."""
+        hits = Counter(self.candidates(doc, list(s.keys)))
+        hits.pop(s.id, None)
+        # Ties go to the smaller id, whatever the hash seed (see best).
+        for sid, _ in nsmallest(MERGE_CANDIDATES, hits.items(), key=lambda kv: (-kv[1], kv[0])):
+            o = self.stories[sid]
+            agree = cosine(s.centroid, o.centroid) / (s.norm * o.norm)
+            if agree >= MERGE and _touch(s, o) and self._may_span(s, o) and not clashes(
+                    frozenset(s.marks), o.marks, s.first, o.first, o.last):
+                return o
+        return None
+
+    @staticmethod
+    def _may_span(a: StoryState, b: StoryState) -> bool:
+        """Whether ``a`` and ``b`` together may run as long as they would: past ``MAX_SPAN`` days only
+        when several outlets are reporting it (see :meth:`StoryState.margin`)."""
+        days = [d for d in (a.first, a.last, b.first, b.last) if d is not None]
+        if not days or max(days) - min(days) <= MAX_SPAN:
+            return True
+        return sum(n > 1 for n in Counter(a.outlets + b.outlets).values()) > 1
 
     def _loaded(self, s: StoryState) -> StoryState:
         if s.vecs is None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from marsad.model import Article
 from marsad.relate.background import idf
+from marsad.relate.markers import markers
 from marsad.relate.text import SHINGLE, VOCABULARY, Shingled, shingled, term_ids
 
 _NONE = np.empty(0, np.uint64)
@@ -34,6 +35,7 @@ class Doc:
     outlet: str | None = None
     stems: np.ndarray | None = None  # its pairs of content terms, and those of its lead (see text.Shingled)
     lead: np.ndarray | None = None
+    marks: frozenset[str] = frozenset()  # the time its text states (see markers.markers)
 
     def copy_text(self) -> Shingled:
         opening = self.opening if self.opening is not None else self.shingles
@@ -106,13 +108,15 @@ def copy_ids(head: np.ndarray, body: np.ndarray) -> np.ndarray:
 
 def make_doc(a: Article) -> Doc:
     head = VOCABULARY.text_ids("\n".join(x for x in (a.headline, a.deck) if x))
-    body = VOCABULARY.text_ids(a.analyzed_body())
+    analyzed = a.analyzed_body()
+    body = VOCABULARY.text_ids(analyzed)
     ids = np.concatenate([head, body])
     day = day_number(a.published)
     text = shingled(copy_ids(head, body))
     return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
                vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=text.all, opening=text.opening,
-               numbers=text.numbers, outlet=a.outlet, stems=text.stems, lead=text.lead)
+               numbers=text.numbers, outlet=a.outlet, stems=text.stems, lead=text.lead,
+               marks=markers(a.headline, "\n".join(x for x in (a.deck, analyzed) if x)))
 
 
 def interned(vec: dict[str, float]) -> dict[str, float]:

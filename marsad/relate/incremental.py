@@ -9,7 +9,7 @@ version are skipped, so calling this twice with the same ids does nothing.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Iterator, Mapping
 from itertools import chain, islice
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from marsad.archive.base import RelateState
 
 CHUNK = 2000  # articles related per round of writes
+MARK = "#"  # the first letter of a time marker's key in a stored centroid
 Features = tuple[Doc, list[int]]  # an article's Doc and its copy keys (see dedup.copy_keys)
 
 
@@ -142,6 +143,18 @@ def new_clusterer(state: RelateState) -> Clusterer:
                      load_vecs=lambda story_id: list(map(interned, state.recent_vectors(story_id, RECENT))))
 
 
+def packed(s: StoryState) -> dict[str, float]:
+    """A story's centroid as stored, with its time markers' counts under keys no term can have (a term
+    is letters and digits only), so that a story read back weighs them as it did."""
+    return {**s.centroid, **{MARK + m: float(n) for m, n in s.marks.items()}} if s.marks else s.centroid
+
+
+def unpacked(stored: dict[str, float]) -> tuple[dict[str, float], Counter]:
+    """The centroid and the markers' counts of a stored story (see :func:`packed`)."""
+    marks = Counter({k[1:]: int(v) for k, v in stored.items() if k.startswith(MARK)})
+    return ({k: v for k, v in stored.items() if not k.startswith(MARK)} if marks else stored), marks
+
+
 def open_stories(state: RelateState, first_day: int | None, last_day: int | None,
                  known: Container[str]) -> list[StoryState]:
     """Stories a report from ``first_day`` to ``last_day`` may join (the undated ones only when those
@@ -149,9 +162,10 @@ def open_stories(state: RelateState, first_day: int | None, last_day: int | None
     read when needed (:meth:`Clusterer._loaded`)."""
     span = (None, None) if first_day is None or last_day is None else (first_day - WINDOW, last_day + WINDOW)
     states = []
-    for sid, first, last, centroid, outlets in state.open_stories(*span, known, RECENT):
+    for sid, first, last, stored, outlets in state.open_stories(*span, known, RECENT):
+        centroid, marks = unpacked(stored)
         s = StoryState(sid, first=first, last=last, centroid=interned(centroid), vecs=None,
-                       outlets=outlets[::-1])
+                       outlets=outlets[::-1], marks=marks)
         s.refresh()
         states.append(s)
     return states
@@ -176,6 +190,30 @@ def _update(state: RelateState, clusterer: Clusterer, work: list[tuple[int, str,
         story = clusterer.add(doc)
         batch.keep(key, chash, doc, story)
         touched[story.id] = story
+    gone = _merge(state, clusterer, touched, batch)
     batch.write()
-    state.save_stories([(s.id, s.first, s.last, s.centroid) for s in touched.values()])
-    state.refresh_stories(stale | set(touched))
+    state.save_stories([(s.id, s.first, s.last, packed(s)) for s in touched.values()])
+    state.refresh_stories(stale | set(touched) | gone)
+
+
+def _merge(state: RelateState, clusterer: Clusterer, touched: dict[str, StoryState],
+           batch: Batch) -> set[str]:
+    """Store the merges of stories that were one event split by the order of the load (see
+    Clusterer._merge): the batch's reports and the stored ones move to the story kept. Returns the
+    ids merged away."""
+    into = dict(clusterer.merged)
+    clusterer.merged.clear()
+
+    def final(sid: str) -> str:
+        while sid in into:
+            sid = into[sid]
+        return sid
+
+    for gone in into:
+        touched.pop(gone, None)
+    touched.update((keep, clusterer.stories[keep]) for keep in map(final, into))
+    batch.members = [(key, final(sid)) for key, sid in batch.members]
+    stored = state.story_members(list(into)) if into else {}
+    state.add_members([(key, final(sid)) for sid, rows in stored.items() for aid, _ in rows
+                       if (key := state.key(aid)) is not None])
+    return set(into)

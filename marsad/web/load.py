@@ -181,12 +181,12 @@ def entity(arc, id: str) -> dict[str, Any]:
 
 
 def story(arc, id: str) -> dict[str, Any]:
-    """A story's reports across outlets, oldest first."""
+    """A story's reports across outlets, oldest first, and the other stories of its thread."""
     s = relate.story(arc, id)
     if s is None:
         raise NotFound(f"no story {id!r}")
     reports = summaries(arc, s.articles)
-    return {"story": plain(s), "reports": reports}
+    return {"story": plain(s), "reports": reports, "thread": [plain(t) for t in relate.thread(arc, id)]}
 
 
 def stories(arc, limit: int = 50, offset: int = 0, since: str | None = None) -> dict[str, Any]:

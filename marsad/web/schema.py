@@ -74,6 +74,7 @@ class StoriesOut(BaseModel):
 class StoryOut(BaseModel):
     story: StoryM
     reports: list[Summary]
+    thread: list[StoryM] = []  # the other stories of its storyline (follow-ups, related events), oldest first
 
 
 class EntityM(BaseModel):

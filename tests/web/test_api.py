@@ -72,6 +72,25 @@ class TestStoriesAndEntities:
         assert one["story"]["id"] == story["id"]
         assert {r["id"] for r in one["reports"]} == set(story["articles"])
 
+    def test_a_story_gives_its_thread(self, tmp_path):
+        """A port blast of 1-2 March and its follow-ups of 20-21 March are two stories of one thread: the
+        API gives each story the other, and the story page links it."""
+        from fastapi.testclient import TestClient
+
+        from marsad.archive import open_archive
+        from marsad.settings import load
+        from marsad.web import create_app
+        from tests.relate.test_events import _report
+
+        db = tmp_path / "thread.db"
+        with open_archive(db) as arc:
+            arc.put([_report(0, 1, "a"), _report(1, 2, "b"), _report(2, 20, "a"), _report(3, 21, "b")])
+        with TestClient(create_app(load(db))) as c:
+            got = c.get("/api/stories/r0").json()
+            assert [t["id"] for t in got["thread"]] == ["r2"] and got["thread"][0]["articles"] == ["r2", "r3"]
+            assert [t["id"] for t in c.get("/api/stories/r2").json()["thread"]] == ["r0"]
+            assert 'href="/stories/r2"' in c.get("/stories/r0").text
+
     def test_missing_story(self, client):
         assert_error(client.get("/api/stories/no-such-story"), 404, "E404")
 
