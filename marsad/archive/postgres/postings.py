@@ -85,14 +85,16 @@ class _Capped:
         return str(min(n, _MAX_COUNT))
 
 
-def add(cur: psycopg.Cursor, docs: list[Doc], scheme: Scheme) -> None:
-    """Index ``docs`` (none of them indexed now)."""
+def add(cur: psycopg.Cursor, docs: list[Doc], scheme: Scheme, ordered: bool = True) -> None:
+    """Index ``docs`` (none of them indexed now); ``ordered`` sends the postings in key order (for
+    a table without its key, as in a big load, any order will do)."""
     with cur.copy(f"COPY {DOCS} (key, dl, cols) FROM STDIN") as copy:
         copy.write("".join(d.row() for d in docs))
         # Made while the server stores the documents. In term order: each insertion then lands
         # beside the last one in the primary key, about twice as fast as in article order.
         lines = [line for d in docs for line in d.postings()]
-        lines.sort()
+        if ordered:
+            lines.sort()
     with cur.copy(f"COPY {POSTINGS} (term, key, dl, {', '.join(scheme.columns)}) FROM STDIN") as copy:
         copy.write("".join(lines))
     cur.execute(f"INSERT INTO {STATS} (docs, tokens) VALUES (%s, %s)", (len(docs), sum(d.dl for d in docs)))

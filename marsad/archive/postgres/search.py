@@ -56,8 +56,9 @@ class PostgresSearchIndex(SearchIndex):
         if not docs:
             return
         with self.backend.connection() as conn, conn.cursor() as cur:
+            self.backend.load.adding(cur, len(docs))
             postings.remove(cur, [d.key for d in docs])
-            postings.add(cur, docs, self.scheme)
+            postings.add(cur, docs, self.scheme, ordered=not self.backend.load.active)
 
     def remove(self, keys: Iterable[int]) -> None:
         with self.backend.connection() as conn, conn.cursor() as cur:
@@ -65,7 +66,9 @@ class PostgresSearchIndex(SearchIndex):
 
     def compact(self) -> None:
         """Fold the statistics rows into one; outside a transaction, also refresh the planner's
-        figures and the visibility map (so that postings are read from the index alone)."""
+        figures and the visibility map (so that postings are read from the index alone). After a big
+        load, the postings key is built first."""
+        self.backend.load.finish()
         with self.backend.connection() as conn:
             self._compact(conn)
 
