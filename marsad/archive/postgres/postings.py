@@ -73,11 +73,17 @@ class Doc:
     def postings(self) -> list[str]:
         """Its rows of the postings table, as lines of COPY text (tokens hold no tab, newline or
         backslash)."""
-        counters = [Counter(toks) for toks in self.cols]
-        gets = [c.get for c in counters]
         num = _NUMBERS if max(map(len, self.cols)) <= _MAX_COUNT else _Capped()
+        counts: dict[str, list[str]] = {}  # term: its count in each column, as COPY text
+        zeros = ["0"] * len(self.cols)
+        for i, toks in enumerate(self.cols):
+            for term, n in Counter(toks).items():
+                row = counts.get(term)
+                if row is None:
+                    row = counts[term] = zeros.copy()
+                row[i] = num[n]
         head = f"\t{self.key}\t{self.dl}\t"
-        return [t + head + "\t".join([num[g(t, 0)] for g in gets]) + "\n" for t in set().union(*counters)]
+        return [term + head + "\t".join(row) + "\n" for term, row in counts.items()]
 
 
 class _Capped:
