@@ -12,7 +12,7 @@ own process, as bench/ingest.py runs them):
 The PostgreSQL database the URL names is dropped and created again at the start, and dropped at the end
 (unless --keep): name one of your own.
 Usage: python3 bench/backends.py [--sqlite] [--postgres postgresql://user@host:port/dbname]
-       [--queries 400] [--seconds 15] [--workers 2] [--keep DIR]
+       [--queries 400] [--seconds 15] [--workers 2] [--stages ingest,relate,search,reader] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -40,15 +40,19 @@ from web import (
 CONNECTIONS = 10
 
 
-def run_backend(target: str, source: Path, queries: int, seconds: int, workers: int) -> dict:
-    """Every stage on one fresh archive."""
+STAGES = ("ingest", "relate", "search", "reader")
+
+
+def run_backend(target: str, source: Path, queries: int, seconds: int, workers: int,
+                only: tuple[str, ...] = STAGES) -> dict:
+    """Every stage (of ``only``) on one fresh archive."""
     fresh_archive(target)
     stages = {"ingest": lambda: run_child("ingest-no-relate", target, str(source)),
               "relate": lambda: run_child("relate", target, "-"),
               "search": lambda: run_child("search", target, str(source), str(queries)),
               "reader": lambda: reader(target, seconds, workers)}
     out = {"errors": {}}
-    for stage, run in stages.items():
+    for stage, run in ((k, v) for k, v in stages.items() if k in only):
         try:
             out[stage] = run()
             if stage == "ingest" and not out[stage]["new"]:
@@ -157,6 +161,8 @@ def main() -> None:
     ap.add_argument("--source", type=Path, default=SOURCE, help="the articles (default: ant-multisource)")
     ap.add_argument("--seconds", type=int, default=15, help="of each reader load run")
     ap.add_argument("--workers", type=int, default=2, help="server processes (one per core)")
+    ap.add_argument("--stages", default=",".join(STAGES),
+                    help="the stages to run, of " + ",".join(STAGES) + " (ingest always runs)")
     ap.add_argument("--keep", type=Path,
                     help="build the SQLite archive in this folder and keep both archives")
     args = ap.parse_args()
@@ -174,7 +180,8 @@ def main() -> None:
             targets["PostgreSQL"] = args.postgres
         for name, target in targets.items():
             try:
-                runs[name] = run_backend(target, args.source, args.queries, args.seconds, args.workers)
+                runs[name] = run_backend(target, args.source, args.queries, args.seconds, args.workers,
+                                         ("ingest", *args.stages.split(",")))
             finally:
                 if not args.keep and name == "PostgreSQL":
                     drop_archive(target)
