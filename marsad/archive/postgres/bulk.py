@@ -1,4 +1,5 @@
-"""Writing much at once on PostgreSQL: how the big text columns are compressed.
+"""Writing much at once on PostgreSQL: how the long text columns are compressed, and the search
+postings' primary key during a big load (below).
 
 Articles' bodies and stored records, and the search index's analyzed columns, are compressed by
 PostgreSQL when stored (TOAST). Its default method, pglz, took about a third of the server's work of
@@ -94,6 +95,9 @@ def build_key(conn: psycopg.Connection, columns: tuple[str, ...]) -> None:
     """Build the postings' primary key from the rows (sorted once), as the table was created."""
     with conn.transaction():
         conn.execute(f"SET LOCAL maintenance_work_mem = '{_BUILD_MEMORY}'")
+        # Readers still at work are waited for; past that the key stays missing, and the next
+        # writer to open the archive builds it.
+        conn.execute("SET LOCAL lock_timeout = '60s'")
         if not _has_key(conn):
             conn.execute(f"ALTER TABLE search_postings ADD CONSTRAINT {_KEY} PRIMARY KEY (term, key)"
                          f" INCLUDE (dl, {', '.join(columns)})")
