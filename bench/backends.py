@@ -87,6 +87,16 @@ def reader(target: str, seconds: int, workers: int) -> dict[str, dict]:
     return out
 
 
+def idle_bounds(r: dict) -> tuple[float, float]:
+    """The least and the most wall seconds the ingest's CPU seconds allow on an idle machine of this
+    many cores: one parse worker, the storing process and the database server each on a core at a time,
+    the storing process waiting for the server (most) or not (least)."""
+    cores = os.cpu_count() or 1
+    main, worker, server = r["cpu_main"], r["cpu_worker"], r.get("cpu_server") or 0.0
+    least = max(main, worker, server, (main + worker + server) / cores)
+    return least, max(least, worker, main + server)
+
+
 def overlap(a: list[list[str]], b: list[list[str]]) -> float:
     """Mean share of one top 10 found in the other's, over the queries (both empty counts as 1)."""
     shares = [len(set(x) & set(y)) / max(len(x), len(y)) if x or y else 1.0
@@ -100,6 +110,12 @@ ROWS = [  # label, value of a run, format
     ("  wall s", lambda r: r["ingest"]["seconds"], "{:.1f}"),
     ("  CPU s, storing process + parse worker (not a database server's)",
      lambda r: r["ingest"]["cpu_main"] + r["ingest"]["cpu_worker"], "{:.1f}"),
+    ("  CPU s, database server (its processes serving this archive; none for SQLite)",
+     lambda r: r["ingest"]["cpu_server"] or 0.0, "{:.1f}"),
+    ("  articles/s an idle machine of these cores allows, at least (storing process waits on the server)",
+     lambda r: r["ingest"]["articles"] / idle_bounds(r["ingest"])[1], "{:,.0f}"),
+    ("  … at most (the server works while the storing process goes on)",
+     lambda r: r["ingest"]["articles"] / idle_bounds(r["ingest"])[0], "{:,.0f}"),
     ("  peak RSS MB, storing process", lambda r: r["ingest"]["rss_mb"], "{:.0f}"),
     ("relate everything stored: s", lambda r: r["relate"]["seconds"], "{:.1f}"),
     ("  CPU s of its process", lambda r: r["relate"]["cpu_main"], "{:.1f}"),
