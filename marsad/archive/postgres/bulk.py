@@ -105,7 +105,7 @@ def build_key(conn: psycopg.Connection, columns: tuple[str, ...]) -> None:
 
 def restore_key(conn: psycopg.Connection, columns: tuple[str, ...]) -> None:
     """At a writer's opening: build the key a killed load left dropped (none is under way)."""
-    if "search_postings" not in _tables(conn) or _has_key(conn):
+    if conn.execute("SELECT to_regclass('search_postings') IS NULL").fetchone()[0] or _has_key(conn):
         return
     if conn.execute(f"SELECT pg_try_advisory_lock({_LOCK_ARGS})", (LOAD_LOCK,)).fetchone()[0]:
         try:
@@ -117,11 +117,6 @@ def restore_key(conn: psycopg.Connection, columns: tuple[str, ...]) -> None:
 def _has_key(conn: psycopg.Connection) -> bool:
     return conn.execute("SELECT count(*) FROM pg_constraint WHERE conname = %s AND conrelid ="
                         " 'search_postings'::regclass", (_KEY,)).fetchone()[0] > 0
-
-
-def _tables(conn: psycopg.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables"
-                                       " WHERE table_schema = current_schema()")}
 
 
 def _indexed(cur: psycopg.Cursor) -> int:
