@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -126,3 +127,23 @@ def test_long_texts_are_compressed_with_lz4_where_the_server_has_it(new_db):
             " AND attname IN ('body', 'data', 'cols')").fetchall())
     assert columns == dict.fromkeys(("articles.body", "articles.data", "search_docs.cols"),
                                     "l" if "lz4" in methods else "")
+
+
+def test_a_role_that_may_not_alter_the_table_loads_row_by_row(new_db, small_loads):
+    url = new_db()
+    with open_archive(url):  # made by its owner
+        pass
+    schema = dict(parse_qsl(urlsplit(url).query))["options"].split("=", 1)[1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'marsad_load_writer') "
+                     "THEN CREATE ROLE marsad_load_writer LOGIN PASSWORD 'writer'; END IF; END $$")
+        for grant in (f"USAGE, CREATE ON SCHEMA {schema}",
+                      f"SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema}",
+                      f"USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema}"):
+            conn.execute(f"GRANT {grant} TO marsad_load_writer")
+    parts = urlsplit(url)
+    writer = urlunsplit(parts._replace(netloc=f"marsad_load_writer:writer@{parts.hostname}:{parts.port}"))
+    with open_archive(writer) as arc:
+        assert arc.put([make_article(i) for i in range(12)]).new == 12
+        assert _has_key(url)
+        assert len(arc.search("الرئيس", limit=50).hits) == 12

@@ -10,6 +10,8 @@ read back the same.
 
 from __future__ import annotations
 
+import contextlib
+
 import psycopg
 
 MIGRATIONS: list[tuple[str, str]] = [
@@ -38,6 +40,9 @@ LOAD_AFTER = 5_000  # articles an ingest indexes before it may drop the key (a s
 LOAD_LOCK = 0x6D61_726C  # the advisory lock key of a load without the postings key ("marl")
 _LOCK_ARGS = "%s, hashtext(current_schema())"  # one lock per archive (schema) of a database
 _KEY = "search_postings_pkey"
+# What stops a drop or a build without anything being wrong: readers holding the table past the wait, or
+# a role that may write rows but not alter the table.
+_CANNOT = (psycopg.errors.LockNotAvailable, psycopg.errors.InsufficientPrivilege)
 _BUILD_MEMORY = "512MB"  # sort memory for building the key (PostgreSQL's default is 64 MB)
 
 
@@ -72,7 +77,7 @@ class PostingsLoad:
                     if _has_key(holder):
                         holder.execute(f"ALTER TABLE search_postings DROP CONSTRAINT {_KEY}")
                         self.holder, holder = holder, None
-        except psycopg.errors.LockNotAvailable:  # busy readers: load with the key after all
+        except _CANNOT:  # busy readers, or a role that may not alter the table: row by row after all
             pass
         finally:
             if holder is not None:
@@ -87,7 +92,7 @@ class PostingsLoad:
         if holder is None:
             return
         self.before = float("inf")
-        with holder:
+        with holder, contextlib.suppress(_CANNOT):  # else the next writer to open the archive builds it
             build_key(holder, self.columns)
 
 
@@ -110,6 +115,8 @@ def restore_key(conn: psycopg.Connection, columns: tuple[str, ...]) -> None:
     if conn.execute(f"SELECT pg_try_advisory_lock({_LOCK_ARGS})", (LOAD_LOCK,)).fetchone()[0]:
         try:
             build_key(conn, columns)
+        except _CANNOT:  # left to a writer that may (the table's owner), or to a quieter moment
+            pass
         finally:
             conn.execute(f"SELECT pg_advisory_unlock({_LOCK_ARGS})", (LOAD_LOCK,))
 
