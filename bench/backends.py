@@ -12,7 +12,7 @@ own process, as bench/ingest.py runs them):
 The PostgreSQL database the URL names is dropped and created again at the start, and dropped at the end
 (unless --keep): name one of your own.
 Usage: python3 bench/backends.py [--sqlite] [--postgres postgresql://user@host:port/dbname]
-       [--queries 400] [--seconds 15] [--workers 2] [--keep DIR]
+       [--queries 400] [--seconds 15] [--workers 2] [--stages ingest,relate,search,reader] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -40,15 +40,19 @@ from web import (
 CONNECTIONS = 10
 
 
-def run_backend(target: str, source: Path, queries: int, seconds: int, workers: int) -> dict:
-    """Every stage on one fresh archive."""
+STAGES = ("ingest", "relate", "search", "reader")
+
+
+def run_backend(target: str, source: Path, queries: int, seconds: int, workers: int,
+                only: tuple[str, ...] = STAGES) -> dict:
+    """Every stage (of ``only``) on one fresh archive."""
     fresh_archive(target)
     stages = {"ingest": lambda: run_child("ingest-no-relate", target, str(source)),
               "relate": lambda: run_child("relate", target, "-"),
               "search": lambda: run_child("search", target, str(source), str(queries)),
               "reader": lambda: reader(target, seconds, workers)}
     out = {"errors": {}}
-    for stage, run in stages.items():
+    for stage, run in ((k, v) for k, v in stages.items() if k in only):
         try:
             out[stage] = run()
             if stage == "ingest" and not out[stage]["new"]:
@@ -83,6 +87,16 @@ def reader(target: str, seconds: int, workers: int) -> dict[str, dict]:
     return out
 
 
+def idle_bounds(r: dict) -> tuple[float, float]:
+    """The least and the most wall seconds the ingest's CPU seconds allow on an idle machine of this
+    many cores: one parse worker, the storing process and the database server each on a core at a time,
+    the storing process waiting for the server (most) or not (least)."""
+    cores = os.cpu_count() or 1
+    main, worker, server = r["cpu_main"], r["cpu_worker"], r.get("cpu_server") or 0.0
+    least = max(main, worker, server, (main + worker + server) / cores)
+    return least, max(least, worker, main + server)
+
+
 def overlap(a: list[list[str]], b: list[list[str]]) -> float:
     """Mean share of one top 10 found in the other's, over the queries (both empty counts as 1)."""
     shares = [len(set(x) & set(y)) / max(len(x), len(y)) if x or y else 1.0
@@ -96,6 +110,12 @@ ROWS = [  # label, value of a run, format
     ("  wall s", lambda r: r["ingest"]["seconds"], "{:.1f}"),
     ("  CPU s, storing process + parse worker (not a database server's)",
      lambda r: r["ingest"]["cpu_main"] + r["ingest"]["cpu_worker"], "{:.1f}"),
+    ("  CPU s, database server (its processes serving this archive; none for SQLite)",
+     lambda r: r["ingest"]["cpu_server"] or 0.0, "{:.1f}"),
+    ("  articles/s an idle machine of these cores allows, at least (storing process waits on the server)",
+     lambda r: r["ingest"]["articles"] / idle_bounds(r["ingest"])[1], "{:,.0f}"),
+    ("  … at most (the server works while the storing process goes on)",
+     lambda r: r["ingest"]["articles"] / idle_bounds(r["ingest"])[0], "{:,.0f}"),
     ("  peak RSS MB, storing process", lambda r: r["ingest"]["rss_mb"], "{:.0f}"),
     ("relate everything stored: s", lambda r: r["relate"]["seconds"], "{:.1f}"),
     ("  CPU s of its process", lambda r: r["relate"]["cpu_main"], "{:.1f}"),
@@ -157,6 +177,8 @@ def main() -> None:
     ap.add_argument("--source", type=Path, default=SOURCE, help="the articles (default: ant-multisource)")
     ap.add_argument("--seconds", type=int, default=15, help="of each reader load run")
     ap.add_argument("--workers", type=int, default=2, help="server processes (one per core)")
+    ap.add_argument("--stages", default=",".join(STAGES),
+                    help="the stages to run, of " + ",".join(STAGES) + " (ingest always runs)")
     ap.add_argument("--keep", type=Path,
                     help="build the SQLite archive in this folder and keep both archives")
     args = ap.parse_args()
@@ -174,7 +196,8 @@ def main() -> None:
             targets["PostgreSQL"] = args.postgres
         for name, target in targets.items():
             try:
-                runs[name] = run_backend(target, args.source, args.queries, args.seconds, args.workers)
+                runs[name] = run_backend(target, args.source, args.queries, args.seconds, args.workers,
+                                         ("ingest", *args.stages.split(",")))
             finally:
                 if not args.keep and name == "PostgreSQL":
                     drop_archive(target)

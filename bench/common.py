@@ -10,6 +10,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,3 +109,48 @@ def _sql(template: str, name: str):
     from psycopg import sql
 
     return sql.SQL(template).format(sql.Identifier(name))
+
+
+class ServerCPU:
+    """CPU seconds of the PostgreSQL server's processes serving the database of ``url`` while the
+    block runs, read from /proc twice a second (a process that ends between two readings loses at most
+    its last half second). ``seconds`` is None when they cannot be read (a server on another machine)."""
+
+    def __init__(self, url: str):
+        self.url, self.seconds = url, None
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._stop = threading.Event()
+
+    def __enter__(self) -> ServerCPU:
+        import psycopg
+
+        self._conn = psycopg.connect(self.url, autocommit=True, application_name="marsad-bench")
+        self._read()
+        self._first = dict(self._last)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._read()
+        self._conn.close()
+        if self._last:
+            self.seconds = sum(t - self._first.get(pid, 0.0) for pid, t in self._last.items())
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self._read()
+
+    def _read(self) -> None:
+        others = ("SELECT pid FROM pg_stat_activity"
+                  " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        for (pid,) in self._conn.execute(others).fetchall():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            self._last[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -25,9 +25,10 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
-from common import ROOT, SOURCE, StageFailed, archive_mb, make_queries, percentile
+from common import ROOT, SOURCE, ServerCPU, StageFailed, archive_mb, is_url, make_queries, percentile
 from common import run_child as _run_child
 
 LUCENE_INDEX_SECONDS = 6.4
@@ -43,15 +44,20 @@ def stage_ingest(db: str | Path, src: Path | None, enrich: bool, relate_as_it_go
     sys.path.insert(0, str(ROOT))
     from marsad.archive import open_archive
 
-    with open_archive(db) as arc:
-        spent = _time_index_hooks(arc)
-        relate = _time_relate(arc)
-        start, cpu = time.perf_counter(), _cpu_seconds()
-        if src is None:
-            report = arc.relate_all()
-            report.new = len(report.ids)
-        else:
-            report = arc.ingest([src], enrich=enrich, relate=relate_as_it_goes)
+    server = ServerCPU(str(db)) if is_url(db) else nullcontext()
+    with server:
+        arc = open_archive(db)
+        try:
+            spent = _time_index_hooks(arc)
+            relate = _time_relate(arc)
+            start, cpu = time.perf_counter(), _cpu_seconds()
+            if src is None:
+                report = arc.relate_all()
+                report.new = len(report.ids)
+            else:
+                report = arc.ingest([src], enrich=enrich, relate=relate_as_it_goes)
+        finally:
+            arc.close()  # measured: a PostgreSQL load may build its index when closed
         seconds = time.perf_counter() - start
         cpu = [after - before for after, before in zip(_cpu_seconds(), cpu, strict=True)]
     from marsad.pipeline.workers import worker_count
@@ -59,6 +65,7 @@ def stage_ingest(db: str | Path, src: Path | None, enrich: bool, relate_as_it_go
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"articles": report.new + report.updated + report.unchanged, "new": report.new,
             "failed": len(report.failed), "seconds": seconds, "cpu_main": cpu[0], "cpu_worker": cpu[1],
+            "cpu_server": getattr(server, "seconds", None),
             "index_seconds": spent[0], "relate_seconds": relate[0], "rss_mb": peak_rss_mb(),
             "worker_rss_mb": worker, "workers": worker_count(enrich) if src is not None else 0,
             "db_mb": archive_mb(db)}

@@ -13,16 +13,16 @@ The run: for each backend, one archive grown step by step. Each part is ingested
 without relating (with --relate, then related), then 400 searches (bench/ingest.py's set, made from the
 original corpus; top 10 each) and the archive's size on disk. Each stage runs in its own process through
 bench/ingest.py's stages, that is the library calls the CLI makes. Per step: the part's articles/s and CPU
-seconds, search p50/p99 and the searching process's CPU milliseconds at p50 (steadier on a shared machine;
-for PostgreSQL the server's work is not in it), MB. With --relate, relating's CPU seconds in all and per
-part: making the features (the article's Doc and copy keys), copies (finding the stored articles that share
-copy keys and comparing them), stories (joining or opening a story, with reading the open stories back) and
-writing the rows, each also as a share of the features' cost (a cost an article that does not depend on the
-archive, so the share's growth is steadier than CPU seconds on a machine whose load changes); then the
-related-articles index built over the whole archive (CPU s) and the CPU milliseconds at p50 of `related` for
-100 articles of the part. Then each measure's growth exponent k between steps (cost ~ N^k: 1 is linear,
-above 1 faster than linear; for ingest and relating, from the cost of an article of each step: it stays the
-same when the stage is linear).
+seconds (on PostgreSQL also the server's, serving the ingest), search p50/p99 and the searching process's
+CPU milliseconds at p50 (steadier on a shared machine; for PostgreSQL the server's work is not in it), MB.
+With --relate, relating's CPU seconds in all and per part: making the features (the article's Doc and copy
+keys), copies (finding the stored articles that share copy keys and comparing them), stories (joining or
+opening a story, with reading the open stories back) and writing the rows, each also as a share of the
+features' cost (a cost an article that does not depend on the archive, so the share's growth is steadier
+than CPU seconds on a machine whose load changes); then the related-articles index built over the whole
+archive (CPU s) and the CPU milliseconds at p50 of `related` for 100 articles of the part. Then each
+measure's growth exponent k between steps (cost ~ N^k: 1 is linear, above 1 faster than linear; for ingest
+and relating, from the cost of an article of each step: it stays the same when the stage is linear).
 Usage: python3 bench/scale.py [--sqlite] [--postgres URL] [--articles 1000000]
        [--sizes 31525,100000,300000] [--source N] [--relate] [--queries 400] [--build-only] [--keep]
 """
@@ -226,6 +226,7 @@ MEASURES = {  # label: (value of a step, format)
     "ingest s": (lambda s: s["ingest"]["seconds"], "{:.1f}"),
     "articles/s": (lambda s: s["ingest"]["articles"] / s["ingest"]["seconds"], "{:,.0f}"),
     "ingest CPU s": (lambda s: s["ingest"]["cpu_main"] + s["ingest"]["cpu_worker"], "{:.1f}"),
+    "server CPU s": (lambda s: s["ingest"]["cpu_server"], "{:.1f}"),  # PostgreSQL's, serving the ingest
     "relate s": (lambda s: s["relate"]["seconds"], "{:.1f}"),
     "relate CPU s": (lambda s: s["relate"]["cpu"], "{:.1f}"),
     **{f"{part} CPU s": (lambda s, part=part: s["relate"]["parts"][part], "{:.1f}") for part in RELATE_PARTS},
@@ -244,7 +245,8 @@ MEASURES = {  # label: (value of a step, format)
 }
 # Measures whose growth is read from each step's cost an article (its part differs in size), the rest
 # from the archive's size.
-PER_ARTICLE = ("ingest s", "ingest CPU s", "relate s", "relate CPU s", *(f"{p} CPU s" for p in RELATE_PARTS))
+PER_ARTICLE = ("ingest s", "ingest CPU s", "server CPU s", "relate s", "relate CPU s",
+               *(f"{p} CPU s" for p in RELATE_PARTS))
 RELATIVE = tuple(f"{p} / features" for p in RELATE_PARTS[1:])  # already a cost an article
 GROWTH = (*PER_ARTICLE, *RELATIVE, "related index CPU s", "related p50 CPU ms", "search p50 ms",
           "search p99 ms", "search p50 CPU ms", "MB")

@@ -17,8 +17,10 @@ from typing import Any
 
 import psycopg
 
+from marsad.archive.postgres import bulk
 from marsad.archive.sqlite.migrations import _check_unique as check_unique
 from marsad.errors import ArchiveError
+from marsad.search.analyze import DEFAULT_SCHEME
 
 # Text columns compare bytewise ("C"), as SQLite does: lists come out in the same order on both.
 MIGRATIONS: list[tuple[str, Any]] = [
@@ -96,11 +98,11 @@ _LOCK = 0x6D61_7273  # the advisory lock key of migrating ("mars")
 
 def all_migrations() -> list[tuple[str, Any]]:
     """The archive's migrations, then the search index's, the relate state's, the watch state's, the
-    alerts', the counts per window's and the batch engine's."""
+    alerts', the counts per window's, the batch engine's and bulk writing's (on tables of the others)."""
     from marsad.archive.postgres import alerts, engine, relate, search, trends, watch
 
     return [*MIGRATIONS, *search.MIGRATIONS, *relate.MIGRATIONS, *watch.MIGRATIONS,
-            *alerts.MIGRATIONS, *trends.MIGRATIONS, *engine.MIGRATIONS]
+            *alerts.MIGRATIONS, *trends.MIGRATIONS, *engine.MIGRATIONS, *bulk.MIGRATIONS]
 
 
 def tables(conn: psycopg.Connection) -> set[str]:
@@ -167,6 +169,7 @@ def prepare(url: str, *, readonly: bool, timeout: float, name: str) -> None:
                                f"build one with `marsad ingest PAGES --db {name}`")
         if not readonly:
             apply(conn)
+            bulk.restore_key(conn, DEFAULT_SCHEME.columns)
         elif pending(conn):
             with contextlib.suppress(psycopg.errors.InsufficientPrivilege):  # read the schema as it is
                 apply(conn)

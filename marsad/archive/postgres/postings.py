@@ -21,11 +21,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 import psycopg
+from psycopg.copy import QueuedLibpqWriter
 
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 
 POSTINGS, DOCS, STATS = "search_postings", "search_docs", "search_stats"
 _MAX_COUNT = 32767  # a term's count in one column of one article is kept as a smallint
+_PART = 25  # articles whose postings are sent at once when streamed
 _NUMBERS = [str(n) for n in range(_MAX_COUNT + 1)]  # the counts as COPY text, made once
 # FTS5's ascii tokenizer: ASCII letters, digits and '.' (declared a token character) and every
 # non-ASCII character make tokens; any other ASCII character separates them. ASCII is lowercased.
@@ -73,11 +75,17 @@ class Doc:
     def postings(self) -> list[str]:
         """Its rows of the postings table, as lines of COPY text (tokens hold no tab, newline or
         backslash)."""
-        counters = [Counter(toks) for toks in self.cols]
-        gets = [c.get for c in counters]
         num = _NUMBERS if max(map(len, self.cols)) <= _MAX_COUNT else _Capped()
+        counts: dict[str, list[str]] = {}  # term: its count in each column, as COPY text
+        zeros = ["0"] * len(self.cols)
+        for i, toks in enumerate(self.cols):
+            for term, n in Counter(toks).items():
+                row = counts.get(term)
+                if row is None:
+                    row = counts[term] = zeros.copy()
+                row[i] = num[n]
         head = f"\t{self.key}\t{self.dl}\t"
-        return [t + head + "\t".join([num[g(t, 0)] for g in gets]) + "\n" for t in set().union(*counters)]
+        return [term + head + "\t".join(row) + "\n" for term, row in counts.items()]
 
 
 class _Capped:
@@ -85,16 +93,24 @@ class _Capped:
         return str(min(n, _MAX_COUNT))
 
 
-def add(cur: psycopg.Cursor, docs: list[Doc], scheme: Scheme) -> None:
-    """Index ``docs`` (none of them indexed now)."""
+def add(cur: psycopg.Cursor, docs: list[Doc], scheme: Scheme, ordered: bool = True) -> None:
+    """Index ``docs`` (none of them indexed now); ``ordered`` sends the postings in key order (for
+    a table without its key, as in a big load, any order will do)."""
+    copy_postings = f"COPY {POSTINGS} (term, key, dl, {', '.join(scheme.columns)}) FROM STDIN"
+    if not ordered:  # streamed: the server stores each part while the next is made
+        with cur.copy(copy_postings, writer=QueuedLibpqWriter(cur)) as copy:
+            for at in range(0, len(docs), _PART):
+                copy.write("".join([line for d in docs[at:at + _PART] for line in d.postings()]))
     with cur.copy(f"COPY {DOCS} (key, dl, cols) FROM STDIN") as copy:
         copy.write("".join(d.row() for d in docs))
-        # Made while the server stores the documents. In term order: each insertion then lands
-        # beside the last one in the primary key, about twice as fast as in article order.
-        lines = [line for d in docs for line in d.postings()]
-        lines.sort()
-    with cur.copy(f"COPY {POSTINGS} (term, key, dl, {', '.join(scheme.columns)}) FROM STDIN") as copy:
-        copy.write("".join(lines))
+        if ordered:
+            # Made while the server stores the documents. In term order: each insertion then lands
+            # beside the last one in the primary key, about twice as fast as in article order.
+            lines = [line for d in docs for line in d.postings()]
+            lines.sort()
+    if ordered:
+        with cur.copy(copy_postings) as copy:
+            copy.write("".join(lines))
     cur.execute(f"INSERT INTO {STATS} (docs, tokens) VALUES (%s, %s)", (len(docs), sum(d.dl for d in docs)))
 
 

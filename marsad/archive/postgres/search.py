@@ -29,6 +29,7 @@ from marsad.search.rank import Filters
 
 if TYPE_CHECKING:
     from marsad.archive.postgres import PostgresBackend
+    from marsad.archive.postgres.bulk import PostingsLoad
 
 MIGRATIONS = postings.MIGRATIONS
 ARTICLES = "articles"  # the store's: rowid (the key), id, url, headline, outlet, section, published, body
@@ -46,6 +47,8 @@ class PostgresSearchIndex(SearchIndex):
         self.backend = backend
         self.scheme = scheme
         self._local = threading.local()  # each thread's deadline and kept results
+        # Drops the postings key for a big load (an index over a bare connection loads row by row).
+        self.load: PostingsLoad | None = getattr(backend, "load", None)
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -57,8 +60,10 @@ class PostgresSearchIndex(SearchIndex):
         if not docs:
             return
         with self.backend.connection() as conn, conn.cursor() as cur:
+            if self.load is not None:
+                self.load.adding(cur, len(docs))
             postings.remove(cur, [d.key for d in docs])
-            postings.add(cur, docs, self.scheme)
+            postings.add(cur, docs, self.scheme, ordered=self.load is None or not self.load.active)
 
     def remove(self, keys: Iterable[int]) -> None:
         with self.backend.connection() as conn, conn.cursor() as cur:
@@ -66,7 +71,10 @@ class PostgresSearchIndex(SearchIndex):
 
     def compact(self) -> None:
         """Fold the statistics rows into one; outside a transaction, also refresh the planner's
-        figures and the visibility map (so that postings are read from the index alone)."""
+        figures and the visibility map (so that postings are read from the index alone). After a big
+        load, the postings key is built first."""
+        if self.load is not None:
+            self.load.finish()
         with self.backend.connection() as conn:
             self._compact(conn)
 
