@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from heapq import nsmallest
 from operator import itemgetter
 
-from marsad.relate.features import Doc, cosine
+from marsad.relate.features import Doc, cosine, norm
 from marsad.relate.markers import clashes
 
 JOIN = 0.225  # minimum affinity for an article to join a story (see bench/stories.py for the sensitivity)
@@ -100,7 +100,7 @@ class StoryState:
 
     def refresh(self) -> None:
         """Recompute what derives from the centroid."""
-        self.norm = sum(v * v for v in self.centroid.values()) ** 0.5 or 1.0
+        self.norm = norm(self.centroid)
         self.keys = tuple(sorted(self.centroid, key=self.centroid.__getitem__, reverse=True)[:KEY_TERMS])
 
     def absorb(self, other: StoryState) -> None:

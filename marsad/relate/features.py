@@ -17,7 +17,6 @@ from marsad.relate.markers import markers
 from marsad.relate.text import SHINGLE, VOCABULARY, Shingled, shingled, term_ids
 
 _NONE = np.empty(0, np.uint64)
-_PAIRS = np.empty(0, np.uint64)
 LEAD_PARAGRAPHS = 2  # the paragraphs whose dates may give an undated report its day
 TOP_TERMS = 60  # a vector keeps its heaviest terms: enough to tell events apart, small to store
 
@@ -39,7 +38,7 @@ class Doc:
 
     def copy_text(self) -> Shingled:
         opening = self.opening if self.opening is not None else self.shingles
-        pairs = (_PAIRS if x is None else x for x in (self.stems, self.lead))
+        pairs = (_NONE if x is None else x for x in (self.stems, self.lead))
         return Shingled(self.shingles, opening, _NONE if self.numbers is None else self.numbers, *pairs)
 
 
@@ -123,6 +122,11 @@ def interned(vec: dict[str, float]) -> dict[str, float]:
     """``vec`` with its terms interned: the vectors a clusterer holds (thousands, read back from JSON
     or from a worker) then share one string per term instead of one per vector."""
     return dict(zip(map(sys.intern, vec), vec.values(), strict=True))
+
+
+def norm(vec: dict[str, float]) -> float:
+    """The L2 norm of a sparse vector (1.0 for an empty one, so that it can divide)."""
+    return sum(v * v for v in vec.values()) ** 0.5 or 1.0
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from marsad.relate.features import cosine
+from marsad.relate.features import cosine, norm
 from marsad.relate.incremental import unpacked
 
 if TYPE_CHECKING:
@@ -20,10 +20,6 @@ if TYPE_CHECKING:
 
 THREAD = 0.45  # centroid cosine of two stories of one storyline
 REACH = 30  # days between the stories of a thread
-
-
-def _norm(vec: dict[str, float]) -> float:
-    return sum(v * v for v in vec.values()) ** 0.5 or 1.0
 
 
 def linked(state: RelateState, story_id: str, first: int | None, last: int | None) -> list[str]:
@@ -35,11 +31,11 @@ def linked(state: RelateState, story_id: str, first: int | None, last: int | Non
     if mine is None:
         return []
     centroid, _ = unpacked(mine[3])
-    norm = _norm(centroid)
+    mine_norm = norm(centroid)
     scored = []
     for sid, _, _, stored, _ in rows:
         other, _ = unpacked(stored)
-        agree = cosine(centroid, other) / (norm * _norm(other))
+        agree = cosine(centroid, other) / (mine_norm * norm(other))
         if sid != story_id and agree >= THREAD:
             scored.append((-agree, sid))
     return [sid for _, sid in sorted(scored)]

@@ -20,7 +20,6 @@ from marsad.search.budget import WEB, OverBudget, check_text
 from marsad.web import load, throttle
 from marsad.web.deps import off_loop, read
 from marsad.web.svg import timeline_svg
-from marsad.web.throttle import client_of
 
 router = APIRouter(include_in_schema=False)
 _DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"  # YYYY, YYYY-MM or YYYY-MM-DD (empty: no limit)
@@ -59,7 +58,7 @@ async def search_data(request: Request, q: str = Query("", max_length=WEB.max_ch
         finally:
             cpu[0] = time.thread_time() - start
 
-    strikes, client = request.app.state.strikes, client_of(request.scope)
+    strikes, client = request.app.state.strikes, throttle.client_of(request.scope)
     try:
         check_text(q.strip())
         return await off_loop(request, searched)
