@@ -211,12 +211,19 @@ class StoredDoc(NamedTuple):
     """What relating kept of one article: the features related articles are found from."""
 
     key: int
-    content_hash: str  # of the version the features were made from
+    version: str  # of the features: the article's content hash and its entities (see features_version)
     id: str
     title: str
     day: int | None  # publication day (days since 1970-01-01), when known
     vec: dict[str, float]  # term → weight, L2-normalized
     entities: list[str]  # canonical entity names
+
+
+def features_version(content_hash: str, entities_json: str) -> str:
+    """What a related article's features were made from: its text (the content hash) and its entities
+    as stored (JSON), which a re-enrichment rewrites without changing the text. Readers holding the
+    features (the related-articles index of a running server) compare it to see what changed."""
+    return f"{content_hash}:{hashlib.blake2b(entities_json.encode(), digest_size=8).hexdigest()}"
 
 
 class CopyRow(NamedTuple):
@@ -302,7 +309,8 @@ class RelateState(ABC):
 
     @abstractmethod
     def doc_hashes(self) -> dict[int, str]:
-        """Key → content hash of every related article: what changed since features were read."""
+        """Key → :func:`features_version` of every related article: what changed since its features
+        were read (a new text, or new entities from a re-enrichment)."""
 
     @abstractmethod
     def forget(self, keys: list[int]) -> None:

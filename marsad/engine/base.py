@@ -12,7 +12,7 @@ function's own business (workers write their batches); the executor only runs it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
 P = TypeVar("P")
@@ -23,7 +23,7 @@ class Executor(Protocol):
     workers: int  # how many partitions it runs at once
     dashboard: str | None  # where to watch it work, when it has such a page
 
-    def map(self, fn: Callable[[Any, P], Any], job: Any, parts: Sequence[P]) -> Iterator[tuple[P, Any]]:
+    def map(self, fn: Callable[[Any, P], Any], job: Any, parts: Iterable[P]) -> Iterator[tuple[P, Any]]:
         """``fn(job, part)`` for every part; yields (part, its result, or the exception that ended it)
         as each finishes."""
         ...

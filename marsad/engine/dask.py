@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from marsad.errors import EngineError
@@ -49,7 +49,7 @@ class DaskExecutor:
         services = self.client.scheduler_info().get("services", {})
         self.dashboard = self.client.dashboard_link if "dashboard" in services else None
 
-    def map(self, fn: Callable[[Any, P], Any], job: Any, parts: Sequence[P]) -> Iterator[tuple[P, Any]]:
+    def map(self, fn: Callable[[Any, P], Any], job: Any, parts: Iterable[P]) -> Iterator[tuple[P, Any]]:
         from distributed import as_completed
 
         todo = iter(parts)

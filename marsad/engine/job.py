@@ -73,6 +73,7 @@ def run(arc: Archive, job: Job, parts: list[Partition], executor: Executor,
     """Run ``job``'s partitions that have not finished before, then relate and finish as the
     pipeline does; every failure goes to the report, and the rest goes on."""
     from marsad.engine import work
+    from marsad.engine.partition import with_lines
 
     done = arc.backend.engine.finished(job.id)
     in_order = _InOrder(arc, report, job.relate)
@@ -87,7 +88,7 @@ def run(arc: Archive, job: Job, parts: list[Partition], executor: Executor,
             todo.append(part)
     report.partitions = len(parts)
     with progress_bar(progress, len(parts), report.resumed) as advance:
-        for part, outcome in executor.map(work.run, job, todo):
+        for part, outcome in executor.map(work.run, job, with_lines(todo, job.max_bytes)):
             if isinstance(outcome, BaseException):
                 reason = f"{type(outcome).__name__}: {outcome}".rstrip(": ")
                 report.failed.append(Failure(part.label, "engine", reason))

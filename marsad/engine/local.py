@@ -5,7 +5,7 @@ after another, with the same partitions and record of finished ones as on a clus
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 P = TypeVar("P")
@@ -16,7 +16,7 @@ class LocalExecutor:
     workers = 1
     dashboard = None
 
-    def map(self, fn: Callable[[Any, P], Any], job: Any, parts: Sequence[P]) -> Iterator[tuple[P, Any]]:
+    def map(self, fn: Callable[[Any, P], Any], job: Any, parts: Iterable[P]) -> Iterator[tuple[P, Any]]:
         for part in parts:
             try:
                 result = fn(job, part)

@@ -4,11 +4,11 @@ An ingest's inputs are cut by file and by record or byte range:
 
 - an uncompressed JSONL file into byte ranges that start on a line, ``size`` records each; a worker
   reads its range and nothing else;
-- a compressed JSONL file into ranges of ``size`` record numbers (a compressed stream cannot be
-  entered in the middle: a worker decompresses from the start and parses its own records only).
-  Decompressing grows with the square of a file's records over ``size``: a 100k-record gzip in 50
-  partitions is read through 25 times over (about 37 CPU-s here, against 136 for its whole plain
-  ingest). Big backfills go faster as uncompressed JSONL or as many smaller compressed files;
+- a compressed JSONL file into ranges of ``size`` record numbers. A compressed stream cannot be
+  entered in the middle, so the client decompresses each file once, in order, and hands each
+  partition its lines as it is sent (:func:`with_lines`); the file is read through once, not once a
+  partition. A partition sent without its lines (the client could not read them) is read by its
+  worker from the start of the file, which then reports what is wrong with it;
 - a WARC file whole (its records are found by reading it through);
 - other files (one page each) in groups of ``size`` files.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from marsad.model import Failure, Page
@@ -44,6 +44,8 @@ class Partition:
     stop: int = 0  # the byte, record number or key after the last
     line: int = 1  # bytes: the number of the line at ``start``
     stamp: str = ""  # size and modification time of its files
+    # records: its (line number, line) pairs, read by the client (not part of its key)
+    lines: tuple[tuple[int, bytes | None], ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -113,6 +115,50 @@ def read(part: Partition, max_bytes: int) -> Iterator[Page | Failure]:
         yield Failure(part.files[0][1], "read", os_reason(e))
 
 
+def with_lines(parts: Iterable[Partition], max_bytes: int) -> Iterator[Partition]:
+    """``parts`` in order, each record range carrying its lines, read by one pass through each
+    compressed file (lines of partitions left out, finished before, are passed over). When a file
+    cannot be read through, its remaining partitions go without lines: a worker then reads the
+    file itself and reports the failure as it reports any input's."""
+    reader: tuple[str, Iterator[tuple[int, bytes | None]]] | None = None
+    stream = None
+    broken: set[str] = set()
+    try:
+        for part in parts:
+            path = part.files[0][0] if part.kind == "records" else None
+            if path is None or path in broken:
+                yield part
+                continue
+            if reader is None or reader[0] != path:
+                if stream is not None:
+                    stream.close()
+                stream = OPENERS[Path(path).suffix.lower()](path, "rb")
+                reader = (path, lines(stream, max_bytes))
+            try:
+                taken = _take(reader[1], part.start, part.stop)
+            except CORRUPT:
+                broken.add(path)
+                reader = None
+                yield part
+                continue
+            yield replace(part, lines=taken)
+    finally:
+        if stream is not None:
+            stream.close()
+
+
+def _take(numbered: Iterator[tuple[int, bytes | None]], start: int, stop: int) -> tuple:
+    """The (number, line) pairs of lines ``start`` to ``stop`` - 1, read on from where the last
+    call stopped (ranges come in increasing order)."""
+    taken = []
+    for n, line in numbered:
+        if n >= start:
+            taken.append((n, line))
+        if n >= stop - 1:
+            break
+    return tuple(taken)
+
+
 def _files_of(paths: Iterable[str | os.PathLike], failures: list[Failure]) -> Iterator[Path]:
     """The files of the inputs in the order ``iter_pages`` reads them."""
     for raw in paths:
@@ -176,6 +222,8 @@ def _records(part: Partition, max_bytes: int) -> Iterator[Page | Failure]:
             f.seek(part.start)
             data = io.BytesIO(f.read(part.stop - part.start))
         numbered = ((part.line + n - 1, line) for n, line in lines(data, max_bytes))
+    elif part.lines is not None:
+        data, numbered = io.BytesIO(), iter(part.lines)
     else:
         f = OPENERS[Path(path).suffix.lower()](path, "rb")
         data = f

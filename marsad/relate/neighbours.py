@@ -103,7 +103,7 @@ class Index:
         n_entities: list[int] = []
         for part in batched(rows, BUILD_PART):
             self.keys += [r.key for r in part]
-            self.hashes.update((r.key, r.content_hash) for r in part)
+            self.hashes.update((r.key, r.version) for r in part)
             self.ids += [r.id for r in part]
             self.titles += [r.title for r in part]
             days += [np.nan if r.day is None else r.day for r in part]

@@ -15,6 +15,7 @@ from marsad.archive import open_archive
 from marsad.cli import main
 from marsad.engine.local import LocalExecutor
 from marsad.pipeline import Pipeline
+from marsad.relate.neighbours import index_of
 from tests.engine.conftest import snapshot
 
 
@@ -134,10 +135,16 @@ def test_reenrich_rewrites_the_entities_relating_keeps_and_leaves_the_stories(in
     kept, stored = related_entities(db)
     assert kept == stored and sum(map(len, kept.values())) > 300
     stories = snapshot(db)[1]
-    one_entity_less(monkeypatch)
-    engine.reenrich(db, LocalExecutor(), partition=50)
+    with open_archive(db) as served:  # a running reader's related-articles index, built before
+        index_of(served)
+        one_entity_less(monkeypatch)
+        engine.reenrich(db, LocalExecutor(), partition=50)
+        index = index_of(served)
+        in_index = {d.id: sorted(d.entities) for d in map(index.doc, index.alive.nonzero()[0])}
+        in_index.update((d.id, sorted(d.entities)) for d in index.extra)
     new_kept, new_stored = related_entities(db)
     assert new_kept == new_stored and new_stored != stored  # relating ranks by the new entities
+    assert in_index == {i: sorted(e) for i, e in new_kept.items()}  # the reader's index too
     assert sum(map(len, new_kept.values())) < sum(map(len, kept.values()))
     assert snapshot(db)[1] == stories  # made from text and dates: nothing to redo
 

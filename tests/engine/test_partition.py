@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marsad.engine.partition import key_ranges, plan, read
+from marsad.engine import partition
+from marsad.engine.partition import key_ranges, plan, read, with_lines
 from marsad.model import Failure
 from marsad.parse import iter_pages
 
@@ -58,19 +59,52 @@ def test_a_changed_input_makes_new_partitions(inputs, tmp_path):
 
 
 @given(lengths=st.lists(st.integers(0, 40), max_size=30), size=st.integers(1, 7),
-       newline_at_end=st.booleans(), compressed=st.booleans())
+       newline_at_end=st.booleans(), compressed=st.booleans(), sent=st.booleans(),
+       left=st.sets(st.integers(0, 30)))
 def test_any_cut_of_a_jsonl_file_reads_every_line_once(tmp_path_factory, lengths, size, newline_at_end,
-                                                       compressed):
+                                                       compressed, sent, left):
+    """Each partition reads its own lines, whether its worker reads the file or the client sends
+    the lines (with_lines), and whichever partitions were finished before and are left out."""
     folder = tmp_path_factory.mktemp("cut")
     lines = [b"x" * n for n in lengths]
     data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
     path = folder / ("f.jsonl.gz" if compressed else "f.jsonl")
     path.write_bytes(gzip.compress(data) if compressed else data)
     parts, _ = plan([path], size)
-    got = sources(read_all(parts))
     want = sources(iter_pages([path], max_bytes=LIMIT))
-    assert got == want  # every non-blank line fails to parse as JSON, named by its number
+    assert sources(read_all(parts)) == want  # every non-blank line fails to parse, named by its number
     assert all(p.stop > p.start for p in parts)
+    if sent:
+        todo = [p for p in parts if p.seq not in left]
+        assert [sources(read(p, LIMIT)) for p in with_lines(todo, LIMIT)] == \
+            [sources(read(p, LIMIT)) for p in todo]
+
+
+def test_the_client_reads_a_compressed_file_once_for_all_its_partitions(tmp_path, monkeypatch):
+    path = tmp_path / "big.jsonl.gz"
+    path.write_bytes(gzip.compress(b"".join(b'{"n": %d}\n' % n for n in range(100))))
+    parts, _ = plan([path], 10)
+    opened = []
+    real = partition.OPENERS[".gz"]
+    monkeypatch.setitem(partition.OPENERS, ".gz", lambda *a: opened.append(a) or real(*a))
+    sent = list(with_lines(parts, LIMIT))
+    assert len(parts) == 10 and len(opened) == 1
+    assert [[n for n, _ in p.lines] for p in sent] == [list(range(k, k + 10)) for k in range(1, 101, 10)]
+    assert [p.key for p in sent] == [p.key for p in parts]
+
+
+def test_a_compressed_file_broken_midway_is_reported_by_the_partitions_it_breaks(tmp_path):
+    path = tmp_path / "broken.jsonl.gz"
+    whole = gzip.compress(b"".join(b'{"headline": "h%d", "body": "b"}\n' % n for n in range(5000)))
+    path.write_bytes(whole[:len(whole) // 2])
+    parts, failures = plan([path], 1000)
+    assert not parts and failures[0].source == str(path)  # planning reads it through first
+    path.write_bytes(whole)
+    parts, _ = plan([path], 1000)
+    path.write_bytes(whole[:len(whole) // 2])  # broken after planning, before the client reads it
+    sent = list(with_lines(parts, LIMIT))
+    assert sent[0].lines is not None and sent[-1].lines is None
+    assert any(isinstance(i, Failure) and i.stage == "read" for i in read(sent[-1], LIMIT))
 
 
 @pytest.mark.parametrize(("span", "size", "want"), [

@@ -72,9 +72,12 @@ def test_docs_are_kept_replaced_and_forgotten(stored):
     assert [d.key for d in every] == [keys["a1"], keys["a2"]]
     a1, a2 = every
     assert a1[2:] == ("a1", "headline 1", None, {"z": 1.0}, ["B", "A"])
-    assert (a2.content_hash, a2.day, a2.vec) == ("hash-a2", 19787, {"x": 0.6, "y": 0.8})
+    assert (a2.day, a2.vec) == (19787, {"x": 0.6, "y": 0.8}) and a2.version.startswith("hash-a2:")
     assert list(state.docs([keys["a2"], keys["a3"]])) == [a2]
-    assert state.doc_hashes() == {keys["a1"]: "hash-a1", keys["a2"]: "hash-a2"}
+    assert state.doc_hashes() == {keys["a1"]: a1.version, keys["a2"]: a2.version}
+    backend.engine.relate_entities([("a2", ["F"])])  # a re-enrichment: new entities, the same text
+    assert state.doc_hashes()[keys["a2"]] not in (a2.version, None)
+    assert next(state.docs([keys["a2"]])).version == state.doc_hashes()[keys["a2"]]
     with backend.unit_of_work():
         state.forget([keys["a1"]])
     assert [d.id for d in state.docs()] == ["a2"]

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from marsad.archive.base import CopyRow, RelateState, StoredDoc, StoryRow, Windows
+from marsad.archive.base import CopyRow, RelateState, StoredDoc, StoryRow, Windows, features_version
 from marsad.archive.postgres.entities import SQLiteStyle
 from marsad.archive.postgres.trends import POSTGRES
 from marsad.archive.sqlite import trends as trend_counts
@@ -144,11 +144,12 @@ class PostgresRelateState(RelateState):
                                  [after] if keys is None else [after, keys]):
             vecs, ents = loads_many([r[5] for r in part]), loads_many([r[6] for r in part])
             for r, vec, ent in zip(part, vecs, ents, strict=True):
-                yield StoredDoc(r[0], r[1], r[2], r[3] or "", r[4], vec, ent)
+                yield StoredDoc(r[0], features_version(r[1], r[6]), r[2], r[3] or "", r[4], vec, ent)
             after = part[-1][0]
 
     def doc_hashes(self) -> dict[int, str]:
-        return dict(self._rows("SELECT article_rowid, content_hash FROM relate_docs"))
+        rows = self._rows("SELECT article_rowid, content_hash, entities FROM relate_docs")
+        return {k: features_version(h, e) for k, h, e in rows}
 
     def forget(self, keys: list[int]) -> None:
         if not keys:

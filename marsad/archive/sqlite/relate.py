@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
 from itertools import islice
 
-from marsad.archive.base import CopyRow, RelateState, StoredDoc, StoryRow, Windows
+from marsad.archive.base import CopyRow, RelateState, StoredDoc, StoryRow, Windows, features_version
 from marsad.archive.sqlite import trends as trend_counts
 
 _MAX_VARS = 500  # bound parameters per IN (...) query
@@ -169,10 +169,11 @@ class SQLiteRelateState(RelateState):
         while part := list(islice(rows, _PART)):
             vecs, ents = loads_many([r[5] for r in part]), loads_many([r[6] for r in part])
             for r, vec, ent in zip(part, vecs, ents, strict=True):
-                yield StoredDoc(r[0], r[1], r[2], r[3] or "", r[4], vec, ent)
+                yield StoredDoc(r[0], features_version(r[1], r[6]), r[2], r[3] or "", r[4], vec, ent)
 
     def doc_hashes(self) -> dict[int, str]:
-        return dict(self.conn.execute("SELECT article_rowid, content_hash FROM relate_docs"))
+        rows = self.conn.execute("SELECT article_rowid, content_hash, entities FROM relate_docs")
+        return {k: features_version(h, e) for k, h, e in rows}
 
     def forget(self, keys: list[int]) -> None:
         for part in _chunks(keys):
