@@ -76,7 +76,7 @@ def test_demo_removes_its_temporary_folder_when_terminated(tmp_path):
         assert list(tmp_path.glob("marsad-demo-*"))
         time.sleep(0.5)
         proc.send_signal(signal.SIGTERM)  # as a service manager stops it
-        assert proc.wait(timeout=60) != 0
+        assert proc.wait(timeout=180) != 0  # generous: shared machines under heavy load are slow to stop
     finally:
         proc.kill()
     assert not list(tmp_path.glob("marsad-demo-*"))
