@@ -17,7 +17,7 @@ from marsad.enrich.quotescoring import (
     score_quotes,
     set_articles,
 )
-from marsad.enrich.speakers import verb_gender
+from marsad.enrich.speechwords import verb_gender
 from marsad.model import EntityMention
 
 
