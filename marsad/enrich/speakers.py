@@ -16,9 +16,11 @@ from marsad.enrich.lexicon import fold
 from marsad.enrich.speakernames import untagged_before, untagged_name
 from marsad.enrich.speechwords import (
     KEEP,
+    MARKS,
     Speaker,
     construct,
     is_a,
+    is_holder_role,
     is_role,
     is_stop,
     is_verb,
@@ -31,6 +33,8 @@ _MAX_SUBJECT = 8  # tokens before a verb searched back for كان
 _MAX_RELAY = 12  # tokens between نقل and عن
 _MAX_SVO = 7  # tokens between أن and a verb whose subject they are
 _COLONS = (":", "：")
+_MAX_APPOSED = 20  # tokens after a verb searched for a comma and the name after it
+_MAX_SECOND_ROLE = 5  # words of a second role between that comma and the name
 
 
 def _sentence_entity(entities: list[EntityMention], lo: int, hi: int, last: bool) -> Speaker | None:
@@ -82,7 +86,31 @@ def verb_subject(toks: tuple, k: int, entities: list[EntityMention], state: dict
             and is_role(words := found.name.split()) and not construct(words) \
             and (is_a(toks[k][2], "continuers") or fold(words[0]).startswith("ال")):
         return KEEP  # وأضاف المدرب، وأوضحت البريطانية: the person quoted before, as a role
+    if found is not None and found.canonical is None and is_holder_role(found.name.split()) \
+            and (named := _named_in_apposition(toks, k, entities)) is not None:
+        return named  # كاتب عام النقابة … في بوحجلة، عادل الوصيفي: the role's holder, past a comma
     return found or _named_before(toks, k, entities)
+
+
+def _named_in_apposition(toks: tuple, k: int, entities: list[EntityMention]) -> Speaker | None:
+    """The person named right after a comma that follows the words after a verb, before what the
+    verb says (a complementizer, a colon, a mark, the sentence's end) and with at most a few words of
+    another role between (صاحب هدف التعادل أمام إنكلترا، مهاجم إنتر ميلان إيفان بيريزيتش)."""
+    people = {e.start: e for e in entities if e.type == "PERS"}
+    comma = None
+    for j in range(k + 1, min(k + 1 + _MAX_APPOSED, len(toks))):
+        word = toks[j][2]
+        if word in MARKS or word in _COLONS or word in ".!?؟" or fold(word) in lexicon()["complementizers"] \
+                or is_verb(word):
+            return None
+        if word in "،,":
+            comma = j
+        elif comma is not None:
+            if (e := people.get(toks[j][0])) is not None:
+                return Speaker(e.text, e.canonical)
+            if j - comma > _MAX_SECOND_ROLE or is_stop(word):
+                return None
+    return None
 
 
 def _before_qad(toks: tuple, k: int, entities: list[EntityMention], state: dict) -> Speaker | None:

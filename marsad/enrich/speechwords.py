@@ -9,17 +9,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from marsad.enrich.canonical import title_prefix
+from marsad.enrich.canonical import lookup, title_prefix
 from marsad.enrich.lexicon import fold, load, with_clitics
 
 _POSSESSIVES = ("ها", "هم", "هما", "ته", "يه", "نا")
 MARKS = frozenset('«»"“”')
+_UNNAMED = frozenset(("مصدر", "مصادر", "مسؤول", "مسؤولون", "مسوول", "متحدث", "شاهد", "شهود", "احد", "خبير"))
 
 
 @dataclass(slots=True)
 class Speaker:
     name: str
     canonical: str | None
+
+    def __post_init__(self) -> None:
+        """وكتب راموس لصلاح: a name the tagger ran into the one spoken to (ل + a known name, or a name
+        in Latin letters: غالاوي لCNN) ends before it."""
+        words = self.name.split()
+        if len(words) > 1 and _addressed(words[-1]):
+            self.name = " ".join(words[:-1])
+            if self.canonical and self.canonical.endswith(" " + words[-1]):
+                self.canonical = self.canonical[:-len(words[-1]) - 1]
+
+
+def _addressed(word: str) -> bool:
+    rest = word[1:].removeprefix("ـ")
+    if word[:1] != "ل" or fold(word).startswith("ال") or not rest:
+        return False
+    return rest[0].isascii() and rest[0].isalpha() or lookup(rest, "PERS") is not None
 
 
 # The verb's subject is a pronoun for the speaker named before: the current speaker goes on.
@@ -80,6 +97,14 @@ def is_role(words: list[str]) -> bool:
     if not words or is_a(words[0], "bodies") or not (title_prefix(words[:1]) or is_a(words[0], "roles")):
         return False  # الخارجية الفلبينية: a body speaks for itself
     return all(is_a(w, "roles") or fold(w).startswith("ال") for w in words[1:])
+
+
+def is_holder_role(words: list[str]) -> bool:
+    """Words that name a post someone holds (رئيسة جمعية، كاتب عام النقابة، صاحب هدف التعادل), not
+    an unnamed source (مصدر، مسؤول) or a body."""
+    if not words or is_a(words[0], "bodies") or fold(words[0]).lstrip("و") in _UNNAMED:
+        return False
+    return bool(title_prefix(words[:1])) or is_a(words[0], "roles") or fold(words[0]) == "صاحب"
 
 
 def construct(words: list[str]) -> bool:

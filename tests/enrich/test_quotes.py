@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -328,3 +329,21 @@ def test_speakers_are_matched_by_name_as_documented():
     assert same_speaker(("رئيس الوزراء الكندي", "جاستن ترودو"), ["جاستن ترودو"])
     assert not same_speaker(("ترمب", "دونالد ترمب"), ["جاستن ترودو", "ترودو"])
     assert not same_speaker(("جان كلود", None), ["جان كلود يونكر"])
+
+
+def _tagged(*names: tuple[str, str]):
+    def tag(text: str) -> list[tuple[int, int, str, str]]:
+        return sorted((m.start(), m.end(), kind, name) for kind, name in names
+                      for m in re.finditer(re.escape(name), text))
+    return tag
+
+
+def test_a_post_then_a_comma_then_a_name_is_the_name_speaking():
+    text = ("والمعجزة أن «كرواتيا الصغيرة تأهلت»، كما قال صاحب هدف التعادل أمام إنكلترا، "
+            "مهاجم إنتر ميلان إيفان بيريزيتش.")
+    assert _said([text], _tagged(("PERS", "إيفان بيريزيتش"))) == [("إيفان بيريزيتش", "كرواتيا الصغيرة تأهلت")]
+
+
+def test_a_name_run_into_the_one_spoken_to_ends_before_it():
+    text = "وكتب راموس لصلاح على تويتر: «المستقبل لك»."
+    assert _said([text], _tagged(("PERS", "راموس لصلاح"))) == [("راموس", "المستقبل لك")]
