@@ -288,6 +288,7 @@ def test_an_agency_name_in_marks_is_not_a_quote(tagger):
 # The hand-labelled set, through enrich_article with the shipped tagger (bench/quotes.py prints the same
 # figures). Floors a little under the measured ones.
 QUOTE_SET = Path(__file__).parent / "golden" / "ant-quotes.jsonl"
+TEST_SET = Path(__file__).parent / "golden" / "ant-quotes-4.jsonl"
 # (split, draws): (span F1, speaker accuracy)
 SET_FLOORS = {("dev", (1, 2)): (0.94, 0.95), ("held-out", (1, 2)): (0.93, 0.78),
               ("dev", (3,)): (0.9, 0.8), ("held-out", (3,)): (0.89, 0.8)}
@@ -320,6 +321,17 @@ def test_the_labelled_set_is_as_documented():
     for r in rows:
         held_out = int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 3 == 0
         assert r["split"] == ("held-out" if held_out else "dev")
+        for q in r["quotes"]:
+            assert q["text"] in r["text"] and q["speaker"]
+
+
+def test_the_test_draw_is_apart_from_the_development_draws():
+    """The fourth draw (a test set: never read while building) shares no article with draws 1-3."""
+    rows, dev = load_quote_set(TEST_SET), load_quote_set(QUOTE_SET)
+    assert sum(len(r["quotes"]) for r in rows) >= 150
+    assert {(r["draw"], r["split"]) for r in rows} == {(4, "test")}
+    assert not {r["id"] for r in rows} & {r["id"] for r in dev}
+    for r in rows:
         for q in r["quotes"]:
             assert q["text"] in r["text"] and q["speaker"]
 
