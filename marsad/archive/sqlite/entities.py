@@ -23,7 +23,7 @@ reads) and kept as state that every later ingest applies, so corrections survive
 ``consolidate`` also leaves out of the lists (``entity_common``) the one-word entities that the
 archive mostly prints untagged: a word the tagger tagged in under a tenth of the articles that
 print it (الاتفاق, 'the agreement', tagged as the club Al-Ettifaq) is a common word
-("lower-case-like"), whatever one article's tagger said; so is one tagged in under half of them when
+("lower-case-like"), whatever one article's tagger said; so is one tagged in under 3 in 10 of them when
 the tagger's confidence in its stored mentions (``EntityMention.score``) is low on average. Names of
 the alias table always stay.
 """
@@ -300,9 +300,9 @@ def _tidy_names(conn: sqlite3.Connection, rows: list[tuple]) -> None:
 
 COMMON_SHARE = 0.1  # tagged in fewer of the articles that print it: a common word
 COMMON_MIN = 20  # articles printing a word, below which the share says too little
-# Tagged in fewer than half the articles that print it, and doubted by the tagger where it was tagged
+# Tagged in under 3 in 10 of the articles that print it, and doubted by the tagger where it was tagged
 # (its mean confidence, over up to DOUBT_SAMPLE mentions, under marsad.enrich.junk.UNSURE): a common word.
-DOUBTED_SHARE = 0.5
+DOUBTED_SHARE = 0.3
 DOUBT_SAMPLE = 40
 
 
