@@ -29,7 +29,7 @@ from marsad.enrich.lexicon import fold, load
 from marsad.model import EntityMention
 
 _WORD = re.compile(r"\w+")
-UNSURE = 0.8  # the tagger's confidence below which a one-word name needs the article's support
+UNSURE = 0.9  # the tagger's confidence below which a one-word name needs the article's support
 Scores = dict[int, list[tuple[int, int, float]]]  # paragraph → (start, end, confidence) of tagged spans
 
 

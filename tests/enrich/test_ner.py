@@ -101,27 +101,6 @@ def test_scored_entities_are_the_entities_with_a_confidence():
     assert dict((s[3], s[4]) for s in scored)["فلاديمير بوتين"] > 0.9
 
 
-@given(st.lists(st.integers(1, 4), min_size=1, max_size=3), st.integers(0, 1000))
-def test_marginals_are_the_crf_path_probabilities(lengths, seed):
-    """Forward-backward against summing every tag path of small random CRFs."""
-    from marsad.enrich.ner.net import marginals
-
-    rng = np.random.default_rng(seed)
-    k = 3
-    trans, start, end = (rng.normal(size=shape).astype(np.float32) for shape in ((k, k), k, k))
-    scores = rng.normal(size=(sum(lengths), k)).astype(np.float32)
-    first = 0
-    for n, got in zip(lengths, marginals(scores, lengths, trans, start, end), strict=True):
-        em, want, total = scores[first:first + n], np.zeros((n, k)), 0.0
-        first += n
-        for path in itertools.product(range(k), repeat=n):
-            w = np.exp(start[path[0]] + end[path[-1]] + sum(em[t, p] for t, p in enumerate(path))
-                       + sum(trans[a, b] for a, b in itertools.pairwise(path)))
-            total += w
-            want[np.arange(n), path] += w
-        assert np.allclose(got, want / total, atol=1e-4)
-
-
 def test_conll_cli_round_trip_keeps_blank_lines(tmp_path):
     src = tmp_path / "in.conll"
     src.write_text("بوتين O\nفي O\nموسكو O\n\n\nوصل O\nماكرون O\n.\n", encoding="utf-8")

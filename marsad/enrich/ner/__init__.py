@@ -43,11 +43,11 @@ class Model:
     def tag_scored(self, sents: Sequence[Sequence[str]], probabilities: bool = True
                    ) -> tuple[list[list[str]], list[list[float]]]:
         """Tags as ``tag_document`` gives them, and each token's probability of being part of a name
-        (1 - the network's probability of O), before names are carried to their other mentions."""
+        (1 - the network's probability of O), as the network scored it before names were carried."""
         with _LOCK:
             ids = [self.encoder.sentence(s) for s in sents]
         tags, probs = self.net.tag_scored(ids, probabilities)
-        named = [(1.0 - p[:, 0]).tolist() if probabilities else [] for p in probs]
+        named = [(1.0 - p[:, 0]).tolist() for p in probs]
         return spread(sents, tags), named
 
 
@@ -94,8 +94,8 @@ def find_entities(text: str, model_dir: Path | None = None) -> list[tuple[int, i
 def find_scored_entities(text: str, model_dir: Path | None = None, probabilities: bool = True
                          ) -> list[tuple[int, int, str, str, float | None]]:
     """``find_entities`` with the tagger's confidence in each: the lowest probability, over its
-    tokens, that the token is part of a name (the CRF's marginals). A name carried to a mention the
-    network did not tag there (``ner.consistency``) gets that mention's own, low, figure."""
+    tokens, that the network gives the token a name's tag rather than O. A name carried to a mention
+    the network did not tag there (``ner.consistency``) gets that mention's own, low, figure."""
     sents = _sentences(tokenize(text))
     words = [[t for _, _, t in s] for s in sents]
     tags, named = load_model(model_dir or DATA).tag_scored(words, probabilities)

@@ -160,8 +160,9 @@ class Ensemble:
 
     def tag_scored(self, sents: Sequence[np.ndarray], probabilities: bool = True
                    ) -> tuple[list[list[str]], list[np.ndarray]]:
-        """Tags as ``tag`` gives them, and with ``probabilities`` each sentence's tag probabilities
-        (tokens × TAGS: the CRF's marginals, each row summing to 1)."""
+        """Tags as ``tag`` gives them, and with ``probabilities`` each sentence's tag probabilities as
+        the network scores each token (tokens × TAGS, the softmax of its output layer: the CRF's
+        transitions aside, which a forward-backward pass would add at half the network's cost again)."""
         keep = [i for i, s in enumerate(sents) if len(s)]
         out: list[list[str]] = [[] for _ in sents]
         probs = [np.zeros((0, len(TAGS)), dtype=np.float32) for _ in sents]
@@ -172,9 +173,12 @@ class Ensemble:
         lengths = [len(sents[i]) for i in keep]
         for i, path in zip(keep, viterbi(scores, lengths, self.trans, self.start, self.end), strict=True):
             out[i] = [TAGS[k] for k in path]
-        if probabilities:
-            for i, p in zip(keep, marginals(scores, lengths, self.trans, self.start, self.end), strict=True):
-                probs[i] = p
+        if probabilities:  # the output layer's softmax, token by token
+            z = np.exp(scores - scores.max(axis=1, keepdims=True))
+            z /= z.sum(axis=1, keepdims=True)
+            first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            for j, i in enumerate(keep):
+                probs[i] = z[first[j]:first[j] + lengths[j]]
         return out, probs
 
 
@@ -303,41 +307,3 @@ def viterbi(scores: np.ndarray, lengths: Sequence[int], trans: np.ndarray, start
         paths[i] = tags[: lens[i], j].tolist()
     return paths
 
-
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    top = x.max(axis=axis, keepdims=True)
-    return (top + np.log(np.exp(x - top).sum(axis=axis, keepdims=True))).squeeze(axis)
-
-
-def marginals(scores: np.ndarray, lengths: Sequence[int], trans: np.ndarray, start: np.ndarray,
-              end: np.ndarray) -> list[np.ndarray]:
-    """Each token's probability of each tag (forward-backward over the same CRF as ``viterbi``), for
-    many sentences at once, longest first as there."""
-    lens = np.asarray(lengths)
-    order = np.argsort(-lens, kind="stable")
-    first = np.concatenate([[0], np.cumsum(lens)[:-1]])
-    n, longest, k = len(lens), int(lens.max()), scores.shape[1]
-    live = np.searchsorted(-lens[order], -np.arange(longest), side="left")
-    em = np.zeros((longest, n, k), dtype=np.float32)
-    steps = np.arange(longest)[:, None] < lens[order][None, :]
-    em[steps] = scores[(first[order][None, :] + np.arange(longest)[:, None])[steps]]
-    alpha = np.zeros((longest, n, k), dtype=np.float32)
-    alpha[0] = em[0] + start
-    for t in range(1, longest):
-        m = live[t]
-        alpha[t, :m] = _logsumexp(alpha[t - 1, :m, :, None] + trans, axis=1) + em[t, :m]
-    beta = np.zeros((longest, n, k), dtype=np.float32)
-    ends = lens[order] - 1
-    for t in range(longest - 1, -1, -1):
-        m = live[t]
-        beta[t, :m] = end
-        going = live[t + 1] if t + 1 < longest else 0  # sentences that go on past t
-        if going:
-            ahead = em[t + 1, :going] + beta[t + 1, :going]
-            beta[t, :going] = _logsumexp(trans + ahead[:, None, :], axis=2)
-    log_z = _logsumexp(alpha[ends, np.arange(n)] + end, axis=1)
-    out: list[np.ndarray] = [np.zeros(0)] * n
-    for j, i in enumerate(order):
-        m = lens[i]
-        out[i] = np.exp(alpha[:m, j] + beta[:m, j] - log_z[j])
-    return out
