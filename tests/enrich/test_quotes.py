@@ -290,15 +290,16 @@ def test_an_agency_name_in_marks_is_not_a_quote(tagger):
 QUOTE_SET = Path(__file__).parent / "golden" / "ant-quotes.jsonl"
 TEST_SET = Path(__file__).parent / "golden" / "ant-quotes-4.jsonl"
 # (split, draws): (span F1, speaker accuracy)
-SET_FLOORS = {("dev", (1, 2)): (0.94, 0.95), ("held-out", (1, 2)): (0.93, 0.78),
-              ("dev", (3,)): (0.9, 0.8), ("held-out", (3,)): (0.89, 0.8)}
+SET_FLOORS = {("dev", (1, 2)): (0.94, 0.95), ("held-out", (1, 2)): (0.93, 0.83),
+              ("dev", (3,)): (0.9, 0.8), ("held-out", (3,)): (0.89, 0.82),
+              ("test", (4,)): (0.85, 0.69)}  # the test draw: only scored, never read for mistakes
 
 
 @pytest.fixture(scope="module")
 def labelled(shared):
     if not ner_available():
         pytest.skip("no trained NER model installed")
-    rows = load_quote_set(QUOTE_SET)
+    rows = load_quote_set(QUOTE_SET) + load_quote_set(TEST_SET)
     articles = set_articles(shared / "data" / "news", rows)
     return rows, {i: enrich_article(a) for i, a in articles.items()}
 
