@@ -24,7 +24,7 @@ from functools import cache
 from marsad.enrich.canonical import canonical_key, entity_key, join_hashtags, resolve, with_keys
 from marsad.enrich.dates import find_dates, parse_published
 from marsad.enrich.figures import article_currencies, find_figures
-from marsad.enrich.junk import filter_entities
+from marsad.enrich.junk import Scores, drop_unsure, filter_entities, with_scores
 from marsad.enrich.known import merge_known
 from marsad.enrich.quotes import find_quotes
 from marsad.enrich.roles import find_roles
@@ -34,7 +34,8 @@ from marsad.model import Article, EntityMention, Failure, Page
 __all__ = ["canonical_key", "enrich_article", "enrich_many", "enrich_page", "entity_key", "ner_available",
            "with_keys"]
 
-Tagger = Callable[[str], list[tuple[int, int, str, str]]]
+# (start, end, type, text), maybe with the tagger's confidence after them
+Tagger = Callable[[str], list[tuple]]
 
 
 # The tagger multiplies small matrices: BLAS threads only spin, and cost several times the tagging
@@ -59,14 +60,14 @@ def _one_blas_thread() -> None:
 def _tagger() -> Tagger | None:
     _one_blas_thread()
     try:
-        from marsad.enrich.ner import find_entities, tag
+        from marsad.enrich.ner import find_scored_entities, tag
     except ImportError:
         return None
     try:
         tag(["x"])  # loads the model once
     except (MarsadError, OSError):  # no trained model installed: reported by ner_available()
         return None
-    return find_entities
+    return find_scored_entities
 
 
 def ner_available() -> bool:
@@ -121,10 +122,11 @@ def _enrich(article: Article, tagger: Tagger | None, timings: dict[str, float] |
                    for f in find_figures(p, i, [(d.start, d.end) for d in dates[i]], local)]
     texts = [article.headline or "", *paragraphs]  # the headline names entities too: paragraph -1
     with _stage(timings, "ner"):
-        raw = _tag(texts, tagger) if tagger is not None else []
+        raw, scores = _tag(texts, tagger) if tagger is not None else ([], {})
     with _stage(timings, "canonical"):
         spans = [[], *([(d.start, d.end) for d in found] for found in dates)]  # as texts: headline first
         named = filter_entities(resolve(merge_known(join_hashtags(raw, texts), texts)), texts, spans)
+        named = drop_unsure(with_scores(named, scores), texts)
         # Each mention gets its entity's key here, once: the archive and the reader use it as given.
         entities = with_keys([replace(e, paragraph=e.paragraph - 1) for e in _with_roles(named, texts, pub)])
     with _stage(timings, "quotes"):
@@ -151,19 +153,22 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
 _PARAGRAPH_BREAK = "\n.\n"
 
 
-def _tag(paragraphs: list[str], tagger: Tagger) -> list[tuple[int, int, int, str, str]]:
-    """(paragraph, start, end, type, text) of every entity the tagger finds in the article."""
+def _tag(paragraphs: list[str], tagger: Tagger) -> tuple[list[tuple[int, int, int, str, str]], Scores]:
+    """(paragraph, start, end, type, text) of every entity the tagger finds in the article, and the
+    tagger's confidence in each (when it gives one) by paragraph and span."""
     starts, pos = [], 0
     for p in paragraphs:
         starts.append(pos)
         pos += len(p) + len(_PARAGRAPH_BREAK)
-    out = []
-    for s, e, kind, _ in tagger(_PARAGRAPH_BREAK.join(paragraphs)):
+    out, scores = [], {}
+    for s, e, kind, _, *score in tagger(_PARAGRAPH_BREAK.join(paragraphs)):
         i = bisect_right(starts, s) - 1
         s, e = s - starts[i], e - starts[i]
         if e <= len(paragraphs[i]):  # never across a paragraph break
             out.append((i, s, e, kind, paragraphs[i][s:e]))
-    return out
+            if score and score[0] is not None:
+                scores.setdefault(i, []).append((s, e, score[0]))
+    return out, scores
 
 
 def _with_roles(entities: list[EntityMention], paragraphs: list[str],

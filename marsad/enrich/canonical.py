@@ -86,12 +86,14 @@ def _index() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, 
 
 @cache
 def known_entities() -> list[tuple[str, list[str], str]]:
-    """(canonical name, every printed form, type) of each entity of the alias table and country list."""
+    """(canonical name, every printed form, type) of each entity of the alias table, the country list
+    and the town list (towns that read like a person: بن عروس, سيدي بوزيد, are places)."""
     aliases = load("aliases.json")
     entries = [(canon, [canon, *variants], kind) for kind, table in aliases.items()
                if not kind.startswith("_") for canon, variants in table.items()]
     claimed = {fold_name(v) for _, names, _ in entries for v in names}
-    return entries + [(name, [name], "LOC") for name in _countries() if fold_name(name) not in claimed]
+    places = [[name] for name in _countries()] + _towns()
+    return entries + [(names[0], names, "LOC") for names in places if fold_name(names[0]) not in claimed]
 
 
 @cache
@@ -102,10 +104,20 @@ def _known_types() -> dict[str, str]:
 
 @cache
 def _countries() -> list[str]:
+    return [row[1] for row in _tsv("countries.tsv")]
+
+
+@cache
+def _towns() -> list[list[str]]:
+    """Each town's printed forms, its name first."""
+    return [[row[1], *(row[2].split(",") if len(row) > 2 else ())] for row in _tsv("towns.tsv")]
+
+
+def _tsv(name: str) -> list[list[str]]:
     from importlib import resources
 
-    text = resources.files("marsad.enrich").joinpath("data/countries.tsv").read_text(encoding="utf-8")
-    return [line.split("\t")[1] for line in text.splitlines() if line and not line.startswith("#")]
+    text = resources.files("marsad.enrich").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
 
 @cache

@@ -11,11 +11,16 @@ inside a real name stays (ريال مدريد, ثورة 25 يناير). A month 
 organization and that stands in no date keeps its place (نيسان, the car maker). Some words are an
 entity only in a context: الريال alone is Real Madrid in an article about football, else the
 currency. A name that opens with an event word (عملية, حملة, قمة) is an event: MISC, never a person.
+
+Beyond the lists, the tagger's own doubt: a one-word name it tagged with low confidence
+(``find_scored_entities``: below ``UNSURE`` at every mention) that the article prints untagged at least
+as often as tagged is a common word the tagger took for a name here, and is dropped.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache, lru_cache
@@ -24,6 +29,8 @@ from marsad.enrich.lexicon import fold, load
 from marsad.model import EntityMention
 
 _WORD = re.compile(r"\w+")
+UNSURE = 0.9  # the tagger's confidence below which a one-word name needs the article's support
+Scores = dict[int, list[tuple[int, int, float]]]  # paragraph → (start, end, confidence) of tagged spans
 
 
 def _bare(word: str) -> str:
@@ -152,3 +159,52 @@ def _dated(m: EntityMention, text: str, dates: Sequence[Sequence[tuple[int, int]
     cues_before, cues_after = _date_cues()
     return glued or any(w.isdigit() or fold(w) in cues_before for w in before) or any(
         w.isdigit() or fold(w) in cues_after for w in after)
+
+
+def with_scores(mentions: Sequence[EntityMention], scores: Scores) -> list[EntityMention]:
+    """The mentions with the confidence of the tagged span each lies in (None for one it did not tag)."""
+    out = []
+    for m in mentions:
+        score = next((c for s, e, c in scores.get(m.paragraph, ()) if s <= m.start and m.end <= e), None)
+        out.append(replace(m, score=score) if score is not None else m)
+    return out
+
+
+def drop_unsure(mentions: Sequence[EntityMention], texts: Sequence[str]) -> list[EntityMention]:
+    """The mentions without the one-word names the tagger doubted everywhere in the article and the
+    article mostly prints untagged (see the module docstring). Names the alias table or the tagger's
+    gazetteer lists are names whatever the doubt."""
+    groups: dict[str, list[EntityMention]] = {}
+    for m in mentions:
+        groups.setdefault(m.canonical or m.text, []).append(m)
+    doubted = {_bare_word(_fold_name(name)): name for name, group in groups.items()
+               if " " not in _fold_name(name) and all(m.score is not None and m.score < UNSURE for m in group)
+               and _fold_name(name) not in _listed_names()}
+    if not doubted:
+        return list(mentions)
+    untagged = Counter()
+    for i, text in enumerate(texts):  # the words printed outside every mention
+        for m in mentions:
+            if m.paragraph == i:
+                text = text[:m.start] + " " * (m.end - m.start) + text[m.end:]
+        untagged.update(w for w in map(_bare_word, _fold_name(text).split()) if w in doubted)
+    unsure = {name for word, name in doubted.items() if untagged[word] >= len(groups[name])}
+    return [m for m in mentions if (m.canonical or m.text) not in unsure]
+
+
+@cache
+def _listed_names() -> frozenset[str]:
+    """Names of the alias table and the tagger's gazetteer, folded as names are here."""
+    from marsad.enrich.canonical import known_entities
+    from marsad.enrich.ner import DATA, GAZETTEER, load_gazetteer
+
+    known = {_fold_name(n) for _, names, _ in known_entities() for n in names}
+    path = DATA / GAZETTEER
+    listed = {_fold_name(" ".join(words)) for words in load_gazetteer(path)} if path.is_file() else set()
+    return frozenset(known | listed)
+
+
+def _bare_word(word: str) -> str:
+    """A word without a glued و، ف، ب، ل and ال, to count its printings."""
+    word = word[1:] if word[:1] in "وفبل" and len(word) > 3 else word
+    return _bare(word)

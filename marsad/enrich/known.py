@@ -9,7 +9,10 @@ merged with the table's:
   known names together is split (بوتين وعلييف);
 - a mention that is exactly a known name takes the table's type (دوشنباي is a place), except a
   place the tagger calls an organization more often than not in the article (روما, the club);
-- a known name inside a longer mention stays part of it (أذربيجان in سبوتنيك أذربيجان).
+- a known name inside a longer mention stays part of it (أذربيجان in سبوتنيك أذربيجان), except a
+  place after a title in a person mention (والي بن عروس, معتمد بن قردان محمد: the governor of a town,
+  whose name the tagger ran into the title): the place is the mention, and two or more words after it
+  stay a person.
 
 Names that are also common words (``_ambiguous``: حماس is also 'zeal') count only where the tagger
 found the same entity in the article. Currency names, which the NER training data tags as MISC,
@@ -21,7 +24,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from marsad.enrich.canonical import canonical_name, fold_name, known_entities, lookup
+from marsad.enrich.canonical import canonical_name, fold_name, known_entities, lookup, title_prefix
 from marsad.enrich.lexicon import fold, load, loose_alternation
 
 Raw = tuple[int, int, int, str, str]  # paragraph, start, end, type, text
@@ -83,6 +86,9 @@ def merge_known(raw: list[Raw], paragraphs: list[str]) -> list[Raw]:
         near = [k for k in known if k[0] == t[0] and k[1] < t[2] and t[1] < k[2]]
         if any(k[1] <= t[1] and t[2] <= k[2] for k in near) or _covered(t, near):
             continue  # the known names replace it
+        if (office := _office_of_place(t, near)) is not None:
+            kept.extend(office)  # والي بن عروس: the place only
+            continue
         kept.append(t)
         known = [k for k in known if k not in near]
     return sorted(kept + known)
@@ -96,6 +102,22 @@ def _places_called_organizations(raw: list[Raw], found: list[tuple[Raw, str]]) -
         if k[3] == "LOC":
             votes[canon] = votes.get(canon, 0) + (1 if spans.get(k[:3]) == "ORG" else -1)
     return {canon for canon, v in votes.items() if v > 0}
+
+
+def _office_of_place(t: Raw, known: list[Raw]) -> list[Raw] | None:
+    """For a person mention that is a title and a known place, and maybe a name after it (معتمد بن
+    قردان محمد الحاج), the person left after the place (none for fewer than two words); else None."""
+    place = next((k for k in known if k[3] == "LOC" and t[1] < k[1] and k[2] <= t[2]), None)
+    if t[3] != "PERS" or place is None:
+        return None
+    before = t[4][:place[1] - t[1]].split()
+    if not before or title_prefix(before) < len(before):
+        return None
+    after = t[4][place[2] - t[1]:]
+    if len(after.split()) < 2:
+        return []
+    start = t[2] - len(after.lstrip())
+    return [(t[0], start, t[2], "PERS", after.strip())]
 
 
 def _covered(t: Raw, known: list[Raw]) -> bool:

@@ -22,18 +22,9 @@ from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import title_prefix
 from marsad.enrich.lexicon import fold, load, loose_alternation, strip_marks, tokens
 from marsad.enrich.speakernames import article_names, complete_names
-from marsad.enrich.speakers import (
-    KEEP,
-    Speaker,
-    body,
-    first_named,
-    is_a,
-    is_verb,
-    lexicon,
-    subject_after,
-    verb_gender,
-    verb_subject,
-)
+from marsad.enrich.speakers import body, first_named, verb_subject
+from marsad.enrich.speechwords import KEEP, Speaker, is_a, is_verb, lexicon, verb_gender
+from marsad.enrich.subjects import subject_after
 from marsad.model import EntityMention, Quote
 
 _QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]+\"")

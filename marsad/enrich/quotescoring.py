@@ -2,10 +2,11 @@
 tests and benchmarks.
 
 Each line of the set is one paragraph of an ANT article: ``id``, ``corpus`` (the folder of ``data/news``
-it comes from; ant-multisource when absent), ``draw`` (1, 2 or 3: which sample it was labelled in),
-``paragraph`` (index into the article's paragraphs as ``marsad ingest`` reads them), ``text`` (the
-paragraph, to check that the index still points at it), ``split`` (dev or held-out), ``quotes`` (every
-quote of the paragraph: its ``text`` and its ``speaker`` as a list of right answers) and ``optional``
+it comes from; ant-multisource when absent), ``draw`` (1 to 4: which sample it was labelled in; the
+fourth, in ant-quotes-4.jsonl, is a test set), ``paragraph`` (index into the article's paragraphs as
+``marsad ingest`` reads them), ``text`` (the paragraph, to check that the index still points at it),
+``split`` (dev, held-out or test), ``quotes`` (every quote of the paragraph: its ``text`` and its
+``speaker`` as a list of right answers) and ``optional``
 (quoted spans that are neither right nor wrong when found). A found quote matches a gold one of its
 paragraph with the same words, leading and trailing punctuation aside. Its speaker is right when its
 words, or its canonical entity's, are one of the gold answers, or share its last word with one and are a

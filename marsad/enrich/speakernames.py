@@ -21,6 +21,7 @@ from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import known_entities, lookup, name_particles, title_prefix
 from marsad.enrich.lexicon import fold, load, tokens
 from marsad.enrich.ner.features import fold as tagger_fold
+from marsad.enrich.speechwords import lexicon
 from marsad.model import EntityMention
 
 _MAX_ADDED = 2  # words a cut name may gain
@@ -51,7 +52,6 @@ def given_names() -> frozenset[str]:
 @cache
 def _excluded() -> frozenset[str]:
     """Words that never join a name: stops, speech words, roles, bodies, times, function words."""
-    from marsad.enrich.speakers import lexicon
 
     lex = lexicon()
     words = set(lex["stops"]) | lex["complementizers"] | lex["bodies"] | lex["times"] | lex["roles"]
@@ -167,7 +167,6 @@ def title_holder(toks: tuple, start: int, entities: list[EntityMention],
     a person inside a relative clause (، الذي يرأسه الحريري،), after a preposition, or after a word
     that brings someone else in (في مؤتمر مع نظيره …). Past a comma, an untagged name the article or
     the given names vouch for, right before the addressee or the quote: …، معين المرعبي لوكالة …."""
-    from marsad.enrich.speakers import lexicon
 
     people = {e.start: e for e in entities if e.type == "PERS"}
     ends = lexicon()["complementizers"]

@@ -87,6 +87,9 @@ class EntityMention:
     # The entity's id, made by enrichment (marsad.enrich.canonical.entity_key). A field of its own:
     # a Field object shared by two dataclasses takes the name of the last field it was given to.
     key: str | None = field(default=None, metadata={"omit_none": True})
+    # The tagger's confidence that this is a name (0-1; marsad.enrich.ner.find_scored_entities), None
+    # for a mention it did not tag itself (a known name, a role).
+    score: float | None = field(default=None, metadata={"omit_none": True})
 
 
 @dataclass(slots=True)

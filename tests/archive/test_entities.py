@@ -150,3 +150,24 @@ def test_a_name_of_the_alias_table_keeps_its_type_in_the_archive(new_db):
         top = listing(arc)
     assert top["الوكاله-العربيه-السوريه-للانباء"][1] == "ORG"
     assert top["فلاديمير-بوتين"][1] == "PERS"
+
+
+def test_a_word_the_tagger_doubted_and_the_archive_mostly_prints_untagged_leaves_the_lists(new_db):
+    """Tagged in 5 of the 20 articles that print it: a name when the tagger was sure, a common word
+    when it doubted it (its confidence stored on each mention)."""
+    printed = ["وقع الطرفان الاتفاق أمس في سالزبري."]
+
+    def put(arc, score: float) -> None:
+        doubted = EntityMention("الاتفاق", "ORG", 12, 19, 0, "الاتفاق", score=score)
+        named = [doubted, mention("سالزبري", "LOC")]
+        arc.put([make_article(i, entities=named, dates=[], figures=[], quotes=[], paragraphs=printed)
+                 for i in range(5)]
+                + [article(10 + i, ("سالزبري", "LOC"), paragraphs=printed) for i in range(15)])
+        arc.consolidate_entities()
+
+    with open_archive(new_db("sure.db")) as arc:
+        put(arc, 0.97)
+        assert set(listing(arc)) == {"سالزبري", "الاتفاق"}
+    with open_archive(new_db("doubted.db")) as arc:
+        put(arc, 0.4)
+        assert set(listing(arc)) == {"سالزبري"}

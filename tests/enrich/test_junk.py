@@ -155,3 +155,17 @@ def test_the_end_of_a_body_named_in_full_is_that_body_when_called_a_place():
     text = "فاز باريس سان جرمان على موناكو. وقال مدرب سان جرمان إن الفريق جاهز."
     tagged = [("ORG", "باريس سان جرمان"), ("ORG", "موناكو"), ("LOC", "سان جرمان")]
     assert set(entities(text, *tagged)) == {("باريس سان جرمان", "ORG"), ("موناكو", "ORG")}
+
+
+def test_a_one_word_name_the_tagger_doubts_and_the_article_prints_untagged_is_dropped():
+    from marsad.enrich.junk import drop_unsure
+    from marsad.model import EntityMention
+
+    text = "وقف على الباب ثم على الرصيف ثم على الدرج، وقال كرملينوف إن كرملينوف باق."
+    on = text.index("على")
+    doubted = EntityMention("على", "PERS", on, on + 3, 0, "على", score=0.3)
+    sure = [EntityMention("كرملينوف", "PERS", i, i + 8, 0, "كرملينوف", score=s)
+            for i, s in ((text.index("كرملينوف"), 0.3), (text.rindex("كرملينوف"), 0.95))]
+    listed = EntityMention("موسكو", "LOC", 0, 5, 1, "موسكو", score=0.3)
+    kept = drop_unsure([doubted, *sure, listed], [text, "موسكو موسكو موسكو"])
+    assert [m.text for m in kept] == ["كرملينوف", "كرملينوف", "موسكو"]

@@ -100,3 +100,21 @@ def test_merged_mentions_index_the_paragraph_and_never_overlap(words, spans):
         assert p[s:e] == text
     for a, b in zip(merged, merged[1:], strict=False):
         assert a[2] <= b[1]
+
+
+def test_a_town_that_reads_like_a_person_is_a_place():
+    p = "وصلت القافلة إلى بن قردان ثم إلى سيدي بوزيد."
+    merged = merge_known([_mention(p, "بن قردان", "PERS"), _mention(p, "سيدي بوزيد", "PERS")], [p])
+    assert _names(merged) == [("بن قردان", "LOC"), ("سيدي بوزيد", "LOC")]
+
+
+def test_a_title_run_into_a_known_place_leaves_the_place_and_the_name_after_it():
+    p = "وأكد والي بن عروس أن معتمد بن قردان محمد الحاج وصل."
+    raw = [_mention(p, "والي بن عروس", "PERS"), _mention(p, "معتمد بن قردان محمد الحاج", "PERS")]
+    assert _names(merge_known(raw, [p])) == [("بن عروس", "LOC"), ("بن قردان", "LOC"), ("محمد الحاج", "PERS")]
+
+
+def test_a_person_whose_name_holds_no_known_place_is_left_alone():
+    p = "وقال الوزير محمد بن علي إن الوضع صعب."
+    merged = merge_known([_mention(p, "الوزير محمد بن علي", "PERS")], [p])
+    assert _names(merged) == [("الوزير محمد بن علي", "PERS")]

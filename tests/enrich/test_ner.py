@@ -93,6 +93,14 @@ def test_finds_people_places_and_organizations():
         assert text[start:end] == surface
 
 
+def test_scored_entities_are_the_entities_with_a_confidence():
+    text = "قال الرئيس الروسي فلاديمير بوتين في موسكو إن الكرملين سيرد على قرار الاتحاد الأوروبي."
+    scored = ner.find_scored_entities(text)
+    assert [s[:4] for s in scored] == ner.find_entities(text)
+    assert all(0.0 <= s[4] <= 1.0 + 1e-6 for s in scored)
+    assert dict((s[3], s[4]) for s in scored)["فلاديمير بوتين"] > 0.9
+
+
 def test_conll_cli_round_trip_keeps_blank_lines(tmp_path):
     src = tmp_path / "in.conll"
     src.write_text("بوتين O\nفي O\nموسكو O\n\n\nوصل O\nماكرون O\n.\n", encoding="utf-8")

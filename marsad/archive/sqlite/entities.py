@@ -23,7 +23,9 @@ reads) and kept as state that every later ingest applies, so corrections survive
 ``consolidate`` also leaves out of the lists (``entity_common``) the one-word entities that the
 archive mostly prints untagged: a word the tagger tagged in under a tenth of the articles that
 print it (الاتفاق, 'the agreement', tagged as the club Al-Ettifaq) is a common word
-("lower-case-like"), whatever one article's tagger said. Names of the alias table always stay.
+("lower-case-like"), whatever one article's tagger said; so is one tagged in under 3 in 10 of them when
+the tagger's confidence in its stored mentions (``EntityMention.score``) is low on average. Names of
+the alias table always stay.
 """
 
 from __future__ import annotations
@@ -298,6 +300,10 @@ def _tidy_names(conn: sqlite3.Connection, rows: list[tuple]) -> None:
 
 COMMON_SHARE = 0.1  # tagged in fewer of the articles that print it: a common word
 COMMON_MIN = 20  # articles printing a word, below which the share says too little
+# Tagged in under 3 in 10 of the articles that print it, and doubted by the tagger where it was tagged
+# (its mean confidence, over up to DOUBT_SAMPLE mentions, under marsad.enrich.junk.UNSURE): a common word.
+DOUBTED_SHARE = 0.3
+DOUBT_SAMPLE = 40
 
 
 def _common_words(conn: sqlite3.Connection, index: SearchIndex, rows: list[tuple], known: set[str]) -> None:
@@ -313,10 +319,27 @@ def _common_words(conn: sqlite3.Connection, index: SearchIndex, rows: list[tuple
         if len(printed) != 1 or _fold(name) in known:
             continue
         n = index.count(Phrase((exact.term(printed[0]),), ("headline_clitics", "body_clitics")), Filters())
-        if n >= COMMON_MIN and articles < COMMON_SHARE * n:
+        doubted = articles < DOUBTED_SHARE * n and _doubted(conn, id)
+        if n >= COMMON_MIN and (articles < COMMON_SHARE * n or doubted):
             found.append((id, articles, n))
     conn.executemany("INSERT INTO entity_common(id, articles, printed) VALUES (?, ?, ?) ON CONFLICT(id) "
                      "DO UPDATE SET articles = excluded.articles, printed = excluded.printed", found)
+
+
+def _doubted(conn: sqlite3.Connection, id: str) -> bool:
+    """Whether the tagger's mean confidence in an entity's stored mentions is low (False when the
+    articles were enriched before mentions carried one)."""
+    from marsad.enrich.junk import UNSURE
+
+    rows = conn.execute("SELECT a.data, m.paragraph, m.start FROM mentions m "
+                        "JOIN articles a ON a.rowid = m.article WHERE m.entity = ? LIMIT ?",
+                        (id, DOUBT_SAMPLE)).fetchall()
+    scores = []
+    for data, paragraph, start in rows:
+        stored = json.loads(data) if isinstance(data, str) else data
+        scores += [e["score"] for e in stored.get("entities") or () if e.get("score") is not None
+                   and e.get("paragraph") == paragraph and e.get("start") == start]
+    return bool(scores) and sum(scores) / len(scores) < UNSURE
 
 
 def _candidates(rows: list[tuple], variant_key):

@@ -38,9 +38,17 @@ class Model:
 
     def tag_document(self, sents: Sequence[Sequence[str]]) -> list[list[str]]:
         """IOB2 tags for consecutive sentences of one text; names recur across its sentences."""
+        return self.tag_scored(sents, probabilities=False)[0]
+
+    def tag_scored(self, sents: Sequence[Sequence[str]], probabilities: bool = True
+                   ) -> tuple[list[list[str]], list[list[float]]]:
+        """Tags as ``tag_document`` gives them, and each token's probability of being part of a name
+        (1 - the network's probability of O), as the network scored it before names were carried."""
         with _LOCK:
             ids = [self.encoder.sentence(s) for s in sents]
-        return spread(sents, self.net.tag(ids))
+        tags, probs = self.net.tag_scored(ids, probabilities)
+        named = [(1.0 - p[:, 0]).tolist() for p in probs]
+        return spread(sents, tags), named
 
 
 def load_gazetteer(path: Path = DATA / GAZETTEER) -> dict[tuple[str, ...], str]:
@@ -80,12 +88,22 @@ def find_entities(text: str, model_dir: Path | None = None) -> list[tuple[int, i
 
     Pass a whole article (or paragraph) at once: the tagger uses names repeated across sentences.
     """
+    return [found[:4] for found in find_scored_entities(text, model_dir, probabilities=False)]
+
+
+def find_scored_entities(text: str, model_dir: Path | None = None, probabilities: bool = True
+                         ) -> list[tuple[int, int, str, str, float | None]]:
+    """``find_entities`` with the tagger's confidence in each: the lowest probability, over its
+    tokens, that the network gives the token a name's tag rather than O. A name carried to a mention
+    the network did not tag there (``ner.consistency``) gets that mention's own, low, figure."""
     sents = _sentences(tokenize(text))
+    words = [[t for _, _, t in s] for s in sents]
+    tags, named = load_model(model_dir or DATA).tag_scored(words, probabilities)
     found = []
-    for sent, tags in zip(sents, tag_document([[t for _, _, t in s] for s in sents], model_dir), strict=True):
-        for kind, a, b in entities(tags):
+    for sent, sent_tags, probs in zip(sents, tags, named, strict=True):
+        for kind, a, b in entities(sent_tags):
             start, end = sent[a][0], sent[b - 1][1]
-            found.append((start, end, kind, text[start:end]))
+            found.append((start, end, kind, text[start:end], min(probs[a:b]) if probs else None))
     return found
 
 

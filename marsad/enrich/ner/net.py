@@ -156,16 +156,30 @@ class Ensemble:
 
     def tag(self, sents: Sequence[np.ndarray]) -> list[list[str]]:
         """Viterbi-decoded IOB2 tags, all sentences in step."""
+        return self.tag_scored(sents, probabilities=False)[0]
+
+    def tag_scored(self, sents: Sequence[np.ndarray], probabilities: bool = True
+                   ) -> tuple[list[list[str]], list[np.ndarray]]:
+        """Tags as ``tag`` gives them, and with ``probabilities`` each sentence's tag probabilities as
+        the network scores each token (tokens × TAGS, the softmax of its output layer: the CRF's
+        transitions aside, which a forward-backward pass would add at half the network's cost again)."""
         keep = [i for i, s in enumerate(sents) if len(s)]
         out: list[list[str]] = [[] for _ in sents]
+        probs = [np.zeros((0, len(TAGS)), dtype=np.float32) for _ in sents]
         if not keep:
-            return out
+            return out, probs
         doc = Document([sents[i] for i in keep], self.members[0].gap, self.members[0].w["emb_vec"])
         scores = sum(m.emissions(doc) for m in self.members) / len(self.members)
         lengths = [len(sents[i]) for i in keep]
         for i, path in zip(keep, viterbi(scores, lengths, self.trans, self.start, self.end), strict=True):
             out[i] = [TAGS[k] for k in path]
-        return out
+        if probabilities:  # the output layer's softmax, token by token
+            z = np.exp(scores - scores.max(axis=1, keepdims=True))
+            z /= z.sum(axis=1, keepdims=True)
+            first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            for j, i in enumerate(keep):
+                probs[i] = z[first[j]:first[j] + lengths[j]]
+        return out, probs
 
 
 def _float32(a: np.ndarray) -> np.ndarray:
@@ -292,3 +306,4 @@ def viterbi(scores: np.ndarray, lengths: Sequence[int], trans: np.ndarray, start
     for j, i in enumerate(order):
         paths[i] = tags[: lens[i], j].tolist()
     return paths
+
