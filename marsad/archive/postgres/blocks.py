@@ -16,7 +16,6 @@ never lock the same blocks in different orders.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,40 +81,62 @@ class Postings:
         return Postings(self.keys[which], self.dls[which], self.counts[which])
 
 
-def write(cur: psycopg.Cursor, blocks: Iterable[tuple[str, Postings]]) -> None:
-    """Store each (term, postings sorted by key) as blocks of at most CAP articles."""
+@dataclass(slots=True)
+class Terms:
+    """Postings of several terms: term i's are ``postings`` from ``bounds[i]`` to ``bounds[i + 1]``,
+    sorted by key."""
+
+    names: list[str]
+    postings: Postings
+    bounds: list[int]
+
+    @classmethod
+    def of(cls, parts: dict[str, Postings]) -> Terms:
+        """From each term's postings (sorted by key)."""
+        bounds = np.cumsum([0, *(len(p.keys) for p in parts.values())]).tolist()
+        empty = Postings(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 0), np.int64))
+        ps = list(parts.values()) or [empty]
+        joined = Postings(*(np.concatenate([getattr(p, f) for p in ps]) for f in ("keys", "dls", "counts")))
+        return cls(list(parts), joined, bounds)
+
+
+def write(cur: psycopg.Cursor, terms: Terms) -> None:
+    """Store each term's postings as blocks of at most CAP articles."""
+    p = terms.postings
+    keys, dls, counts = p.keys.astype(_KEY).tobytes(), p.dls.astype(_DL).tobytes(), p.counts.astype(_COUNT)
+    width, counts = counts.shape[1] * 2 if counts.ndim == 2 else 0, counts.tobytes()
+    at = p.keys.tolist()
     with cur.copy(f"COPY {BLOCKS} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(_TYPES)
-        for term, p in blocks:
-            keys, dls, counts = p.keys.astype(_KEY), p.dls.astype(_DL), p.counts.astype(_COUNT)
-            for at in range(0, len(keys), CAP):
-                k = keys[at:at + CAP]
-                copy.write_row((term, int(k[0]), int(k[-1]), len(k), _level(len(k)), k.tobytes(),
-                                dls[at:at + CAP].tobytes(), counts[at:at + CAP].tobytes()))
+        for i, term in enumerate(terms.names):
+            end = terms.bounds[i + 1]
+            for s in range(terms.bounds[i], end, CAP):
+                e = min(s + CAP, end)
+                copy.write_row((term, at[s], at[e - 1], e - s, _level(e - s), keys[s * 8:e * 8],
+                                dls[s * 4:e * 4], counts[s * width:e * width]))
 
 
-def batch(docs: list[tuple[int, int, dict[str, list[int]]]], ncols: int) -> list[tuple[str, Postings]]:
+def batch(docs: list[tuple[int, int, dict[str, list[int]]]], ncols: int) -> Terms:
     """The postings of a batch of articles, per term: ``docs`` are (key, length, term → its count in
     each column)."""
     terms: dict[str, int] = {}
     tids, keys, dls, counts = [], [], [], []
     for key, dl, per_term in docs:
-        for term, row in per_term.items():
-            tids.append(terms.setdefault(term, len(terms)))
-            keys.append(key)
-            dls.append(dl)
-            counts.append(row)
-    if not tids:
-        return []
+        tids.extend([terms.setdefault(term, len(terms)) for term in per_term])
+        keys.extend([key] * len(per_term))
+        dls.extend([dl] * len(per_term))
+        for row in per_term.values():
+            counts.extend(row)
     tid = np.array(tids, np.int64)
     key = np.array(keys, np.int64)
     order = np.lexsort((key, tid))
     capped = np.minimum(np.array(counts, np.int64).reshape(-1, ncols), _MAX_COUNT)
-    tid, p = tid[order], Postings(key[order], np.array(dls, np.int64)[order], capped[order])
-    cuts = np.flatnonzero(np.diff(tid)) + 1
-    starts, ends = np.concatenate(([0], cuts)), np.concatenate((cuts, [len(tid)]))
+    tid = tid[order]
+    starts = np.flatnonzero(np.diff(tid)) + 1
     names = list(terms)
-    return [(names[tid[s]], p.take(slice(s, e))) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    return Terms([names[t] for t in tid[np.concatenate(([0], starts))].tolist()] if len(tid) else [],
+                 Postings(key[order], np.array(dls, np.int64)[order], capped[order]),
+                 [0, *starts.tolist(), len(tid)] if len(tid) else [0])
 
 
 def read(cur: psycopg.Cursor, lo: str, hi: str | None, ncols: int,
@@ -143,18 +164,18 @@ def merge(cur: psycopg.Cursor, terms: list[str], ncols: int) -> None:
                        f" WHERE b.term = g.term AND b.level = g.level"
                        f" RETURNING b.term, b.keys, b.dls, b.counts",
                        ([t for t, _ in found], [v for _, v in found]), binary=True).fetchall()
-    write(cur, _regroup(rows, ncols))
+    write(cur, Terms.of(_regroup(rows, ncols)))
 
 
-def _regroup(rows: list[tuple], ncols: int) -> list[tuple[str, Postings]]:
+def _regroup(rows: list[tuple], ncols: int) -> dict[str, Postings]:
     """Rows of (term, keys, dls, counts) as each term's postings, sorted by key."""
     by_term: dict[str, list[tuple]] = {}
     for term, *arrays in rows:
         by_term.setdefault(term, []).append(arrays)
-    out = []
+    out = {}
     for term, parts in by_term.items():
         p = Postings.of_rows(parts, ncols)
-        out.append((term, p.take(np.argsort(p.keys, kind="stable"))))
+        out[term] = p.take(np.argsort(p.keys, kind="stable"))
     return out
 
 
@@ -167,9 +188,9 @@ def remove(cur: psycopg.Cursor, pairs: list[tuple[str, int]], ncols: int) -> Non
         f" RETURNING b.term, b.keys, b.dls, b.counts",
         ([t for t, _ in pairs], [k for _, k in pairs]), binary=True).fetchall()
     gone = np.array(sorted({k for _, k in pairs}), np.int64)
-    kept = []
-    for term, p in _regroup(rows, ncols):
+    kept = {}
+    for term, p in _regroup(rows, ncols).items():
         p = p.take(~np.isin(p.keys, gone))
         if len(p.keys):
-            kept.append((term, p))
-    write(cur, kept)
+            kept[term] = p
+    write(cur, Terms.of(kept))

@@ -103,7 +103,7 @@ def add(cur: psycopg.Cursor, docs: list[Doc]) -> list[str]:
         per_term = blocks.batch([(d.key, d.dl, d.counts()) for d in docs], len(docs[0].cols))
     blocks.write(cur, per_term)
     cur.execute(f"INSERT INTO {STATS} (docs, tokens) VALUES (%s, %s)", (len(docs), sum(d.dl for d in docs)))
-    return [term for term, _ in per_term]
+    return per_term.names
 
 
 def remove(cur: psycopg.Cursor, keys: list[int], ncols: int) -> None:
