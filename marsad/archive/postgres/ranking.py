@@ -102,8 +102,7 @@ class Query:
 
     def run(self, cur: psycopg.Cursor, scored: bool) -> Matches:
         found = [self._read(cur, *key) for key in self.distinct]
-        every = np.unique(np.concatenate([f.keys for f in found])) if found else _EMPTY
-        where = [np.searchsorted(every, f.keys) for f in found]
+        every, where = _union([f.keys for f in found])
         present = []
         for at in where:
             mask = np.zeros(len(every), bool)
@@ -187,3 +186,21 @@ class Query:
             keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
             return Found(keys, dls[first], np.bincount(inverse, weights=f, minlength=len(keys)))
         return Found(keys, dls, f)
+
+
+def _union(keys: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The keys of any of the arrays (sorted, each once), and where each array's keys are in it. Keys
+    are the store's row numbers, dense: where they are not many more than the postings, a map over
+    them beats sorting (the cost of a query with common words then follows its postings)."""
+    total = sum(len(k) for k in keys)
+    if not total:
+        return _EMPTY, [_EMPTY for _ in keys]
+    top = max(int(k.max()) for k in keys if len(k))
+    if top > 8 * total:
+        every = np.unique(np.concatenate(keys))
+        return every, [np.searchsorted(every, k) for k in keys]
+    seen = np.zeros(top + 1, bool)
+    for k in keys:
+        seen[k] = True
+    rank = np.cumsum(seen, dtype=np.int64) - 1
+    return np.flatnonzero(seen), [rank[k] for k in keys]
