@@ -7,11 +7,12 @@ same bytes. A query reads a term in a few rows, however common it is, and scores
 
 Each indexed batch adds a block per term it holds (append-only: concurrent ingesters never touch the
 same row). Blocks are merged as they accumulate, by size class (a level per factor of :data:`FANOUT`):
-when a term holds FANOUT blocks of one level, they are merged into one of a higher level, and merged
-blocks are cut at CAP articles. A posting is so rewritten a few times at most, and a term holds at
-most FANOUT - 1 blocks per level beside its full ones. Taking an article out rewrites the blocks that
-hold its terms. Merges and removals take one transaction-scoped advisory lock, so that two of them
-never lock the same blocks in different orders.
+when an ingester has written FANOUT blocks of one level for a term, the term's blocks of that level are
+merged into one of a higher level (:class:`Merger`), and merged blocks are cut at CAP articles. A
+posting is so rewritten a few times at most (once per level), and a term holds a few blocks per level
+beside its full ones. Taking an article out rewrites the blocks that hold its terms. Merges and
+removals take one transaction-scoped advisory lock, so that two of them never lock the same blocks in
+different orders.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ BLOCKS = "search_blocks"
 CAP, FANOUT = 4096, 8  # articles per full block; blocks of one level merged at once
 FULL = 4  # the level of a full block (CAP = FANOUT ** FULL): never merged
 _KEY, _DL, _COUNT = np.dtype(">i8"), np.dtype(">i4"), np.dtype(">i2")
+TOP = chr(0x10FFFF)  # above every character: a prefix's terms are those from it to it + TOP
 _MAX_COUNT = 32767  # a term's count in one column of one article is kept as an int2
 _MERGE_LOCK = 0x6D61_726D  # the advisory lock key of merging and rewriting blocks ("marm")
 _COLUMNS = "term, lo, hi, n, level, keys, dls, counts"
@@ -100,20 +102,26 @@ class Terms:
         return cls(list(parts), joined, bounds)
 
 
-def write(cur: psycopg.Cursor, terms: Terms) -> None:
-    """Store each term's postings as blocks of at most CAP articles."""
+def write(cur: psycopg.Cursor, terms: Terms) -> list[tuple[str, int]]:
+    """Store each term's postings as blocks of at most CAP articles; gives the (term, level) of each
+    block written that is not full."""
     p = terms.postings
     keys, dls, counts = p.keys.astype(_KEY).tobytes(), p.dls.astype(_DL).tobytes(), p.counts.astype(_COUNT)
     width, counts = counts.shape[1] * 2 if counts.ndim == 2 else 0, counts.tobytes()
     at = p.keys.tolist()
+    written = []
     with cur.copy(f"COPY {BLOCKS} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(_TYPES)
         for i, term in enumerate(terms.names):
             end = terms.bounds[i + 1]
             for s in range(terms.bounds[i], end, CAP):
                 e = min(s + CAP, end)
-                copy.write_row((term, at[s], at[e - 1], e - s, _level(e - s), keys[s * 8:e * 8],
+                level = _level(e - s)
+                copy.write_row((term, at[s], at[e - 1], e - s, level, keys[s * 8:e * 8],
                                 dls[s * 4:e * 4], counts[s * width:e * width]))
+                if level < FULL:
+                    written.append((term, level))
+    return written
 
 
 def batch(docs: list[tuple[int, int, dict[str, list[int]]]], ncols: int) -> Terms:
@@ -139,32 +147,69 @@ def batch(docs: list[tuple[int, int, dict[str, list[int]]]], ncols: int) -> Term
                  [0, *starts.tolist(), len(tid)] if len(tid) else [0])
 
 
-def read(cur: psycopg.Cursor, lo: str, hi: str | None, ncols: int,
-         keys: tuple[int, int] | None = None) -> Postings:
-    """The postings of the term ``lo`` (``hi`` None), or of every term from ``lo`` up to ``hi``
-    (a prefix), of articles with keys in the range ``keys`` if given."""
-    where, params = ("term = %s", [lo]) if hi is None else ("term >= %s AND term < %s", [lo, hi])
+def read(cur: psycopg.Cursor, plain: list[str], prefixes: list[str], ncols: int,
+         keys: tuple[int, int] | None = None) -> dict[tuple[str, bool], Postings]:
+    """In one statement, the postings of each term of ``plain`` ((term, False)) and of every term that
+    starts with each of ``prefixes`` ((prefix, True)), of articles with keys in the range ``keys`` if
+    given."""
+    where, params = ["term = ANY(%s)"], [plain]
+    for p in prefixes:
+        where.append("(term >= %s AND term < %s)")
+        params += [p, p + TOP]
+    text = f"SELECT term, keys, dls, counts FROM {BLOCKS} WHERE ({' OR '.join(where)})"
     if keys is not None:
-        where, params = where + " AND hi >= %s AND lo <= %s", [*params, *keys]
-    rows = cur.execute(f"SELECT keys, dls, counts FROM {BLOCKS} WHERE {where}", params, binary=True)
-    p = Postings.of_rows(rows.fetchall(), ncols)
-    if keys is not None:
-        p = p.take((p.keys >= keys[0]) & (p.keys <= keys[1]))
-    return p
+        text, params = text + " AND hi >= %s AND lo <= %s", [*params, *keys]
+    rows: dict[tuple[str, bool], list] = {(t, False): [] for t in plain} | {(p, True): [] for p in prefixes}
+    wanted = set(plain)
+    for term, *arrays in cur.execute(text, params, binary=True).fetchall():
+        if term in wanted:
+            rows[term, False].append(arrays)
+        for p in prefixes:
+            if term.startswith(p):
+                rows[p, True].append(arrays)
+    out = {}
+    for name, found in rows.items():
+        p = Postings.of_rows(found, ncols)
+        out[name] = p.take((p.keys >= keys[0]) & (p.keys <= keys[1])) if keys is not None else p
+    return out
 
 
-def merge(cur: psycopg.Cursor, terms: list[str], ncols: int) -> None:
-    """Merge the blocks of each of ``terms`` that hold FANOUT or more blocks of one level; skipped
-    when another transaction merges or rewrites blocks (its own terms are merged next time)."""
-    found = cur.execute(f"SELECT term, level FROM {BLOCKS} WHERE term = ANY(%s) AND level < {FULL}"
-                        f" GROUP BY term, level HAVING count(*) >= {FANOUT}", (terms,)).fetchall()
-    if not found or not cur.execute("SELECT pg_try_advisory_xact_lock(%s)", (_MERGE_LOCK,)).fetchone()[0]:
-        return
-    rows = cur.execute(f"DELETE FROM {BLOCKS} b USING unnest(%s::text[], %s::int2[]) AS g(term, level)"
-                       f" WHERE b.term = g.term AND b.level = g.level"
-                       f" RETURNING b.term, b.keys, b.dls, b.counts",
-                       ([t for t, _ in found], [v for _, v in found]), binary=True).fetchall()
-    write(cur, Terms.of(_regroup(rows, ncols)))
+class Merger:
+    """When a term's blocks of a level are merged: once the ingesting process has written FANOUT of
+    them, counted in a table of hashed slots (a collision merges early, never late), so that deciding
+    costs no query. Blocks other processes wrote are merged with them; a term holds fewer than about
+    FANOUT blocks of a level per process writing it."""
+
+    SLOTS = 1 << 22
+
+    def __init__(self) -> None:
+        self.counts: np.ndarray | None = None  # made at the first write (readers never need it)
+
+    def due(self, written: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        if not written:
+            return []
+        if self.counts is None:
+            self.counts = np.zeros(self.SLOTS, np.uint8)
+        slots = np.array([hash(w) for w in written], np.int64) & (self.SLOTS - 1)
+        np.add.at(self.counts, slots, 1)
+        due = self.counts[slots] >= FANOUT
+        self.counts[slots[due]] = 0
+        return list(dict.fromkeys(written[i] for i in np.flatnonzero(due).tolist()))
+
+    def merge(self, cur: psycopg.Cursor, written: list[tuple[str, int]], ncols: int) -> None:
+        """Count the blocks just written, and merge those of the (term, level)s that are due, and
+        those the merged blocks make due. Skipped when another transaction merges or rewrites blocks
+        (the next writes of its terms bring them due again)."""
+        due = self.due(written)
+        if not due or not cur.execute("SELECT pg_try_advisory_xact_lock(%s)", (_MERGE_LOCK,)).fetchone()[0]:
+            return
+        while due:
+            rows = []
+            for level in sorted({v for _, v in due}):
+                rows += cur.execute(f"DELETE FROM {BLOCKS} WHERE term = ANY(%s) AND level = %s"
+                                    f" RETURNING term, keys, dls, counts",
+                                    ([t for t, v in due if v == level], level), binary=True).fetchall()
+            due = self.due(write(cur, Terms.of(_regroup(rows, ncols))))
 
 
 def _regroup(rows: list[tuple], ncols: int) -> dict[str, Postings]:
@@ -183,9 +228,10 @@ def remove(cur: psycopg.Cursor, pairs: list[tuple[str, int]], ncols: int) -> Non
     """Take the postings of (term, key) ``pairs`` out of the blocks that hold them."""
     cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MERGE_LOCK,))
     rows = cur.execute(
-        f"DELETE FROM {BLOCKS} b WHERE b.id IN (SELECT b2.id FROM {BLOCKS} b2 JOIN unnest(%s::text[],"
-        f" %s::bigint[]) AS g(term, key) ON b2.term = g.term AND g.key BETWEEN b2.lo AND b2.hi)"
-        f" RETURNING b.term, b.keys, b.dls, b.counts",
+        f"DELETE FROM {BLOCKS} WHERE id IN (SELECT b.id FROM unnest(%s::text[], %s::bigint[]) AS g(term, key)"
+        f" CROSS JOIN LATERAL (SELECT id FROM {BLOCKS} WHERE term = g.term AND lo <= g.key"
+        f" AND hi >= g.key) b)"
+        f" RETURNING term, keys, dls, counts",
         ([t for t, _ in pairs], [k for _, k in pairs]), binary=True).fetchall()
     gone = np.array(sorted({k for _, k in pairs}), np.int64)
     kept = {}

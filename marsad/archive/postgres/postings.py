@@ -95,15 +95,15 @@ class Doc:
         return counts
 
 
-def add(cur: psycopg.Cursor, docs: list[Doc]) -> list[str]:
-    """Index ``docs`` (none of them indexed now); gives the terms written (for :func:`blocks.merge`)."""
+def add(cur: psycopg.Cursor, docs: list[Doc]) -> list[tuple[str, int]]:
+    """Index ``docs`` (none of them indexed now); gives the blocks written (for :class:`blocks.Merger`)."""
     with cur.copy(f"COPY {DOCS} (key, dl, cols) FROM STDIN") as copy:
         copy.write("".join(d.row() for d in docs))
         # Made while the server stores the documents.
         per_term = blocks.batch([(d.key, d.dl, d.counts()) for d in docs], len(docs[0].cols))
-    blocks.write(cur, per_term)
+    written = blocks.write(cur, per_term)
     cur.execute(f"INSERT INTO {STATS} (docs, tokens) VALUES (%s, %s)", (len(docs), sum(d.dl for d in docs)))
-    return per_term.names
+    return written
 
 
 def remove(cur: psycopg.Cursor, keys: list[int], ncols: int) -> None:

@@ -25,8 +25,12 @@ from marsad.search.analyze import Scheme
 from marsad.search.expr import AllOf, Exclude, Expr, Phrase
 
 K1, B = 1.2, 0.75
-TOP = chr(0x10FFFF)  # above every character: a prefix's terms are those from it to it + TOP
+TOP = blocks.TOP
 _EMPTY = np.zeros(0, np.int64)
+# The index's version (it changes whenever the index does, by any process: every write adds or replaces
+# a statistics row), its articles and their average length.
+STATS_SQL = (f"SELECT count(*) || ':' || coalesce(sum(id), 0), sum(docs)::float8,"
+             f" sum(tokens)::float8 / nullif(sum(docs), 0) FROM {STATS}")
 _REGEX_SPECIAL = re.compile(r"([^0-9A-Za-z\x80-\U0010ffff])")
 
 
@@ -100,7 +104,9 @@ class Query:
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def run(self, cur: psycopg.Cursor, scored: bool) -> Matches:
+    def run(self, cur: psycopg.Cursor, scored: bool, stats: tuple[float, float] | None = None) -> Matches:
+        """The matches; ``stats``: the index's articles and average length, when read already."""
+        self._postings = self._fetch(cur)
         found = [self._read(cur, *key) for key in self.distinct]
         every, where = _union([f.keys for f in found])
         present = []
@@ -112,8 +118,7 @@ class Query:
         match = self._cond(self.expr, present, conds, len(every))
         if not scored:
             return Matches(every[match], None)
-        n, avgdl = cur.execute(f"SELECT sum(docs)::float8, sum(tokens)::float8 / nullif(sum(docs), 0)"
-                               f" FROM {STATS}").fetchone()
+        n, avgdl = stats or cur.execute(STATS_SQL).fetchone()[1:]
         total = np.zeros(len(every))
         terms = [self._bm25(f, n or 0.0, avgdl or 1.0) for f in found]
         for j, ancestors in self.occurrences:
@@ -150,15 +155,22 @@ class Query:
         conds[id(expr)] = out
         return out
 
+    def _fetch(self, cur: psycopg.Cursor) -> dict[tuple[str, bool], blocks.Postings]:
+        """The postings of every term and prefix of the query, read at once."""
+        wanted = {(t, prefix and n == len(toks) - 1) for toks, _, prefix in self.distinct
+                  for n, t in enumerate(toks)}
+        plain, prefixes = sorted(t for t, pre in wanted if not pre), sorted(t for t, pre in wanted if pre)
+        return blocks.read(cur, plain, prefixes, len(self.scheme.columns), self.keys)
+
     def _read(self, cur: psycopg.Cursor, toks: tuple[str, ...], cols: tuple[int, ...], prefix: bool) -> Found:
         if len(toks) == 1:
-            return self._term(cur, toks[0], cols, prefix)
+            return self._term(toks[0], cols, prefix)
         # A phrase of several tokens: the articles holding all of them (in its columns), then its
         # hits in each column counted by a regular expression over the column's text.
         last = len(toks) - 1
         held = None
         for t, pre in sorted({(t, prefix and n == last) for n, t in enumerate(toks)}):
-            keys = self._term(cur, t, cols, pre).keys
+            keys = self._term(t, cols, pre).keys
             held = keys if held is None else np.intersect1d(held, keys, assume_unique=True)
         if not len(held):
             return Found(_EMPTY, _EMPTY, np.zeros(0))
@@ -176,9 +188,9 @@ class Query:
         key, dl, f = zip(*rows, strict=True)
         return Found(np.array(key, np.int64), np.array(dl, np.int64), np.array(f, np.float64))
 
-    def _term(self, cur: psycopg.Cursor, term: str, cols: tuple[int, ...], prefix: bool) -> Found:
+    def _term(self, term: str, cols: tuple[int, ...], prefix: bool) -> Found:
         """A term's (or a prefix's terms') postings with hits in ``cols``, one per article."""
-        p = blocks.read(cur, term, term + TOP if prefix else None, len(self.scheme.columns), self.keys)
+        p = self._postings[term, prefix]
         f = p.counts[:, cols] @ self.weights[list(cols)]
         hit = f > 0
         keys, dls, f = p.keys[hit], p.dls[hit], f[hit]

@@ -22,7 +22,7 @@ from marsad.archive.base import SearchIndex
 from marsad.archive.postgres import blocks, postings
 from marsad.archive.postgres.blocks import BLOCKS
 from marsad.archive.postgres.postings import DOCS, STATS, Doc, tokens
-from marsad.archive.postgres.ranking import TOP, Matches, Query
+from marsad.archive.postgres.ranking import STATS_SQL, TOP, Matches, Query
 from marsad.archive.sqlite.search import entity_facet_sql
 from marsad.model import Article, EntitySummary
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
@@ -48,6 +48,7 @@ class PostgresSearchIndex(SearchIndex):
         self.backend = backend
         self.scheme = scheme
         self._local = threading.local()  # each thread's deadline and kept results
+        self.merger = blocks.Merger()
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -61,7 +62,7 @@ class PostgresSearchIndex(SearchIndex):
         ncols = len(self.scheme.columns)
         with self.backend.connection() as conn, conn.transaction(), conn.cursor() as cur:
             postings.remove(cur, [d.key for d in docs], ncols)
-            blocks.merge(cur, postings.add(cur, docs), ncols)
+            self.merger.merge(cur, postings.add(cur, docs), ncols)
 
     def remove(self, keys: Iterable[int]) -> None:
         with self.backend.connection() as conn, conn.transaction(), conn.cursor() as cur:
@@ -97,11 +98,11 @@ class PostgresSearchIndex(SearchIndex):
         their bm25 scores. Kept for the calling thread while the index is unchanged, so a search's
         calls and its facets' share one reading of the postings."""
         memo = self._memo()
-        version = self._version()
-        kept = memo.get(expr)
-        if kept is None or kept[0] != version:
-            with self._cursor() as cur:
-                kept = memo[expr] = (version, Query(expr, self.scheme).run(cur, scored=True))
+        with self._cursor() as cur:
+            version, *stats = cur.execute(STATS_SQL).fetchone()
+            kept = memo.get(expr)
+            if kept is None or kept[0] != version:
+                kept = memo[expr] = (version, Query(expr, self.scheme).run(cur, True, tuple(stats)))
             while len(memo) > _MEMO:
                 memo.pop(next(iter(memo)))
         return self._filtered(kept[1], filters)
@@ -120,6 +121,11 @@ class PostgresSearchIndex(SearchIndex):
 
     def matches(self, expr: Expr, filters: Filters, *, scored: bool = True, groups: bool = False,
                 newest: int | None = None, best: int | None = None) -> list[tuple]:
+        with self._cursor():
+            return self._matches(expr, filters, scored, groups, newest, best)
+
+    def _matches(self, expr: Expr, filters: Filters, scored: bool, groups: bool, newest: int | None,
+                 best: int | None) -> list[tuple]:
         m = self.matching(expr, filters)
         if newest:
             order = np.arange(len(m.keys) - 1, max(len(m.keys) - int(newest), 0) - 1, -1)
@@ -144,9 +150,6 @@ class PostgresSearchIndex(SearchIndex):
             self._local.memo = {}
         return self._local.memo
 
-    def _version(self) -> str:
-        return self._fetch(_VERSION, [])[0][0]
-
     def count(self, expr: Expr, filters: Filters) -> int:
         return len(self.matching(expr, filters).keys)
 
@@ -170,18 +173,20 @@ class PostgresSearchIndex(SearchIndex):
     def facet(self, expr: Expr, filters: Filters, column: str) -> list[tuple[str, int]]:
         if column not in ("outlet", "section"):
             raise ValueError(f"no facet on {column!r}")
-        keys = self.matching(expr, filters).keys
-        if not len(keys):
-            return []
-        rows = self._fetch(f"SELECT a.{column}, count(*) AS n FROM {ARTICLES} a WHERE a.rowid = ANY(%s)"
-                           f" AND a.{column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1", [keys.tolist()])
+        with self._cursor():
+            keys = self.matching(expr, filters).keys
+            if not len(keys):
+                return []
+            rows = self._fetch(f"SELECT a.{column}, count(*) AS n FROM {ARTICLES} a WHERE a.rowid = ANY(%s)"
+                               f" AND a.{column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1", [keys.tolist()])
         return [tuple(r) for r in rows]
 
     def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
-        keys = self.matching(expr, filters).keys
-        if not len(keys):
-            return []
-        rows = self._fetch(entity_facet_sql("SELECT unnest(%s::bigint[])", limit), [keys.tolist()])
+        with self._cursor():
+            keys = self.matching(expr, filters).keys
+            if not len(keys):
+                return []
+            rows = self._fetch(entity_facet_sql("SELECT unnest(%s::bigint[])", limit), [keys.tolist()])
         return [EntitySummary(*r) for r in rows]
 
     def expansions(self, start: str, most: int) -> int:
@@ -214,28 +219,35 @@ class PostgresSearchIndex(SearchIndex):
         """A cursor of the calling thread's connection; within a deadline, its statements are stopped
         when the deadline passes (in a savepoint, or a transaction of its own, so that a stopped query
         leaves an outer transaction usable and the timeout does not outlive the reading)."""
+        held = getattr(self._local, "cur", None)
+        if held is not None:  # within another reading of this thread: the same connection
+            yield held
+            return
         deadline = getattr(self._local, "deadline", None)
         with self.backend.connection() as conn, conn.cursor() as cur:
-            if deadline is None:
-                yield cur
-                return
-            end, seconds = deadline
+            self._local.cur = cur
             try:
-                left = end - time.monotonic()
-                if left <= 0:
-                    raise psycopg.errors.QueryCanceled()
-                with conn.transaction():
-                    previous = cur.execute("SELECT set_config('statement_timeout', %s, true)",
-                                           (f"{max(1, int(left * 1000))}ms",)).fetchone()
+                if deadline is None:
                     yield cur
-                    cur.execute("SELECT set_config('statement_timeout', %s, true)", previous)
-            except psycopg.errors.QueryCanceled:
-                raise OverBudget(f"the query took more than {seconds:g} s and was stopped; ask for "
-                                 "fewer words or longer prefixes") from None
+                else:
+                    yield from self._within(conn, cur, *deadline)
+            finally:
+                self._local.cur = None
 
-
-# Changes whenever the index does, by any process: every write adds or replaces a statistics row.
-_VERSION = f"SELECT count(*) || ':' || coalesce(sum(id), 0) FROM {STATS}"
+    @staticmethod
+    def _within(conn: psycopg.Connection, cur: psycopg.Cursor, end: float, seconds: float) -> Iterator:
+        try:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise psycopg.errors.QueryCanceled()
+            with conn.transaction():
+                previous = cur.execute("SELECT set_config('statement_timeout', %s, true)",
+                                       (f"{max(1, int(left * 1000))}ms",)).fetchone()
+                yield cur
+                cur.execute("SELECT set_config('statement_timeout', %s, true)", previous)
+        except psycopg.errors.QueryCanceled:
+            raise OverBudget(f"the query took more than {seconds:g} s and was stopped; ask for "
+                             "fewer words or longer prefixes") from None
 
 
 def _best(m: Matches, k: int) -> np.ndarray:
