@@ -23,8 +23,8 @@ import numpy as np
 import psycopg
 
 BLOCKS = "search_blocks"
-CAP, FANOUT = 4096, 8  # articles per full block; blocks of one level merged at once
-FULL = 4  # the level of a full block (CAP = FANOUT ** FULL): never merged
+CAP, FANOUT = 4096, 16  # articles per full block; blocks of one level merged at once
+FULL = 3  # the level of a full block (CAP = FANOUT ** FULL): never merged
 _KEY, _DL, _COUNT = np.dtype(">i8"), np.dtype(">i4"), np.dtype(">i2")
 TOP = chr(0x10FFFF)  # above every character: a prefix's terms are those from it to it + TOP
 _MAX_COUNT = 32767  # a term's count in one column of one article is kept as an int2
@@ -60,7 +60,7 @@ DROP TABLE search_postings;
 
 
 def _level(n: int) -> int:
-    return FULL if n >= CAP else (n.bit_length() - 1) // 3  # log8 of n, FANOUT being 2 ** 3
+    return FULL if n >= CAP else (n.bit_length() - 1) // (FANOUT.bit_length() - 1)  # log of n, base FANOUT
 
 
 @dataclass(slots=True)
@@ -91,15 +91,6 @@ class Terms:
     names: list[str]
     postings: Postings
     bounds: list[int]
-
-    @classmethod
-    def of(cls, parts: dict[str, Postings]) -> Terms:
-        """From each term's postings (sorted by key)."""
-        bounds = np.cumsum([0, *(len(p.keys) for p in parts.values())]).tolist()
-        empty = Postings(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 0), np.int64))
-        ps = list(parts.values()) or [empty]
-        joined = Postings(*(np.concatenate([getattr(p, f) for p in ps]) for f in ("keys", "dls", "counts")))
-        return cls(list(parts), joined, bounds)
 
 
 def write(cur: psycopg.Cursor, terms: Terms) -> list[tuple[str, int]]:
@@ -209,34 +200,32 @@ class Merger:
                 rows += cur.execute(f"DELETE FROM {BLOCKS} WHERE term = ANY(%s) AND level = %s"
                                     f" RETURNING term, keys, dls, counts",
                                     ([t for t, v in due if v == level], level), binary=True).fetchall()
-            due = self.due(write(cur, Terms.of(_regroup(rows, ncols))))
+            due = self.due(write(cur, _regroup(rows, ncols)))
 
 
-def _regroup(rows: list[tuple], ncols: int) -> dict[str, Postings]:
-    """Rows of (term, keys, dls, counts) as each term's postings, sorted by key."""
-    by_term: dict[str, list[tuple]] = {}
-    for term, *arrays in rows:
-        by_term.setdefault(term, []).append(arrays)
-    out = {}
-    for term, parts in by_term.items():
-        p = Postings.of_rows(parts, ncols)
-        out[term] = p.take(np.argsort(p.keys, kind="stable"))
-    return out
+def _regroup(rows: list[tuple], ncols: int, gone: np.ndarray | None = None) -> Terms:
+    """Rows of (term, keys, dls, counts) as each term's postings sorted by key, without the articles
+    of ``gone``."""
+    names = sorted({r[0] for r in rows})
+    index = {t: i for i, t in enumerate(names)}
+    p = Postings.of_rows([r[1:] for r in rows], ncols)
+    sizes = [len(r[1]) // _KEY.itemsize for r in rows]
+    tid = np.repeat(np.array([index[r[0]] for r in rows], np.int64), sizes)
+    if gone is not None:
+        keep = ~np.isin(p.keys, gone)
+        tid, p = tid[keep], p.take(keep)
+    order = np.lexsort((p.keys, tid))
+    tid, p = tid[order], p.take(order)
+    present = np.unique(tid)
+    return Terms([names[i] for i in present.tolist()], p, [*np.searchsorted(tid, present).tolist(), len(tid)])
 
 
 def remove(cur: psycopg.Cursor, pairs: list[tuple[str, int]], ncols: int) -> None:
     """Take the postings of (term, key) ``pairs`` out of the blocks that hold them."""
     cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MERGE_LOCK,))
-    rows = cur.execute(
-        f"DELETE FROM {BLOCKS} WHERE id IN (SELECT b.id FROM unnest(%s::text[], %s::bigint[]) AS g(term, key)"
-        f" CROSS JOIN LATERAL (SELECT id FROM {BLOCKS} WHERE term = g.term AND lo <= g.key"
-        f" AND hi >= g.key) b)"
-        f" RETURNING term, keys, dls, counts",
-        ([t for t, _ in pairs], [k for _, k in pairs]), binary=True).fetchall()
-    gone = np.array(sorted({k for _, k in pairs}), np.int64)
-    kept = {}
-    for term, p in _regroup(rows, ncols).items():
-        p = p.take(~np.isin(p.keys, gone))
-        if len(p.keys):
-            kept[term] = p
-    write(cur, Terms.of(kept))
+    keys = sorted({k for _, k in pairs})
+    # The blocks of those terms over the keys' range (a few more than hold them, rewritten as they are).
+    rows = cur.execute(f"DELETE FROM {BLOCKS} WHERE term = ANY(%s) AND hi >= %s AND lo <= %s"
+                       f" RETURNING term, keys, dls, counts",
+                       (sorted({t for t, _ in pairs}), keys[0], keys[-1]), binary=True).fetchall()
+    write(cur, _regroup(rows, ncols, np.array(keys, np.int64)))
