@@ -17,6 +17,7 @@ different orders.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,10 +28,10 @@ CAP, FANOUT = 4096, 16  # articles per full block; blocks of one level merged at
 FULL = 3  # the level of a full block (CAP = FANOUT ** FULL): never merged
 _KEY, _DL, _COUNT = np.dtype(">i8"), np.dtype(">i4"), np.dtype(">i2")
 TOP = chr(0x10FFFF)  # above every character: a prefix's terms are those from it to it + TOP
+_EMPTY = np.zeros(0, np.int64)
 _MAX_COUNT = 32767  # a term's count in one column of one article is kept as an int2
 _MERGE_LOCK = 0x6D61_726D  # the advisory lock key of merging and rewriting blocks ("marm")
 _COLUMNS = "term, lo, hi, n, level, keys, dls, counts"
-_TYPES = ["text", "int8", "int8", "int4", "int2", "bytea", "bytea", "bytea"]
 
 
 def create_sql() -> str:
@@ -95,47 +96,58 @@ class Terms:
 
 def write(cur: psycopg.Cursor, terms: Terms) -> list[tuple[str, int]]:
     """Store each term's postings as blocks of at most CAP articles; gives the (term, level) of each
-    block written that is not full."""
+    block written that is not full. Sent as COPY text, the arrays in hex, made whole and cut per block
+    (a term holds no tab, newline or backslash)."""
     p = terms.postings
-    keys, dls, counts = p.keys.astype(_KEY).tobytes(), p.dls.astype(_DL).tobytes(), p.counts.astype(_COUNT)
-    width, counts = counts.shape[1] * 2 if counts.ndim == 2 else 0, counts.tobytes()
+    keys, dls = p.keys.astype(_KEY).tobytes().hex(), p.dls.astype(_DL).tobytes().hex()
+    width = 4 * p.counts.shape[1] if p.counts.ndim == 2 else 0  # hex digits of an article's counts
+    counts = p.counts.astype(_COUNT).tobytes().hex()
     at = p.keys.tolist()
-    written = []
-    with cur.copy(f"COPY {BLOCKS} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(_TYPES)
-        for i, term in enumerate(terms.names):
-            end = terms.bounds[i + 1]
-            for s in range(terms.bounds[i], end, CAP):
-                e = min(s + CAP, end)
-                level = _level(e - s)
-                copy.write_row((term, at[s], at[e - 1], e - s, level, keys[s * 8:e * 8],
-                                dls[s * 4:e * 4], counts[s * width:e * width]))
-                if level < FULL:
-                    written.append((term, level))
+    lines, written = [], []
+    for i, term in enumerate(terms.names):
+        end = terms.bounds[i + 1]
+        for s in range(terms.bounds[i], end, CAP):
+            e = min(s + CAP, end)
+            level = _level(e - s)
+            lines.append(f"{term}\t{at[s]}\t{at[e - 1]}\t{e - s}\t{level}\t\\\\x{keys[s * 16:e * 16]}"
+                         f"\t\\\\x{dls[s * 8:e * 8]}\t\\\\x{counts[s * width:e * width]}\n")
+            if level < FULL:
+                written.append((term, level))
+    with cur.copy(f"COPY {BLOCKS} ({_COLUMNS}) FROM STDIN") as copy:
+        copy.write("".join(lines))
     return written
 
 
-def batch(docs: list[tuple[int, int, dict[str, list[int]]]], ncols: int) -> Terms:
-    """The postings of a batch of articles, per term: ``docs`` are (key, length, term → its count in
-    each column)."""
+def batch(docs: list[tuple[int, int, list[list[str]]]], ncols: int) -> Terms:
+    """The postings of a batch of articles, per term: ``docs`` are (key, length, tokens of each
+    column). Counted per column with Counter, then gathered per (term, article) in numpy."""
     terms: dict[str, int] = {}
-    tids, keys, dls, counts = [], [], [], []
-    for key, dl, per_term in docs:
-        tids.extend([terms.setdefault(term, len(terms)) for term in per_term])
-        keys.extend([key] * len(per_term))
-        dls.extend([dl] * len(per_term))
-        for row in per_term.values():
-            counts.extend(row)
-    tid = np.array(tids, np.int64)
+    tids: list[int] = []
+    keys, dls, cols, counts = [], [], [], []  # one entry per (article, column, term)
+    for key, dl, columns in docs:
+        for i, toks in enumerate(columns):
+            found = Counter(toks)
+            tids.extend([terms.setdefault(t, len(terms)) for t in found])
+            counts.extend(found.values())
+            n = len(found)
+            keys.extend([key] * n)
+            dls.extend([dl] * n)
+            cols.extend([i] * n)
+    if not tids:
+        return Terms([], Postings(_EMPTY, _EMPTY, np.zeros((0, ncols), np.int64)), [0])
     key = np.array(keys, np.int64)
-    order = np.lexsort((key, tid))
-    capped = np.minimum(np.array(counts, np.int64).reshape(-1, ncols), _MAX_COUNT)
-    tid = tid[order]
+    low = int(key.min())
+    # One code per (term, article), in term then key order: its postings, sorted, come out of unique.
+    code = np.array(tids, np.int64) * (int(key.max()) - low + 1) + (key - low)
+    codes, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    matrix = np.zeros((len(codes), ncols), np.int64)
+    matrix[inverse, np.array(cols, np.int64)] = np.minimum(np.array(counts, np.int64), _MAX_COUNT)
+    tid = np.array(tids, np.int64)[first]
     starts = np.flatnonzero(np.diff(tid)) + 1
     names = list(terms)
-    return Terms([names[t] for t in tid[np.concatenate(([0], starts))].tolist()] if len(tid) else [],
-                 Postings(key[order], np.array(dls, np.int64)[order], capped[order]),
-                 [0, *starts.tolist(), len(tid)] if len(tid) else [0])
+    return Terms([names[t] for t in tid[np.concatenate(([0], starts))].tolist()],
+                 Postings(key[first], np.array(dls, np.int64)[first], matrix),
+                 [0, *starts.tolist(), len(tid)])
 
 
 def read(cur: psycopg.Cursor, plain: list[str], prefixes: list[str], ncols: int,

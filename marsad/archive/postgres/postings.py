@@ -16,7 +16,6 @@ Three tables hold the index:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 import psycopg
@@ -82,25 +81,13 @@ class Doc:
         cols = ",".join('" ' + " ".join(c) + ' "' for c in self.cols)
         return f"{self.key}\t{self.dl}\t{{{cols}}}\n"
 
-    def counts(self) -> dict[str, list[int]]:
-        """Each of its terms' count in each index column."""
-        counts: dict[str, list[int]] = {}
-        zeros = [0] * len(self.cols)
-        for i, toks in enumerate(self.cols):
-            for term, n in Counter(toks).items():
-                row = counts.get(term)
-                if row is None:
-                    row = counts[term] = zeros.copy()
-                row[i] = n
-        return counts
-
 
 def add(cur: psycopg.Cursor, docs: list[Doc]) -> list[tuple[str, int]]:
     """Index ``docs`` (none of them indexed now); gives the blocks written (for :class:`blocks.Merger`)."""
     with cur.copy(f"COPY {DOCS} (key, dl, cols) FROM STDIN") as copy:
         copy.write("".join(d.row() for d in docs))
         # Made while the server stores the documents.
-        per_term = blocks.batch([(d.key, d.dl, d.counts()) for d in docs], len(docs[0].cols))
+        per_term = blocks.batch([(d.key, d.dl, d.cols) for d in docs], len(docs[0].cols))
     written = blocks.write(cur, per_term)
     cur.execute(f"INSERT INTO {STATS} (docs, tokens) VALUES (%s, %s)", (len(docs), sum(d.dl for d in docs)))
     return written
