@@ -142,7 +142,7 @@ def build_postgres(url: str, articles: list[Article], prepared: dict):
     idx.compact()
     compacted = time.perf_counter() - t - added
     size = conn.execute("SELECT sum(pg_total_relation_size(c)) FROM unnest(%s::regclass[]) c",
-                        ([pgsearch.POSTINGS, pgsearch.DOCS, pgsearch.STATS],)).fetchone()[0]
+                        ([pgsearch.BLOCKS, pgsearch.DOCS, pgsearch.STATS],)).fetchone()[0]
     return conn, idx, added, compacted, size / 2**20
 
 

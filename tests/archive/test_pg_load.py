@@ -1,117 +1,126 @@
-"""A big load on PostgreSQL: the postings' key dropped while it loads and built once at its end, the
-same index as a load row by row, and a killed load's key built by the next writer."""
+"""The search postings on PostgreSQL in blocks: loads in many batches give the index of one, blocks are
+merged as they accumulate, articles taken out leave their blocks, an archive of one row per posting
+is converted, and the long columns are compressed with lz4."""
 
 from __future__ import annotations
-
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
 import marsad.pipeline
 from marsad.archive import open_archive
-from marsad.archive.postgres import bulk
+from marsad.archive.postgres import blocks
+from marsad.search.analyze import DEFAULT_SCHEME
 from tests.archive.conftest import make_article
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.backends("postgres")
-QUERIES = ("الرئيس", "موسكو زيارة", "رقم 7", "بوتين")
+QUERIES = ("الرئيس", "موسكو زيارة", "رقم 7", "بوتين", '"الرئيس الروسي"', "زيار*", "الرئيس -موسكو")
+NCOLS = len(DEFAULT_SCHEME.columns)
 
 
-def _has_key(url: str) -> bool:
+def _postings(url: str) -> dict[str, list]:
+    """Each term's postings, whatever the blocks: (article id, length, counts) sorted."""
     with psycopg.connect(url, autocommit=True) as conn:
-        return bulk._has_key(conn)
-
-
-def _index(url: str) -> tuple:
-    """What the index holds: its postings and documents, in order."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        postings = conn.execute("SELECT p.*, a.id FROM search_postings p JOIN articles a ON a.rowid = p.key"
-                                " ORDER BY term, a.id").fetchall()
-        docs = conn.execute("SELECT d.dl, d.cols, a.id FROM search_docs d JOIN articles a ON a.rowid = d.key"
-                            " ORDER BY a.id").fetchall()
-    return [p[:1] + p[2:] for p in postings], docs
+        ids = dict(conn.execute("SELECT rowid, id FROM articles").fetchall())
+        rows = conn.execute("SELECT term, keys, dls, counts FROM search_blocks").fetchall()
+    out: dict[str, list] = {}
+    for term, *arrays in rows:
+        p = blocks.Postings.of_rows([arrays], NCOLS)
+        out.setdefault(term, []).extend((ids[k], d, tuple(c)) for k, d, c in
+                                         zip(p.keys.tolist(), p.dls.tolist(), p.counts.tolist(), strict=True))
+    return {t: sorted(v) for t, v in out.items()}
 
 
 def _found(arc) -> list[list[tuple[str, float]]]:
     """Each query's matches and scores (equal scores come in the order of keys, which depend on batches)."""
-    return [sorted((h.id, round(h.score, 9)) for h in arc.search(q, limit=50).hits) for q in QUERIES]
+    return [sorted((h.id, round(h.score, 9)) for h in arc.search(q, limit=50, mode="any").hits)
+            for q in QUERIES]
 
 
-@pytest.fixture
-def small_loads(monkeypatch):
-    """Loads of a few articles count as big, in batches of three."""
-    monkeypatch.setattr(bulk, "LOAD_AFTER", 4)
-    monkeypatch.setattr(marsad.pipeline, "BATCH_SIZE", 3)
+def _levels(url: str) -> list[tuple[str, int, int]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT term, level, count(*) FROM search_blocks GROUP BY 1, 2").fetchall()
 
 
-def test_a_big_load_builds_the_same_index_as_one_row_by_row(new_db, small_loads, monkeypatch):
-    articles = [make_article(i) for i in range(20)]
-    plain, loaded = new_db("plain"), new_db("loaded")
-    with monkeypatch.context() as m:
-        m.setattr(bulk, "LOAD_AFTER", 10**9)
-        with open_archive(plain) as arc:
-            arc.put(articles)
-            expected = _found(arc)
-        assert _has_key(plain)
-    with open_archive(loaded) as arc:
-        arc.put(articles[:10])
-        assert not _has_key(loaded)  # dropped after the first few, while it loads on
-        with open_archive(loaded) as other:  # another writer meanwhile: leaves the key to the load
-            other.put(articles[10:])
-            assert not _has_key(loaded)
-            assert _found(other) == expected  # searches read the postings without the key
-        assert arc.put(articles).unchanged == 20  # a rerun changes nothing
-    assert _has_key(loaded)  # built again when the load's archive closed
-    assert _index(loaded) == _index(plain)
-    with open_archive(loaded) as arc:
+def test_many_batches_index_as_one_and_their_blocks_are_merged(new_db, monkeypatch):
+    articles = [make_article(i) for i in range(40)]
+    whole, batched = new_db("whole"), new_db("batched")
+    with open_archive(whole) as arc:
+        arc.put(articles)
+        expected = _found(arc)
+    monkeypatch.setattr(marsad.pipeline, "BATCH_SIZE", 1)
+    with open_archive(batched) as arc:
+        arc.put(articles)
         assert _found(arc) == expected
+        assert arc.put(articles).unchanged == 40  # a rerun changes nothing
+    assert _postings(batched) == _postings(whole)
+    levels = _levels(batched)
+    # Forty batches of one article: a term in each holds merged blocks, and never FANOUT of a level.
+    assert max(n for _, _, n in levels) < blocks.FANOUT
+    assert any(level > 0 for _, level, _ in levels)
 
 
-def test_compacting_after_a_load_builds_the_key(new_db, small_loads):
+def test_blocks_are_cut_at_cap_articles(new_db, monkeypatch):
+    monkeypatch.setattr(blocks, "CAP", 8)
+    monkeypatch.setattr(blocks, "FULL", 1)
     url = new_db()
     with open_archive(url) as arc:
-        arc.put([make_article(i) for i in range(10)])
-        assert not _has_key(url)
-        arc.backend.index.compact()
-        assert _has_key(url)
-        arc.put([make_article(i) for i in range(10, 13)])  # the load is over: row by row again
-        assert _has_key(url)
+        arc.put([make_article(i) for i in range(20)])
+        found = _found(arc)
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT max(n) FROM search_blocks").fetchone()[0] == 8
+        assert not conn.execute("SELECT count(*) FROM search_blocks WHERE n = 8 AND level <> 1").fetchone()[0]
+    assert len(found[0]) == 20
 
 
-def test_a_load_killed_midway_leaves_its_key_to_the_next_writer(new_db):
-    url = new_db()
-    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
-        import sys, time
-        import marsad.pipeline
-        from marsad.archive import open_archive
-        from marsad.archive.postgres import bulk
-        from tests.archive.conftest import make_article
-        bulk.LOAD_AFTER, marsad.pipeline.BATCH_SIZE = 4, 3
-        arc = open_archive(sys.argv[1])
-        arc.put([make_article(i) for i in range(12)])
-        print("loading", flush=True)
-        time.sleep(120)
-    """), url], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True, stdout=subprocess.PIPE)
-    try:
-        assert child.stdout.readline().strip() == "loading"
-        assert not _has_key(url)
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=60)
-    with open_archive(url, readonly=True) as reader:  # a reader builds nothing
-        assert not _has_key(url)
-        assert reader.count() == 12
+def test_an_article_taken_out_or_changed_leaves_its_blocks(new_db, monkeypatch):
+    monkeypatch.setattr(marsad.pipeline, "BATCH_SIZE", 3)
+    url, fresh = new_db("url"), new_db("fresh")
+    articles = [make_article(i) for i in range(12)]
+    changed = make_article(4, headline="عنوان جديد تماما")
     with open_archive(url) as arc:
-        assert _has_key(url)
-        found = arc.search("الرئيس", limit=50).hits
-        assert sorted(h.id for h in found) == sorted(f"art-{i}" for i in range(12))
+        arc.put(articles)
+        arc.put([changed])
+        arc.backend.index.remove([_key(url, "art-7")])
+        found = _found(arc)
+    with open_archive(fresh) as arc:
+        arc.put([changed if a.id == "art-4" else a for a in articles])
+        arc.backend.index.remove([_key(fresh, "art-7")])
+        assert _found(arc) == found
+    assert "art-7" not in {i for p in _postings(url).values() for i, *_ in p}
+    assert _postings(url) == _postings(fresh)
+
+
+def _key(url: str, id_: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT rowid FROM articles WHERE id = %s", (id_,)).fetchone()[0]
+
+
+def test_an_archive_of_one_row_per_posting_is_converted(new_db):
+    url = new_db()
+    with open_archive(url) as arc:
+        arc.put([make_article(i) for i in range(15)])
+        expected, postings = _found(arc), _postings(url)
+    # Back to the first layout: the postings one row each, the blocks' migration not applied.
+    columns = DEFAULT_SCHEME.columns
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE search_postings (term text COLLATE \"C\" NOT NULL, key bigint NOT NULL,"
+                     f" dl integer NOT NULL, {', '.join(f'{c} smallint NOT NULL' for c in columns)},"
+                     f" PRIMARY KEY (term, key) INCLUDE (dl, {', '.join(columns)}))")
+        rows = conn.execute("SELECT term, keys, dls, counts FROM search_blocks").fetchall()
+        copying = f"COPY search_postings (term, key, dl, {', '.join(columns)}) FROM STDIN"
+        with conn.cursor().copy(copying) as copy:
+            for term, *arrays in rows:
+                p = blocks.Postings.of_rows([arrays], NCOLS)
+                for k, d, c in zip(p.keys.tolist(), p.dls.tolist(), p.counts.tolist(), strict=True):
+                    copy.write_row((term, k, d, *c))
+        conn.execute("DROP TABLE search_blocks")
+        conn.execute("DELETE FROM migrations WHERE name = 'pgscale-0001-postings-in-blocks'")
+    with open_archive(url) as arc:
+        assert _found(arc) == expected
+    assert _postings(url) == postings
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT to_regclass('search_postings')").fetchone()[0] is None
 
 
 def test_long_texts_are_compressed_with_lz4_where_the_server_has_it(new_db):
@@ -123,27 +132,8 @@ def test_long_texts_are_compressed_with_lz4_where_the_server_has_it(new_db):
                                ).fetchone()[0]
         columns = dict(conn.execute(
             "SELECT attrelid::regclass::text || '.' || attname, attcompression FROM pg_attribute"
-            " WHERE attrelid IN ('articles'::regclass, 'search_docs'::regclass)"
-            " AND attname IN ('body', 'data', 'cols')").fetchall())
-    assert columns == dict.fromkeys(("articles.body", "articles.data", "search_docs.cols"),
-                                    "l" if "lz4" in methods else "")
-
-
-def test_a_role_that_may_not_alter_the_table_loads_row_by_row(new_db, small_loads):
-    url = new_db()
-    with open_archive(url):  # made by its owner
-        pass
-    schema = dict(parse_qsl(urlsplit(url).query))["options"].split("=", 1)[1]
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'marsad_load_writer') "
-                     "THEN CREATE ROLE marsad_load_writer LOGIN PASSWORD 'writer'; END IF; END $$")
-        for grant in (f"USAGE, CREATE ON SCHEMA {schema}",
-                      f"SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema}",
-                      f"USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema}"):
-            conn.execute(f"GRANT {grant} TO marsad_load_writer")
-    parts = urlsplit(url)
-    writer = urlunsplit(parts._replace(netloc=f"marsad_load_writer:writer@{parts.hostname}:{parts.port}"))
-    with open_archive(writer) as arc:
-        assert arc.put([make_article(i) for i in range(12)]).new == 12
-        assert _has_key(url)
-        assert len(arc.search("الرئيس", limit=50).hits) == 12
+            " WHERE attrelid IN ('articles'::regclass, 'search_docs'::regclass, 'search_blocks'::regclass)"
+            " AND attname IN ('body', 'data', 'cols', 'keys', 'dls', 'counts')").fetchall())
+    compressed = ("articles.body", "articles.data", "search_docs.cols", "search_blocks.keys",
+                  "search_blocks.dls", "search_blocks.counts")
+    assert columns == dict.fromkeys(compressed, "l" if "lz4" in methods else "")

@@ -44,14 +44,12 @@ from psycopg_pool import ConnectionPool
 from marsad.archive.base import Backend
 from marsad.archive.postgres import migrations
 from marsad.archive.postgres.alerts import PostgresAlertState
-from marsad.archive.postgres.bulk import PostingsLoad
 from marsad.archive.postgres.engine import PostgresEngineState
 from marsad.archive.postgres.errors import redact, translate_errors
 from marsad.archive.postgres.relate import PostgresRelateState
 from marsad.archive.postgres.search import PostgresSearchIndex
 from marsad.archive.postgres.store import PostgresStore
 from marsad.archive.postgres.watch import PostgresWatchState
-from marsad.search.analyze import DEFAULT_SCHEME
 
 
 class PostgresBackend(Backend):
@@ -67,7 +65,6 @@ class PostgresBackend(Backend):
                                        kwargs={"autocommit": True, "application_name": "marsad"},
                                        configure=self._configure, check=ConnectionPool.check_connection,
                                        name="marsad", open=True)
-        self.load = PostingsLoad(url, DEFAULT_SCHEME.columns)  # a big load builds the postings key at its end
         self.index = PostgresSearchIndex(self)
         self.relate = PostgresRelateState(self)
         self.alerts = PostgresAlertState(self)
@@ -131,10 +128,7 @@ class PostgresBackend(Backend):
         return PostgresBackend(self.url, readonly=True, timeout=self.timeout, connections=2)
 
     def close(self) -> None:
-        try:
-            self.load.finish()  # a big load that did not end by compacting builds its key here
-        finally:
-            self.pool.close()
+        self.pool.close()
 
 
 __all__ = ["PostgresBackend"]

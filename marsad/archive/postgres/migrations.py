@@ -20,7 +20,6 @@ import psycopg
 from marsad.archive.postgres import bulk
 from marsad.archive.sqlite.migrations import _check_unique as check_unique
 from marsad.errors import ArchiveError
-from marsad.search.analyze import DEFAULT_SCHEME
 
 # Text columns compare bytewise ("C"), as SQLite does: lists come out in the same order on both.
 MIGRATIONS: list[tuple[str, Any]] = [
@@ -169,7 +168,6 @@ def prepare(url: str, *, readonly: bool, timeout: float, name: str) -> None:
                                f"build one with `marsad ingest PAGES --db {name}`")
         if not readonly:
             apply(conn)
-            bulk.restore_key(conn, DEFAULT_SCHEME.columns)
         elif pending(conn):
             with contextlib.suppress(psycopg.errors.InsufficientPrivilege):  # read the schema as it is
                 apply(conn)

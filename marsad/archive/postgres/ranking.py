@@ -1,80 +1,67 @@
-"""The SQL of a parsed query (:mod:`marsad.search.expr`) on PostgreSQL's search index: its matches
-and FTS5's bm25 of each, in one statement.
+"""A parsed query (:mod:`marsad.search.expr`) over PostgreSQL's search index: its matches and FTS5's
+bm25 of each, computed in numpy over the postings its phrases read.
 
-Each phrase's postings give its IDF (the articles it matches in its columns, counted once) and,
-posting by posting, its bm25 term in each article (frequency = the sum of the column weights of its
-hits, the article's length over all columns, the average over all articles, k1 = 1.2, b = 0.75); an
-article's score is the sum of its terms, negated, and a mask of the phrases it matches decides the
-tree's conditions (a query of ORs only needs none). As in FTS5, a phrase adds to a score only where
-its branch of the tree matches.
+Each phrase's postings (a term's blocks, a prefix's terms' blocks, or for a phrase of several
+terms the articles holding them all, its hits counted by a regular expression over the stored
+columns) give its IDF (the articles it matches in its columns, counted once) and, article by
+article, its bm25 term (frequency = the sum of the column weights of its hits, the article's length
+over all columns, the average over all articles, k1 = 1.2, b = 0.75); an article's score is the sum
+of its terms, negated. The tree's conditions are boolean arrays over the articles that hold any
+phrase; as in FTS5, a phrase adds to a score only where every AND (and NOT) above it matches.
+Reading is a few rows a term, and the work that grows with the archive is vectorised.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from dataclasses import dataclass
 
-from marsad.archive.postgres.postings import DOCS, POSTINGS, STATS, tokens
+import numpy as np
+import psycopg
+
+from marsad.archive.postgres import blocks
+from marsad.archive.postgres.postings import DOCS, STATS, tokens
 from marsad.search.analyze import Scheme
-from marsad.search.expr import AllOf, AnyOf, Exclude, Expr, Phrase
+from marsad.search.expr import AllOf, Exclude, Expr, Phrase
 
 K1, B = 1.2, 0.75
-TOP = chr(0x10FFFF)  # above every character: a prefix's terms are those from it to it + TOP
-_BITS = 63  # phrases per bigint mask of the phrases an article matches
+TOP = blocks.TOP
+_EMPTY = np.zeros(0, np.int64)
+# The index's version (it changes whenever the index does, by any process: every write adds or replaces
+# a statistics row), its articles and their average length.
+STATS_SQL = (f"SELECT count(*) || ':' || coalesce(sum(id), 0), sum(docs)::float8,"
+             f" sum(tokens)::float8 / nullif(sum(docs), 0) FROM {STATS}")
 _REGEX_SPECIAL = re.compile(r"([^0-9A-Za-z\x80-\U0010ffff])")
 
 
-def _f(x: float) -> str:
-    return f"{x!r}::float8"
+@dataclass(slots=True)
+class Found:
+    """The articles a phrase matches (keys sorted), their lengths and weighted hits."""
+
+    keys: np.ndarray
+    dls: np.ndarray
+    f: np.ndarray
+
+
+@dataclass(slots=True)
+class Matches:
+    """The articles a query matches, keys ascending, and their bm25 scores (lower is better) when
+    scored."""
+
+    keys: np.ndarray
+    scores: np.ndarray | None
 
 
 class Query:
-    """The SQL of one query tree: ``with_()`` defines ``m``, one row per article holding a phrase
-    of the query, with the masks of the phrases it matches and its bm25 sums; ``match()`` is the
-    tree's condition on it and ``score()`` its bm25. ``params`` are the parameters of ``with_()``.
-
-    A phrase's bm25 term needs only its own hits in an article, the article's length and the
-    phrase's IDF, so it is computed on the phrase's postings, and an article's score is a sum."""
+    """One query tree: :meth:`run` reads its phrases' postings and gives its :class:`Matches`.
+    ``keys``: only the articles with keys in this (inclusive) range are read."""
 
     def __init__(self, expr: Expr, scheme: Scheme, keys: tuple[int, int] | None = None):
-        self.scheme = scheme
-        self.keys = keys  # only the postings of the articles with keys in this range are read
-        self.params: list = []  # of the text with_() made last
+        self.expr, self.scheme, self.keys = expr, scheme, keys
+        self.weights = np.array(scheme.weights, np.float64)
         self.distinct: dict[tuple, int] = {}  # (tokens, column indexes, prefix) -> j
-        self.branches: list[tuple[str, list, bool]] = []  # SQL, its parameters, its IDF counted apart
-        self.occurrences: list[tuple[int, str]] = []  # each phrase in tree order: (j, where it counts)
-        self.condition = self._cond(expr)
+        self.occurrences: list[tuple[int, list[Expr]]] = []  # each phrase in tree order, where it counts
         self._walk(expr, [])
-        # Phrases under ORs only: every article holding one matches, and no mask is needed.
-        self.masked = not _ors_of_phrases(expr)
-
-    def _cond(self, expr: Expr) -> str:
-        """The node's condition on ``m``; makes the branches of phrases met the first time."""
-        if isinstance(expr, Phrase):
-            j = self._phrase(expr)
-            return "FALSE" if j is None else f"(m.k{j // _BITS} & {1 << j % _BITS}::bigint) <> 0"
-        if isinstance(expr, Exclude):
-            return f"({self._cond(expr.positive)} AND NOT {self._cond(expr.negative)})"
-        parts = [self._cond(p) for p in expr.parts]
-        if not parts:
-            return "TRUE" if isinstance(expr, AllOf) else "FALSE"
-        return "(" + (" AND " if isinstance(expr, AllOf) else " OR ").join(parts) + ")"
-
-    def _walk(self, expr: Expr, ancestors: list[str], implied: bool = False) -> None:
-        """Where each phrase counts towards the score: in FTS5, a phrase's hits count in a row where
-        every AND (and NOT) above it matches; under an OR they count whenever the phrase matches.
-        Phrases on the negative side of a NOT never occur in a returned row. ``implied``: the node
-        matches wherever its parent does (the positive side of a NOT)."""
-        if isinstance(expr, Phrase):
-            j = self._phrase(expr)
-            if j is not None:
-                self.occurrences.append((j, " AND ".join(ancestors) or "TRUE"))
-        elif isinstance(expr, Exclude):
-            self._walk(expr.positive, [*ancestors, self._cond(expr)], implied=True)
-        else:
-            inner = [*ancestors, self._cond(expr)] if isinstance(expr, AllOf) and not implied else ancestors
-            for part in expr.parts:
-                self._walk(part, inner)
 
     def _phrase(self, p: Phrase) -> int | None:
         toks = tuple(t for term in p.terms for t in tokens(term))
@@ -82,12 +69,7 @@ class Query:
             return None
         cols = tuple(range(len(self.scheme.columns))) if p.columns is None else \
             tuple(sorted({self._column(c) for c in p.columns}))
-        key = (toks, cols, p.prefix)
-        if key not in self.distinct:
-            self.distinct[key] = j = len(self.distinct)
-            self.branches.append((*self._single(j, toks[0], cols, p.prefix), True) if len(toks) == 1
-                                 else (*self._many(j, toks, cols, p.prefix), False))
-        return self.distinct[key]
+        return self.distinct.setdefault((toks, cols, p.prefix), len(self.distinct))
 
     def _column(self, name: str) -> int:
         try:
@@ -95,111 +77,142 @@ class Query:
         except ValueError:
             raise ValueError(f"no such index column: {name}") from None
 
-    def _single(self, j: int, term: str, cols: tuple[int, ...], prefix: bool) -> tuple[str, list]:
-        weighted = " + ".join(f"{_f(self.scheme.weights[c])} * po.{self.scheme.columns[c]}" for c in cols)
-        where, params = self._term(term, prefix)
-        where += self._in(cols)
-        if prefix:  # one row per article: its hits of every term the prefix stands for
-            return (f"SELECT po.key, max(po.dl) AS dl, {j} AS i, sum({weighted}) AS f"
-                    f" FROM {POSTINGS} po WHERE {where} GROUP BY po.key"), params
-        return (f"SELECT po.key, po.dl, {j} AS i, {weighted} AS f FROM {POSTINGS} po"
-                f" WHERE {where}"), params
+    def _walk(self, expr: Expr, ancestors: list[Expr], implied: bool = False) -> None:
+        """Where each phrase counts towards the score: in FTS5, a phrase's hits count in a row where
+        every AND (and NOT) above it matches; under an OR they count whenever the phrase matches.
+        Phrases on the negative side of a NOT never occur in a returned row. ``implied``: the node
+        matches wherever its parent does (the positive side of a NOT)."""
+        if isinstance(expr, Phrase):
+            j = self._phrase(expr)
+            if j is not None:
+                self.occurrences.append((j, ancestors))
+        elif isinstance(expr, Exclude):
+            self._walk(expr.positive, [*ancestors, expr], implied=True)
+            self._phrase_all(expr.negative)
+        else:
+            inner = [*ancestors, expr] if isinstance(expr, AllOf) and not implied else ancestors
+            for part in expr.parts:
+                self._walk(part, inner)
 
-    def _term(self, term: str, prefix: bool) -> tuple[str, list]:
-        where, params = (("po.term >= %s AND po.term < %s", [term, term + TOP]) if prefix
-                         else ("po.term = %s", [term]))
-        if self.keys is not None:
-            where, params = where + " AND po.key BETWEEN %s AND %s", [*params, *self.keys]
-        return where, params
+    def _phrase_all(self, expr: Expr) -> None:
+        """Number the phrases of a negative side (they match, but never score)."""
+        if isinstance(expr, Phrase):
+            self._phrase(expr)
+        else:
+            for part in (expr.positive, expr.negative) if isinstance(expr, Exclude) else expr.parts:
+                self._phrase_all(part)
 
-    def _in(self, cols: tuple[int, ...]) -> str:
-        """The condition that a posting has hits in the columns (none when they are all columns)."""
-        if len(cols) == len(self.scheme.columns):
-            return ""
-        return " AND (" + " OR ".join(f"po.{self.scheme.columns[c]} > 0" for c in cols) + ")"
+    # -- reading ----------------------------------------------------------------------------------
 
-    def _many(self, j: int, toks: tuple[str, ...], cols: tuple[int, ...], prefix: bool) -> str:
-        """A phrase of several tokens: the articles holding all of them (in its columns), then its
-        hits in each column counted by a regular expression over the column's text."""
-        last = len(toks) - 1
-        # ' ' then a look-ahead: every start is counted, overlapping ones too, as FTS5 counts them.
-        body = " ".join(_REGEX_SPECIAL.sub(r"\\\1", t) for t in toks)
-        pattern = " (?=" + body + ("" if prefix else " ") + ")"
-        counts = ", ".join(f"regexp_count(d.cols[{c + 1}], %s) AS n{c}" for c in cols)
-        params = [pattern] * len(cols)
-        holding = []
-        for t, pre in sorted({(t, prefix and n == last) for n, t in enumerate(toks)}):
-            where, more = self._term(t, pre)
-            holding.append(f"SELECT po.key FROM {POSTINGS} po WHERE {where}{self._in(cols)}")
-            params += more
-        weighted = " + ".join(f"{_f(self.scheme.weights[c])} * x.n{c}" for c in cols)
-        return (f"SELECT d.key, d.dl, {j} AS i, {weighted} AS f FROM {DOCS} d CROSS JOIN LATERAL"
-                f" (SELECT {counts}) x WHERE d.key IN ({' INTERSECT '.join(holding)})"
-                f" AND {' + '.join(f'x.n{c}' for c in cols)} > 0"), params
-
-    def with_(self, scored: bool) -> str:
-        """``u``: (key, dl, i, f) for each phrase i an article matches, f its weighted hits there;
-        ``m``: per article its length, the masks of the phrases it matches (k0, ...) and, when
-        ``scored``, its bm25 sums (s0, ...: one per set of phrases that count under the same
-        condition, see :meth:`score`). Sets :attr:`params` to the text's parameters."""
-        self.params = []
-        if not self.branches:
-            return "WITH m(key, k0, s0) AS (SELECT NULL::bigint, 0::bigint, 0::float8 WHERE FALSE)"
-        masks = "".join(f", bit_or(CASE WHEN u.i / {_BITS} = {n} THEN 1::bigint << (u.i - {n * _BITS})"
-                        f" ELSE 0 END) AS k{n}" for n in range(-(-len(self.branches) // _BITS) * self.masked))
+    def run(self, cur: psycopg.Cursor, scored: bool, stats: tuple[float, float] | None = None) -> Matches:
+        """The matches; ``stats``: the index's articles and average length, when read already."""
+        self._postings = self._fetch(cur)
+        found = [self._read(cur, *key) for key in self.distinct]
+        every, where = _union([f.keys for f in found])
+        present = []
+        for at in where:
+            mask = np.zeros(len(every), bool)
+            mask[at] = True
+            present.append(mask)
+        conds: dict[int, np.ndarray] = {}
+        match = self._cond(self.expr, present, conds, len(every))
         if not scored:
-            self.params = [v for _, params, _ in self.branches for v in params]
-            union = " UNION ALL ".join(sql for sql, _, _ in self.branches)
-            return f"WITH u AS ({union}), m AS (SELECT u.key{masks} FROM u GROUP BY u.key)"
-        scored_rows = " UNION ALL ".join(self._scored(*branch) for branch in self.branches)
-        sums = "".join(f", sum(u.c{_times(counts, len(self.branches))}) AS s{n}"
-                       for n, counts in enumerate(self.classes.values()))
-        return (f"WITH s AS (SELECT sum(docs)::float8 AS n, sum(tokens)::float8 / nullif(sum(docs), 0)"
-                f" AS avgdl FROM {STATS}), u AS ({scored_rows}),"
-                f" m AS (SELECT u.key{masks}{sums} FROM u GROUP BY u.key)")
+            return Matches(every[match], None)
+        n, avgdl = stats or cur.execute(STATS_SQL).fetchone()[1:]
+        total = np.zeros(len(every))
+        terms = [self._bm25(f, n or 0.0, avgdl or 1.0) for f in found]
+        for j, ancestors in self.occurrences:
+            term = np.zeros(len(every))
+            term[where[j]] = terms[j]
+            for a in ancestors:
+                term *= self._cond(a, present, conds, len(every))
+            total += term
+        return Matches(every[match], -total[match])
 
-    def _scored(self, sql: str, params: list, counted: bool) -> str:
-        """A phrase's rows with FTS5's bm25 term in each article (bm25 sums them, negated). Each article
-        is in a phrase's rows once, so their number is the articles the phrase matches: its IDF, counted
-        once by a query of its own (``counted``), else beside each row."""
-        ratio = "(s.n - b.df + 0.5::float8) / (b.df + 0.5::float8)"
-        idf = f"CASE WHEN {ratio} <= 1 THEN 1e-6::float8 ELSE ln({ratio}) END"
-        tf = f"((b.f * {_f(K1 + 1.0)}) / (b.f + {_f(K1)} * ({_f(1 - B)} + {_f(B)} * b.dl / s.avgdl)))"
-        if counted:
-            self.params += params * 2
-            return (f"SELECT b.key, b.i, (SELECT {idf} FROM (SELECT count(*) AS df FROM ({sql}) c) b"
-                    f" CROSS JOIN s) * {tf} AS c FROM ({sql}) b CROSS JOIN s")
-        self.params += params
-        return (f"SELECT b.key, b.i, {idf} * {tf} AS c FROM (SELECT *, count(*) OVER () AS df"
-                f" FROM ({sql}) b0) b CROSS JOIN s")
+    @staticmethod
+    def _bm25(f: Found, n: float, avgdl: float) -> np.ndarray:
+        df = len(f.keys)
+        ratio = (n - df + 0.5) / (df + 0.5)
+        idf = 1e-6 if ratio <= 1 else np.log(ratio)
+        return idf * ((f.f * (K1 + 1.0)) / (f.f + K1 * ((1 - B) + B * f.dls / avgdl)))
 
-    @property
-    def classes(self) -> dict[str, Counter]:
-        """The phrases that count under each condition: condition → phrase → times it is in the tree."""
-        out: dict[str, Counter] = {}
-        for j, where in self.occurrences:
-            out.setdefault(where, Counter())[j] += 1
+    def _cond(self, expr: Expr, present: list[np.ndarray], conds: dict, size: int) -> np.ndarray:
+        """The node's condition over the articles holding any phrase (kept in ``conds``)."""
+        if id(expr) in conds:
+            return conds[id(expr)]
+        if isinstance(expr, Phrase):
+            j = self._phrase(expr)
+            out = np.zeros(size, bool) if j is None else present[j]
+        elif isinstance(expr, Exclude):
+            out = self._cond(expr.positive, present, conds, size) & \
+                ~self._cond(expr.negative, present, conds, size)
+        else:
+            every = isinstance(expr, AllOf)
+            out = np.full(size, every)
+            for part in expr.parts:
+                c = self._cond(part, present, conds, size)
+                out = out & c if every else out | c
+        conds[id(expr)] = out
         return out
 
-    def match(self) -> str:
-        return self.condition if self.masked or not self.branches else "TRUE"
+    def _fetch(self, cur: psycopg.Cursor) -> dict[tuple[str, bool], blocks.Postings]:
+        """The postings of every term and prefix of the query, read at once."""
+        wanted = {(t, prefix and n == len(toks) - 1) for toks, _, prefix in self.distinct
+                  for n, t in enumerate(toks)}
+        plain, prefixes = sorted(t for t, pre in wanted if not pre), sorted(t for t, pre in wanted if pre)
+        return blocks.read(cur, plain, prefixes, len(self.scheme.columns), self.keys)
 
-    def score(self) -> str:
-        """bm25 of ``m``'s row: every phrase's term where the tree lets the phrase count (in a row the
-        query returns, a condition that is the whole tree's, or none, always holds)."""
-        parts = [f"m.s{n}" if where in ("TRUE", self.condition) or not self.masked else
-                 f"CASE WHEN {where} THEN m.s{n} ELSE 0 END" for n, where in enumerate(self.classes)]
-        return f"-({' + '.join(parts)})" if parts else "0::float8"
+    def _read(self, cur: psycopg.Cursor, toks: tuple[str, ...], cols: tuple[int, ...], prefix: bool) -> Found:
+        if len(toks) == 1:
+            return self._term(toks[0], cols, prefix)
+        # A phrase of several tokens: the articles holding all of them (in its columns), then its
+        # hits in each column counted by a regular expression over the column's text.
+        last = len(toks) - 1
+        held = None
+        for t, pre in sorted({(t, prefix and n == last) for n, t in enumerate(toks)}):
+            keys = self._term(t, cols, pre).keys
+            held = keys if held is None else np.intersect1d(held, keys, assume_unique=True)
+        if not len(held):
+            return Found(_EMPTY, _EMPTY, np.zeros(0))
+        body = " ".join(_REGEX_SPECIAL.sub(r"\\\1", t) for t in toks)
+        # ' ' then a look-ahead: every start is counted, overlapping ones too, as FTS5 counts them.
+        pattern = " (?=" + body + ("" if prefix else " ") + ")"
+        counts = ", ".join(f"regexp_count(d.cols[{c + 1}], %(p)s) AS n{c}" for c in cols)
+        weighted = " + ".join(f"{self.scheme.weights[c]!r}::float8 * x.n{c}" for c in cols)
+        hits = " + ".join(f"x.n{c}" for c in cols)
+        rows = cur.execute(f"SELECT d.key, d.dl, {weighted} FROM {DOCS} d"
+                           f" CROSS JOIN LATERAL (SELECT {counts}) x WHERE d.key = ANY(%(k)s) AND {hits} > 0"
+                           f" ORDER BY d.key", {"p": pattern, "k": held.tolist()}, binary=True).fetchall()
+        if not rows:
+            return Found(_EMPTY, _EMPTY, np.zeros(0))
+        key, dl, f = zip(*rows, strict=True)
+        return Found(np.array(key, np.int64), np.array(dl, np.int64), np.array(f, np.float64))
+
+    def _term(self, term: str, cols: tuple[int, ...], prefix: bool) -> Found:
+        """A term's (or a prefix's terms') postings with hits in ``cols``, one per article."""
+        p = self._postings[term, prefix]
+        f = p.counts[:, cols] @ self.weights[list(cols)]
+        hit = f > 0
+        keys, dls, f = p.keys[hit], p.dls[hit], f[hit]
+        if prefix and len(keys):  # one row per article: its hits of every term the prefix stands for
+            keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            return Found(keys, dls[first], np.bincount(inverse, weights=f, minlength=len(keys)))
+        return Found(keys, dls, f)
 
 
-def _times(counts: Counter, phrases: int) -> str:
-    """The factor that keeps a phrase's terms in one sum of :meth:`_Query.with_`: how many times the
-    phrase is in that sum's set (none when every phrase is there once)."""
-    if len(counts) == phrases and set(counts.values()) == {1}:
-        return ""
-    return " * CASE u.i " + " ".join(f"WHEN {j} THEN {n}" for j, n in sorted(counts.items())) + " ELSE 0 END"
-
-
-def _ors_of_phrases(expr: Expr) -> bool:
-    return isinstance(expr, Phrase) or \
-        isinstance(expr, AnyOf) and all(_ors_of_phrases(p) for p in expr.parts)
+def _union(keys: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The keys of any of the arrays (sorted, each once), and where each array's keys are in it. Keys
+    are the store's row numbers, dense: where they are not many more than the postings, a map over
+    them beats sorting (the cost of a query with common words then follows its postings)."""
+    total = sum(len(k) for k in keys)
+    if not total:
+        return _EMPTY, [_EMPTY for _ in keys]
+    top = max(int(k.max()) for k in keys if len(k))
+    if top > 8 * total:
+        every = np.unique(np.concatenate(keys))
+        return every, [np.searchsorted(every, k) for k in keys]
+    seen = np.zeros(top + 1, bool)
+    for k in keys:
+        seen[k] = True
+    rank = np.cumsum(seen, dtype=np.int64) - 1
+    return np.flatnonzero(seen), [rank[k] for k in keys]

@@ -1,8 +1,10 @@
 """The search index on PostgreSQL: postings of marsad's own analyzed terms, ranked with FTS5's bm25.
 
-The tables and how articles go in and out are :mod:`marsad.archive.postgres.postings`; a query is
-one statement (:mod:`marsad.archive.postgres.ranking`). The statement also returns the best rows
-and the count, which the thread keeps while the index is unchanged: a search asks for those next.
+The tables and how articles go in and out are :mod:`marsad.archive.postgres.postings` (the postings
+themselves in blocks, :mod:`marsad.archive.postgres.blocks`); a query reads its phrases' blocks and
+is scored in numpy (:mod:`marsad.archive.postgres.ranking`). The matching set and its scores are
+kept by the thread while the index is unchanged: a search asks for the newest matches, then the best
+and the count, and the facets for the same set (:meth:`PostgresSearchIndex.matching`).
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+import numpy as np
 import psycopg
 
 from marsad.archive.base import SearchIndex
-from marsad.archive.postgres import postings
-from marsad.archive.postgres.postings import DOCS, POSTINGS, STATS, Doc, tokens
-from marsad.archive.postgres.ranking import TOP, Query
+from marsad.archive.postgres import blocks, postings
+from marsad.archive.postgres.blocks import BLOCKS
+from marsad.archive.postgres.postings import DOCS, STATS, Doc, tokens
+from marsad.archive.postgres.ranking import STATS_SQL, TOP, Matches, Query
 from marsad.archive.sqlite.search import entity_facet_sql
 from marsad.model import Article, EntitySummary
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
@@ -29,13 +33,10 @@ from marsad.search.rank import Filters
 
 if TYPE_CHECKING:
     from marsad.archive.postgres import PostgresBackend
-    from marsad.archive.postgres.bulk import PostingsLoad
 
 MIGRATIONS = postings.MIGRATIONS
 ARTICLES = "articles"  # the store's: rowid (the key), id, url, headline, outlet, section, published, body
-# The copy group of ``m.key`` (the relate stage's duplicates table), looked up with each row returned.
-_GROUP = "(SELECT d.group_id FROM duplicates d WHERE d.article_rowid = m.key)"
-_KEEP, _MEMO = 400, 8  # best rows kept of a scored query, and queries kept per thread
+_MEMO = 8  # queries whose matches are kept per thread
 
 
 class PostgresSearchIndex(SearchIndex):
@@ -47,8 +48,7 @@ class PostgresSearchIndex(SearchIndex):
         self.backend = backend
         self.scheme = scheme
         self._local = threading.local()  # each thread's deadline and kept results
-        # Drops the postings key for a big load (an index over a bare connection loads row by row).
-        self.load: PostingsLoad | None = getattr(backend, "load", None)
+        self.merger = blocks.Merger()
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -59,22 +59,18 @@ class PostgresSearchIndex(SearchIndex):
                 for key, a in rows]
         if not docs:
             return
-        with self.backend.connection() as conn, conn.cursor() as cur:
-            if self.load is not None:
-                self.load.adding(cur, len(docs))
-            postings.remove(cur, [d.key for d in docs])
-            postings.add(cur, docs, self.scheme, ordered=self.load is None or not self.load.active)
+        ncols = len(self.scheme.columns)
+        with self.backend.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            postings.remove(cur, [d.key for d in docs], ncols)
+            self.merger.merge(cur, postings.add(cur, docs), ncols)
 
     def remove(self, keys: Iterable[int]) -> None:
-        with self.backend.connection() as conn, conn.cursor() as cur:
-            postings.remove(cur, list(keys))
+        with self.backend.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            postings.remove(cur, list(keys), len(self.scheme.columns))
 
     def compact(self) -> None:
         """Fold the statistics rows into one; outside a transaction, also refresh the planner's
-        figures and the visibility map (so that postings are read from the index alone). After a big
-        load, the postings key is built first."""
-        if self.load is not None:
-            self.load.finish()
+        figures and the visibility map."""
         with self.backend.connection() as conn:
             self._compact(conn)
 
@@ -90,85 +86,81 @@ class PostgresSearchIndex(SearchIndex):
         autocommit = conn.autocommit
         conn.autocommit = True  # VACUUM runs outside a transaction only
         try:
-            for table in (POSTINGS, DOCS, STATS):
+            for table in (BLOCKS, DOCS, STATS):
                 conn.execute(f"VACUUM (ANALYZE) {table}")
         finally:
             conn.autocommit = autocommit
 
     # -- reading --------------------------------------------------------------------------------
 
+    def matching(self, expr: Expr, filters: Filters) -> Matches:
+        """Every article that ``expr`` matches with ``filters``: keys ascending (an int64 array) and
+        their bm25 scores. Kept for the calling thread while the index is unchanged, so a search's
+        calls and its facets' share one reading of the postings."""
+        memo = self._memo()
+        with self._cursor() as cur:
+            version, *stats = cur.execute(STATS_SQL).fetchone()
+            kept = memo.get(expr)
+            if kept is None or kept[0] != version:
+                kept = memo[expr] = (version, Query(expr, self.scheme).run(cur, True, tuple(stats)))
+            while len(memo) > _MEMO:
+                memo.pop(next(iter(memo)))
+        return self._filtered(kept[1], filters)
+
+    def _filtered(self, m: Matches, filters: Filters) -> Matches:
+        comparisons = filters.comparisons()
+        if not comparisons or not len(m.keys):
+            return m
+        conds = [f"lower(a.{col}) = lower(%s)" if op == "=" else f'a.{col} COLLATE "C" {op} %s'
+                 for col, op, _ in comparisons]
+        rows = self._fetch(f"SELECT a.rowid FROM {ARTICLES} a WHERE a.rowid = ANY(%s)"
+                           f" AND {' AND '.join(conds)}",
+                           [m.keys.tolist(), *(v for _, _, v in comparisons)])
+        keep = np.isin(m.keys, np.array([r[0] for r in rows], np.int64))
+        return Matches(m.keys[keep], None if m.scores is None else m.scores[keep])
+
     def matches(self, expr: Expr, filters: Filters, *, scored: bool = True, groups: bool = False,
                 newest: int | None = None, best: int | None = None) -> list[tuple]:
-        if not scored:
-            q = Query(expr, self.scheme)
-            where, params = _filters(filters)
-            tail = f" ORDER BY m.key DESC LIMIT {int(newest)}" if newest else ""
-            text = (f"{q.with_(False)} SELECT m.key, NULL::float8, {_GROUP} FROM m"
-                    f" WHERE {q.match()}{where}{tail}")
-            rows = self._fetch(text, [*q.params, *params])
-        else:
-            rows = self._scored(expr, filters, newest, best)
-        return [tuple(r) if groups else tuple(r[:2]) for r in rows]
+        with self._cursor():
+            return self._matches(expr, filters, scored, groups, newest, best)
 
-    def _scored(self, expr: Expr, filters: Filters, newest: int | None, best: int | None) -> list[tuple]:
-        """Scored matches (key, score, copy group). A search asks for the newest matches, then for a
-        broad query the best and the count: one statement answers all three, and the best rows and the
-        count are kept (for the calling thread, while the index is unchanged) for the calls that follow."""
-        memo = self._memo()
-        kept = memo.get((expr, filters))
-        if best and not newest and kept and (best <= len(kept[1]) or kept[2] == len(kept[1])) \
-                and kept[0] == self._version():
-            return kept[1][:best]
-        q = Query(expr, self.scheme)
-        where, params = _filters(filters)
-        text = f"{q.with_(True)}, r AS (SELECT m.key, {q.score()} AS score FROM m WHERE {q.match()}{where})"
-        if newest or best:
-            first = "SELECT 0, NULL::bigint, NULL::float8, NULL::bigint, NULL::text WHERE FALSE"
-            if newest:
-                first = (f"SELECT 0, m.key, score, {_GROUP}, NULL FROM (SELECT key, score FROM r"
-                         f" ORDER BY key DESC LIMIT {int(newest)}) m")
-            text += (f" {first} UNION ALL SELECT 1, m.key, score, {_GROUP}, NULL FROM (SELECT key, score"
-                     f" FROM r ORDER BY score, key LIMIT {max(int(best or 0), _KEEP)}) m"
-                     f" UNION ALL SELECT 2, count(*), NULL, NULL, ({_VERSION}) FROM r")
-            found = self._fetch(text, [*q.params, *params])
-            ranked = [row[1:4] for row in found if row[0] == 1]
-            total, version = next((row[1], row[4]) for row in found if row[0] == 2)
-            rows = [row[1:4] for row in found if row[0] == 0] if newest else ranked[:best]
+    def _matches(self, expr: Expr, filters: Filters, scored: bool, groups: bool, newest: int | None,
+                 best: int | None) -> list[tuple]:
+        m = self.matching(expr, filters)
+        if newest:
+            order = np.arange(len(m.keys) - 1, max(len(m.keys) - int(newest), 0) - 1, -1)
+        elif best and scored:
+            order = _best(m, int(best))
         else:
-            version = self._version()
-            rows = self._fetch(f"{text} SELECT m.key, score, {_GROUP} FROM r m", [*q.params, *params])
-            ranked, total = sorted(rows, key=lambda r: (r[1], r[0]))[:_KEEP], len(rows)
-        memo[(expr, filters)] = (version, ranked, total)
-        while len(memo) > _MEMO:
-            memo.pop(next(iter(memo)))
-        return rows
+            order = np.arange(len(m.keys)) if not scored else _best(m, len(m.keys))
+        keys = m.keys[order].tolist()
+        scores = m.scores[order].tolist() if scored else [None] * len(keys)
+        found = self._groups(keys) if groups else {}
+        return [(k, s, found.get(k)) if groups else (k, s) for k, s in zip(keys, scores, strict=True)]
+
+    def _groups(self, keys: list[int]) -> dict[int, int]:
+        """The copy group (the relate stage's duplicates table) of each of ``keys`` in one."""
+        if not keys:
+            return {}
+        return dict(self._fetch("SELECT article_rowid, group_id FROM duplicates"
+                                " WHERE article_rowid = ANY(%s)", [keys]))
 
     def _memo(self) -> dict:
         if getattr(self._local, "memo", None) is None:
             self._local.memo = {}
         return self._local.memo
 
-    def _version(self) -> str:
-        return self._fetch(_VERSION, [])[0][0]
-
     def count(self, expr: Expr, filters: Filters) -> int:
-        kept = self._memo().get((expr, filters))
-        if kept and kept[0] == self._version():
-            return kept[2]
-        q = Query(expr, self.scheme)
-        where, params = _filters(filters)
-        return self._fetch(f"{q.with_(False)} SELECT count(*) FROM m WHERE {q.match()}{where}",
-                           [*q.params, *params])[0][0]
+        return len(self.matching(expr, filters).keys)
 
     def among(self, expr: Expr, filters: Filters, ids: list[str]) -> list[str]:
         ids = list(dict.fromkeys(ids))
-        keyed = dict(self._fetch(f"SELECT rowid, id FROM {ARTICLES} WHERE id = ANY(%s)", [ids]))
-        if not keyed:
-            return []
-        q = Query(expr, self.scheme, keys=(min(keyed), max(keyed)))
-        where, params = _filters(filters)
-        text = f"{q.with_(False)} SELECT m.key FROM m WHERE {q.match()}{where}"
-        found = {keyed[r[0]] for r in self._fetch(text, [*q.params, *params]) if r[0] in keyed}
+        with self._cursor() as cur:
+            keyed = dict(cur.execute(f"SELECT rowid, id FROM {ARTICLES} WHERE id = ANY(%s)", [ids]))
+            if not keyed:
+                return []
+            m = Query(expr, self.scheme, keys=(min(keyed), max(keyed))).run(cur, scored=False)
+        found = {keyed[k] for k in self._filtered(m, filters).keys.tolist() if k in keyed}
         return [i for i in ids if i in found]
 
     def hits(self, keys: list[int], body: bool = True) -> dict[int, tuple]:
@@ -181,28 +173,29 @@ class PostgresSearchIndex(SearchIndex):
     def facet(self, expr: Expr, filters: Filters, column: str) -> list[tuple[str, int]]:
         if column not in ("outlet", "section"):
             raise ValueError(f"no facet on {column!r}")
-        q = Query(expr, self.scheme)
-        where, params = _filters(filters)
-        rows = self._fetch(f"{q.with_(False)} SELECT a.{column}, count(*) AS n FROM {ARTICLES} a"
-                           f" WHERE a.rowid IN (SELECT m.key FROM m WHERE {q.match()}{where})"
-                           f" AND a.{column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1",
-                           [*q.params, *params])
+        with self._cursor():
+            keys = self.matching(expr, filters).keys
+            if not len(keys):
+                return []
+            rows = self._fetch(f"SELECT a.{column}, count(*) AS n FROM {ARTICLES} a WHERE a.rowid = ANY(%s)"
+                               f" AND a.{column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1", [keys.tolist()])
         return [tuple(r) for r in rows]
 
     def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
-        q = Query(expr, self.scheme)
-        where, params = _filters(filters)
-        keys = f"SELECT m.key FROM m WHERE {q.match()}{where}"
-        rows = self._fetch(f"{q.with_(False)} {entity_facet_sql(keys, limit)}", [*q.params, *params])
+        with self._cursor():
+            keys = self.matching(expr, filters).keys
+            if not len(keys):
+                return []
+            rows = self._fetch(entity_facet_sql("SELECT unnest(%s::bigint[])", limit), [keys.tolist()])
         return [EntitySummary(*r) for r in rows]
 
     def expansions(self, start: str, most: int) -> int:
         if most <= 0:
             return 0
-        # A skip scan over the primary key: one probe per distinct term, however long its postings.
+        # A skip scan over the blocks' index: one probe per distinct term, however many its blocks.
         text = (f"WITH RECURSIVE t(term, n) AS ("
-                f" SELECT min(term), 1 FROM {POSTINGS} WHERE term >= %s AND term < %s"
-                f" UNION ALL SELECT (SELECT min(p.term) FROM {POSTINGS} p WHERE p.term > t.term"
+                f" SELECT min(term), 1 FROM {BLOCKS} WHERE term >= %s AND term < %s"
+                f" UNION ALL SELECT (SELECT min(p.term) FROM {BLOCKS} p WHERE p.term > t.term"
                 f" AND p.term < %s), t.n + 1 FROM t WHERE t.term IS NOT NULL AND t.n < %s)"
                 f" SELECT count(term) FROM t")
         end = start + TOP
@@ -218,41 +211,50 @@ class PostgresSearchIndex(SearchIndex):
 
     def _fetch(self, text: str, params: list) -> list[tuple]:
         """The rows of a query, in binary: thousands of keys and scores come faster than as text."""
+        with self._cursor() as cur:
+            return cur.execute(text, params, binary=True).fetchall()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[psycopg.Cursor]:
+        """A cursor of the calling thread's connection; within a deadline, its statements are stopped
+        when the deadline passes (in a savepoint, or a transaction of its own, so that a stopped query
+        leaves an outer transaction usable and the timeout does not outlive the reading)."""
+        held = getattr(self._local, "cur", None)
+        if held is not None:  # within another reading of this thread: the same connection
+            yield held
+            return
         deadline = getattr(self._local, "deadline", None)
-        with self.backend.connection() as conn:
-            if deadline is None:
-                return conn.execute(text, params, binary=True).fetchall()
-            return self._fetch_within(conn, text, params, *deadline)
+        with self.backend.connection() as conn, conn.cursor() as cur:
+            self._local.cur = cur
+            try:
+                if deadline is None:
+                    yield cur
+                else:
+                    yield from self._within(conn, cur, *deadline)
+            finally:
+                self._local.cur = None
 
     @staticmethod
-    def _fetch_within(conn: psycopg.Connection, text: str, params: list, end: float, seconds: float) -> list:
-        left = end - time.monotonic()
+    def _within(conn: psycopg.Connection, cur: psycopg.Cursor, end: float, seconds: float) -> Iterator:
         try:
+            left = end - time.monotonic()
             if left <= 0:
                 raise psycopg.errors.QueryCanceled()
-            # Inside a savepoint (or a transaction of its own), so that a stopped query leaves an
-            # outer transaction usable and the timeout does not outlive the query.
             with conn.transaction():
-                previous = conn.execute("SELECT set_config('statement_timeout', %s, true)",
-                                        (f"{max(1, int(left * 1000))}ms",)).fetchone()
-                rows = conn.execute(text, params, binary=True).fetchall()
-                conn.execute("SELECT set_config('statement_timeout', %s, true)", previous)
-                return rows
+                previous = cur.execute("SELECT set_config('statement_timeout', %s, true)",
+                                       (f"{max(1, int(left * 1000))}ms",)).fetchone()
+                yield cur
+                cur.execute("SELECT set_config('statement_timeout', %s, true)", previous)
         except psycopg.errors.QueryCanceled:
             raise OverBudget(f"the query took more than {seconds:g} s and was stopped; ask for "
                              "fewer words or longer prefixes") from None
 
 
-# Changes whenever the index does, by any process: every write adds or replaces a statistics row.
-_VERSION = f"SELECT count(*) || ':' || coalesce(sum(id), 0) FROM {STATS}"
-
-
-def _filters(filters: Filters) -> tuple[str, list]:
-    """A condition on ``m.key`` for the filters (an empty one without), and its parameters."""
-    comparisons = filters.comparisons()
-    if not comparisons:
-        return "", []
-    conds = [f"lower(a.{col}) = lower(%s)" if op == "=" else f'a.{col} COLLATE "C" {op} %s'
-             for col, op, _ in comparisons]
-    return (f" AND m.key IN (SELECT a.rowid FROM {ARTICLES} a WHERE {' AND '.join(conds)})",
-            [value for _, _, value in comparisons])
+def _best(m: Matches, k: int) -> np.ndarray:
+    """Positions of the ``k`` best of ``m`` (lowest score, then lowest key), best first."""
+    scores = m.scores
+    if k < len(scores):  # all that tie with the k-th too, so that ties are broken by key
+        at = np.flatnonzero(scores <= np.partition(scores, k - 1)[k - 1])
+    else:
+        at = np.arange(len(scores))
+    return at[np.lexsort((m.keys[at], scores[at]))][:k]
