@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from marsad.archive.services import AlertState, EngineState, WatchState
     from marsad.search.analyze import Scheme
     from marsad.search.expr import Expr
+    from marsad.search.facets import Facets
     from marsad.search.rank import Filters
 
 
@@ -189,13 +190,12 @@ class SearchIndex(ABC):
         """key → (key, id, url, headline, outlet, published, body or None) of the given articles."""
 
     @abstractmethod
-    def facet(self, expr: Expr, filters: Filters, column: str) -> list[tuple[str, int]]:
-        """(value, matching articles) of ``column`` ("outlet" or "section"), most first, then value."""
-
-    @abstractmethod
-    def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
-        """The ``limit`` entities the most matching articles mention, most first, then id; ``articles``
-        counts those matching articles. Entities the archive lists (no common words)."""
+    def facets(self, expr: Expr, filters: Filters, entities: int) -> Facets:
+        """The matching articles counted (``total``), by outlet and by section, each with every filter
+        but its own, values most first, then by value; and the ``entities`` entities the most matching
+        articles mention (none when 0), ``articles`` counting those, most first, then id, entities the
+        archive lists only (no common words). One pass over the articles the query and the date
+        filters match (:mod:`marsad.search.facets`)."""
 
     @abstractmethod
     def expansions(self, start: str, most: int) -> int:

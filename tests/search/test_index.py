@@ -61,10 +61,10 @@ def test_filters_narrow_every_method(arc):
     assert index.count(expr, Filters(since="2025-02")) == 1
     assert index.count(expr, Filters(until="2025-01-05")) == 2  # the whole day
     assert index.count(expr, Filters(section="sport", outlet="CNN")) == 1
-    assert index.facet(expr, Filters(), "outlet") == [("BBC", 1), ("CNN", 1), ("RT", 1)]
+    assert index.facets(expr, Filters(), 0).outlets == [("BBC", 1), ("CNN", 1), ("RT", 1)]
     # "c" has no section: it is not counted
-    assert index.facet(_expr(arc, "العاصمة"), Filters(), "section") == [("sport", 1)]
-    assert index.facet(expr, Filters(since="2025-02"), "outlet") == [("CNN", 1)]
+    assert index.facets(_expr(arc, "العاصمة"), Filters(), 0).sections == [("sport", 1)]
+    assert index.facets(expr, Filters(since="2025-02"), 0).outlets == [("CNN", 1)]
 
 
 def test_hits_give_the_shown_columns(arc):

@@ -19,11 +19,12 @@ from marsad.archive.base import SearchIndex
 from marsad.archive.postgres import postings
 from marsad.archive.postgres.postings import DOCS, POSTINGS, STATS, Doc, tokens
 from marsad.archive.postgres.ranking import TOP, Query
-from marsad.archive.sqlite.search import entity_facet_sql
-from marsad.model import Article, EntitySummary
+from marsad.archive.sqlite.search import facets_sql, read_facets
+from marsad.model import Article
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 from marsad.search.budget import OverBudget
 from marsad.search.expr import Expr
+from marsad.search.facets import DIMENSIONS, Facets
 from marsad.search.index import prepare
 from marsad.search.rank import Filters
 
@@ -178,23 +179,22 @@ class PostgresSearchIndex(SearchIndex):
                            f" FROM {ARTICLES} WHERE rowid = ANY(%s)", [list(keys)])
         return {r[0]: tuple(r) for r in rows}
 
-    def facet(self, expr: Expr, filters: Filters, column: str) -> list[tuple[str, int]]:
-        if column not in ("outlet", "section"):
-            raise ValueError(f"no facet on {column!r}")
+    def facets(self, expr: Expr, filters: Filters, entities: int) -> Facets:
         q = Query(expr, self.scheme)
-        where, params = _filters(filters)
-        rows = self._fetch(f"{q.with_(False)} SELECT a.{column}, count(*) AS n FROM {ARTICLES} a"
-                           f" WHERE a.rowid IN (SELECT m.key FROM m WHERE {q.match()}{where})"
-                           f" AND a.{column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1",
-                           [*q.params, *params])
-        return [tuple(r) for r in rows]
-
-    def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
-        q = Query(expr, self.scheme)
-        where, params = _filters(filters)
-        keys = f"SELECT m.key FROM m WHERE {q.match()}{where}"
-        rows = self._fetch(f"{q.with_(False)} {entity_facet_sql(keys, limit)}", [*q.params, *params])
-        return [EntitySummary(*r) for r in rows]
+        conds, values = [q.match()], []
+        for col, op, value in Filters(filters.since, filters.until).comparisons():
+            conds.append(f'a.{col} COLLATE "C" {op} %s')
+            values.append(value)
+        passes, chosen = [], []
+        for col in DIMENSIONS:
+            passes.append(f"lower(a.{col}) = lower(%s)" if getattr(filters, col) else "TRUE")
+            chosen += [getattr(filters, col)] if getattr(filters, col) else []
+        # The query's matching set, once; each match's row gives its outlet and section.
+        matched = (f"SELECT a.rowid AS k, a.outlet AS o, a.section AS s, coalesce({passes[0]}, FALSE) AS oin,"
+                   f" coalesce({passes[1]}, FALSE) AS sin FROM m JOIN {ARTICLES} a ON a.rowid = m.key"
+                   f" WHERE {' AND '.join(conds)}")
+        text = f"{q.with_(False)}, {facets_sql(matched, entities)}"
+        return read_facets(self._fetch(text, [*q.params, *chosen, *values]))
 
     def expansions(self, start: str, most: int) -> int:
         if most <= 0:

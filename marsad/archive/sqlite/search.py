@@ -20,6 +20,7 @@ from marsad.model import Article, EntitySummary
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 from marsad.search.budget import OverBudget
 from marsad.search.expr import AllOf, Exclude, Expr, Phrase
+from marsad.search.facets import DIMENSIONS, Facets
 from marsad.search.index import prepare
 from marsad.search.rank import Filters
 
@@ -122,11 +123,44 @@ def filters_sql(filters: Filters) -> tuple[str, list[str]]:
 
 def entity_facet_sql(keys: str, limit: int) -> str:
     """The entities most mentioned among the articles whose keys ``keys`` (a SELECT) gives, as
-    (id, name, type, articles); the same SQL on PostgreSQL. Common words the archive leaves out of its
+    (id, name, type, n); the same SQL on PostgreSQL. Common words the archive leaves out of its
     entity lists are left out here too."""
     return ("SELECT e.id, e.name, e.type, c.n FROM (SELECT entity, count(DISTINCT article) AS n FROM mentions"
             f" WHERE article IN ({keys}) AND entity NOT IN (SELECT id FROM entity_common) GROUP BY entity) c"
             f" JOIN entities e ON e.id = c.entity ORDER BY c.n DESC, e.id LIMIT {int(limit)}")
+
+
+def facets_sql(matched: str, entities: int) -> str:
+    """What follows ``WITH`` (or a comma after other named queries) in the statement that counts a
+    query's facets; the same SQL on PostgreSQL. ``matched`` is a SELECT of (k, o, s, oin, sin): each
+    article the query and the date filters match, its outlet and section, and whether it passes the
+    outlet and the section filter. It is run once; each facet counts from its rows with every filter
+    but its own (:func:`read_facets` reads the rows)."""
+    counts = ["SELECT 0, NULL, count(*), NULL, NULL FROM fm WHERE oin AND sin",
+              "SELECT 1, o, count(*), NULL, NULL FROM fm WHERE sin AND o IS NOT NULL GROUP BY o",
+              "SELECT 2, s, count(*), NULL, NULL FROM fm WHERE oin AND s IS NOT NULL GROUP BY s"]
+    if entities > 0:
+        top = entity_facet_sql("SELECT k FROM fm WHERE oin AND sin", entities)
+        counts.append(f"SELECT 3, id, n, name, type FROM ({top}) t")
+    return f"fm AS MATERIALIZED ({matched}) {' UNION ALL '.join(counts)}"
+
+
+def read_facets(rows: Iterable[tuple]) -> Facets:
+    """The :class:`Facets` of the rows of :func:`facets_sql`'s statement."""
+    total, outlets, sections, entities = 0, [], [], []
+    for kind, value, n, name, type_ in rows:
+        if kind == 0:
+            total = n
+        elif kind == 3:
+            entities.append(EntitySummary(value, name, type_, n))
+        else:
+            (outlets if kind == 1 else sections).append((value, n))
+    return Facets(total, sorted(outlets, key=_most_first), sorted(sections, key=_most_first),
+                  sorted(entities, key=lambda e: (-e.articles, e.id)))
+
+
+def _most_first(row: tuple[str, int]) -> tuple[int, str]:
+    return -row[1], row[0]
 
 
 def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse: bool,
@@ -214,19 +248,18 @@ class SQLiteSearchIndex(SearchIndex):
             out.update((r[0], r) for r in self.conn.execute(sql, part))
         return out
 
-    def facet(self, expr: Expr, filters: Filters, column: str) -> list[tuple[str, int]]:
-        if column not in ("outlet", "section"):
-            raise ValueError(f"no facet {column!r}")
-        sql, params = matches_sql(None, filters, collapse=False)
-        rows = self.conn.execute(
-            f"SELECT {column}, count(*) AS n FROM articles WHERE rowid IN ({sql}) AND {column} IS NOT NULL "
-            f"GROUP BY {column} ORDER BY n DESC, {column}", [fts5_match(expr), *params])
-        return [tuple(r) for r in rows]
-
-    def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
-        sql, params = matches_sql(None, filters, collapse=False)
-        rows = self.conn.execute(entity_facet_sql(sql, limit), [fts5_match(expr), *params])
-        return [EntitySummary(*r) for r in rows]
+    def facets(self, expr: Expr, filters: Filters, entities: int) -> Facets:
+        where, params = filters_sql(Filters(filters.since, filters.until))
+        passes, values = [], []
+        for col in DIMENSIONS:
+            passes.append(f"a.{col} = ? COLLATE NOCASE" if getattr(filters, col) else "TRUE")
+            values += [getattr(filters, col)] if getattr(filters, col) else []
+        # FTS5 walks the postings; each match's row gives its outlet and section (before the body).
+        matched = (f"SELECT a.rowid AS k, a.outlet AS o, a.section AS s, {passes[0]} AS oin,"
+                   f" {passes[1]} AS sin FROM {TABLE} f CROSS JOIN articles a ON a.rowid = f.rowid"
+                   f" WHERE {TABLE} MATCH ?{where}")
+        text = f"WITH {facets_sql(matched, entities)}"
+        return read_facets(self.conn.execute(text, [*values, fts5_match(expr), *params]))
 
     def expansions(self, start: str, most: int) -> int:
         if most <= 0:
