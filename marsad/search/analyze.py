@@ -89,7 +89,7 @@ class Scheme:
     the other forms.
     """
 
-    __slots__ = ("stems", "analyzers", "columns", "weights", "exact")
+    __slots__ = ("stems", "analyzers", "columns", "weights", "exact", "_tokens")
 
     def __init__(self, stems: tuple[str, ...] = ("careful", "clitics"),
                  field_weights: tuple[float, ...] = (3.0, 1.5, 1.0, 1.0),
@@ -100,6 +100,7 @@ class Scheme:
         self.weights = tuple(fw * sw for sw in stem_weights[: len(stems)] for fw in field_weights)
         # Quoted phrases match only this analyzer's columns, when the scheme has it.
         self.exact = "clitics" if "clitics" in stems and len(stems) > 1 else None
+        self._tokens = _RunCache(self._analyzed)
 
     def analyzer(self, stem: str) -> Analyzer:
         return self.analyzers[self.stems.index(stem)]
@@ -110,12 +111,38 @@ class Scheme:
     def row(self, texts: tuple[str | None, ...]) -> list[str]:
         """The column values of one article, given its field texts in :data:`FIELDS` order."""
         parts: list[list[str]] = [[] for _ in range(len(self.analyzers) * len(texts))]
+        terms = self._tokens.__getitem__
         for f, text in enumerate(texts):
             for piece in chunks(text or ""):  # a huge body: one piece's word list at a time
-                w = words(piece)
-                for k, a in enumerate(self.analyzers):
-                    parts[k * len(texts) + f].append(a.joined(w))
+                found = [t for t in map(terms, piece.split()) if t]
+                for k, column in enumerate(zip(*found, strict=True)):
+                    parts[k * len(texts) + f].append(" ".join(column))
         return [" ".join(p for p in column if p) for column in parts]
+
+    def _analyzed(self, token: str) -> tuple[str, ...]:
+        """The terms of one run of text between spaces, space-separated, per analyzer ("" for none).
+
+        Analysis never joins what a space parts (hamza proclitics are detached at a word's start,
+        normalization keeps every space a space), so a run's terms are the same alone as in its
+        text: news text repeats its runs, and each distinct one is analyzed once."""
+        w = words(token)
+        return tuple(a.joined(w) for a in self.analyzers) if w else ()
+
+
+class _RunCache(dict):
+    """run of text → :meth:`Scheme._analyzed`; a miss computes it."""
+
+    __slots__ = ("_analyze",)
+
+    def __init__(self, analyze: Callable[[str], tuple[str, ...]]):
+        super().__init__()
+        self._analyze = analyze
+
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        found = self[token] = self._analyze(token)
+        return found
 
 
 DEFAULT_SCHEME = Scheme()
