@@ -176,6 +176,16 @@ class SearchIndex(ABC):
         ``groups``; score None unless ``scored``. ``newest``: only that many, the most recently
         stored, newest first; ``best``: only that many, the best scored. Otherwise in no set order."""
 
+    def ranked(self, expr: Expr, filters: Filters, *, groups: bool, best: int,
+               broad: int) -> tuple[list[tuple], int]:
+        """What ranking a query needs: (every match, scored, when at most ``broad`` match, else the
+        ``best`` best scored; how many match). Rows as :meth:`matches` gives them. A backend may
+        answer it with fewer passes over the matches than these calls make."""
+        rows = self.matches(expr, filters, groups=groups, newest=broad + 1)
+        if len(rows) <= broad:
+            return rows, len(rows)
+        return self.matches(expr, filters, groups=groups, best=best), self.count(expr, filters)
+
     @abstractmethod
     def count(self, expr: Expr, filters: Filters) -> int:
         """How many articles match."""

@@ -164,9 +164,11 @@ def _most_first(row: tuple[str, int]) -> tuple[int, str]:
 
 
 def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse: bool,
-                newest: int | None = None, best: int | None = None) -> tuple[str, list[str]]:
+                newest: int | None = None, best: int | None = None,
+                counted: bool = False) -> tuple[str, list[str]]:
     """SELECT of matching rows: rowid, then the bm25 score (when ``weights`` are given), then group_id
-    (when ``collapse``; NULL for an article in no group). Parameters: MATCH expression, filters.
+    (when ``collapse``; NULL for an article in no group), then (when ``counted``) how many rows match
+    in all. Parameters: MATCH expression, filters.
 
     ``newest``: only that many matching rows, the most recently stored (FTS5 walks rowids backwards);
     ``best``: only that many, the best scored.
@@ -182,6 +184,10 @@ def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse
         cols += ", d.group_id"
     tail = (f" ORDER BY f.rowid DESC LIMIT {int(newest)}" if newest
             else f" ORDER BY 2, 1 LIMIT {int(best)}" if best else "")
+    if counted:  # FTS5's bm25() cannot run inside a window query: counted around it
+        tail = f") ORDER BY 2, 1 LIMIT {int(best)}" if best else ")"
+        return f"SELECT *, count(*) OVER () FROM (SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?" \
+               f"{where}{tail}", params
     return f"SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where}{tail}", params
 
 
@@ -217,6 +223,20 @@ class SQLiteSearchIndex(SearchIndex):
         if not scored:
             rows = [(r[0], None, *r[1:]) for r in rows]
         return [(*r, None) for r in rows] if groups and not collapse else rows
+
+    def ranked(self, expr: Expr, filters: Filters, *, groups: bool, best: int,
+               broad: int) -> tuple[list[tuple], int]:
+        # One pass scores every match, keeps the best and counts them all (the newest matches first,
+        # then the best and the count, scored each match up to three times); a query matching more
+        # than ``best`` but at most ``broad`` is asked again for every row.
+        collapse = groups and self._has_duplicates()
+        sql, params = matches_sql(self.scheme.weights, filters, collapse=collapse, best=best, counted=True)
+        rows = self.conn.execute(sql, [fts5_match(expr), *params]).fetchall()
+        total = rows[0][-1] if rows else 0
+        if best < total <= broad:
+            return self.matches(expr, filters, groups=groups), total
+        rows = [r[:-1] for r in rows]
+        return ([(*r, None) for r in rows] if groups and not collapse else rows), total
 
     def count(self, expr: Expr, filters: Filters) -> int:
         sql, params = matches_sql(None, filters, collapse=False)
