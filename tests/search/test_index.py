@@ -115,4 +115,4 @@ def test_ranked_scores_every_match_or_the_best_and_counts_them_in_one_pass(arc):
         assert len([s for s in ran if "MATCH" in s]) == (2 if best < total <= broad else 1)
     assert index.ranked(_expr(arc, "زلزال"), Filters(), groups=False, best=5, broad=10) == ([], 0)
     rows, total = index.ranked(e, Filters(outlet="cnn"), groups=False, best=5, broad=10)
-    assert total == 1 and len(rows[0]) == 3 and rows[0][2] is None
+    assert total == 1 and len(rows[0]) == 2  # (key, score) without groups
