@@ -167,8 +167,8 @@ def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse
                 newest: int | None = None, best: int | None = None,
                 counted: bool = False) -> tuple[str, list[str]]:
     """SELECT of matching rows: rowid, then the bm25 score (when ``weights`` are given), then group_id
-    (when ``collapse``; NULL for an article in no group), then (when ``counted``) how many rows match
-    in all. Parameters: MATCH expression, filters.
+    (when ``collapse``; NULL for an article in no group), then (when ``counted``, with ``weights``)
+    how many rows match in all. Parameters: MATCH expression, filters.
 
     ``newest``: only that many matching rows, the most recently stored (FTS5 walks rowids backwards);
     ``best``: only that many, the best scored.
@@ -182,13 +182,12 @@ def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse
     if collapse:
         join = " LEFT JOIN duplicates d ON d.article_rowid = f.rowid"
         cols += ", d.group_id"
+    sql = f"SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where}"
+    if counted:  # FTS5's bm25() cannot run inside a window query: the count is taken around it
+        return f"SELECT *, count(*) OVER () FROM ({sql}) ORDER BY 2, 1 LIMIT {int(best or -1)}", params
     tail = (f" ORDER BY f.rowid DESC LIMIT {int(newest)}" if newest
             else f" ORDER BY 2, 1 LIMIT {int(best)}" if best else "")
-    if counted:  # FTS5's bm25() cannot run inside a window query: counted around it
-        tail = f") ORDER BY 2, 1 LIMIT {int(best)}" if best else ")"
-        return f"SELECT *, count(*) OVER () FROM (SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?" \
-               f"{where}{tail}", params
-    return f"SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where}{tail}", params
+    return sql + tail, params
 
 
 class SQLiteSearchIndex(SearchIndex):
