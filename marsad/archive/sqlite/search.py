@@ -227,15 +227,25 @@ class SQLiteSearchIndex(SearchIndex):
                broad: int) -> tuple[list[tuple], int]:
         # One pass scores every match, keeps the best and counts them all (the newest matches first,
         # then the best and the count, scored each match up to three times); a query matching more
-        # than ``best`` but at most ``broad`` is asked again for every row.
-        collapse = groups and self._has_duplicates()
-        sql, params = matches_sql(self.scheme.weights, filters, collapse=collapse, best=best, counted=True)
+        # than ``best`` but at most ``broad`` is asked again for every row. Copy groups are looked up
+        # for the rows kept only, not joined to every match.
+        sql, params = matches_sql(self.scheme.weights, filters, collapse=False, best=best, counted=True)
         rows = self.conn.execute(sql, [fts5_match(expr), *params]).fetchall()
         total = rows[0][-1] if rows else 0
-        if best < total <= broad:
-            return self.matches(expr, filters, groups=groups), total
-        rows = [r[:-1] for r in rows]
-        return ([(*r, None) for r in rows] if groups and not collapse else rows), total
+        rows = self.matches(expr, filters) if best < total <= broad else [r[:2] for r in rows]
+        return (self._with_groups(rows) if groups else rows), total
+
+    def _with_groups(self, rows: list[tuple]) -> list[tuple]:
+        """(key, score, copy group or None) of (key, score) rows."""
+        found: dict[int, int] = {}
+        if self._has_duplicates():
+            keys = [r[0] for r in rows]
+            for i in range(0, len(keys), _MAX_VARS):
+                part = keys[i:i + _MAX_VARS]
+                marks = ", ".join("?" * len(part))
+                found.update(self.conn.execute(
+                    f"SELECT article_rowid, group_id FROM duplicates WHERE article_rowid IN ({marks})", part))
+        return [(key, score, found.get(key)) for key, score in rows]
 
     def count(self, expr: Expr, filters: Filters) -> int:
         sql, params = matches_sql(None, filters, collapse=False)
