@@ -86,3 +86,5 @@ def test_one_pass_over_the_matching_articles(tmp_path):
         index.conn.set_trace_callback(None)
     assert found.total == 1 and _names(found) == {"بغداد": 1}
     assert len([s for s in ran if "MATCH" in s]) == 1
+    # Each match's outlet, section and date come from the small facets index, not its article row.
+    assert any("INDEXED BY articles_facets" in s for s in ran)
