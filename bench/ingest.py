@@ -32,6 +32,7 @@ from common import ROOT, SOURCE, ServerCPU, StageFailed, archive_mb, is_url, mak
 from common import run_child as _run_child
 
 LUCENE_INDEX_SECONDS = 6.4
+BROAD = ["على", "في", "قال", "الرئيس"]  # words that tens of thousands of articles hold
 TARGETS = {"articles/s": ">= 1,000", "peak RSS MB": "< 500", "p50 ms": "< 10", "p99 ms": "< 50"}
 
 
@@ -128,9 +129,12 @@ def stage_index(db: Path) -> dict:
 
 def stage_search(db: str | Path, src: Path, n: int) -> dict:
     """``n`` queries made from ``src``, through the archive's search (top 10 each); ``tops`` holds
-    the ids each query found, to compare backends."""
+    the ids each query found, to compare backends. Then the same queries as the reader's search page
+    loads them (``marsad.web.load.search``: the hits, the count and every facet), and the broad
+    queries of :data:`BROAD` that way."""
     sys.path.insert(0, str(ROOT))
     from marsad.archive import open_archive
+    from marsad.web import load
 
     queries = make_queries(src, n)
     with open_archive(db, readonly=True) as arc:
@@ -143,9 +147,16 @@ def stage_search(db: str | Path, src: Path, n: int) -> dict:
             cpu.append((time.process_time() - c) * 1000)
             totals.append(result.total)
             tops.append([h.id for h in result.hits])
+        page, broad = [], []
+        for q in [*queries, *BROAD]:
+            t = time.perf_counter()
+            load.search(arc, q)  # distinct queries: the page cache does not help
+            (broad if q in BROAD else page).append((time.perf_counter() - t) * 1000)
     return {"queries": len(queries), "p50_ms": statistics.median(times), "p99_ms": percentile(times, 0.99),
             "cpu_p50_ms": statistics.median(cpu),  # this process only: a database server's work is not in it
-            "zero_hits": sum(1 for t in totals if not t), "rss_mb": peak_rss_mb(), "tops": tops}
+            "zero_hits": sum(1 for t in totals if not t), "rss_mb": peak_rss_mb(), "tops": tops,
+            "page_p50_ms": statistics.median(page), "page_p99_ms": percentile(page, 0.99),
+            "broad_ms": statistics.median(broad)}
 
 
 def run_child(*args: str) -> dict:
@@ -240,6 +251,8 @@ def report(folder: Path, queries: int) -> None:
     s = run_child("search", str(db), str(SOURCE), str(queries))
     print(f"search: {s['queries']} queries · p50 {s['p50_ms']:.2f} ms · p99 {s['p99_ms']:.2f} ms · "
           f"{s['zero_hits']} without hits · peak RSS {s['rss_mb']:.0f} MB")
+    print(f"search page (hits, count, outlet, section and entity facets): p50 {s['page_p50_ms']:.2f} ms · "
+          f"p99 {s['page_p99_ms']:.2f} ms · broad words ({' '.join(BROAD)}) median {s['broad_ms']:.0f} ms")
     print("targets: " + " · ".join(f"{k} {v}" for k, v in TARGETS.items()))
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from marsad.archive.services import AlertState, EngineState, WatchState
     from marsad.search.analyze import Scheme
     from marsad.search.expr import Expr
+    from marsad.search.facets import Facets
     from marsad.search.rank import Filters
 
 
@@ -175,6 +176,16 @@ class SearchIndex(ABC):
         ``groups``; score None unless ``scored``. ``newest``: only that many, the most recently
         stored, newest first; ``best``: only that many, the best scored. Otherwise in no set order."""
 
+    def ranked(self, expr: Expr, filters: Filters, *, groups: bool, best: int,
+               broad: int) -> tuple[list[tuple], int]:
+        """What ranking a query needs: (every match, scored, when at most ``broad`` match, else the
+        ``best`` best scored; how many match). Rows as :meth:`matches` gives them. A backend may
+        answer it with fewer passes over the matches than these calls make."""
+        rows = self.matches(expr, filters, groups=groups, newest=broad + 1)
+        if len(rows) <= broad:
+            return rows, len(rows)
+        return self.matches(expr, filters, groups=groups, best=best), self.count(expr, filters)
+
     @abstractmethod
     def count(self, expr: Expr, filters: Filters) -> int:
         """How many articles match."""
@@ -189,13 +200,12 @@ class SearchIndex(ABC):
         """key → (key, id, url, headline, outlet, published, body or None) of the given articles."""
 
     @abstractmethod
-    def facet(self, expr: Expr, filters: Filters, column: str) -> list[tuple[str, int]]:
-        """(value, matching articles) of ``column`` ("outlet" or "section"), most first, then value."""
-
-    @abstractmethod
-    def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
-        """The ``limit`` entities the most matching articles mention, most first, then id; ``articles``
-        counts those matching articles. Entities the archive lists (no common words)."""
+    def facets(self, expr: Expr, filters: Filters, entities: int) -> Facets:
+        """The matching articles counted (``total``), by outlet and by section, each with every filter
+        but its own, values most first, then by value; and the ``entities`` entities the most matching
+        articles mention (none when 0), ``articles`` counting those, most first, then id, entities the
+        archive lists only (no common words). One pass over the articles the query and the date
+        filters match (:mod:`marsad.search.facets`)."""
 
     @abstractmethod
     def expansions(self, start: str, most: int) -> int:

@@ -83,14 +83,12 @@ def search(arc: Archive, query: str, *, limit: int = 10, offset: int = 0,
 
 def _run(index: SearchIndex, expr: Expr, filters: Filters, folding: bool, limit: int, offset: int,
          matcher: Matcher | None, cut: bool) -> SearchResult:
-    # The newest BROAD + 1 matches, scored: all of them unless the query is broad.
-    rows = index.matches(expr, filters, groups=folding, newest=BROAD + 1)
-    if len(rows) <= BROAD:
-        best, groups = fold(rows)
-        total = len(rows)
+    if cut:  # the newest BROAD + 1 matches, scored: all of them unless the query is broad
+        rows = index.matches(expr, filters, groups=folding, newest=BROAD + 1)
+        total = len(rows) if len(rows) <= BROAD else index.count(expr, filters)
+        best, groups = fold(rows[:BROAD])
     else:
-        best, groups = fold(rows[:BROAD]) if cut else _broad(index, expr, filters, folding, offset + limit)
-        total = index.count(expr, filters)
+        best, groups, total = _ranked(index, expr, filters, folding, offset + limit)
     page = best[offset:offset + limit]
     found = index.hits([k for k, _ in page], matcher is not None)
     found.update(index.hits([c for k, _ in page for c, _ in groups.get(k, ())], False))
@@ -111,18 +109,20 @@ def _hit(row: tuple, score: float, matcher: Matcher | None) -> SearchHit:
                      score=round(-score, 4), snippet=text)
 
 
-def _broad(index: SearchIndex, expr: Expr, filters: Filters, folding: bool, wanted: int):
-    """Ranked hits of an "any" query matching more than BROAD articles: the best of all, where the
-    index keeps the top rows (enough to fill ``wanted`` after folding copies, so a hit lists the copies
-    among those rows only). An "all" query is ranked over its newest BROAD matches instead.
+def _ranked(index: SearchIndex, expr: Expr, filters: Filters, folding: bool, wanted: int):
+    """Ranked hits of an "any" query, the copies under each, and how many articles match. Every match
+    is ranked; when more than BROAD match, the index keeps the top rows only (enough to fill
+    ``wanted`` after folding copies, so a hit lists the copies among those rows only). An "all"
+    query is ranked over its newest BROAD matches instead.
     """
     k = wanted * (4 if folding else 1)
+    rows, total = index.ranked(expr, filters, groups=folding, best=k, broad=BROAD)
     while True:
-        rows = index.matches(expr, filters, groups=folding, best=k)
         best, groups = fold(rows)
-        if len(best) >= wanted or len(rows) < k:
-            return best, groups
+        if total <= BROAD or len(best) >= wanted or len(rows) < k:
+            return best, groups, total
         k *= 4
+        rows = index.matches(expr, filters, groups=folding, best=k)
 
 
 def fold(rows: list[tuple]) -> tuple[list[tuple[int, float]], dict[int, list[tuple[int, float]]]]:

@@ -2,7 +2,8 @@
 
 text → :func:`detach_hamza_proclitics` → :func:`normalize_for_matching` (whole text) → words →
 per word: numbers get one spelling, Latin stays lowercased, Arabic words are
-stemmed. Stemming a word is cached, since news vocabulary repeats a lot:
+stemmed. Stemming a word is cached, since news vocabulary repeats a lot, and
+so are an article's index terms for each run of text between spaces (:class:`Scheme`):
 that keeps analysis fast enough for ingest at thousands of articles a second.
 Stop words stay in the index (so phrases match as written) and are dropped
 from bag-of-words queries instead.
@@ -18,7 +19,8 @@ from marsad.arabic.normalize import normalize_for_matching
 from marsad.arabic.stem import stemmer, stopwords
 from marsad.arabic.tokenize import detach_hamza_proclitics, normalize_number
 
-_CACHE_LIMIT = 200_000  # distinct words kept per analyzer; beyond it the cache starts afresh
+_CACHE_LIMIT = 500_000  # distinct words (or runs) kept per cache; beyond it a cache starts afresh
+# (ant-multisource holds 412k distinct runs, half of them once: a smaller cache is emptied while hot)
 # marsad.arabic.tokenize.TOKEN_RE, simplified for normalized text (no harakat left): ~3x faster.
 _WORDS = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][^\W_]*")
 
@@ -89,7 +91,7 @@ class Scheme:
     the other forms.
     """
 
-    __slots__ = ("stems", "analyzers", "columns", "weights", "exact")
+    __slots__ = ("stems", "analyzers", "columns", "weights", "exact", "_tokens")
 
     def __init__(self, stems: tuple[str, ...] = ("careful", "clitics"),
                  field_weights: tuple[float, ...] = (3.0, 1.5, 1.0, 1.0),
@@ -100,6 +102,7 @@ class Scheme:
         self.weights = tuple(fw * sw for sw in stem_weights[: len(stems)] for fw in field_weights)
         # Quoted phrases match only this analyzer's columns, when the scheme has it.
         self.exact = "clitics" if "clitics" in stems and len(stems) > 1 else None
+        self._tokens = _RunCache(self._analyzed)
 
     def analyzer(self, stem: str) -> Analyzer:
         return self.analyzers[self.stems.index(stem)]
@@ -110,12 +113,38 @@ class Scheme:
     def row(self, texts: tuple[str | None, ...]) -> list[str]:
         """The column values of one article, given its field texts in :data:`FIELDS` order."""
         parts: list[list[str]] = [[] for _ in range(len(self.analyzers) * len(texts))]
+        terms = self._tokens.__getitem__
         for f, text in enumerate(texts):
             for piece in chunks(text or ""):  # a huge body: one piece's word list at a time
-                w = words(piece)
-                for k, a in enumerate(self.analyzers):
-                    parts[k * len(texts) + f].append(a.joined(w))
+                found = [t for t in map(terms, piece.split()) if t]
+                for k, column in enumerate(zip(*found, strict=True)):
+                    parts[k * len(texts) + f].append(" ".join(column))
         return [" ".join(p for p in column if p) for column in parts]
+
+    def _analyzed(self, token: str) -> tuple[str, ...]:
+        """The terms of one run of text between spaces, space-separated, per analyzer ("" for none).
+
+        Analysis never joins what a space parts (hamza proclitics are detached at a word's start,
+        normalization keeps every space a space), so a run's terms are the same alone as in its
+        text: news text repeats its runs, and each distinct one is analyzed once."""
+        w = words(token)
+        return tuple(a.joined(w) for a in self.analyzers) if w else ()
+
+
+class _RunCache(dict):
+    """run of text → :meth:`Scheme._analyzed`; a miss computes it."""
+
+    __slots__ = ("_analyze",)
+
+    def __init__(self, analyze: Callable[[str], tuple[str, ...]]):
+        super().__init__()
+        self._analyze = analyze
+
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        found = self[token] = self._analyze(token)
+        return found
 
 
 DEFAULT_SCHEME = Scheme()

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from marsad import relate
 from marsad.errors import NotFound
 from marsad.model import Article, EntitySummary, Image, SearchResult, Story
 from marsad.search import budget
-from marsad.search.facets import entity_facet
+from marsad.search import facets as faceting
 from marsad.web.cache import cached
 
 ENTITY_TYPES = {"PERS": "شخص", "LOC": "مكان", "ORG": "منظمة", "MISC": "أخرى"}
 PER_PAGE = 10
+ENTITY_FACET = 12  # entities the search page's facet offers
 HOME_STORIES = 24
 # Stories scanned for one home page when filtering by section.
 _SCAN_LIMIT = 400
@@ -149,15 +150,25 @@ def search(arc, q: str, page: int = 1, outlet: str | None = None, section: str |
             budget.check(arc, q)  # what the reader typed; an entity's spellings are the archive's
             result = cached(arc, ("search", query, page, fold, *filters.values()), lambda: arc.search(
                 query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, fold=fold, **filters))
-            counts = cached(arc, ("facets", query, *filters.values()),
-                            lambda: arc.search_facets(query, **filters))
-            if q.strip():  # the entity facet counts the results of the words, the chosen entity aside
-                people = cached(arc, ("entity-facet", q, *filters.values()),
-                                lambda: entity_facet(arc, q, **filters))
+            found = cached(arc, ("facets", query, q, *filters.values()),
+                           lambda: _search_facets(arc, q, query, filters))
+            counts, people = found.counts(), found.entities if q.strip() else None
     pages = max(1, -(-(result.total - result.folded) // PER_PAGE))
     return {"q": q, "result": result, "page": page, "pages": pages, "facets": counts, "fold": fold,
             **_entity_facet(arc, people), "outlet": outlet, "section": section,
             "since": since, "until": until, "entity": entity, "entity_name": entity_name}
+
+
+def _search_facets(arc, q: str, query: str, filters: dict[str, str | None]) -> faceting.Facets:
+    """The facets of ``query``, the words ``q`` and a chosen entity's spellings: one pass over its
+    results. The entity facet counts the results of the words alone, the chosen entity aside: a
+    second pass, when an entity is chosen."""
+    if query == q:
+        return faceting.facets(arc, q, entities=ENTITY_FACET, **filters)
+    found = faceting.facets(arc, query, **filters)
+    if q.strip():
+        found = replace(found, entities=faceting.facets(arc, q, entities=ENTITY_FACET, **filters).entities)
+    return found
 
 
 def entity_query(found: dict[str, Any], most: int = 12) -> str:

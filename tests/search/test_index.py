@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from marsad.archive import open_archive
+from marsad.archive.base import SearchIndex
 from marsad.model import Article
 from marsad.search.query import compile
 from marsad.search.rank import Filters
@@ -61,10 +62,10 @@ def test_filters_narrow_every_method(arc):
     assert index.count(expr, Filters(since="2025-02")) == 1
     assert index.count(expr, Filters(until="2025-01-05")) == 2  # the whole day
     assert index.count(expr, Filters(section="sport", outlet="CNN")) == 1
-    assert index.facet(expr, Filters(), "outlet") == [("BBC", 1), ("CNN", 1), ("RT", 1)]
+    assert index.facets(expr, Filters(), 0).outlets == [("BBC", 1), ("CNN", 1), ("RT", 1)]
     # "c" has no section: it is not counted
-    assert index.facet(_expr(arc, "العاصمة"), Filters(), "section") == [("sport", 1)]
-    assert index.facet(expr, Filters(since="2025-02"), "outlet") == [("CNN", 1)]
+    assert index.facets(_expr(arc, "العاصمة"), Filters(), 0).sections == [("sport", 1)]
+    assert index.facets(expr, Filters(since="2025-02"), 0).outlets == [("CNN", 1)]
 
 
 def test_hits_give_the_shown_columns(arc):
@@ -91,3 +92,27 @@ def test_excluded_and_prefix_phrases(arc):
     assert sorted(_ids(arc, index.matches(_expr(arc, "أمطا*"), Filters()))) == ["c"]
     assert index.count(_expr(arc, '"نواب المعارضة"'), Filters()) == 1
     assert index.count(_expr(arc, '"المعارضة نواب"'), Filters()) == 0  # a phrase keeps its order
+
+
+def test_ranked_scores_every_match_or_the_best_and_counts_them_in_one_pass(arc):
+    index, e = arc.backend.index, _expr(arc, "الحكومة", "any")
+    everything = sorted(index.matches(e, Filters(), groups=True))
+    for best, broad in ((1, 10), (5, 10), (1, 2), (2, 2)):
+        ran: list[str] = []
+        index.conn.set_trace_callback(ran.append)
+        rows, total = index.ranked(e, Filters(), groups=True, best=best, broad=broad)
+        index.conn.set_trace_callback(None)
+        assert total == 3
+        if total <= broad:
+            assert sorted(rows) == everything
+        else:
+            assert rows == index.matches(e, Filters(), groups=True, best=best)
+        # The way every backend may take (newest, then best, then count) finds the same (every match
+        # in no set order).
+        base, n = SearchIndex.ranked(index, e, Filters(), groups=True, best=best, broad=broad)
+        assert (sorted(rows), total) == (sorted(base), n)
+        # One pass over the matches, unless more than ``best`` but at most ``broad`` match.
+        assert len([s for s in ran if "MATCH" in s]) == (2 if best < total <= broad else 1)
+    assert index.ranked(_expr(arc, "زلزال"), Filters(), groups=False, best=5, broad=10) == ([], 0)
+    rows, total = index.ranked(e, Filters(outlet="cnn"), groups=False, best=5, broad=10)
+    assert total == 1 and len(rows[0]) == 2  # (key, score) without groups

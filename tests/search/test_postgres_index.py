@@ -191,7 +191,7 @@ def test_filters_newest_best_groups_hits_and_facets(pg, shared):
     assert groups[first] == groups[second] == 7 and list(groups.values()).count(None) == len(scores) - 2
     hits = index.hits([first], body=False)
     assert hits[first][:3] == (first, articles[first - 1].id, f"https://x/{first}") and hits[first][6] is None
-    outlets = index.facet(e, Filters(), "outlet")
+    outlets = index.facets(e, Filters(), 0).outlets
     assert sum(n for _, n in outlets) == len(scores)
     assert outlets == sorted(outlets, key=lambda r: (-r[1], r[0]))
 

@@ -11,6 +11,7 @@ from marsad.archive import open_archive
 from marsad.model import Article
 from marsad.settings import load
 from marsad.web import create_app
+from marsad.web import load as web_load
 
 WIRE = "أعلنت وزارة الخارجية في مسقط أن سلطنة عمان تستضيف جولة جديدة من المحادثات الأسبوع المقبل."
 
@@ -79,3 +80,20 @@ def test_facets_count_the_results_not_the_archive(client):
     assert _facet(bbc, "المنفذ") == {"BBC": 2, "CNN": 1, "RT": 1}
     sport = HTMLParser(client.get("/search", params={"q": "عمان", "section": "sport"}).text)
     assert _facet(sport, "المنفذ") == {"BBC": 1}
+
+
+def test_search_page_matches_the_query_twice(tmp_path):
+    """The page's hits are ranked and counted in one pass over the matches, its count and every facet
+    in one more (it matched the query once per facet, and again to count them)."""
+    db = tmp_path / "a.db"
+    with open_archive(db) as arc:
+        arc.put(_articles())
+    with open_archive(db, readonly=True) as arc:
+        ran: list[str] = []
+        arc.backend.conn.set_trace_callback(ran.append)
+        page = web_load.search(arc, "عمان", outlet="BBC")
+        arc.backend.conn.set_trace_callback(None)
+    assert page["result"].total == 2
+    assert page["facets"] == {"outlets": [("BBC", 2), ("CNN", 1), ("RT", 1)],
+                              "sections": [("sport", 1), ("world", 1)]}
+    assert len([s for s in ran if "MATCH" in s]) == 2

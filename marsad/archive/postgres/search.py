@@ -23,11 +23,12 @@ from marsad.archive.postgres import blocks, postings
 from marsad.archive.postgres.blocks import BLOCKS
 from marsad.archive.postgres.postings import DOCS, STATS, Doc, tokens
 from marsad.archive.postgres.ranking import STATS_SQL, TOP, Matches, Query
-from marsad.archive.sqlite.search import entity_facet_sql
-from marsad.model import Article, EntitySummary
+from marsad.archive.sqlite.search import facets_sql, read_facets
+from marsad.model import Article
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 from marsad.search.budget import OverBudget
 from marsad.search.expr import Expr
+from marsad.search.facets import DIMENSIONS, Facets
 from marsad.search.index import prepare
 from marsad.search.rank import Filters
 
@@ -170,24 +171,20 @@ class PostgresSearchIndex(SearchIndex):
                            f" FROM {ARTICLES} WHERE rowid = ANY(%s)", [list(keys)])
         return {r[0]: tuple(r) for r in rows}
 
-    def facet(self, expr: Expr, filters: Filters, column: str) -> list[tuple[str, int]]:
-        if column not in ("outlet", "section"):
-            raise ValueError(f"no facet on {column!r}")
-        with self._cursor():
-            keys = self.matching(expr, filters).keys
-            if not len(keys):
-                return []
-            rows = self._fetch(f"SELECT a.{column}, count(*) AS n FROM {ARTICLES} a WHERE a.rowid = ANY(%s)"
-                               f" AND a.{column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1", [keys.tolist()])
-        return [tuple(r) for r in rows]
-
-    def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
-        with self._cursor():
-            keys = self.matching(expr, filters).keys
-            if not len(keys):
-                return []
-            rows = self._fetch(entity_facet_sql("SELECT unnest(%s::bigint[])", limit), [keys.tolist()])
-        return [EntitySummary(*r) for r in rows]
+    def facets(self, expr: Expr, filters: Filters, entities: int) -> Facets:
+        keys = self.matching(expr, Filters(filters.since, filters.until)).keys
+        if not len(keys):
+            return read_facets([])
+        passes, chosen = [], []
+        for col in DIMENSIONS:
+            value = getattr(filters, col)
+            passes.append(f"coalesce(lower(a.{col}) = lower(%s), FALSE)" if value else "TRUE")
+            chosen += [value] if value else []
+        # The query's matching set, read once (and shared with the search that ran it); each match's
+        # row gives its outlet and section.
+        matched = (f"SELECT a.rowid AS k, a.outlet AS o, a.section AS s, {passes[0]} AS oin,"
+                   f" {passes[1]} AS sin FROM {ARTICLES} a WHERE a.rowid = ANY(%s)")
+        return read_facets(self._fetch(f"WITH {facets_sql(matched, entities)}", [*chosen, keys.tolist()]))
 
     def expansions(self, start: str, most: int) -> int:
         if most <= 0:

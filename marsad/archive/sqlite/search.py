@@ -20,12 +20,14 @@ from marsad.model import Article, EntitySummary
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
 from marsad.search.budget import OverBudget
 from marsad.search.expr import AllOf, Exclude, Expr, Phrase
+from marsad.search.facets import DIMENSIONS, Facets
 from marsad.search.index import prepare
 from marsad.search.rank import Filters
 
 TABLE = "search_fts"
 VOCAB = "marsad_search_vocab"  # a temporary fts5vocab table over the index, one per connection
 _HIT_COLUMNS = "rowid, id, url, headline, outlet, published"
+FACETS_INDEX = "articles_facets"
 _MAX_VARS = 900  # rowids per IN (...) query
 _STEPS = 2000  # SQLite VM steps between two looks at the clock (a few microseconds of work)
 _TOP = chr(0x10FFFF)
@@ -78,6 +80,9 @@ MIGRATIONS: list = [
     # The careful stemmer in place of the light one (names whole, suffixes only where three letters
     # remain), a preposition before hamza detached, سورية read as سوريا: stored articles indexed again.
     ("search-0002-reanalyze-names-hamza", reanalyze),
+    # What facets read of each match, in a few small pages rather than its (large) article row.
+    ("search-0003-facets-index", f"CREATE INDEX IF NOT EXISTS {FACETS_INDEX} "
+                                 "ON articles(rowid, outlet, section, published);"),
 ]
 
 
@@ -122,17 +127,52 @@ def filters_sql(filters: Filters) -> tuple[str, list[str]]:
 
 def entity_facet_sql(keys: str, limit: int) -> str:
     """The entities most mentioned among the articles whose keys ``keys`` (a SELECT) gives, as
-    (id, name, type, articles); the same SQL on PostgreSQL. Common words the archive leaves out of its
+    (id, name, type, n); the same SQL on PostgreSQL. Common words the archive leaves out of its
     entity lists are left out here too."""
     return ("SELECT e.id, e.name, e.type, c.n FROM (SELECT entity, count(DISTINCT article) AS n FROM mentions"
             f" WHERE article IN ({keys}) AND entity NOT IN (SELECT id FROM entity_common) GROUP BY entity) c"
             f" JOIN entities e ON e.id = c.entity ORDER BY c.n DESC, e.id LIMIT {int(limit)}")
 
 
+def facets_sql(matched: str, entities: int) -> str:
+    """What follows ``WITH`` (or a comma after other named queries) in the statement that counts a
+    query's facets; the same SQL on PostgreSQL. ``matched`` is a SELECT of (k, o, s, oin, sin): each
+    article the query and the date filters match, its outlet and section, and whether it passes the
+    outlet and the section filter. It is run once; each facet counts from its rows with every filter
+    but its own (:func:`read_facets` reads the rows)."""
+    counts = ["SELECT 0, NULL, count(*), NULL, NULL FROM fm WHERE oin AND sin",
+              "SELECT 1, o, count(*), NULL, NULL FROM fm WHERE sin AND o IS NOT NULL GROUP BY o",
+              "SELECT 2, s, count(*), NULL, NULL FROM fm WHERE oin AND s IS NOT NULL GROUP BY s"]
+    if entities > 0:
+        top = entity_facet_sql("SELECT k FROM fm WHERE oin AND sin", entities)
+        counts.append(f"SELECT 3, id, n, name, type FROM ({top}) t")
+    return f"fm AS MATERIALIZED ({matched}) {' UNION ALL '.join(counts)}"
+
+
+def read_facets(rows: Iterable[tuple]) -> Facets:
+    """The :class:`Facets` of the rows of :func:`facets_sql`'s statement."""
+    total, outlets, sections, entities = 0, [], [], []
+    for kind, value, n, name, type_ in rows:
+        if kind == 0:
+            total = n
+        elif kind == 3:
+            entities.append(EntitySummary(value, name, type_, n))
+        else:
+            (outlets if kind == 1 else sections).append((value, n))
+    return Facets(total, sorted(outlets, key=_most_first), sorted(sections, key=_most_first),
+                  sorted(entities, key=lambda e: (-e.articles, e.id)))
+
+
+def _most_first(row: tuple[str, int]) -> tuple[int, str]:
+    return -row[1], row[0]
+
+
 def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse: bool,
-                newest: int | None = None, best: int | None = None) -> tuple[str, list[str]]:
+                newest: int | None = None, best: int | None = None,
+                counted: bool = False) -> tuple[str, list[str]]:
     """SELECT of matching rows: rowid, then the bm25 score (when ``weights`` are given), then group_id
-    (when ``collapse``; NULL for an article in no group). Parameters: MATCH expression, filters.
+    (when ``collapse``; NULL for an article in no group), then (when ``counted``, with ``weights``)
+    how many rows match in all. Parameters: MATCH expression, filters.
 
     ``newest``: only that many matching rows, the most recently stored (FTS5 walks rowids backwards);
     ``best``: only that many, the best scored.
@@ -146,9 +186,12 @@ def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse
     if collapse:
         join = " LEFT JOIN duplicates d ON d.article_rowid = f.rowid"
         cols += ", d.group_id"
+    sql = f"SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where}"
+    if counted:  # FTS5's bm25() cannot run inside a window query: the count is taken around it
+        return f"SELECT *, count(*) OVER () FROM ({sql}) ORDER BY 2, 1 LIMIT {int(best or -1)}", params
     tail = (f" ORDER BY f.rowid DESC LIMIT {int(newest)}" if newest
             else f" ORDER BY 2, 1 LIMIT {int(best)}" if best else "")
-    return f"SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where}{tail}", params
+    return sql + tail, params
 
 
 class SQLiteSearchIndex(SearchIndex):
@@ -157,7 +200,7 @@ class SQLiteSearchIndex(SearchIndex):
     def __init__(self, conn: sqlite3.Connection, scheme: Scheme = DEFAULT_SCHEME):
         self.conn = conn
         self.scheme = scheme
-        self._duplicates = False  # whether the relate stage's table is known to exist
+        self._known: set[tuple[str, str]] = set()  # tables and indexes known to exist
 
     def add(self, rows: Iterable[tuple[int, Article]],
             prepared: Mapping[str, list[str]] | None = None) -> None:
@@ -183,6 +226,30 @@ class SQLiteSearchIndex(SearchIndex):
         if not scored:
             rows = [(r[0], None, *r[1:]) for r in rows]
         return [(*r, None) for r in rows] if groups and not collapse else rows
+
+    def ranked(self, expr: Expr, filters: Filters, *, groups: bool, best: int,
+               broad: int) -> tuple[list[tuple], int]:
+        # One pass scores every match, keeps the best and counts them all (the newest matches first,
+        # then the best and the count, scored each match up to three times); a query matching more
+        # than ``best`` but at most ``broad`` is asked again for every row. Copy groups are looked up
+        # for the rows kept only, not joined to every match.
+        sql, params = matches_sql(self.scheme.weights, filters, collapse=False, best=best, counted=True)
+        rows = self.conn.execute(sql, [fts5_match(expr), *params]).fetchall()
+        total = rows[0][-1] if rows else 0
+        rows = self.matches(expr, filters) if best < total <= broad else [r[:2] for r in rows]
+        return (self._with_groups(rows) if groups else rows), total
+
+    def _with_groups(self, rows: list[tuple]) -> list[tuple]:
+        """(key, score, copy group or None) of (key, score) rows."""
+        found: dict[int, int] = {}
+        if self._has_duplicates():
+            keys = [r[0] for r in rows]
+            for i in range(0, len(keys), _MAX_VARS):
+                part = keys[i:i + _MAX_VARS]
+                marks = ", ".join("?" * len(part))
+                found.update(self.conn.execute(
+                    f"SELECT article_rowid, group_id FROM duplicates WHERE article_rowid IN ({marks})", part))
+        return [(key, score, found.get(key)) for key, score in rows]
 
     def count(self, expr: Expr, filters: Filters) -> int:
         sql, params = matches_sql(None, filters, collapse=False)
@@ -214,19 +281,19 @@ class SQLiteSearchIndex(SearchIndex):
             out.update((r[0], r) for r in self.conn.execute(sql, part))
         return out
 
-    def facet(self, expr: Expr, filters: Filters, column: str) -> list[tuple[str, int]]:
-        if column not in ("outlet", "section"):
-            raise ValueError(f"no facet {column!r}")
-        sql, params = matches_sql(None, filters, collapse=False)
-        rows = self.conn.execute(
-            f"SELECT {column}, count(*) AS n FROM articles WHERE rowid IN ({sql}) AND {column} IS NOT NULL "
-            f"GROUP BY {column} ORDER BY n DESC, {column}", [fts5_match(expr), *params])
-        return [tuple(r) for r in rows]
-
-    def entity_facet(self, expr: Expr, filters: Filters, limit: int) -> list[EntitySummary]:
-        sql, params = matches_sql(None, filters, collapse=False)
-        rows = self.conn.execute(entity_facet_sql(sql, limit), [fts5_match(expr), *params])
-        return [EntitySummary(*r) for r in rows]
+    def facets(self, expr: Expr, filters: Filters, entities: int) -> Facets:
+        where, params = filters_sql(Filters(filters.since, filters.until))
+        passes, values = [], []
+        for col in DIMENSIONS:
+            passes.append(f"a.{col} = ? COLLATE NOCASE" if getattr(filters, col) else "TRUE")
+            values += [getattr(filters, col)] if getattr(filters, col) else []
+        # FTS5 walks the postings; the facets index gives each match's outlet, section and date.
+        keyed = f" INDEXED BY {FACETS_INDEX}" if self._has("index", FACETS_INDEX) else ""
+        matched = (f"SELECT a.rowid AS k, a.outlet AS o, a.section AS s, {passes[0]} AS oin,"
+                   f" {passes[1]} AS sin FROM {TABLE} f CROSS JOIN articles a{keyed} ON a.rowid = f.rowid"
+                   f" WHERE {TABLE} MATCH ?{where}")
+        text = f"WITH {facets_sql(matched, entities)}"
+        return read_facets(self.conn.execute(text, [*values, fts5_match(expr), *params]))
 
     def expansions(self, start: str, most: int) -> int:
         if most <= 0:
@@ -258,8 +325,15 @@ class SQLiteSearchIndex(SearchIndex):
 
     def _has_duplicates(self) -> bool:
         # The relate stage's migration creates the table; an archive without it has nothing to fold.
-        if not self._duplicates:
-            found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                      "AND name = 'duplicates'").fetchone()
-            self._duplicates = found is not None
-        return self._duplicates
+        return self._has("table", "duplicates")
+
+    def _has(self, kind: str, name: str) -> bool:
+        """Whether the archive has the table or index ``name`` (an archive that a reader could not
+        migrate may lack it); known once it is there."""
+        if (kind, name) not in self._known:
+            found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?",
+                                      (kind, name)).fetchone()
+            if found is None:
+                return False
+            self._known.add((kind, name))
+        return True
