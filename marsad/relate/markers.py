@@ -25,6 +25,7 @@ from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.lexicon import folded_table, load
 
 LEAD_CHARS = 300  # the lead whose weekdays date the event; later ones are background or follow-ups
+STAMP = 5  # words of a line that is a date only (a page's stamp: «الأحد 19 أيار 2024»)
 NEAR_DAYS = 3  # stated days of the month this close are one event's (a report comes a day or two later)
 _YEAR = re.compile(r"(?<![\d.,])(\d{4})(?![\d.,])")  # \d: Arabic-Indic digits too, and int() reads them
 
@@ -111,7 +112,9 @@ def markers(headline: str, body: str) -> frozenset[str]:
     head, body = headline or "", body or ""
     lead = normalize_for_matching(f"{head}\n{body[:LEAD_CHARS]}")
     found = {f"w{week[w]}" for w in weekday.findall(lead)}
-    found.update(f"d{d}" for d in _stated_days(lead))
+    # A line of a few words that gives a date is a page's stamp (its day of printing), not the event's.
+    statements = "\n".join(x for x in lead.split("\n") if len(x.split()) > STAMP)
+    found.update(f"d{d}" for d in _stated_days(statements))
     found.update(f"y{y}" for y in _years(f"{head}\n{body}"))
     return frozenset(found)
 

@@ -28,7 +28,10 @@ def test_one_of_and_background_years_are_no_markers():
 def test_days_of_the_month_the_lead_states():
     # «13 أيار/مايو» is day 133 of a common year, «2019/02/03» day 34; a weekday beside it counts too.
     assert markers("", "رئيس الدولة الذي انتقل إلى جوار ربه اليوم الجمعة 13 ايار/مايو") == {"w4", "d133"}
-    assert markers("وفاة خليفة بن زايد تشعل مواقع التواصل", "2019/02/03 يتداول رواد مواقع التواصل") == {"d34"}
+    rumour = "2019/02/03 يتداول رواد مواقع التواصل أنباء غير مؤكدة"
+    assert markers("وفاة خليفة بن زايد تشعل مواقع التواصل", rumour) == {"d34"}
+    # A page's stamp on a line of its own is the day it was printed, not the event's.
+    assert markers("", "الأحد 19 أيار 2024\n\nاستشهاد مراسلة الجزيرة شيرين أبو عاقلة") == {"w6"}
     # A date to come is another event's (the vote), and a day naming an event is no date.
     assert markers("", "أعلن إجراء انتخابات مبكرة في 24 حزيران/يونيو المقبل") == frozenset()
     assert markers("", "في ذكرى ثورة 25 يناير وهجمات 11 سبتمبر") == frozenset()
