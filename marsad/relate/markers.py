@@ -53,13 +53,13 @@ def _patterns() -> tuple[dict[str, int], re.Pattern, re.Pattern, re.Pattern]:
 @cache
 def _day_patterns() -> tuple[dict[str, int], frozenset[str], re.Pattern, re.Pattern]:
     """Month names (folded) → number; the words that make a day and month another event's (its name
-    before it, a date to come after it); "13 مايو" (a named month after a day, with the words around
-    it); numeric dates "2019/02/03", "03-02-2019"."""
+    before it, a date to come after it); "13 مايو" (a named month after a day, with the word after it);
+    numeric dates "2019/02/03", "03-02-2019"."""
     months = load("months.json")
     gregorian = folded_table(months["gregorian"])
     other = frozenset(folded_table(dict.fromkeys(months["event_words"] + _data()["after_day"], 0)))
     month = _words(gregorian)
-    named = re.compile(rf"(?:(\w+) )?(?<!\w)(?:و|ب)?(\d{{1,2}}) (?:من )?(?:شهر )?({month})(?!\w)"
+    named = re.compile(rf"(?<!\w)(?:و|ب)?(\d{{1,2}}) (?:من )?(?:شهر )?({month})(?!\w)"
                        rf"(?: ?/ ?(?:{month}))?(?=(?: (\w+))?)")
     numeric = re.compile(r"(?<![\d/.-])(?:(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})"
                          r"|(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}))(?![\d/.-])")
@@ -80,8 +80,8 @@ def _stated_days(lead: str) -> Iterator[int]:
     def another(word: str | None) -> bool:  # the word, or the word after a clitic و or ب, is in ``other``
         return bool(word) and (word in other or word[0] in "وب" and word[1:] in other)
 
-    found = [(gregorian[m[3]], int(m[2])) for m in named.finditer(lead)
-             if not another(m[1]) and not another(m[4])]
+    found = [(gregorian[m[2]], int(m[1])) for m in named.finditer(lead)
+             if not another((lead[:m.start()].rsplit(None, 1) or [None])[-1]) and not another(m[3])]
     for m in numeric.finditer(lead):
         found.append((int(m[2]), int(m[3])) if m[1] else (int(m[5]), int(m[4])))
     return filter(None, (day_of_year(mo, d) for mo, d in found if 1 <= mo <= 12 and 1 <= d <= 31))

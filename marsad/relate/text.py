@@ -93,10 +93,14 @@ class Vocabulary:
     def quoted_ids(self, text: str) -> tuple[np.ndarray, np.ndarray | None]:
         """Word ids of ``words(text)``, and whether each word sits inside a quotation (None: none does)."""
         parts = _QUOTED.split(text)
+        ids = self.text_ids(text)
         if len(parts) == 1:
-            return self.text_ids(text), None
-        ids = [self.text_ids(p) for p in parts]
-        return np.concatenate(ids), np.concatenate([np.full(len(x), k % 2 == 1) for k, x in enumerate(ids)])
+            return ids, None
+        # A quotation mark never sits inside a word: each part's words are those of its pieces, whose
+        # ids the whole text's reading left in memory (read again if they were let go of meanwhile).
+        counts = [sum(len(self.pieces[w]) if w in self.pieces else len(self.text_ids(w)) for w in p.split())
+                  for p in parts]
+        return ids, np.repeat(np.arange(len(parts)) % 2 == 1, counts)
 
     def _chunk_ids(self, text: str) -> np.ndarray:
         raw = text.split()
