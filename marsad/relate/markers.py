@@ -59,8 +59,8 @@ def _day_patterns() -> tuple[dict[str, int], frozenset[str], re.Pattern, re.Patt
     gregorian = folded_table(months["gregorian"])
     other = frozenset(folded_table(dict.fromkeys(months["event_words"] + _data()["after_day"], 0)))
     month = _words(gregorian)
-    named = re.compile(rf"(?<!\w)(?:و|ب)?(\d{{1,2}}) (?:من )?(?:شهر )?({month})(?!\w)"
-                       rf"(?: ?/ ?(?:{month}))?(?=(?: (\w+))?)")
+    # Digits first, so that the search skips to them; what stands before them is checked apart.
+    named = re.compile(rf"(\d{{1,2}}) (?:من )?(?:شهر )?({month})(?!\w)(?: ?/ ?(?:{month}))?(?=(?: (\w+))?)")
     numeric = re.compile(r"(?<![\d/.-])(?:(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})"
                          r"|(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}))(?![\d/.-])")
     return gregorian, other, named, numeric
@@ -80,8 +80,12 @@ def _stated_days(lead: str) -> Iterator[int]:
     def another(word: str | None) -> bool:  # the word, or the word after a clitic و or ب, is in ``other``
         return bool(word) and (word in other or word[0] in "وب" and word[1:] in other)
 
-    found = [(gregorian[m[2]], int(m[1])) for m in named.finditer(lead)
-             if not another((lead[:m.start()].rsplit(None, 1) or [None])[-1]) and not another(m[3])]
+    def alone(start: int) -> bool:  # the day is a word of its own, or has a clitic و or ب only
+        before = lead[max(0, start - 2):start]
+        return not before[-1:].isalnum() or before[-1] in "وب" and not before[:-1].isalnum()
+
+    found = [(gregorian[m[2]], int(m[1])) for m in named.finditer(lead) if alone(m.start())
+             and not another((lead[:m.start()].rsplit(None, 1) or [None])[-1]) and not another(m[3])]
     for m in numeric.finditer(lead):
         found.append((int(m[2]), int(m[3])) if m[1] else (int(m[5]), int(m[4])))
     return filter(None, (day_of_year(mo, d) for mo, d in found if 1 <= mo <= 12 and 1 <= d <= 31))

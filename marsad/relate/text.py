@@ -98,8 +98,10 @@ class Vocabulary:
             return ids, None
         # A quotation mark never sits inside a word: each part's words are those of its pieces, whose
         # ids the whole text's reading left in memory (read again if they were let go of meanwhile).
-        counts = [sum(len(self.pieces[w]) if w in self.pieces else len(self.text_ids(w)) for w in p.split())
-                  for p in parts]
+        try:
+            counts = [sum(map(len, map(self.pieces.__getitem__, p.split()))) for p in parts]
+        except KeyError:
+            counts = [len(self.text_ids(p)) for p in parts]
         return ids, np.repeat(np.arange(len(parts)) % 2 == 1, counts)
 
     def _chunk_ids(self, text: str) -> np.ndarray:
@@ -159,7 +161,7 @@ class Shingled(NamedTuple):
     numbers: np.ndarray  # sorted unique codes of the numbers it states
     stems: np.ndarray = _EMPTY  # sorted unique codes of every pair of consecutive content terms
     lead: np.ndarray = _EMPTY  # those of the first LEAD_TERMS content terms
-    quoted: np.ndarray = _EMPTY  # sorted unique hashes of the shingles found only inside quotations
+    quoted: np.ndarray = _EMPTY  # sorted unique hashes of the shingles inside quotations
     top: np.ndarray | None = None  # those of its first TOP shingles (None: as ``all``)
 
 
@@ -179,8 +181,8 @@ def shingled(ids: np.ndarray, quoted: np.ndarray | None = None) -> Shingled:
     mixed = _mixed(ids)
     inside = _EMPTY
     if quoted is not None and len(ids) >= SHINGLE:
-        within = np.lib.stride_tricks.sliding_window_view(quoted, SHINGLE).all(axis=1)
-        inside = np.setdiff1d(mixed[within], mixed[~within])
+        run = np.concatenate([[0], np.cumsum(quoted)])  # a shingle is inside when all its words are
+        inside = np.unique(mixed[run[SHINGLE:] - run[:-SHINGLE] == SHINGLE])
     numbers = np.unique(VOCABULARY.codes[ids[VOCABULARY.numeric[ids]]])
     pairs = _stem_pairs(VOCABULARY.term_codes[ids[VOCABULARY.term_ids[ids] >= 0]])
     return Shingled(np.unique(mixed), np.unique(mixed[:min(OPENING, max(1, len(mixed) // 2))]), numbers,
