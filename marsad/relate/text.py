@@ -31,7 +31,8 @@ LEAD_TERMS = 25  # the content terms of a text's lead, whose pairs a reworded co
 # Normalized text has only letters, digits and separators left; a plain scan is the fast path here.
 _WORD = re.compile(r"[^\W_]+")
 # A quotation within a line: what a speaker said, which reports that each write their own text share.
-_QUOTED = re.compile(r"(«[^»\n]*»|“[^”\n]*”|\"[^\"\n]*\")")
+_QUOTED = re.compile(r"«[^»\n]*»|“[^”\n]*”|\"[^\"\n]*\"")
+_MARK = "qquotedq"  # a word no text holds, set around each quotation
 # Odd multipliers that mix the word codes of a shingle into one 64-bit hash.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
                 dtype=np.uint64)[:SHINGLE]
@@ -91,18 +92,14 @@ class Vocabulary:
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def quoted_ids(self, text: str) -> tuple[np.ndarray, np.ndarray | None]:
-        """Word ids of ``words(text)``, and whether each word sits inside a quotation (None: none does)."""
-        parts = _QUOTED.split(text)
-        ids = self.text_ids(text)
-        if len(parts) == 1:
-            return ids, None
-        # A quotation mark never sits inside a word: each part's words are those of its pieces, whose
-        # ids the whole text's reading left in memory (read again if they were let go of meanwhile).
-        try:
-            counts = [sum(map(len, map(self.pieces.__getitem__, p.split()))) for p in parts]
-        except KeyError:
-            counts = [len(self.text_ids(p)) for p in parts]
-        return ids, np.repeat(np.arange(len(parts)) % 2 == 1, counts)
+        """Word ids of ``words(text)``, and whether each word sits inside a quotation (None: none does).
+        Each quotation is read between two marker words, so that the text is read once."""
+        marked, found = _QUOTED.subn(lambda m: f" {_MARK} {m[0]} {_MARK} ", text)
+        if not found:
+            return self.text_ids(text), None
+        ids = self.text_ids(marked)
+        mark = ids == self.ids[_MARK]
+        return ids[~mark], (np.cumsum(mark) % 2 == 1)[~mark]
 
     def _chunk_ids(self, text: str) -> np.ndarray:
         raw = text.split()
