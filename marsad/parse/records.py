@@ -3,15 +3,23 @@
 A record is either a raw page (``{"html": ...}``, or ``{"text": ...}`` without a
 title: a whole crawler text dump) or an already-extracted article
 (``{"id", "url", "title", "text", "published", "outlet", "section", ...}``).
-Every field given is kept: known ones on the Article, the rest in ``Article.extra``.
+Every field given is kept: known ones on the Article, the rest in ``Article.extra``. Some outlets'
+exports (``data/records.json``) append other articles' leads to each body: that strip goes to
+``extra["appended_leads"]``, so that relating and search read the article's own text.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from marsad.arabic.hygiene import clean_text
+from marsad.arabic.normalize import normalize_for_matching
+from marsad.arabic.stem import light_stem, stopwords
 from marsad.errors import InputError
 from marsad.model import Article, Page
 from marsad.parse.html import html_paragraphs, parse_html
@@ -35,6 +43,9 @@ _BODY_KEYS = ("text", "body", "content", "article")
 _MAX_TITLE_WORDS = 20
 _SPACES = re.compile(r"[ \t]+")
 _SURROGATES = re.compile("[\ud800-\udfff]")  # lone halves of a pair: UTF-8 cannot encode them
+_LETTERS = re.compile(r"[^\W\d_]+")
+LEAD_WORDS = 12  # words of a paragraph that may be another article's lead (shorter: a closing line)
+FOREIGN = 0.2  # of its content terms, what a foreign lead shares with the headline or the next lead, at most
 
 
 def record_to_page(record: Any, source: str) -> Page:
@@ -60,6 +71,10 @@ def record_to_article(record: dict[str, Any], source: str | None = None) -> Arti
     body_key = next((k for k in _BODY_KEYS if isinstance(extra.get(k), str)), None)
     body = extra.pop(body_key) if body_key else ""
     paragraphs = split_paragraphs(body)
+    if headline and _appends_leads(values, extra):
+        cut = _body_end(clean_text(headline), paragraphs)
+        if cut < len(paragraphs):
+            paragraphs, extra["appended_leads"] = paragraphs[:cut], paragraphs[cut:]
     if not headline and not paragraphs:
         raise InputError("record has neither a title nor a text")
     if not headline:
@@ -70,6 +85,46 @@ def record_to_article(record: dict[str, Any], source: str | None = None) -> Arti
         values["deck"] = clean_text(abstract).strip()
     return Article(headline=clean_text(headline), paragraphs=paragraphs,
                    source=source, extra=extra, **values)
+
+
+@cache
+def _records_data() -> dict[str, Any]:
+    return json.loads(resources.files("marsad.data").joinpath("records.json").read_text("utf-8"))
+
+
+def _appends_leads(values: dict[str, Any], extra: dict[str, Any]) -> bool:
+    """Whether the record comes from an outlet whose exports append other articles' leads."""
+    names = {values.get("outlet"), extra.get("source"), urlsplit(str(values.get("url") or "")).hostname}
+    return not names.isdisjoint(_records_data()["appended_leads"])
+
+
+def _terms(text: str) -> set[str]:
+    skip = stopwords()
+    return {light_stem(w) for w in _LETTERS.findall(normalize_for_matching(text))
+            if len(w) > 3 and w not in skip}
+
+
+def _opens_a_lead(paragraph: str) -> bool:
+    """Whether ``paragraph`` opens as a lead does: a sentence of its own, not one going on from the
+    paragraph before (a joined conjunction, «كما», «في سياق متصل») nor an item of a list."""
+    first = paragraph.split()[0]
+    return (len(paragraph.split()) >= LEAD_WORDS and first[0] not in "وف-•*0123456789٠١٢٣٤٥٦٧٨٩"
+            and first not in _records_data()["continuations"])
+
+
+def _body_end(headline: str, paragraphs: list[str]) -> int:
+    """How many paragraphs are the article's own: a foot of two or more paragraphs that each open as a
+    lead and share almost nothing with the article's headline nor with the paragraph after them (each
+    is a story apart) is a strip of other articles' leads."""
+    core = _terms(headline)
+    cut, after = len(paragraphs), set()
+    for k in range(len(paragraphs) - 1, 1, -1):
+        terms = _terms(paragraphs[k])
+        if not _opens_a_lead(paragraphs[k]) or max(len(terms & core), len(terms & after)) >= FOREIGN * (
+                len(terms) or 1):
+            break
+        cut, after = k, terms
+    return cut if len(paragraphs) - cut >= 2 else len(paragraphs)
 
 
 def _first_line_as_title(paragraphs: list[str]) -> tuple[str, list[str]]:

@@ -281,10 +281,17 @@ class Clusterer:
     @staticmethod
     def _may_span(a: StoryState, b: StoryState) -> bool:
         """Whether ``a`` and ``b`` together may run as long as they would: past ``MAX_SPAN`` days only
-        when several outlets are reporting it (see :meth:`StoryState.margin`)."""
+        when the days of one lie within those on which reports may join the other (one event that the
+        load order split between outlets; stories that follow one another are a storyline, linked as a
+        thread, see :mod:`threads`, so that merges never chain) and several outlets are reporting it
+        (see :meth:`StoryState.margin`)."""
         days = [d for d in (a.first, a.last, b.first, b.last) if d is not None]
         if not days or max(days) - min(days) <= MAX_SPAN:
             return True
+        if None not in (a.first, a.last, b.first, b.last):
+            outer, inner = sorted((a, b), key=lambda s: s.first - s.last)  # the longer first
+            if inner.first < outer.first - WINDOW or inner.last > outer.last + WINDOW:
+                return False
         return sum(n > 1 for n in Counter(a.outlets + b.outlets).values()) > 1
 
     def _loaded(self, s: StoryState) -> StoryState:

@@ -1,28 +1,24 @@
 """Near-duplicates: syndicated agency copy and republished articles.
 
-Each article's word shingles get a MinHash signature (datasketch).
-Locality-sensitive hashing over bands of the signature, and the shingles of the
-article's opening, propose candidates; a candidate is a copy when the shingles
-the two texts share cover at least ``CONTAIN`` of the shorter one, and each
-text's opening is found in the other (``LEAD``): copies, even reworded ones,
-carry the same lead, while reports that share only background paragraphs, a
-list of other articles' leads at their foot or a template open each with their
-own news. An agency lead reworded by an outlet (clitics, word forms, a clause
-moved) keeps few shingles but most of its pairs of consecutive stems: a text
-sharing ``REWORDED`` of its shingles with the other is a copy when each lead's
-stem pairs are found in the other (``LEAD_STEMS``), so that a rewritten opening
-over the same wire body still counts. A text found nearly whole in the other (``WHOLE``: a lead republished
-inside a longer piece) is a copy whatever it opens with. Texts that state
-several numbers must share most of them: a template filled with other figures
-is no copy. Containment rather than Jaccard, so that a short text inside a long
-one still counts. Shingles come from the body, not the headline: the same
-headline over other text is no copy.
+Each article's word shingles get a MinHash signature (datasketch). Locality-sensitive hashing over bands of
+the signature, and the shingles of the article's opening, propose candidates; a candidate is a copy when the
+shingles the two texts share cover at least ``CONTAIN`` of the shorter one, and each text's opening is found
+in the other (``LEAD``), one of them at the other's top (``text.TOP``): copies, even reworded ones, carry the
+same lead, while reports that share only background paragraphs (each holding the other's lead further down, in
+its own order), a list of other articles' leads at their foot or a template open each with their own news. An
+agency lead reworded by an outlet (clitics, word forms, a clause moved) keeps few shingles but most of its
+pairs of consecutive stems: a text sharing ``REWORDED`` of its shingles with the other is a copy when each
+lead's stem pairs are found in the other (``LEAD_STEMS``), so that a rewritten opening over the same wire body
+still counts, and when they share some of their own text too (``CONTAIN`` of the shingles outside quotations):
+two reports of one speech, each in its own words around the same quoted sentences, are no copies. A text found
+nearly whole in the other (``WHOLE``: a lead republished inside a longer piece) is a copy whatever it opens
+with. Texts that state several numbers must share most of them: a template filled with other figures is no
+copy. Containment rather than Jaccard, so that a short text inside a long one still counts. Shingles come from
+the body, not the headline: the same headline over other text is no copy.
 
-A group is a set of copies of one source text (its first member), every two of
-which share at least ``LOOSE`` of the shorter one's shingles. Groups are never
-closed transitively: A copies B and B copies C does not put A with C unless A
-copies C too, so a chain of loosely linked reports never becomes one group.
-"""
+A group is a set of copies of one source text (its first member), every two of which share at least ``LOOSE``
+of the shorter one's shingles. Groups are never closed transitively: A copies B and B copies C does not put A
+with C unless A copies C too, so a chain of loosely linked reports never becomes one group."""
 
 from __future__ import annotations
 
@@ -111,9 +107,20 @@ def lead_share(a: Shingled, b: Shingled) -> float:
     return len(np.intersect1d(a.opening, b.all, assume_unique=True)) / (len(a.opening) or 1)
 
 
+def top_share(a: Shingled, b: Shingled) -> float:
+    """How much of ``a``'s opening the top of ``b`` holds."""
+    top = b.all if b.top is None else b.top
+    return len(np.intersect1d(a.opening, top, assume_unique=True)) / (len(a.opening) or 1)
+
+
 def reworded_lead(a: Shingled, b: Shingled) -> float:
     """How much of ``a``'s lead, as pairs of consecutive stems, ``b`` holds."""
     return len(np.intersect1d(a.lead, b.stems, assume_unique=True)) / (len(a.lead) or 1)
+
+
+def own(text: Shingled) -> np.ndarray:
+    """The shingles of ``text`` outside quotations: its own words, not a speaker's."""
+    return np.setdiff1d(text.all, text.quoted, assume_unique=True) if len(text.quoted) else text.all
 
 
 def same_figures(a: Shingled, b: Shingled) -> bool:
@@ -128,9 +135,12 @@ def is_copy(a: Shingled, b: Shingled, contain: float = CONTAIN) -> bool:
     c, shared = containment(a.all, b.all)
     if c < contain or shared < min(MIN_SHARED, len(a.all), len(b.all)) or not same_figures(a, b):
         return False
-    if c >= WHOLE or min(lead_share(a, b), lead_share(b, a)) >= LEAD:
+    if c >= WHOLE:
         return True
-    return c >= REWORDED and min(reworded_lead(a, b), reworded_lead(b, a)) >= LEAD_STEMS
+    if min(lead_share(a, b), lead_share(b, a)) >= LEAD:
+        return max(top_share(a, b), top_share(b, a)) >= LEAD
+    return (c >= REWORDED and min(reworded_lead(a, b), reworded_lead(b, a)) >= LEAD_STEMS
+            and containment(own(a), own(b))[0] >= contain)
 
 
 def copies(text: Shingled, candidates: Iterable[K], text_of: Callable[[K], Shingled],

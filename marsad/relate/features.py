@@ -34,12 +34,14 @@ class Doc:
     outlet: str | None = None
     stems: np.ndarray | None = None  # its pairs of content terms, and those of its lead (see text.Shingled)
     lead: np.ndarray | None = None
+    quoted: np.ndarray | None = None  # its shingles found only inside quotations (see text.Shingled)
+    top: np.ndarray | None = None  # the shingles of its top, when it is longer (see text.Shingled)
     marks: frozenset[str] = frozenset()  # the time its text states (see markers.markers)
 
     def copy_text(self) -> Shingled:
         opening = self.opening if self.opening is not None else self.shingles
-        pairs = (_NONE if x is None else x for x in (self.stems, self.lead))
-        return Shingled(self.shingles, opening, _NONE if self.numbers is None else self.numbers, *pairs)
+        arrays = (_NONE if x is None else x for x in (self.numbers, self.stems, self.lead, self.quoted))
+        return Shingled(self.shingles, opening, *arrays, self.top)
 
 
 def article_text(a: Article) -> str:
@@ -98,23 +100,26 @@ def entity_names(a: Article) -> frozenset[str]:
     return frozenset(e.canonical for e in a.entities or () if e.canonical)
 
 
-def copy_ids(head: np.ndarray, body: np.ndarray) -> np.ndarray:
-    """The word ids whose shingles tell copies: the body's, so that the same headline (or deck: an
-    outlet's summary, a series' tagline) over other text is no copy; the headline's and deck's too
-    when the body is too short to have shingles."""
-    return body if len(body) >= SHINGLE else np.concatenate([head, body])
+def copy_text(head: np.ndarray, body: str) -> tuple[Shingled, np.ndarray]:
+    """What tells copies of a text, and its body's word ids. The body's shingles tell them, so that the
+    same headline (or deck: an outlet's summary, a series' tagline) over other text is no copy; the
+    headline's and deck's too when the body is too short to have shingles."""
+    ids, quoted = VOCABULARY.quoted_ids(body)
+    if len(ids) >= SHINGLE:
+        return shingled(ids, quoted), ids
+    return shingled(np.concatenate([head, ids])), ids
 
 
 def make_doc(a: Article) -> Doc:
     head = VOCABULARY.text_ids("\n".join(x for x in (a.headline, a.deck) if x))
     analyzed = a.analyzed_body()
-    body = VOCABULARY.text_ids(analyzed)
+    text, body = copy_text(head, analyzed)
     ids = np.concatenate([head, body])
     day = day_number(a.published)
-    text = shingled(copy_ids(head, body))
     return Doc(id=a.id or "", title=a.headline, day=text_day(a) if day is None else day,
                vec=weigh(term_ids(ids)), entities=entity_names(a), shingles=text.all, opening=text.opening,
-               numbers=text.numbers, outlet=a.outlet, stems=text.stems, lead=text.lead,
+               numbers=text.numbers, outlet=a.outlet, stems=text.stems, lead=text.lead, quoted=text.quoted,
+               top=text.top,
                marks=markers(a.headline, "\n".join(x for x in (a.deck, analyzed) if x)))
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from marsad.model import Article
 from marsad.relate.cluster import RECENT, WINDOW, Clusterer, StoryState
 from marsad.relate.dedup import CROWDED, choose_group, copies, copy_keys, proposed
-from marsad.relate.features import Doc, copy_ids, interned, make_doc
+from marsad.relate.features import Doc, copy_text, interned, make_doc
 from marsad.relate.text import VOCABULARY, Shingled, shingled
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def stored_shingles(state: RelateState, key: int) -> Shingled:
     if not row:
         return shingled(np.empty(0, np.int64))
     head = VOCABULARY.text_ids("\n".join(x for x in row[:2] if x))
-    return shingled(copy_ids(head, VOCABULARY.text_ids(row[2] or "")))
+    return copy_text(head, row[2] or "")[0]
 
 
 class Batch:

@@ -26,9 +26,13 @@ from marsad.arabic.stem import light_stem, snowball_stem, stopwords
 MAX_PIECES = 200_000  # text pieces remembered (their word ids), ~50 MB at most
 SHINGLE = 4  # words per shingle: long enough that independent wordings rarely share one
 OPENING = 40  # the shingles of a text's opening: copies share their leads, reports sharing background do not
+TOP = 2 * OPENING  # the shingles of a text's top, where a copy holds the other's opening (not further down)
 LEAD_TERMS = 25  # the content terms of a text's lead, whose pairs a reworded copy keeps
 # Normalized text has only letters, digits and separators left; a plain scan is the fast path here.
 _WORD = re.compile(r"[^\W_]+")
+# A quotation within a line: what a speaker said, which reports that each write their own text share.
+_QUOTED = re.compile(r"«[^»\n]*»|“[^”\n]*”|\"[^\"\n]*\"")
+_MARK = "qquotedq"  # a word no text holds, set around each quotation
 # Odd multipliers that mix the word codes of a shingle into one 64-bit hash.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
                 dtype=np.uint64)[:SHINGLE]
@@ -87,6 +91,16 @@ class Vocabulary:
         parts = [self._chunk_ids(c) for c in chunks(text)]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
+    def quoted_ids(self, text: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """Word ids of ``words(text)``, and whether each word sits inside a quotation (None: none does).
+        Each quotation is read between two marker words, so that the text is read once."""
+        marked, found = _QUOTED.subn(lambda m: f" {_MARK} {m[0]} {_MARK} ", text)
+        if not found:
+            return self.text_ids(text), None
+        ids = self.text_ids(marked)
+        mark = ids == self.ids[_MARK]
+        return ids[~mark], (np.cumsum(mark) % 2 == 1)[~mark]
+
     def _chunk_ids(self, text: str) -> np.ndarray:
         raw = text.split()
         missing = set(raw).difference(self.pieces)
@@ -144,6 +158,8 @@ class Shingled(NamedTuple):
     numbers: np.ndarray  # sorted unique codes of the numbers it states
     stems: np.ndarray = _EMPTY  # sorted unique codes of every pair of consecutive content terms
     lead: np.ndarray = _EMPTY  # those of the first LEAD_TERMS content terms
+    quoted: np.ndarray = _EMPTY  # sorted unique hashes of the shingles inside quotations
+    top: np.ndarray | None = None  # those of its first TOP shingles (None: as ``all``)
 
 
 def _mixed(ids: np.ndarray) -> np.ndarray:
@@ -155,14 +171,20 @@ def _mixed(ids: np.ndarray) -> np.ndarray:
     return sum(codes[i:i + n] * _MIX[i] for i in range(SHINGLE))
 
 
-def shingled(ids: np.ndarray) -> Shingled:
+def shingled(ids: np.ndarray, quoted: np.ndarray | None = None) -> Shingled:
     """A text's shingles, and those of its opening: at most its first half, so that a short text's
-    opening is not its footer (a series' tagline, a "watch the video" line)."""
+    opening is not its footer (a series' tagline, a "watch the video" line). ``quoted`` flags the words
+    inside quotations, whose shingles are kept apart too: what a speaker said, not the text's own."""
     mixed = _mixed(ids)
+    inside = _EMPTY
+    if quoted is not None and len(ids) >= SHINGLE:
+        run = np.concatenate([[0], np.cumsum(quoted)])  # a shingle is inside when all its words are
+        inside = np.unique(mixed[run[SHINGLE:] - run[:-SHINGLE] == SHINGLE])
     numbers = np.unique(VOCABULARY.codes[ids[VOCABULARY.numeric[ids]]])
     pairs = _stem_pairs(VOCABULARY.term_codes[ids[VOCABULARY.term_ids[ids] >= 0]])
     return Shingled(np.unique(mixed), np.unique(mixed[:min(OPENING, max(1, len(mixed) // 2))]), numbers,
-                    np.unique(pairs), np.unique(pairs[:LEAD_TERMS - 1]))
+                    np.unique(pairs), np.unique(pairs[:LEAD_TERMS - 1]), inside,
+                    np.unique(mixed[:TOP]) if len(mixed) > TOP else None)
 
 
 def _stem_pairs(codes: np.ndarray) -> np.ndarray:

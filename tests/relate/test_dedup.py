@@ -15,17 +15,22 @@ from marsad.relate import duplicate_groups
 from marsad.relate.dedup import (
     _PERMUTATIONS,
     _SCHEME,
+    CONTAIN,
     CROWDED,
     LEAD,
     LEAD_STEMS,
     LOOSE,
     NUM_PERM,
+    REWORDED,
+    WHOLE,
     containment,
     group,
     is_copy,
     lead_share,
+    own,
     reworded_lead,
     signature,
+    top_share,
 )
 from marsad.relate.features import Doc, make_doc
 from marsad.relate.incremental import features
@@ -105,6 +110,31 @@ def test_a_quote_in_both_leads_is_no_copy(ant_docs):
     # around the same quoted sentences («عودة درنة آمنة إلى حضن الوطن»).
     a, b = (ant_docs[i].copy_text() for i in ("SK-middleEast-2645-20180628", "BB-middleEast-678-20180629"))
     assert containment(a.all, b.all)[0] > 0.2 and not is_copy(a, b)
+
+
+def test_one_speech_quoted_by_both_is_no_copy(ant_docs):
+    # CNN Arabic and Sky News Arabia on Zayani's «5 متطلبات» for Iran: the same SPA transcript quoted at
+    # length, each report's own sentences apart. Leads reworded alike; what they share is the speaker's.
+    a, b = (ant_docs[i].copy_text() for i in ("CN-middleEast-900-20180513", "SK-middleEast-1643-20180513"))
+    assert containment(a.all, b.all)[0] >= REWORDED
+    assert min(reworded_lead(a, b), reworded_lead(b, a)) >= LEAD_STEMS
+    assert containment(own(a), own(b))[0] < CONTAIN and not is_copy(a, b)
+
+
+def test_quotations_are_told_apart_from_own_words():
+    text = shingled(*VOCABULARY.quoted_ids('قال الوزير في مؤتمر صحفي عقده اليوم "إن الحكومة ستواصل العمل '
+                                            'على تنفيذ كل الإصلاحات" ثم غادر القاعة'))
+    assert 0 < len(text.quoted) < len(text.all) and len(own(text)) == len(text.all) - len(text.quoted)
+    ids, quoted = VOCABULARY.quoted_ids("لا اقتباس في هذا النص")
+    assert quoted is None and len(ids) == 5
+
+
+def test_shared_paragraphs_out_of_place_are_no_copy(ant_docs):
+    # France 24 on the OPCW director's statement and Sky News Arabia on the US envoy's, at one session on
+    # Douma: each carries the other's lead as a paragraph further down, neither opens with it.
+    a, b = (ant_docs[i].copy_text() for i in ("FR-middleEast-300-20180416", "SK-middleEast-1048-20180416"))
+    assert min(lead_share(a, b), lead_share(b, a)) >= LEAD and containment(a.all, b.all)[0] < WHOLE
+    assert max(top_share(a, b), top_share(b, a)) < LEAD and not is_copy(a, b)
 
 
 def test_same_title_other_passage_is_no_copy(shared):
