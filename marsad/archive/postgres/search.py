@@ -172,7 +172,9 @@ class PostgresSearchIndex(SearchIndex):
         return {r[0]: tuple(r) for r in rows}
 
     def facets(self, expr: Expr, filters: Filters, entities: int) -> Facets:
-        keys = self.matching(expr, Filters(filters.since, filters.until)).keys
+        # The query's matching set as the search read it (kept per thread), sent once: the date filters
+        # and the outlet and section passes are applied by the one statement that counts the facets.
+        keys = self.matching(expr, Filters()).keys
         if not len(keys):
             return read_facets([])
         passes, chosen = [], []
@@ -180,11 +182,12 @@ class PostgresSearchIndex(SearchIndex):
             value = getattr(filters, col)
             passes.append(f"coalesce(lower(a.{col}) = lower(%s), FALSE)" if value else "TRUE")
             chosen += [value] if value else []
-        # The query's matching set, read once (and shared with the search that ran it); each match's
-        # row gives its outlet and section.
+        dates = Filters(filters.since, filters.until).comparisons()
+        where = "".join(f' AND a.{col} COLLATE "C" {op} %s' for col, op, _ in dates)
         matched = (f"SELECT a.rowid AS k, a.outlet AS o, a.section AS s, {passes[0]} AS oin,"
-                   f" {passes[1]} AS sin FROM {ARTICLES} a WHERE a.rowid = ANY(%s)")
-        return read_facets(self._fetch(f"WITH {facets_sql(matched, entities)}", [*chosen, keys.tolist()]))
+                   f" {passes[1]} AS sin FROM {ARTICLES} a WHERE a.rowid = ANY(%s){where}")
+        params = [*chosen, keys.tolist(), *(v for _, _, v in dates)]
+        return read_facets(self._fetch(f"WITH {facets_sql(matched, entities)}", params))
 
     def expansions(self, start: str, most: int) -> int:
         if most <= 0:
