@@ -150,11 +150,9 @@ def batch(docs: list[tuple[int, int, list[list[str]]]], ncols: int) -> Terms:
                  [0, *starts.tolist(), len(tid)])
 
 
-def read(cur: psycopg.Cursor, plain: list[str], prefixes: list[str], ncols: int,
-         keys: tuple[int, int] | None = None) -> dict[tuple[str, bool], Postings]:
-    """In one statement, the postings of each term of ``plain`` ((term, False)) and of every term that
-    starts with each of ``prefixes`` ((prefix, True)), of articles with keys in the range ``keys`` if
-    given."""
+def read_sql(plain: list[str], prefixes: list[str], keys: tuple[int, int] | None = None) -> tuple[str, list]:
+    """The statement reading the blocks of each term of ``plain`` and of every term that starts with
+    each of ``prefixes``, of articles with keys in the range ``keys`` if given (run it in binary)."""
     where, params = ["term = ANY(%s)"], [plain]
     for p in prefixes:
         where.append("(term >= %s AND term < %s)")
@@ -162,17 +160,24 @@ def read(cur: psycopg.Cursor, plain: list[str], prefixes: list[str], ncols: int,
     text = f"SELECT term, keys, dls, counts FROM {BLOCKS} WHERE ({' OR '.join(where)})"
     if keys is not None:
         text, params = text + " AND hi >= %s AND lo <= %s", [*params, *keys]
+    return text, params
+
+
+def gather(found: list[tuple], plain: list[str], prefixes: list[str], ncols: int,
+           keys: tuple[int, int] | None = None) -> dict[tuple[str, bool], Postings]:
+    """The postings of each term of ``plain`` ((term, False)) and of each prefix ((prefix, True)),
+    from the rows :func:`read_sql` read."""
     rows: dict[tuple[str, bool], list] = {(t, False): [] for t in plain} | {(p, True): [] for p in prefixes}
     wanted = set(plain)
-    for term, *arrays in cur.execute(text, params, binary=True).fetchall():
+    for term, *arrays in found:
         if term in wanted:
             rows[term, False].append(arrays)
         for p in prefixes:
             if term.startswith(p):
                 rows[p, True].append(arrays)
     out = {}
-    for name, found in rows.items():
-        p = Postings.of_rows(found, ncols)
+    for name, got in rows.items():
+        p = Postings.of_rows(got, ncols)
         out[name] = p.take((p.keys >= keys[0]) & (p.keys <= keys[1])) if keys is not None else p
     return out
 

@@ -104,9 +104,17 @@ class Query:
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def run(self, cur: psycopg.Cursor, scored: bool, stats: tuple[float, float] | None = None) -> Matches:
-        """The matches; ``stats``: the index's articles and average length, when read already."""
-        self._postings = self._fetch(cur)
+    def statement(self) -> tuple[str, list]:
+        """The one statement that reads the postings of every term and prefix of the query."""
+        return blocks.read_sql(*self._wanted(), self.keys)
+
+    def run(self, cur: psycopg.Cursor, scored: bool, stats: tuple[float, float] | None = None,
+            rows: list[tuple] | None = None) -> Matches:
+        """The matches; ``stats``: the index's articles and average length, and ``rows``: the rows of
+        :meth:`statement`, when read already."""
+        if rows is None:
+            rows = cur.execute(*self.statement(), binary=True).fetchall()
+        self._postings = blocks.gather(rows, *self._wanted(), len(self.scheme.columns), self.keys)
         found = [self._read(cur, *key) for key in self.distinct]
         every, where = _union([f.keys for f in found])
         present = []
@@ -155,12 +163,11 @@ class Query:
         conds[id(expr)] = out
         return out
 
-    def _fetch(self, cur: psycopg.Cursor) -> dict[tuple[str, bool], blocks.Postings]:
-        """The postings of every term and prefix of the query, read at once."""
+    def _wanted(self) -> tuple[list[str], list[str]]:
+        """The query's plain terms and prefixes, sorted."""
         wanted = {(t, prefix and n == len(toks) - 1) for toks, _, prefix in self.distinct
                   for n, t in enumerate(toks)}
-        plain, prefixes = sorted(t for t, pre in wanted if not pre), sorted(t for t, pre in wanted if pre)
-        return blocks.read(cur, plain, prefixes, len(self.scheme.columns), self.keys)
+        return sorted(t for t, pre in wanted if not pre), sorted(t for t, pre in wanted if pre)
 
     def _read(self, cur: psycopg.Cursor, toks: tuple[str, ...], cols: tuple[int, ...], prefix: bool) -> Found:
         if len(toks) == 1:
