@@ -73,11 +73,11 @@ class Postings:
     counts: np.ndarray
 
     @classmethod
-    def of_rows(cls, rows: list[tuple], ncols: int) -> Postings:
-        """From rows of (keys, dls, counts) bytes of blocks."""
+    def of_rows(cls, rows: list[tuple], ncols: int, numbers: type = np.int64) -> Postings:
+        """From rows of (keys, dls, counts) bytes of blocks; lengths and counts as ``numbers``."""
         keys = np.frombuffer(b"".join(r[0] for r in rows), _KEY).astype(np.int64)
-        dls = np.frombuffer(b"".join(r[1] for r in rows), _DL).astype(np.int64)
-        counts = np.frombuffer(b"".join(r[2] for r in rows), _COUNT).astype(np.int64).reshape(-1, ncols)
+        dls = np.frombuffer(b"".join(r[1] for r in rows), _DL).astype(numbers)
+        counts = np.frombuffer(b"".join(r[2] for r in rows), _COUNT).astype(numbers).reshape(-1, ncols)
         return cls(keys, dls, counts)
 
     def take(self, which: np.ndarray) -> Postings:
@@ -166,7 +166,7 @@ def read_sql(plain: list[str], prefixes: list[str], keys: tuple[int, int] | None
 def gather(found: list[tuple], plain: list[str], prefixes: list[str], ncols: int,
            keys: tuple[int, int] | None = None) -> dict[tuple[str, bool], Postings]:
     """The postings of each term of ``plain`` ((term, False)) and of each prefix ((prefix, True)),
-    from the rows :func:`read_sql` read."""
+    from the rows :func:`read_sql` read; lengths and counts as floats, ready to score."""
     rows: dict[tuple[str, bool], list] = {(t, False): [] for t in plain} | {(p, True): [] for p in prefixes}
     wanted = set(plain)
     for term, *arrays in found:
@@ -177,7 +177,7 @@ def gather(found: list[tuple], plain: list[str], prefixes: list[str], ncols: int
                 rows[p, True].append(arrays)
     out = {}
     for name, got in rows.items():
-        p = Postings.of_rows(got, ncols)
+        p = Postings.of_rows(got, ncols, np.float64)
         out[name] = p.take((p.keys >= keys[0]) & (p.keys <= keys[1])) if keys is not None else p
     return out
 
