@@ -131,11 +131,16 @@ class Query:
         total = np.zeros(len(every))
         terms = [self._bm25(f, n or 0.0, avgdl or 1.0) for f in found]
         for j, ancestors in self.occurrences:
+            if not ancestors:  # counts wherever it matches: added in place (its keys are distinct)
+                total[where[j]] += terms[j]
+                continue
             term = np.zeros(len(every))
             term[where[j]] = terms[j]
             for a in ancestors:
                 term *= self._cond(a, present, conds, len(every))
             total += term
+        if match.all():
+            return Matches(every, -total)
         return Matches(every[match], -total[match])
 
     @staticmethod
@@ -160,7 +165,10 @@ class Query:
             out = np.full(size, every)
             for part in expr.parts:
                 c = self._cond(part, present, conds, size)
-                out = out & c if every else out | c
+                if every:
+                    out &= c
+                else:
+                    out |= c
         conds[id(expr)] = out
         return out
 
