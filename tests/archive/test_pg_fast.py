@@ -78,3 +78,24 @@ def test_blocks_written_by_binary_copy_read_back_as_built(new_db):
     assert found["a", False].counts.tolist() == [[1, 0, 0, 2]] * 3
     assert found["b", False].counts.tolist() == [[1, 1, 0, 0]] * 3
     assert found["c", False].dls.tolist() == [9, 9, 9]
+
+
+def test_kept_blocks_give_the_same_results_and_are_dropped_when_the_index_changes(new_db):
+    with open_archive(new_db("a")) as arc:
+        arc.put([make_article(i) for i in range(12)])
+        cache = arc.backend.index.cache
+        cache.least = 1  # keep every term, however rare
+
+        def found():
+            arc.backend.index._local.memo = None  # each search reads (or takes) its blocks anew
+            return [[(h.id, h.score) for h in arc.search(q, limit=20, mode="any").hits] for q in QUERIES]
+
+        cold = found()
+        assert cache.version is not None and cache._rows  # kept as read
+        assert found() == cold  # from the kept blocks, prefixes over kept terms included
+        before = arc.search("الرئيس").total
+        arc.put([make_article(40)])
+        assert arc.search("الرئيس").total == before + 1  # the kept blocks were of the index before
+        kept = found()
+        arc.backend.index.cache = type(cache)(least=10**9)  # nothing kept: all read from the server
+        assert found() == kept

@@ -14,6 +14,7 @@ Reading is a few rows a term, and the work that grows with the archive is vector
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,9 +106,15 @@ class Query:
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def statement(self) -> tuple[str, list]:
-        """The one statement that reads the postings of every term and prefix of the query."""
-        return blocks.read_sql(*self._wanted(), self.keys)
+    def statement(self, skip: Collection[str] = ()) -> tuple[str, list]:
+        """The one statement that reads the postings of every term and prefix of the query (but the
+        plain terms of ``skip``)."""
+        plain, prefixes = self._wanted()
+        return blocks.read_sql([t for t in plain if t not in skip], prefixes, self.keys)
+
+    def plain(self) -> list[str]:
+        """The query's terms read whole (not as a prefix)."""
+        return self._wanted()[0]
 
     def run(self, cur: psycopg.Cursor, scored: bool, stats: tuple[float, float] | None = None,
             rows: list[tuple] | None = None) -> Matches:

@@ -21,6 +21,7 @@ import psycopg
 from marsad.archive.base import SearchIndex
 from marsad.archive.postgres import blocks, postings
 from marsad.archive.postgres.blocks import BLOCKS
+from marsad.archive.postgres.cache import TermCache
 from marsad.archive.postgres.postings import DOCS, STATS, Doc, tokens
 from marsad.archive.postgres.ranking import STATS_SQL, TOP, Matches, Query
 from marsad.archive.postgres.wire import Keys
@@ -51,6 +52,7 @@ class PostgresSearchIndex(SearchIndex):
         self.scheme = scheme
         self._local = threading.local()  # each thread's deadline and kept results
         self.merger = blocks.Merger()
+        self.cache = TermCache()
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -102,12 +104,9 @@ class PostgresSearchIndex(SearchIndex):
         memo = self._memo()
         with self._cursor() as cur:
             kept, query = memo.get(expr), Query(expr, self.scheme)
-            if kept is None:  # the index's version and statistics, and the postings, in one round trip
-                with cur.connection.pipeline(), cur.connection.cursor() as stats_cur:
-                    stats_cur.execute(STATS_SQL)
-                    cur.execute(*query.statement(), binary=True)
-                    version, *stats = stats_cur.fetchone()
-                kept = memo[expr] = (version, query.run(cur, True, tuple(stats), cur.fetchall()))
+            if kept is None:
+                version, stats, rows = self._read(cur, query)
+                kept = memo[expr] = (version, query.run(cur, True, stats, rows))
             else:
                 version, *stats = cur.execute(STATS_SQL).fetchone()
                 if kept[0] != version:
@@ -115,6 +114,24 @@ class PostgresSearchIndex(SearchIndex):
             while len(memo) > _MEMO:
                 memo.pop(next(iter(memo)))
         return self._filtered(kept[1], filters)
+
+    def _read(self, cur: psycopg.Cursor, query: Query) -> tuple[str, tuple, list[tuple]]:
+        """The index's version and statistics, and the rows of the query's blocks, in one round trip;
+        the blocks of common terms kept by this process (:mod:`marsad.archive.postgres.cache`) are
+        not read again while the index is unchanged."""
+        plain = query.plain()
+        held_under, held = self.cache.held(plain)
+        with cur.connection.pipeline(), cur.connection.cursor() as stats_cur:
+            stats_cur.execute(STATS_SQL)
+            cur.execute(*query.statement(skip=held), binary=True)
+            version, *stats = stats_cur.fetchone()
+        rows = [r for r in cur.fetchall() if r[0] not in held]  # a prefix may read a kept term again
+        if held and held_under != version:  # kept under an index since changed: read them now
+            rows += cur.execute(*blocks.read_sql(sorted(held), []), binary=True).fetchall()
+        else:
+            rows += [r for found in held.values() for r in found]
+        self.cache.keep(version, rows, set(plain))
+        return version, tuple(stats), rows
 
     def _filtered(self, m: Matches, filters: Filters) -> Matches:
         comparisons = filters.comparisons()
