@@ -20,9 +20,10 @@ all work this way):
 
 Tables are created in the connection's current schema (``?options=-csearch_path%3Dname`` in the
 URL puts an archive in a schema of its own). An article's key is the ``rowid`` column of
-``articles`` (named as on SQLite). Pooled connections are checked when taken (a round trip: a server
-restarted in a fraction of a second must not hand a dead one to the next write), so an archive left
-open outlives a dropped connection or a server restart.
+``articles`` (named as on SQLite). Pooled connections are checked when taken, so an archive left
+open outlives a dropped connection or a server restart: a connection idle in the pool has nothing to
+read unless the server wrote to it or closed it (a restart, a terminated backend), which a poll of
+its socket sees at no cost; only then is the server asked (a round trip), and a dead one replaced.
 
 Writers lock rows only, never a table or the database, so several ``marsad ingest`` may write at
 once; a batch that meets a deadlock with another is run again. Relating is the one step that runs
@@ -34,6 +35,7 @@ of every process. Text columns compare with the "C" collation, so that orders ma
 
 from __future__ import annotations
 
+import select
 import threading
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
@@ -63,7 +65,7 @@ class PostgresBackend(Backend):
             migrations.prepare(url, readonly=readonly, timeout=timeout, name=self.name)
             self.pool = ConnectionPool(url, min_size=1, max_size=connections, timeout=timeout,
                                        kwargs={"autocommit": True, "application_name": "marsad"},
-                                       configure=self._configure, check=ConnectionPool.check_connection,
+                                       configure=self._configure, check=_check,
                                        name="marsad", open=True)
         self.index = PostgresSearchIndex(self)
         self.relate = PostgresRelateState(self)
@@ -129,6 +131,16 @@ class PostgresBackend(Backend):
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _check(conn: psycopg.Connection) -> None:
+    """Raise when a pooled connection is dead; a round trip only when its socket has something to read."""
+    if not conn.closed:
+        poll = select.poll()
+        poll.register(conn.fileno(), select.POLLIN)
+        if not poll.poll(0):
+            return
+    ConnectionPool.check_connection(conn)
 
 
 __all__ = ["PostgresBackend"]

@@ -14,6 +14,7 @@ Reading is a few rows a term, and the work that grows with the archive is vector
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ import psycopg
 
 from marsad.archive.postgres import blocks
 from marsad.archive.postgres.postings import DOCS, STATS, tokens
+from marsad.archive.postgres.wire import Keys
 from marsad.search.analyze import Scheme
 from marsad.search.expr import AllOf, Exclude, Expr, Phrase
 
@@ -104,9 +106,23 @@ class Query:
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def run(self, cur: psycopg.Cursor, scored: bool, stats: tuple[float, float] | None = None) -> Matches:
-        """The matches; ``stats``: the index's articles and average length, when read already."""
-        self._postings = self._fetch(cur)
+    def statement(self, skip: Collection[str] = ()) -> tuple[str, list]:
+        """The one statement that reads the postings of every term and prefix of the query (but the
+        plain terms of ``skip``)."""
+        plain, prefixes = self._wanted()
+        return blocks.read_sql([t for t in plain if t not in skip], prefixes, self.keys)
+
+    def plain(self) -> list[str]:
+        """The query's terms read whole (not as a prefix)."""
+        return self._wanted()[0]
+
+    def run(self, cur: psycopg.Cursor, scored: bool, stats: tuple[float, float] | None = None,
+            rows: list[tuple] | None = None) -> Matches:
+        """The matches; ``stats``: the index's articles and average length, and ``rows``: the rows of
+        :meth:`statement`, when read already."""
+        if rows is None:
+            rows = cur.execute(*self.statement(), binary=True).fetchall()
+        self._postings = blocks.gather(rows, *self._wanted(), len(self.scheme.columns), self.keys)
         found = [self._read(cur, *key) for key in self.distinct]
         every, where = _union([f.keys for f in found])
         present = []
@@ -122,11 +138,16 @@ class Query:
         total = np.zeros(len(every))
         terms = [self._bm25(f, n or 0.0, avgdl or 1.0) for f in found]
         for j, ancestors in self.occurrences:
+            if not ancestors:  # counts wherever it matches: added in place (its keys are distinct)
+                total[where[j]] += terms[j]
+                continue
             term = np.zeros(len(every))
             term[where[j]] = terms[j]
             for a in ancestors:
                 term *= self._cond(a, present, conds, len(every))
             total += term
+        if match.all():
+            return Matches(every, -total)
         return Matches(every[match], -total[match])
 
     @staticmethod
@@ -151,16 +172,18 @@ class Query:
             out = np.full(size, every)
             for part in expr.parts:
                 c = self._cond(part, present, conds, size)
-                out = out & c if every else out | c
+                if every:
+                    out &= c
+                else:
+                    out |= c
         conds[id(expr)] = out
         return out
 
-    def _fetch(self, cur: psycopg.Cursor) -> dict[tuple[str, bool], blocks.Postings]:
-        """The postings of every term and prefix of the query, read at once."""
+    def _wanted(self) -> tuple[list[str], list[str]]:
+        """The query's plain terms and prefixes, sorted."""
         wanted = {(t, prefix and n == len(toks) - 1) for toks, _, prefix in self.distinct
                   for n, t in enumerate(toks)}
-        plain, prefixes = sorted(t for t, pre in wanted if not pre), sorted(t for t, pre in wanted if pre)
-        return blocks.read(cur, plain, prefixes, len(self.scheme.columns), self.keys)
+        return sorted(t for t, pre in wanted if not pre), sorted(t for t, pre in wanted if pre)
 
     def _read(self, cur: psycopg.Cursor, toks: tuple[str, ...], cols: tuple[int, ...], prefix: bool) -> Found:
         if len(toks) == 1:
@@ -182,7 +205,7 @@ class Query:
         hits = " + ".join(f"x.n{c}" for c in cols)
         rows = cur.execute(f"SELECT d.key, d.dl, {weighted} FROM {DOCS} d"
                            f" CROSS JOIN LATERAL (SELECT {counts}) x WHERE d.key = ANY(%(k)s) AND {hits} > 0"
-                           f" ORDER BY d.key", {"p": pattern, "k": held.tolist()}, binary=True).fetchall()
+                           f" ORDER BY d.key", {"p": pattern, "k": Keys(held)}, binary=True).fetchall()
         if not rows:
             return Found(_EMPTY, _EMPTY, np.zeros(0))
         key, dl, f = zip(*rows, strict=True)
@@ -191,13 +214,24 @@ class Query:
     def _term(self, term: str, cols: tuple[int, ...], prefix: bool) -> Found:
         """A term's (or a prefix's terms') postings with hits in ``cols``, one per article."""
         p = self._postings[term, prefix]
-        f = p.counts[:, cols] @ self.weights[list(cols)]
-        hit = f > 0
-        keys, dls, f = p.keys[hit], p.dls[hit], f[hit]
+        f = _weighted(p.counts, cols, self.weights)
+        keys, dls = p.keys, p.dls
+        if not f.all():  # a posting has hits in some column, not always in these
+            hit = f > 0
+            keys, dls, f = keys[hit], dls[hit], f[hit]
         if prefix and len(keys):  # one row per article: its hits of every term the prefix stands for
             keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
             return Found(keys, dls[first], np.bincount(inverse, weights=f, minlength=len(keys)))
         return Found(keys, dls, f)
+
+
+def _weighted(counts: np.ndarray, cols: tuple[int, ...], weights: np.ndarray) -> np.ndarray:
+    """Each posting's counts in ``cols`` times their weights, summed. By einsum: numpy's product of a
+    tall matrix by a vector runs BLAS, whose threads crawl on a busy machine (tens of ms where einsum
+    takes one); over a view of the columns when they are in a row (a column filter may pick others)."""
+    lo, hi = cols[0], cols[-1] + 1
+    which = slice(lo, hi) if hi - lo == len(cols) else list(cols)
+    return np.einsum("ij,j->i", counts[:, which], weights[which])
 
 
 def _union(keys: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -21,8 +21,10 @@ import psycopg
 from marsad.archive.base import SearchIndex
 from marsad.archive.postgres import blocks, postings
 from marsad.archive.postgres.blocks import BLOCKS
+from marsad.archive.postgres.cache import TermCache
 from marsad.archive.postgres.postings import DOCS, STATS, Doc, tokens
 from marsad.archive.postgres.ranking import STATS_SQL, TOP, Matches, Query
+from marsad.archive.postgres.wire import Keys
 from marsad.archive.sqlite.search import facets_sql, read_facets
 from marsad.model import Article
 from marsad.search.analyze import DEFAULT_SCHEME, Scheme
@@ -50,6 +52,7 @@ class PostgresSearchIndex(SearchIndex):
         self.scheme = scheme
         self._local = threading.local()  # each thread's deadline and kept results
         self.merger = blocks.Merger()
+        self.cache = TermCache()
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -100,13 +103,35 @@ class PostgresSearchIndex(SearchIndex):
         calls and its facets' share one reading of the postings."""
         memo = self._memo()
         with self._cursor() as cur:
-            version, *stats = cur.execute(STATS_SQL).fetchone()
-            kept = memo.get(expr)
-            if kept is None or kept[0] != version:
-                kept = memo[expr] = (version, Query(expr, self.scheme).run(cur, True, tuple(stats)))
+            kept, query = memo.get(expr), Query(expr, self.scheme)
+            if kept is None:
+                version, stats, rows = self._read(cur, query)
+                kept = memo[expr] = (version, query.run(cur, True, stats, rows))
+            else:
+                version, *stats = cur.execute(STATS_SQL).fetchone()
+                if kept[0] != version:
+                    kept = memo[expr] = (version, query.run(cur, True, tuple(stats)))
             while len(memo) > _MEMO:
                 memo.pop(next(iter(memo)))
         return self._filtered(kept[1], filters)
+
+    def _read(self, cur: psycopg.Cursor, query: Query) -> tuple[str, tuple, list[tuple]]:
+        """The index's version and statistics, and the rows of the query's blocks, in one round trip;
+        the blocks of common terms kept by this process (:mod:`marsad.archive.postgres.cache`) are
+        not read again while the index is unchanged."""
+        plain = query.plain()
+        held_under, held = self.cache.held(plain)
+        with cur.connection.pipeline(), cur.connection.cursor() as stats_cur:
+            stats_cur.execute(STATS_SQL)
+            cur.execute(*query.statement(skip=held), binary=True)
+            version, *stats = stats_cur.fetchone()
+        rows = [r for r in cur.fetchall() if r[0] not in held]  # a prefix may read a kept term again
+        if held and held_under != version:  # kept under an index since changed: read them now
+            rows += cur.execute(*blocks.read_sql(sorted(held), []), binary=True).fetchall()
+        else:
+            rows += [r for found in held.values() for r in found]
+        self.cache.keep(version, rows, set(plain))
+        return version, tuple(stats), rows
 
     def _filtered(self, m: Matches, filters: Filters) -> Matches:
         comparisons = filters.comparisons()
@@ -115,36 +140,46 @@ class PostgresSearchIndex(SearchIndex):
         conds = [f"lower(a.{col}) = lower(%s)" if op == "=" else f'a.{col} COLLATE "C" {op} %s'
                  for col, op, _ in comparisons]
         rows = self._fetch(f"SELECT a.rowid FROM {ARTICLES} a WHERE a.rowid = ANY(%s)"
-                           f" AND {' AND '.join(conds)}",
-                           [m.keys.tolist(), *(v for _, _, v in comparisons)])
+                           f" AND {' AND '.join(conds)}", [Keys(m.keys), *(v for _, _, v in comparisons)])
         keep = np.isin(m.keys, np.array([r[0] for r in rows], np.int64))
         return Matches(m.keys[keep], None if m.scores is None else m.scores[keep])
 
     def matches(self, expr: Expr, filters: Filters, *, scored: bool = True, groups: bool = False,
                 newest: int | None = None, best: int | None = None) -> list[tuple]:
         with self._cursor():
-            return self._matches(expr, filters, scored, groups, newest, best)
+            m = self.matching(expr, filters)
+            if newest:
+                order = np.arange(len(m.keys) - 1, max(len(m.keys) - int(newest), 0) - 1, -1)
+            elif best and scored:
+                order = _best(m, int(best))
+            else:
+                order = np.arange(len(m.keys)) if not scored else _best(m, len(m.keys))
+            return self._rows(m, order, scored, groups)
 
-    def _matches(self, expr: Expr, filters: Filters, scored: bool, groups: bool, newest: int | None,
-                 best: int | None) -> list[tuple]:
-        m = self.matching(expr, filters)
-        if newest:
-            order = np.arange(len(m.keys) - 1, max(len(m.keys) - int(newest), 0) - 1, -1)
-        elif best and scored:
-            order = _best(m, int(best))
-        else:
-            order = np.arange(len(m.keys)) if not scored else _best(m, len(m.keys))
-        keys = m.keys[order].tolist()
+    def ranked(self, expr: Expr, filters: Filters, *, groups: bool, best: int,
+               broad: int) -> tuple[list[tuple], int]:
+        # What the interface's calls give, from one reading of the matches.
+        with self._cursor():
+            m = self.matching(expr, filters)
+            total = len(m.keys)
+            return self._rows(m, np.arange(total - 1, -1, -1) if total <= broad else _best(m, best),
+                              True, groups), total
+
+    def _rows(self, m: Matches, order: np.ndarray, scored: bool, groups: bool) -> list[tuple]:
+        """(key, score) or (key, score, group or None) of the matches at ``order``."""
+        keys = m.keys[order]
         scores = m.scores[order].tolist() if scored else [None] * len(keys)
-        found = self._groups(keys) if groups else {}
-        return [(k, s, found.get(k)) if groups else (k, s) for k, s in zip(keys, scores, strict=True)]
+        if not groups:
+            return list(zip(keys.tolist(), scores, strict=True))
+        found = self._groups(keys)
+        return [(k, s, found.get(k)) for k, s in zip(keys.tolist(), scores, strict=True)]
 
-    def _groups(self, keys: list[int]) -> dict[int, int]:
+    def _groups(self, keys: np.ndarray) -> dict[int, int]:
         """The copy group (the relate stage's duplicates table) of each of ``keys`` in one."""
-        if not keys:
+        if not len(keys):
             return {}
         return dict(self._fetch("SELECT article_rowid, group_id FROM duplicates"
-                                " WHERE article_rowid = ANY(%s)", [keys]))
+                                " WHERE article_rowid = ANY(%s)", [Keys(keys)]))
 
     def _memo(self) -> dict:
         if getattr(self._local, "memo", None) is None:
@@ -168,7 +203,7 @@ class PostgresSearchIndex(SearchIndex):
         if not keys:
             return {}
         rows = self._fetch(f"SELECT rowid, id, url, headline, outlet, published, {'body' if body else 'NULL'}"
-                           f" FROM {ARTICLES} WHERE rowid = ANY(%s)", [list(keys)])
+                           f" FROM {ARTICLES} WHERE rowid = ANY(%s)", [Keys(keys)])
         return {r[0]: tuple(r) for r in rows}
 
     def facets(self, expr: Expr, filters: Filters, entities: int) -> Facets:
@@ -186,7 +221,7 @@ class PostgresSearchIndex(SearchIndex):
         where = "".join(f' AND a.{col} COLLATE "C" {op} %s' for col, op, _ in dates)
         matched = (f"SELECT a.rowid AS k, a.outlet AS o, a.section AS s, {passes[0]} AS oin,"
                    f" {passes[1]} AS sin FROM {ARTICLES} a WHERE a.rowid = ANY(%s){where}")
-        params = [*chosen, keys.tolist(), *(v for _, _, v in dates)]
+        params = [*chosen, Keys(keys), *(v for _, _, v in dates)]
         return read_facets(self._fetch(f"WITH {facets_sql(matched, entities)}", params))
 
     def expansions(self, start: str, most: int) -> int:
