@@ -28,12 +28,19 @@ from marsad.enrich.speechwords import KEEP, Speaker, is_a, is_verb, lexicon, ver
 from marsad.enrich.subjects import subject_after
 from marsad.model import EntityMention, Quote
 
-_QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]+\"")
+# A straight mark opens unless a letter is glued before it (a clitic aside: و"…, بـ"…) and closes
+# unless a letter is glued after it, so that an unpaired mark does not shift every pair after it; a
+# quote may hold a pair glued to its words ("… من طراز "أنطونوف-26" وأقلعت …").
+_OPEN = r'(?:(?<![\u0621-\u063a\u0641-\u064a])|(?<=(?<!\S)[وفبلك])|(?<=(?<!\S)[وف][بل]))"'
+_CLOSE = r'"(?![\u0621-\u064a])'
+_STRAIGHT = rf'{_OPEN}(?:[^"\n]|{_OPEN}(?=\S)[^"\n]*?(?<=\S){_CLOSE})*?{_CLOSE}'
+_QUOTES = re.compile(rf"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|{_STRAIGHT}")
 # A quote whose closing mark is missing (or comes in a later paragraph, as a quote of several
 # paragraphs is printed): from an opening mark right after a speech verb, a complementizer or a colon,
-# to the end of the paragraph, or to a sentence end glued to the next word (العسكرير.وتصاعد: the mark
-# was lost there).
-_UNCLOSED = re.compile(r"(?<=\s)[«\"](?=[\u0621-\u064a])[^«»\"\n]+?(?=[.!?؟](?=[\u0621-\u064a])|[.!?؟]?\s*$)")
+# to the end of the paragraph, to a sentence end glued to the next word (العسكرير.وتصاعد: the mark
+# was lost there), or to the next mark after a space (the next quote's).
+_UNCLOSED = re.compile(r"(?<=\s)[«\"](?=[\u0621-\u064a])[^«»\"\n]+?"
+                       r"(?=[.!?؟](?=[\u0621-\u064a])|[.!?؟]?\s*$|\s+\")")
 _QUOTE_MARK = re.compile("[«“\"]")
 _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
@@ -115,7 +122,8 @@ def _unclosed(paragraph: str, toks: tuple, quotes: list[re.Match]) -> list[re.Ma
         opens = m.group()[1:].split()[:1]  # أفاد فلان، الأحد بصفاقس "أن …: what the verb says, marked
         said = bool(opens) and fold(opens[0]) in lexicon()["complementizers"] \
             and any(is_verb(t[2]) for t in toks[max(0, k - _MAX_UNCLOSED):k])
-        if before in _COLONS or is_verb(before) or fold(before) in lexicon()["complementizers"] or said:
+        if before in _COLONS or is_verb(before) or fold(before) in lexicon()["complementizers"] or said \
+                or fold(before) == "بالقول":
             out.append(m)
     return out
 
@@ -386,7 +394,8 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
     if not quotes and not _verb_finder().search(paragraph):
         return []  # nothing said here, and no speaker named for the paragraphs after
     toks = tokens(paragraph)
-    if paragraph.count('"') % 2 or paragraph.count("«") != paragraph.count("»"):
+    paired = sum(q.group().count('"') for q in quotes if q.group()[0] == '"')
+    if paired != paragraph.count('"') or paragraph.count("«") != paragraph.count("»"):
         quotes = sorted(quotes + _unclosed(paragraph, toks, quotes), key=lambda q: q.start())
     inside = [q.span() for q in quotes]
     state["spans"][index] = inside
