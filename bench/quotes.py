@@ -1,18 +1,18 @@
 """Benchmark of quote extraction on the hand-labelled ANT quote set, through ``enrich_article``.
 
-    python3 bench/quotes.py [--errors] [--speed 2000]
+    python3 bench/quotes.py [--errors] [--dev] [--fit] [--speed 2000]
 
-The development set (tests/enrich/golden/ant-quotes.jsonl, described in ant-quotes.md beside it) holds
-three draws, each cut into a dev and a held-out part by a hash of the article id; every part of it has
-since been read while building, so all of draws 1-3 ("dev 1-3") is development data, and the old parts
-are printed for comparison with earlier figures. The test set (ant-quotes-4.jsonl, a fourth draw from
-ant-multisource and Jawhara FM labelled before marsad ran on it) is only scored, never read for mistakes.
-For each part: quotes in the gold, span precision / recall / F1, speaker accuracy of the quotes found with
-the right span, the same for quotes whose speaker is not named in their paragraph before them (وأضاف:
-«…»), and articles per second of the whole enrichment (the labelled articles, one process, the installed
-tagger). ``--speed N`` also enriches the first N articles of the corpus and prints the CPU time of the
-quote stage per article beside the others. ``--errors`` prints the mistakes of draws 1-3, ``--dev``
-leaves the test draw out.
+The development data is draws 1-3 (tests/enrich/golden/ant-quotes.jsonl, described in ant-quotes.md
+beside it) and draw 4 (ant-quotes-4.jsonl, a test set once, scored once, then read for its mistakes):
+"dev 1-4". The test set is draw 5 (ant-quotes-5.jsonl, labelled by reading only), scored, never read
+for mistakes nor fitted on. For each part: quotes in the gold, span precision / recall / F1, speaker
+accuracy of the quotes found with the right span, the same for quotes whose speaker is not named in
+their paragraph before them (وأضاف: «…»), and articles per second of the whole enrichment (the
+labelled articles, one process, the installed tagger). ``--fit`` refits the weights of the speaker
+choice (``marsad.enrich.speakerfit``: cross-validated by article hash on draws 1-4) and writes them to
+``marsad/enrich/data/speaker_weights.json`` before scoring. ``--speed N`` also enriches the first N
+articles of the corpus and prints the CPU time of the quote stage per article beside the others.
+``--errors`` prints the mistakes of draws 1-4, ``--dev`` leaves the test draw out.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -162,8 +162,7 @@ def _attribution(toks: tuple, end: int) -> int | None:
 
 def _mention_features(c: Candidate, e: EntityMention, site: _Site) -> None:
     """Where a mention of the quote's own paragraph stands relative to the quote."""
-    toks, q, sent, verbs = site.toks, site.at, site.sent, site.verbs
-    starts = [t[0] for t in toks]
+    toks, q, sent, verbs, starts = site.toks, site.at, site.sent, site.verbs, site.starts
     k = bisect_right(starts, e.start) - 1
     before = fold(toks[k - 1][2]) if k >= 1 else ""
     if before in _OBJECT_WORDS or fold(e.text)[:1] in ("ل", "ب") and e.text[:2] not in ("لو", "با"):
@@ -179,13 +178,13 @@ def _mention_features(c: Candidate, e: EntityMention, site: _Site) -> None:
         c.set("after_verb")
     if sent[0] <= e.start and e.end <= q[0]:
         c.set("sent_before")
-        gap = sum(1 for t in toks if e.end <= t[0] < q[0])
+        gap = bisect_left(starts, q[0]) - bisect_left(starts, e.end)
         c.set("near", 1.0 / (1.0 + math.log1p(gap)))
         if not any(sent[0] <= t[0] < e.start and t[2].isalpha() for t in toks[max(0, k - 3):k]) or k <= 3:
             c.set("opens")
     elif q[1] <= e.start < sent[1]:
         c.set("sent_after")
-        gap = sum(1 for t in toks if q[1] <= t[0] < e.start)
+        gap = bisect_left(starts, e.start) - bisect_left(starts, q[1])
         c.set("near", 0.5 / (1.0 + math.log1p(gap)))
     elif e.end <= sent[0]:
         c.set("para_before")
@@ -205,6 +204,7 @@ class _Site:
     at: tuple[int, int]
     sent: tuple[int, int]
     verbs: list[int]
+    starts: list[int]
     gender: str | None = None
 
 
@@ -215,8 +215,11 @@ def candidates(paragraphs: list[str], entities: list[EntityMention], quote: Quot
     p = quote.paragraph
     toks = tokens(paragraphs[p])
     inside = spans.get(p, [])
-    verbs = [k for k, t in enumerate(toks) if is_verb(t[2]) and not any(a < t[0] < b for a, b in inside)]
-    site = _Site(p, toks, at, _sentence(paragraphs[p], at[0], inside), verbs)
+    verbs = state.setdefault("verbs", {}).get(p)
+    if verbs is None:  # once per paragraph
+        verbs = state["verbs"][p] = [k for k, t in enumerate(toks)
+                                     if is_verb(t[2]) and not any(a < t[0] < b for a, b in inside)]
+    site = _Site(p, toks, at, _sentence(paragraphs[p], at[0], inside), verbs, [t[0] for t in toks])
     pool = _Pool()
     if (c := pool.add(Speaker(quote.speaker, quote.canonical) if quote.speaker else None)) is not None:
         c.set("rule")
@@ -224,7 +227,7 @@ def candidates(paragraphs: list[str], entities: list[EntityMention], quote: Quot
     for i, s in enumerate(reversed(earlier)):
         if (c := pool.add(s)) is not None:
             c.set("prev_speaker" if i == 0 else "earlier_speaker")
-    _entity_candidates(site, pool, entities, spans)
+    _entity_candidates(site, pool, entities, spans, state)
     out = pool.merged()
     _finish(out, state)
     return out
@@ -246,11 +249,13 @@ def _verb_candidates(site: _Site, pool: _Pool, here: list[EntityMention], state:
 
 
 def _entity_candidates(site: _Site, pool: _Pool, entities: list[EntityMention],
-                       spans: dict[int, list[tuple[int, int]]]) -> None:
+                       spans: dict[int, list[tuple[int, int]]], state: dict) -> None:
     """People and bodies named in the quote's paragraph (up to its sentence's end) and the three
     before, outside quotes; places only as the subject of the quote's own sentence (وقالت واشنطن)."""
     p, sent = site.p, site.sent
-    counts = Counter(_key(Speaker(e.text, e.canonical)) for e in entities)
+    counts = state.get("counts")
+    if counts is None:  # once per article
+        counts = state["counts"] = Counter(_key(Speaker(e.text, e.canonical)) for e in entities)
     for e in entities:
         if e.type not in ("PERS", "ORG", "LOC") or not p - _BACK <= e.paragraph <= p \
                 or not _outside(e, spans.get(e.paragraph, [])) or e.paragraph == p and e.start >= sent[1] \
