@@ -21,18 +21,26 @@ from functools import cache
 from marsad.arabic.normalize import normalize_for_matching
 from marsad.enrich.canonical import title_prefix
 from marsad.enrich.lexicon import fold, load, loose_alternation, strip_marks, tokens
+from marsad.enrich.speakerchoice import Candidate, rechoose
 from marsad.enrich.speakernames import article_names, complete_names
 from marsad.enrich.speakers import body, first_named, verb_subject
 from marsad.enrich.speechwords import KEEP, Speaker, is_a, is_verb, lexicon, verb_gender
 from marsad.enrich.subjects import subject_after
 from marsad.model import EntityMention, Quote
 
-_QUOTES = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|\"[^\"\n]+\"")
+# A straight mark opens unless a letter is glued before it (a clitic aside: و"…, بـ"…) and closes
+# unless a letter is glued after it, so that an unpaired mark does not shift every pair after it; a
+# quote may hold a pair glued to its words ("… من طراز "أنطونوف-26" وأقلعت …").
+_OPEN = r'(?:(?<![\u0621-\u063a\u0641-\u064a])|(?<=(?<!\S)[وفبلك])|(?<=(?<!\S)[وف][بل]))"'
+_CLOSE = r'"(?![\u0621-\u064a])'
+_STRAIGHT = rf'{_OPEN}(?:[^"\n]|{_OPEN}(?=\S)[^"\n]*?(?<=\S){_CLOSE})*?{_CLOSE}'
+_QUOTES = re.compile(rf"«[^«»]*(?:«[^«»]*»[^«»]*)*»|“[^“”]*”|{_STRAIGHT}")
 # A quote whose closing mark is missing (or comes in a later paragraph, as a quote of several
 # paragraphs is printed): from an opening mark right after a speech verb, a complementizer or a colon,
-# to the end of the paragraph, or to a sentence end glued to the next word (العسكرير.وتصاعد: the mark
-# was lost there).
-_UNCLOSED = re.compile(r"(?<=\s)[«\"](?=[\u0621-\u064a])[^«»\"\n]+?(?=[.!?؟](?=[\u0621-\u064a])|[.!?؟]?\s*$)")
+# to the end of the paragraph, to a sentence end glued to the next word (العسكرير.وتصاعد: the mark
+# was lost there), or to the next mark after a space (the next quote's).
+_UNCLOSED = re.compile(r"(?<=\s)[«\"](?=[\u0621-\u064a])[^«»\"\n]+?"
+                       r"(?=[.!?؟](?=[\u0621-\u064a])|[.!?؟]?\s*$|\s+\")")
 _QUOTE_MARK = re.compile("[«“\"]")
 _SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
 _NEAR = 2  # a quote this close after a verb needs no colon or complementizer
@@ -90,8 +98,7 @@ def _is_speech(paragraph: str, toks: tuple, verb_k: int | None, quote: re.Match,
     short = len(_inner(quote).split()) <= _SHORT
     lex = lexicon()
     indirect = any(fold(t[2]) in lex["complementizers"] for t in between)
-    if short and not (opened or _CLAUSE_END.match(paragraph, quote.end())
-                      or indirect and not named and len(_inner(quote).split()) > 1):
+    if short and not (opened or _CLAUSE_END.match(paragraph, quote.end()) or indirect and not named):
         return False
     if len(between) <= _NEAR or opened:
         return True
@@ -115,18 +122,20 @@ def _unclosed(paragraph: str, toks: tuple, quotes: list[re.Match]) -> list[re.Ma
         opens = m.group()[1:].split()[:1]  # أفاد فلان، الأحد بصفاقس "أن …: what the verb says, marked
         said = bool(opens) and fold(opens[0]) in lexicon()["complementizers"] \
             and any(is_verb(t[2]) for t in toks[max(0, k - _MAX_UNCLOSED):k])
-        if before in _COLONS or is_verb(before) or fold(before) in lexicon()["complementizers"] or said:
+        if before in _COLONS or is_verb(before) or fold(before) in lexicon()["complementizers"] or said \
+                or fold(before) == "بالقول":
             out.append(m)
     return out
 
 
-def _is_name(toks: tuple, quote: re.Match, label: bool) -> bool:
-    """A one-word quote (unless a label: وصفه بـ«فشله»), one right after or starting with a name
-    cue (قمة «…», «وكالة …»), or a short one that a relayed quote comes from (نقلت «فرانس برس» عن)."""
+def _is_name(toks: tuple, quote: re.Match, label: bool, fragment: bool = False) -> bool:
+    """A one-word quote (unless a label: وصفه بـ«فشله», or a ``fragment`` of indirect speech), one
+    right after or starting with a name cue (قمة «…», «وكالة …»), or a short one that a relayed quote
+    comes from (نقلت «فرانس برس» عن)."""
     inner = _inner(quote).split()
     before = [t for t in toks if t[1] <= quote.start()]
     said = bool(before) and (is_verb(before[-1][2]) or fold(before[-1][2]) == "بالقول")
-    if len(inner) < 2 and not (label or said):
+    if len(inner) < 2 and not (label or said or fragment):
         return True  # a word in marks is a name, unless said: أجابت «طبعاً», اكتفى بالقول «لا»
     after = bisect_right([t[0] for t in toks], quote.end() - 1)
     if len(inner) <= _SHORT and after < len(toks) and fold(toks[after][2]) == "عن":
@@ -138,6 +147,20 @@ def _is_name(toks: tuple, quote: re.Match, label: bool) -> bool:
     long = len(inner) > _SHORT + 2  # ذكر مصدر أمني أن «عملية القبض تمت اثر كمين …»: a sentence said
     return is_a(prev, "name_cues") or (len(inner) > 1 and is_a(inner[0], "name_cues") and not label
                                        and not (long and opened))
+
+
+def _fragment(paragraph: str, toks: tuple, verbs: list[int], quote: re.Match, quotes: list[re.Match],
+              entities: list[EntityMention]) -> bool:
+    """A word in marks inside indirect speech (وأضاف أن هذا العمل «العدائي»، مؤكدة أنها ستعمل
+    «جاهدة»): the speaker's own word, unless it names something (an entity inside, after ل or ب:
+    لـ«الجوهرة أف أم»)."""
+    start = _sentence_start(paragraph, quote.start(), quotes)
+    before = [k for k in verbs if start <= toks[k][0] < quote.start()]
+    if not before or any(quote.start() <= e.start < quote.end() for e in entities):
+        return False
+    between = [t[2] for t in toks if toks[before[-1]][1] <= t[0] < quote.start()]
+    prev = fold(between[-1]).rstrip("ـ") if between else ""
+    return prev not in ("ل", "ب") and any(fold(w) in lexicon()["complementizers"] for w in between)
 
 
 @cache
@@ -371,9 +394,11 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
     if not quotes and not _verb_finder().search(paragraph):
         return []  # nothing said here, and no speaker named for the paragraphs after
     toks = tokens(paragraph)
-    if paragraph.count('"') % 2 or paragraph.count("«") != paragraph.count("»"):
+    paired = sum(q.group().count('"') for q in quotes if q.group()[0] == '"')
+    if paired != paragraph.count('"') or paragraph.count("«") != paragraph.count("»"):
         quotes = sorted(quotes + _unclosed(paragraph, toks, quotes), key=lambda q: q.start())
     inside = [q.span() for q in quotes]
+    state["spans"][index] = inside
     verbs = [k for k in _verbs(paragraph, toks) if not any(a < toks[k][0] < b for a, b in inside)]
     out: list[Quote] = []
     done = 0
@@ -383,16 +408,19 @@ def _paragraph_quotes(paragraph: str, index: int, entities: list[EntityMention],
         if _inner(quote)[:1] in _GAP_START:
             continue  # the words between two quotes whose marks did not pair ("، على حد تعبيره")
         label = _described(paragraph, index, toks, quote, entities, state)
-        if _is_name(toks, quote, label is not None) and not _in_their_words(toks, quote):
+        fragment = _fragment(paragraph, toks, verbs, quote, quotes, entities)
+        if _is_name(toks, quote, label is not None, fragment) and not _in_their_words(toks, quote):
             continue
         if label is not None:
             keep, who = label
             if keep:
                 out.append(Quote(_inner(quote), who and who.name, index, who and who.canonical))
+                state["at"].append(quote.span())
             continue
         who = _quote_speaker(paragraph, index, toks, quote, verbs, entities, state, quotes)
         if who is not False:
             out.append(Quote(_inner(quote), who.name if who else None, index, who.canonical if who else None))
+            state["at"].append(quote.span())
     _set_speakers(toks, verbs, len(paragraph) + 1, done, index, entities, state, paragraph, quotes)
     if out:
         state["quoted"] = index
@@ -403,8 +431,16 @@ def find_quotes(paragraphs: list[str], entities: list[EntityMention]) -> list[Qu
     """Every direct quote of an article, with the speaker as printed and its canonical entity."""
     if not any(_QUOTE_MARK.search(p) for p in paragraphs):
         return []
+    return [quote for quote, _ in scored_candidates(paragraphs, entities, choose=True)]
+
+
+def scored_candidates(paragraphs: list[str], entities: list[EntityMention],
+                      choose: bool = False) -> list[tuple[Quote, list[Candidate]]]:
+    """Each quote with its candidate speakers: with ``choose``, the speaker chosen among them; else
+    the one the rules give (as the weights are fitted)."""
     entities = complete_names(entities, paragraphs)
-    state: dict = {"speaker": None, "mentions": [], "paragraphs": [], "names": article_names(entities)}
+    state: dict = {"speaker": None, "mentions": [], "paragraphs": [], "names": article_names(entities),
+                   "at": [], "spans": {}}
     out: list[Quote] = []
     for i, paragraph in enumerate(paragraphs):
         here = [e for e in entities if e.paragraph == i]
@@ -414,4 +450,4 @@ def find_quotes(paragraphs: list[str], entities: list[EntityMention]) -> list[Qu
         for e in here:
             state["mentions"].append((e, normalize_for_matching(paragraph[max(0, e.start - 30):e.start])))
         state["paragraphs"].append(paragraph)
-    return out
+    return rechoose(paragraphs, entities, out, state, choose)

@@ -101,7 +101,7 @@ def same_speaker(found: Sequence[str | None], answers: Sequence[str]) -> bool:
     return False
 
 
-def _norm(text: str) -> str:
+def norm_quote(text: str) -> str:
     return " ".join(_EDGES.sub("", text).split())
 
 
@@ -117,12 +117,12 @@ def score_quotes(rows: Sequence[dict], enriched: dict[str, Article]) -> QuoteSco
         article, p = enriched[row["id"]], row["paragraph"]
         if article.paragraphs[p] != row["text"]:
             raise ValueError(f"{row['id']} paragraph {p} is not the labelled text: the set is stale")
-        optional = {_norm(t) for t in row.get("optional", [])}
-        found = [q for q in article.quotes if q.paragraph == p and _norm(q.text) not in optional]
+        optional = {norm_quote(t) for t in row.get("optional", [])}
+        found = [q for q in article.quotes if q.paragraph == p and norm_quote(q.text) not in optional]
         out.found += len(found)
         out.gold += len(row["quotes"])
         for g in row["quotes"]:
-            hit = next((q for q in found if _norm(q.text) == _norm(g["text"])), None)
+            hit = next((q for q in found if norm_quote(q.text) == norm_quote(g["text"])), None)
             if hit is None:
                 out.missed.append((row["id"], p, g["text"]))
                 continue

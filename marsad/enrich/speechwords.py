@@ -14,7 +14,7 @@ from marsad.enrich.lexicon import fold, load, with_clitics
 
 _POSSESSIVES = ("ها", "هم", "هما", "ته", "يه", "نا")
 MARKS = frozenset('«»"“”')
-_UNNAMED = frozenset(("مصدر", "مصادر", "مسؤول", "مسؤولون", "مسوول", "متحدث", "شاهد", "شهود", "احد", "خبير"))
+UNNAMED = frozenset(("مصدر", "مصادر", "مسؤول", "مسؤولون", "مسوول", "متحدث", "شاهد", "شهود", "احد", "خبير"))
 
 
 @dataclass(slots=True)
@@ -102,7 +102,7 @@ def is_role(words: list[str]) -> bool:
 def is_holder_role(words: list[str]) -> bool:
     """Words that name a post someone holds (رئيسة جمعية، كاتب عام النقابة، صاحب هدف التعادل), not
     an unnamed source (مصدر، مسؤول) or a body."""
-    if not words or is_a(words[0], "bodies") or fold(words[0]).lstrip("و") in _UNNAMED:
+    if not words or is_a(words[0], "bodies") or fold(words[0]).lstrip("و") in UNNAMED:
         return False
     return bool(title_prefix(words[:1])) or is_a(words[0], "roles") or fold(words[0]) == "صاحب"
 
