@@ -3,13 +3,13 @@
 The algorithms (``dedup``, ``cluster``, ``similar``) work on plain lists of
 :class:`~marsad.relate.features.Doc` made from Articles; this module wires them
 to an archive, whose backend keeps what they find (its
-:class:`~marsad.archive.base.RelateState`). The archive calls :func:`update`
+:class:`~marsad.archive.relatestate.RelateState`). The archive calls :func:`update`
 after each ingest commits; the other functions read what it stored.
 
 Relating is a single-writer step, because its results depend on the order in which articles are
 related: an article joins the stories and copy groups of the articles related before it (nothing
 already related is revisited). Each :func:`update` is one unit of work of the backend that holds
-the relate state exclusively (:meth:`~marsad.archive.base.RelateState.exclusive`: on SQLite the
+the relate state exclusively (:meth:`~marsad.archive.relatestate.RelateState.exclusive`: on SQLite the
 write transaction, on PostgreSQL an advisory lock), so that each batch sees all that was related
 before it. Ingests running at once relate their batches one after the other, in the order they
 get the lock: what they find is what one ingest of the batches in that order finds. A process
@@ -28,7 +28,7 @@ from marsad.model import Article, CopyRef, RelatedHit, Story
 
 if TYPE_CHECKING:
     from marsad.archive import Archive
-    from marsad.archive.base import CopyRow, StoryRow
+    from marsad.archive.relatestate import CopyRow, StoryRow
     from marsad.relate.incremental import Features
 
 # Archive → (the relate state's generation when last related here, the clusterer holding its open stories).

@@ -23,7 +23,7 @@ from marsad.relate.features import Doc, copy_text, interned, make_doc
 from marsad.relate.text import VOCABULARY, Shingled, shingled
 
 if TYPE_CHECKING:
-    from marsad.archive.base import RelateState
+    from marsad.archive.relatestate import RelateState
 
 CHUNK = 2000  # articles related per round of writes
 MARK = "#"  # the first letter of a time marker's key in a stored centroid

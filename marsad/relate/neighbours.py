@@ -1,6 +1,6 @@
 """Related articles found over the whole archive at once, from postings kept in memory.
 
-Every stored term vector (:meth:`~marsad.archive.base.RelateState.docs`) becomes postings:
+Every stored term vector (:meth:`~marsad.archive.relatestate.RelateState.docs`) becomes postings:
 term → (articles, weights), and every article's canonical entities become entity → articles. The
 cosine of one article with every other and the shared entities then take a few array operations
 instead of reading and decoding hundreds of vectors per query. The few best are scored again from
@@ -33,7 +33,8 @@ from marsad.relate.text import term_of
 
 if TYPE_CHECKING:
     from marsad.archive import Archive
-    from marsad.archive.base import Backend, StoredDoc
+    from marsad.archive.base import Backend
+    from marsad.archive.relatestate import StoredDoc
 
 BUILD_PART = 2000  # articles decoded at a time while building
 MARGIN = 4  # candidates rescored exactly beyond ``limit`` (float sums may differ in the last bits)

@@ -16,7 +16,7 @@ from marsad.relate.features import cosine, norm
 from marsad.relate.incremental import unpacked
 
 if TYPE_CHECKING:
-    from marsad.archive.base import RelateState
+    from marsad.archive.relatestate import RelateState
 
 THREAD = 0.45  # centroid cosine of two stories of one storyline
 REACH = 30  # days between the stories of a thread

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from marsad.archive.base import CopyRow, StoryRow
+from marsad.archive.relatestate import CopyRow, StoryRow
 from marsad.model import Article
 
 

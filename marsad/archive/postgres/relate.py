@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from marsad.archive.base import CopyRow, RelateState, StoredDoc, StoryRow, Windows, features_version
+from marsad.archive.base import Windows
 from marsad.archive.postgres.entities import SQLiteStyle
 from marsad.archive.postgres.trends import POSTGRES
+from marsad.archive.relatestate import CopyRow, RelateState, StoredDoc, StoryRow, features_version
 from marsad.archive.sqlite import trends as trend_counts
 from marsad.archive.sqlite.relate import loads_many
 

@@ -17,7 +17,8 @@ from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
 from itertools import islice
 
-from marsad.archive.base import CopyRow, RelateState, StoredDoc, StoryRow, Windows, features_version
+from marsad.archive.base import Windows
+from marsad.archive.relatestate import CopyRow, RelateState, StoredDoc, StoryRow, features_version
 from marsad.archive.sqlite import trends as trend_counts
 
 _MAX_VARS = 500  # bound parameters per IN (...) query
