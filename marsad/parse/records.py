@@ -46,6 +46,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")  # lone halves of a pair: UTF-8 cann
 _LETTERS = re.compile(r"[^\W\d_]+")
 LEAD_WORDS = 12  # words of a paragraph that may be another article's lead (shorter: a closing line)
 FOREIGN = 0.2  # of its content terms, what a foreign lead shares with the headline or the next lead, at most
+HEADLINE = 0.75  # of the headline's content terms, what a foreign lead holds at most
 
 
 def record_to_page(record: Any, source: str) -> Page:
@@ -112,16 +113,27 @@ def _opens_a_lead(paragraph: str) -> bool:
             and first not in _records_data()["continuations"])
 
 
+def _foreign(terms: set[str], headline: set[str], after: set[str]) -> bool:
+    """Whether a paragraph of ``terms`` is foreign to an article: it shares almost nothing with the
+    ``headline`` nor with the paragraph ``after`` it (each lead a story apart), and holds less than half
+    of the headline's terms (a paragraph that holds most of them is on the article's subject, however
+    many words of its own it has)."""
+    if headline and len(terms & headline) >= HEADLINE * len(headline):
+        return False
+    return max(len(terms & headline), len(terms & after)) < FOREIGN * (len(terms) or 1)
+
+
 def _body_end(headline: str, paragraphs: list[str]) -> int:
     """How many paragraphs are the article's own: a foot of two or more paragraphs that each open as a
-    lead and share almost nothing with the article's headline nor with the paragraph after them (each
-    is a story apart) is a strip of other articles' leads."""
+    lead, are no longer than the export cuts a strip's leads (``appended_lead_chars``) and are foreign to
+    the article (:func:`_foreign`) is a strip of other articles' leads."""
     core = _terms(headline)
+    longest = _records_data()["appended_lead_chars"]
     cut, after = len(paragraphs), set()
     for k in range(len(paragraphs) - 1, 1, -1):
         terms = _terms(paragraphs[k])
-        if not _opens_a_lead(paragraphs[k]) or max(len(terms & core), len(terms & after)) >= FOREIGN * (
-                len(terms) or 1):
+        if (len(paragraphs[k]) > longest or not _opens_a_lead(paragraphs[k])
+                or not _foreign(terms, core, after)):
             break
         cut, after = k, terms
     return cut if len(paragraphs) - cut >= 2 else len(paragraphs)

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import numpy as np
@@ -83,15 +82,26 @@ def copy_keys(text: Shingled) -> list[int]:
     return band_keys(text.all) + text.opening.view(np.int64).tolist()
 
 
-def proposed(keys: list[int], bucket: Callable[[int], list[K]]) -> set[K]:
-    """The texts filed under ``keys`` (:func:`copy_keys`) worth comparing: those sharing a band, and
-    those sharing ``OPENING_HITS`` opening shingles. Crowded keys propose nothing."""
-    def hits(part: list[int]) -> Iterator[K]:
-        return chain.from_iterable(b for b in map(bucket, part) if len(b) <= CROWDED)
-
-    found = set(hits(keys[:len(BANDS)]))
-    found.update(k for k, n in Counter(hits(keys[len(BANDS):])).items() if n >= OPENING_HITS)
-    return found
+def file_under(keys: list[int], buckets: defaultdict[int, list[K]], key: K) -> tuple[set[K], list[int]]:
+    """The texts filed under ``keys`` (:func:`copy_keys`) worth comparing with ``key``'s text: those
+    sharing a band, and those sharing ``OPENING_HITS`` opening shingles; then ``key`` is filed under its
+    keys. Crowded keys propose nothing and take no more texts (every later text holding a dateline or
+    a stock phrase would only read them for nothing). Returns (proposed, the keys ``key`` was filed
+    under). One pass: relating does this for every article."""
+    found: set[K] = set()
+    opening: list[K] = []
+    filed: list[int] = []
+    bands = len(BANDS)
+    for n, k in enumerate(keys):
+        bucket = buckets[k]
+        if len(bucket) > CROWDED:
+            continue
+        (found.update if n < bands else opening.extend)(bucket)
+        bucket.append(key)
+        filed.append(k)
+    found.update(k for k, n in Counter(opening).items() if n >= OPENING_HITS)
+    found.discard(key)
+    return found, filed
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
@@ -176,16 +186,13 @@ def group(docs: Iterable[Doc], contain: float = CONTAIN) -> list[list[str]]:
     group_of: dict[str, list[str]] = {}
     for doc in docs:
         text = doc.copy_text()
-        keys = copy_keys(text)
-        found = sorted(proposed(keys, buckets.__getitem__) - {doc.id})
-        found = copies(text, found, seen.__getitem__, contain)
+        found, _ = file_under(copy_keys(text), buckets, doc.id)
+        found = copies(text, sorted(found), seen.__getitem__, contain)
         members = choose_group(text, found, group_of.get, seen.__getitem__, contain)
         if members is not None:
             members.append(doc.id)
             for m in members:
                 group_of[m] = members
         seen[doc.id] = text
-        for k in keys:
-            buckets[k].append(doc.id)
     unique = {id(g): g for g in group_of.values()}
     return sorted(sorted(g) for g in unique.values())

@@ -18,7 +18,7 @@ import numpy as np
 
 from marsad.model import Article
 from marsad.relate.cluster import RECENT, WINDOW, Clusterer, StoryState
-from marsad.relate.dedup import CROWDED, choose_group, copies, copy_keys, proposed
+from marsad.relate.dedup import choose_group, copies, copy_keys, file_under
 from marsad.relate.features import Doc, copy_text, interned, make_doc
 from marsad.relate.text import VOCABULARY, Shingled, shingled
 
@@ -87,14 +87,8 @@ class Batch:
 
     def copies(self, key: int, doc: Doc, keys: list[int]) -> list[int] | None:
         """The copy group ``doc`` joins (its members), or None."""
-        found = proposed(keys, self.buckets.__getitem__) - {key}
-        for k in keys:
-            bucket = self.buckets[k]
-            # A crowded key proposes nothing: the rows past CROWDED + 1 would only be read for nothing
-            # by every later batch sharing it (a dateline, a stock phrase), so they are not kept.
-            if len(bucket) <= CROWDED:
-                bucket.append(key)
-                self.copy_keys.append((k, key))
+        found, filed = file_under(keys, self.buckets, key)
+        self.copy_keys.extend((k, key) for k in filed)
         text = self.shingles[key] = doc.copy_text()
         found = copies(text, sorted(found), self.shingles_of)
         return choose_group(text, found, self.state.group_members, self.shingles_of)
