@@ -100,8 +100,12 @@ def careful_stem(word: str) -> str:
     """The light stemmer made safe for search: words that merely share letters stay apart
     (عمان, لبنان, البحرين keep their letters), and spellings outlets differ on are one
     (السوري, سورية → سوريا)."""
-    word = unify_spelling(_without_proclitics(word), search=True)
-    return _families().get(word) or strip_suffixes(word, careful=True)
+    return careful_of_clitic_stem(clitic_stem(word))
+
+
+def careful_of_clitic_stem(stem: str) -> str:
+    """:func:`careful_stem` of a word from its :func:`clitic_stem` (an analyzer that has both reuses it)."""
+    return _families().get(stem) or strip_suffixes(stem, careful=True)
 
 
 def clitic_stem(word: str) -> str:

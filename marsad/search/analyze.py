@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from marsad.arabic.hygiene import chunks
 from marsad.arabic.normalize import normalize_for_matching
-from marsad.arabic.stem import stemmer, stopwords
+from marsad.arabic.stem import careful_of_clitic_stem, stemmer, stopwords
 from marsad.arabic.tokenize import detach_hamza_proclitics, normalize_number
 
 _CACHE_LIMIT = 500_000  # distinct words (or runs) kept per cache; beyond it a cache starts afresh
@@ -98,6 +98,9 @@ class Scheme:
                  stem_weights: tuple[float, ...] = (1.0, 0.5)):
         self.stems = stems
         self.analyzers = tuple(Analyzer(s) for s in stems)
+        if "careful" in stems and "clitics" in stems:  # a careful stem is its clitic stem's, stemmed
+            clitic = self.analyzer("clitics")._cache
+            self.analyzer("careful")._cache._stem = lambda w: careful_of_clitic_stem(clitic[w])
         self.columns = tuple(f"{f}_{s}" for s in stems for f in FIELDS)
         self.weights = tuple(fw * sw for sw in stem_weights[: len(stems)] for fw in field_weights)
         # Quoted phrases match only this analyzer's columns, when the scheme has it.

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marsad.arabic.hygiene import chunks
-from marsad.search.analyze import Scheme, words
+from marsad.search.analyze import Analyzer, Scheme, words
 
 # Letters that hamza proclitics, normalization and stemming act on, marks, tatweel, digits of both
 # scripts, punctuation, Latin, a presentation-form ligature and spaces of several kinds.
@@ -40,3 +40,11 @@ def test_examples():
     row = scheme.row(texts)
     assert row == _whole(scheme, texts)
     assert row[0].split()[:2] == ["ايران", "اسيا"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=30))
+def test_a_scheme_stems_carefully_from_the_clitic_stems_as_the_careful_stemmer_does(text):
+    scheme, alone = Scheme(), Analyzer("careful")
+    assert scheme.analyzer("careful").terms(text) == alone.terms(text)
+    assert scheme.analyzer("clitics").terms(text) == Analyzer("clitics").terms(text)

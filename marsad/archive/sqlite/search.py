@@ -169,10 +169,11 @@ def _most_first(row: tuple[str, int]) -> tuple[int, str]:
 
 def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse: bool,
                 newest: int | None = None, best: int | None = None,
-                counted: bool = False) -> tuple[str, list[str]]:
+                counted: int | None = None) -> tuple[str, list[str]]:
     """SELECT of matching rows: rowid, then the bm25 score (when ``weights`` are given), then group_id
     (when ``collapse``; NULL for an article in no group), then (when ``counted``, with ``weights``)
-    how many rows match in all. Parameters: MATCH expression, filters.
+    how many rows match in all. Parameters: MATCH expression, filters; with ``counted``, these
+    twice (the count's, then the scored rows').
 
     ``newest``: only that many matching rows, the most recently stored (FTS5 walks rowids backwards);
     ``best``: only that many, the best scored.
@@ -187,8 +188,12 @@ def matches_sql(weights: tuple[float, ...] | None, filters: Filters, *, collapse
         join = " LEFT JOIN duplicates d ON d.article_rowid = f.rowid"
         cols += ", d.group_id"
     sql = f"SELECT {cols} FROM {TABLE} f{join} WHERE {TABLE} MATCH ?{where}"
-    if counted:  # FTS5's bm25() cannot run inside a window query: the count is taken around it
-        return f"SELECT *, count(*) OVER () FROM ({sql}) ORDER BY 2, 1 LIMIT {int(best or -1)}", params
+    if counted:  # one statement: the count first (no scoring), then every match scored and the
+        # best kept in a bounded sort, or all of them when at most ``counted`` match
+        count = f"SELECT count(*) FROM {TABLE} f WHERE {TABLE} MATCH ?{where}"
+        keep = f"CASE WHEN n <= {int(counted)} THEN -1 ELSE {int(best or -1)} END"
+        return (f"WITH c(n) AS ({count}) SELECT *, (SELECT n FROM c) FROM ({sql})"
+                f" ORDER BY 2, 1 LIMIT (SELECT {keep} FROM c)"), params
     tail = (f" ORDER BY f.rowid DESC LIMIT {int(newest)}" if newest
             else f" ORDER BY 2, 1 LIMIT {int(best)}" if best else "")
     return sql + tail, params
@@ -229,14 +234,15 @@ class SQLiteSearchIndex(SearchIndex):
 
     def ranked(self, expr: Expr, filters: Filters, *, groups: bool, best: int,
                broad: int) -> tuple[list[tuple], int]:
-        # One pass scores every match, keeps the best and counts them all (the newest matches first,
-        # then the best and the count, scored each match up to three times); a query matching more
-        # than ``best`` but at most ``broad`` is asked again for every row. Copy groups are looked up
-        # for the rows kept only, not joined to every match.
-        sql, params = matches_sql(self.scheme.weights, filters, collapse=False, best=best, counted=True)
-        rows = self.conn.execute(sql, [fts5_match(expr), *params]).fetchall()
+        # One statement: the count first, which reads the postings but scores nothing; then one
+        # pass scores every match and keeps the best in a bounded sort, or all of them when at most
+        # ``broad`` match (a count in the scored pass, a window over every match, sorted them all).
+        # Copy groups are looked up for the rows kept only, not joined to every match.
+        sql, params = matches_sql(self.scheme.weights, filters, collapse=False, best=best, counted=broad)
+        args = [fts5_match(expr), *params]
+        rows = self.conn.execute(sql, args * 2).fetchall()
         total = rows[0][-1] if rows else 0
-        rows = self.matches(expr, filters) if best < total <= broad else [r[:2] for r in rows]
+        rows = [r[:2] for r in rows]
         return (self._with_groups(rows) if groups else rows), total
 
     def _with_groups(self, rows: list[tuple]) -> list[tuple]:
