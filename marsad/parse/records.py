@@ -115,9 +115,9 @@ def _opens_a_lead(paragraph: str) -> bool:
 
 def _foreign(terms: set[str], headline: set[str], after: set[str]) -> bool:
     """Whether a paragraph of ``terms`` is foreign to an article: it shares almost nothing with the
-    ``headline`` nor with the paragraph ``after`` it (each lead a story apart), and holds less than half
-    of the headline's terms (a paragraph that holds most of them is on the article's subject, however
-    many words of its own it has)."""
+    ``headline`` nor with the paragraph ``after`` it (each lead a story apart), and holds less than
+    ``HEADLINE`` of the headline's terms (a paragraph that holds most of them is on the article's
+    subject, however many words of its own it has)."""
     if headline and len(terms & headline) >= HEADLINE * len(headline):
         return False
     return max(len(terms & headline), len(terms & after)) < FOREIGN * (len(terms) or 1)
